@@ -1,0 +1,1 @@
+//! The model: pure state and logic. No terminal, no network, no clock reads.

@@ -1,0 +1,119 @@
+//! Command-line interface (clap): the TUI's flags and the subcommands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "syncro-tui",
+    version,
+    about = "Find, read and edit Syncro MSP customers and contacts from the keyboard",
+    long_about = "A terminal app for MSP technicians: search customers, read everything about one on \
+a single screen, edit contacts inline. With no API key configured it opens on built-in demo data."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags of the interactive app (also accepted before a subcommand).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// Open on the built-in demo server even if an API key is configured.
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Base URL of a Syncro-compatible API, e.g. https://acme.syncromsp.com/api/v1.
+    #[arg(long, value_name = "URL", global = true, conflicts_with = "subdomain")]
+    pub base_url: Option<String>,
+
+    /// Syncro subdomain: NAME as in https://NAME.syncromsp.com.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub subdomain: Option<String>,
+
+    /// Profile from the config file to use.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// Config file to use instead of the standard one.
+    #[arg(long, value_name = "FILE", env = "SYNCRO_TUI_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Disable every write (create, edit, delete).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Log level for the log file (error, warn, info, debug, trace). RUST_LOG overrides it.
+    #[arg(long, value_name = "LEVEL", global = true)]
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Syncro-compatible demo server (for trying the app, tests and benchmarks).
+    DemoServer(DemoServerArgs),
+    /// Configuration: where the file is, and whether the key works.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file path.
+    Path,
+    /// Check the profile, the server and what the API key may do.
+    Check,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoServerArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    /// Number of customers to generate (the curated set comes first).
+    #[arg(long, default_value_t = 500)]
+    pub customers: usize,
+    /// Seed of the data generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// API key the server accepts.
+    #[arg(long, default_value = "demo")]
+    pub api_key: String,
+    /// Keep changes across restarts in this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Do not enforce 180 requests per minute.
+    #[arg(long)]
+    pub no_rate_limit: bool,
+    /// Send Retry-After with 429 answers.
+    #[arg(long, value_enum, default_value_t = OnOff::On)]
+    pub retry_after: OnOff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}

@@ -1,0 +1,1 @@
+//! Settings (confy, TOML), profiles and API-key resolution.

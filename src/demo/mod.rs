@@ -1,0 +1,1 @@
+//! The Syncro-compatible demo server (axum) and its deterministic data generator.

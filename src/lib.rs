@@ -1,0 +1,13 @@
+//! syncro-tui: a keyboard-driven terminal client for Syncro MSP customers and contacts.
+//!
+//! The crate is split as in `design.md`: `api` (HTTP client), `app` (pure state and logic),
+//! `ui` (drawing), `worker` (runs effects), `tui` (terminal), `demo` (the Syncro-compatible server).
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod tui;
+pub mod ui;
+pub mod worker;

@@ -1,0 +1,1 @@
+//! Terminal set-up and restore, the event stream, signals, suspend for `$EDITOR`.

@@ -1,0 +1,1 @@
+//! The view: `draw(&App, &mut Frame)`. Reads state, writes nothing else.
