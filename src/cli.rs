@@ -117,3 +117,13 @@ pub enum OnOff {
     On,
     Off,
 }
+
+/// `syncro-tui completions SHELL`.
+pub fn print_completions(_shell: Shell) -> anyhow::Result<()> {
+    anyhow::bail!("completions are not built yet")
+}
+
+/// `syncro-tui man`.
+pub fn print_man() -> anyhow::Result<()> {
+    anyhow::bail!("the man page is not built yet")
+}

@@ -4,12 +4,10 @@ use syncro_tui::cli::{Cli, Command};
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::DemoServer(_args)) => {
-            anyhow::bail!("the demo server is not built yet")
-        }
-        Some(Command::Config(_)) | Some(Command::Completions { .. }) | Some(Command::Man) => {
-            anyhow::bail!("not built yet")
-        }
-        None => anyhow::bail!("the terminal UI is not built yet"),
+        Some(Command::DemoServer(args)) => syncro_tui::demo::run_cli(args),
+        Some(Command::Config(cmd)) => syncro_tui::config::run_cli(cmd, &cli.run),
+        Some(Command::Completions { shell }) => syncro_tui::cli::print_completions(shell),
+        Some(Command::Man) => syncro_tui::cli::print_man(),
+        None => syncro_tui::tui::run_app(cli.run),
     }
 }
