@@ -1,0 +1,917 @@
+//! Search across the whole account, in memory, over the mirror.
+//!
+//! # How it stays within a frame
+//! [`SearchIndex::build`] folds every searchable field once (lowercase, accents removed, see
+//! [`super::text`]) and lays the results end to end in one byte arena, `\n` between fields, with
+//! a table of field starts and owners. A query is folded the same way and found with a SIMD
+//! substring search (`memchr::memmem`) over the whole arena; each hit is mapped to its field by
+//! a galloping walk over the start table, classified, and the search jumps to the next field.
+//! [`Searcher`] remembers which fields matched the previous query: when the new query extends
+//! it (the user typed one more character) only those fields are checked again.
+//!
+//! # Ranking
+//! Per field: exact (the whole field) > prefix of the field > prefix of a word > substring >
+//! fuzzy (the query's characters in order, close together, in a name, e-mail, title or city).
+//! Fuzzy matching runs only when the better tiers found fewer results than asked for, so it
+//! costs nothing on ordinary queries. Within a tier, more important fields (names, then e-mail,
+//! then phones, ...) rank first, then fields closer in length to the query. Each record (a
+//! customer or a contact) appears once, with its best field. A query of one character matches
+//! only field prefixes (every record contains an "e" somewhere; nobody wants that list).
+//!
+//! A query that looks like a phone number (`(555) 123-4567`) is reduced to its digits; phones are
+//! indexed as digits only, so formatting never matters.
+//!
+//! Matching compares folded UTF-8 bytes with folded UTF-8 bytes: a valid UTF-8 needle can only
+//! match at character boundaries, and nothing is ever sliced inside a character.
+
+use memchr::{memchr, memmem};
+
+use super::store::Mirror;
+use super::text::{fold_into, phone_digits_into, phone_query};
+use crate::api::model::{Contact, Customer, Id};
+
+/// Which field of a record matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Customer's business name.
+    BusinessName,
+    /// Customer's person name (first and last).
+    PersonName,
+    /// Contact's name.
+    Name,
+    /// E-mail (customers: also the notification and invoice CC addresses).
+    Email,
+    /// Phone number, compared by digits.
+    Phone,
+    /// Mobile number, compared by digits.
+    Mobile,
+    /// Contact's job title.
+    Title,
+    /// Street address (both lines).
+    Address,
+    City,
+    State,
+    Zip,
+    Notes,
+    /// Values of the customer's custom properties.
+    Properties,
+    /// The customer's Syncro id.
+    Id,
+}
+
+impl Field {
+    /// Importance within a tier: a match in a name beats one in the notes.
+    fn weight(self) -> u32 {
+        match self {
+            Field::BusinessName | Field::PersonName | Field::Name => 9,
+            Field::Email => 8,
+            Field::Phone | Field::Mobile | Field::Id => 7,
+            Field::Title => 6,
+            Field::City => 5,
+            Field::Address | Field::Zip => 4,
+            Field::State => 3,
+            Field::Properties => 2,
+            Field::Notes => 1,
+        }
+    }
+
+    /// Whether fuzzy (subsequence) matching applies: short, name-like fields only.
+    fn fuzzy(self) -> bool {
+        matches!(
+            self,
+            Field::BusinessName
+                | Field::PersonName
+                | Field::Name
+                | Field::Email
+                | Field::Title
+                | Field::City
+        )
+    }
+
+    /// A short label for the UI ("matched in: e-mail").
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::BusinessName => "business name",
+            Field::PersonName | Field::Name => "name",
+            Field::Email => "e-mail",
+            Field::Phone => "phone",
+            Field::Mobile => "mobile",
+            Field::Title => "title",
+            Field::Address => "address",
+            Field::City => "city",
+            Field::State => "state",
+            Field::Zip => "ZIP",
+            Field::Notes => "notes",
+            Field::Properties => "custom field",
+            Field::Id => "id",
+        }
+    }
+}
+
+/// How well a field matched, best last (so `Ord` compares quality).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchKind {
+    /// The query's characters appear in order, close together.
+    Fuzzy,
+    /// Somewhere inside the field.
+    Substring,
+    /// At the start of a word of the field.
+    WordPrefix,
+    /// At the start of the field.
+    Prefix,
+    /// The whole field.
+    Exact,
+}
+
+/// One result: a customer, or a contact of a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub customer_id: Id,
+    /// Set when the match is a contact of `customer_id`.
+    pub contact_id: Option<Id>,
+    /// The record's best-matching field.
+    pub field: Field,
+    pub kind: MatchKind,
+    /// Higher is better; results are sorted by it.
+    pub score: u32,
+}
+
+/// The best results of one query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchResults {
+    /// At most `limit` hits, best first.
+    pub hits: Vec<Hit>,
+    /// Records that matched in all (may exceed `hits.len()`).
+    pub total: usize,
+}
+
+/// Narrow from the previous query's fields only when they are at most this fraction of all
+/// fields: checking fields one by one costs more per field than the arena-wide scan. (Unit tests
+/// always narrow, to check it gives the same results.)
+const NARROW_DIVISOR: usize = if cfg!(test) { 1 } else { 8 };
+
+#[derive(Debug, Clone, Copy)]
+struct RecordRef {
+    customer_id: Id,
+    contact_id: Option<Id>,
+}
+
+/// Folded fields laid end to end, `\n` after each.
+#[derive(Debug, Default)]
+struct Arena {
+    text: Vec<u8>,
+    /// Start of each field, plus `text.len()` at the end.
+    starts: Vec<u32>,
+    /// Record of each field.
+    owner: Vec<u32>,
+    field: Vec<Field>,
+}
+
+impl Arena {
+    fn push(&mut self, record: u32, field: Field, folded: &str) {
+        if folded.is_empty() {
+            return;
+        }
+        self.starts.push(self.text.len() as u32);
+        self.owner.push(record);
+        self.field.push(field);
+        self.text.extend_from_slice(folded.as_bytes());
+        self.text.push(b'\n');
+    }
+
+    fn finish(&mut self) {
+        self.starts.push(self.text.len() as u32);
+    }
+
+    fn len(&self) -> usize {
+        self.owner.len()
+    }
+
+    /// Byte range of field `fi`, without its separator.
+    fn bounds(&self, fi: usize) -> (usize, usize) {
+        (self.starts[fi] as usize, self.starts[fi + 1] as usize - 1)
+    }
+
+    /// The field holding byte `at`, searching forward from field `from` (which must not be past
+    /// it): a few linear steps for dense hits, then a binary search for sparse ones.
+    fn locate(&self, from: usize, at: usize) -> usize {
+        let at = at as u32;
+        let mut fi = from;
+        for _ in 0..8 {
+            if self.starts[fi + 1] > at {
+                return fi;
+            }
+            fi += 1;
+        }
+        fi + self.starts[fi..].partition_point(|&s| s <= at) - 1
+    }
+}
+
+/// The in-memory search index of a mirror. Build it once after loading or syncing (it takes
+/// some tens of milliseconds for a large account: build it off the UI thread).
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    all: Arena,
+    /// The fuzzy-eligible fields again, so fuzzy scans skip notes and addresses.
+    names: Arena,
+    records: Vec<RecordRef>,
+}
+
+impl SearchIndex {
+    /// Indexes every customer and contact of the mirror.
+    pub fn build(mirror: &Mirror) -> Self {
+        Self::from_customers(mirror.customers())
+    }
+
+    /// Indexes these customers and their contacts.
+    pub fn from_customers(customers: &[Customer]) -> Self {
+        let mut ix = SearchIndex::default();
+        let mut buf = String::new();
+        for c in customers {
+            ix.add_customer(c, &mut buf);
+            for k in &c.contacts {
+                ix.add_contact(c.id, k, &mut buf);
+            }
+        }
+        ix.all.finish();
+        ix.names.finish();
+        ix
+    }
+
+    /// Number of records (customers and contacts) indexed.
+    pub fn record_count(&self) -> usize {
+        self.records.len()
+    }
+
+    fn add_field(&mut self, record: u32, field: Field, value: Option<&str>, buf: &mut String) {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            return;
+        };
+        buf.clear();
+        if matches!(field, Field::Phone | Field::Mobile) {
+            phone_digits_into(value, buf);
+        } else {
+            fold_into(value, buf);
+        }
+        self.all.push(record, field, buf);
+        if field.fuzzy() {
+            self.names.push(record, field, buf);
+        }
+    }
+
+    fn add_customer(&mut self, c: &Customer, buf: &mut String) {
+        let r = self.records.len() as u32;
+        self.records.push(RecordRef {
+            customer_id: c.id,
+            contact_id: None,
+        });
+        let id = c.id.to_string();
+        self.add_field(r, Field::BusinessName, c.business_name.as_deref(), buf);
+        self.add_field(r, Field::PersonName, Some(&c.person_name()), buf);
+        self.add_field(r, Field::Email, c.email.as_deref(), buf);
+        self.add_field(r, Field::Phone, c.phone.as_deref(), buf);
+        self.add_field(r, Field::Mobile, c.mobile.as_deref(), buf);
+        self.add_field(r, Field::City, c.city.as_deref(), buf);
+        self.add_field(
+            r,
+            Field::Address,
+            Some(&join(&c.address, &c.address_2)),
+            buf,
+        );
+        self.add_field(r, Field::Zip, c.zip.as_deref(), buf);
+        self.add_field(r, Field::State, c.state.as_deref(), buf);
+        self.add_field(r, Field::Email, c.notification_email.as_deref(), buf);
+        self.add_field(r, Field::Email, c.invoice_cc_emails.as_deref(), buf);
+        self.add_field(r, Field::Id, Some(&id), buf);
+        let props: Vec<String> = c.properties.keys().filter_map(|k| c.property(k)).collect();
+        self.add_field(r, Field::Properties, Some(&props.join(" ")), buf);
+        self.add_field(r, Field::Notes, c.notes.as_deref(), buf);
+    }
+
+    fn add_contact(&mut self, customer_id: Id, k: &Contact, buf: &mut String) {
+        let r = self.records.len() as u32;
+        self.records.push(RecordRef {
+            customer_id,
+            contact_id: Some(k.id),
+        });
+        self.add_field(r, Field::Name, k.name.as_deref(), buf);
+        self.add_field(r, Field::Email, k.email.as_deref(), buf);
+        self.add_field(r, Field::Phone, k.phone.as_deref(), buf);
+        self.add_field(r, Field::Mobile, k.mobile.as_deref(), buf);
+        self.add_field(r, Field::Title, k.title().as_deref(), buf);
+        self.add_field(r, Field::City, k.city.as_deref(), buf);
+        self.add_field(
+            r,
+            Field::Address,
+            Some(&join(&k.address1, &k.address2)),
+            buf,
+        );
+        self.add_field(r, Field::Zip, k.zip.as_deref(), buf);
+        self.add_field(r, Field::Notes, k.notes.as_deref(), buf);
+    }
+
+    /// One search without memory of the previous query (see [`Searcher`] for typing).
+    pub fn search(&self, query: &str, limit: usize) -> SearchResults {
+        self.run(&normalise_query(query), limit, None).0
+    }
+
+    fn run(&self, q: &str, limit: usize, prev: Option<&Memory>) -> (SearchResults, Memory) {
+        let mut memory = Memory {
+            query: q.to_string(),
+            fields: None,
+            fuzzy: None,
+        };
+        if q.is_empty() || limit == 0 {
+            return (SearchResults::default(), memory);
+        }
+        let extends = |p: &&Memory| q.starts_with(p.query.as_str());
+        let prev = prev.filter(extends);
+        let qlen = q.len();
+        let short = q.chars().nth(1).is_none();
+
+        let mut hits: Vec<FieldHit> = Vec::new();
+        if short {
+            self.scan_prefixes(q.as_bytes(), &mut hits);
+        } else {
+            let narrowed = prev
+                .and_then(|p| p.fields.as_deref())
+                .filter(|f| f.len() * NARROW_DIVISOR <= self.all.len());
+            match narrowed {
+                Some(fields) => self.scan_fields(q.as_bytes(), fields, &mut hits),
+                None => self.scan_all(q.as_bytes(), &mut hits),
+            }
+            memory.fields = Some(hits.iter().map(|h| h.field).collect());
+        }
+
+        // Best field per record. Fields of one record are contiguous and hits are in field
+        // order, so one pass suffices.
+        let mut best: Vec<Candidate> = Vec::new();
+        for h in &hits {
+            let record = self.all.owner[h.field as usize];
+            let (fs, fe) = self.all.bounds(h.field as usize);
+            let field = self.all.field[h.field as usize];
+            let score = score(h.kind, field, fe - fs, qlen);
+            push_best(&mut best, record, field, h.kind, score);
+        }
+
+        let fuzzy_wanted = q.chars().nth(2).is_some() && best.len() < limit;
+        if fuzzy_wanted {
+            let fields = match prev.and_then(|p| p.fuzzy.as_deref()) {
+                Some(candidates) => self.fuzzy_fields(q, Some(candidates)),
+                None => self.fuzzy_fields(q, None),
+            };
+            let matched: std::collections::HashSet<u32> = best.iter().map(|c| c.record).collect();
+            let mut fuzzy: Vec<Candidate> = Vec::new();
+            for &fi in &fields {
+                let record = self.names.owner[fi as usize];
+                if matched.contains(&record) {
+                    continue;
+                }
+                let (fs, fe) = self.names.bounds(fi as usize);
+                let Some(span) = fuzzy_span(q, &self.names.text[fs..fe]) else {
+                    continue;
+                };
+                let field = self.names.field[fi as usize];
+                let closeness = 99 - ((span - qlen) * 8 + (fe - fs - span)).min(99) as u32;
+                let score = field.weight() * 100 + closeness;
+                push_best(&mut fuzzy, record, field, MatchKind::Fuzzy, score);
+            }
+            best.extend(fuzzy);
+            memory.fuzzy = Some(fields);
+        }
+
+        let total = best.len();
+        let by_rank =
+            |a: &Candidate, b: &Candidate| b.score.cmp(&a.score).then(a.record.cmp(&b.record));
+        if best.len() > limit {
+            best.select_nth_unstable_by(limit - 1, by_rank);
+            best.truncate(limit);
+        }
+        best.sort_unstable_by(by_rank);
+        let hits = best
+            .into_iter()
+            .map(|c| {
+                let r = self.records[c.record as usize];
+                Hit {
+                    customer_id: r.customer_id,
+                    contact_id: r.contact_id,
+                    field: c.field,
+                    kind: c.kind,
+                    score: c.score,
+                }
+            })
+            .collect();
+        (SearchResults { hits, total }, memory)
+    }
+
+    /// One-character queries: fields that start with it.
+    fn scan_prefixes(&self, q: &[u8], out: &mut Vec<FieldHit>) {
+        let a = &self.all;
+        for fi in 0..a.len() {
+            let (fs, fe) = a.bounds(fi);
+            if a.text[fs..fe].starts_with(q) {
+                let kind = if fe - fs == q.len() {
+                    MatchKind::Exact
+                } else {
+                    MatchKind::Prefix
+                };
+                out.push(FieldHit {
+                    field: fi as u32,
+                    kind,
+                });
+            }
+        }
+    }
+
+    /// Every field containing `q`, by one pass of a SIMD substring search over the arena.
+    fn scan_all(&self, q: &[u8], out: &mut Vec<FieldHit>) {
+        let a = &self.all;
+        let finder = memmem::Finder::new(q);
+        let mut pos = 0;
+        let mut fi = 0;
+        while let Some(off) = finder.find(&a.text[pos..]) {
+            let at = pos + off;
+            fi = a.locate(fi, at);
+            let (fs, fe) = a.bounds(fi);
+            out.push(FieldHit {
+                field: fi as u32,
+                kind: classify(&a.text, fs, fe, at, q.len(), &finder),
+            });
+            pos = fe + 1;
+            fi += 1;
+            if fi >= a.len() {
+                break;
+            }
+        }
+    }
+
+    /// Like `scan_all`, over the given fields only (those that matched a shorter query).
+    fn scan_fields(&self, q: &[u8], fields: &[u32], out: &mut Vec<FieldHit>) {
+        let a = &self.all;
+        let finder = memmem::Finder::new(q);
+        for &fi in fields {
+            let (fs, fe) = a.bounds(fi as usize);
+            if let Some(off) = finder.find(&a.text[fs..fe]) {
+                out.push(FieldHit {
+                    field: fi,
+                    kind: classify(&a.text, fs, fe, fs + off, q.len(), &finder),
+                });
+            }
+        }
+    }
+
+    /// Fuzzy-eligible fields holding the query's characters in order (from `candidates` when
+    /// given, else from all of them).
+    fn fuzzy_fields(&self, q: &str, candidates: Option<&[u32]>) -> Vec<u32> {
+        let a = &self.names;
+        let qb = q.as_bytes();
+        let mut out = Vec::new();
+        if let Some(candidates) = candidates {
+            for &fi in candidates {
+                let (fs, fe) = a.bounds(fi as usize);
+                if is_subsequence(q, &a.text[fs..fe]) {
+                    out.push(fi);
+                }
+            }
+            return out;
+        }
+        // Jump to each field holding the first byte; test the rest of that field; next field.
+        let first = qb[0];
+        let mut pos = 0;
+        let mut fi = 0;
+        while fi < a.len() {
+            let Some(off) = memchr(first, &a.text[pos..]) else {
+                break;
+            };
+            let at = pos + off;
+            fi = a.locate(fi, at);
+            let (fs, fe) = a.bounds(fi);
+            if is_subsequence(q, &a.text[fs..fe]) {
+                out.push(fi as u32);
+            }
+            pos = fe + 1;
+            fi += 1;
+        }
+        out
+    }
+}
+
+/// Which fields matched a query, to narrow the next, longer one.
+#[derive(Debug, Default)]
+struct Memory {
+    query: String,
+    /// Every field of `all` containing `query` (None when not computed completely).
+    fields: Option<Vec<u32>>,
+    /// Every field of `names` holding `query` as a subsequence (None when not computed).
+    fuzzy: Option<Vec<u32>>,
+}
+
+/// Search as the user types: remembers the previous query so that each added character only
+/// re-checks the records that still match.
+#[derive(Debug, Default)]
+pub struct Searcher {
+    index: SearchIndex,
+    memory: Option<Memory>,
+}
+
+impl Searcher {
+    /// A searcher over an index.
+    pub fn new(index: SearchIndex) -> Self {
+        Searcher {
+            index,
+            memory: None,
+        }
+    }
+
+    /// The index searched.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// The best `limit` results for `query` (case-insensitive, accents ignored).
+    pub fn search(&mut self, query: &str, limit: usize) -> SearchResults {
+        let q = normalise_query(query);
+        let (results, memory) = self.index.run(&q, limit, self.memory.as_ref());
+        self.memory = Some(memory);
+        results
+    }
+}
+
+fn normalise_query(query: &str) -> String {
+    match phone_query(query) {
+        Some(digits) => digits,
+        None => {
+            let mut q = String::with_capacity(query.len());
+            fold_into(query, &mut q);
+            q
+        }
+    }
+}
+
+fn join(a: &Option<String>, b: &Option<String>) -> String {
+    match (a.as_deref(), b.as_deref()) {
+        (Some(a), Some(b)) => format!("{a} {b}"),
+        (Some(a), None) => a.to_string(),
+        (None, Some(b)) => b.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FieldHit {
+    field: u32,
+    kind: MatchKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    record: u32,
+    field: Field,
+    kind: MatchKind,
+    score: u32,
+}
+
+fn push_best(best: &mut Vec<Candidate>, record: u32, field: Field, kind: MatchKind, score: u32) {
+    match best.last_mut() {
+        Some(last) if last.record == record => {
+            if score > last.score {
+                *last = Candidate {
+                    record,
+                    field,
+                    kind,
+                    score,
+                };
+            }
+        }
+        _ => best.push(Candidate {
+            record,
+            field,
+            kind,
+            score,
+        }),
+    }
+}
+
+fn score(kind: MatchKind, field: Field, field_len: usize, qlen: usize) -> u32 {
+    let tier = kind as u32;
+    let closeness = 99 - (field_len.saturating_sub(qlen)).min(99) as u32;
+    tier * 10_000 + field.weight() * 100 + closeness
+}
+
+/// The best kind of match of `q` in the field `text[fs..fe]`, whose first occurrence is `at`.
+fn classify(
+    text: &[u8],
+    fs: usize,
+    fe: usize,
+    at: usize,
+    qlen: usize,
+    finder: &memmem::Finder,
+) -> MatchKind {
+    if at == fs {
+        return if fe - fs == qlen {
+            MatchKind::Exact
+        } else {
+            MatchKind::Prefix
+        };
+    }
+    let mut a = at;
+    loop {
+        if starts_word(text, fs, a) {
+            return MatchKind::WordPrefix;
+        }
+        match finder.find(&text[a + 1..fe]) {
+            Some(off) => a = a + 1 + off,
+            None => return MatchKind::Substring,
+        }
+    }
+}
+
+/// Whether byte `a` (a character boundary inside the field starting at `fs`) starts a word.
+fn starts_word(text: &[u8], fs: usize, a: usize) -> bool {
+    if a == fs {
+        return true;
+    }
+    let prev = text[a - 1];
+    if prev.is_ascii() {
+        return !prev.is_ascii_alphanumeric();
+    }
+    // Walk back to the lead byte of the previous character (at most 4 bytes).
+    let mut s = a - 1;
+    while s > fs && a - s < 4 && text[s] & 0xC0 == 0x80 {
+        s -= 1;
+    }
+    match std::str::from_utf8(&text[s..a]) {
+        Ok(p) => !p.chars().next_back().is_some_and(char::is_alphanumeric),
+        Err(_) => false,
+    }
+}
+
+/// Whether the characters of `q` appear in order in `field`.
+fn is_subsequence(q: &str, field: &[u8]) -> bool {
+    if q.is_ascii() {
+        let mut it = field.iter();
+        return q.bytes().all(|b| it.any(|&h| h == b));
+    }
+    let Ok(field) = std::str::from_utf8(field) else {
+        return false;
+    };
+    let mut it = field.chars();
+    q.chars().all(|c| it.any(|h| h == c))
+}
+
+/// The width (in bytes) of the tightest window ending at the greedy match of `q` in `field`,
+/// if it is close enough to count as a fuzzy match (at most about twice the query).
+fn fuzzy_span(q: &str, field: &[u8]) -> Option<usize> {
+    let Ok(field) = std::str::from_utf8(field) else {
+        return None;
+    };
+    let qc: Vec<char> = q.chars().collect();
+    // Forward: where the greedy match ends.
+    let mut end = None;
+    let mut k = 0;
+    for (i, c) in field.char_indices() {
+        if c == qc[k] {
+            k += 1;
+            if k == qc.len() {
+                end = Some(i + c.len_utf8());
+                break;
+            }
+        }
+    }
+    let end = end?;
+    // Backward from there: the latest start that still holds the whole query.
+    let mut k = qc.len();
+    let mut start = end;
+    for (i, c) in field[..end].char_indices().rev() {
+        if c == qc[k - 1] {
+            k -= 1;
+            if k == 0 {
+                start = i;
+                break;
+            }
+        }
+    }
+    let span = end - start;
+    (span <= 2 * q.len() + 2).then_some(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn customer(id: Id, business: &str, first: &str, last: &str) -> Customer {
+        Customer {
+            id,
+            business_name: (!business.is_empty()).then(|| business.to_string()),
+            firstname: Some(first.into()),
+            lastname: Some(last.into()),
+            ..Default::default()
+        }
+    }
+
+    fn contact(id: Id, name: &str, email: &str, phone: &str, title: &str) -> Contact {
+        let mut properties = serde_json::Map::new();
+        if !title.is_empty() {
+            properties.insert("title".into(), json!(title));
+        }
+        Contact {
+            id,
+            name: Some(name.into()),
+            email: Some(email.into()),
+            phone: Some(phone.into()),
+            properties,
+            ..Default::default()
+        }
+    }
+
+    fn index() -> SearchIndex {
+        let mut acme = customer(1, "Acme Dental", "Jane", "Roe");
+        acme.email = Some("office@acme-dental.example".into());
+        acme.phone = Some("5551234567".into());
+        acme.city = Some("Springfield".into());
+        acme.contacts = vec![
+            contact(
+                101,
+                "Bob Builder",
+                "bob@acme-dental.example",
+                "657.325.3258 x330",
+                "IT Manager",
+            ),
+            contact(
+                102,
+                "Zoë Ångström",
+                "zoe@acme.example",
+                "",
+                "Office Manager",
+            ),
+        ];
+        let mut dent = customer(2, "Dentalworks", "Ann", "Acme");
+        dent.notes = Some("Prefers calls; knows the Acme people".into());
+        let acme_exact = customer(3, "Acme", "Carl", "Smith");
+        let mut tokyo = customer(4, "東京トレーディング", "Ĳ", "Müller");
+        tokyo.contacts = vec![contact(
+            401,
+            "山田 太郎",
+            "yamada@example.jp",
+            "+81 3 1234 5678",
+            "",
+        )];
+        let mut johnson = customer(5, "", "Robert", "Johnson");
+        johnson.contacts = vec![contact(
+            501,
+            "Jenny Jonsson",
+            "jenny@example.com",
+            "",
+            "Billing Contact",
+        )];
+        let mut other = customer(6, "Microsoft Partners", "Mia", "Crane");
+        other.contacts = vec![contact(601, "Zed", "zed@example.com", "", "Owner")];
+        SearchIndex::from_customers(&[acme, dent, acme_exact, tokyo, johnson, other])
+    }
+
+    fn ids(r: &SearchResults) -> Vec<(Id, Option<Id>)> {
+        r.hits
+            .iter()
+            .map(|h| (h.customer_id, h.contact_id))
+            .collect()
+    }
+
+    #[test]
+    fn exact_before_prefix_before_word_before_substring() {
+        let ix = index();
+        let r = ix.search("ACME", 10);
+        assert_eq!(r.hits[0].customer_id, 3);
+        assert_eq!(r.hits[0].kind, MatchKind::Exact);
+        assert_eq!(r.hits[1].customer_id, 1);
+        assert_eq!(r.hits[1].kind, MatchKind::Prefix);
+        assert_eq!(r.hits[1].field, Field::BusinessName);
+        // Ann Acme: "acme" starts a word of her name.
+        let ann = r.hits.iter().position(|h| h.customer_id == 2).unwrap();
+        assert_eq!(r.hits[ann].kind, MatchKind::WordPrefix);
+        assert_eq!(r.hits[ann].field, Field::PersonName);
+        // Every score is sorted.
+        assert!(r.hits.windows(2).all(|w| w[0].score >= w[1].score));
+        // Contacts matching by e-mail domain come too, after the name matches.
+        assert!(ids(&r).contains(&(1, Some(101))));
+        assert!(ids(&r).contains(&(1, Some(102))));
+        assert_eq!(r.total, r.hits.len());
+    }
+
+    #[test]
+    fn substring_match_inside_a_word() {
+        let ix = index();
+        let r = ix.search("ental", 10);
+        assert!(r.hits.iter().all(|h| h.kind == MatchKind::Substring));
+        assert_eq!(r.hits[0].customer_id, 1);
+        assert!(ids(&r).contains(&(2, None)));
+    }
+
+    #[test]
+    fn contacts_across_customers_by_email_phone_and_title() {
+        let ix = index();
+        let r = ix.search("bob@acme-dental.example", 5);
+        assert_eq!(ids(&r), vec![(1, Some(101))]);
+        assert_eq!(r.hits[0].field, Field::Email);
+        assert_eq!(r.hits[0].kind, MatchKind::Exact);
+
+        // Phone by digits whatever the formatting, the extension ignored.
+        let r = ix.search("(657) 325-3258", 5);
+        assert_eq!(ids(&r), vec![(1, Some(101))]);
+        assert_eq!(r.hits[0].kind, MatchKind::Exact);
+        let r = ix.search("325 3258", 5);
+        assert_eq!(ids(&r), vec![(1, Some(101))]);
+        assert_eq!(r.hits[0].field, Field::Phone);
+
+        let r = ix.search("manager", 5);
+        let mut got = ids(&r);
+        got.sort();
+        assert_eq!(got, vec![(1, Some(101)), (1, Some(102))]);
+        assert!(r.hits.iter().all(|h| h.field == Field::Title));
+
+        let r = ix.search("billing", 5);
+        assert_eq!(ids(&r), vec![(5, Some(501))]);
+    }
+
+    #[test]
+    fn customer_phone_and_id() {
+        let ix = index();
+        assert_eq!(ids(&ix.search("555-123-4567", 5)), vec![(1, None)]);
+        let r = ix.search("4", 50);
+        assert!(
+            r.hits
+                .iter()
+                .any(|h| h.customer_id == 4 && h.field == Field::Id)
+        );
+    }
+
+    #[test]
+    fn unicode_and_accents() {
+        let ix = index();
+        // Accents folded both ways.
+        assert_eq!(ids(&ix.search("angstrom", 5)), vec![(1, Some(102))]);
+        assert_eq!(ids(&ix.search("ÅNGSTRÖM", 5)), vec![(1, Some(102))]);
+        assert_eq!(ids(&ix.search("muller", 5)), vec![(4, None)]);
+        // Non-Latin scripts, prefix and middle.
+        assert_eq!(ids(&ix.search("東京", 5)), vec![(4, None)]);
+        assert_eq!(ix.search("東京", 5).hits[0].kind, MatchKind::Prefix);
+        assert_eq!(ids(&ix.search("トレー", 5)), vec![(4, None)]);
+        assert_eq!(ids(&ix.search("太郎", 5)), vec![(4, Some(401))]);
+        assert_eq!(ix.search("太郎", 5).hits[0].kind, MatchKind::WordPrefix);
+        // Single multi-byte characters, emoji and stray marks never panic.
+        for q in [
+            "東",
+            "é",
+            "🍣",
+            "\u{301}",
+            "ĳ",
+            "\u{200B}",
+            " ",
+            "x\u{10FFFF}",
+        ] {
+            let _ = ix.search(q, 5);
+        }
+        assert!(ix.search("\u{200B}", 5).hits.is_empty());
+    }
+
+    #[test]
+    fn fuzzy_comes_last_and_only_when_needed() {
+        let ix = index();
+        // A typo with a letter missing: no substring, a fuzzy match.
+        let r = ix.search("jonsn", 5);
+        assert!(!r.hits.is_empty());
+        assert!(r.hits.iter().all(|h| h.kind == MatchKind::Fuzzy));
+        assert!(ids(&r).contains(&(5, None)) || ids(&r).contains(&(5, Some(501))));
+        let r = ix.search("mcrsft", 5);
+        assert_eq!(ids(&r), vec![(6, None)]);
+        // Exact and prefix matches come before fuzzy ones.
+        let r = ix.search("jenny", 10);
+        assert_eq!(r.hits[0].contact_id, Some(501));
+        assert_eq!(r.hits[0].kind, MatchKind::Prefix);
+        // Scattered letters far apart are not a match.
+        assert!(ix.search("asrl", 5).hits.is_empty());
+    }
+
+    #[test]
+    fn typing_narrows_to_the_same_results_as_a_fresh_search() {
+        let ix = index();
+        let mut s = Searcher::new(index());
+        for q in [
+            "a", "ac", "acm", "acme", "acme ", "acme d", "j", "jo", "jon", "jons", "jonsn", "ma",
+            "man", "mana", "manager", "3", "32", "325", "東", "東京",
+        ] {
+            assert_eq!(s.search(q, 20), ix.search(q, 20), "query {q:?}");
+        }
+    }
+
+    #[test]
+    fn limit_and_total() {
+        let ix = index();
+        let r = ix.search("a", 2);
+        assert_eq!(r.hits.len(), 2);
+        assert!(r.total >= 2);
+        assert!(ix.search("", 10).hits.is_empty());
+        assert!(ix.search("acme", 0).hits.is_empty());
+        assert!(ix.search("zzzzqqq", 10).hits.is_empty());
+    }
+}

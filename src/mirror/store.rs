@@ -1,0 +1,762 @@
+//! The mirror of one profile's account: every customer with its contacts, plus sync metadata,
+//! kept in one file per profile in the data directory.
+//!
+//! # File format
+//! ```text
+//! magic "SYNCMIRR" (8 bytes) | format version u32 LE | body length u64 LE | CRC-32 of body u32 LE
+//! body: postcard encoding of `format::Body`
+//! ```
+//! A file with another magic, another version, a wrong length or a wrong checksum is discarded
+//! (never trusted, never a panic) and the caller rebuilds the mirror with a sync.
+//!
+//! # Crash safety
+//! A save writes a temporary file in the same directory (mode 0600 on unix), flushes it to disk,
+//! then renames it over the mirror. A kill at any point leaves either the previous mirror or the
+//! new one, never a mix. Leftover temporary files of killed writes are removed by later saves.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+
+use super::format::{self, Body, CustomerRec};
+use crate::api::model::{Contact, Customer, Id};
+
+/// Version of the file format. Bump it whenever `format::Body` or its records change shape.
+pub const FORMAT_VERSION: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"SYNCMIRR";
+const HEADER_LEN: usize = 8 + 4 + 8 + 4;
+/// Temporary files older than this are leftovers of a killed write and may be removed.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(600);
+
+/// The local copy of one account: customers sorted by id, each with its contacts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mirror {
+    /// The server this mirror was filled from; a mirror of another server is never shown.
+    pub base_url: String,
+    /// End of the last complete full pass (which also noticed deletions).
+    pub last_full_sync: Option<DateTime<Utc>>,
+    /// End of the last incremental pass (customers changed since the previous sync).
+    pub last_incremental_sync: Option<DateTime<Utc>>,
+    /// Whether the server embeds `contacts[]` in the customer list, as learned by the last full
+    /// pass (`None` before the first one).
+    pub contacts_embedded: Option<bool>,
+    customers: Vec<Customer>,
+}
+
+impl Mirror {
+    /// An empty mirror of `base_url`, never synced.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Mirror {
+            base_url: base_url.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Every customer, sorted by id. Each carries its contacts (sorted by id).
+    pub fn customers(&self) -> &[Customer] {
+        &self.customers
+    }
+
+    /// Number of customers.
+    pub fn customer_count(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Number of contacts across all customers.
+    pub fn contact_count(&self) -> usize {
+        self.customers.iter().map(|c| c.contacts.len()).sum()
+    }
+
+    /// True when the mirror holds no customer.
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+
+    /// The customer with this id.
+    pub fn customer(&self, id: Id) -> Option<&Customer> {
+        self.position(id).ok().map(|i| &self.customers[i])
+    }
+
+    /// The contact with this id and the customer it belongs to (a scan: fine per keypress).
+    pub fn contact(&self, id: Id) -> Option<(&Customer, &Contact)> {
+        self.customers
+            .iter()
+            .find_map(|c| c.contacts.iter().find(|k| k.id == id).map(|k| (c, k)))
+    }
+
+    /// When the mirror was last brought up to date by any pass.
+    pub fn last_synced(&self) -> Option<DateTime<Utc>> {
+        self.last_full_sync.max(self.last_incremental_sync)
+    }
+
+    /// Largest `updated_at` of any customer: where an incremental pass can stop.
+    pub fn newest_update(&self) -> Option<DateTime<Utc>> {
+        self.customers
+            .iter()
+            .filter_map(|c| c.updated_at.map(|t| t.with_timezone(&Utc)))
+            .max()
+    }
+
+    fn position(&self, id: Id) -> Result<usize, usize> {
+        self.customers.binary_search_by_key(&id, |c| c.id)
+    }
+
+    /// Replaces every customer (after a complete full pass). Duplicated ids keep the last one.
+    pub fn replace_all(&mut self, customers: Vec<Customer>) {
+        self.customers = normalise(customers);
+    }
+
+    /// Inserts or replaces a customer together with the contacts it carries.
+    pub fn put_customer(&mut self, mut customer: Customer) {
+        sort_contacts(&mut customer.contacts);
+        match self.position(customer.id) {
+            Ok(i) => self.customers[i] = customer,
+            Err(i) => self.customers.insert(i, customer),
+        }
+    }
+
+    /// Inserts or replaces a customer's own fields and keeps the contacts the mirror has for it
+    /// (for answers that do not embed contacts).
+    pub fn put_customer_keep_contacts(&mut self, mut customer: Customer) {
+        if let Ok(i) = self.position(customer.id) {
+            customer.contacts = std::mem::take(&mut self.customers[i].contacts);
+        }
+        self.put_customer(customer);
+    }
+
+    /// Removes a customer and its contacts.
+    pub fn remove_customer(&mut self, id: Id) -> Option<Customer> {
+        self.position(id).ok().map(|i| self.customers.remove(i))
+    }
+
+    /// Inserts or replaces a contact under `contact.customer_id` (moving it if it belonged to
+    /// another customer). Returns false, and changes nothing, when that customer is unknown.
+    pub fn put_contact(&mut self, contact: Contact) -> bool {
+        let Some(owner) = contact.customer_id else {
+            return false;
+        };
+        let Ok(ci) = self.position(owner) else {
+            return false;
+        };
+        let contact_id = contact.id;
+        for (i, c) in self.customers.iter_mut().enumerate() {
+            if i != ci {
+                c.contacts.retain(|k| k.id != contact_id);
+            }
+        }
+        let list = &mut self.customers[ci].contacts;
+        match list.binary_search_by_key(&contact_id, |k| k.id) {
+            Ok(i) => list[i] = contact,
+            Err(i) => list.insert(i, contact),
+        }
+        true
+    }
+
+    /// Removes a contact wherever it is.
+    pub fn remove_contact(&mut self, id: Id) -> Option<Contact> {
+        self.customers.iter_mut().find_map(|c| {
+            let i = c.contacts.iter().position(|k| k.id == id)?;
+            Some(c.contacts.remove(i))
+        })
+    }
+
+    fn to_body(&self) -> Body {
+        Body {
+            base_url: self.base_url.clone(),
+            last_full_sync: self.last_full_sync.as_ref().map(format::millis),
+            last_incremental_sync: self.last_incremental_sync.as_ref().map(format::millis),
+            contacts_embedded: self.contacts_embedded,
+            customers: self.customers.iter().map(CustomerRec::from).collect(),
+        }
+    }
+
+    fn from_body(body: Body) -> Self {
+        Mirror {
+            base_url: body.base_url,
+            last_full_sync: body.last_full_sync.and_then(format::from_millis),
+            last_incremental_sync: body.last_incremental_sync.and_then(format::from_millis),
+            contacts_embedded: body.contacts_embedded,
+            customers: normalise(body.customers.into_iter().map(Customer::from).collect()),
+        }
+    }
+
+    /// Encodes the mirror as the bytes of a mirror file (header and body).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Encoding plain structs into a Vec cannot fail; an empty body would be discarded on load.
+        let body = postcard::to_allocvec(&self.to_body()).unwrap_or_default();
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Decodes the bytes of a mirror file; the error says why the file cannot be used.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DiscardReason> {
+        if bytes.len() < HEADER_LEN {
+            return Err(if bytes.starts_with(&MAGIC[..bytes.len().min(8)]) {
+                DiscardReason::Truncated
+            } else {
+                DiscardReason::NotAMirror
+            });
+        }
+        let (header, body) = bytes.split_at(HEADER_LEN);
+        if &header[..8] != MAGIC {
+            return Err(DiscardReason::NotAMirror);
+        }
+        let word = |r: std::ops::Range<usize>| -> [u8; 4] {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&header[r]);
+            b
+        };
+        let version = u32::from_le_bytes(word(8..12));
+        if version < FORMAT_VERSION {
+            return Err(DiscardReason::OlderVersion(version));
+        }
+        if version > FORMAT_VERSION {
+            return Err(DiscardReason::NewerVersion(version));
+        }
+        let mut len = [0u8; 8];
+        len.copy_from_slice(&header[12..20]);
+        let len = u64::from_le_bytes(len);
+        let crc = u32::from_le_bytes(word(20..24));
+        if (body.len() as u64) < len {
+            return Err(DiscardReason::Truncated);
+        }
+        if (body.len() as u64) > len || crc32fast::hash(body) != crc {
+            return Err(DiscardReason::Corrupt("checksum mismatch".into()));
+        }
+        let decoded: Body =
+            postcard::from_bytes(body).map_err(|e| DiscardReason::Corrupt(e.to_string()))?;
+        Ok(Mirror::from_body(decoded))
+    }
+}
+
+fn sort_contacts(contacts: &mut Vec<Contact>) {
+    contacts.sort_by_key(|k| k.id);
+    contacts.dedup_by_key(|k| k.id);
+}
+
+/// Sorts by id, keeps the last of duplicated ids, sorts each customer's contacts.
+fn normalise(mut customers: Vec<Customer>) -> Vec<Customer> {
+    // Stable sort, then keep the last of each run: "later wins" for duplicated ids.
+    customers.sort_by_key(|c| c.id);
+    let mut out: Vec<Customer> = Vec::with_capacity(customers.len());
+    for c in customers {
+        match out.last_mut() {
+            Some(last) if last.id == c.id => *last = c,
+            _ => out.push(c),
+        }
+    }
+    for c in &mut out {
+        if !c.contacts.is_sorted_by_key(|k| k.id) {
+            sort_contacts(&mut c.contacts);
+        }
+    }
+    out
+}
+
+/// Why a mirror file was not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscardReason {
+    /// The file is shorter than its header says (a write was cut off).
+    Truncated,
+    /// The file is not a mirror file at all.
+    NotAMirror,
+    /// Written by an older syncro-tui in an older format.
+    OlderVersion(u32),
+    /// Written by a newer syncro-tui in a format this one does not know.
+    NewerVersion(u32),
+    /// The body does not match its checksum or cannot be decoded.
+    Corrupt(String),
+    /// The mirror belongs to another server than the profile's current one.
+    OtherServer(String),
+    /// The file exists but cannot be read.
+    Unreadable(String),
+}
+
+impl fmt::Display for DiscardReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiscardReason::Truncated => write!(f, "it is truncated (an earlier write was cut off)"),
+            DiscardReason::NotAMirror => write!(f, "it is not a syncro-tui mirror file"),
+            DiscardReason::OlderVersion(v) => write!(
+                f,
+                "it was written in an older format (version {v}; this version uses {FORMAT_VERSION})"
+            ),
+            DiscardReason::NewerVersion(v) => write!(
+                f,
+                "it was written by a newer syncro-tui (format version {v}; this version reads {FORMAT_VERSION})"
+            ),
+            DiscardReason::Corrupt(why) => write!(f, "it is damaged ({why})"),
+            DiscardReason::OtherServer(url) => write!(f, "it belongs to another server ({url})"),
+            DiscardReason::Unreadable(why) => write!(f, "it cannot be read ({why})"),
+        }
+    }
+}
+
+/// The result of looking for a profile's mirror at start.
+#[derive(Debug)]
+pub enum LoadOutcome {
+    /// A usable mirror.
+    Loaded(Mirror),
+    /// No mirror yet (first start, or after `cache clear`).
+    Missing,
+    /// A file was there but cannot be used; the caller starts from an empty mirror and syncs.
+    /// The file stays until the next save replaces it.
+    Discarded {
+        path: PathBuf,
+        reason: DiscardReason,
+    },
+}
+
+impl LoadOutcome {
+    /// A message for the status line when the file was discarded.
+    pub fn notice(&self) -> Option<String> {
+        match self {
+            LoadOutcome::Discarded { path, reason } => Some(format!(
+                "Local mirror {} discarded because {reason}; it will be rebuilt by the next sync",
+                path.display()
+            )),
+            _ => None,
+        }
+    }
+
+    /// The loaded mirror, or an empty one for `base_url` that the next sync fills.
+    pub fn into_mirror_or_empty(self, base_url: &str) -> Mirror {
+        match self {
+            LoadOutcome::Loaded(m) => m,
+            _ => Mirror::new(base_url),
+        }
+    }
+}
+
+/// Path of a profile's mirror file: `<dir>/mirror-<profile>.bin` (the profile name made safe
+/// for a file name).
+pub fn mirror_path(dir: &Path, profile: &str) -> PathBuf {
+    dir.join(format!("mirror-{}.bin", safe_name(profile)))
+}
+
+fn safe_name(profile: &str) -> String {
+    let name: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "default".into()
+    } else {
+        name
+    }
+}
+
+fn temp_prefix(profile: &str) -> String {
+    format!(".mirror-{}.bin.tmp-", safe_name(profile))
+}
+
+/// Loads a profile's mirror. Never fails and never panics: problems become `Discarded`.
+pub fn load(dir: &Path, profile: &str) -> LoadOutcome {
+    let path = mirror_path(dir, profile);
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return LoadOutcome::Missing,
+        Err(e) => {
+            return LoadOutcome::Discarded {
+                path,
+                reason: DiscardReason::Unreadable(e.to_string()),
+            };
+        }
+    };
+    match Mirror::from_bytes(&bytes) {
+        Ok(m) => LoadOutcome::Loaded(m),
+        Err(reason) => LoadOutcome::Discarded { path, reason },
+    }
+}
+
+/// Loads a profile's mirror and discards it when it was filled from another server.
+pub fn load_for_server(dir: &Path, profile: &str, base_url: &str) -> LoadOutcome {
+    match load(dir, profile) {
+        LoadOutcome::Loaded(m)
+            if m.base_url.trim_end_matches('/') != base_url.trim_end_matches('/') =>
+        {
+            LoadOutcome::Discarded {
+                path: mirror_path(dir, profile),
+                reason: DiscardReason::OtherServer(m.base_url),
+            }
+        }
+        other => other,
+    }
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes a profile's mirror crash-safely (temporary file, fsync, rename) with mode 0600.
+/// Returns the path written.
+pub fn save(dir: &Path, profile: &str, mirror: &Mirror) -> io::Result<PathBuf> {
+    create_private_dir(dir)?;
+    let path = mirror_path(dir, profile);
+    let temp = dir.join(format!(
+        "{}{}-{}",
+        temp_prefix(profile),
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let bytes = mirror.to_bytes();
+    let written = write_synced(&temp, &bytes).and_then(|()| fs::rename(&temp, &path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    // Make the rename itself durable; not every platform can open a directory, so best effort.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    remove_stale_temps(dir, profile);
+    Ok(path)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        fs::create_dir_all(dir)
+    }
+}
+
+/// Removes temporary files of this profile left by killed writes (old enough that no running
+/// save can still own them).
+fn remove_stale_temps(dir: &Path, profile: &str) {
+    let prefix = temp_prefix(profile);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age >= STALE_TEMP_AGE);
+        if old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Removes a profile's mirror (and its leftover temporary files). Returns whether a mirror
+/// file existed.
+pub fn clear(dir: &Path, profile: &str) -> io::Result<bool> {
+    let existed = match fs::remove_file(mirror_path(dir, profile)) {
+        Ok(()) => true,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    };
+    let prefix = temp_prefix(profile);
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+    Ok(existed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::de::parse_timestamp;
+    use serde_json::json;
+
+    fn customer(id: Id, name: &str, contacts: Vec<Contact>) -> Customer {
+        let mut properties = serde_json::Map::new();
+        properties.insert("Managed Status".into(), json!("Gold"));
+        properties.insert("Seats".into(), json!(12));
+        properties.insert("Ratio".into(), json!(0.5));
+        properties.insert("Nested".into(), json!({"a": [1, "b"]}));
+        Customer {
+            id,
+            business_name: Some(name.into()),
+            business_then_name: Some(name.into()),
+            firstname: Some("Zoë".into()),
+            lastname: Some("Ångström".into()),
+            email: Some(format!("{id}@example.com")),
+            phone: Some("5551234567".into()),
+            latitude: Some(40.25),
+            disabled: id.is_multiple_of(2),
+            get_sms: Some(true),
+            properties,
+            created_at: parse_timestamp("2024-03-05T15:14:24.066+02:00"),
+            updated_at: parse_timestamp("2024-03-06T09:00:00.5-05:00"),
+            contacts,
+            ..Default::default()
+        }
+    }
+
+    fn contact(id: Id, customer_id: Id, name: &str) -> Contact {
+        let mut properties = serde_json::Map::new();
+        properties.insert("title".into(), json!("IT Manager"));
+        Contact {
+            id,
+            customer_id: Some(customer_id),
+            name: Some(name.into()),
+            email: Some(format!("{name}@example.com").to_lowercase()),
+            phone: Some("657.325.3258 x330".into()),
+            properties,
+            updated_at: parse_timestamp("2024-01-01T00:00:00.001Z"),
+            ..Default::default()
+        }
+    }
+
+    fn sample() -> Mirror {
+        let mut m = Mirror::new("http://127.0.0.1:9/api/v1");
+        m.last_full_sync = DateTime::from_timestamp_millis(1_700_000_000_123);
+        m.contacts_embedded = Some(true);
+        m.replace_all(vec![
+            customer(3, "Acme Dental", vec![contact(31, 3, "Jane Roe")]),
+            customer(
+                1,
+                "東京 Trading 🍣",
+                vec![contact(12, 1, "B"), contact(11, 1, "A")],
+            ),
+        ]);
+        m
+    }
+
+    #[test]
+    fn round_trip_keeps_every_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = sample();
+        let path = save(dir.path(), "work", &m).unwrap();
+        assert_eq!(path, dir.path().join("mirror-work.bin"));
+        let LoadOutcome::Loaded(back) = load(dir.path(), "work") else {
+            panic!("mirror not loaded");
+        };
+        assert_eq!(back, m);
+        assert_eq!(back.customers()[0].id, 1);
+        assert_eq!(back.customers()[0].contacts[0].id, 11, "contacts sorted");
+        let ts = back.customers()[1].created_at.unwrap();
+        assert_eq!(ts.offset().local_minus_utc(), 7200);
+        assert_eq!(ts.timestamp_subsec_millis(), 66);
+        assert_eq!(
+            back.customer(3).unwrap().property("Seats").as_deref(),
+            Some("12")
+        );
+        assert_eq!(back.contact_count(), 3);
+    }
+
+    #[test]
+    fn missing_file_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(load(dir.path(), "x"), LoadOutcome::Missing));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = save(dir.path(), "p", &sample()).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A second save (replacing the file) keeps the mode.
+        let path = save(dir.path(), "p", &sample()).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    fn discard_reason(dir: &Path, bytes: &[u8]) -> DiscardReason {
+        fs::write(mirror_path(dir, "p"), bytes).unwrap();
+        let outcome = load(dir, "p");
+        let notice = outcome.notice().expect("a notice for the status line");
+        assert!(notice.contains("discarded because"), "{notice}");
+        match outcome {
+            LoadOutcome::Discarded { reason, .. } => reason,
+            other => panic!("expected a discard, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn damaged_files_are_discarded_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = sample().to_bytes();
+        // Truncated at every length: never a panic, always a discard.
+        for cut in 0..good.len() {
+            let reason = discard_reason(dir.path(), &good[..cut]);
+            assert!(
+                matches!(reason, DiscardReason::Truncated | DiscardReason::NotAMirror),
+                "cut at {cut}: {reason:?}"
+            );
+        }
+        // One flipped bit anywhere in the body.
+        for i in (HEADER_LEN..good.len()).step_by(7) {
+            let mut bad = good.clone();
+            bad[i] ^= 0x10;
+            assert!(matches!(
+                discard_reason(dir.path(), &bad),
+                DiscardReason::Corrupt(_)
+            ));
+        }
+        // Garbage, and extra bytes after the body.
+        assert_eq!(
+            discard_reason(dir.path(), b"{\"customers\": []} and more text"),
+            DiscardReason::NotAMirror
+        );
+        let mut long = good.clone();
+        long.push(0);
+        assert!(matches!(
+            discard_reason(dir.path(), &long),
+            DiscardReason::Corrupt(_)
+        ));
+    }
+
+    #[test]
+    fn other_versions_are_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = sample().to_bytes();
+        let mut old = good.clone();
+        old[8..12].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(
+            discard_reason(dir.path(), &old),
+            DiscardReason::OlderVersion(0)
+        );
+        let mut newer = good;
+        newer[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+        assert_eq!(
+            discard_reason(dir.path(), &newer),
+            DiscardReason::NewerVersion(FORMAT_VERSION + 1)
+        );
+        // A discarded file is replaced by the next save.
+        save(dir.path(), "p", &sample()).unwrap();
+        assert!(matches!(load(dir.path(), "p"), LoadOutcome::Loaded(_)));
+    }
+
+    #[test]
+    fn checksum_valid_but_undecodable_body_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = [0xffu8; 40];
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        assert!(matches!(
+            discard_reason(dir.path(), &bytes),
+            DiscardReason::Corrupt(_)
+        ));
+    }
+
+    #[test]
+    fn killed_write_keeps_previous_mirror() {
+        let dir = tempfile::tempdir().unwrap();
+        let previous = sample();
+        save(dir.path(), "p", &previous).unwrap();
+        // A write killed half way leaves a partial temporary file beside the mirror.
+        let mut bigger = previous.clone();
+        bigger.put_customer(customer(99, "Newer", vec![]));
+        let partial = bigger.to_bytes();
+        let temp = dir.path().join(format!("{}4242-0", temp_prefix("p")));
+        fs::write(&temp, &partial[..partial.len() / 2]).unwrap();
+        let LoadOutcome::Loaded(m) = load(dir.path(), "p") else {
+            panic!("previous mirror lost");
+        };
+        assert_eq!(m, previous);
+        // Clearing removes the mirror and the leftover.
+        assert!(clear(dir.path(), "p").unwrap());
+        assert!(!temp.exists());
+        assert!(matches!(load(dir.path(), "p"), LoadOutcome::Missing));
+        assert!(!clear(dir.path(), "p").unwrap());
+    }
+
+    #[test]
+    fn another_server_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), "p", &sample()).unwrap();
+        assert!(matches!(
+            load_for_server(dir.path(), "p", "http://127.0.0.1:9/api/v1/"),
+            LoadOutcome::Loaded(_)
+        ));
+        let other = load_for_server(dir.path(), "p", "https://acme.syncromsp.com/api/v1");
+        assert!(matches!(
+            other,
+            LoadOutcome::Discarded {
+                reason: DiscardReason::OtherServer(_),
+                ..
+            }
+        ));
+        assert!(other.into_mirror_or_empty("x").is_empty());
+    }
+
+    #[test]
+    fn profile_names_cannot_escape_the_directory() {
+        let p = mirror_path(Path::new("/data"), "../../etc/passwd");
+        assert_eq!(p, Path::new("/data/mirror-______etc_passwd.bin"));
+        assert_eq!(
+            mirror_path(Path::new("/d"), ""),
+            Path::new("/d/mirror-default.bin")
+        );
+    }
+
+    #[test]
+    fn edits_update_the_mirror_in_place() {
+        let mut m = sample();
+        assert!(m.put_contact(contact(50, 3, "New Person")));
+        assert_eq!(m.contact(50).unwrap().0.id, 3);
+        // Moving a contact to another customer removes it from the first.
+        assert!(m.put_contact(contact(50, 1, "New Person")));
+        assert_eq!(m.contact(50).unwrap().0.id, 1);
+        assert_eq!(m.contact_count(), 4);
+        assert!(!m.put_contact(contact(51, 777, "Orphan")));
+        assert_eq!(m.remove_contact(50).unwrap().id, 50);
+        let mut changed = customer(3, "Acme Dental Group", vec![]);
+        changed.notes = Some("new".into());
+        m.put_customer_keep_contacts(changed);
+        assert_eq!(m.customer(3).unwrap().contacts.len(), 1);
+        assert_eq!(
+            m.customer(3).unwrap().business_name.as_deref(),
+            Some("Acme Dental Group")
+        );
+        assert_eq!(m.remove_customer(3).unwrap().id, 3);
+        assert!(m.customer(3).is_none());
+        assert_eq!(m.customer_count(), 1);
+    }
+}
