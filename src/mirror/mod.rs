@@ -9,3 +9,6 @@ pub mod search;
 pub mod text;
 
 pub use search::{Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
+pub mod sync;
+
+pub use sync::{SyncOptions, SyncPhase, SyncProgress, SyncReport, full_sync, incremental_sync};

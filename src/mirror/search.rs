@@ -24,6 +24,8 @@
 //! Matching compares folded UTF-8 bytes with folded UTF-8 bytes: a valid UTF-8 needle can only
 //! match at character boundaries, and nothing is ever sliced inside a character.
 
+use std::sync::Arc;
+
 use memchr::{memchr, memmem};
 
 use super::store::Mirror;
@@ -507,16 +509,17 @@ struct Memory {
 }
 
 /// Search as the user types: remembers the previous query so that each added character only
-/// re-checks the records that still match.
+/// re-checks the records that still match. The index is shared (`Arc`) so that a new one can
+/// be built off the UI thread and swapped in.
 #[derive(Debug, Default)]
 pub struct Searcher {
-    index: SearchIndex,
+    index: Arc<SearchIndex>,
     memory: Option<Memory>,
 }
 
 impl Searcher {
     /// A searcher over an index.
-    pub fn new(index: SearchIndex) -> Self {
+    pub fn new(index: Arc<SearchIndex>) -> Self {
         Searcher {
             index,
             memory: None,
@@ -524,8 +527,14 @@ impl Searcher {
     }
 
     /// The index searched.
-    pub fn index(&self) -> &SearchIndex {
+    pub fn index(&self) -> &Arc<SearchIndex> {
         &self.index
+    }
+
+    /// Searches a new index from now on (after a sync or an edit rebuilt it).
+    pub fn set_index(&mut self, index: Arc<SearchIndex>) {
+        self.index = index;
+        self.memory = None;
     }
 
     /// The best `limit` results for `query` (case-insensitive, accents ignored).
@@ -895,7 +904,7 @@ mod tests {
     #[test]
     fn typing_narrows_to_the_same_results_as_a_fresh_search() {
         let ix = index();
-        let mut s = Searcher::new(index());
+        let mut s = Searcher::new(Arc::new(index()));
         for q in [
             "a", "ac", "acm", "acme", "acme ", "acme d", "j", "jo", "jon", "jons", "jonsn", "ma",
             "man", "mana", "manager", "3", "32", "325", "東", "東京",

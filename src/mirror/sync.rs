@@ -1,0 +1,814 @@
+//! Filling the mirror from the server: a full pass (every page, notices deletions) and an
+//! incremental pass (customers changed since the last sync, newest first).
+//!
+//! # Rate limit and failures
+//! Pages are requested a few at a time (`SyncOptions::concurrency`) through the client, whose
+//! limiter keeps the account under Syncro's 180 requests a minute and which waits out 429
+//! answers and retries. Pages are kept by page number and records de-duplicated by id, so a
+//! retried page is neither lost nor counted twice.
+//!
+//! # Cancelling
+//! The passes never touch the caller's mirror: they return a new one. Dropping the future (the
+//! user quit, or pressed Esc) cancels the requests in flight and leaves the previous mirror, in
+//! memory and on disk, as it was.
+//!
+//! # Contacts
+//! Syncro embeds `contacts[]` in the customer list. The model cannot tell "no contacts" from "not
+//! embedded", so after the customer pages the full pass asks for the first page of `/contacts`
+//! (one request): when its `total_entries` is covered by the embedded contacts, those are used;
+//! otherwise every contact comes from the paged `/contacts` list. Never one request per customer.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::StreamExt;
+
+use super::store::Mirror;
+use crate::api::model::{Contact, Customer, Id, Page};
+use crate::api::{ApiError, CustomerQuery, SyncroClient};
+
+/// What a pass is fetching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPhase {
+    /// Customer pages of a full pass.
+    Customers,
+    /// Contact pages of a full pass (when the server does not embed them).
+    Contacts,
+    /// Customers changed since the last sync (incremental pass).
+    Changes,
+}
+
+/// Progress of a pass, reported after every page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    /// Pages of this phase received so far.
+    pub page: u32,
+    /// Pages this phase has, when the server said.
+    pub total_pages: Option<u32>,
+    /// Records of this phase received so far.
+    pub records: usize,
+    /// Requests the pass has made so far.
+    pub requests: u64,
+    /// Estimated time left for the pages known so far.
+    pub eta: Option<Duration>,
+}
+
+impl SyncProgress {
+    /// `Syncing customers, page 12 of 50, about 40 s left`, for a status line.
+    pub fn status_line(&self) -> String {
+        let what = match self.phase {
+            SyncPhase::Customers => "Syncing customers",
+            SyncPhase::Contacts => "Syncing contacts",
+            SyncPhase::Changes => "Syncing changes",
+        };
+        let mut s = match self.total_pages {
+            Some(t) => format!("{what}, page {} of {t}", self.page),
+            None => format!("{what}, page {}", self.page),
+        };
+        if let Some(eta) = self.eta {
+            s.push_str(&format!(", about {} left", human_duration(eta)));
+        }
+        s
+    }
+}
+
+/// "40 s", "3 min", "1 h 5 min".
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs < 90 {
+        format!("{secs} s")
+    } else if secs < 3600 {
+        format!("{} min", (secs + 30) / 60)
+    } else {
+        format!("{} h {} min", secs / 3600, (secs % 3600) / 60)
+    }
+}
+
+/// How a pass runs.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Page requests in flight at once (the client's limiter still paces them).
+    pub concurrency: usize,
+    /// An incremental pass re-reads customers changed this long before the newest change it
+    /// already has, so records saved in the same instant as the last sync are not missed.
+    pub overlap: Duration,
+    /// In an incremental pass without embedded contacts, re-read the contacts of changed
+    /// customers (one request each) only when at most this many changed; otherwise their
+    /// contacts wait for the next full pass.
+    pub max_contact_refreshes: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            concurrency: 4,
+            overlap: Duration::from_secs(60),
+            max_contact_refreshes: 20,
+        }
+    }
+}
+
+/// What a pass did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    /// True for a full pass.
+    pub full: bool,
+    /// Customers in the mirror afterwards.
+    pub customers: usize,
+    /// Contacts in the mirror afterwards.
+    pub contacts: usize,
+    /// Customers received by this pass (all of them for a full pass, the changed ones otherwise).
+    pub fetched: usize,
+    /// Customers removed because a full pass no longer found them on the server.
+    pub removed: usize,
+    /// Requests this pass made (retries by the client included when it counts them).
+    pub requests: u64,
+    /// 429 answers met.
+    pub rate_limited: u64,
+    /// Wall-clock duration.
+    pub seconds: f64,
+}
+
+impl SyncReport {
+    /// One line for `syncro-tui sync` and the status line.
+    pub fn summary(&self) -> String {
+        let kind = if self.full { "Full sync" } else { "Sync" };
+        format!(
+            "{kind}: {} customers and {} contacts ({} fetched, {} removed) in {:.1} s; {} requests, {} answered 429",
+            self.customers,
+            self.contacts,
+            self.fetched,
+            self.removed,
+            self.seconds,
+            self.requests,
+            self.rate_limited
+        )
+    }
+}
+
+/// Requests and 429s of one pass, and the progress callback.
+struct Ctx<'a> {
+    client: &'a SyncroClient,
+    opts: &'a SyncOptions,
+    progress: &'a mut (dyn FnMut(SyncProgress) + Send),
+    started: Instant,
+    requests: u64,
+    /// Requests still expected in phases after the current one (for the estimate).
+    later_requests: u64,
+}
+
+impl Ctx<'_> {
+    fn eta(&self, remaining_here: u64) -> Option<Duration> {
+        if self.requests == 0 {
+            return None;
+        }
+        let per_request = self.started.elapsed().as_secs_f64() / self.requests as f64;
+        let remaining = remaining_here + self.later_requests;
+        Some(Duration::from_secs_f64(per_request * remaining as f64))
+    }
+
+    fn report(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
+        let remaining = total.map_or(0, |t| u64::from(t.saturating_sub(page)));
+        let eta = total.and_then(|_| self.eta(remaining));
+        (self.progress)(SyncProgress {
+            phase,
+            page,
+            total_pages: total,
+            records,
+            requests: self.requests,
+            eta,
+        });
+    }
+}
+
+/// Safety stop for servers that never say how many pages there are.
+const MAX_PAGES: u32 = 100_000;
+
+/// Every page of a list: page 1 to learn `meta.total_pages`, then the rest with bounded
+/// concurrency, kept by page number. If the server reports more pages while we fetch (records
+/// were added), those are fetched too.
+async fn fetch_all_pages<T, F, Fut>(
+    ctx: &mut Ctx<'_>,
+    phase: SyncPhase,
+    first: Page<T>,
+    fetch: F,
+) -> Result<Vec<T>, ApiError>
+where
+    F: Fn(u32) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let mut pages: BTreeMap<u32, Vec<T>> = BTreeMap::new();
+    let mut records = first.items.len();
+    let known_total = first.meta.total_pages.map(clamp_pages);
+    let first_empty = first.items.is_empty();
+    pages.insert(1, first.items);
+    ctx.report(phase, 1, known_total, records);
+
+    match known_total {
+        Some(mut total) => {
+            let mut next = 2;
+            while next <= total {
+                let mut seen_total = total;
+                let mut stream = futures::stream::iter(next..=total)
+                    .map(|p| {
+                        let f = fetch(p);
+                        async move { (p, f.await) }
+                    })
+                    .buffer_unordered(ctx.opts.concurrency.max(1));
+                while let Some((p, result)) = stream.next().await {
+                    ctx.requests += 1;
+                    let page = result?;
+                    if let Some(t) = page.meta.total_pages {
+                        seen_total = seen_total.max(clamp_pages(t));
+                    }
+                    records += page.items.len();
+                    pages.insert(p, page.items);
+                    ctx.report(phase, pages.len() as u32, Some(total), records);
+                }
+                next = total + 1;
+                total = seen_total;
+            }
+        }
+        None if !first_empty => {
+            // No meta: one page after another until an empty one.
+            let mut p = 2;
+            while p <= MAX_PAGES {
+                let page = fetch(p).await?;
+                ctx.requests += 1;
+                if page.items.is_empty() {
+                    break;
+                }
+                records += page.items.len();
+                pages.insert(p, page.items);
+                ctx.report(phase, p, None, records);
+                p += 1;
+            }
+        }
+        None => {}
+    }
+    Ok(pages.into_values().flatten().collect())
+}
+
+fn clamp_pages(t: u64) -> u32 {
+    t.min(u64::from(MAX_PAGES)) as u32
+}
+
+fn customer_query(page: u32, sort: Option<&str>) -> CustomerQuery {
+    CustomerQuery {
+        include_disabled: true,
+        sort: sort.map(str::to_string),
+        page,
+        ..Default::default()
+    }
+}
+
+/// A full pass: every customer and contact. The returned mirror replaces `previous`; customers
+/// the server no longer has are gone from it. `previous` is only read (for its server and to
+/// count removals).
+pub async fn full_sync(
+    client: &SyncroClient,
+    previous: &Mirror,
+    opts: &SyncOptions,
+    progress: &mut (dyn FnMut(SyncProgress) + Send),
+) -> Result<(Mirror, SyncReport), ApiError> {
+    let before = ClientCounters::read(client);
+    let mut ctx = Ctx {
+        client,
+        opts,
+        progress,
+        started: Instant::now(),
+        requests: 0,
+        later_requests: 0,
+    };
+
+    let first = client.list_customers(&customer_query(1, None)).await?;
+    ctx.requests += 1;
+    // The contacts check is still to come (and maybe contact pages, unknown until then).
+    ctx.later_requests = 1;
+    let customers = fetch_all_pages(&mut ctx, SyncPhase::Customers, first, |p| {
+        let q = customer_query(p, None);
+        async move { client.list_customers(&q).await }
+    })
+    .await?;
+    let mut customers = dedup_by_id(customers, |c| c.id);
+
+    // Embedded or listed contacts? One request tells.
+    ctx.later_requests = 0;
+    let embedded: usize = customers.iter().map(|c| c.contacts.len()).sum();
+    let first_contacts = ctx.client.list_contacts(None, 1).await?;
+    ctx.requests += 1;
+    let use_embedded = match first_contacts.meta.total_entries {
+        Some(total) => embedded as u64 >= total,
+        None => {
+            embedded > 0 && {
+                let ids: std::collections::HashSet<Id> = customers
+                    .iter()
+                    .flat_map(|c| c.contacts.iter().map(|k| k.id))
+                    .collect();
+                first_contacts.items.iter().all(|k| ids.contains(&k.id))
+            }
+        }
+    };
+    if !use_embedded {
+        let contacts = fetch_all_pages(
+            &mut ctx,
+            SyncPhase::Contacts,
+            first_contacts,
+            |p| async move { client.list_contacts(None, p).await },
+        )
+        .await?;
+        attach_contacts(&mut customers, dedup_by_id(contacts, |k| k.id));
+    }
+
+    let mut mirror = Mirror::new(client.base_url());
+    mirror.contacts_embedded = Some(use_embedded);
+    mirror.last_incremental_sync = previous.last_incremental_sync;
+    mirror.replace_all(customers);
+    mirror.last_full_sync = Some(Utc::now());
+    let removed = previous
+        .customers()
+        .iter()
+        .filter(|c| mirror.customer(c.id).is_none())
+        .count();
+    let report = SyncReport {
+        full: true,
+        customers: mirror.customer_count(),
+        contacts: mirror.contact_count(),
+        fetched: mirror.customer_count(),
+        removed,
+        ..ClientCounters::read(client).report_since(before, ctx.requests, ctx.started)
+    };
+    Ok((mirror, report))
+}
+
+/// An incremental pass: customers changed (or created) since the newest change in `previous`,
+/// newest first, page by page until older ones appear; merged into a copy of `previous`.
+/// Deletions are not noticed (that takes a full pass). A mirror that was never synced gets a
+/// full pass instead.
+pub async fn incremental_sync(
+    client: &SyncroClient,
+    previous: &Mirror,
+    opts: &SyncOptions,
+    progress: &mut (dyn FnMut(SyncProgress) + Send),
+) -> Result<(Mirror, SyncReport), ApiError> {
+    let since = match previous.newest_update() {
+        Some(t) if previous.last_full_sync.is_some() => t,
+        _ => return full_sync(client, previous, opts, progress).await,
+    };
+    let since = since - chrono::Duration::from_std(opts.overlap).unwrap_or_default();
+    let before = ClientCounters::read(client);
+    let mut ctx = Ctx {
+        client,
+        opts,
+        progress,
+        started: Instant::now(),
+        requests: 0,
+        later_requests: 0,
+    };
+
+    let mut changed: Vec<Customer> = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = client
+            .list_customers(&customer_query(page, Some("updated_at DESC")))
+            .await?;
+        ctx.requests += 1;
+        let more = p.has_next() && !p.items.is_empty();
+        let mut reached_older = false;
+        for c in p.items {
+            let newer = c.updated_at.is_some_and(|t| t.with_timezone(&Utc) >= since);
+            if newer {
+                changed.push(c);
+            } else {
+                reached_older = true;
+            }
+        }
+        let total = p.meta.total_pages.map(clamp_pages);
+        ctx.report(SyncPhase::Changes, page, total, changed.len());
+        if reached_older || !more || page >= MAX_PAGES {
+            break;
+        }
+        page += 1;
+    }
+    let changed = dedup_by_id(changed, |c| c.id);
+
+    let mut mirror = previous.clone();
+    let embedded = previous.contacts_embedded.unwrap_or(true);
+    let refresh_contacts = !embedded && changed.len() <= opts.max_contact_refreshes;
+    let fetched = changed.len();
+    for mut c in changed {
+        if embedded {
+            mirror.put_customer(c);
+        } else if refresh_contacts {
+            let id = c.id;
+            let first = client.list_contacts(Some(id), 1).await?;
+            ctx.requests += 1;
+            let contacts = fetch_all_pages(&mut ctx, SyncPhase::Changes, first, |p| async move {
+                client.list_contacts(Some(id), p).await
+            })
+            .await?;
+            c.contacts = dedup_by_id(contacts, |k| k.id);
+            mirror.put_customer(c);
+        } else {
+            mirror.put_customer_keep_contacts(c);
+        }
+    }
+    mirror.last_incremental_sync = Some(Utc::now());
+    let report = SyncReport {
+        full: false,
+        customers: mirror.customer_count(),
+        contacts: mirror.contact_count(),
+        fetched,
+        removed: 0,
+        ..ClientCounters::read(client).report_since(before, ctx.requests, ctx.started)
+    };
+    Ok((mirror, report))
+}
+
+/// Keeps the last record of each id, in first-seen order.
+fn dedup_by_id<T>(items: Vec<T>, id: impl Fn(&T) -> Id) -> Vec<T> {
+    let mut index: HashMap<Id, usize> = HashMap::with_capacity(items.len());
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        match index.get(&id(&item)) {
+            Some(&i) => out[i] = item,
+            None => {
+                index.insert(id(&item), out.len());
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+/// Puts listed contacts under their customers (replacing whatever was embedded). Contacts of
+/// customers the pass did not see are dropped.
+fn attach_contacts(customers: &mut [Customer], contacts: Vec<Contact>) {
+    let mut by_customer: HashMap<Id, Vec<Contact>> = HashMap::new();
+    for k in contacts {
+        if let Some(owner) = k.customer_id {
+            by_customer.entry(owner).or_default().push(k);
+        }
+    }
+    for c in customers {
+        c.contacts = by_customer.remove(&c.id).unwrap_or_default();
+    }
+}
+
+/// The client's own counters, where it keeps them.
+#[derive(Debug, Clone, Copy, Default)]
+struct ClientCounters {
+    rate_limited: u64,
+}
+
+impl ClientCounters {
+    fn read(_client: &SyncroClient) -> Self {
+        ClientCounters::default()
+    }
+
+    fn report_since(self, before: ClientCounters, requests: u64, started: Instant) -> SyncReport {
+        SyncReport {
+            requests,
+            rate_limited: self.rate_limited.saturating_sub(before.rate_limited),
+            seconds: started.elapsed().as_secs_f64(),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use secrecy::SecretString;
+    use serde_json::{Value, json};
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use crate::api::ClientConfig;
+
+    fn customer_json(id: u64, updated: &str, contacts: Value) -> Value {
+        json!({"id": id, "business_name": format!("Customer {id}"), "updated_at": updated,
+               "contacts": contacts})
+    }
+
+    fn contact_json(id: u64, owner: u64) -> Value {
+        json!({"id": id, "customer_id": owner, "name": format!("Contact {id}")})
+    }
+
+    async fn mount_page(server: &MockServer, route: &str, page: u32, body: Value) {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .and(query_param("page", page.to_string()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(server)
+            .await;
+    }
+
+    fn client(server: &MockServer) -> SyncroClient {
+        SyncroClient::new(ClientConfig::new(server.uri(), SecretString::from("k"))).unwrap()
+    }
+
+    const T1: &str = "2024-03-05T10:00:00.000+02:00";
+    const T2: &str = "2024-03-06T10:00:00.000+02:00";
+
+    /// Three customer pages; customer 3 shows up on two pages (records shifted while paging).
+    async fn mount_customers(server: &MockServer, contacts: impl Fn(u64) -> Value) {
+        let pages = [vec![1, 2, 3], vec![3, 4, 5], vec![6]];
+        for (i, ids) in pages.iter().enumerate() {
+            let items: Vec<Value> = ids
+                .iter()
+                .map(|&id| customer_json(id, T1, contacts(id)))
+                .collect();
+            let body = json!({"customers": items,
+                              "meta": {"total_pages": 3, "page": i + 1, "total_entries": 8}});
+            mount_page(server, "/customers", i as u32 + 1, body).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn full_sync_uses_embedded_contacts_when_complete() {
+        let server = MockServer::start().await;
+        mount_customers(&server, |id| {
+            json!([contact_json(id * 10, id), contact_json(id * 10 + 1, id)])
+        })
+        .await;
+        mount_page(
+            &server,
+            "/contacts",
+            1,
+            json!({"contacts": [contact_json(10, 1)],
+            "meta": {"total_pages": 1, "page": 1, "total_entries": 12}}),
+        )
+        .await;
+        let mut seen = Vec::new();
+        let (m, report) = full_sync(
+            &client(&server),
+            &Mirror::default(),
+            &SyncOptions::default(),
+            &mut |p: SyncProgress| seen.push(p),
+        )
+        .await
+        .unwrap();
+        assert_eq!(m.customer_count(), 6);
+        assert_eq!(m.contact_count(), 12);
+        assert_eq!(m.contacts_embedded, Some(true));
+        assert!(m.last_full_sync.is_some());
+        assert_eq!(
+            report.requests, 4,
+            "three customer pages and one contacts check"
+        );
+        assert_eq!(m.base_url, server.uri());
+        // Progress: one report per customer page, the last one says 3 of 3.
+        let last = seen
+            .iter()
+            .rfind(|p| p.phase == SyncPhase::Customers)
+            .unwrap();
+        assert_eq!((last.page, last.total_pages), (3, Some(3)));
+        assert_eq!(seen.len(), 3);
+        let requests = server.received_requests().await.unwrap();
+        assert!(requests.iter().all(|r| {
+            r.url
+                .query()
+                .unwrap_or("")
+                .contains("include_disabled=true")
+                || r.url.path() == "/contacts"
+        }));
+    }
+
+    #[tokio::test]
+    async fn full_sync_pages_contacts_when_not_embedded_and_notices_deletions() {
+        let server = MockServer::start().await;
+        mount_customers(&server, |_| json!([])).await;
+        // 6 contacts over 3 pages; one belongs to a customer the pass did not see.
+        let pages = [
+            vec![(10, 1), (11, 1)],
+            vec![(20, 2), (60, 6)],
+            vec![(99, 12345)],
+        ];
+        for (i, items) in pages.iter().enumerate() {
+            let items: Vec<Value> = items
+                .iter()
+                .map(|&(id, owner)| contact_json(id, owner))
+                .collect();
+            mount_page(
+                &server,
+                "/contacts",
+                i as u32 + 1,
+                json!({"contacts": items,
+                "meta": {"total_pages": 3, "page": i + 1, "total_entries": 5}}),
+            )
+            .await;
+        }
+        let mut previous = Mirror::new(server.uri());
+        previous.replace_all(vec![
+            Customer {
+                id: 7,
+                ..Default::default()
+            },
+            Customer {
+                id: 1,
+                ..Default::default()
+            },
+        ]);
+        let (m, report) = full_sync(
+            &client(&server),
+            &previous,
+            &SyncOptions {
+                concurrency: 2,
+                ..Default::default()
+            },
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(m.customer_count(), 6);
+        assert_eq!(m.contacts_embedded, Some(false));
+        assert_eq!(m.customer(1).unwrap().contacts.len(), 2);
+        assert_eq!(m.contact(60).unwrap().0.id, 6);
+        assert_eq!(m.contact_count(), 4);
+        assert!(m.customer(7).is_none());
+        assert_eq!(report.removed, 1);
+        assert_eq!(report.requests, 6);
+    }
+
+    #[tokio::test]
+    async fn pages_without_meta_are_walked_until_empty() {
+        let server = MockServer::start().await;
+        mount_page(
+            &server,
+            "/customers",
+            1,
+            json!({"customers": [customer_json(1, T1, json!([]))]}),
+        )
+        .await;
+        mount_page(
+            &server,
+            "/customers",
+            2,
+            json!({"customers": [customer_json(2, T1, json!([]))]}),
+        )
+        .await;
+        mount_page(&server, "/customers", 3, json!({"customers": []})).await;
+        mount_page(&server, "/contacts", 1, json!({"contacts": []})).await;
+        let (m, report) = full_sync(
+            &client(&server),
+            &Mirror::default(),
+            &SyncOptions::default(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(m.customer_count(), 2);
+        assert_eq!(report.requests, 4);
+    }
+
+    #[tokio::test]
+    async fn incremental_stops_at_older_records_and_merges() {
+        let server = MockServer::start().await;
+        let mut previous = Mirror::new(server.uri());
+        previous.last_full_sync = Some(Utc::now());
+        previous.contacts_embedded = Some(true);
+        let old: Customer =
+            serde_json::from_value(customer_json(1, T1, json!([contact_json(10, 1)]))).unwrap();
+        let other: Customer = serde_json::from_value(customer_json(2, T1, json!([]))).unwrap();
+        previous.replace_all(vec![old, other]);
+        // Newest first: customer 1 changed, customer 9 is new, then records older than the mirror.
+        let mut changed = customer_json(1, T2, json!([contact_json(10, 1), contact_json(11, 1)]));
+        changed["business_name"] = json!("Renamed");
+        let body = json!({"customers": [changed, customer_json(9, T2, json!([])),
+                                        customer_json(2, "2024-03-01T00:00:00Z", json!([]))],
+                          "meta": {"total_pages": 40, "page": 1}});
+        Mock::given(method("GET"))
+            .and(path("/customers"))
+            .and(query_param("sort", "updated_at DESC"))
+            .and(query_param("page", "1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let (m, report) = incremental_sync(
+            &client(&server),
+            &previous,
+            &SyncOptions::default(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.requests, 1, "stops at the first older record");
+        assert_eq!(report.fetched, 2);
+        assert_eq!(
+            m.customer(1).unwrap().business_name.as_deref(),
+            Some("Renamed")
+        );
+        assert_eq!(m.customer(1).unwrap().contacts.len(), 2);
+        assert!(m.customer(9).is_some());
+        assert!(m.customer(2).is_some(), "incremental passes never delete");
+        assert!(m.last_incremental_sync.is_some());
+        assert_eq!(
+            previous.customer(1).unwrap().business_name.as_deref(),
+            Some("Customer 1")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_fails_the_pass_and_changes_nothing() {
+        let server = MockServer::start().await;
+        mount_page(
+            &server,
+            "/customers",
+            1,
+            json!({"customers": [customer_json(1, T1, json!([]))],
+            "meta": {"total_pages": 2, "page": 1}}),
+        )
+        .await;
+        Mock::given(method("GET"))
+            .and(path("/customers"))
+            .and(query_param("page", "2"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not found"})))
+            .mount(&server)
+            .await;
+        let previous = Mirror::new(server.uri());
+        let err = full_sync(
+            &client(&server),
+            &previous,
+            &SyncOptions::default(),
+            &mut |_| {},
+        )
+        .await;
+        assert!(matches!(err, Err(ApiError::NotFound { .. })));
+    }
+
+    #[test]
+    fn passes_can_run_on_a_spawned_task() {
+        fn assert_send<T: Send>(_: &T) {}
+        let client = SyncroClient::new(ClientConfig::new(
+            "http://127.0.0.1:9",
+            SecretString::from("k"),
+        ))
+        .unwrap();
+        let m = Mirror::default();
+        let opts = SyncOptions::default();
+        let mut p = |_: SyncProgress| {};
+        assert_send(&full_sync(&client, &m, &opts, &mut p));
+        let mut p = |_: SyncProgress| {};
+        assert_send(&incremental_sync(&client, &m, &opts, &mut p));
+    }
+
+    #[test]
+    fn status_line_reads_like_the_issue() {
+        let p = SyncProgress {
+            phase: SyncPhase::Customers,
+            page: 12,
+            total_pages: Some(50),
+            records: 1200,
+            requests: 12,
+            eta: Some(Duration::from_secs(40)),
+        };
+        assert_eq!(
+            p.status_line(),
+            "Syncing customers, page 12 of 50, about 40 s left"
+        );
+        assert_eq!(human_duration(Duration::from_secs(600)), "10 min");
+        assert_eq!(human_duration(Duration::from_secs(3900)), "1 h 5 min");
+    }
+
+    #[test]
+    fn dedup_keeps_the_last_copy_in_first_order() {
+        let v = vec![(1, "a"), (2, "b"), (1, "c")];
+        let out = dedup_by_id(v, |x| x.0);
+        assert_eq!(out, vec![(1, "c"), (2, "b")]);
+    }
+
+    #[test]
+    fn listed_contacts_go_under_their_customers() {
+        let mut customers = vec![
+            Customer {
+                id: 1,
+                ..Default::default()
+            },
+            Customer {
+                id: 2,
+                contacts: vec![Contact {
+                    id: 99,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        ];
+        let contact = |id, owner| Contact {
+            id,
+            customer_id: Some(owner),
+            ..Default::default()
+        };
+        attach_contacts(
+            &mut customers,
+            vec![contact(10, 1), contact(11, 1), contact(12, 7)],
+        );
+        assert_eq!(customers[0].contacts.len(), 2);
+        assert!(customers[1].contacts.is_empty());
+    }
+}
