@@ -95,6 +95,21 @@ impl Mirror {
         self.last_full_sync.max(self.last_incremental_sync)
     }
 
+    /// How old the mirror is, for the status line: `synced 3 h ago`, `synced just now`,
+    /// `never synced`. `now` is passed in (the app's logic does not read the clock).
+    pub fn synced_ago(&self, now: DateTime<Utc>) -> String {
+        let Some(at) = self.last_synced() else {
+            return "never synced".into();
+        };
+        let secs = (now - at).num_seconds().max(0);
+        match secs {
+            0..60 => "synced just now".into(),
+            60..3600 => format!("synced {} min ago", secs / 60),
+            3600..86_400 => format!("synced {} h ago", secs / 3600),
+            _ => format!("synced {} d ago", secs / 86_400),
+        }
+    }
+
     /// Largest `updated_at` of any customer: where an incremental pass can stop.
     pub fn newest_update(&self) -> Option<DateTime<Utc>> {
         self.customers
@@ -581,6 +596,23 @@ mod tests {
             Some("12")
         );
         assert_eq!(back.contact_count(), 3);
+    }
+
+    #[test]
+    fn age_for_the_status_line() {
+        let mut m = Mirror::default();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(m.synced_ago(now), "never synced");
+        m.last_full_sync = Some(now - chrono::Duration::hours(5));
+        m.last_incremental_sync = Some(now - chrono::Duration::hours(3));
+        assert_eq!(m.synced_ago(now), "synced 3 h ago");
+        m.last_incremental_sync = Some(now - chrono::Duration::seconds(20));
+        assert_eq!(m.synced_ago(now), "synced just now");
+        m.last_incremental_sync = Some(now - chrono::Duration::minutes(7));
+        assert_eq!(m.synced_ago(now), "synced 7 min ago");
+        m.last_incremental_sync = None;
+        m.last_full_sync = Some(now - chrono::Duration::days(2));
+        assert_eq!(m.synced_ago(now), "synced 2 d ago");
     }
 
     #[test]
