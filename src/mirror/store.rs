@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 
-use super::format::{self, Body, CustomerRec};
+use super::format::{self, Body, BodyRef};
 use crate::api::model::{Contact, Customer, Id};
 
 /// Version of the file format. Bump it whenever `format::Body` or its records change shape.
@@ -181,13 +181,13 @@ impl Mirror {
         })
     }
 
-    fn to_body(&self) -> Body {
-        Body {
-            base_url: self.base_url.clone(),
+    fn to_body(&self) -> BodyRef<'_> {
+        BodyRef {
+            base_url: &self.base_url,
             last_full_sync: self.last_full_sync.as_ref().map(format::millis),
             last_incremental_sync: self.last_incremental_sync.as_ref().map(format::millis),
             contacts_embedded: self.contacts_embedded,
-            customers: self.customers.iter().map(CustomerRec::from).collect(),
+            customers: &self.customers,
         }
     }
 
@@ -197,7 +197,7 @@ impl Mirror {
             last_full_sync: body.last_full_sync.and_then(format::from_millis),
             last_incremental_sync: body.last_incremental_sync.and_then(format::from_millis),
             contacts_embedded: body.contacts_embedded,
-            customers: normalise(body.customers.into_iter().map(Customer::from).collect()),
+            customers: normalise(body.customers),
         }
     }
 
@@ -262,6 +262,14 @@ fn sort_contacts(contacts: &mut Vec<Contact>) {
 
 /// Sorts by id, keeps the last of duplicated ids, sorts each customer's contacts.
 fn normalise(mut customers: Vec<Customer>) -> Vec<Customer> {
+    if customers.windows(2).all(|w| w[0].id < w[1].id) {
+        for c in &mut customers {
+            if !c.contacts.is_sorted_by_key(|k| k.id) {
+                sort_contacts(&mut c.contacts);
+            }
+        }
+        return customers;
+    }
     // Stable sort, then keep the last of each run: "later wins" for duplicated ids.
     customers.sort_by_key(|c| c.id);
     let mut out: Vec<Customer> = Vec::with_capacity(customers.len());
