@@ -2,12 +2,12 @@
 //!
 //! # How it stays within a frame
 //! [`SearchIndex::build`] folds every searchable field once (lowercase, accents removed, see
-//! [`super::text`]) and lays the results end to end in one byte arena, `\n` between fields, with
-//! a table of field starts and owners. A query is folded the same way and found with a SIMD
-//! substring search (`memchr::memmem`) over the whole arena; each hit is mapped to its field by
-//! a galloping walk over the start table, classified, and the search jumps to the next field.
-//! [`Searcher`] remembers which fields matched the previous query: when the new query extends
-//! it (the user typed one more character) only those fields are checked again.
+//! [`super::text`]) into one byte arena and gives every record (a customer or a contact) a
+//! 256-bit filter of the byte pairs in its fields. A query is folded the same way; records whose
+//! filter lacks one of the query's byte pairs are skipped with four AND operations, and a SIMD
+//! substring search (`memchr::memmem`) runs over the few left. [`Searcher`] remembers which
+//! records matched the previous query: when the new query extends it (the user typed one more
+//! character) only those are checked again.
 //!
 //! # Ranking
 //! Per field: exact (the whole field) > prefix of the field > prefix of a word > substring >
@@ -26,7 +26,7 @@
 
 use std::sync::Arc;
 
-use memchr::{memchr, memmem};
+use memchr::memmem;
 
 use super::store::Mirror;
 use super::text::{fold_into, phone_digits_into, phone_query};
@@ -147,10 +147,10 @@ pub struct SearchResults {
     pub total: usize,
 }
 
-/// Narrow from the previous query's fields only when they are at most this fraction of all
-/// fields: checking fields one by one costs more per field than the arena-wide scan. (Unit tests
-/// always narrow, to check it gives the same results.)
-const NARROW_DIVISOR: usize = if cfg!(test) { 1 } else { 8 };
+/// Narrow from the previous query's matches only when they are at most this fraction of all
+/// records: beyond that the filtered scan is as cheap. (Unit tests always narrow, to check it
+/// gives the same results.)
+const NARROW_DIVISOR: usize = if cfg!(test) { 1 } else { 4 };
 
 #[derive(Debug, Clone, Copy)]
 struct RecordRef {
@@ -158,64 +158,49 @@ struct RecordRef {
     contact_id: Option<Id>,
 }
 
-/// Folded fields laid end to end, `\n` after each.
-#[derive(Debug, Default)]
-struct Arena {
-    text: Vec<u8>,
-    /// Start of each field, plus `text.len()` at the end.
-    starts: Vec<u32>,
-    /// Record of each field.
-    owner: Vec<u32>,
-    field: Vec<Field>,
+/// Bit (0..256) of a byte pair in a record's bigram filter.
+fn bigram_bit(a: u8, b: u8) -> usize {
+    ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 24) as usize
 }
 
-impl Arena {
-    fn push(&mut self, record: u32, field: Field, folded: &str) {
-        if folded.is_empty() {
-            return;
-        }
-        self.starts.push(self.text.len() as u32);
-        self.owner.push(record);
-        self.field.push(field);
-        self.text.extend_from_slice(folded.as_bytes());
-        self.text.push(b'\n');
-    }
+/// Bit (0..64) of a byte in a record's byte filter.
+fn byte_bit(b: u8) -> u64 {
+    1 << (u32::from(b).wrapping_mul(0x9E37_79B1) >> 26)
+}
 
-    fn finish(&mut self) {
-        self.starts.push(self.text.len() as u32);
-    }
-
-    fn len(&self) -> usize {
-        self.owner.len()
-    }
-
-    /// Byte range of field `fi`, without its separator.
-    fn bounds(&self, fi: usize) -> (usize, usize) {
-        (self.starts[fi] as usize, self.starts[fi + 1] as usize - 1)
-    }
-
-    /// The field holding byte `at`, searching forward from field `from` (which must not be past
-    /// it): a few linear steps for dense hits, then a binary search for sparse ones.
-    fn locate(&self, from: usize, at: usize) -> usize {
-        let at = at as u32;
-        let mut fi = from;
-        for _ in 0..8 {
-            if self.starts[fi + 1] > at {
-                return fi;
-            }
-            fi += 1;
-        }
-        fi + self.starts[fi..].partition_point(|&s| s <= at) - 1
+/// 256-bit filter of the byte pairs in a text.
+fn bigrams(text: &[u8], into: &mut [u64; 4]) {
+    for w in text.windows(2) {
+        let bit = bigram_bit(w[0], w[1]);
+        into[bit / 64] |= 1 << (bit % 64);
     }
 }
 
-/// The in-memory search index of a mirror. Build it once after loading or syncing (it takes
-/// some tens of milliseconds for a large account: build it off the UI thread).
+/// 64-bit filter of the bytes in a text.
+fn bytes_mask(text: &[u8]) -> u64 {
+    text.iter().fold(0, |m, &b| m | byte_bit(b))
+}
+
+/// The in-memory search index of a mirror. Build it once after loading or syncing (a large
+/// account takes some hundreds of milliseconds: build it off the UI thread).
+///
+/// Layout: the folded fields of every record end to end in one byte arena (`\n` after each),
+/// a table of field starts, and per record three small Bloom-style filters: the byte pairs of
+/// all its fields (256 bits), the bytes of its name-like fields (64 bits, for fuzzy matching)
+/// and the first bytes of its fields (64 bits, for one-character queries). A query first skips
+/// every record whose filter lacks one of its byte pairs (most of them), then runs a SIMD
+/// substring search over the few records left.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    all: Arena,
-    /// The fuzzy-eligible fields again, so fuzzy scans skip notes and addresses.
-    names: Arena,
+    text: Vec<u8>,
+    /// Start of each field in `text`, plus `text.len()` at the end.
+    starts: Vec<u32>,
+    field: Vec<Field>,
+    /// First field of each record, plus the field count at the end.
+    record_fields: Vec<u32>,
+    grams: Vec<[u64; 4]>,
+    fuzzy_bytes: Vec<u64>,
+    initials: Vec<u64>,
     records: Vec<RecordRef>,
 }
 
@@ -227,7 +212,18 @@ impl SearchIndex {
 
     /// Indexes these customers and their contacts.
     pub fn from_customers(customers: &[Customer]) -> Self {
-        let mut ix = SearchIndex::default();
+        let contacts: usize = customers.iter().map(|c| c.contacts.len()).sum();
+        let records = customers.len() + contacts;
+        let mut ix = SearchIndex {
+            text: Vec::with_capacity(records * 100),
+            starts: Vec::with_capacity(records * 8),
+            field: Vec::with_capacity(records * 8),
+            record_fields: Vec::with_capacity(records + 1),
+            grams: Vec::with_capacity(records),
+            fuzzy_bytes: Vec::with_capacity(records),
+            initials: Vec::with_capacity(records),
+            records: Vec::with_capacity(records),
+        };
         let mut buf = String::new();
         for c in customers {
             ix.add_customer(c, &mut buf);
@@ -235,8 +231,8 @@ impl SearchIndex {
                 ix.add_contact(c.id, k, &mut buf);
             }
         }
-        ix.all.finish();
-        ix.names.finish();
+        ix.record_fields.push(ix.field.len() as u32);
+        ix.starts.push(ix.text.len() as u32);
         ix
     }
 
@@ -245,7 +241,18 @@ impl SearchIndex {
         self.records.len()
     }
 
-    fn add_field(&mut self, record: u32, field: Field, value: Option<&str>, buf: &mut String) {
+    fn begin_record(&mut self, customer_id: Id, contact_id: Option<Id>) {
+        self.records.push(RecordRef {
+            customer_id,
+            contact_id,
+        });
+        self.record_fields.push(self.field.len() as u32);
+        self.grams.push([0; 4]);
+        self.fuzzy_bytes.push(0);
+        self.initials.push(0);
+    }
+
+    fn add_field(&mut self, field: Field, value: Option<&str>, buf: &mut String) {
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             return;
         };
@@ -255,61 +262,65 @@ impl SearchIndex {
         } else {
             fold_into(value, buf);
         }
-        self.all.push(record, field, buf);
-        if field.fuzzy() {
-            self.names.push(record, field, buf);
+        let folded = buf.as_bytes();
+        if folded.is_empty() {
+            return;
         }
+        let r = self.records.len() - 1;
+        bigrams(folded, &mut self.grams[r]);
+        if field.fuzzy() {
+            self.fuzzy_bytes[r] |= bytes_mask(folded);
+        }
+        self.initials[r] |= byte_bit(folded[0]);
+        self.starts.push(self.text.len() as u32);
+        self.field.push(field);
+        self.text.extend_from_slice(folded);
+        self.text.push(b'\n');
     }
 
     fn add_customer(&mut self, c: &Customer, buf: &mut String) {
-        let r = self.records.len() as u32;
-        self.records.push(RecordRef {
-            customer_id: c.id,
-            contact_id: None,
-        });
+        self.begin_record(c.id, None);
         let id = c.id.to_string();
-        self.add_field(r, Field::BusinessName, c.business_name.as_deref(), buf);
-        self.add_field(r, Field::PersonName, Some(&c.person_name()), buf);
-        self.add_field(r, Field::Email, c.email.as_deref(), buf);
-        self.add_field(r, Field::Phone, c.phone.as_deref(), buf);
-        self.add_field(r, Field::Mobile, c.mobile.as_deref(), buf);
-        self.add_field(r, Field::City, c.city.as_deref(), buf);
-        self.add_field(
-            r,
-            Field::Address,
-            Some(&join(&c.address, &c.address_2)),
-            buf,
-        );
-        self.add_field(r, Field::Zip, c.zip.as_deref(), buf);
-        self.add_field(r, Field::State, c.state.as_deref(), buf);
-        self.add_field(r, Field::Email, c.notification_email.as_deref(), buf);
-        self.add_field(r, Field::Email, c.invoice_cc_emails.as_deref(), buf);
-        self.add_field(r, Field::Id, Some(&id), buf);
-        let props: Vec<String> = c.properties.keys().filter_map(|k| c.property(k)).collect();
-        self.add_field(r, Field::Properties, Some(&props.join(" ")), buf);
-        self.add_field(r, Field::Notes, c.notes.as_deref(), buf);
+        self.add_field(Field::BusinessName, c.business_name.as_deref(), buf);
+        self.add_field(Field::PersonName, Some(&c.person_name()), buf);
+        self.add_field(Field::Email, c.email.as_deref(), buf);
+        self.add_field(Field::Phone, c.phone.as_deref(), buf);
+        self.add_field(Field::Mobile, c.mobile.as_deref(), buf);
+        self.add_field(Field::City, c.city.as_deref(), buf);
+        self.add_field(Field::Address, Some(&join(&c.address, &c.address_2)), buf);
+        self.add_field(Field::Zip, c.zip.as_deref(), buf);
+        self.add_field(Field::State, c.state.as_deref(), buf);
+        self.add_field(Field::Email, c.notification_email.as_deref(), buf);
+        self.add_field(Field::Email, c.invoice_cc_emails.as_deref(), buf);
+        self.add_field(Field::Id, Some(&id), buf);
+        if !c.properties.is_empty() {
+            let props: Vec<String> = c.properties.keys().filter_map(|k| c.property(k)).collect();
+            self.add_field(Field::Properties, Some(&props.join(" ")), buf);
+        }
+        self.add_field(Field::Notes, c.notes.as_deref(), buf);
     }
 
     fn add_contact(&mut self, customer_id: Id, k: &Contact, buf: &mut String) {
-        let r = self.records.len() as u32;
-        self.records.push(RecordRef {
-            customer_id,
-            contact_id: Some(k.id),
-        });
-        self.add_field(r, Field::Name, k.name.as_deref(), buf);
-        self.add_field(r, Field::Email, k.email.as_deref(), buf);
-        self.add_field(r, Field::Phone, k.phone.as_deref(), buf);
-        self.add_field(r, Field::Mobile, k.mobile.as_deref(), buf);
-        self.add_field(r, Field::Title, k.title().as_deref(), buf);
-        self.add_field(r, Field::City, k.city.as_deref(), buf);
-        self.add_field(
-            r,
-            Field::Address,
-            Some(&join(&k.address1, &k.address2)),
-            buf,
-        );
-        self.add_field(r, Field::Zip, k.zip.as_deref(), buf);
-        self.add_field(r, Field::Notes, k.notes.as_deref(), buf);
+        self.begin_record(customer_id, Some(k.id));
+        self.add_field(Field::Name, k.name.as_deref(), buf);
+        self.add_field(Field::Email, k.email.as_deref(), buf);
+        self.add_field(Field::Phone, k.phone.as_deref(), buf);
+        self.add_field(Field::Mobile, k.mobile.as_deref(), buf);
+        self.add_field(Field::Title, k.title().as_deref(), buf);
+        self.add_field(Field::City, k.city.as_deref(), buf);
+        self.add_field(Field::Address, Some(&join(&k.address1, &k.address2)), buf);
+        self.add_field(Field::Zip, k.zip.as_deref(), buf);
+        self.add_field(Field::Notes, k.notes.as_deref(), buf);
+    }
+
+    /// Byte range of field `fi`, without its separator.
+    fn bounds(&self, fi: usize) -> (usize, usize) {
+        (self.starts[fi] as usize, self.starts[fi + 1] as usize - 1)
+    }
+
+    /// Field range of record `r`.
+    fn fields_of(&self, r: usize) -> std::ops::Range<usize> {
+        self.record_fields[r] as usize..self.record_fields[r + 1] as usize
     }
 
     /// One search without memory of the previous query (see [`Searcher`] for typing).
@@ -320,66 +331,68 @@ impl SearchIndex {
     fn run(&self, q: &str, limit: usize, prev: Option<&Memory>) -> (SearchResults, Memory) {
         let mut memory = Memory {
             query: q.to_string(),
-            fields: None,
+            records: None,
             fuzzy: None,
         };
         if q.is_empty() || limit == 0 {
             return (SearchResults::default(), memory);
         }
-        let extends = |p: &&Memory| q.starts_with(p.query.as_str());
-        let prev = prev.filter(extends);
-        let qlen = q.len();
+        let prev = prev.filter(|p| q.starts_with(p.query.as_str()));
+        let qb = q.as_bytes();
         let short = q.chars().nth(1).is_none();
+        let narrow_limit = self.records.len() / NARROW_DIVISOR;
 
-        let mut hits: Vec<FieldHit> = Vec::new();
-        if short {
-            self.scan_prefixes(q.as_bytes(), &mut hits);
-        } else {
-            let narrowed = prev
-                .and_then(|p| p.fields.as_deref())
-                .filter(|f| f.len() * NARROW_DIVISOR <= self.all.len());
-            match narrowed {
-                Some(fields) => self.scan_fields(q.as_bytes(), fields, &mut hits),
-                None => self.scan_all(q.as_bytes(), &mut hits),
-            }
-            memory.fields = Some(hits.iter().map(|h| h.field).collect());
-        }
-
-        // Best field per record. Fields of one record are contiguous and hits are in field
-        // order, so one pass suffices.
         let mut best: Vec<Candidate> = Vec::new();
-        for h in &hits {
-            let record = self.all.owner[h.field as usize];
-            let (fs, fe) = self.all.bounds(h.field as usize);
-            let field = self.all.field[h.field as usize];
-            let score = score(h.kind, field, fe - fs, qlen);
-            push_best(&mut best, record, field, h.kind, score);
+        if short {
+            self.match_prefixes(qb, &mut best);
+        } else {
+            let finder = memmem::Finder::new(qb);
+            let previous = prev
+                .and_then(|p| p.records.as_deref())
+                .filter(|r| r.len() <= narrow_limit);
+            match previous {
+                Some(records) => {
+                    for &r in records {
+                        self.match_record(r as usize, &finder, &mut best);
+                    }
+                }
+                None => {
+                    let mut qmask = [0u64; 4];
+                    bigrams(qb, &mut qmask);
+                    for (r, g) in self.grams.iter().enumerate() {
+                        if (g[0] & qmask[0]) == qmask[0]
+                            && (g[1] & qmask[1]) == qmask[1]
+                            && (g[2] & qmask[2]) == qmask[2]
+                            && (g[3] & qmask[3]) == qmask[3]
+                        {
+                            self.match_record(r, &finder, &mut best);
+                        }
+                    }
+                }
+            }
+            memory.records = Some(best.iter().map(|c| c.record).collect());
         }
 
-        let fuzzy_wanted = q.chars().nth(2).is_some() && best.len() < limit;
-        if fuzzy_wanted {
-            let fields = match prev.and_then(|p| p.fuzzy.as_deref()) {
-                Some(candidates) => self.fuzzy_fields(q, Some(candidates)),
-                None => self.fuzzy_fields(q, None),
+        if q.chars().nth(2).is_some() && best.len() < limit {
+            let subsequences = match prev
+                .and_then(|p| p.fuzzy.as_deref())
+                .filter(|r| r.len() <= narrow_limit)
+            {
+                Some(records) => self.fuzzy_records(q, records.iter().map(|&r| r as usize)),
+                None => {
+                    let qmask = bytes_mask(qb);
+                    let all = self.fuzzy_bytes.iter().enumerate();
+                    let candidates = all.filter(|(_, m)| *m & qmask == qmask).map(|(r, _)| r);
+                    self.fuzzy_records(q, candidates)
+                }
             };
             let matched: std::collections::HashSet<u32> = best.iter().map(|c| c.record).collect();
-            let mut fuzzy: Vec<Candidate> = Vec::new();
-            for &fi in &fields {
-                let record = self.names.owner[fi as usize];
-                if matched.contains(&record) {
-                    continue;
+            for &r in &subsequences {
+                if !matched.contains(&r) {
+                    self.match_fuzzy(r as usize, q, &mut best);
                 }
-                let (fs, fe) = self.names.bounds(fi as usize);
-                let Some(span) = fuzzy_span(q, &self.names.text[fs..fe]) else {
-                    continue;
-                };
-                let field = self.names.field[fi as usize];
-                let closeness = 99 - ((span - qlen) * 8 + (fe - fs - span)).min(99) as u32;
-                let score = field.weight() * 100 + closeness;
-                push_best(&mut fuzzy, record, field, MatchKind::Fuzzy, score);
             }
-            best.extend(fuzzy);
-            memory.fuzzy = Some(fields);
+            memory.fuzzy = Some(subsequences);
         }
 
         let total = best.len();
@@ -406,105 +419,106 @@ impl SearchIndex {
         (SearchResults { hits, total }, memory)
     }
 
-    /// One-character queries: fields that start with it.
-    fn scan_prefixes(&self, q: &[u8], out: &mut Vec<FieldHit>) {
-        let a = &self.all;
-        for fi in 0..a.len() {
-            let (fs, fe) = a.bounds(fi);
-            if a.text[fs..fe].starts_with(q) {
-                let kind = if fe - fs == q.len() {
-                    MatchKind::Exact
-                } else {
-                    MatchKind::Prefix
-                };
-                out.push(FieldHit {
-                    field: fi as u32,
-                    kind,
-                });
+    /// One-character queries: records with a field starting with it.
+    fn match_prefixes(&self, q: &[u8], best: &mut Vec<Candidate>) {
+        let bit = byte_bit(q[0]);
+        for (r, &initials) in self.initials.iter().enumerate() {
+            if initials & bit == 0 {
+                continue;
             }
-        }
-    }
-
-    /// Every field containing `q`, by one pass of a SIMD substring search over the arena.
-    fn scan_all(&self, q: &[u8], out: &mut Vec<FieldHit>) {
-        let a = &self.all;
-        let finder = memmem::Finder::new(q);
-        let mut pos = 0;
-        let mut fi = 0;
-        while let Some(off) = finder.find(&a.text[pos..]) {
-            let at = pos + off;
-            fi = a.locate(fi, at);
-            let (fs, fe) = a.bounds(fi);
-            out.push(FieldHit {
-                field: fi as u32,
-                kind: classify(&a.text, fs, fe, at, q.len(), &finder),
-            });
-            pos = fe + 1;
-            fi += 1;
-            if fi >= a.len() {
-                break;
-            }
-        }
-    }
-
-    /// Like `scan_all`, over the given fields only (those that matched a shorter query).
-    fn scan_fields(&self, q: &[u8], fields: &[u32], out: &mut Vec<FieldHit>) {
-        let a = &self.all;
-        let finder = memmem::Finder::new(q);
-        for &fi in fields {
-            let (fs, fe) = a.bounds(fi as usize);
-            if let Some(off) = finder.find(&a.text[fs..fe]) {
-                out.push(FieldHit {
-                    field: fi,
-                    kind: classify(&a.text, fs, fe, fs + off, q.len(), &finder),
-                });
-            }
-        }
-    }
-
-    /// Fuzzy-eligible fields holding the query's characters in order (from `candidates` when
-    /// given, else from all of them).
-    fn fuzzy_fields(&self, q: &str, candidates: Option<&[u32]>) -> Vec<u32> {
-        let a = &self.names;
-        let qb = q.as_bytes();
-        let mut out = Vec::new();
-        if let Some(candidates) = candidates {
-            for &fi in candidates {
-                let (fs, fe) = a.bounds(fi as usize);
-                if is_subsequence(q, &a.text[fs..fe]) {
-                    out.push(fi);
+            for fi in self.fields_of(r) {
+                let (fs, fe) = self.bounds(fi);
+                if self.text[fs..fe].starts_with(q) {
+                    let kind = if fe - fs == q.len() {
+                        MatchKind::Exact
+                    } else {
+                        MatchKind::Prefix
+                    };
+                    let field = self.field[fi];
+                    let score = score(kind, field, fe - fs, q.len());
+                    push_best(best, r as u32, field, kind, score);
                 }
             }
-            return out;
         }
-        // Jump to each field holding the first byte; test the rest of that field; next field.
-        let first = qb[0];
-        let mut pos = 0;
-        let mut fi = 0;
-        while fi < a.len() {
-            let Some(off) = memchr(first, &a.text[pos..]) else {
-                break;
-            };
+    }
+
+    /// The best field of record `r` containing the query, if any.
+    fn match_record(&self, r: usize, finder: &memmem::Finder, best: &mut Vec<Candidate>) {
+        let fields = self.fields_of(r);
+        if fields.is_empty() {
+            return;
+        }
+        let start = self.starts[fields.start] as usize;
+        let end = self.starts[fields.end] as usize;
+        let qlen = finder.needle().len();
+        let mut pos = start;
+        let mut fi = fields.start;
+        while let Some(off) = finder.find(&self.text[pos..end]) {
             let at = pos + off;
-            fi = a.locate(fi, at);
-            let (fs, fe) = a.bounds(fi);
-            if is_subsequence(q, &a.text[fs..fe]) {
-                out.push(fi as u32);
+            while self.starts[fi + 1] as usize <= at {
+                fi += 1;
             }
+            let (fs, fe) = self.bounds(fi);
+            let kind = classify(&self.text, fs, fe, at, qlen, finder);
+            let field = self.field[fi];
+            push_best(
+                best,
+                r as u32,
+                field,
+                kind,
+                score(kind, field, fe - fs, qlen),
+            );
             pos = fe + 1;
             fi += 1;
+            if pos >= end {
+                break;
+            }
+        }
+    }
+
+    /// Records among `candidates` with a name-like field holding the query's characters in
+    /// order.
+    fn fuzzy_records(&self, q: &str, candidates: impl Iterator<Item = usize>) -> Vec<u32> {
+        let mut out = Vec::new();
+        for r in candidates {
+            let hit = self.fields_of(r).any(|fi| {
+                let (fs, fe) = self.bounds(fi);
+                self.field[fi].fuzzy() && is_subsequence(q, &self.text[fs..fe])
+            });
+            if hit {
+                out.push(r as u32);
+            }
         }
         out
     }
+
+    /// The best fuzzy field of record `r`, if one is close enough.
+    fn match_fuzzy(&self, r: usize, q: &str, best: &mut Vec<Candidate>) {
+        let qlen = q.len();
+        for fi in self.fields_of(r) {
+            let field = self.field[fi];
+            if !field.fuzzy() {
+                continue;
+            }
+            let (fs, fe) = self.bounds(fi);
+            let Some(span) = fuzzy_span(q, &self.text[fs..fe]) else {
+                continue;
+            };
+            let closeness = 99 - ((span - qlen) * 8 + (fe - fs - span)).min(99) as u32;
+            let score = field.weight() * 100 + closeness;
+            push_best(best, r as u32, field, MatchKind::Fuzzy, score);
+        }
+    }
 }
 
-/// Which fields matched a query, to narrow the next, longer one.
+/// Which records matched a query, to narrow the next, longer one.
 #[derive(Debug, Default)]
 struct Memory {
     query: String,
-    /// Every field of `all` containing `query` (None when not computed completely).
-    fields: Option<Vec<u32>>,
-    /// Every field of `names` holding `query` as a subsequence (None when not computed).
+    /// Every record containing `query` in some field (None when not computed completely).
+    records: Option<Vec<u32>>,
+    /// Every record holding `query` as a subsequence of a name-like field (None when not
+    /// computed).
     fuzzy: Option<Vec<u32>>,
 }
 
@@ -564,12 +578,6 @@ fn join(a: &Option<String>, b: &Option<String>) -> String {
         (None, Some(b)) => b.to_string(),
         (None, None) => String::new(),
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct FieldHit {
-    field: u32,
-    kind: MatchKind,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -8,6 +8,10 @@
 /// Ångström" -> "zoe angstrom"), runs of whitespace and control characters turned into one
 /// space, zero-width and bidi formatting characters dropped, no leading or trailing space.
 pub fn fold_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        fold_ascii_into(s, out);
+        return;
+    }
     let start = out.len();
     let mut pending_space = false;
     let push = |out: &mut String, c: char, pending_space: &mut bool| {
@@ -42,6 +46,23 @@ pub fn fold_into(s: &str, out: &mut String) {
                 }
             }
         }
+    }
+}
+
+/// `fold_into` for ASCII text (most fields): byte by byte, no case tables.
+fn fold_ascii_into(s: &str, out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    for &b in s.as_bytes() {
+        if b.is_ascii_whitespace() || b.is_ascii_control() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && out.len() > start {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(char::from(b.to_ascii_lowercase()));
     }
 }
 
@@ -132,6 +153,8 @@ mod tests {
         assert_eq!(fold("Ünïcödé\u{202E}"), "unicode");
         assert_eq!(fold(""), "");
         assert!(!fold("a\nb\u{0}c").contains('\n'));
+        assert_eq!(fold("  Acme\t\tDENTAL  Group\r\n"), "acme dental group");
+        assert_eq!(fold("\u{1b}[31mRed"), "[31mred");
     }
 
     #[test]
