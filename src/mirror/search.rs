@@ -11,7 +11,8 @@
 //!
 //! # Ranking
 //! Per field: exact (the whole field) > prefix of the field > prefix of a word > substring >
-//! fuzzy (the query's characters in order, close together, in a name, e-mail, title or city).
+//! fuzzy (the query's letters in order from the start of a word, close together, in a name,
+//! e-mail, title or city; for queries of three or more ASCII characters, which accents fold to).
 //! Fuzzy matching runs only when the better tiers found fewer results than asked for, so it
 //! costs nothing on ordinary queries. Within a tier, more important fields (names, then e-mail,
 //! then phones, ...) rank first, then fields closer in length to the query. Each record (a
@@ -26,7 +27,7 @@
 
 use std::sync::Arc;
 
-use memchr::memmem;
+use memchr::{memchr, memmem};
 
 use super::store::Mirror;
 use super::text::{fold_into, phone_digits_into, phone_query};
@@ -163,9 +164,29 @@ fn bigram_bit(a: u8, b: u8) -> usize {
     ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 24) as usize
 }
 
-/// Bit (0..64) of a byte in a record's byte filter.
+/// Bit (0..64) of a byte in a record's byte filters: one bit per letter and digit, the other
+/// bytes hashed into the rest.
 fn byte_bit(b: u8) -> u64 {
-    1 << (u32::from(b).wrapping_mul(0x9E37_79B1) >> 26)
+    let bit = match b {
+        b'a'..=b'z' => u32::from(b - b'a'),
+        b'0'..=b'9' => 26 + u32::from(b - b'0'),
+        _ => 36 + u32::from(b).wrapping_mul(0x9E37_79B1) % 28,
+    };
+    1 << bit
+}
+
+/// 64-bit filter of the bytes that start a word in a text.
+fn word_initials(text: &[u8]) -> u64 {
+    let mut mask = 0;
+    let mut prev_alnum = false;
+    for &b in text {
+        let alnum = b.is_ascii_alphanumeric();
+        if alnum && !prev_alnum {
+            mask |= byte_bit(b);
+        }
+        prev_alnum = alnum || !b.is_ascii();
+    }
+    mask
 }
 
 /// 256-bit filter of the byte pairs in a text.
@@ -200,6 +221,7 @@ pub struct SearchIndex {
     record_fields: Vec<u32>,
     grams: Vec<[u64; 4]>,
     fuzzy_bytes: Vec<u64>,
+    fuzzy_initials: Vec<u64>,
     initials: Vec<u64>,
     records: Vec<RecordRef>,
 }
@@ -221,6 +243,7 @@ impl SearchIndex {
             record_fields: Vec::with_capacity(records + 1),
             grams: Vec::with_capacity(records),
             fuzzy_bytes: Vec::with_capacity(records),
+            fuzzy_initials: Vec::with_capacity(records),
             initials: Vec::with_capacity(records),
             records: Vec::with_capacity(records),
         };
@@ -249,6 +272,7 @@ impl SearchIndex {
         self.record_fields.push(self.field.len() as u32);
         self.grams.push([0; 4]);
         self.fuzzy_bytes.push(0);
+        self.fuzzy_initials.push(0);
         self.initials.push(0);
     }
 
@@ -270,6 +294,7 @@ impl SearchIndex {
         bigrams(folded, &mut self.grams[r]);
         if field.fuzzy() {
             self.fuzzy_bytes[r] |= bytes_mask(folded);
+            self.fuzzy_initials[r] |= word_initials(folded);
         }
         self.initials[r] |= byte_bit(folded[0]);
         self.starts.push(self.text.len() as u32);
@@ -373,25 +398,24 @@ impl SearchIndex {
             memory.records = Some(best.iter().map(|c| c.record).collect());
         }
 
-        if q.chars().nth(2).is_some() && best.len() < limit {
-            let subsequences = match prev
+        if q.is_ascii() && q.len() >= 3 && best.len() < limit {
+            let matched: std::collections::HashSet<u32> = best.iter().map(|c| c.record).collect();
+            let previous = prev
                 .and_then(|p| p.fuzzy.as_deref())
-                .filter(|r| r.len() <= narrow_limit)
-            {
-                Some(records) => self.fuzzy_records(q, records.iter().map(|&r| r as usize)),
+                .filter(|r| r.len() <= narrow_limit);
+            let subsequences = match previous {
+                Some(records) => {
+                    self.fuzzy_pass(qb, records.iter().map(|&r| r as usize), &matched, &mut best)
+                }
                 None => {
-                    let qmask = bytes_mask(qb);
-                    let all = self.fuzzy_bytes.iter().enumerate();
-                    let candidates = all.filter(|(_, m)| *m & qmask == qmask).map(|(r, _)| r);
-                    self.fuzzy_records(q, candidates)
+                    let bytes = bytes_mask(qb);
+                    let first = byte_bit(qb[0]);
+                    let candidates = (0..self.records.len()).filter(|&r| {
+                        self.fuzzy_bytes[r] & bytes == bytes && self.fuzzy_initials[r] & first != 0
+                    });
+                    self.fuzzy_pass(qb, candidates, &matched, &mut best)
                 }
             };
-            let matched: std::collections::HashSet<u32> = best.iter().map(|c| c.record).collect();
-            for &r in &subsequences {
-                if !matched.contains(&r) {
-                    self.match_fuzzy(r as usize, q, &mut best);
-                }
-            }
             memory.fuzzy = Some(subsequences);
         }
 
@@ -476,38 +500,40 @@ impl SearchIndex {
         }
     }
 
-    /// Records among `candidates` with a name-like field holding the query's characters in
-    /// order.
-    fn fuzzy_records(&self, q: &str, candidates: impl Iterator<Item = usize>) -> Vec<u32> {
-        let mut out = Vec::new();
+    /// Fuzzy matching over `candidates`: returns every record with a name-like field holding
+    /// the query's characters in order from a word start (to narrow the next query), and adds
+    /// those not in `matched` whose match is tight enough to `best`.
+    fn fuzzy_pass(
+        &self,
+        q: &[u8],
+        candidates: impl Iterator<Item = usize>,
+        matched: &std::collections::HashSet<u32>,
+        best: &mut Vec<Candidate>,
+    ) -> Vec<u32> {
+        let mut subsequences = Vec::new();
         for r in candidates {
-            let hit = self.fields_of(r).any(|fi| {
+            let mut any = false;
+            for fi in self.fields_of(r) {
+                let field = self.field[fi];
+                if !field.fuzzy() {
+                    continue;
+                }
                 let (fs, fe) = self.bounds(fi);
-                self.field[fi].fuzzy() && is_subsequence(q, &self.text[fs..fe])
-            });
-            if hit {
-                out.push(r as u32);
+                let Some(span) = fuzzy_window(q, &self.text[fs..fe]) else {
+                    continue;
+                };
+                any = true;
+                if span <= 2 * q.len() + 2 && !matched.contains(&(r as u32)) {
+                    let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
+                    let score = field.weight() * 100 + closeness;
+                    push_best(best, r as u32, field, MatchKind::Fuzzy, score);
+                }
+            }
+            if any {
+                subsequences.push(r as u32);
             }
         }
-        out
-    }
-
-    /// The best fuzzy field of record `r`, if one is close enough.
-    fn match_fuzzy(&self, r: usize, q: &str, best: &mut Vec<Candidate>) {
-        let qlen = q.len();
-        for fi in self.fields_of(r) {
-            let field = self.field[fi];
-            if !field.fuzzy() {
-                continue;
-            }
-            let (fs, fe) = self.bounds(fi);
-            let Some(span) = fuzzy_span(q, &self.text[fs..fe]) else {
-                continue;
-            };
-            let closeness = 99 - ((span - qlen) * 8 + (fe - fs - span)).min(99) as u32;
-            let score = field.weight() * 100 + closeness;
-            push_best(best, r as u32, field, MatchKind::Fuzzy, score);
-        }
+        subsequences
     }
 }
 
@@ -663,53 +689,39 @@ fn starts_word(text: &[u8], fs: usize, a: usize) -> bool {
     }
 }
 
-/// Whether the characters of `q` appear in order in `field`.
-fn is_subsequence(q: &str, field: &[u8]) -> bool {
-    if q.is_ascii() {
-        let mut it = field.iter();
-        return q.bytes().all(|b| it.any(|&h| h == b));
-    }
-    let Ok(field) = std::str::from_utf8(field) else {
-        return false;
-    };
-    let mut it = field.chars();
-    q.chars().all(|c| it.any(|h| h == c))
-}
-
-/// The width (in bytes) of the tightest window ending at the greedy match of `q` in `field`,
-/// if it is close enough to count as a fuzzy match (at most about twice the query).
-fn fuzzy_span(q: &str, field: &[u8]) -> Option<usize> {
-    let Ok(field) = std::str::from_utf8(field) else {
-        return None;
-    };
-    let qc: Vec<char> = q.chars().collect();
-    // Forward: where the greedy match ends.
-    let mut end = None;
-    let mut k = 0;
-    for (i, c) in field.char_indices() {
-        if c == qc[k] {
-            k += 1;
-            if k == qc.len() {
-                end = Some(i + c.len_utf8());
-                break;
-            }
+/// If the ASCII query's bytes appear in order in `field`, the first one at the start of a word:
+/// the width of the tightest window holding them from there.
+fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
+    let (&first, rest) = q.split_first()?;
+    // The earliest word start holding the first byte leaves the most room for the rest.
+    let mut from = 0;
+    let start = loop {
+        let i = from + memchr(first, &field[from..])?;
+        if i == 0 || (field[i - 1].is_ascii() && !field[i - 1].is_ascii_alphanumeric()) {
+            break i;
         }
+        from = i + 1;
+    };
+    let mut end = start + 1;
+    let mut k = 0;
+    while k < rest.len() {
+        let i = end + memchr(rest[k], &field[end..])?;
+        end = i + 1;
+        k += 1;
     }
-    let end = end?;
-    // Backward from there: the latest start that still holds the whole query.
-    let mut k = qc.len();
-    let mut start = end;
-    for (i, c) in field[..end].char_indices().rev() {
-        if c == qc[k - 1] {
+    // Back from the end: the latest start that still holds every byte in order.
+    let mut k = q.len();
+    let mut tight = start;
+    for i in (start..end).rev() {
+        if field[i] == q[k - 1] {
             k -= 1;
             if k == 0 {
-                start = i;
+                tight = i;
                 break;
             }
         }
     }
-    let span = end - start;
-    (span <= 2 * q.len() + 2).then_some(span)
+    Some(end - tight)
 }
 
 #[cfg(test)]
@@ -907,6 +919,17 @@ mod tests {
         assert_eq!(r.hits[0].kind, MatchKind::Prefix);
         // Scattered letters far apart are not a match.
         assert!(ix.search("asrl", 5).hits.is_empty());
+    }
+
+    #[test]
+    fn fuzzy_window_starts_at_a_word() {
+        assert_eq!(fuzzy_window(b"jnsn", b"robert johnson"), Some(7));
+        assert_eq!(fuzzy_window(b"mcrsft", b"microsoft"), Some(9));
+        assert_eq!(fuzzy_window(b"crsft", b"microsoft"), None);
+        assert_eq!(fuzzy_window(b"crsft", b"micro-crosoft"), Some(7));
+        assert_eq!(fuzzy_window(b"abc", b"xa\xc3\xa9abc"), None);
+        assert_eq!(fuzzy_window(b"ab", b"a b"), Some(3));
+        assert_eq!(fuzzy_window(b"zz", b""), None);
     }
 
     #[test]
