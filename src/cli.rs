@@ -67,6 +67,17 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// Copy every customer and contact of the profile into its local mirror (full pass).
+    Sync,
+    /// The local mirror of the account.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Remove the profile's local mirror (the next sync rebuilds it).
+    Clear,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

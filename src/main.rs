@@ -8,6 +8,8 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Config(cmd)) => syncro_tui::config::run_cli(cmd, &cli.run),
         Some(Command::Completions { shell }) => syncro_tui::cli::print_completions(shell),
         Some(Command::Man) => syncro_tui::cli::print_man(),
+        Some(Command::Sync) => syncro_tui::mirror::run_sync_cli(&cli.run),
+        Some(Command::Cache(cmd)) => syncro_tui::mirror::run_cache_cli(cmd, &cli.run),
         None => syncro_tui::tui::run_app(cli.run),
     }
 }

@@ -19,8 +19,8 @@ use crate::api::model::{Contact, Customer, Properties, Timestamp};
 #[derive(Debug, Deserialize)]
 pub(crate) struct Body {
     pub base_url: String,
-    pub last_full_sync: Option<i64>,
-    pub last_incremental_sync: Option<i64>,
+    pub last_full_sync: Option<(i64, u32)>,
+    pub last_incremental_sync: Option<(i64, u32)>,
     pub contacts_embedded: Option<bool>,
     #[serde(with = "customers")]
     pub customers: Vec<Customer>,
@@ -30,8 +30,8 @@ pub(crate) struct Body {
 #[derive(Debug, Serialize)]
 pub(crate) struct BodyRef<'a> {
     pub base_url: &'a str,
-    pub last_full_sync: Option<i64>,
-    pub last_incremental_sync: Option<i64>,
+    pub last_full_sync: Option<(i64, u32)>,
+    pub last_incremental_sync: Option<(i64, u32)>,
     pub contacts_embedded: Option<bool>,
     #[serde(with = "customers")]
     pub customers: &'a [Customer],
@@ -234,11 +234,11 @@ mod props {
     }
 }
 
-/// Milliseconds since the epoch for the sync times kept in the file.
-pub(crate) fn millis(t: &DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
+/// Seconds and nanoseconds since the epoch for the sync times kept in the file.
+pub(crate) fn instant(t: &DateTime<Utc>) -> (i64, u32) {
+    (t.timestamp(), t.timestamp_subsec_nanos())
 }
 
-pub(crate) fn from_millis(ms: i64) -> Option<DateTime<Utc>> {
-    DateTime::<Utc>::from_timestamp_millis(ms)
+pub(crate) fn from_instant((secs, nanos): (i64, u32)) -> Option<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp(secs, nanos)
 }

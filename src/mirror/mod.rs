@@ -37,12 +37,14 @@
 //! [`Mirror::put_customer_keep_contacts`], [`Mirror::put_contact`], [`Mirror::remove_customer`]
 //! and [`Mirror::remove_contact`], then a save and an index rebuild.
 
+mod cli;
 mod format;
 pub mod search;
 pub mod store;
 pub mod sync;
 pub mod text;
 
+pub use cli::{run_cache_cli, run_sync_cli};
 pub use search::{Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
 pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Mirror};
 pub use sync::{

@@ -184,8 +184,8 @@ impl Mirror {
     fn to_body(&self) -> BodyRef<'_> {
         BodyRef {
             base_url: &self.base_url,
-            last_full_sync: self.last_full_sync.as_ref().map(format::millis),
-            last_incremental_sync: self.last_incremental_sync.as_ref().map(format::millis),
+            last_full_sync: self.last_full_sync.as_ref().map(format::instant),
+            last_incremental_sync: self.last_incremental_sync.as_ref().map(format::instant),
             contacts_embedded: self.contacts_embedded,
             customers: &self.customers,
         }
@@ -194,8 +194,8 @@ impl Mirror {
     fn from_body(body: Body) -> Self {
         Mirror {
             base_url: body.base_url,
-            last_full_sync: body.last_full_sync.and_then(format::from_millis),
-            last_incremental_sync: body.last_incremental_sync.and_then(format::from_millis),
+            last_full_sync: body.last_full_sync.and_then(format::from_instant),
+            last_incremental_sync: body.last_incremental_sync.and_then(format::from_instant),
             contacts_embedded: body.contacts_embedded,
             customers: normalise(body.customers),
         }
@@ -571,7 +571,7 @@ mod tests {
 
     fn sample() -> Mirror {
         let mut m = Mirror::new("http://127.0.0.1:9/api/v1");
-        m.last_full_sync = DateTime::from_timestamp_millis(1_700_000_000_123);
+        m.last_full_sync = DateTime::from_timestamp(1_700_000_000, 123_456_789);
         m.contacts_embedded = Some(true);
         m.replace_all(vec![
             customer(3, "Acme Dental", vec![contact(31, 3, "Jane Roe")]),

@@ -124,7 +124,8 @@ pub struct SyncReport {
     pub fetched: usize,
     /// Customers removed because a full pass no longer found them on the server.
     pub removed: usize,
-    /// Requests this pass made (retries by the client included when it counts them).
+    /// Requests this pass sent over the wire, the client's retries (after a 429, a 5xx or a
+    /// connection error) included.
     pub requests: u64,
     /// 429 answers met.
     pub rate_limited: u64,
@@ -458,21 +459,30 @@ fn attach_contacts(customers: &mut [Customer], contacts: Vec<Contact>) {
     }
 }
 
-/// The client's own counters, where it keeps them.
+/// The client's counters of 429 answers and retries: requests the sync made once but that went
+/// over the wire more than once. (Clones of a client share them, so a request of the app running
+/// meanwhile that met a 429 is counted too; the sync's own page count is exact.)
 #[derive(Debug, Clone, Copy, Default)]
 struct ClientCounters {
     rate_limited: u64,
+    retries: u64,
 }
 
 impl ClientCounters {
-    fn read(_client: &SyncroClient) -> Self {
-        ClientCounters::default()
+    fn read(client: &SyncroClient) -> Self {
+        let stats = client.stats();
+        ClientCounters {
+            rate_limited: stats.rate_limited,
+            retries: stats.retries,
+        }
     }
 
     fn report_since(self, before: ClientCounters, requests: u64, started: Instant) -> SyncReport {
+        let rate_limited = self.rate_limited.saturating_sub(before.rate_limited);
+        let retries = self.retries.saturating_sub(before.retries);
         SyncReport {
-            requests,
-            rate_limited: self.rate_limited.saturating_sub(before.rate_limited),
+            requests: requests + rate_limited + retries,
+            rate_limited,
             seconds: started.elapsed().as_secs_f64(),
             ..Default::default()
         }

@@ -1,0 +1,143 @@
+//! `syncro-tui sync` and `syncro-tui cache clear`: the mirror without the terminal UI.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, bail};
+use secrecy::SecretString;
+
+use super::store;
+use super::sync::{SyncOptions, SyncProgress, full_sync};
+use crate::api::{ClientConfig, SyncroClient};
+use crate::cli::{CacheCommand, RunArgs};
+use crate::config::{self, Target};
+use crate::demo::{DemoConfig, DemoServer};
+
+/// `syncro-tui sync [--profile NAME]`: a full pass into the profile's mirror, a progress line on
+/// stderr (when it is a terminal) and one summary line on stdout.
+pub fn run_sync_cli(args: &RunArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(sync_command(args))
+}
+
+async fn sync_command(args: &RunArgs) -> anyhow::Result<()> {
+    let resolved = config::resolve(args)?;
+    let rpm = resolved.settings.requests_per_minute;
+    // Keep the demo server alive for the whole sync.
+    let mut demo = None;
+    let (base_url, api_key) = match resolved.target {
+        Target::Live { base_url, api_key } => (base_url, api_key),
+        Target::Demo => {
+            let cfg = DemoConfig::default();
+            let key = SecretString::from(cfg.api_key.clone());
+            let server = DemoServer::start(([127, 0, 0, 1], 0).into(), cfg)
+                .await
+                .context("starting the demo server")?;
+            let url = server.base_url();
+            eprintln!("No API key configured: syncing the built-in demo data ({url}).");
+            demo = Some(server);
+            (url, key)
+        }
+        Target::MissingKey { base_url } => bail!(
+            "No API key for {base_url}. Set SYNCRO_API_KEY (or the profile's api_key_command) to \
+             a Syncro API token with the \"Customers - List/Search\" permission, or run with \
+             --demo to try the demo data."
+        ),
+    };
+    let mut client_config = ClientConfig::new(base_url.clone(), api_key);
+    client_config.requests_per_minute = rpm;
+    let client = SyncroClient::new(client_config)?;
+
+    let dir = config::data_dir();
+    let outcome = store::load_for_server(&dir, &resolved.profile, &base_url);
+    if let Some(notice) = outcome.notice() {
+        eprintln!("{notice}");
+    }
+    let previous = outcome.into_mirror_or_empty(&base_url);
+
+    let show_progress = std::io::stderr().is_terminal();
+    let mut last_width: usize = 0;
+    let mut progress = |p: SyncProgress| {
+        if show_progress {
+            let line = progress_line(&p);
+            let pad = last_width.saturating_sub(line.chars().count());
+            last_width = line.chars().count();
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{line}{:pad$}", "");
+            let _ = err.flush();
+        }
+    };
+    let result = full_sync(&client, &previous, &SyncOptions::default(), &mut progress).await;
+    if show_progress {
+        eprintln!();
+    }
+    let (mirror, report) = result.context("sync failed; the previous mirror is unchanged")?;
+    let path = store::save(&dir, &resolved.profile, &mirror)
+        .with_context(|| format!("writing the mirror in {}", dir.display()))?;
+    println!("{} -> {}", report.summary(), path.display());
+    if let Some(server) = demo {
+        server.shutdown().await;
+    }
+    Ok(())
+}
+
+/// `[#########.........]  Syncing customers, page 12 of 50, about 40 s left`
+fn progress_line(p: &SyncProgress) -> String {
+    const WIDTH: usize = 24;
+    let bar = match p.total_pages {
+        Some(t) if t > 0 => {
+            let filled = (p.page as usize * WIDTH / t as usize).min(WIDTH);
+            format!("[{}{}]  ", "#".repeat(filled), ".".repeat(WIDTH - filled))
+        }
+        _ => String::new(),
+    };
+    format!("{bar}{}", p.status_line())
+}
+
+/// `syncro-tui cache clear [--profile NAME]`.
+pub fn run_cache_cli(cmd: CacheCommand, args: &RunArgs) -> anyhow::Result<()> {
+    match cmd {
+        CacheCommand::Clear => {
+            let resolved = config::resolve(args)?;
+            let dir = config::data_dir();
+            let path = store::mirror_path(&dir, &resolved.profile);
+            if store::clear(&dir, &resolved.profile)
+                .with_context(|| format!("removing {}", path.display()))?
+            {
+                println!(
+                    "Removed the mirror of profile {} ({}).",
+                    resolved.profile,
+                    path.display()
+                );
+            } else {
+                println!(
+                    "Profile {} has no mirror ({} does not exist).",
+                    resolved.profile,
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mirror::SyncPhase;
+
+    #[test]
+    fn progress_bar_fills_with_pages() {
+        let p = SyncProgress {
+            phase: SyncPhase::Contacts,
+            page: 6,
+            total_pages: Some(12),
+            records: 300,
+            requests: 20,
+            eta: None,
+        };
+        assert_eq!(
+            progress_line(&p),
+            "[############............]  Syncing contacts, page 6 of 12"
+        );
+    }
+}

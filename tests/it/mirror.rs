@@ -1,0 +1,289 @@
+//! The account mirror against the demo server over real HTTP on 127.0.0.1: full and
+//! incremental sync, the rate limit, a 429 in the middle, deletions, and the CLI.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::Method;
+use secrecy::SecretString;
+use serde_json::json;
+use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
+use syncro_tui::demo::{DemoConfig, DemoServer, FaultRule};
+use syncro_tui::mirror::store::{self, LoadOutcome};
+use syncro_tui::mirror::{
+    Mirror, SearchIndex, SyncOptions, SyncPhase, SyncProgress, full_sync, incremental_sync,
+};
+
+async fn server(customers: usize, rate_limit: Option<u32>, window: Duration) -> DemoServer {
+    let cfg = DemoConfig {
+        customers,
+        seed: 7,
+        rate_limit,
+        rate_window: window,
+        ..DemoConfig::default()
+    };
+    DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
+        .await
+        .expect("demo server")
+}
+
+/// A client for the demo server; `limit` requests per `window` (0 = limiter off).
+fn client(server: &DemoServer, limit: u32, window: Duration) -> SyncroClient {
+    let mut cfg = ClientConfig::new(server.base_url(), SecretString::from("demo"));
+    cfg.requests_per_minute = limit;
+    cfg.rate_window = window;
+    cfg.rate_limit_wait = Duration::from_secs(1);
+    SyncroClient::new(cfg).expect("client")
+}
+
+fn no_progress() -> impl FnMut(SyncProgress) + Send {
+    |_| {}
+}
+
+/// Every customer id the server has, read page by page.
+async fn server_ids(client: &SyncroClient) -> HashSet<u64> {
+    let mut ids = HashSet::new();
+    let mut page = 1;
+    loop {
+        let p = client
+            .list_customers(&CustomerQuery {
+                include_disabled: true,
+                page,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        ids.extend(p.items.iter().map(|c| c.id));
+        if !p.has_next() {
+            return ids;
+        }
+        page += 1;
+    }
+}
+
+fn assert_unique(m: &Mirror) {
+    let customers: HashSet<u64> = m.customers().iter().map(|c| c.id).collect();
+    assert_eq!(customers.len(), m.customer_count());
+    let contacts: HashSet<u64> = m
+        .customers()
+        .iter()
+        .flat_map(|c| c.contacts.iter().map(|k| k.id))
+        .collect();
+    assert_eq!(contacts.len(), m.contact_count());
+}
+
+#[tokio::test]
+async fn full_sync_brings_every_record_and_is_searchable() {
+    let server = server(450, None, Duration::from_secs(60)).await;
+    let client = client(&server, 0, Duration::from_secs(60));
+    let mut reports: Vec<SyncProgress> = Vec::new();
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut |p| reports.push(p),
+    )
+    .await
+    .unwrap();
+
+    let store = server.control().store();
+    assert_eq!(mirror.customer_count(), store.customer_count());
+    assert_eq!(mirror.contact_count(), store.contact_count());
+    assert_unique(&mirror);
+    let ids: HashSet<u64> = mirror.customers().iter().map(|c| c.id).collect();
+    assert_eq!(ids, server_ids(&client).await);
+    assert_eq!(report.customers, store.customer_count());
+    assert_eq!(report.rate_limited, 0);
+    // A customer as the server shows it, contacts included.
+    let sample = &mirror.customers()[mirror.customer_count() / 2];
+    let fresh = client.get_customer(sample.id).await.unwrap();
+    assert_eq!(fresh.business_name, sample.business_name);
+    assert_eq!(fresh.contacts.len(), sample.contacts.len());
+    // Progress went page by page to the end.
+    let last = reports
+        .iter()
+        .rfind(|p| p.phase == SyncPhase::Customers)
+        .unwrap();
+    assert_eq!(Some(last.page), last.total_pages);
+
+    // Saved and loaded again, then searched: a contact found by e-mail across customers.
+    let dir = tempfile::tempdir().unwrap();
+    store::save(dir.path(), "demo", &mirror).unwrap();
+    let LoadOutcome::Loaded(loaded) = store::load(dir.path(), "demo") else {
+        panic!("mirror not loaded");
+    };
+    assert!(
+        loaded == mirror,
+        "the mirror changed on its way through the file"
+    );
+    let (owner, contact) = loaded
+        .customers()
+        .iter()
+        .find_map(|c| {
+            c.contacts
+                .iter()
+                .find(|k| k.email.is_some())
+                .map(|k| (c, k))
+        })
+        .expect("a contact with an e-mail");
+    let results = SearchIndex::build(&loaded).search(contact.email.as_deref().unwrap(), 10);
+    assert!(
+        results
+            .hits
+            .iter()
+            .any(|h| h.customer_id == owner.id && h.contact_id == Some(contact.id)),
+        "{results:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_429_in_the_middle_loses_and_repeats_no_page() {
+    let server = server(650, None, Duration::from_secs(60)).await;
+    let client = client(&server, 0, Duration::from_secs(60));
+    let control = server.control();
+    let injected = Arc::new(Mutex::new(false));
+    let flag = Arc::clone(&injected);
+    // After the second customer page, the server answers the next customer request with 429.
+    let mut progress = move |p: SyncProgress| {
+        let mut done = flag.lock().unwrap();
+        if p.phase == SyncPhase::Customers && p.page == 2 && !*done {
+            control.fail_next(
+                FaultRule::new(Method::GET, "/customers")
+                    .status(429)
+                    .retry_after(1)
+                    .json(json!({"error": "Too many requests"})),
+            );
+            *done = true;
+        }
+    };
+    let opts = SyncOptions {
+        concurrency: 1,
+        ..SyncOptions::default()
+    };
+    let (mirror, report) = full_sync(&client, &Mirror::default(), &opts, &mut progress)
+        .await
+        .unwrap();
+    assert!(*injected.lock().unwrap());
+    let stats = server.control().stats();
+    assert_eq!(stats.rate_limited, 1, "the 429 was served");
+    assert_eq!(report.rate_limited, 1, "and counted by the sync");
+    let store = server.control().store();
+    assert_eq!(mirror.customer_count(), store.customer_count());
+    assert_eq!(mirror.contact_count(), store.contact_count());
+    assert_unique(&mirror);
+}
+
+#[tokio::test]
+async fn the_limiter_keeps_the_sync_under_the_server_limit() {
+    // 2,100 customers: 22 pages and a contacts check, against 10 requests per 2 s on both sides.
+    let window = Duration::from_secs(2);
+    let server = server(2_100, Some(10), window).await;
+    let client = client(&server, 10, window + Duration::from_millis(200));
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    let stats = server.control().stats();
+    assert_eq!(stats.rate_limited, 0, "no request was refused");
+    assert_eq!(report.rate_limited, 0);
+    assert_eq!(stats.total, report.requests);
+    assert_eq!(mirror.customer_count(), 2_100);
+    assert_unique(&mirror);
+}
+
+#[tokio::test]
+async fn deletions_need_a_full_pass_and_changes_come_with_the_incremental_one() {
+    let server = server(260, None, Duration::from_secs(60)).await;
+    let client = client(&server, 0, Duration::from_secs(60));
+    let opts = SyncOptions::default();
+    let (mirror, _) = full_sync(&client, &Mirror::default(), &opts, &mut no_progress())
+        .await
+        .unwrap();
+    let victim = mirror.customers()[10].id;
+    let changed = mirror.customers()[20].id;
+    client.delete_customer(victim).await.unwrap();
+    let mut patch = serde_json::Map::new();
+    patch.insert("business_name".into(), json!("Renamed Dental Ltd"));
+    client.update_customer(changed, &patch).await.unwrap();
+
+    // Incremental: the change arrives in a request or two, the deletion is not noticed yet.
+    server.control().reset_stats();
+    let (after_incr, report) = incremental_sync(&client, &mirror, &opts, &mut no_progress())
+        .await
+        .unwrap();
+    assert!(!report.full);
+    assert!(report.requests <= 2, "{report:?}");
+    assert_eq!(
+        after_incr
+            .customer(changed)
+            .unwrap()
+            .business_name
+            .as_deref(),
+        Some("Renamed Dental Ltd")
+    );
+    assert!(after_incr.customer(victim).is_some());
+    assert_eq!(after_incr.customer_count(), mirror.customer_count());
+    assert!(after_incr.last_incremental_sync.is_some());
+
+    // Full: the deleted customer is gone.
+    let (after_full, report) = full_sync(&client, &after_incr, &opts, &mut no_progress())
+        .await
+        .unwrap();
+    assert!(report.full);
+    assert_eq!(report.removed, 1);
+    assert!(after_full.customer(victim).is_none());
+    assert_eq!(after_full.customer_count(), mirror.customer_count() - 1);
+    assert_eq!(
+        after_full
+            .customer(changed)
+            .unwrap()
+            .business_name
+            .as_deref(),
+        Some("Renamed Dental Ltd")
+    );
+}
+
+/// The real binary: `sync` writes a private mirror and prints one summary line; `cache clear`
+/// removes it.
+#[test]
+fn sync_and_cache_clear_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_syncro-tui"))
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env_remove("SYNCRO_API_KEY")
+            .output()
+            .expect("run syncro-tui")
+    };
+    let out = run(&["--demo", "sync"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("requests"), "{stdout}");
+    assert!(stdout.contains("answered 429"), "{stdout}");
+    let path = stdout.rsplit("-> ").next().unwrap().trim();
+    let meta = std::fs::metadata(path).expect("mirror file written");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+    let _ = meta;
+
+    let out = run(&["--demo", "cache", "clear"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Removed"));
+    assert!(!std::path::Path::new(path).exists());
+}
