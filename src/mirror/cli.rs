@@ -33,7 +33,9 @@ async fn sync_command(args: &RunArgs) -> anyhow::Result<()> {
                 .await
                 .context("starting the demo server")?;
             let url = server.base_url();
-            eprintln!("No API key configured: syncing the built-in demo data ({url}).");
+            eprintln!(
+                "Syncing the built-in demo server ({url}): no API key is configured, or --demo."
+            );
             demo = Some(server);
             (url, key)
         }

@@ -27,7 +27,7 @@
 
 use std::sync::Arc;
 
-use memchr::{memchr, memmem};
+use memchr::memmem;
 
 use super::store::Mirror;
 use super::text::{fold_into, phone_digits_into, phone_query};
@@ -693,20 +693,24 @@ fn starts_word(text: &[u8], fs: usize, a: usize) -> bool {
 /// the width of the tightest window holding them from there.
 fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
     let (&first, rest) = q.split_first()?;
-    // The earliest word start holding the first byte leaves the most room for the rest.
-    let mut from = 0;
-    let start = loop {
-        let i = from + memchr(first, &field[from..])?;
-        if i == 0 || (field[i - 1].is_ascii() && !field[i - 1].is_ascii_alphanumeric()) {
-            break i;
+    // The earliest word start holding the first byte leaves the most room for the rest. Fields
+    // are short: plain loops beat repeated `memchr` calls here.
+    let mut prev_is_boundary = true;
+    let mut start = None;
+    for (i, &b) in field.iter().enumerate() {
+        if b == first && prev_is_boundary {
+            start = Some(i);
+            break;
         }
-        from = i + 1;
-    };
+        prev_is_boundary = b.is_ascii() && !b.is_ascii_alphanumeric();
+    }
+    let start = start?;
     let mut end = start + 1;
     let mut k = 0;
     while k < rest.len() {
-        let i = end + memchr(rest[k], &field[end..])?;
-        end = i + 1;
+        let want = rest[k];
+        let i = field[end..].iter().position(|&b| b == want)?;
+        end += i + 1;
         k += 1;
     }
     // Back from the end: the latest start that still holds every byte in order.
