@@ -12,6 +12,9 @@ use crate::cli::{CacheCommand, RunArgs};
 use crate::config::{self, Target};
 use crate::demo::{DemoConfig, DemoServer};
 
+/// Profile name and server identity of the demo server's mirror (its port changes every run).
+pub const DEMO_PROFILE: &str = "demo";
+
 /// `syncro-tui sync [--profile NAME]`: a full pass into the profile's mirror, a progress line on
 /// stderr (when it is a terminal) and one summary line on stdout.
 pub fn run_sync_cli(args: &RunArgs) -> anyhow::Result<()> {
@@ -49,12 +52,19 @@ async fn sync_command(args: &RunArgs) -> anyhow::Result<()> {
     client_config.requests_per_minute = rpm;
     let client = SyncroClient::new(client_config)?;
 
+    // The demo server's port changes every run and its data is not the account's: its mirror
+    // lives under its own name, so a demo sync never replaces a real profile's mirror.
+    let (profile, server_id) = if demo.is_some() {
+        (DEMO_PROFILE.to_string(), DEMO_PROFILE.to_string())
+    } else {
+        (resolved.profile.clone(), base_url.clone())
+    };
     let dir = config::data_dir();
-    let outcome = store::load_for_server(&dir, &resolved.profile, &base_url);
+    let outcome = store::load_for_server(&dir, &profile, &server_id);
     if let Some(notice) = outcome.notice() {
         eprintln!("{notice}");
     }
-    let previous = outcome.into_mirror_or_empty(&base_url);
+    let previous = outcome.into_mirror_or_empty(&server_id);
 
     let show_progress = std::io::stderr().is_terminal();
     let mut last_width: usize = 0;
@@ -72,8 +82,9 @@ async fn sync_command(args: &RunArgs) -> anyhow::Result<()> {
     if show_progress {
         eprintln!();
     }
-    let (mirror, report) = result.context("sync failed; the previous mirror is unchanged")?;
-    let path = store::save(&dir, &resolved.profile, &mirror)
+    let (mut mirror, report) = result.context("sync failed; the previous mirror is unchanged")?;
+    mirror.base_url = server_id;
+    let path = store::save(&dir, &profile, &mirror)
         .with_context(|| format!("writing the mirror in {}", dir.display()))?;
     println!("{} -> {}", report.summary(), path.display());
     if let Some(server) = demo {
@@ -100,20 +111,22 @@ pub fn run_cache_cli(cmd: CacheCommand, args: &RunArgs) -> anyhow::Result<()> {
     match cmd {
         CacheCommand::Clear => {
             let resolved = config::resolve(args)?;
+            let profile = match resolved.target {
+                Target::Demo => DEMO_PROFILE.to_string(),
+                _ => resolved.profile,
+            };
             let dir = config::data_dir();
-            let path = store::mirror_path(&dir, &resolved.profile);
-            if store::clear(&dir, &resolved.profile)
+            let path = store::mirror_path(&dir, &profile);
+            if store::clear(&dir, &profile)
                 .with_context(|| format!("removing {}", path.display()))?
             {
                 println!(
-                    "Removed the mirror of profile {} ({}).",
-                    resolved.profile,
+                    "Removed the mirror of profile {profile} ({}).",
                     path.display()
                 );
             } else {
                 println!(
-                    "Profile {} has no mirror ({} does not exist).",
-                    resolved.profile,
+                    "Profile {profile} has no mirror ({} does not exist).",
                     path.display()
                 );
             }

@@ -44,7 +44,7 @@ pub mod store;
 pub mod sync;
 pub mod text;
 
-pub use cli::{run_cache_cli, run_sync_cli};
+pub use cli::{DEMO_PROFILE, run_cache_cli, run_sync_cli};
 pub use search::{Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
 pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Mirror};
 pub use sync::{

@@ -274,6 +274,15 @@ fn sync_and_cache_clear_commands() {
     assert!(stdout.contains("requests"), "{stdout}");
     assert!(stdout.contains("answered 429"), "{stdout}");
     let path = stdout.rsplit("-> ").next().unwrap().trim();
+    assert!(path.ends_with("mirror-demo.bin"), "{path}");
+    // A second run loads the first one's mirror (the demo's port changed, its identity did not).
+    let again = run(&["--demo", "sync"]);
+    assert!(again.status.success());
+    assert!(
+        !String::from_utf8_lossy(&again.stderr).contains("discarded"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     let meta = std::fs::metadata(path).expect("mirror file written");
     #[cfg(unix)]
     {
