@@ -164,9 +164,20 @@ fn bigram_bit(a: u8, b: u8) -> usize {
     ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 24) as usize
 }
 
-/// Bit (0..64) of a byte in a record's byte filters: one bit per letter and digit, the other
+/// Bit (0..32) of a byte in the byte filters: one bit per letter, one for all digits, the other
 /// bytes hashed into the rest.
 fn byte_bit(b: u8) -> u64 {
+    let bit = match b {
+        b'a'..=b'z' => u32::from(b - b'a'),
+        b'0'..=b'9' => 26,
+        _ => 27 + u32::from(b).wrapping_mul(0x9E37_79B1) % 5,
+    };
+    1 << bit
+}
+
+/// Bit (0..64) of a field's first byte in a record's initials filter: one bit per letter and
+/// per digit, the other bytes hashed into the rest.
+fn initial_bit(b: u8) -> u64 {
     let bit = match b {
         b'a'..=b'z' => u32::from(b - b'a'),
         b'0'..=b'9' => 26 + u32::from(b - b'0'),
@@ -175,7 +186,7 @@ fn byte_bit(b: u8) -> u64 {
     1 << bit
 }
 
-/// 64-bit filter of the bytes that start a word in a text.
+/// Filter of the bytes that start a word in a text.
 fn word_initials(text: &[u8]) -> u64 {
     let mut mask = 0;
     let mut prev_alnum = false;
@@ -206,11 +217,11 @@ fn bytes_mask(text: &[u8]) -> u64 {
 /// account takes some hundreds of milliseconds: build it off the UI thread).
 ///
 /// Layout: the folded fields of every record end to end in one byte arena (`\n` after each),
-/// a table of field starts, and per record three small Bloom-style filters: the byte pairs of
-/// all its fields (256 bits), the bytes of its name-like fields (64 bits, for fuzzy matching)
-/// and the first bytes of its fields (64 bits, for one-character queries). A query first skips
-/// every record whose filter lacks one of its byte pairs (most of them), then runs a SIMD
-/// substring search over the few records left.
+/// a table of field starts, per record two small Bloom-style filters: the byte pairs of all its
+/// fields (256 bits) and the first bytes of its fields (64 bits, for one-character queries), and
+/// per name-like field the bytes it holds and the bytes that start its words (for fuzzy
+/// matching). A query first skips every record whose filter lacks one of its byte pairs (most
+/// of them), then runs a SIMD substring search over the few records left.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     text: Vec<u8>,
@@ -220,9 +231,9 @@ pub struct SearchIndex {
     /// First field of each record, plus the field count at the end.
     record_fields: Vec<u32>,
     grams: Vec<[u64; 4]>,
-    fuzzy_bytes: Vec<u64>,
-    fuzzy_initials: Vec<u64>,
     initials: Vec<u64>,
+    /// The name-like fields, in field order, with their filters.
+    fuzzy: Vec<FuzzyField>,
     records: Vec<RecordRef>,
 }
 
@@ -242,8 +253,7 @@ impl SearchIndex {
             field: Vec::with_capacity(records * 8),
             record_fields: Vec::with_capacity(records + 1),
             grams: Vec::with_capacity(records),
-            fuzzy_bytes: Vec::with_capacity(records),
-            fuzzy_initials: Vec::with_capacity(records),
+            fuzzy: Vec::with_capacity(records * 3),
             initials: Vec::with_capacity(records),
             records: Vec::with_capacity(records),
         };
@@ -271,8 +281,6 @@ impl SearchIndex {
         });
         self.record_fields.push(self.field.len() as u32);
         self.grams.push([0; 4]);
-        self.fuzzy_bytes.push(0);
-        self.fuzzy_initials.push(0);
         self.initials.push(0);
     }
 
@@ -293,10 +301,14 @@ impl SearchIndex {
         let r = self.records.len() - 1;
         bigrams(folded, &mut self.grams[r]);
         if field.fuzzy() {
-            self.fuzzy_bytes[r] |= bytes_mask(folded);
-            self.fuzzy_initials[r] |= word_initials(folded);
+            self.fuzzy.push(FuzzyField {
+                field: self.field.len() as u32,
+                record: r as u32,
+                bytes: bytes_mask(folded) as u32,
+                initials: word_initials(folded) as u32,
+            });
         }
-        self.initials[r] |= byte_bit(folded[0]);
+        self.initials[r] |= initial_bit(folded[0]);
         self.starts.push(self.text.len() as u32);
         self.field.push(field);
         self.text.extend_from_slice(folded);
@@ -402,16 +414,14 @@ impl SearchIndex {
             let matched: std::collections::HashSet<u32> = best.iter().map(|c| c.record).collect();
             let previous = prev
                 .and_then(|p| p.fuzzy.as_deref())
-                .filter(|r| r.len() <= narrow_limit);
+                .filter(|f| f.len() <= self.fuzzy.len() / NARROW_DIVISOR);
             let subsequences = match previous {
-                Some(records) => {
-                    self.fuzzy_pass(qb, records.iter().map(|&r| r as usize), &matched, &mut best)
-                }
+                Some(fields) => self.fuzzy_pass(qb, fields.iter().copied(), &matched, &mut best),
                 None => {
-                    let bytes = bytes_mask(qb);
-                    let first = byte_bit(qb[0]);
-                    let candidates = (0..self.records.len()).filter(|&r| {
-                        self.fuzzy_bytes[r] & bytes == bytes && self.fuzzy_initials[r] & first != 0
+                    let bytes = bytes_mask(qb) as u32;
+                    let first = byte_bit(qb[0]) as u32;
+                    let candidates = self.fuzzy.iter().enumerate().filter_map(|(i, f)| {
+                        (f.bytes & bytes == bytes && f.initials & first != 0).then_some(i as u32)
                     });
                     self.fuzzy_pass(qb, candidates, &matched, &mut best)
                 }
@@ -445,7 +455,7 @@ impl SearchIndex {
 
     /// One-character queries: records with a field starting with it.
     fn match_prefixes(&self, q: &[u8], best: &mut Vec<Candidate>) {
-        let bit = byte_bit(q[0]);
+        let bit = initial_bit(q[0]);
         for (r, &initials) in self.initials.iter().enumerate() {
             if initials & bit == 0 {
                 continue;
@@ -500,41 +510,44 @@ impl SearchIndex {
         }
     }
 
-    /// Fuzzy matching over `candidates`: returns every record with a name-like field holding
-    /// the query's characters in order from a word start (to narrow the next query), and adds
-    /// those not in `matched` whose match is tight enough to `best`.
+    /// Fuzzy matching over `candidates` (indexes into `self.fuzzy`): returns those holding the
+    /// query's characters in order from a word start (to narrow the next query), and adds the
+    /// ones of records not in `matched` whose match is tight enough to `best`.
     fn fuzzy_pass(
         &self,
         q: &[u8],
-        candidates: impl Iterator<Item = usize>,
+        candidates: impl Iterator<Item = u32>,
         matched: &std::collections::HashSet<u32>,
         best: &mut Vec<Candidate>,
     ) -> Vec<u32> {
         let mut subsequences = Vec::new();
-        for r in candidates {
-            let mut any = false;
-            for fi in self.fields_of(r) {
-                let field = self.field[fi];
-                if !field.fuzzy() {
-                    continue;
-                }
-                let (fs, fe) = self.bounds(fi);
-                let Some(span) = fuzzy_window(q, &self.text[fs..fe]) else {
-                    continue;
-                };
-                any = true;
-                if span <= 2 * q.len() + 2 && !matched.contains(&(r as u32)) {
-                    let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
-                    let score = field.weight() * 100 + closeness;
-                    push_best(best, r as u32, field, MatchKind::Fuzzy, score);
-                }
-            }
-            if any {
-                subsequences.push(r as u32);
+        for i in candidates {
+            let f = self.fuzzy[i as usize];
+            let (fs, fe) = self.bounds(f.field as usize);
+            let Some(span) = fuzzy_window(q, &self.text[fs..fe]) else {
+                continue;
+            };
+            subsequences.push(i);
+            if span <= 2 * q.len() + 2 && !matched.contains(&f.record) {
+                let field = self.field[f.field as usize];
+                let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
+                let score = field.weight() * 100 + closeness;
+                push_best(best, f.record, field, MatchKind::Fuzzy, score);
             }
         }
         subsequences
     }
+}
+
+/// A name-like field and its filters for fuzzy matching (letters have their own bits).
+#[derive(Debug, Clone, Copy)]
+struct FuzzyField {
+    field: u32,
+    record: u32,
+    /// Bytes of the field.
+    bytes: u32,
+    /// Bytes that start a word of the field.
+    initials: u32,
 }
 
 /// Which records matched a query, to narrow the next, longer one.
@@ -543,8 +556,8 @@ struct Memory {
     query: String,
     /// Every record containing `query` in some field (None when not computed completely).
     records: Option<Vec<u32>>,
-    /// Every record holding `query` as a subsequence of a name-like field (None when not
-    /// computed).
+    /// Every name-like field (index into `SearchIndex::fuzzy`) holding `query` fuzzily (None
+    /// when not computed).
     fuzzy: Option<Vec<u32>>,
 }
 
