@@ -575,7 +575,7 @@ struct TicketEnvelope {
 
 /// Decodes a 2xx body; anything else than the JSON expected becomes [`ApiError::NotJson`].
 fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, ApiError> {
-    serde_json::from_slice(&answer.body).map_err(|_| ApiError::NotJson {
+    super::model::from_slice_lenient(&answer.body).map_err(|_| ApiError::NotJson {
         status: answer.status,
         content_type: excerpt(answer.content_type.as_bytes()),
         excerpt: excerpt(&answer.body),
