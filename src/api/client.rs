@@ -126,6 +126,7 @@ pub struct CustomerQuery {
 }
 
 impl CustomerQuery {
+    /// The query string pairs, Rails style (`id[]=1&id[]=2`); empty filters are left out.
     pub fn to_pairs(&self) -> Vec<(String, String)> {
         let mut q = Vec::new();
         let mut opt = |k: &str, v: &Option<String>| {
@@ -186,6 +187,7 @@ struct Answer {
 }
 
 impl SyncroClient {
+    /// Builds the client (connection pool, limiter). Fails only on an unusable configuration.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         if config.base_url.is_empty() {
             return Err(ApiError::Config("the server address is empty".into()));
@@ -210,6 +212,7 @@ impl SyncroClient {
         })
     }
 
+    /// The server's base URL (`.../api/v1`).
     pub fn base_url(&self) -> &str {
         &self.inner.config.base_url
     }
@@ -346,11 +349,13 @@ impl SyncroClient {
         }
     }
 
+    /// `GET /customers`: one page of customers matching `q` (disabled ones only on request).
     pub async fn list_customers(&self, q: &CustomerQuery) -> Result<Page<Customer>, ApiError> {
         self.request(Method::GET, "/customers", &q.to_pairs(), None)
             .await
     }
 
+    /// `GET /customers/{id}`, contacts embedded.
     pub async fn get_customer(&self, id: Id) -> Result<Customer, ApiError> {
         let w: CustomerEnvelope = self
             .request(Method::GET, &format!("/customers/{id}"), &[], None)
@@ -358,6 +363,8 @@ impl SyncroClient {
         Ok(w.customer)
     }
 
+    /// `POST /customers`. Retried only after a 429; a timeout leaves the outcome unknown
+    /// ([`ApiError::outcome_unknown`]): look for the record before sending again.
     pub async fn create_customer(&self, fields: &Patch) -> Result<Customer, ApiError> {
         let body = Value::Object(fields.clone());
         let w: CustomerEnvelope = self
@@ -375,6 +382,7 @@ impl SyncroClient {
         Ok(w.customer)
     }
 
+    /// `DELETE /customers/{id}`. Syncro deletes for good.
     pub async fn delete_customer(&self, id: Id) -> Result<(), ApiError> {
         // The answer's body differs by resource and says nothing the status does not.
         self.execute(Method::DELETE, &format!("/customers/{id}"), &[], None)
@@ -396,6 +404,7 @@ impl SyncroClient {
         self.request(Method::GET, "/contacts", &q, None).await
     }
 
+    /// `GET /contacts/{id}` (a flat object, no wrapper).
     pub async fn get_contact(&self, id: Id) -> Result<Contact, ApiError> {
         self.request(Method::GET, &format!("/contacts/{id}"), &[], None)
             .await
@@ -413,12 +422,14 @@ impl SyncroClient {
             .await
     }
 
+    /// `PUT /contacts/{id}` with only the given fields; `title` is stored as `properties.title`.
     pub async fn update_contact(&self, id: Id, patch: &Patch) -> Result<Contact, ApiError> {
         let body = Value::Object(patch.clone());
         self.request(Method::PUT, &format!("/contacts/{id}"), &[], Some(&body))
             .await
     }
 
+    /// `DELETE /contacts/{id}`.
     pub async fn delete_contact(&self, id: Id) -> Result<(), ApiError> {
         // The answer's body differs by resource and says nothing the status does not.
         self.execute(Method::DELETE, &format!("/contacts/{id}"), &[], None)
@@ -426,6 +437,7 @@ impl SyncroClient {
         Ok(())
     }
 
+    /// `GET /tickets?customer_id=`: one page of a customer's tickets.
     pub async fn list_tickets(&self, customer_id: Id, page: u32) -> Result<Page<Ticket>, ApiError> {
         let q = vec![
             ("customer_id".to_string(), customer_id.to_string()),
@@ -434,6 +446,7 @@ impl SyncroClient {
         self.request(Method::GET, "/tickets", &q, None).await
     }
 
+    /// `GET /customer_assets?customer_id=`: one page of a customer's assets.
     pub async fn list_assets(&self, customer_id: Id, page: u32) -> Result<Page<Asset>, ApiError> {
         let q = vec![
             ("customer_id".to_string(), customer_id.to_string()),

@@ -810,6 +810,54 @@ async fn the_key_is_never_in_debug_output_or_errors() {
     assert!(format!("{cfg:?}").contains("redacted"));
 }
 
+/// Collects formatted log lines.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn debug_logs_name_method_path_and_status_but_no_key_or_headers() {
+    let server = MockServer::start().await;
+    script(
+        &server,
+        "GET",
+        "/customers/5",
+        vec![
+            ResponseTemplate::new(503),
+            ResponseTemplate::new(200).set_body_json(json!({"customer": customer_json(5, "A")})),
+        ],
+    )
+    .await;
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // The test runtime is single-threaded: the guard covers every await below.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    client(&server).get_customer(5).await.unwrap();
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("GET"), "{text}");
+    assert!(text.contains("/customers/5"), "{text}");
+    assert!(
+        text.contains("status=503") && text.contains("status=200"),
+        "{text}"
+    );
+    assert!(!text.contains(KEY), "key in logs: {text}");
+    assert!(!text.to_lowercase().contains("bearer"), "{text}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding the official examples and real-shaped data
 
