@@ -109,7 +109,7 @@ impl RateLimiter {
                             return now;
                         }
                         // A slot frees when enough of the oldest grants have left the window.
-                        st.granted[st.granted.len() - allowance] + self.window
+                        later(st.granted[st.granted.len() - allowance], self.window)
                     }
                 }
             };
@@ -121,7 +121,7 @@ impl RateLimiter {
     pub fn on_rate_limited(&self, wait: Duration) {
         let mut st = self.lock_state();
         let now = Instant::now();
-        let until = now + wait;
+        let until = later(now, wait);
         st.paused_until = Some(st.paused_until.map_or(until, |p| p.max(until)));
         st.allowance = (st.allowance / 2).max(1);
         // Recovery counts quiet windows from the end of the pause.
@@ -152,10 +152,20 @@ impl RateLimiter {
     }
 }
 
+/// `at + by`, saturating at about a year ahead instead of overflowing on absurd durations.
+fn later(at: Instant, by: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
+    at.checked_add(by.min(FAR)).unwrap_or(at)
+}
+
 impl State {
     /// Drops grants that are no longer inside `(now - window, now]`.
     fn expire(&mut self, now: Instant, window: Duration) {
-        while self.granted.front().is_some_and(|t| *t + window <= now) {
+        while self
+            .granted
+            .front()
+            .is_some_and(|t| later(*t, window) <= now)
+        {
             self.granted.pop_front();
         }
     }
@@ -300,6 +310,16 @@ mod tests {
         limiter.on_rate_limited(Duration::from_secs(5));
         let t = limiter.acquire().await;
         assert_eq!(t.duration_since(start), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn absurd_durations_do_not_panic() {
+        let limiter = RateLimiter::new(1, Duration::MAX);
+        limiter.acquire().await;
+        limiter.on_rate_limited(Duration::MAX);
+        assert!(limiter.snapshot().paused_for.is_some());
+        let waiting = tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await;
+        assert!(waiting.is_err());
     }
 
     #[tokio::test(start_paused = true)]
