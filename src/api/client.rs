@@ -240,7 +240,21 @@ impl SyncroClient {
         body: Option<&Value>,
     ) -> Result<T, ApiError> {
         let answer = self.execute(method, path, query, body).await?;
-        decode(&answer)
+        decode(&answer).map_err(|e| match e {
+            ApiError::NotJson {
+                status,
+                content_type,
+                ..
+            } => ApiError::NotJson {
+                status,
+                content_type,
+                excerpt: excerpt(&redact(
+                    &answer.body,
+                    self.inner.config.api_key.expose_secret(),
+                )),
+            },
+            other => other,
+        })
     }
 
     /// Sends until a 2xx answer, a final error, or the retry bounds are reached.
@@ -339,6 +353,8 @@ impl SyncroClient {
                 body,
             })
         } else {
+            // A server that echoes the token back in an error must not put it in our messages.
+            let body = redact(&body, cfg.api_key.expose_secret());
             Err(status_error(
                 status,
                 &content_type,
@@ -593,6 +609,28 @@ fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, ApiError> {
         content_type: excerpt(answer.content_type.as_bytes()),
         excerpt: excerpt(&answer.body),
     })
+}
+
+/// `body` with every occurrence of `secret` replaced by `[redacted]`.
+fn redact<'a>(body: &'a [u8], secret: &str) -> std::borrow::Cow<'a, [u8]> {
+    let needle = secret.as_bytes();
+    if needle.is_empty() || body.len() < needle.len() {
+        return body.into();
+    }
+    let mut out: Vec<u8> = Vec::new();
+    let mut rest = body;
+    let mut found = false;
+    while let Some(i) = rest.windows(needle.len()).position(|w| w == needle) {
+        found = true;
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(b"[redacted]");
+        rest = &rest[i + needle.len()..];
+    }
+    if !found {
+        return body.into();
+    }
+    out.extend_from_slice(rest);
+    out.into()
 }
 
 fn transport_error(e: &reqwest::Error, cfg: &ClientConfig) -> ApiError {
@@ -911,6 +949,21 @@ mod tests {
         let long = "x".repeat(500);
         assert_eq!(excerpt(long.as_bytes()).chars().count(), 121);
         assert_eq!(excerpt("a\u{202e}b\u{200b}c".as_bytes()), "abc");
+    }
+
+    #[test]
+    fn an_echoed_key_is_redacted_before_it_reaches_a_message() {
+        let body = br#"{"error":"Invalid token sekrit-123 (sekrit-123)"}"#;
+        let clean = redact(body, "sekrit-123");
+        let err = status_error(401, "application/json", &clean, "/customers", None);
+        let text = err.to_string();
+        assert!(!text.contains("sekrit-123"), "{text}");
+        assert!(
+            text.contains("Invalid token [redacted] ([redacted])"),
+            "{text}"
+        );
+        assert_eq!(&*redact(b"abc", ""), b"abc");
+        assert_eq!(&*redact(b"ab", "abc"), b"ab");
     }
 
     #[test]

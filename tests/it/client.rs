@@ -792,7 +792,10 @@ async fn the_key_is_never_in_debug_output_or_errors() {
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(401)
-                .set_body_json(json!({"error": "Failed to authenticate account"})),
+                // A server that echoes the token back.
+                .set_body_json(
+                    json!({"error": format!("Failed to authenticate account with token {KEY}")}),
+                ),
         )
         .mount(&server)
         .await;
@@ -846,6 +849,9 @@ async fn debug_logs_name_method_path_and_status_but_no_key_or_headers() {
         .finish();
     // The test runtime is single-threaded: the guard covers every await below.
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests run in parallel threads without a subscriber; make sure no callsite stays
+    // cached as "never interested" from before this subscriber existed.
+    tracing::callsite::rebuild_interest_cache();
     client(&server).get_customer(5).await.unwrap();
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(text.contains("GET"), "{text}");
