@@ -16,7 +16,8 @@
 //! The server knows better than we do: colleagues behind the same office IP share the budget. On a
 //! 429 the limiter
 //! 1. pauses every sender until the server's `Retry-After` (or a full window when it gave none),
-//! 2. halves its allowance (down to one request per window), and
+//! 2. halves its allowance (down to one request per window; 429s that arrive while a pause is
+//!    running belong to the same burst and do not halve it again), and
 //! 3. recovers gradually: each full window without another 429 gives back a quarter of the
 //!    configured rate, so after one 429 full speed returns within two quiet windows, after
 //!    several 429s in a row within four.
@@ -118,12 +119,18 @@ impl RateLimiter {
     }
 
     /// Reports a 429: pause all senders for `wait`, then continue at half the rate.
+    ///
+    /// Several requests in flight often meet the same 429 burst; they count as one event: while
+    /// a pause is running, a further 429 only lengthens it and does not halve the rate again.
     pub fn on_rate_limited(&self, wait: Duration) {
         let mut st = self.lock_state();
         let now = Instant::now();
         let until = later(now, wait);
+        let already_paused = st.paused_until.is_some_and(|p| p > now);
         st.paused_until = Some(st.paused_until.map_or(until, |p| p.max(until)));
-        st.allowance = (st.allowance / 2).max(1);
+        if !already_paused {
+            st.allowance = (st.allowance / 2).max(1);
+        }
         // Recovery counts quiet windows from the end of the pause.
         st.changed_at = st.paused_until.unwrap_or(until);
     }
@@ -287,6 +294,21 @@ mod tests {
         );
         tokio::time::sleep(MINUTE).await;
         assert_eq!(limiter.snapshot().allowance, 100);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_429s_of_one_burst_halve_the_rate_once() {
+        let limiter = RateLimiter::new(180, MINUTE);
+        limiter.on_rate_limited(Duration::from_secs(10));
+        limiter.on_rate_limited(Duration::from_secs(20));
+        limiter.on_rate_limited(Duration::from_secs(5));
+        let snap = limiter.snapshot();
+        assert_eq!(snap.allowance, 90);
+        assert_eq!(snap.paused_for, Some(Duration::from_secs(20)));
+        // A 429 after the pause is a new event.
+        tokio::time::sleep(Duration::from_secs(21)).await;
+        limiter.on_rate_limited(Duration::from_secs(1));
+        assert_eq!(limiter.snapshot().allowance, 45);
     }
 
     #[tokio::test(start_paused = true)]
