@@ -99,3 +99,31 @@ fn all_pages_four_concurrent(bencher: Bencher) {
         all
     });
 }
+
+/// The floor: the same 100 requests with plain reqwest, bodies read but not decoded. The gap to
+/// `all_pages_sequential` is the client's own cost (decoding, limiter, bookkeeping).
+#[divan::bench(sample_count = 10)]
+fn raw_http_no_decoding(bencher: Bencher) {
+    let s = setup();
+    let http = reqwest::Client::new();
+    let base = s.client.base_url().to_string();
+    bencher.bench_local(|| {
+        s.runtime.block_on(async {
+            let mut bytes = 0;
+            for page in 1..=(CUSTOMERS / 100) {
+                let body = http
+                    .get(format!("{base}/customers"))
+                    .query(&[("include_disabled", "true"), ("page", &page.to_string())])
+                    .bearer_auth("demo")
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                bytes += body.len();
+            }
+            bytes
+        })
+    });
+}
