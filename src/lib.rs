@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod drafts;
+pub mod flows;
 pub mod tui;
 pub mod ui;
 pub mod worker;
