@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{FlowEnv, FlowError, now};
-use crate::api::model::{Asset, Contact, Customer, Id, Patch, Ticket};
+use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Patch, Ticket};
 use crate::api::{ApiError, SyncroClient};
 
 /// A field of the duplicate that the primary lacks, offered for copying.
@@ -92,6 +92,9 @@ pub struct MergePlan {
     pub contacts: Vec<Contact>,
     pub tickets: Vec<Ticket>,
     pub assets: Vec<Asset>,
+    /// The duplicate's invoices. The API cannot move invoices, and deleting a customer deletes
+    /// what is attached to it, so a duplicate with invoices is emptied but not deleted.
+    pub invoices: Vec<Invoice>,
     /// Fields empty on the primary and set on the duplicate (plus the duplicate's notes, which
     /// are appended to the primary's rather than lost).
     pub fields: Vec<CopyField>,
@@ -115,8 +118,10 @@ pub async fn plan(
     let contacts = client.all_contacts(Some(duplicate_id)).await?;
     let tickets = client.all_tickets(duplicate_id).await?;
     let assets = client.all_assets(duplicate_id).await?;
+    // No invoice filter exists: this walks the account's invoices (one request per 25).
+    let invoices = client.invoices_for_customer(duplicate_id).await?;
     Ok(MergePlan::new(
-        primary, duplicate, contacts, tickets, assets,
+        primary, duplicate, contacts, tickets, assets, invoices,
     ))
 }
 
@@ -128,6 +133,7 @@ impl MergePlan {
         contacts: Vec<Contact>,
         tickets: Vec<Ticket>,
         assets: Vec<Asset>,
+        invoices: Vec<Invoice>,
     ) -> Self {
         let fields = copy_fields(&primary, &duplicate);
         MergePlan {
@@ -136,8 +142,14 @@ impl MergePlan {
             contacts,
             tickets,
             assets,
+            invoices,
             fields,
         }
+    }
+
+    /// Why the duplicate will be kept after the moves, when it will (it has invoices).
+    pub fn keeps_duplicate(&self) -> Option<String> {
+        keep_reason(self.invoices.len())
     }
 
     /// Chooses whether to copy the field `key`; `false` when the plan has no such field.
@@ -194,9 +206,19 @@ impl MergePlan {
             steps.push(MergeStep::CopyFields { patch });
         }
         steps.push(MergeStep::Verify);
-        steps.push(MergeStep::DeleteDuplicate);
+        if self.invoices.is_empty() {
+            steps.push(MergeStep::DeleteDuplicate);
+        }
         steps
     }
+}
+
+fn keep_reason(invoices: usize) -> Option<String> {
+    (invoices > 0).then(|| {
+        format!(
+            "The duplicate has {invoices} invoice(s), which the API cannot move, and deleting it would delete them: it was emptied but not deleted. Move or void the invoices in Syncro, then delete it there."
+        )
+    })
 }
 
 fn copy_fields(primary: &Customer, duplicate: &Customer) -> Vec<CopyField> {
@@ -409,6 +431,9 @@ pub struct MergeRun {
     pub duplicate_name: String,
     pub started_at: String,
     pub steps: Vec<StepRecord>,
+    /// Set when the duplicate is to be kept (it has invoices), with the reason to show.
+    #[serde(default)]
+    pub keep_duplicate: Option<String>,
     /// A verification passed in this session (never trusted from a journal: the delete always
     /// follows a fresh re-read).
     #[serde(skip)]
@@ -471,9 +496,17 @@ impl MergeRun {
                     attempts: 0,
                 })
                 .collect(),
+            keep_duplicate: plan.keeps_duplicate(),
             verified: false,
             rechecked: false,
         }
+    }
+
+    /// The duplicate was deleted by this merge.
+    pub fn duplicate_deleted(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.step == MergeStep::DeleteDuplicate && s.status.is_finished())
     }
 
     /// The journal of an unfinished merge of these two customers, if there is one.
@@ -708,10 +741,25 @@ impl MergeRun {
                 Ok(Outcome::Done(to))
             }
             MergeStep::CopyFields { patch } => {
+                // The plan may be old: never overwrite what the primary got since.
+                let current = c.get_customer(p).await.map_err(Failure::Api)?;
+                let (patch, kept) = refresh_patch(&patch, &current);
+                let kept = if kept.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; kept the primary's own {} (set since the plan)",
+                        kept.join(", ")
+                    )
+                };
+                if patch.is_empty() {
+                    return Ok(Outcome::Skipped(format!("Nothing left to copy{kept}")));
+                }
                 c.update_customer(p, &patch).await.map_err(Failure::Api)?;
+                let keys: Vec<&str> = patch.keys().map(String::as_str).collect();
                 Ok(Outcome::Done(format!(
-                    "Copied {} field(s) to {}",
-                    patch.len(),
+                    "Copied {} to {}{kept}",
+                    keys.join(", "),
                     self.primary_name
                 )))
             }
@@ -744,10 +792,26 @@ impl MergeRun {
         let assets = c.all_assets(d).await.map_err(Failure::Api)?;
         if contacts.is_empty() && tickets.is_empty() && assets.is_empty() {
             self.verified = true;
-            return Ok(Outcome::Done(format!(
-                "Nothing left on {} (#{d})",
-                self.duplicate_name
-            )));
+            let mut message = format!("Nothing left on {} (#{d})", self.duplicate_name);
+            if self.keep_duplicate.is_none() {
+                // Invoices cannot be moved: one that appeared since the plan keeps the duplicate.
+                let invoices = c.invoices_for_customer(d).await.map_err(Failure::Api)?;
+                if let Some(reason) = keep_reason(invoices.len()) {
+                    self.keep_duplicate = Some(reason.clone());
+                    for s in &mut self.steps {
+                        if s.step == MergeStep::DeleteDuplicate {
+                            s.status = StepStatus::Skipped {
+                                reason: reason.clone(),
+                            };
+                            s.at = Some(now());
+                        }
+                    }
+                }
+            }
+            if let Some(reason) = &self.keep_duplicate {
+                message = format!("{message} but its invoices. {reason}");
+            }
+            return Ok(Outcome::Done(message));
         }
         let left = format!(
             "{} contact(s), {} ticket(s), {} asset(s)",
@@ -774,6 +838,64 @@ impl MergeRun {
         }
         Err(Failure::LeftOver(left))
     }
+}
+
+/// The planned field copy against the primary as it is now: fields the primary has filled
+/// since the plan keep their value (returned by name), fields already equal are left out,
+/// properties are sent as the current map plus the ones still missing, and notes are appended
+/// to whatever the primary's notes have become.
+fn refresh_patch(planned: &Patch, current: &Customer) -> (Patch, Vec<String>) {
+    let mut out = Patch::new();
+    let mut kept = Vec::new();
+    for (key, value) in planned {
+        match key.as_str() {
+            "properties" => {
+                let Value::Object(wanted) = value else {
+                    continue;
+                };
+                let mut props = current.properties.clone();
+                let mut changed = false;
+                for (name, v) in wanted {
+                    let now = current.properties.get(name).map(prop_text);
+                    if now.is_none_or(|n| n.is_empty()) && !prop_text(v).is_empty() {
+                        props.insert(name.clone(), v.clone());
+                        changed = true;
+                    }
+                }
+                if changed {
+                    out.insert(key.clone(), Value::Object(props));
+                }
+            }
+            "notes" => {
+                let planned_notes = value.as_str().unwrap_or("");
+                let now = current.notes.clone().unwrap_or_default();
+                let now = now.trim();
+                if now == planned_notes.trim() {
+                    continue;
+                }
+                let notes = if planned_notes.starts_with(now) {
+                    planned_notes.to_string()
+                } else {
+                    format!("{now}\n\n{planned_notes}")
+                };
+                out.insert(key.clone(), Value::String(notes));
+            }
+            _ => {
+                let wanted = match value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                match field_text(current, key) {
+                    None => {
+                        out.insert(key.clone(), value.clone());
+                    }
+                    Some(now) if now.trim() == wanted.trim() => {}
+                    Some(_) => kept.push(key.clone()),
+                }
+            }
+        }
+    }
+    (out, kept)
 }
 
 fn pending(step: MergeStep) -> StepRecord {
@@ -829,7 +951,7 @@ mod tests {
                    "tax_rate_id": 7,
                    "properties": {"Contract Tier": "Silver", "Empty": "x", "Seats": 12}}),
         );
-        let mut plan = MergePlan::new(primary, duplicate, vec![], vec![], vec![]);
+        let mut plan = MergePlan::new(primary, duplicate, vec![], vec![], vec![], vec![]);
         let keys: Vec<&str> = plan.fields.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -865,6 +987,40 @@ mod tests {
     }
 
     #[test]
+    fn a_late_field_copy_keeps_what_the_primary_got_since_the_plan() {
+        let planned = match json!({"email": "dup@x.example", "city": "Portland",
+                                   "notes": "Old.\n\n--- Merged ---\nDup notes.",
+                                   "properties": {"Tier": "Gold", "Seats": "3"}})
+        {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let now = cust(
+            1,
+            json!({"email": "own@x.example", "city": "Portland", "notes": "New notes.",
+                   "properties": {"Tier": "Silver"}}),
+        );
+        let (patch, kept) = refresh_patch(&planned, &now);
+        assert_eq!(kept, vec!["email".to_string()]);
+        assert!(!patch.contains_key("email") && !patch.contains_key("city"));
+        assert_eq!(
+            patch.get("properties"),
+            Some(&json!({"Tier": "Silver", "Seats": "3"}))
+        );
+        let notes = patch.get("notes").and_then(Value::as_str).unwrap();
+        assert!(notes.starts_with("New notes.") && notes.ends_with("Dup notes."));
+        // Applied already (a resumed step): nothing left to send.
+        let done = cust(
+            1,
+            json!({"email": "dup@x.example", "city": "Portland",
+                   "notes": "Old.\n\n--- Merged ---\nDup notes.",
+                   "properties": {"Tier": "Gold", "Seats": "3"}}),
+        );
+        let (patch, kept) = refresh_patch(&planned, &done);
+        assert!(patch.is_empty() && kept.is_empty(), "{patch:?}");
+    }
+
+    #[test]
     fn journal_round_trips() {
         let plan = MergePlan::new(
             cust(1, json!({})),
@@ -874,6 +1030,7 @@ mod tests {
                 name: Some("Jane".into()),
                 ..Default::default()
             }],
+            vec![],
             vec![],
             vec![],
         );

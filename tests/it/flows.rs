@@ -299,9 +299,22 @@ async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
     let env = env(&server, &dir, false);
     let c = &env.client;
     let customers = c.all_customers(&CustomerQuery::default()).await.unwrap();
-    // The duplicate with the most attached, so that a failure can hit the middle.
-    let primary = id_of(&customers, "ACME Dental");
-    let duplicate = id_of(&customers, "Acme Dental LLC");
+    let primary = id_of(&customers, "Acme Dental LLC");
+    let duplicate = id_of(&customers, "ACME Dental");
+    // The help desk filed more under the duplicate, so that a failure can hit the middle: two
+    // more contacts, and another client's tickets and assets.
+    for name in ["Front Desk Two", "Hygiene Lead"] {
+        c.create_contact(duplicate, &patch(json!({ "name": name })))
+            .await
+            .unwrap();
+    }
+    let other = id_of(&customers, "Pinecrest Veterinary Clinic");
+    for t in c.all_tickets(other).await.unwrap() {
+        c.set_ticket_customer(t.id, duplicate).await.unwrap();
+    }
+    for a in c.all_assets(other).await.unwrap() {
+        c.set_asset_customer(a.id, duplicate).await.unwrap();
+    }
     let (pc, pt, pa) = attached(c, primary).await;
     let (dc, dt, da) = attached(c, duplicate).await;
     let contacts_in_account = server.control().store().contact_count();
@@ -311,9 +324,13 @@ async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
         (plan.contacts.len(), plan.tickets.len(), plan.assets.len()),
         (dc.len(), dt.len(), da.len())
     );
-    assert!(plan.tickets.len() >= 2 && plan.contacts.len() >= 2);
-    assert!(plan.fields.iter().any(|f| f.key == "address_2" && f.copy));
-    let address_2 = plan.duplicate.address_2.clone();
+    assert!(plan.tickets.len() >= 3 && plan.contacts.len() >= 3);
+    assert!(plan.invoices.is_empty() && plan.keeps_duplicate().is_none());
+    assert!(
+        plan.fields
+            .iter()
+            .any(|f| f.key == "notes" && f.label.contains("appended") && f.copy)
+    );
 
     let mut run = MergeRun::new(&plan);
     run.save(&env.data_dir).unwrap();
@@ -397,19 +414,55 @@ async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
         server.control().store().contact_count(),
         contacts_in_account + 1
     );
-    let merged = c.get_customer(primary).await.unwrap();
-    assert_eq!(merged.address_2, address_2);
+    assert!(run.duplicate_deleted());
+    let notes = c
+        .get_customer(primary)
+        .await
+        .unwrap()
+        .notes
+        .unwrap_or_default();
     assert!(
-        merged
-            .notes
-            .clone()
-            .unwrap_or_default()
-            .contains("Two-location dental practice")
+        notes.starts_with("Two-location dental practice")
+            && notes.contains("Probably the same practice"),
+        "{notes}"
     );
-    assert_eq!(merged.property("Contract Tier").as_deref(), Some("Gold"));
     let log = std::fs::read_to_string(merge::log_path(&env.data_dir)).unwrap();
     assert!(log.contains("\"delete_duplicate\""), "{log}");
     assert!(log.contains("Already on the primary"), "{log}");
+}
+
+/// Invoices cannot be moved through the API and die with their customer: a duplicate that has
+/// some is emptied but kept.
+#[tokio::test]
+async fn a_duplicate_with_invoices_is_emptied_but_not_deleted() {
+    let server = demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = env(&server, &dir, false);
+    let c = &env.client;
+    let customers = c.all_customers(&CustomerQuery::default()).await.unwrap();
+    let primary = id_of(&customers, "Brightwater Law");
+    let duplicate = id_of(&customers, "Brightwater Law Group, P.C.");
+    let invoices = c.invoices_for_customer(duplicate).await.unwrap().len();
+    assert!(invoices > 0);
+
+    let plan = merge::plan(c, primary, duplicate).await.unwrap();
+    assert_eq!(plan.invoices.len(), invoices);
+    assert!(plan.keeps_duplicate().is_some());
+    assert!(!plan.steps().contains(&MergeStep::DeleteDuplicate));
+    let mut run = MergeRun::new(&plan);
+    merge::execute(&env, &mut run, |_| {}).await.unwrap();
+    assert!(run.is_finished() && !run.duplicate_deleted());
+    assert!(run.keep_duplicate.as_deref().unwrap().contains("invoice"));
+
+    c.get_customer(duplicate).await.unwrap();
+    assert_eq!(
+        c.invoices_for_customer(duplicate).await.unwrap().len(),
+        invoices
+    );
+    let (dc, dt, da) = attached(c, duplicate).await;
+    assert!(dc.is_empty() && dt.is_empty() && da.is_empty());
+    let (pc, _, _) = attached(c, primary).await;
+    assert!(plan.contacts.iter().all(|x| pc.contains(&x.id)));
 }
 
 #[tokio::test]
