@@ -483,6 +483,57 @@ impl OnboardRun {
         super::remove_file(&journal_path(data_dir, &self.id))
     }
 
+    /// Replaces the data of steps that have not created anything, so the technician can correct
+    /// a contact the server rejected (a 422) or add contacts at the end, and resume. Steps that
+    /// created their record, or may have (the outcome was unknown), keep their data: changing
+    /// or removing one is refused, because the record exists or is looked for by that data.
+    pub fn replace_onboarding(&mut self, onboarding: Onboarding) -> Result<(), FlowError> {
+        let fresh = OnboardRun::new(onboarding)?;
+        let locked = |s: &OnboardStep| {
+            !matches!(
+                s.status,
+                CreateStatus::Pending
+                    | CreateStatus::Failed {
+                        maybe_created: false,
+                        ..
+                    }
+            )
+        };
+        for (k, old) in self.steps.iter().enumerate() {
+            let changed = fresh.steps.get(k).is_none_or(|new| {
+                new.target != old.target
+                    || fresh.step_data(new.target) != self.step_data(old.target)
+            });
+            if locked(old) && changed {
+                let what = match old.status.id() {
+                    Some(id) => format!("was created (#{id}); change it in the record itself"),
+                    None => "may have been created; resume first to find out".to_string(),
+                };
+                return Err(FlowError::Invalid(format!("{} {what}", old.label)));
+            }
+        }
+        let mut steps = Vec::with_capacity(fresh.steps.len());
+        for (k, new) in fresh.steps.into_iter().enumerate() {
+            match self.steps.get(k) {
+                Some(old) if fresh_data_equal(&self.onboarding, &fresh.onboarding, new.target) => {
+                    steps.push(OnboardStep {
+                        label: new.label,
+                        ..old.clone()
+                    })
+                }
+                _ => steps.push(new),
+            }
+        }
+        self.onboarding = fresh.onboarding;
+        self.steps = steps;
+        Ok(())
+    }
+
+    /// The fields a step sends.
+    fn step_data(&self, target: Target) -> Patch {
+        step_data(&self.onboarding, target)
+    }
+
     /// The customer's ID once it exists.
     pub fn customer_id(&self) -> Option<Id> {
         self.steps.first().and_then(|s| s.status.id())
@@ -569,12 +620,7 @@ impl OnboardRun {
     }
 
     fn contact_patch(&self, index: usize) -> Patch {
-        self.onboarding
-            .contacts()
-            .into_iter()
-            .nth(index)
-            .map(|(_, p)| p)
-            .unwrap_or_default()
+        self.step_data(Target::Contact { index })
     }
 
     async fn create(&self, env: &FlowEnv, i: usize) -> Result<Id, ApiError> {
@@ -646,6 +692,22 @@ impl OnboardRun {
             }
         }
     }
+}
+
+fn step_data(onboarding: &Onboarding, target: Target) -> Patch {
+    match target {
+        Target::Customer => onboarding.customer.clone(),
+        Target::Contact { index } => onboarding
+            .contacts()
+            .into_iter()
+            .nth(index)
+            .map(|(_, p)| p)
+            .unwrap_or_default(),
+    }
+}
+
+fn fresh_data_equal(old: &Onboarding, new: &Onboarding, target: Target) -> bool {
+    step_data(old, target) == step_data(new, target)
 }
 
 /// Runs every remaining step, calling `progress` after each (on a worker task: a closure that
@@ -739,6 +801,50 @@ mod tests {
         assert!(problems[1].contains("used by another new contact"));
         assert!(OnboardRun::new(o).is_err());
         assert!(Onboarding::default().validate().len() >= 3);
+    }
+
+    #[test]
+    fn only_steps_that_created_nothing_can_be_edited() {
+        let mut run = OnboardRun::new(sample()).unwrap();
+        run.steps[0].status = CreateStatus::Created { id: 10 };
+        run.steps[1].status = CreateStatus::Created { id: 20 };
+        run.steps[2].status = CreateStatus::Failed {
+            error: "Validation failed (422)".into(),
+            maybe_created: false,
+        };
+        let mut fixed = sample();
+        fixed.extra_contacts[0]
+            .1
+            .insert("email".into(), json!("pay@acme.example"));
+        fixed
+            .extra_contacts
+            .push((Role::Other, patch(json!({"name": "New"}))));
+        run.replace_onboarding(fixed.clone()).unwrap();
+        assert_eq!(run.steps.len(), 6);
+        assert_eq!(run.steps[1].status, CreateStatus::Created { id: 20 });
+        assert_eq!(run.steps[2].status, CreateStatus::Pending);
+        assert_eq!(run.steps[5].status, CreateStatus::Pending);
+        assert_eq!(
+            text(&run.contact_patch(1), "email"),
+            Some("pay@acme.example")
+        );
+
+        // A created contact cannot change, nor can one that may exist.
+        let mut changed = fixed.clone();
+        changed
+            .primary_contact
+            .insert("name".into(), json!("Sandy"));
+        assert!(run.replace_onboarding(changed).is_err());
+        run.steps[2].status = CreateStatus::Sending;
+        let mut changed = fixed.clone();
+        changed.extra_contacts[0]
+            .1
+            .insert("name".into(), json!("P."));
+        assert!(run.replace_onboarding(changed).is_err());
+        let mut shorter = fixed;
+        shorter.extra_contacts.truncate(1);
+        run.replace_onboarding(shorter).unwrap();
+        assert_eq!(run.steps.len(), 3);
     }
 
     #[test]

@@ -496,3 +496,29 @@ async fn read_only_refuses_every_write() {
     assert_eq!(server.control().stats().total, 0, "nothing was sent");
     env.client.get_customer(d).await.unwrap();
 }
+
+/// The way the UI drives a flow: on a worker task, progress sent back over a channel.
+#[tokio::test]
+async fn progress_reaches_the_ui_over_a_channel_from_a_worker_task() {
+    let server = demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = env(&server, &dir, false);
+    let mut run = OnboardRun::new(zephyr()).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = tokio::spawn(async move {
+        let result = onboard::run(&env, &mut run, |p| {
+            let _ = tx.send(p.clone());
+        })
+        .await;
+        (result.is_ok(), run)
+    });
+    let mut numbers = Vec::new();
+    while let Some(p) = rx.recv().await {
+        assert_eq!(p.total, 4);
+        assert!(matches!(p.status, CreateStatus::Created { .. }), "{p:?}");
+        numbers.push(p.number);
+    }
+    let (ok, run) = worker.await.unwrap();
+    assert!(ok && run.is_finished());
+    assert_eq!(numbers, vec![1, 2, 3, 4]);
+}
