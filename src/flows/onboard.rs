@@ -292,12 +292,13 @@ pub async fn check_duplicates(
     Ok(find_duplicates(onb, &bare, &contacts))
 }
 
-/// Customers the filters find for the new customer's e-mail, name and phone (deduplicated).
+/// Customers the filters find for the new customer's e-mail, name and phone (deduplicated),
+/// disabled ones included: a disabled customer is the commonest duplicate of a returning client.
 async fn candidate_customers(
     client: &SyncroClient,
     onb: &Onboarding,
 ) -> Result<Vec<Customer>, ApiError> {
-    let mut queries = Vec::new();
+    let mut queries: Vec<CustomerQuery> = Vec::new();
     if let Some(e) = text(&onb.customer, "email") {
         queries.push(CustomerQuery {
             email: Some(e.to_string()),
@@ -330,6 +331,10 @@ async fn candidate_customers(
     }
     let mut out: Vec<Customer> = Vec::new();
     for q in queries {
+        let q = CustomerQuery {
+            include_disabled: true,
+            ..q
+        };
         for c in client.all_customers(&q).await? {
             if !out.iter().any(|o| o.id == c.id) {
                 out.push(c);
