@@ -645,6 +645,8 @@ struct CuratedCustomer {
     zip: Option<String>,
     notes: Option<String>,
     referred_by: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
     properties: Map<String, Value>,
     disabled: bool,
     contacts: Vec<CuratedContact>,
@@ -657,6 +659,10 @@ struct CuratedCustomer {
 #[serde(default)]
 struct CuratedContact {
     name: Option<String>,
+    address1: Option<String>,
+    address2: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
     title: Option<String>,
     email: Option<String>,
     phone: Option<String>,
@@ -768,6 +774,10 @@ impl Gen {
             id,
             customer_id: customer.id,
             name: c.name,
+            address1: c.address1,
+            address2: c.address2,
+            latitude: c.latitude,
+            longitude: c.longitude,
             email: c.email,
             phone: c.phone,
             mobile: c.mobile,
@@ -893,6 +903,8 @@ impl Gen {
             zip: c.zip,
             notes: c.notes,
             referred_by: c.referred_by,
+            latitude: c.latitude,
+            longitude: c.longitude,
             properties: c.properties,
             disabled: c.disabled,
             created_at: created,
@@ -1070,7 +1082,12 @@ impl Gen {
             } else {
                 local
             };
+            let at_office = self.rng.chance(30);
             let contact = CuratedContact {
+                address1: at_office.then(|| c.address.clone()).flatten(),
+                address2: at_office.then(|| c.address_2.clone()).flatten(),
+                latitude: at_office.then_some(c.latitude).flatten(),
+                longitude: at_office.then_some(c.longitude).flatten(),
                 name: Some(format!("{f} {l}")),
                 title: Some((*self.rng.pick(titles)).to_string()),
                 email: Some(format!("{local}@{domain}")),
@@ -1185,6 +1202,7 @@ impl Gen {
                 phone: first.phone,
                 mobile: None,
                 notes: None,
+                ..CuratedContact::default()
             };
             self.add_contact(&dup, contact);
         }
