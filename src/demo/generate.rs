@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::store::{
-    AssetRec, ContactRec, CustomerRec, Data, InvoiceRec, Millis, TICKET_STATUSES, TicketRec, digits,
+    AssetRec, ContactRec, CustomerRec, Data, InvoiceRec, Millis, Props, TICKET_STATUSES, TicketRec,
+    digits,
 };
 
 /// 2026-10-01T00:00:00Z: generated dates lie in the years before it.
@@ -764,7 +765,8 @@ impl Gen {
 
     fn add_contact(&mut self, customer: &CustomerRec, c: CuratedContact) {
         let created = self.after(customer.created_at);
-        let mut properties = Map::new();
+        let office = c.address1.is_some();
+        let mut properties = Props::default();
         if let Some(title) = c.title {
             properties.insert("title".into(), Value::String(title));
         }
@@ -782,9 +784,10 @@ impl Gen {
             phone: c.phone,
             mobile: c.mobile,
             notes: c.notes,
-            city: customer.city.clone(),
-            state: customer.state.clone(),
-            zip: customer.zip.clone(),
+            // Contacts with an address of their own share the customer's city.
+            city: office.then(|| customer.city.clone()).flatten(),
+            state: office.then(|| customer.state.clone()).flatten(),
+            zip: office.then(|| customer.zip.clone()).flatten(),
             properties,
             created_at: created,
             updated_at: updated,
@@ -834,7 +837,7 @@ impl Gen {
         name: String,
         asset_type: &str,
         serial: Option<String>,
-        properties: Map<String, Value>,
+        properties: Props,
     ) {
         let created = self.after(customer.created_at);
         let id = self.asset_id();
@@ -905,7 +908,7 @@ impl Gen {
             referred_by: c.referred_by,
             latitude: c.latitude,
             longitude: c.longitude,
-            properties: c.properties,
+            properties: c.properties.into(),
             disabled: c.disabled,
             created_at: created,
             updated_at: updated,
@@ -919,7 +922,7 @@ impl Gen {
             self.add_ticket(&customer, &t.subject, &t.status, t.problem_type.as_deref());
         }
         for a in c.assets {
-            self.add_asset(&customer, a.name, &a.asset_type, a.serial, Map::new());
+            self.add_asset(&customer, a.name, &a.asset_type, a.serial, Props::default());
         }
         for i in c.invoices {
             self.add_invoice(&customer, parse_cents(&i.total), false, Some(i.paid));
@@ -1121,7 +1124,7 @@ impl Gen {
         for n in 1..=assets {
             let (kind, pattern, models) = *self.rng.pick(ASSET_KINDS);
             let (maker, model) = *self.rng.pick(models);
-            let mut props = Map::new();
+            let mut props = Props::default();
             props.insert("Manufacturer".into(), maker.into());
             props.insert("Model".into(), model.into());
             if matches!(kind, "Desktop" | "Laptop" | "Server") {

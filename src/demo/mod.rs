@@ -432,7 +432,7 @@ impl Drop for DemoServer {
 }
 
 /// Delay between a write and the state file being written (writes in between are batched).
-const STATE_DEBOUNCE: Duration = Duration::from_millis(250);
+const STATE_DEBOUNCE: Duration = Duration::from_millis(500);
 
 /// Accept loop. Connections live in a `JoinSet` so a shutdown can drop them all at once, which
 /// `axum::serve`'s graceful shutdown cannot do.

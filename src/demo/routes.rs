@@ -15,7 +15,7 @@ use axum::routing::get;
 use serde_json::{Map, Value, json};
 
 use super::limit::retry_after_secs;
-use super::store::{ContactRec, CustomerRec, Data, DemoStore, bump, digits, now_millis};
+use super::store::{ContactRec, CustomerRec, Data, DemoStore, Props, bump, digits, now_millis};
 use super::{FaultBody, Shared, wire};
 
 /// Base path of every endpoint.
@@ -349,7 +349,7 @@ fn as_f64(v: &Value) -> Option<f64> {
 }
 
 /// Merge a `properties` object into the existing map (`null` removes a key).
-fn merge_properties(target: &mut Map<String, Value>, v: &Value) {
+fn merge_properties(target: &mut Props, v: &Value) {
     if let Value::Object(patch) = v {
         for (k, v) in patch {
             if v.is_null() {

@@ -38,6 +38,61 @@ pub fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// Custom properties, kept as a small vector: most records have none or one or two, and a map
+/// allocates a whole tree node per record (this matters with 100,000 customers). Serialised as
+/// a JSON object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Props(Vec<(String, Value)>);
+
+impl Props {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Set `key`, replacing an earlier value.
+    pub fn insert(&mut self, key: String, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Map<String, Value>> for Props {
+    fn from(map: Map<String, Value>) -> Props {
+        Props(map.into_iter().collect())
+    }
+}
+
+impl Serialize for Props {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Props {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Props, D::Error> {
+        Map::<String, Value>::deserialize(d).map(Props::from)
+    }
+}
+
 /// A customer as the server stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -74,7 +129,7 @@ pub struct CustomerRec {
     pub longitude: Option<f64>,
     pub location_name: Option<String>,
     pub location_id: Option<u64>,
-    pub properties: Map<String, Value>,
+    pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
     /// Lower-cased search fields, rebuilt after every change (not persisted).
@@ -170,7 +225,7 @@ pub struct ContactRec {
     pub opt_out: bool,
     pub extension: Option<String>,
     /// Custom properties; a contact's job title lives at `properties.title`.
-    pub properties: Map<String, Value>,
+    pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -210,7 +265,7 @@ pub struct AssetRec {
     pub name: String,
     pub asset_type: String,
     pub asset_serial: Option<String>,
-    pub properties: Map<String, Value>,
+    pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -431,6 +486,8 @@ struct StoreInner {
     generation: AtomicU64,
     /// The generation the state file last received.
     saved_generation: AtomicU64,
+    /// One save at a time (the debounced writer and the final flush may overlap).
+    saving: Mutex<()>,
     changed: Notify,
 }
 
@@ -456,6 +513,7 @@ impl DemoStore {
                 data: Mutex::new(data),
                 generation: AtomicU64::new(0),
                 saved_generation: AtomicU64::new(0),
+                saving: Mutex::new(()),
                 changed: Notify::new(),
             }),
         }
@@ -486,6 +544,11 @@ impl DemoStore {
     /// Write the data to `path` atomically: a temporary file in the same directory, flushed,
     /// then renamed over the old file, so a crash leaves either the old or the new state.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let _one_at_a_time = self
+            .inner
+            .saving
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let generation = self.generation();
         let json = {
             let data = self.lock();

@@ -1207,3 +1207,107 @@ async fn responses_match_the_spec_examples() {
     assert_eq!(status, 200);
     assert_eq!(body, example(&spec, "/customers/{id}", "delete", "200"));
 }
+
+#[tokio::test]
+async fn state_is_written_after_writes_without_a_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let demo = Demo::with(DemoConfig {
+        customers: 25,
+        state: Some(path.clone()),
+        ..DemoConfig::default()
+    })
+    .await;
+    let (customer, _) = demo.new_customer("Debounced Dairy").await;
+    // The writer batches writes for a moment; poll for the file (bounded, not a timing check).
+    let mut written = String::new();
+    for _ in 0..200 {
+        written = std::fs::read_to_string(&path).unwrap_or_default();
+        if written.contains("Debounced Dairy") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        written.contains("Debounced Dairy"),
+        "state file not written"
+    );
+    assert!(written.contains(&customer.to_string()));
+}
+
+/// `syncro-tui demo-server`: the first stdout line names the URL, the API answers, SIGTERM
+/// stops it and flushes the state.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_cli_prints_its_url_and_flushes_state_on_sigterm() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("cli-state.json");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_syncro-tui"))
+        .args([
+            "demo-server",
+            "--customers",
+            "30",
+            "--api-key",
+            "k3y",
+            "--state",
+        ])
+        .arg(&state)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn syncro-tui");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next_line().await.unwrap().expect("a first line");
+    let url = first
+        .strip_prefix("listening on ")
+        .expect("listening on ...");
+    let port = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/api/v1"))
+        .expect("http://127.0.0.1:PORT/api/v1");
+    assert!(port.parse::<u16>().is_ok_and(|p| p > 0), "{first}");
+
+    let http = reqwest::Client::new();
+    let resp = http
+        .get(format!("{url}/customers"))
+        .bearer_auth("k3y")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["meta"]["total_entries"].as_u64().map(|n| n <= 30),
+        Some(true)
+    );
+    let resp = http
+        .get(format!("{url}/customers"))
+        .bearer_auth("demo")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = http
+        .post(format!("{url}/customers"))
+        .bearer_auth("k3y")
+        .json(&json!({"business_name": "Signal Services"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let pid = child.id().expect("pid").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().await.unwrap();
+    assert!(status.success(), "{status}");
+    let saved = std::fs::read_to_string(&state).expect("state written on SIGTERM");
+    assert!(saved.contains("Signal Services"));
+}
