@@ -5,6 +5,8 @@
 //! The same seed always gives the same data: a small self-contained PRNG (SplitMix64) drives
 //! everything, and all dates are relative to a fixed anchor rather than the clock.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -715,6 +717,12 @@ struct Gen {
     rng: Rng,
     data: Data,
     ids: Ids,
+    /// Normalised business names in use (see [`name_key`]).
+    used_names: HashSet<String>,
+    /// Lower-cased customer e-mail addresses in use.
+    used_emails: HashSet<String>,
+    /// Next phone line number per area code.
+    next_line: HashMap<&'static str, u32>,
 }
 
 struct Ids {
@@ -766,10 +774,6 @@ impl Gen {
     fn add_contact(&mut self, customer: &CustomerRec, c: CuratedContact) {
         let created = self.after(customer.created_at);
         let office = c.address1.is_some();
-        let mut properties = Props::default();
-        if let Some(title) = c.title {
-            properties.insert("title".into(), Value::String(title));
-        }
         let id = self.contact_id();
         let updated = self.after(created);
         self.data.insert_contact(ContactRec {
@@ -788,7 +792,7 @@ impl Gen {
             city: office.then(|| customer.city.clone()).flatten(),
             state: office.then(|| customer.state.clone()).flatten(),
             zip: office.then(|| customer.zip.clone()).flatten(),
-            properties,
+            title: c.title,
             created_at: created,
             updated_at: updated,
             ..ContactRec::default()
@@ -914,7 +918,12 @@ impl Gen {
             updated_at: updated,
             ..CustomerRec::default()
         };
-        self.data.insert_customer(customer.clone());
+        if let Some(name) = &customer.business_name {
+            self.used_names.insert(name_key(name));
+        }
+        if let Some(email) = &customer.email {
+            self.used_emails.insert(email.to_lowercase());
+        }
         for contact in c.contacts {
             self.add_contact(&customer, contact);
         }
@@ -927,6 +936,7 @@ impl Gen {
         for i in c.invoices {
             self.add_invoice(&customer, parse_cents(&i.total), false, Some(i.paid));
         }
+        self.data.insert_customer(customer);
     }
 
     fn person(&mut self) -> (String, String) {
@@ -941,8 +951,40 @@ impl Gen {
         }
     }
 
-    fn phone_digits(&mut self, area: &str) -> String {
-        format!("{area}555{:04}", self.rng.below(10_000))
+    /// A customer phone number, unique per area code (until 9,800 of them): accidental
+    /// duplicates would blur the planted ones. Lines 0100-0199 are left to the curated set.
+    fn phone_digits(&mut self, area: &'static str) -> String {
+        let next = self
+            .next_line
+            .entry(area)
+            .or_insert_with(|| 200 + (area.bytes().map(u32::from).sum::<u32>() * 37) % 9_800);
+        let line = *next;
+        *next = if line >= 9_999 { 200 } else { line + 1 };
+        format!("{area}555{line:04}")
+    }
+
+    /// A business name from a template, not used before (after normalising case, punctuation
+    /// and legal suffixes), so the only duplicates are the planted ones.
+    fn business_name(&mut self, template: &str, city: &str, index: usize) -> String {
+        let mut name = String::new();
+        for attempt in 0..12 {
+            let (l, m) = (*self.rng.pick(LAST), *self.rng.pick(LAST));
+            let (f, place) = (*self.rng.pick(FIRST), *self.rng.pick(PLACES));
+            name = template
+                .replace("{L}", l)
+                .replace("{M}", m)
+                .replace("{F}", f)
+                .replace("{P}", place);
+            if attempt >= 8 {
+                name = format!("{name} of {city}");
+            }
+            if self.used_names.insert(name_key(&name)) {
+                return name;
+            }
+        }
+        name = format!("{name} {index}");
+        self.used_names.insert(name_key(&name));
+        name
     }
 
     /// A contact phone, formatted the way people type them.
@@ -1005,13 +1047,7 @@ impl Gen {
             let kind = self.rng.pick(KINDS);
             titles = kind.titles;
             let template = *self.rng.pick(kind.names);
-            let (l, m) = (*self.rng.pick(LAST), *self.rng.pick(LAST));
-            let (f, place) = (*self.rng.pick(FIRST), *self.rng.pick(PLACES));
-            let name = template
-                .replace("{L}", l)
-                .replace("{M}", m)
-                .replace("{F}", f)
-                .replace("{P}", place);
+            let name = self.business_name(template, city, index);
             domain = domain_of(&name, index);
             c.email = Some(format!(
                 "{}@{domain}",
@@ -1059,7 +1095,12 @@ impl Gen {
             } else {
                 local
             };
-            c.email = Some(format!("{local}{}@{domain}", self.rng.below(100)));
+            let mut email = format!("{local}{}@{domain}", self.rng.below(100));
+            if !self.used_emails.insert(email.to_lowercase()) {
+                email = format!("{local}.{index}@{domain}");
+                self.used_emails.insert(email.to_lowercase());
+            }
+            c.email = Some(email);
             if self.rng.chance(50) {
                 c.mobile = Some(self.phone_digits(area));
             }
@@ -1070,7 +1111,6 @@ impl Gen {
         if self.rng.chance(25) {
             c.referred_by = Some((*self.rng.pick(REFERRALS)).to_string());
         }
-        self.data.insert_customer(c.clone());
 
         let contacts = if business {
             self.rng.range(0, 8)
@@ -1152,6 +1192,7 @@ impl Gen {
         if business && self.rng.chance(3) {
             self.near_duplicate(&c, &domain);
         }
+        self.data.insert_customer(c);
     }
 
     fn serial(&mut self) -> String {
@@ -1191,16 +1232,11 @@ impl Gen {
             updated_at: updated,
             ..CustomerRec::default()
         };
-        self.data.insert_customer(dup.clone());
         let first = self.data.contacts_of(original.id).next().cloned();
         if let Some(first) = first {
             let contact = CuratedContact {
                 name: first.name,
-                title: first
-                    .properties
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
+                title: first.title,
                 email: first.email,
                 phone: first.phone,
                 mobile: None,
@@ -1209,7 +1245,17 @@ impl Gen {
             };
             self.add_contact(&dup, contact);
         }
+        self.data.insert_customer(dup);
     }
+}
+
+/// A business name without case, punctuation, spacing or a legal suffix.
+fn name_key(name: &str) -> String {
+    strip_suffix(name)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn strip_suffix(name: &str) -> &str {
@@ -1263,6 +1309,9 @@ pub fn generate(customers: usize, seed: u64) -> Data {
     let mut g = Gen {
         rng: Rng::new(CURATED_SEED),
         data: Data::default(),
+        used_names: HashSet::new(),
+        used_emails: HashSet::new(),
+        next_line: HashMap::new(),
         ids: Ids {
             customer: FIRST_CUSTOMER_ID - 1,
             contact: FIRST_CONTACT_ID - 1,
@@ -1347,6 +1396,49 @@ mod tests {
                 assert!(p.chars().all(|ch| ch.is_ascii_digit()), "{p}");
             }
         }
+    }
+
+    /// Groups of customers sharing a phone number, a normalised business name or an e-mail
+    /// address are only the planted duplicates, which always share the e-mail domain too.
+    #[test]
+    fn the_only_duplicates_are_the_planted_ones() {
+        let d = generate(3_000, 11);
+        let mut groups: HashMap<String, Vec<&CustomerRec>> = HashMap::new();
+        for c in d.customers.values() {
+            if let Some(p) = &c.phone {
+                groups.entry(format!("phone {p}")).or_default().push(c);
+            }
+            if let Some(b) = &c.business_name {
+                groups
+                    .entry(format!("name {}", name_key(b)))
+                    .or_default()
+                    .push(c);
+            }
+            if let Some(e) = &c.email {
+                groups
+                    .entry(format!("email {}", e.to_lowercase()))
+                    .or_default()
+                    .push(c);
+            }
+        }
+        let domain = |c: &CustomerRec| {
+            let email = c.email.as_deref().unwrap_or("");
+            email.rsplit_once('@').map(|(_, d)| d.to_string())
+        };
+        let mut planted = 0;
+        for (key, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
+            planted += 1;
+            let first = domain(members[0]);
+            assert!(
+                members.iter().all(|c| domain(c) == first),
+                "accidental duplicate group {key}: {:?}",
+                members
+                    .iter()
+                    .map(|c| c.business_then_name())
+                    .collect::<Vec<_>>()
+            );
+        }
+        assert!(planted >= 20, "only {planted} duplicate groups");
     }
 
     #[test]

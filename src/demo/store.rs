@@ -8,6 +8,7 @@
 //! per-customer indexes for contacts, tickets and assets. A customer carries a precomputed,
 //! lower-cased search key so filtering 100,000 customers is a linear scan over short strings.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -38,11 +39,11 @@ pub fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// Custom properties, kept as a small vector: most records have none or one or two, and a map
-/// allocates a whole tree node per record (this matters with 100,000 customers). Serialised as
-/// a JSON object.
+/// Custom properties, kept as a small vector: most records have none or a few, and a map
+/// allocates a whole tree node per record (this matters with 100,000 customers). Keys are
+/// usually static names from the generator, so they cost nothing. Serialised as a JSON object.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Props(Vec<(String, Value)>);
+pub struct Props(Vec<(Cow<'static, str>, Value)>);
 
 impl Props {
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -50,7 +51,7 @@ impl Props {
     }
 
     /// Set `key`, replacing an earlier value.
-    pub fn insert(&mut self, key: String, value: Value) {
+    pub fn insert(&mut self, key: Cow<'static, str>, value: Value) {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => self.0.push((key, value)),
@@ -68,11 +69,22 @@ impl Props {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// As a JSON object.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
 }
 
 impl From<Map<String, Value>> for Props {
     fn from(map: Map<String, Value>) -> Props {
-        Props(map.into_iter().collect())
+        Props(map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect())
     }
 }
 
@@ -137,23 +149,64 @@ pub struct CustomerRec {
     pub key: SearchKey,
 }
 
-/// Pre-lowered copies of the fields `GET /customers` filters on.
+/// Lower-cased copies of the searchable fields in one string (one allocation per customer),
+/// in the order of [`Field`], separated by newlines.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchKey {
-    pub first: String,
-    pub last: String,
-    pub full: String,
-    pub business: String,
-    pub email: String,
-    pub phone: String,
-    pub mobile: String,
-    /// `business_then_name`, lowered: the default name sort.
-    pub sort_name: String,
-    pub city: String,
+    text: String,
+    ends: [u32; 6],
 }
 
-fn lower(s: &Option<String>) -> String {
-    s.as_deref().unwrap_or("").to_lowercase()
+/// The fields of a [`SearchKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Business = 0,
+    First = 1,
+    Last = 2,
+    Full = 3,
+    Email = 4,
+    City = 5,
+}
+
+impl SearchKey {
+    fn build(fields: [&str; 6]) -> SearchKey {
+        let mut text = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+        let mut ends = [0u32; 6];
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.extend(f.chars().flat_map(char::to_lowercase));
+            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        SearchKey { text, ends }
+    }
+
+    /// One lower-cased field.
+    pub fn get(&self, field: Field) -> &str {
+        let i = field as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] as usize + 1
+        };
+        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    /// Business, first, last and full name and e-mail: what `query` searches.
+    pub fn names_and_email(&self) -> &str {
+        self.text
+            .get(..self.ends[Field::Email as usize] as usize)
+            .unwrap_or("")
+    }
+
+    /// `business_then_name`, lower-cased: the business name, else the full name.
+    pub fn sort_name(&self) -> &str {
+        match self.get(Field::Business) {
+            "" => self.get(Field::Full),
+            b => b,
+        }
+    }
 }
 
 impl CustomerRec {
@@ -189,17 +242,18 @@ impl CustomerRec {
 
     /// Recompute the search key after a change.
     pub fn refresh_key(&mut self) {
-        self.key = SearchKey {
-            first: lower(&self.firstname),
-            last: lower(&self.lastname),
-            full: self.fullname().to_lowercase(),
-            business: lower(&self.business_name),
-            email: lower(&self.email),
-            phone: self.phone.as_deref().map(digits).unwrap_or_default(),
-            mobile: self.mobile.as_deref().map(digits).unwrap_or_default(),
-            sort_name: self.business_then_name().to_lowercase(),
-            city: lower(&self.city),
-        };
+        fn opt(s: &Option<String>) -> &str {
+            s.as_deref().unwrap_or("")
+        }
+        let full = self.fullname();
+        self.key = SearchKey::build([
+            opt(&self.business_name),
+            opt(&self.firstname),
+            opt(&self.lastname),
+            &full,
+            opt(&self.email),
+            opt(&self.city),
+        ]);
     }
 }
 
@@ -224,7 +278,10 @@ pub struct ContactRec {
     pub vendor_id: Option<u64>,
     pub opt_out: bool,
     pub extension: Option<String>,
-    /// Custom properties; a contact's job title lives at `properties.title`.
+    /// The job title, sent and shown as `properties.title` (kept apart: nearly every contact
+    /// has one and no other property).
+    pub title: Option<String>,
+    /// Custom properties other than `title`.
     pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -288,6 +345,48 @@ pub struct InvoiceRec {
     pub updated_at: Millis,
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_key_fields_and_sort_name() {
+        let mut c = CustomerRec {
+            firstname: Some("Zoë".into()),
+            lastname: Some("ÅKESSON".into()),
+            email: Some("Zoe@Example.com".into()),
+            city: Some("Denver".into()),
+            ..CustomerRec::default()
+        };
+        c.refresh_key();
+        assert_eq!(c.key.get(Field::Business), "");
+        assert_eq!(c.key.get(Field::Last), "åkesson");
+        assert_eq!(c.key.get(Field::Full), "zoë åkesson");
+        assert_eq!(c.key.get(Field::City), "denver");
+        assert_eq!(c.key.sort_name(), "zoë åkesson");
+        assert_eq!(
+            c.key.names_and_email(),
+            "\nzoë\nåkesson\nzoë åkesson\nzoe@example.com"
+        );
+        c.business_name = Some("Sunrise Bakery".into());
+        c.refresh_key();
+        assert_eq!(c.key.sort_name(), "sunrise bakery");
+    }
+
+    #[test]
+    fn props_serialise_as_an_object_and_replace_keys() {
+        let mut p = Props::default();
+        p.insert("title".into(), "Owner".into());
+        p.insert("title".into(), "CFO".into());
+        p.insert(String::from("Tier").into(), "Gold".into());
+        assert_eq!(p.len(), 2);
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json, serde_json::json!({"title": "CFO", "Tier": "Gold"}));
+        let back: Props = serde_json::from_value(json).unwrap();
+        assert_eq!(back.get("Tier"), Some(&Value::from("Gold")));
+    }
+}
+
 /// Everything the server knows. Access goes through [`DemoStore`].
 #[derive(Debug, Default)]
 pub struct Data {
@@ -303,6 +402,9 @@ pub struct Data {
     /// customer id -> asset ids, ascending.
     pub assets_of: HashMap<u64, Vec<u64>>,
     pub next_ids: NextIds,
+    /// Customer ids in the order of a sort (`"business_name DESC"`), all customers included;
+    /// cleared by every customer write.
+    pub sort_cache: HashMap<String, Arc<Vec<u64>>>,
 }
 
 /// The id the next created record of each kind gets.
@@ -352,6 +454,7 @@ fn index_remove(index: &mut HashMap<u64, Vec<u64>>, owner: u64, id: u64) {
 impl Data {
     pub fn insert_customer(&mut self, mut c: CustomerRec) {
         c.refresh_key();
+        self.sort_cache.clear();
         self.next_ids.customer = self.next_ids.customer.max(c.id + 1);
         self.customers.insert(c.id, c);
     }
@@ -431,6 +534,7 @@ impl Data {
     /// invoices), so nothing is left pointing at a missing customer.
     pub fn remove_customer(&mut self, id: u64) -> Option<CustomerRec> {
         let c = self.customers.remove(&id)?;
+        self.sort_cache.clear();
         for cid in self.contacts_of.remove(&id).unwrap_or_default() {
             self.contacts.remove(&cid);
         }
