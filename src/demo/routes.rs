@@ -131,6 +131,9 @@ async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Response 
     }
 
     let response = if let Some(fault) = shared.take_fault(&method, &path) {
+        if !fault.delay.is_zero() {
+            tokio::time::sleep(fault.delay).await;
+        }
         fault_response(fault.status, fault.body, fault.retry_after)
     } else {
         let ip = req
@@ -167,13 +170,19 @@ async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Response 
 }
 
 fn fault_response(status: StatusCode, body: FaultBody, retry_after: Option<u64>) -> Response {
-    let (content_type, bytes) = match body {
-        FaultBody::Json(v) => ("application/json", v.to_string()),
-        FaultBody::Html(s) => ("text/html; charset=utf-8", s),
-        FaultBody::Text(s) => ("text/plain; charset=utf-8", s),
-        FaultBody::Empty => ("text/plain; charset=utf-8", String::new()),
+    let (content_type, body) = match body {
+        FaultBody::Json(v) => ("application/json", Body::from(v.to_string())),
+        FaultBody::Html(s) => ("text/html; charset=utf-8", Body::from(s)),
+        FaultBody::Text(s) => ("text/plain; charset=utf-8", Body::from(s)),
+        FaultBody::Empty => ("text/plain; charset=utf-8", Body::empty()),
+        FaultBody::Disconnect => {
+            let broken = futures::stream::once(async {
+                Err::<Bytes, _>(std::io::Error::other("injected disconnect"))
+            });
+            ("application/json", Body::from_stream(broken))
+        }
     };
-    let mut r = Response::new(Body::from(bytes));
+    let mut r = Response::new(body);
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

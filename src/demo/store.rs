@@ -46,6 +46,7 @@ pub fn digits(s: &str) -> String {
 pub struct Props(Vec<(Cow<'static, str>, Value)>);
 
 impl Props {
+    /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
@@ -58,18 +59,22 @@ impl Props {
         }
     }
 
+    /// Drop `key`.
     pub fn remove(&mut self, key: &str) {
         self.0.retain(|(k, _)| k != key);
     }
 
+    /// Number of properties.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// No properties at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// Keys and values in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
@@ -296,6 +301,7 @@ pub const TICKET_STATUSES: &[&str] = &[
     "Resolved",
 ];
 
+/// A ticket as the server stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TicketRec {
@@ -313,6 +319,7 @@ pub struct TicketRec {
     pub resolved_at: Option<Millis>,
 }
 
+/// A customer asset as the server stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AssetRec {
@@ -327,6 +334,7 @@ pub struct AssetRec {
     pub updated_at: Millis,
 }
 
+/// An invoice as the server stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InvoiceRec {
@@ -343,48 +351,6 @@ pub struct InvoiceRec {
     pub note: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_key_fields_and_sort_name() {
-        let mut c = CustomerRec {
-            firstname: Some("Zoë".into()),
-            lastname: Some("ÅKESSON".into()),
-            email: Some("Zoe@Example.com".into()),
-            city: Some("Denver".into()),
-            ..CustomerRec::default()
-        };
-        c.refresh_key();
-        assert_eq!(c.key.get(Field::Business), "");
-        assert_eq!(c.key.get(Field::Last), "åkesson");
-        assert_eq!(c.key.get(Field::Full), "zoë åkesson");
-        assert_eq!(c.key.get(Field::City), "denver");
-        assert_eq!(c.key.sort_name(), "zoë åkesson");
-        assert_eq!(
-            c.key.names_and_email(),
-            "\nzoë\nåkesson\nzoë åkesson\nzoe@example.com"
-        );
-        c.business_name = Some("Sunrise Bakery".into());
-        c.refresh_key();
-        assert_eq!(c.key.sort_name(), "sunrise bakery");
-    }
-
-    #[test]
-    fn props_serialise_as_an_object_and_replace_keys() {
-        let mut p = Props::default();
-        p.insert("title".into(), "Owner".into());
-        p.insert("title".into(), "CFO".into());
-        p.insert(String::from("Tier").into(), "Gold".into());
-        assert_eq!(p.len(), 2);
-        let json = serde_json::to_value(&p).unwrap();
-        assert_eq!(json, serde_json::json!({"title": "CFO", "Tier": "Gold"}));
-        let back: Props = serde_json::from_value(json).unwrap();
-        assert_eq!(back.get("Tier"), Some(&Value::from("Gold")));
-    }
 }
 
 /// Everything the server knows. Access goes through [`DemoStore`].
@@ -452,6 +418,7 @@ fn index_remove(index: &mut HashMap<u64, Vec<u64>>, owner: u64, id: u64) {
 }
 
 impl Data {
+    /// Insert or replace a customer (its search key is rebuilt).
     pub fn insert_customer(&mut self, mut c: CustomerRec) {
         c.refresh_key();
         self.sort_cache.clear();
@@ -459,12 +426,14 @@ impl Data {
         self.customers.insert(c.id, c);
     }
 
+    /// Insert or replace a contact (its customer must not change: see `reassign_contact`).
     pub fn insert_contact(&mut self, c: ContactRec) {
         self.next_ids.contact = self.next_ids.contact.max(c.id + 1);
         index_add(&mut self.contacts_of, c.customer_id, c.id);
         self.contacts.insert(c.id, c);
     }
 
+    /// Insert a ticket.
     pub fn insert_ticket(&mut self, t: TicketRec) {
         self.next_ids.ticket = self.next_ids.ticket.max(t.id + 1);
         self.next_ids.ticket_number = self.next_ids.ticket_number.max(t.number + 1);
@@ -472,12 +441,14 @@ impl Data {
         self.tickets.insert(t.id, t);
     }
 
+    /// Insert an asset.
     pub fn insert_asset(&mut self, a: AssetRec) {
         self.next_ids.asset = self.next_ids.asset.max(a.id + 1);
         index_add(&mut self.assets_of, a.customer_id, a.id);
         self.assets.insert(a.id, a);
     }
 
+    /// Insert an invoice.
     pub fn insert_invoice(&mut self, i: InvoiceRec) {
         self.next_ids.invoice = self.next_ids.invoice.max(i.id + 1);
         self.next_ids.invoice_number = self.next_ids.invoice_number.max(i.number + 1);
@@ -504,6 +475,7 @@ impl Data {
         }
     }
 
+    /// Move a ticket to another customer.
     pub fn reassign_ticket(&mut self, id: u64, to: u64) {
         if let Some(t) = self.tickets.get_mut(&id)
             && t.customer_id != to
@@ -514,6 +486,7 @@ impl Data {
         }
     }
 
+    /// Move an asset to another customer.
     pub fn reassign_asset(&mut self, id: u64, to: u64) {
         if let Some(a) = self.assets.get_mut(&id)
             && a.customer_id != to
@@ -524,6 +497,7 @@ impl Data {
         }
     }
 
+    /// Delete a contact.
     pub fn remove_contact(&mut self, id: u64) -> Option<ContactRec> {
         let c = self.contacts.remove(&id)?;
         index_remove(&mut self.contacts_of, c.customer_id, id);
@@ -716,5 +690,47 @@ impl DemoStore {
 
     pub(crate) async fn changed(&self) {
         self.inner.changed.notified().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_key_fields_and_sort_name() {
+        let mut c = CustomerRec {
+            firstname: Some("Zoë".into()),
+            lastname: Some("ÅKESSON".into()),
+            email: Some("Zoe@Example.com".into()),
+            city: Some("Denver".into()),
+            ..CustomerRec::default()
+        };
+        c.refresh_key();
+        assert_eq!(c.key.get(Field::Business), "");
+        assert_eq!(c.key.get(Field::Last), "åkesson");
+        assert_eq!(c.key.get(Field::Full), "zoë åkesson");
+        assert_eq!(c.key.get(Field::City), "denver");
+        assert_eq!(c.key.sort_name(), "zoë åkesson");
+        assert_eq!(
+            c.key.names_and_email(),
+            "\nzoë\nåkesson\nzoë åkesson\nzoe@example.com"
+        );
+        c.business_name = Some("Sunrise Bakery".into());
+        c.refresh_key();
+        assert_eq!(c.key.sort_name(), "sunrise bakery");
+    }
+
+    #[test]
+    fn props_serialise_as_an_object_and_replace_keys() {
+        let mut p = Props::default();
+        p.insert("title".into(), "Owner".into());
+        p.insert("title".into(), "CFO".into());
+        p.insert(String::from("Tier").into(), "Gold".into());
+        assert_eq!(p.len(), 2);
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json, serde_json::json!({"title": "CFO", "Tier": "Gold"}));
+        let back: Props = serde_json::from_value(json).unwrap();
+        assert_eq!(back.get("Tier"), Some(&Value::from("Gold")));
     }
 }

@@ -909,6 +909,26 @@ async fn injected_faults() {
     assert_eq!(ctl.pending_faults(), 0);
     assert_eq!(ctl.stats().rate_limited, 1);
 
+    // A broken connection after the headers: the body cannot be read.
+    ctl.fail_next(
+        FaultRule::new(Method::GET, "/customers/")
+            .status(200)
+            .disconnect()
+            .delay(Duration::from_millis(10)),
+    );
+    let resp = demo
+        .http
+        .get(demo.url(&format!("/customers/{customer}")))
+        .bearer_auth("demo")
+        .send()
+        .await;
+    let read = match resp {
+        Ok(r) => r.bytes().await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    assert!(read.is_err(), "the body read fails");
+    demo.get(&format!("/customers/{customer}")).await;
+
     // A fault for a later request can be cleared.
     ctl.fail_next(FaultRule::new(Method::DELETE, "/customers"));
     ctl.clear_faults();
