@@ -8,6 +8,8 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod export;
+pub mod logging;
 pub mod tui;
 pub mod ui;
 pub mod worker;
