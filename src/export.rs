@@ -313,16 +313,12 @@ fn vcard(out: &mut String, r: &ContactRow<'_>) {
     line("VERSION:4.0".into());
     line(format!("FN:{}", escape_text(full_name)));
     if !name.is_empty() {
-        // One name field in Syncro: the last word is taken as the family name (a guess that is
-        // right for most Western names; FN keeps the name exactly as written).
-        let (given, family) = match name.rsplit_once(char::is_whitespace) {
-            Some((g, f)) => (g.trim(), f.trim()),
-            None => ("", name),
-        };
+        let n = split_name(name);
         line(format!(
-            "N:{};{};;;",
-            escape_text(family),
-            escape_text(given)
+            "N:{};{};;;{}",
+            escape_text(n.family),
+            escape_text(n.given),
+            escape_text(n.suffix)
         ));
     }
     let nonempty = |v: &Option<String>| {
@@ -377,6 +373,50 @@ fn vcard(out: &mut String, r: &ContactRow<'_>) {
         line(format!("NOTE:{}", escape_text(&n)));
     }
     line("END:VCARD".into());
+}
+
+/// The parts of a one-field name for the vCard `N` property.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NameParts<'a> {
+    pub family: &'a str,
+    pub given: &'a str,
+    pub suffix: &'a str,
+}
+
+/// Splits Syncro's single contact name into family and given names: "Ann Smith" and
+/// "Smith, Ann" both give family Smith; "Ann Smith, Jr." keeps Jr. as the suffix; a single word
+/// is the family name. A guess that suits most Western names; `FN` always keeps the name
+/// exactly as written.
+pub fn split_name(name: &str) -> NameParts<'_> {
+    const SUFFIXES: &[&str] = &[
+        "jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d.", "esq", "esq.",
+    ];
+    let name = name.trim();
+    let (main, suffix) = match name.split_once(',') {
+        Some((left, right)) if SUFFIXES.contains(&right.trim().to_lowercase().as_str()) => {
+            (left.trim(), right.trim())
+        }
+        Some((left, right)) if !left.trim().is_empty() && !right.trim().is_empty() => {
+            return NameParts {
+                family: left.trim(),
+                given: right.trim(),
+                suffix: "",
+            };
+        }
+        _ => (name, ""),
+    };
+    match main.rsplit_once(char::is_whitespace) {
+        Some((given, family)) => NameParts {
+            family: family.trim(),
+            given: given.trim(),
+            suffix,
+        },
+        None => NameParts {
+            family: main,
+            given: "",
+            suffix,
+        },
+    }
 }
 
 /// RFC 6350 §3.4 text escaping: `\` `,` `;` escaped, line breaks as `\n`, other control
@@ -524,6 +564,24 @@ mod tests {
         assert!(!is_formula_like("-"));
         assert!(!is_formula_like("Acme"));
         assert!(!is_formula_like(""));
+    }
+
+    #[test]
+    fn names_split_into_family_and_given() {
+        let n = |f, g, s| NameParts {
+            family: f,
+            given: g,
+            suffix: s,
+        };
+        assert_eq!(split_name("Ann Smith"), n("Smith", "Ann", ""));
+        assert_eq!(split_name("Smith, Ann"), n("Smith", "Ann", ""));
+        assert_eq!(split_name("Ann Smith, Jr."), n("Smith", "Ann", "Jr."));
+        assert_eq!(
+            split_name("Mary Ann de Vries"),
+            n("Vries", "Mary Ann de", "")
+        );
+        assert_eq!(split_name("山田太郎"), n("山田太郎", "", ""));
+        assert_eq!(split_name("Cher"), n("Cher", "", ""));
     }
 
     #[test]
