@@ -467,7 +467,7 @@ fn describe_error(
         // Never echo the value of the key line, even in part.
         "the value must be a quoted string (\"...\")".to_string()
     } else {
-        e.message().trim().to_string()
+        crate::logging::escape_untrusted(e.message().trim())
     };
     let mut where_ = String::new();
     if let Some(l) = line {
@@ -948,8 +948,7 @@ pub fn missing_key_help(profile: &str, config_path: &Path) -> String {
          Edit, Delete), then either:\n  - set the environment variable {API_KEY_ENV};\n  - or add \
          api_key_command = \"pass show syncro\" (any command that prints the key) to \
          [profiles.{profile}] in {};{keyring}\n  - or, least safe, api_key = \"...\" in that \
-         table (then chmod 600 the file).\nOr press the demo key / start with --demo to try the \
-         app on built-in data.",
+         table (then chmod 600 the file).\nOr start with --demo to try the app on built-in data.",
         config_path.display()
     )
 }

@@ -509,3 +509,66 @@ fn config_path_prints_the_given_file() {
         "/tmp/somewhere/cfg.toml"
     );
 }
+
+/// Runs `syncro-tui config check` against `base_url` with `key`; returns (success, stdout+stderr).
+fn run_check(base_url: &str, key: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "");
+    let out = bin()
+        .args(["config", "check", "--base-url", base_url])
+        .env("SYNCRO_TUI_CONFIG", &cfg)
+        .env("SYNCRO_API_KEY", key)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_check_reports_a_key_without_list_permission() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/customers"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "error": "Not authorized. Please ask account admin to update your group permissions."
+        })))
+        .mount(&server)
+        .await;
+    let base = format!("{}/api/v1", server.uri());
+    let key = "perm-less-key-98765";
+    let (ok, text) = tokio::task::spawn_blocking(move || run_check(&base, key))
+        .await
+        .unwrap();
+    assert!(!ok, "{text}");
+    assert!(text.contains("may not list customers"), "{text}");
+    assert!(text.contains("Security Groups"), "{text}");
+    assert!(text.contains("Customers - List/Search"), "{text}");
+    assert!(text.contains("not checked"), "{text}");
+    assert!(!text.contains(key), "the key leaked: {text}");
+    // Exactly one request: the check never writes and never retries.
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method.as_str(), "GET");
+}
+
+#[test]
+fn config_check_explains_an_unreachable_server() {
+    // A loopback port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let (ok, text) = run_check(&base, "unreachable-key-1111");
+    assert!(!ok, "{text}");
+    assert!(text.contains("could not be reached"), "{text}");
+    assert!(text.contains("Fix:"), "{text}");
+    assert!(!text.contains("unreachable-key-1111"), "{text}");
+}
