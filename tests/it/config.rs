@@ -572,3 +572,67 @@ fn config_check_explains_an_unreachable_server() {
     assert!(text.contains("Fix:"), "{text}");
     assert!(!text.contains("unreachable-key-1111"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_check_against_the_demo_server_with_a_good_and_a_bad_key() {
+    use syncro_tui::demo::{DemoConfig, DemoServer};
+    let good = "demo-check-key-31415";
+    let server = DemoServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        DemoConfig {
+            customers: 30,
+            api_key: good.into(),
+            ..DemoConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let base = server.base_url();
+
+    let b = base.clone();
+    let (ok, text) = tokio::task::spawn_blocking(move || run_check(&b, good))
+        .await
+        .unwrap();
+    assert!(ok, "{text}");
+    assert!(text.contains("Profile:      command line"), "{text}");
+    assert!(text.contains(&format!("Server:       {base}")), "{text}");
+    assert!(text.contains("••••1415"), "{text}");
+    assert!(text.contains("Key works:    yes"), "{text}");
+    assert!(text.contains("list     yes"), "{text}");
+    assert!(text.contains("view     yes"), "{text}");
+    for what in ["create", "edit", "delete"] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(what) && l.contains("not checked")),
+            "{what}: {text}"
+        );
+    }
+    assert!(!text.contains(good), "the key leaked: {text}");
+
+    let bad = "wrong-key-27182818";
+    let b = base.clone();
+    let (ok, text) = tokio::task::spawn_blocking(move || run_check(&b, bad))
+        .await
+        .unwrap();
+    assert!(!ok, "a bad key must fail: {text}");
+    assert!(
+        text.contains("Key works:    no: the server rejected the key"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fix:") && text.contains("API Tokens"),
+        "{text}"
+    );
+    assert!(!text.contains(bad), "the key leaked: {text}");
+
+    // Only reads reached the server: two for the good key, one for the bad.
+    let stats = server.control().stats();
+    assert!(
+        stats.by_route.keys().all(|r| r.starts_with("GET ")),
+        "{:?}",
+        stats.by_route
+    );
+    assert_eq!(stats.by_route.get("GET /customers"), Some(&2));
+    assert_eq!(stats.by_route.get("GET /customers/{id}"), Some(&1));
+    server.shutdown().await;
+}
