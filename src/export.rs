@@ -32,6 +32,16 @@ pub struct ExportOptions {
     pub excel_bom: bool,
 }
 
+impl ExportOptions {
+    /// The options the config file asks for (`csv_formula_guard`).
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        ExportOptions {
+            formula_guard: settings.csv_formula_guard,
+            ..ExportOptions::default()
+        }
+    }
+}
+
 impl Default for ExportOptions {
     fn default() -> Self {
         ExportOptions {
@@ -496,7 +506,7 @@ pub fn file_name(stem: &str, format: ExportFormat, now: chrono::NaiveDateTime) -
 /// Writes `content` to a new file in `dir` (created if needed) named after `stem`, the local
 /// time and the format, and returns its path for the status line. Never overwrites: when the
 /// name is taken, `-2`, `-3`, ... is added. The file is readable only by the user (it holds
-/// customer data). Default `dir`: [`crate::config::Settings::export_dir`].
+/// customer data). Default `dir`: [`crate::config::Settings::export_directory`].
 pub fn write_export(
     dir: &Path,
     stem: &str,

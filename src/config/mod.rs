@@ -194,7 +194,7 @@ impl Settings {
     }
 
     /// The export directory: `export_dir`, else `exports/` in the data directory.
-    pub fn export_dir(&self) -> PathBuf {
+    pub fn export_directory(&self) -> PathBuf {
         self.export_dir
             .clone()
             .unwrap_or_else(|| data_dir().join("exports"))
