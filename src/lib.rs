@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod drafts;
+pub mod export;
+pub mod logging;
 pub mod tui;
 pub mod ui;
 pub mod worker;

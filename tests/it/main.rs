@@ -1,2 +1,5 @@
 //! Integration tests: one binary, one module per area (keeps link time down).
+
 mod client;
+mod config;
+mod export;
