@@ -929,6 +929,11 @@ async fn injected_faults() {
     assert!(read.is_err(), "the body read fails");
     demo.get(&format!("/customers/{customer}")).await;
 
+    // Latency can change at runtime (answers still arrive; timing is for benchmarks).
+    ctl.set_latency(Duration::from_millis(20));
+    demo.get(&format!("/customers/{customer}")).await;
+    ctl.set_latency(Duration::ZERO);
+
     // A fault for a later request can be cleared.
     ctl.fail_next(FaultRule::new(Method::DELETE, "/customers"));
     ctl.clear_faults();
