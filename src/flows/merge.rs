@@ -8,9 +8,10 @@
 //! same session found nothing attached.
 //!
 //! Use: [`plan`] reads both customers and builds a [`MergePlan`] (what will move, which fields
-//! can be copied); the technician toggles [`CopyField::copy`]; [`MergeRun::new`] turns the plan
-//! into steps and [`MergeRun::save`] writes its journal; then [`MergeRun::next_step`] runs one
-//! step at a time (or [`execute`] runs them all with a progress callback). A failed step stops
+//! can be copied); the technician toggles [`CopyField::copy`] ([`MergePlan::set_copy`]);
+//! [`MergeRun::start`] turns the plan into steps and writes its journal; then
+//! [`MergeRun::next_step`] runs one step at a time (or [`execute`] runs them all with a progress
+//! callback). [`MergeRun::pending`] lists unfinished merges to offer resuming after a restart. A failed step stops
 //! the run and is recorded; calling again resumes at that step, after checking where the records
 //! of interrupted moves are now, so nothing is moved twice or lost. Every step is also written
 //! to the append-only merge log ([`log_path`]).
@@ -100,6 +101,30 @@ pub struct MergePlan {
     pub fields: Vec<CopyField>,
 }
 
+/// What [`plan_with_progress`] is reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStage {
+    Customers,
+    Contacts,
+    Tickets,
+    Assets,
+    /// The slow part on a large account: every invoice page (the API cannot filter them).
+    Invoices,
+}
+
+impl PlanStage {
+    /// "Reading the duplicate's tickets".
+    pub fn describe(self) -> &'static str {
+        match self {
+            PlanStage::Customers => "Reading both customers",
+            PlanStage::Contacts => "Reading the duplicate's contacts",
+            PlanStage::Tickets => "Reading the duplicate's tickets",
+            PlanStage::Assets => "Reading the duplicate's assets",
+            PlanStage::Invoices => "Looking for the duplicate's invoices (all invoice pages)",
+        }
+    }
+}
+
 /// Reads both customers and everything attached to the duplicate, and works out the plan.
 /// Only reads: allowed in read-only mode.
 pub async fn plan(
@@ -107,18 +132,35 @@ pub async fn plan(
     primary_id: Id,
     duplicate_id: Id,
 ) -> Result<MergePlan, FlowError> {
+    plan_with_progress(client, primary_id, duplicate_id, |_| {}).await
+}
+
+/// [`plan`], telling `progress` what it reads before each part (the invoice walk can take
+/// minutes on a large account at 180 requests a minute). With a local mirror holding these
+/// records, build the plan with [`MergePlan::new`] instead.
+pub async fn plan_with_progress(
+    client: &SyncroClient,
+    primary_id: Id,
+    duplicate_id: Id,
+    mut progress: impl FnMut(PlanStage),
+) -> Result<MergePlan, FlowError> {
     if primary_id == duplicate_id {
         return Err(FlowError::Invalid(
             "The primary and the duplicate are the same customer; choose two different customers."
                 .into(),
         ));
     }
+    progress(PlanStage::Customers);
     let primary = client.get_customer(primary_id).await?;
     let duplicate = client.get_customer(duplicate_id).await?;
+    progress(PlanStage::Contacts);
     let contacts = client.all_contacts(Some(duplicate_id)).await?;
+    progress(PlanStage::Tickets);
     let tickets = client.all_tickets(duplicate_id).await?;
+    progress(PlanStage::Assets);
     let assets = client.all_assets(duplicate_id).await?;
     // No invoice filter exists: this walks the account's invoices (one request per 25).
+    progress(PlanStage::Invoices);
     let invoices = client.invoices_for_customer(duplicate_id).await?;
     Ok(MergePlan::new(
         primary, duplicate, contacts, tickets, assets, invoices,
@@ -507,6 +549,23 @@ impl MergeRun {
         self.steps
             .iter()
             .any(|s| s.step == MergeStep::DeleteDuplicate && s.status.is_finished())
+    }
+
+    /// The run of `plan`, with its journal written: what the UI calls when the technician
+    /// confirms the plan. Refused in read-only mode, and when an unfinished merge of the same
+    /// two customers exists (resume it with [`MergeRun::load`], or discard it first).
+    pub fn start(env: &FlowEnv, plan: &MergePlan) -> Result<MergeRun, FlowError> {
+        env.check_writable("merging customers")?;
+        if MergeRun::load(&env.data_dir, plan.primary.id, plan.duplicate.id)?.is_some() {
+            return Err(FlowError::Invalid(format!(
+                "An unfinished merge of {} into {} exists: resume it, or discard it first.",
+                plan.duplicate.display_name(),
+                plan.primary.display_name()
+            )));
+        }
+        let run = MergeRun::new(plan);
+        run.save(&env.data_dir)?;
+        Ok(run)
     }
 
     /// The journal of an unfinished merge of these two customers, if there is one.

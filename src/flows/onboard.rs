@@ -2,8 +2,10 @@
 //!
 //! The UI collects an [`Onboarding`] (the customer, the decision maker, any number of further
 //! contacts with a [`Role`]), shows the review with [`Onboarding::validate`] and the matches of
-//! [`check_duplicates`] (verify before create), then makes an [`OnboardRun`] and drives it with
-//! [`OnboardRun::next_step`] (or [`run`] with a progress callback).
+//! [`check_duplicates`] (verify before create), then starts an [`OnboardRun`]
+//! ([`OnboardRun::start`]) and drives it with [`OnboardRun::next_step`] (or [`run`] with a
+//! progress callback). [`OnboardRun::pending`] lists unfinished runs to resume after a restart;
+//! [`OnboardRun::replace_onboarding`] corrects data the server rejected.
 //!
 //! The run keeps a journal (`<data_dir>/flows/onboard-ID.json`) written before every POST and
 //! after every answer, holding the IDs of what was created. A failed step stops the run; what
@@ -467,6 +469,15 @@ impl OnboardRun {
             started_at: now(),
             steps,
         })
+    }
+
+    /// [`OnboardRun::new`] with its journal written, refused in read-only mode: what the UI
+    /// calls when the technician confirms the review screen.
+    pub fn start(env: &FlowEnv, onboarding: Onboarding) -> Result<Self, FlowError> {
+        env.check_writable("creating the customer and its contacts")?;
+        let run = OnboardRun::new(onboarding)?;
+        run.save(&env.data_dir)?;
+        Ok(run)
     }
 
     /// The journal of run `id`, if it is unfinished.

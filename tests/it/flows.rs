@@ -120,8 +120,7 @@ async fn onboarding_fails_at_the_second_contact_and_resumes_without_duplicates()
             .is_empty()
     );
 
-    let mut run = OnboardRun::new(onb).unwrap();
-    run.save(&env.data_dir).unwrap();
+    let mut run = OnboardRun::start(&env, onb).unwrap();
     let first = run.next_step(&env).await.unwrap().unwrap();
     assert!(matches!(first.status, CreateStatus::Created { .. }));
     let second = run.next_step(&env).await.unwrap().unwrap();
@@ -319,7 +318,11 @@ async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
     let (dc, dt, da) = attached(c, duplicate).await;
     let contacts_in_account = server.control().store().contact_count();
 
-    let plan = merge::plan(c, primary, duplicate).await.unwrap();
+    let mut stages = Vec::new();
+    let plan = merge::plan_with_progress(c, primary, duplicate, |s| stages.push(s))
+        .await
+        .unwrap();
+    assert_eq!(stages.len(), 5);
     assert_eq!(
         (plan.contacts.len(), plan.tickets.len(), plan.assets.len()),
         (dc.len(), dt.len(), da.len())
@@ -332,8 +335,12 @@ async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
             .any(|f| f.key == "notes" && f.label.contains("appended") && f.copy)
     );
 
-    let mut run = MergeRun::new(&plan);
-    run.save(&env.data_dir).unwrap();
+    let mut run = MergeRun::start(&env, &plan).unwrap();
+    // One merge of a pair at a time.
+    assert!(matches!(
+        MergeRun::start(&env, &plan),
+        Err(FlowError::Invalid(_))
+    ));
     let second_ticket = plan.tickets[1].id;
     server
         .control()
@@ -486,6 +493,14 @@ async fn read_only_refuses_every_write() {
     let err = merge::execute(&env, &mut run, |_| {}).await.unwrap_err();
     assert!(matches!(err, FlowError::ReadOnly { .. }), "{err:?}");
     assert!(err.to_string().contains("Read-only"));
+    assert!(matches!(
+        MergeRun::start(&env, &plan),
+        Err(FlowError::ReadOnly { .. })
+    ));
+    assert!(matches!(
+        OnboardRun::start(&env, zephyr()),
+        Err(FlowError::ReadOnly { .. })
+    ));
     let mut onb = OnboardRun::new(zephyr()).unwrap();
     let err = onb.next_step(&env).await.unwrap_err();
     assert!(matches!(err, FlowError::ReadOnly { .. }), "{err:?}");
@@ -494,6 +509,10 @@ async fn read_only_refuses_every_write() {
         Err(FlowError::ReadOnly { .. })
     ));
     assert_eq!(server.control().stats().total, 0, "nothing was sent");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "no journal or log written"
+    );
     env.client.get_customer(d).await.unwrap();
 }
 
