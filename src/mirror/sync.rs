@@ -299,21 +299,32 @@ pub async fn full_sync(
     // Embedded or listed contacts? One request tells.
     ctx.later_requests = 0;
     let embedded: usize = customers.iter().map(|c| c.contacts.len()).sum();
-    let first_contacts = ctx.client.list_contacts(None, 1).await?;
+    let check = ctx.client.list_contacts(None, 1).await;
     ctx.requests += 1;
-    let use_embedded = match first_contacts.meta.total_entries {
-        Some(total) => embedded as u64 >= total,
-        None => {
-            embedded > 0 && {
-                let ids: std::collections::HashSet<Id> = customers
-                    .iter()
-                    .flat_map(|c| c.contacts.iter().map(|k| k.id))
-                    .collect();
-                first_contacts.items.iter().all(|k| ids.contains(&k.id))
-            }
-        }
+    let first_contacts = match check {
+        Ok(page) => Some(page),
+        // A token without the contacts permission (or a server without the list) can still
+        // mirror what the customer list embeds.
+        Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. }) if embedded > 0 => None,
+        Err(e) => return Err(e),
     };
-    if !use_embedded {
+    let listed = first_contacts.filter(|page| {
+        let complete = match page.meta.total_entries {
+            Some(total) => embedded as u64 >= total,
+            None => {
+                embedded > 0 && {
+                    let ids: std::collections::HashSet<Id> = customers
+                        .iter()
+                        .flat_map(|c| c.contacts.iter().map(|k| k.id))
+                        .collect();
+                    page.items.iter().all(|k| ids.contains(&k.id))
+                }
+            }
+        };
+        !complete
+    });
+    let use_embedded = listed.is_none();
+    if let Some(first_contacts) = listed {
         let contacts = fetch_all_pages(
             &mut ctx,
             SyncPhase::Contacts,
@@ -643,6 +654,29 @@ mod tests {
         assert!(m.customer(7).is_none());
         assert_eq!(report.removed, 1);
         assert_eq!(report.requests, 6);
+    }
+
+    #[tokio::test]
+    async fn embedded_contacts_are_kept_when_the_contact_list_is_not_allowed() {
+        let server = MockServer::start().await;
+        mount_customers(&server, |id| json!([contact_json(id * 10, id)])).await;
+        Mock::given(method("GET"))
+            .and(path("/contacts"))
+            .respond_with(
+                ResponseTemplate::new(401).set_body_json(json!({"error": "Not authorized"})),
+            )
+            .mount(&server)
+            .await;
+        let (m, _) = full_sync(
+            &client(&server),
+            &Mirror::default(),
+            &SyncOptions::default(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(m.contact_count(), 6);
+        assert_eq!(m.contacts_embedded, Some(true));
     }
 
     #[tokio::test]
