@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod sanitize;
 pub mod tui;
 pub mod ui;
 pub mod worker;
