@@ -1,29 +1,53 @@
 //! The Syncro REST client: typed operations over one shared HTTP connection pool.
+//!
+//! Every request goes through the same path: wait for a slot from the rate limiter, send with the
+//! Bearer header, map the answer to a value or an [`ApiError`], and retry where that is safe (see
+//! [`super::retry`]). Clones share the connection pool, the limiter and the statistics.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tokio::time::Instant;
 
 use super::error::ApiError;
+use super::limiter::{LimiterSnapshot, RateLimiter};
 use super::model::{Asset, Contact, Customer, Id, Invoice, Page, Patch, Ticket};
+use super::retry::{self, Decision, RetryPolicy};
 
-/// How to reach a Syncro (or Syncro-compatible) server.
+/// How to reach a Syncro (or Syncro-compatible) server, and how patiently.
 #[derive(Clone)]
 pub struct ClientConfig {
     /// Base URL including `/api/v1`, without a trailing slash.
     pub base_url: String,
+    /// The API token. Sent only in the `Authorization` header; never logged or printed.
     pub api_key: SecretString,
-    /// Requests allowed in any 60 s window; 0 turns the client-side limiter off.
+    /// Requests allowed in any 60 s window (Syncro: 180 per IP); 0 turns the client-side limiter
+    /// off. The limiter counts over `rate_window`, a little longer than the server's minute.
     pub requests_per_minute: u32,
+    /// The limiter's window: 60 s plus a margin for network jitter, so that requests spaced
+    /// exactly one window apart on the client cannot arrive less than a minute apart at the server.
+    pub rate_window: Duration,
     pub connect_timeout: Duration,
+    /// Longest silence while reading an answer.
     pub read_timeout: Duration,
+    /// Longest time one attempt may take from sending to the end of the body.
     pub total_timeout: Duration,
-    /// Attempts for idempotent requests (GET, PUT, DELETE), the first included.
+    /// Attempts for idempotent requests (GET, PUT, DELETE) on 5xx, connection errors and
+    /// timeouts, the first included. POST always gets one.
     pub max_attempts: u32,
+    /// First ceiling of the full-jitter backoff between attempts; doubles every attempt.
+    pub backoff_base: Duration,
+    /// Largest backoff ceiling.
+    pub backoff_cap: Duration,
+    /// Wait after a 429 without `Retry-After`: the server's window.
+    pub rate_limit_wait: Duration,
+    /// 429 answers one request may meet (and wait out) before the error goes to the caller.
+    pub max_rate_limited_retries: u32,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -32,20 +56,28 @@ impl std::fmt::Debug for ClientConfig {
             .field("base_url", &self.base_url)
             .field("api_key", &"[redacted]")
             .field("requests_per_minute", &self.requests_per_minute)
+            .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientConfig {
+    /// Defaults for the real Syncro: 180 requests a minute, 10 s to connect, 30 s of read
+    /// silence, 60 s per attempt, 4 attempts with backoff from 250 ms up to 8 s.
     pub fn new(base_url: impl Into<String>, api_key: SecretString) -> Self {
         ClientConfig {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             api_key,
             requests_per_minute: 180,
+            rate_window: Duration::from_secs(61),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             total_timeout: Duration::from_secs(60),
             max_attempts: 4,
+            backoff_base: Duration::from_millis(250),
+            backoff_cap: Duration::from_secs(8),
+            rate_limit_wait: Duration::from_secs(60),
+            max_rate_limited_retries: 5,
         }
     }
 
@@ -53,6 +85,27 @@ impl ClientConfig {
     pub fn for_subdomain(subdomain: &str, api_key: SecretString) -> Self {
         Self::new(format!("https://{subdomain}.syncromsp.com/api/v1"), api_key)
     }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.max_attempts.max(1),
+            backoff_base: self.backoff_base,
+            backoff_cap: self.backoff_cap,
+            rate_limit_wait: self.rate_limit_wait,
+            max_rate_limited_retries: self.max_rate_limited_retries,
+        }
+    }
+}
+
+/// Counters since the client was built (shared by its clones).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// Requests sent over the wire, retries included.
+    pub requests: u64,
+    /// 429 answers received.
+    pub rate_limited: u64,
+    /// Attempts repeated after a 5xx, a connection error or a timeout.
+    pub retries: u64,
 }
 
 /// Filters of `GET /customers`.
@@ -100,7 +153,8 @@ impl CustomerQuery {
     }
 }
 
-/// The Syncro client. Cheap to clone: clones share the connection pool and the rate limiter.
+/// The Syncro client. Cheap to clone: clones share the connection pool, the rate limiter and
+/// the statistics, so every part of the app counts against the same budget.
 #[derive(Clone)]
 pub struct SyncroClient {
     inner: Arc<Inner>,
@@ -109,18 +163,33 @@ pub struct SyncroClient {
 struct Inner {
     http: reqwest::Client,
     config: ClientConfig,
+    limiter: RateLimiter,
+    requests: AtomicU64,
+    rate_limited: AtomicU64,
+    retries: AtomicU64,
 }
 
 impl std::fmt::Debug for SyncroClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SyncroClient")
             .field("config", &self.inner.config)
+            .field("stats", &self.stats())
             .finish()
     }
 }
 
+/// A 2xx answer, body read.
+struct Answer {
+    status: u16,
+    content_type: String,
+    body: Vec<u8>,
+}
+
 impl SyncroClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        if config.base_url.is_empty() {
+            return Err(ApiError::Config("the server address is empty".into()));
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
@@ -128,8 +197,16 @@ impl SyncroClient {
             .user_agent(concat!("syncro-tui/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Config(e.to_string()))?;
+        let limiter = RateLimiter::new(config.requests_per_minute, config.rate_window);
         Ok(SyncroClient {
-            inner: Arc::new(Inner { http, config }),
+            inner: Arc::new(Inner {
+                http,
+                config,
+                limiter,
+                requests: AtomicU64::new(0),
+                rate_limited: AtomicU64::new(0),
+                retries: AtomicU64::new(0),
+            }),
         })
     }
 
@@ -137,6 +214,21 @@ impl SyncroClient {
         &self.inner.config.base_url
     }
 
+    /// Requests sent, 429s met and retries made so far (all clones together).
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            requests: self.inner.requests.load(Ordering::Relaxed),
+            rate_limited: self.inner.rate_limited.load(Ordering::Relaxed),
+            retries: self.inner.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    /// What the rate limiter allows right now (slowed down after a 429, paused, ...).
+    pub fn limiter(&self) -> LimiterSnapshot {
+        self.inner.limiter.snapshot()
+    }
+
+    /// Sends a request (with limiter, retries and error mapping) and decodes a 2xx JSON answer.
     async fn request<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -144,12 +236,75 @@ impl SyncroClient {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<T, ApiError> {
-        let url = format!("{}{}", self.inner.config.base_url, path);
+        let answer = self.execute(method, path, query, body).await?;
+        decode(&answer)
+    }
+
+    /// Sends until a 2xx answer, a final error, or the retry bounds are reached.
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, ApiError> {
+        let policy = self.inner.config.retry_policy();
+        let mut attempt = 0u32;
+        let mut rate_limited = 0u32;
+        loop {
+            attempt += 1;
+            self.inner.limiter.acquire().await;
+            self.inner.requests.fetch_add(1, Ordering::Relaxed);
+            let started = Instant::now();
+            let result = self.send_once(&method, path, query, body).await;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let error = match result {
+                Ok(answer) => {
+                    tracing::debug!(%method, path, status = answer.status, elapsed_ms, attempt, "api request");
+                    return Ok(answer);
+                }
+                Err(e) => e,
+            };
+            tracing::debug!(
+                %method, path, status = error.status(), elapsed_ms, attempt, error = %error,
+                "api request failed"
+            );
+            if matches!(error, ApiError::RateLimited { .. }) {
+                self.inner.rate_limited.fetch_add(1, Ordering::Relaxed);
+            }
+            match retry::decide(&method, &error, attempt, rate_limited, &policy) {
+                Decision::RateLimited(wait) => {
+                    // Not processed by the server: the same attempt again, after the pause.
+                    rate_limited += 1;
+                    attempt -= 1;
+                    tracing::debug!(%method, path, wait_ms = wait.as_millis() as u64, "rate limited; pausing");
+                    self.inner.limiter.on_rate_limited(wait);
+                }
+                Decision::Retry(wait) => {
+                    self.inner.retries.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(%method, path, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Decision::GiveUp => return Err(error),
+            }
+        }
+    }
+
+    /// One attempt: a 2xx answer with its body, or the error it amounts to.
+    async fn send_once(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, ApiError> {
+        let cfg = &self.inner.config;
+        let url = format!("{}{}", cfg.base_url, path);
         let mut req = self
             .inner
             .http
-            .request(method, &url)
-            .bearer_auth(self.inner.config.api_key.expose_secret())
+            .request(method.clone(), &url)
+            .bearer_auth(cfg.api_key.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
             req = req.query(query);
@@ -157,29 +312,37 @@ impl SyncroClient {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, &self.inner.config))?;
+        let resp = req.send().await.map_err(|e| transport_error(&e, cfg))?;
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let bytes = resp
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let retry_after =
+            retry::parse_retry_after(&header(reqwest::header::RETRY_AFTER), SystemTime::now());
+        let body = resp
             .bytes()
             .await
-            .map_err(|e| transport_error(&e, &self.inner.config))?;
+            .map_err(|e| transport_error(&e, cfg))?
+            .to_vec();
         if (200..300).contains(&status) {
-            serde_json::from_slice(&bytes).map_err(|_| ApiError::NotJson {
+            Ok(Answer {
                 status,
                 content_type,
-                excerpt: excerpt(&bytes),
+                body,
             })
         } else {
-            Err(status_error(status, &content_type, &bytes, path))
+            Err(status_error(
+                status,
+                &content_type,
+                &body,
+                path,
+                retry_after,
+            ))
         }
     }
 
@@ -213,8 +376,8 @@ impl SyncroClient {
     }
 
     pub async fn delete_customer(&self, id: Id) -> Result<(), ApiError> {
-        let _: Value = self
-            .request(Method::DELETE, &format!("/customers/{id}"), &[], None)
+        // The answer's body differs by resource and says nothing the status does not.
+        self.execute(Method::DELETE, &format!("/customers/{id}"), &[], None)
             .await?;
         Ok(())
     }
@@ -257,8 +420,8 @@ impl SyncroClient {
     }
 
     pub async fn delete_contact(&self, id: Id) -> Result<(), ApiError> {
-        let _: Value = self
-            .request(Method::DELETE, &format!("/contacts/{id}"), &[], None)
+        // The answer's body differs by resource and says nothing the status does not.
+        self.execute(Method::DELETE, &format!("/contacts/{id}"), &[], None)
             .await?;
         Ok(())
     }
@@ -284,6 +447,55 @@ impl SyncroClient {
     pub async fn list_invoices(&self, page: u32) -> Result<Page<Invoice>, ApiError> {
         let q = vec![("page".to_string(), page.max(1).to_string())];
         self.request(Method::GET, "/invoices", &q, None).await
+    }
+
+    /// Every customer matching `q` (its `page` is ignored), page after page.
+    pub async fn all_customers(&self, q: &CustomerQuery) -> Result<Vec<Customer>, ApiError> {
+        all_pages(|page| {
+            let q = CustomerQuery { page, ..q.clone() };
+            async move { self.list_customers(&q).await }
+        })
+        .await
+    }
+
+    /// Every contact of one customer (`Some`) or of the whole account (`None`), page after page.
+    pub async fn all_contacts(&self, customer_id: Option<Id>) -> Result<Vec<Contact>, ApiError> {
+        all_pages(|page| self.list_contacts(customer_id, page)).await
+    }
+
+    /// Contacts whose e-mail is `email` (case and surrounding spaces ignored), across the account.
+    ///
+    /// The API has no e-mail filter for contacts (an `email` parameter is silently ignored and
+    /// every contact comes back), so this walks every contact page and compares here. For
+    /// repeated look-ups, search data already fetched instead.
+    pub async fn find_contacts_by_email(&self, email: &str) -> Result<Vec<Contact>, ApiError> {
+        let wanted = email.trim().to_lowercase();
+        let mut all = self.all_contacts(None).await?;
+        all.retain(|c| {
+            c.email
+                .as_deref()
+                .is_some_and(|e| e.trim().to_lowercase() == wanted)
+        });
+        Ok(all)
+    }
+
+    /// Every ticket of one customer, page after page.
+    pub async fn all_tickets(&self, customer_id: Id) -> Result<Vec<Ticket>, ApiError> {
+        all_pages(|page| self.list_tickets(customer_id, page)).await
+    }
+
+    /// Every asset of one customer, page after page.
+    pub async fn all_assets(&self, customer_id: Id) -> Result<Vec<Asset>, ApiError> {
+        all_pages(|page| self.list_assets(customer_id, page)).await
+    }
+
+    /// The invoices of one customer. The API cannot filter invoices by customer (a
+    /// `customer_id` parameter is not documented), so this walks every invoice page of the
+    /// account and keeps the customer's: one request per 25 invoices.
+    pub async fn invoices_for_customer(&self, customer_id: Id) -> Result<Vec<Invoice>, ApiError> {
+        let mut all = all_pages(|page| self.list_invoices(page)).await?;
+        all.retain(|i| i.customer_id == Some(customer_id));
+        Ok(all)
     }
 
     /// Moves a ticket to another customer (used by merge).
@@ -325,7 +537,10 @@ impl SyncroClient {
     }
 }
 
-/// Walks every page of a list, driven by `meta` (never by an assumed page size).
+/// Walks every page of a list, driven by `meta` (never by an assumed page size): it stops at
+/// `meta.total_pages`, at an empty page, or after the first page when there is no `meta`. The
+/// page number asked for, not the one echoed back, is compared with `total_pages`, so a server
+/// that ignores `page` cannot make it loop forever.
 pub async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
 where
     F: FnMut(u32) -> Fut,
@@ -335,10 +550,13 @@ where
     let mut page = 1u32;
     loop {
         let p = fetch(page).await?;
+        let total = p.meta.total_pages.unwrap_or(0);
         let empty = p.items.is_empty();
-        let more = p.has_next();
+        if let (1, Some(n)) = (page, p.meta.total_entries) {
+            out.reserve(usize::try_from(n.min(1_000_000)).unwrap_or(0));
+        }
         out.extend(p.items);
-        if !more || empty {
+        if empty || u64::from(page) >= total {
             return Ok(out);
         }
         page += 1;
@@ -355,75 +573,176 @@ struct TicketEnvelope {
     ticket: Ticket,
 }
 
+/// Decodes a 2xx body; anything else than the JSON expected becomes [`ApiError::NotJson`].
+fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, ApiError> {
+    serde_json::from_slice(&answer.body).map_err(|_| ApiError::NotJson {
+        status: answer.status,
+        content_type: excerpt(answer.content_type.as_bytes()),
+        excerpt: excerpt(&answer.body),
+    })
+}
+
 fn transport_error(e: &reqwest::Error, cfg: &ClientConfig) -> ApiError {
     if e.is_timeout() {
-        ApiError::Timeout {
+        return ApiError::Timeout {
             after: cfg.total_timeout,
-        }
-    } else {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(s) = src {
-            msg = format!("{msg}: {s}");
-            src = s.source();
-        }
-        ApiError::Connect { message: msg }
+        };
+    }
+    // The innermost cause says what happened ("Connection refused"); reqwest's own text repeats
+    // the whole URL, query included.
+    let mut cause = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause = s.to_string();
+        src = s.source();
+    }
+    let host = reqwest::Url::parse(&cfg.base_url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| {
+                format!(
+                    "{h}{}",
+                    u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                )
+            })
+        })
+        .unwrap_or_else(|| cfg.base_url.clone());
+    ApiError::Connect {
+        message: format!("{host}: {}", excerpt(cause.as_bytes())),
     }
 }
 
-/// A short, printable excerpt of a body, for error messages.
+/// A short, printable excerpt of a body, for error messages: the `<title>` or the text of an
+/// HTML page, control, bidi and zero-width characters removed, whitespace squeezed, at most 120
+/// characters.
 pub fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let squeezed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = squeezed.chars().take(120).collect();
-    if squeezed.chars().count() > 120 {
-        out.push('…');
+    const MAX: usize = 120;
+    // Only the start matters; a huge body must not cost a huge scan.
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    let text = html_text(&text).unwrap_or_else(|| text.into_owned());
+    let mut out = String::new();
+    let mut count = 0;
+    let mut pending_space = false;
+    for c in text.chars().filter(|c| !is_invisible(*c)) {
+        if c.is_whitespace() || c.is_control() {
+            pending_space = count > 0;
+            continue;
+        }
+        if count + usize::from(pending_space) >= MAX {
+            out.push('…');
+            return out;
+        }
+        if pending_space {
+            out.push(' ');
+            count += 1;
+            pending_space = false;
+        }
+        out.push(c);
+        count += 1;
     }
     out
 }
 
-fn status_error(status: u16, content_type: &str, body: &[u8], path: &str) -> ApiError {
+/// Bidi controls and zero-width characters: they could reorder or hide text in a message.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// For an HTML page: its `<title>` (and first heading) or, failing that, its text without tags.
+fn html_text(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let t = lower.trim_start();
+    if !(t.starts_with("<!doctype html") || t.starts_with("<html") || lower.contains("<body")) {
+        return None;
+    }
+    // `lower` has the same byte offsets as `text` (ASCII lowercasing keeps lengths).
+    let inner = |tag: &str| -> Option<&str> {
+        let open = lower.find(&format!("<{tag}"))?;
+        let start = open + lower[open..].find('>')? + 1;
+        let end = start + lower[start..].find(&format!("</{tag}"))?;
+        Some(&text[start..end])
+    };
+    let title = inner("title").map(str::trim).filter(|t| !t.is_empty());
+    let h1 = inner("h1").map(strip_tags).filter(|t| !t.trim().is_empty());
+    Some(match (title, h1) {
+        (Some(t), Some(h)) if !h.contains(t) && !t.contains(h.trim()) => format!("{t}: {h}"),
+        (Some(t), _) => t.to_string(),
+        (None, Some(h)) => h,
+        (None, None) => strip_tags(text),
+    })
+}
+
+/// Text without `<...>` tags, `<script>`/`<style>` content included as text (rare in error pages).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(4096));
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn status_error(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    path: &str,
+    retry_after: Option<Duration>,
+) -> ApiError {
     let json: Option<Value> = serde_json::from_slice(body).ok();
-    let text_of = |v: &Value, k: &str| v.get(k).and_then(|m| m.as_str()).map(str::to_string);
+    // The server's own words: `error` or `message` (a string, or the first of a list).
+    let server_text = || -> Option<String> {
+        let v = json.as_ref()?;
+        ["error", "message", "errors"]
+            .iter()
+            .find_map(|k| match v.get(k)? {
+                Value::String(s) if !s.trim().is_empty() => Some(excerpt(s.as_bytes())),
+                Value::Array(a) => a
+                    .iter()
+                    .find_map(|m| m.as_str())
+                    .map(|s| excerpt(s.as_bytes())),
+                _ => None,
+            })
+    };
+    let not_json = || ApiError::NotJson {
+        status,
+        content_type: excerpt(content_type.as_bytes()),
+        excerpt: excerpt(body),
+    };
     match status {
         400 => ApiError::BadRequest {
-            message: json
-                .as_ref()
-                .and_then(|v| text_of(v, "error").or_else(|| text_of(v, "message")))
-                .unwrap_or_else(|| excerpt(body)),
+            message: server_text().unwrap_or_else(|| excerpt(body)),
         },
         401 | 403 => ApiError::Unauthorized {
-            message: json
-                .as_ref()
-                .and_then(|v| text_of(v, "error").or_else(|| text_of(v, "message")))
-                .unwrap_or_else(|| excerpt(body)),
+            message: server_text().unwrap_or_else(|| excerpt(body)),
         },
+        // A 404 page that is not JSON comes from something else than the API (a wrong address).
+        404 if json.is_none() && !body.is_empty() => not_json(),
         404 => ApiError::NotFound {
             what: path.trim_start_matches('/').to_string(),
         },
+        422 if json.is_none() => not_json(),
         422 => ApiError::Validation {
             errors: json.as_ref().map(validation_errors).unwrap_or_default(),
         },
-        429 => ApiError::RateLimited { retry_after: None },
+        429 => ApiError::RateLimited { retry_after },
         500..=599 => ApiError::Server {
             status,
-            message: json
-                .as_ref()
-                .and_then(|v| text_of(v, "error").or_else(|| text_of(v, "message")))
-                .unwrap_or_else(|| excerpt(body)),
+            message: server_text().unwrap_or_else(|| excerpt(body)),
         },
-        _ if json.is_none() => ApiError::NotJson {
-            status,
-            content_type: content_type.to_string(),
-            excerpt: excerpt(body),
-        },
+        _ if json.is_none() => not_json(),
         _ => ApiError::Http {
             status,
-            message: excerpt(body),
+            message: server_text().unwrap_or_else(|| excerpt(body)),
         },
     }
 }
@@ -510,4 +829,84 @@ fn field_of(message: &str) -> Option<String> {
         .iter()
         .find(|(prefix, _)| message.starts_with(prefix) && message[prefix.len()..].starts_with(' '))
         .map(|(_, f)| f.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn random_bodies_never_panic_and_give_printable_messages() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+        for round in 0..3000 {
+            let len = rng.random_range(0..400);
+            let mut body: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+            if round % 4 == 0 {
+                // Mostly text with tags, multi-byte characters and controls mixed in.
+                let pieces = [
+                    "<html>",
+                    "<title>",
+                    "</title>",
+                    "<h1>",
+                    "é",
+                    "\u{202e}",
+                    "\u{1b}[2J",
+                    "{\"error\":",
+                    "\"",
+                    "]",
+                    " ",
+                    "日本",
+                ];
+                body = (0..rng.random_range(0..40))
+                    .flat_map(|_| pieces[rng.random_range(0..pieces.len())].bytes())
+                    .collect();
+            }
+            let status = rng.random_range(100..600);
+            let err = status_error(
+                status,
+                "text/html; charset=utf-8",
+                &body,
+                "/customers",
+                None,
+            );
+            let text = err.to_string();
+            assert!(
+                !text.chars().any(|c| c.is_control() || is_invisible(c)),
+                "{text:?}"
+            );
+            let e = excerpt(&body);
+            assert!(e.chars().count() <= 121);
+            let answer = Answer {
+                status: 200,
+                content_type: String::new(),
+                body,
+            };
+            let _ = decode::<Page<Customer>>(&answer);
+            let _ = decode::<CustomerEnvelope>(&answer);
+        }
+    }
+
+    #[test]
+    fn excerpt_prefers_the_title_of_an_html_page_and_squeezes_text() {
+        let html = b"<!doctype html><html><head><title> 503 Service Unavailable </title></head><body><h1>Down for maintenance</h1></body></html>";
+        assert_eq!(
+            excerpt(html),
+            "503 Service Unavailable: Down for maintenance"
+        );
+        assert_eq!(excerpt(b"  plain\r\n\ttext\x07  "), "plain text");
+        let long = "x".repeat(500);
+        assert_eq!(excerpt(long.as_bytes()).chars().count(), 121);
+        assert_eq!(excerpt("a\u{202e}b\u{200b}c".as_bytes()), "abc");
+    }
+
+    #[test]
+    fn query_pairs_skip_empty_filters_and_clamp_the_page() {
+        let q = CustomerQuery {
+            query: Some(String::new()),
+            page: 0,
+            ..Default::default()
+        };
+        assert_eq!(q.to_pairs(), vec![("page".to_string(), "1".to_string())]);
+    }
 }

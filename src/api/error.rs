@@ -16,9 +16,9 @@ pub enum ApiError {
     #[error("Invalid parameters (400): {message}. Check the field values.")]
     BadRequest { message: String },
 
-    #[error(
-        "Unauthorized (401): {message}. Check the API key and that its security group has the permission for this action."
-    )]
+    /// 401 (or 403). Syncro answers 401 both for a key it does not know and for a key that lacks
+    /// a permission; [`ApiError::auth_problem`] tells them apart from the server's text.
+    #[error("{}", unauthorized_text(.message))]
     Unauthorized { message: String },
 
     #[error("Not found (404): {what} does not exist. Confirm the ID; it may have been deleted.")]
@@ -27,7 +27,12 @@ pub enum ApiError {
     #[error("Validation failed (422): {}. Correct the fields and save again.", join_messages(.errors))]
     Validation { errors: Vec<FieldError> },
 
-    #[error("Rate limited (429): Syncro allows 180 requests a minute per IP. Waiting {}s, then retrying.", .retry_after.map(|d| d.as_secs()).unwrap_or(60))]
+    /// 429 after the client waited and retried as often as it may (or the server asked for a
+    /// wait too long to sit out inside one request).
+    #[error(
+        "Rate limited (429): Syncro allows 180 requests a minute per IP address, shared by everyone in the office. The client waited and retried; try again in about {}s.",
+        .retry_after.map(|d| d.as_secs().max(1)).unwrap_or(60)
+    )]
     RateLimited { retry_after: Option<Duration> },
 
     #[error("Syncro server error ({status}): {message}. Usually temporary; try again in a moment.")]
@@ -55,6 +60,56 @@ pub enum ApiError {
     Config(String),
 }
 
+/// Which kind of 401 the server's text describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProblem {
+    /// The key is unknown, wrong or revoked ("Failed to authenticate account").
+    BadKey,
+    /// The key works but its security group lacks the permission for this action
+    /// ("Not authorized. Please ask account admin to update your group permissions.").
+    MissingPermission,
+    /// The text does not say.
+    Unknown,
+}
+
+impl AuthProblem {
+    /// Reads the server's 401 text.
+    pub fn from_text(text: &str) -> Self {
+        let t = text.to_lowercase();
+        if t.contains("permission") || t.contains("not authorized") || t.contains("not allowed") {
+            AuthProblem::MissingPermission
+        } else if t.contains("authenticat")
+            || t.contains("token")
+            || t.contains("api key")
+            || t.contains("api_key")
+            || t.contains("credential")
+        {
+            AuthProblem::BadKey
+        } else {
+            AuthProblem::Unknown
+        }
+    }
+}
+
+fn unauthorized_text(message: &str) -> String {
+    let quoted = if message.trim().is_empty() {
+        "the server gave no reason".to_string()
+    } else {
+        format!("\"{}\"", message.trim().trim_end_matches('.'))
+    };
+    match AuthProblem::from_text(message) {
+        AuthProblem::BadKey => format!(
+            "Unauthorized (401): the server rejected the API key ({quoted}). Check that the key is complete and has not been revoked, and that it belongs to this Syncro account."
+        ),
+        AuthProblem::MissingPermission => format!(
+            "Not permitted (401): {quoted}. The API key works but its security group lacks the permission for this action; ask the account admin to grant it (Customers - List/Search, View Detail, Create, Edit, Delete)."
+        ),
+        AuthProblem::Unknown => format!(
+            "Unauthorized (401): {quoted}. Check the API key and that its security group has the permission for this action."
+        ),
+    }
+}
+
 fn join_messages(errors: &[FieldError]) -> String {
     let v: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
     if v.is_empty() {
@@ -68,6 +123,26 @@ impl ApiError {
     /// Errors that stop everything until the user acts (a bad key): shown in a modal.
     pub fn is_blocking(&self) -> bool {
         matches!(self, ApiError::Unauthorized { .. })
+    }
+
+    /// For a 401: a bad key or a missing permission, as far as the server's text tells.
+    pub fn auth_problem(&self) -> Option<AuthProblem> {
+        match self {
+            ApiError::Unauthorized { message } => Some(AuthProblem::from_text(message)),
+            _ => None,
+        }
+    }
+
+    /// The validation messages of a 422 that name `field` (`"email"`).
+    pub fn field_errors(&self, field: &str) -> Vec<&str> {
+        match self {
+            ApiError::Validation { errors } => errors
+                .iter()
+                .filter(|e| e.field.as_deref() == Some(field))
+                .map(|e| e.message.as_str())
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Errors where repeating the same request may succeed (network, server, rate limit).

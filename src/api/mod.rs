@@ -2,7 +2,9 @@
 
 pub mod client;
 pub mod error;
+pub mod limiter;
 pub mod model;
+pub mod retry;
 
-pub use client::{ClientConfig, CustomerQuery, SyncroClient, all_pages};
-pub use error::{ApiError, FieldError};
+pub use client::{ClientConfig, ClientStats, CustomerQuery, SyncroClient, all_pages};
+pub use error::{ApiError, AuthProblem, FieldError};

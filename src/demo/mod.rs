@@ -1,6 +1,592 @@
 //! The Syncro-compatible demo server (axum) and its deterministic data generator.
+//!
+//! It serves the endpoints of `syncro-api.md` under `/api/v1` on loopback, for the demo mode,
+//! the integration tests and the benchmarks. Its JSON is built from its own store types
+//! ([`store`]), never from the client's models.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use syncro_tui::demo::{DemoConfig, DemoServer};
+//! let server = DemoServer::start("127.0.0.1:0".parse()?, DemoConfig::default()).await?;
+//! println!("{}", server.base_url()); // http://127.0.0.1:PORT/api/v1
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
 
-/// `syncro-tui demo-server ...`
-pub fn run_cli(_args: crate::cli::DemoServerArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the demo server is not built yet")
+mod generate;
+mod limit;
+mod routes;
+pub mod store;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+pub use routes::BASE_PATH;
+pub use store::DemoStore;
+
+use limit::RateLimiter;
+
+/// How the demo server behaves.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// Customers to generate (the curated set first). Ignored when `state` exists.
+    pub customers: usize,
+    /// Seed of the generator: the same seed gives the same data.
+    pub seed: u64,
+    /// The API key the server accepts.
+    pub api_key: String,
+    /// Load from and keep changes in this JSON file.
+    pub state: Option<PathBuf>,
+    /// Delay before every answer.
+    pub latency: Duration,
+    /// Requests per client IP per window; `None` turns the limit off. Syncro's is 180.
+    pub rate_limit: Option<u32>,
+    /// Send `Retry-After` with 429 answers.
+    pub retry_after: bool,
+    /// Length of the rate-limit window (60 s like Syncro; shorter in tests).
+    pub rate_window: Duration,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            customers: 500,
+            seed: 1,
+            api_key: "demo".into(),
+            state: None,
+            latency: Duration::ZERO,
+            rate_limit: Some(180),
+            retry_after: true,
+            rate_window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The body of an injected failure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultBody {
+    Json(Value),
+    Html(String),
+    Text(String),
+    Empty,
+}
+
+/// A failure to inject: requests whose method and path match get `status` and `body` instead of
+/// their normal answer, `times` times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultRule {
+    /// `None` matches every method.
+    pub method: Option<Method>,
+    /// Path prefix, either below the base path (`/contacts`) or absolute (`/api/v1/contacts`).
+    pub path_prefix: String,
+    pub status: StatusCode,
+    pub body: FaultBody,
+    /// `Retry-After` seconds to send with the answer.
+    pub retry_after: Option<u64>,
+    /// How many matching requests fail.
+    pub times: u32,
+}
+
+impl FaultRule {
+    /// One failure of `method` on paths starting with `path_prefix`: 500 with a JSON error until
+    /// changed with the builder methods.
+    pub fn new(method: Method, path_prefix: impl Into<String>) -> FaultRule {
+        FaultRule {
+            method: Some(method),
+            path_prefix: path_prefix.into(),
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            body: FaultBody::Json(serde_json::json!({"error": "Internal server error"})),
+            retry_after: None,
+            times: 1,
+        }
+    }
+
+    /// Like [`FaultRule::new`] for every method.
+    pub fn any_method(path_prefix: impl Into<String>) -> FaultRule {
+        FaultRule {
+            method: None,
+            ..FaultRule::new(Method::GET, path_prefix)
+        }
+    }
+
+    pub fn status(mut self, status: u16) -> FaultRule {
+        self.status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> FaultRule {
+        self.body = FaultBody::Json(body);
+        self
+    }
+
+    pub fn html(mut self, body: impl Into<String>) -> FaultRule {
+        self.body = FaultBody::Html(body.into());
+        self
+    }
+
+    pub fn text(mut self, body: impl Into<String>) -> FaultRule {
+        self.body = FaultBody::Text(body.into());
+        self
+    }
+
+    pub fn empty(mut self) -> FaultRule {
+        self.body = FaultBody::Empty;
+        self
+    }
+
+    pub fn retry_after(mut self, secs: u64) -> FaultRule {
+        self.retry_after = Some(secs);
+        self
+    }
+
+    pub fn times(mut self, n: u32) -> FaultRule {
+        self.times = n;
+        self
+    }
+
+    fn matches(&self, method: &Method, path: &str) -> bool {
+        if self.method.as_ref().is_some_and(|m| m != method) {
+            return false;
+        }
+        let relative = path.strip_prefix(BASE_PATH).unwrap_or(path);
+        path.starts_with(&self.path_prefix) || relative.starts_with(&self.path_prefix)
+    }
+}
+
+/// Request counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Every request received (refused ones included).
+    pub total: u64,
+    /// Requests answered with 429 (rate limit or injected).
+    pub rate_limited: u64,
+    /// Requests per `"METHOD /path"`, numeric ids replaced by `{id}`, base path removed
+    /// (`"GET /customers/{id}"`).
+    pub by_route: BTreeMap<String, u64>,
+}
+
+/// State shared by the routes and the [`DemoControl`] handles.
+pub(crate) struct Shared {
+    api_key: String,
+    latency_ms: AtomicU64,
+    retry_after: AtomicBool,
+    limiter: Mutex<RateLimiter>,
+    faults: Mutex<Vec<FaultRule>>,
+    stats: Mutex<Stats>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn route_key(method: &Method, path: &str) -> String {
+    let relative = path.strip_prefix(BASE_PATH).unwrap_or(path);
+    let normalised: Vec<&str> = relative
+        .split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect();
+    format!("{method} {}", normalised.join("/"))
+}
+
+impl Shared {
+    fn new(cfg: &DemoConfig) -> Shared {
+        Shared {
+            api_key: cfg.api_key.clone(),
+            latency_ms: AtomicU64::new(cfg.latency.as_millis().min(u64::MAX as u128) as u64),
+            retry_after: AtomicBool::new(cfg.retry_after),
+            limiter: Mutex::new(RateLimiter::new(cfg.rate_limit, cfg.rate_window)),
+            faults: Mutex::new(Vec::new()),
+            stats: Mutex::new(Stats::default()),
+        }
+    }
+
+    pub(crate) fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn retry_after(&self) -> bool {
+        self.retry_after.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_request(&self, method: &Method, path: &str) {
+        let mut stats = lock(&self.stats);
+        stats.total += 1;
+        *stats.by_route.entry(route_key(method, path)).or_default() += 1;
+    }
+
+    pub(crate) fn count_rate_limited(&self) {
+        lock(&self.stats).rate_limited += 1;
+    }
+
+    pub(crate) fn check_rate(&self, ip: IpAddr) -> Result<(), Duration> {
+        lock(&self.limiter).check(ip, tokio::time::Instant::now())
+    }
+
+    /// The first matching fault, used up by one.
+    pub(crate) fn take_fault(&self, method: &Method, path: &str) -> Option<FaultRule> {
+        let mut faults = lock(&self.faults);
+        let pos = faults
+            .iter()
+            .position(|f| f.times > 0 && f.matches(method, path))?;
+        faults[pos].times -= 1;
+        let fault = faults[pos].clone();
+        if faults[pos].times == 0 {
+            faults.remove(pos);
+        }
+        Some(fault)
+    }
+}
+
+/// A cheap handle for tests and tools: fault injection, latency, rate limit, counters, data.
+#[derive(Clone)]
+pub struct DemoControl {
+    shared: Arc<Shared>,
+    store: DemoStore,
+}
+
+impl std::fmt::Debug for DemoControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoControl").finish_non_exhaustive()
+    }
+}
+
+impl DemoControl {
+    /// Make the next matching requests fail as the rule says (rules are tried in order).
+    pub fn fail_next(&self, rule: FaultRule) {
+        lock(&self.shared.faults).push(rule);
+    }
+
+    /// Drop every pending fault.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Faults not used up yet.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.shared.faults)
+            .iter()
+            .map(|f| f.times as usize)
+            .sum()
+    }
+
+    /// Delay every answer from now on.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.latency_ms.store(
+            latency.as_millis().min(u64::MAX as u128) as u64,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Change the rate limit (`None` = off).
+    pub fn set_rate_limit(&self, limit: Option<u32>) {
+        lock(&self.shared.limiter).set_limit(limit);
+    }
+
+    /// Change the rate-limit window length.
+    pub fn set_rate_window(&self, window: Duration) {
+        lock(&self.shared.limiter).set_window(window);
+    }
+
+    /// Send `Retry-After` with 429 answers, or not.
+    pub fn set_retry_after(&self, on: bool) {
+        self.shared.retry_after.store(on, Ordering::Relaxed);
+    }
+
+    /// Forget every request counted by the rate limiter.
+    pub fn reset_rate_limit(&self) {
+        lock(&self.shared.limiter).reset();
+    }
+
+    /// A copy of the request counters.
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// Zero the request counters.
+    pub fn reset_stats(&self) {
+        *lock(&self.shared.stats) = Stats::default();
+    }
+
+    /// The data this server serves; pass it to [`DemoServer::start_with_store`] to serve the
+    /// same data again after a shutdown.
+    pub fn store(&self) -> DemoStore {
+        self.store.clone()
+    }
+}
+
+/// A running demo server.
+pub struct DemoServer {
+    addr: SocketAddr,
+    control: DemoControl,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for DemoServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DemoServer {
+    /// Bind `addr`, generate the data (or load `cfg.state` when the file exists) and serve in
+    /// a spawned task.
+    pub async fn start(addr: SocketAddr, cfg: DemoConfig) -> anyhow::Result<DemoServer> {
+        let store = match &cfg.state {
+            Some(path) if path.exists() => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || DemoStore::load(&path)).await??
+            }
+            _ => {
+                let (n, seed) = (cfg.customers, cfg.seed);
+                tokio::task::spawn_blocking(move || DemoStore::generate(n, seed)).await?
+            }
+        };
+        DemoServer::start_with_store(addr, cfg, store).await
+    }
+
+    /// Serve an existing store (the data of a server that was shut down, for example) on
+    /// `addr`. `cfg.customers`, `cfg.seed` and loading from `cfg.state` are not used; changes
+    /// are still written to `cfg.state`.
+    pub async fn start_with_store(
+        addr: SocketAddr,
+        cfg: DemoConfig,
+        store: DemoStore,
+    ) -> anyhow::Result<DemoServer> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(&cfg));
+        let router = routes::router(routes::AppState {
+            store: store.clone(),
+            shared: shared.clone(),
+        });
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let task = tokio::spawn(serve(listener, router, store.clone(), cfg.state, stop_rx));
+        Ok(DemoServer {
+            addr,
+            control: DemoControl { shared, store },
+            stop: Some(stop_tx),
+            task: Some(task),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT/api/v1`
+    pub fn base_url(&self) -> String {
+        format!("http://{}{BASE_PATH}", self.addr)
+    }
+
+    /// A handle for fault injection, latency, counters and the data.
+    pub fn control(&self) -> DemoControl {
+        self.control.clone()
+    }
+
+    /// Stop serving: the listener closes and open connections are dropped at once (requests in
+    /// flight get no answer), then the state file is written.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        // Dropped without `shutdown`: stop accepting; the serve task still flushes the state.
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Delay between a write and the state file being written (writes in between are batched).
+const STATE_DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// Accept loop. Connections live in a `JoinSet` so a shutdown can drop them all at once, which
+/// `axum::serve`'s graceful shutdown cannot do.
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    store: DemoStore,
+    state: Option<PathBuf>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    let mut writer = state.clone().map(|path| {
+        let store = store.clone();
+        tokio::spawn(state_writer(store, path))
+    });
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let router = router.clone();
+                    connections.spawn(serve_connection(stream, peer, router));
+                }
+                // Out of file descriptors and the like: back off briefly, keep serving.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    connections.shutdown().await;
+    if let Some(w) = writer.take() {
+        w.abort();
+        let _ = w.await;
+    }
+    if let Some(path) = state
+        && (store.generation() != store.saved_generation() || !path.exists())
+    {
+        let result = tokio::task::spawn_blocking(move || store.save(&path)).await;
+        if let Ok(Err(e)) = result {
+            eprintln!("demo server: {e:#}");
+        }
+    }
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, router: axum::Router) {
+    let service =
+        hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let mut router = router.clone();
+            async move {
+                let req = req.map(axum::body::Body::new);
+                tower_service::Service::call(&mut router, req).await
+            }
+        });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Writes the state file shortly after writes, batching bursts.
+async fn state_writer(store: DemoStore, path: PathBuf) {
+    loop {
+        store.changed().await;
+        tokio::time::sleep(STATE_DEBOUNCE).await;
+        if store.generation() == store.saved_generation() {
+            continue;
+        }
+        let (s, p) = (store.clone(), path.clone());
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.save(&p)).await {
+            eprintln!("demo server: {e:#}")
+        }
+    }
+}
+
+/// `syncro-tui demo-server ...`: serve until Ctrl-C or SIGTERM, then write the state file.
+/// The first line on stdout is exactly `listening on http://HOST:PORT/api/v1`.
+pub fn run_cli(args: crate::cli::DemoServerArgs) -> anyhow::Result<()> {
+    let cfg = DemoConfig {
+        customers: args.customers,
+        seed: args.seed,
+        api_key: args.api_key,
+        state: args.state,
+        latency: Duration::from_millis(args.latency_ms),
+        rate_limit: (!args.no_rate_limit).then_some(180),
+        retry_after: args.retry_after == crate::cli::OnOff::On,
+        ..DemoConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let server = DemoServer::start(args.addr, cfg).await?;
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on {}", server.base_url())?;
+            out.flush()?;
+        }
+        eprintln!(
+            "demo server: {} customers; send the API key as `Authorization: Bearer KEY`; \
+             Ctrl-C stops it",
+            server.control().store().customer_count()
+        );
+        wait_for_stop_signal().await;
+        server.shutdown().await;
+        anyhow::Ok(())
+    })
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_keys_hide_ids_and_base() {
+        assert_eq!(
+            route_key(&Method::GET, "/api/v1/customers/21403118"),
+            "GET /customers/{id}"
+        );
+        assert_eq!(
+            route_key(&Method::POST, "/api/v1/contacts"),
+            "POST /contacts"
+        );
+    }
+
+    #[test]
+    fn fault_rules_match_method_and_prefix() {
+        let rule = FaultRule::new(Method::PUT, "/contacts");
+        assert!(rule.matches(&Method::PUT, "/api/v1/contacts/5"));
+        assert!(!rule.matches(&Method::GET, "/api/v1/contacts/5"));
+        assert!(!rule.matches(&Method::PUT, "/api/v1/customers/5"));
+        assert!(FaultRule::any_method("/api/v1/tickets").matches(&Method::GET, "/api/v1/tickets"));
+    }
 }

@@ -1,0 +1,553 @@
+//! The demo server's own data model and its in-memory store.
+//!
+//! These types are the server's truth; the wire JSON is rendered from them in `wire.rs`. They
+//! deliberately share nothing with `crate::api` (design.md: `demo -> api` is forbidden), so a
+//! misunderstanding on the client side cannot be mirrored here and pass unnoticed.
+//!
+//! Records live in `BTreeMap`s keyed by id (ids only grow, so id order is creation order), with
+//! per-customer indexes for contacts, tickets and assets. A customer carries a precomputed,
+//! lower-cased search key so filtering 100,000 customers is a linear scan over short strings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tokio::sync::Notify;
+
+/// Milliseconds since the Unix epoch (UTC). Rendered with the account's offset on the wire.
+pub type Millis = i64;
+
+/// Current wall-clock time in milliseconds.
+pub fn now_millis() -> Millis {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The next `updated_at` of a record: now, but always strictly later than the previous value, so
+/// every write is visible even when two land within one millisecond.
+pub fn bump(previous: Millis) -> Millis {
+    now_millis().max(previous + 1)
+}
+
+/// Digits of a phone number (customers store only these; search compares them).
+pub fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A customer as the server stores it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerRec {
+    pub id: u64,
+    pub firstname: Option<String>,
+    pub lastname: Option<String>,
+    pub business_name: Option<String>,
+    pub email: Option<String>,
+    /// Digits only.
+    pub phone: Option<String>,
+    /// Digits only.
+    pub mobile: Option<String>,
+    pub address: Option<String>,
+    pub address_2: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub notes: Option<String>,
+    pub referred_by: Option<String>,
+    pub ref_customer_id: Option<u64>,
+    pub tax_rate_id: Option<u64>,
+    pub notification_email: Option<String>,
+    pub invoice_cc_emails: Option<String>,
+    pub invoice_term_id: Option<u64>,
+    pub get_sms: bool,
+    pub opt_out: bool,
+    pub no_email: bool,
+    pub get_billing: bool,
+    pub get_marketing: bool,
+    pub get_reports: bool,
+    pub disabled: bool,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub location_name: Option<String>,
+    pub location_id: Option<u64>,
+    pub properties: Map<String, Value>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    /// Lower-cased search fields, rebuilt after every change (not persisted).
+    #[serde(skip)]
+    pub key: SearchKey,
+}
+
+/// Pre-lowered copies of the fields `GET /customers` filters on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchKey {
+    pub first: String,
+    pub last: String,
+    pub full: String,
+    pub business: String,
+    pub email: String,
+    pub phone: String,
+    pub mobile: String,
+    /// `business_then_name`, lowered: the default name sort.
+    pub sort_name: String,
+    pub city: String,
+}
+
+fn lower(s: &Option<String>) -> String {
+    s.as_deref().unwrap_or("").to_lowercase()
+}
+
+impl CustomerRec {
+    /// `firstname + " " + lastname`, trimmed.
+    pub fn fullname(&self) -> String {
+        let first = self.firstname.as_deref().unwrap_or("");
+        let last = self.lastname.as_deref().unwrap_or("");
+        format!("{first} {last}").trim().to_string()
+    }
+
+    /// The business name when it is set, else the full name.
+    pub fn business_then_name(&self) -> String {
+        match self.business_name.as_deref() {
+            Some(b) if !b.trim().is_empty() => b.to_string(),
+            _ => self.fullname(),
+        }
+    }
+
+    /// `"<business> - <fullname>"` when there is a business name, else the full name.
+    pub fn business_and_full_name(&self) -> String {
+        match self.business_name.as_deref() {
+            Some(b) if !b.trim().is_empty() => {
+                let full = self.fullname();
+                if full.is_empty() {
+                    b.to_string()
+                } else {
+                    format!("{b} - {full}")
+                }
+            }
+            _ => self.fullname(),
+        }
+    }
+
+    /// Recompute the search key after a change.
+    pub fn refresh_key(&mut self) {
+        self.key = SearchKey {
+            first: lower(&self.firstname),
+            last: lower(&self.lastname),
+            full: self.fullname().to_lowercase(),
+            business: lower(&self.business_name),
+            email: lower(&self.email),
+            phone: self.phone.as_deref().map(digits).unwrap_or_default(),
+            mobile: self.mobile.as_deref().map(digits).unwrap_or_default(),
+            sort_name: self.business_then_name().to_lowercase(),
+            city: lower(&self.city),
+        };
+    }
+}
+
+/// A contact as the server stores it. Phones keep their formatting.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactRec {
+    pub id: u64,
+    pub customer_id: u64,
+    pub name: Option<String>,
+    pub address1: Option<String>,
+    pub address2: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub notes: Option<String>,
+    pub vendor_id: Option<u64>,
+    pub opt_out: bool,
+    pub extension: Option<String>,
+    /// Custom properties; a contact's job title lives at `properties.title`.
+    pub properties: Map<String, Value>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Ticket statuses the generator uses (the server accepts any text on PUT).
+pub const TICKET_STATUSES: &[&str] = &[
+    "New",
+    "In Progress",
+    "Waiting on Customer",
+    "Scheduled",
+    "Resolved",
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TicketRec {
+    pub id: u64,
+    pub number: u64,
+    pub customer_id: u64,
+    pub contact_id: Option<u64>,
+    pub subject: String,
+    pub status: String,
+    pub problem_type: Option<String>,
+    pub priority: Option<String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub due_date: Option<Millis>,
+    pub resolved_at: Option<Millis>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AssetRec {
+    pub id: u64,
+    pub customer_id: u64,
+    pub contact_id: Option<u64>,
+    pub name: String,
+    pub asset_type: String,
+    pub asset_serial: Option<String>,
+    pub properties: Map<String, Value>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InvoiceRec {
+    pub id: u64,
+    pub customer_id: u64,
+    pub number: u64,
+    pub ticket_id: Option<u64>,
+    /// Amounts in cents.
+    pub subtotal_cents: i64,
+    pub tax_cents: i64,
+    pub is_paid: bool,
+    pub date: Millis,
+    pub due_date: Millis,
+    pub note: Option<String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Everything the server knows. Access goes through [`DemoStore`].
+#[derive(Debug, Default)]
+pub struct Data {
+    pub customers: BTreeMap<u64, CustomerRec>,
+    pub contacts: BTreeMap<u64, ContactRec>,
+    pub tickets: BTreeMap<u64, TicketRec>,
+    pub assets: BTreeMap<u64, AssetRec>,
+    pub invoices: BTreeMap<u64, InvoiceRec>,
+    /// customer id -> contact ids, ascending.
+    pub contacts_of: HashMap<u64, Vec<u64>>,
+    /// customer id -> ticket ids, ascending.
+    pub tickets_of: HashMap<u64, Vec<u64>>,
+    /// customer id -> asset ids, ascending.
+    pub assets_of: HashMap<u64, Vec<u64>>,
+    pub next_ids: NextIds,
+}
+
+/// The id the next created record of each kind gets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NextIds {
+    pub customer: u64,
+    pub contact: u64,
+    pub ticket: u64,
+    pub ticket_number: u64,
+    pub asset: u64,
+    pub invoice: u64,
+    pub invoice_number: u64,
+}
+
+/// The `--state` file: plain lists, versioned.
+#[derive(Serialize, Deserialize)]
+struct StateFile {
+    version: u32,
+    next_ids: NextIds,
+    customers: Vec<CustomerRec>,
+    contacts: Vec<ContactRec>,
+    tickets: Vec<TicketRec>,
+    assets: Vec<AssetRec>,
+    invoices: Vec<InvoiceRec>,
+}
+
+const STATE_VERSION: u32 = 1;
+
+fn index_add(index: &mut HashMap<u64, Vec<u64>>, owner: u64, id: u64) {
+    let ids = index.entry(owner).or_default();
+    match ids.binary_search(&id) {
+        Ok(_) => {}
+        Err(pos) => ids.insert(pos, id),
+    }
+}
+
+fn index_remove(index: &mut HashMap<u64, Vec<u64>>, owner: u64, id: u64) {
+    if let Some(ids) = index.get_mut(&owner) {
+        ids.retain(|x| *x != id);
+        if ids.is_empty() {
+            index.remove(&owner);
+        }
+    }
+}
+
+impl Data {
+    pub fn insert_customer(&mut self, mut c: CustomerRec) {
+        c.refresh_key();
+        self.next_ids.customer = self.next_ids.customer.max(c.id + 1);
+        self.customers.insert(c.id, c);
+    }
+
+    pub fn insert_contact(&mut self, c: ContactRec) {
+        self.next_ids.contact = self.next_ids.contact.max(c.id + 1);
+        index_add(&mut self.contacts_of, c.customer_id, c.id);
+        self.contacts.insert(c.id, c);
+    }
+
+    pub fn insert_ticket(&mut self, t: TicketRec) {
+        self.next_ids.ticket = self.next_ids.ticket.max(t.id + 1);
+        self.next_ids.ticket_number = self.next_ids.ticket_number.max(t.number + 1);
+        index_add(&mut self.tickets_of, t.customer_id, t.id);
+        self.tickets.insert(t.id, t);
+    }
+
+    pub fn insert_asset(&mut self, a: AssetRec) {
+        self.next_ids.asset = self.next_ids.asset.max(a.id + 1);
+        index_add(&mut self.assets_of, a.customer_id, a.id);
+        self.assets.insert(a.id, a);
+    }
+
+    pub fn insert_invoice(&mut self, i: InvoiceRec) {
+        self.next_ids.invoice = self.next_ids.invoice.max(i.id + 1);
+        self.next_ids.invoice_number = self.next_ids.invoice_number.max(i.number + 1);
+        self.invoices.insert(i.id, i);
+    }
+
+    /// The contacts of a customer, in id order.
+    pub fn contacts_of(&self, customer_id: u64) -> impl Iterator<Item = &ContactRec> {
+        self.contacts_of
+            .get(&customer_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.contacts.get(id))
+    }
+
+    /// Move a contact to another customer (index kept in step).
+    pub fn reassign_contact(&mut self, id: u64, to: u64) {
+        if let Some(c) = self.contacts.get_mut(&id)
+            && c.customer_id != to
+        {
+            index_remove(&mut self.contacts_of, c.customer_id, id);
+            c.customer_id = to;
+            index_add(&mut self.contacts_of, to, id);
+        }
+    }
+
+    pub fn reassign_ticket(&mut self, id: u64, to: u64) {
+        if let Some(t) = self.tickets.get_mut(&id)
+            && t.customer_id != to
+        {
+            index_remove(&mut self.tickets_of, t.customer_id, id);
+            t.customer_id = to;
+            index_add(&mut self.tickets_of, to, id);
+        }
+    }
+
+    pub fn reassign_asset(&mut self, id: u64, to: u64) {
+        if let Some(a) = self.assets.get_mut(&id)
+            && a.customer_id != to
+        {
+            index_remove(&mut self.assets_of, a.customer_id, id);
+            a.customer_id = to;
+            index_add(&mut self.assets_of, to, id);
+        }
+    }
+
+    pub fn remove_contact(&mut self, id: u64) -> Option<ContactRec> {
+        let c = self.contacts.remove(&id)?;
+        index_remove(&mut self.contacts_of, c.customer_id, id);
+        Some(c)
+    }
+
+    /// Hard delete of a customer with everything attached to it (contacts, tickets, assets,
+    /// invoices), so nothing is left pointing at a missing customer.
+    pub fn remove_customer(&mut self, id: u64) -> Option<CustomerRec> {
+        let c = self.customers.remove(&id)?;
+        for cid in self.contacts_of.remove(&id).unwrap_or_default() {
+            self.contacts.remove(&cid);
+        }
+        for tid in self.tickets_of.remove(&id).unwrap_or_default() {
+            self.tickets.remove(&tid);
+        }
+        for aid in self.assets_of.remove(&id).unwrap_or_default() {
+            self.assets.remove(&aid);
+        }
+        self.invoices.retain(|_, inv| inv.customer_id != id);
+        Some(c)
+    }
+
+    fn to_state(&self) -> StateFile {
+        StateFile {
+            version: STATE_VERSION,
+            next_ids: self.next_ids.clone(),
+            customers: self.customers.values().cloned().collect(),
+            contacts: self.contacts.values().cloned().collect(),
+            tickets: self.tickets.values().cloned().collect(),
+            assets: self.assets.values().cloned().collect(),
+            invoices: self.invoices.values().cloned().collect(),
+        }
+    }
+
+    fn from_state(s: StateFile) -> Data {
+        let mut d = Data {
+            next_ids: s.next_ids,
+            ..Data::default()
+        };
+        s.customers.into_iter().for_each(|c| d.insert_customer(c));
+        s.contacts.into_iter().for_each(|c| d.insert_contact(c));
+        s.tickets.into_iter().for_each(|t| d.insert_ticket(t));
+        s.assets.into_iter().for_each(|a| d.insert_asset(a));
+        s.invoices.into_iter().for_each(|i| d.insert_invoice(i));
+        d
+    }
+}
+
+/// A shareable handle on the server's data.
+///
+/// Cloning is cheap. A store outlives the server that serves it, so a test can shut a server down
+/// and start a new one on the same port with the same data
+/// ([`DemoServer::start_with_store`](super::DemoServer::start_with_store)).
+#[derive(Clone)]
+pub struct DemoStore {
+    inner: Arc<StoreInner>,
+}
+
+struct StoreInner {
+    data: Mutex<Data>,
+    /// Bumped on every write; the state writer compares it with what it last saved.
+    generation: AtomicU64,
+    /// The generation the state file last received.
+    saved_generation: AtomicU64,
+    changed: Notify,
+}
+
+impl StoreInner {
+    fn saved(&self, generation: u64) {
+        self.saved_generation
+            .fetch_max(generation, Ordering::SeqCst);
+    }
+}
+
+impl std::fmt::Debug for DemoStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoStore")
+            .field("customers", &self.customer_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DemoStore {
+    pub(crate) fn from_data(data: Data) -> DemoStore {
+        DemoStore {
+            inner: Arc::new(StoreInner {
+                data: Mutex::new(data),
+                generation: AtomicU64::new(0),
+                saved_generation: AtomicU64::new(0),
+                changed: Notify::new(),
+            }),
+        }
+    }
+
+    /// Generate the curated records followed by generated ones, `customers` in all (at least
+    /// the curated set). The same seed always gives the same data.
+    pub fn generate(customers: usize, seed: u64) -> DemoStore {
+        DemoStore::from_data(super::generate::generate(customers, seed))
+    }
+
+    /// Load a `--state` file written by [`DemoStore::save`].
+    pub fn load(path: &Path) -> anyhow::Result<DemoStore> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading state {}", path.display()))?;
+        let state: StateFile = serde_json::from_slice(&bytes)
+            .with_context(|| format!("parsing state {}", path.display()))?;
+        if state.version != STATE_VERSION {
+            anyhow::bail!(
+                "state {} has version {}, expected {STATE_VERSION}",
+                path.display(),
+                state.version
+            );
+        }
+        Ok(DemoStore::from_data(Data::from_state(state)))
+    }
+
+    /// Write the data to `path` atomically: a temporary file in the same directory, flushed,
+    /// then renamed over the old file, so a crash leaves either the old or the new state.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let generation = self.generation();
+        let json = {
+            let data = self.lock();
+            serde_json::to_vec(&data.to_state())?
+        };
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "state".into());
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        if let Err(e) = write() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).with_context(|| format!("writing state {}", path.display()));
+        }
+        self.inner.saved(generation);
+        Ok(())
+    }
+
+    /// Number of customers (disabled ones included).
+    pub fn customer_count(&self) -> usize {
+        self.lock().customers.len()
+    }
+
+    /// Number of contacts.
+    pub fn contact_count(&self) -> usize {
+        self.lock().contacts.len()
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Data> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that
+        // matters for a demo; keep serving rather than poisoning every later request.
+        self.inner
+            .data
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Record that a write happened (wakes the state writer).
+    pub(crate) fn touch(&self) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.changed.notify_one();
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn saved_generation(&self) -> u64 {
+        self.inner.saved_generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) async fn changed(&self) {
+        self.inner.changed.notified().await
+    }
+}
