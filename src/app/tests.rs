@@ -397,7 +397,10 @@ fn a_refused_key_opens_a_modal() {
     );
     assert_eq!(app.mode, Mode::Modal);
     let m = app.modal.as_ref().expect("modal");
-    assert!(m.body.iter().any(|p| p.contains("Check the API key")));
+    assert!(
+        m.body.iter().any(|p| p.contains("rejected the API key")),
+        "{m:?}"
+    );
     // Keys other than dismiss and quit do nothing in the modal.
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(app.mode, Mode::Modal);

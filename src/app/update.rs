@@ -284,7 +284,8 @@ fn route_error(app: &mut App, context: &str, e: &ApiError) {
                 title: "The server refused the request".into(),
                 body: vec![
                     sanitize::line(&e.to_string()),
-                    "Set a valid key in SYNCRO_API_KEY and start the app again. Press r to retry."
+                    "The key comes from SYNCRO_API_KEY (or the profile's key command). After \
+                     fixing it, start the app again, or press Enter and then r to retry."
                         .into(),
                 ],
                 error: true,

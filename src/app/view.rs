@@ -376,8 +376,8 @@ impl TicketRow {
                 number: sanitize::line(t.number.as_deref().unwrap_or("")),
                 subject: sanitize::line(t.subject.as_deref().unwrap_or("")),
                 status: sanitize::line(t.status.as_deref().unwrap_or("")),
-                created: time_display(t.created_at.as_ref()),
-                updated: time_display(t.updated_at.as_ref()),
+                created: date_display(t.created_at.as_ref()),
+                updated: date_display(t.updated_at.as_ref()),
                 created_ms: t.created_at.map_or(i64::MIN, |c| c.timestamp_millis()),
             })
             .collect();

@@ -56,8 +56,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                         ("#", 7, 0),
                         ("Subject", 0, 0),
                         ("Status", 11, 1),
-                        ("Created", 16, 3),
-                        ("Updated", 16, 2),
+                        ("Created", 10, 3),
+                        ("Updated", 10, 2),
                     ],
                     rows.iter()
                         .map(|t| {
@@ -98,32 +98,35 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
 }
 
-/// " 1 Overview  2 Contacts …", shortened to fit: the other tabs lose letters first.
+/// " 1 Overview  2 Contacts …", shortened to fit: the other tabs lose letters from the last
+/// one backwards, then all but the active one show only their number.
 fn tabs_line(active: Tab, avail: usize, theme: &Theme) -> Line<'static> {
     const SHORT: [&str; 5] = ["Over", "Cont", "Tick", "Asst", "Inv"];
-    for level in 0..3 {
-        let spans: Vec<Span<'static>> = Tab::ALL
+    let build = |short_from: usize, digits_only: bool| -> Vec<Span<'static>> {
+        Tab::ALL
             .iter()
             .enumerate()
             .map(|(i, &t)| {
                 if t == active {
                     Span::styled(format!(" {} {} ", i + 1, t.title()), theme.selected())
+                } else if digits_only {
+                    Span::styled(format!(" {}", i + 1), theme.dim())
+                } else if i >= short_from {
+                    Span::styled(format!(" {} {}", i + 1, SHORT[i]), theme.dim())
                 } else {
-                    let name = match level {
-                        0 => format!(" {} {}", i + 1, t.title()),
-                        1 => format!(" {} {}", i + 1, SHORT[i]),
-                        _ => format!(" {}", i + 1),
-                    };
-                    Span::styled(name, theme.dim())
+                    Span::styled(format!(" {} {}", i + 1, t.title()), theme.dim())
                 }
             })
-            .collect();
-        let total: usize = spans.iter().map(|s| width(&s.content)).sum();
-        if total <= avail || level == 2 {
+            .collect()
+    };
+    let fits = |spans: &[Span]| spans.iter().map(|s| width(&s.content)).sum::<usize>() <= avail;
+    for short_from in (0..=Tab::ALL.len()).rev() {
+        let spans = build(short_from, false);
+        if fits(&spans) {
             return Line::from(spans);
         }
     }
-    Line::raw("")
+    Line::from(build(0, true))
 }
 
 /// The rows of a loaded tab, or the lines to show instead (loading, failed, empty).
@@ -227,7 +230,7 @@ fn table(
 ) {
     let avail = usize::from(area.width);
     let mut keep: Vec<usize> = (0..cols.len()).collect();
-    let min_flex = 12;
+    let min_flex = 18;
     let need = |keep: &[usize]| -> usize {
         keep.iter()
             .map(|&i| if cols[i].1 == 0 { min_flex } else { cols[i].1 } + 1)
@@ -337,8 +340,8 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
             ("Name", 0, 0),
             ("Title", 14, 2),
             ("E-mail", 24, 3),
-            ("Phone", 15, 0),
-            ("Mobile", 15, 4),
+            ("Phone", 17, 0),
+            ("Mobile", 17, 4),
         ],
         view.contacts
             .iter()

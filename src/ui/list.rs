@@ -31,21 +31,19 @@ impl Col {
     }
 }
 
-/// The name column never gets narrower than this to make room for optional columns.
-const NAME_MIN: usize = 20;
-
-/// Columns that fit in `avail` cells, in display order, with their widths. Dropped first: city,
-/// then person, then e-mail; the name and the phone stay down to the 80-column minimum.
+/// Columns that fit in `avail` cells, in display order, with their widths. The phone comes
+/// first (down to the 80-column minimum, with a name of at least 18 cells); e-mail, city and
+/// person follow only while the name keeps at least 24 cells.
 fn columns(avail: usize) -> Vec<(Col, usize)> {
     let mut chosen: Vec<(Col, usize)> = Vec::new();
-    for (c, w) in [
-        (Col::Phone, 15),
-        (Col::Email, 25),
-        (Col::Person, 19),
-        (Col::City, 15),
+    for (c, w, name_min) in [
+        (Col::Phone, 15, 18),
+        (Col::Email, 22, 24),
+        (Col::City, 14, 24),
+        (Col::Person, 18, 24),
     ] {
         let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
-        if NAME_MIN + used + w < avail {
+        if name_min + used + w < avail {
             chosen.push((c, w));
         }
     }
@@ -237,8 +235,8 @@ mod tests {
     fn columns_drop_gracefully() {
         let names = |w| -> Vec<Col> { columns(w).into_iter().map(|(c, _)| c).collect() };
         assert_eq!(names(36), [Col::Name, Col::Phone]);
-        assert_eq!(names(53), [Col::Name, Col::Phone, Col::City]);
-        assert_eq!(names(62), [Col::Name, Col::Email, Col::Phone]);
+        assert_eq!(names(53), [Col::Name, Col::Phone]);
+        assert_eq!(names(64), [Col::Name, Col::Email, Col::Phone]);
         assert_eq!(
             names(108),
             [Col::Name, Col::Person, Col::Email, Col::Phone, Col::City]
