@@ -22,7 +22,7 @@ use crossterm::event::{
 };
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -97,13 +97,13 @@ fn enter(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode().context("switching the terminal to raw mode")?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = stdout();
-    execute!(out, EnterAlternateScreen)?;
+    // Terminal::clear would ask the terminal for the cursor position; a fresh alternate
+    // screen only needs erasing.
+    execute!(out, EnterAlternateScreen, Clear(ClearType::All))?;
     if mouse {
         execute!(out, EnableMouseCapture)?;
     }
-    let mut t = Terminal::new(CrosstermBackend::new(stdout()))?;
-    t.clear()?;
-    Ok(t)
+    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
 }
 
 /// `https://SUBDOMAIN.syncromsp.com` when the server is a Syncro account.

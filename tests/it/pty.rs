@@ -1,0 +1,211 @@
+//! The real binary in a pseudo-terminal, against a demo server started in this test, read
+//! through a vt100 parser (ratatui writes only changed cells, so raw bytes cannot be matched).
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use secrecy::SecretString;
+use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
+use syncro_tui::demo::{DemoConfig, DemoServer};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+/// How long to wait for the screen to show something (a poll loop, not a timing assertion).
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// What the test looks for: a customer with contacts and tickets, found through the API.
+struct Target {
+    email: String,
+    name: String,
+    contact: String,
+    ticket_number: String,
+}
+
+async fn pick_target(base_url: &str) -> Target {
+    let client =
+        SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
+    let page = client
+        .list_customers(&CustomerQuery {
+            page: 1,
+            ..CustomerQuery::default()
+        })
+        .await
+        .expect("customers");
+    for c in page.items {
+        let Some(email) = c.email.clone().filter(|e| e.is_ascii() && e.len() < 40) else {
+            continue;
+        };
+        let Some(contact) = c.contacts.iter().find_map(|ct| ct.name.clone()) else {
+            continue;
+        };
+        let tickets = client.list_tickets(c.id, 1).await.expect("tickets");
+        let mut tickets = tickets.items;
+        tickets.sort_by_key(|t| std::cmp::Reverse(t.created_at));
+        if let Some(number) = tickets.first().and_then(|t| t.number.clone()) {
+            return Target {
+                email,
+                name: c.display_name(),
+                contact,
+                ticket_number: number,
+            };
+        }
+    }
+    panic!("the demo data has no customer with contacts and tickets on page 1");
+}
+
+/// The child's screen, fed by a reader thread.
+struct Screen {
+    parser: vt100::Parser,
+    rx: mpsc::Receiver<Vec<u8>>,
+    raw: Vec<u8>,
+}
+
+impl Screen {
+    fn pump(&mut self) {
+        while let Ok(bytes) = self.rx.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    fn text(&mut self) -> String {
+        self.pump();
+        self.parser.screen().contents()
+    }
+
+    /// Polls the screen until `pred` holds; panics with the screen after `PATIENCE`.
+    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if pred(&text) {
+                return text;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("timed out waiting for {what}; the screen shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The visible characters of `s` that a narrow column still shows (before any `…`).
+fn prefix(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browse_search_and_read_a_customer_then_quit() {
+    let server = DemoServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        DemoConfig {
+            rate_limit: None,
+            ..DemoConfig::default()
+        },
+    )
+    .await
+    .expect("demo server");
+    let base_url = server.base_url();
+    let target = pick_target(&base_url).await;
+    let home = tempfile::tempdir().expect("temp dir");
+
+    let (status, screen) = tokio::task::spawn_blocking(move || {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
+        cmd.args(["--base-url", &base_url]);
+        cmd.env_clear();
+        cmd.env("SYNCRO_API_KEY", "demo");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.cwd(home.path());
+        let mut child = pty.slave.spawn_command(cmd).expect("spawn");
+        drop(pty.slave);
+
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let mut keys = pty.master.take_writer().expect("writer");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut screen = Screen {
+            parser: vt100::Parser::new(
+                std::num::NonZero::new(ROWS).unwrap(),
+                std::num::NonZero::new(COLS).unwrap(),
+                0,
+            ),
+            rx,
+            raw: Vec::new(),
+        };
+        let mut send = |bytes: &[u8]| {
+            keys.write_all(bytes).expect("write keys");
+            keys.flush().expect("flush keys");
+        };
+
+        // The list appears, with the loaded-of-total count in its title.
+        let first = screen.wait_for("the customer list", |s| {
+            s.contains("Customers 100 of") && !s.contains("DEMO") && s.contains("Phone")
+        });
+        assert!(screen.parser.screen().alternate_screen());
+        let shown_before = first.lines().filter(|l| l.contains('(')).count();
+
+        // The search narrows it: first locally, then from the server.
+        send(b"/");
+        send(target.email.as_bytes());
+        let narrowed = screen.wait_for("the search to narrow the list", |s| {
+            s.contains("1 matching") && s.contains("server 1 of 1")
+        });
+        let name = prefix(&target.name, 12);
+        assert!(narrowed.contains(&name), "{narrowed}");
+        let shown_after = narrowed.lines().filter(|l| l.contains('(')).count();
+        assert!(shown_after < shown_before, "{narrowed}");
+
+        // Enter keeps the filter; the detail shows the customer's contacts and tickets.
+        send(b"\r");
+        send(b"2");
+        let contact = prefix(&target.contact, 10);
+        screen.wait_for("the Contacts tab", |s| {
+            s.contains("2 Contacts") && s.contains(&contact)
+        });
+        send(b"3");
+        let number = target.ticket_number.clone();
+        screen.wait_for("the Tickets tab", |s| {
+            s.contains("3 Tickets") && s.contains(&number)
+        });
+
+        // q quits.
+        send(b"q");
+        let status = child.wait().expect("wait");
+        // Let the reader drain what was written before the exit.
+        std::thread::sleep(Duration::from_millis(200));
+        screen.pump();
+        (status, screen)
+    })
+    .await
+    .expect("pty task");
+
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        !screen.parser.screen().alternate_screen(),
+        "the terminal is back on the main screen"
+    );
+    let raw = String::from_utf8_lossy(&screen.raw);
+    assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    server.shutdown().await;
+}
