@@ -327,3 +327,29 @@ fn more_pages_on_the_server() {
         app
     });
 }
+
+#[test]
+fn no_color_means_only_modifiers() {
+    let colours = |color: bool| -> usize {
+        let mut app = on((100, 30), "Acme");
+        app.config.color = color;
+        app.config.demo = true;
+        app.config.read_only = true;
+        keys(&mut app, &[KeyCode::Tab]);
+        app.message = Some(crate::app::Message {
+            text: "an error".into(),
+            error: true,
+        });
+        let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| super::draw(&app, f)).unwrap();
+        let reset = ratatui::style::Color::Reset;
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.fg != reset || c.bg != reset)
+            .count()
+    };
+    assert!(colours(true) > 0, "accents, badges and errors are coloured");
+    assert_eq!(colours(false), 0, "NO_COLOR: no colour at all");
+}
