@@ -59,6 +59,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                         ("Created", 10, 3),
                         ("Updated", 10, 2),
                     ],
+                    18,
                     rows.iter()
                         .map(|t| {
                             vec![
@@ -84,6 +85,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                     frame,
                     content,
                     &[("Name", 0, 0), ("Type", 14, 1), ("Serial", 18, 0)],
+                    12,
                     rows.iter()
                         .map(|a| vec![a.name.clone(), a.kind.clone(), a.serial.clone()])
                         .collect(),
@@ -216,13 +218,15 @@ fn record(
     frame.render_widget(Paragraph::new(visible), area);
 }
 
-/// A table of `(title, width, drop priority)` columns; width 0 takes the rest, higher drop
-/// priorities go first when the pane is narrow. Only the visible rows are drawn.
+/// A table of `(title, width, drop priority)` columns; width 0 takes the rest (at least
+/// `min_flex`), higher drop priorities go first when the pane is narrow. Only the visible rows
+/// are drawn.
 #[allow(clippy::too_many_arguments)]
 fn table(
     frame: &mut Frame,
     area: Rect,
     cols: &[(&str, usize, u8)],
+    min_flex: usize,
     rows: Vec<Vec<String>>,
     cursor: usize,
     focused: bool,
@@ -230,7 +234,6 @@ fn table(
 ) {
     let avail = usize::from(area.width);
     let mut keep: Vec<usize> = (0..cols.len()).collect();
-    let min_flex = 18;
     let need = |keep: &[usize]| -> usize {
         keep.iter()
             .map(|&i| if cols[i].1 == 0 { min_flex } else { cols[i].1 } + 1)
@@ -343,6 +346,7 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
             ("Phone", 17, 0),
             ("Mobile", 17, 4),
         ],
+        12,
         view.contacts
             .iter()
             .map(|c| {
@@ -415,8 +419,9 @@ fn invoices(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
                 ("Number", 0, 0),
                 ("Date", 10, 0),
                 ("Total", 11, 0),
-                ("Paid", 6, 1),
+                ("Paid", 6, 0),
             ],
+            6,
             rows.iter()
                 .map(|i| {
                     vec![

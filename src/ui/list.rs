@@ -34,14 +34,20 @@ impl Col {
 /// Columns that fit in `avail` cells, in display order, with their widths. The phone comes
 /// first (down to the 80-column minimum, with a name of at least 18 cells); e-mail, city and
 /// person follow only while the name keeps at least 24 cells.
-fn columns(avail: usize) -> Vec<(Col, usize)> {
+/// Sorting by city brings the city column forward, so the order can be seen.
+fn columns(avail: usize, city_first: bool) -> Vec<(Col, usize)> {
     let mut chosen: Vec<(Col, usize)> = Vec::new();
-    for (c, w, name_min) in [
+    let mut wanted = vec![
         (Col::Phone, 15, 18),
         (Col::Email, 22, 24),
         (Col::City, 14, 24),
         (Col::Person, 18, 24),
-    ] {
+    ];
+    if city_first {
+        wanted.retain(|(c, _, _)| *c != Col::City);
+        wanted.insert(0, (Col::City, 14, 18));
+    }
+    for (c, w, name_min) in wanted {
         let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
         if name_min + used + w < avail {
             chosen.push((c, w));
@@ -65,6 +71,7 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     if search.is_empty() {
         match l.browse.total_entries {
             Some(t) => spans.push(Span::raw(format!("{} of {t} ", l.shown.len()))),
+            None if l.browse.error.is_some() => {}
             None if l.browse.pages_loaded == 0 => spans.push(Span::styled("… ", theme.dim())),
             None => spans.push(Span::raw(format!("{} of ? ", l.shown.len()))),
         }
@@ -111,7 +118,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
     }
     let rows = layout::list_rows_area(area, search_line);
-    let cols = columns(usize::from(inner.width));
+    let cols = columns(
+        usize::from(inner.width),
+        app.sort.key == crate::app::SortKey::City,
+    );
     let header_y = rows.y.saturating_sub(1);
     frame.render_widget(
         Paragraph::new(Line::styled(
@@ -190,7 +200,14 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let search = app.search.text().trim();
     let paging = l.active_paging();
     let mut lines: Vec<Line> = Vec::new();
-    if let Some(err) = &paging.error {
+    if app.config.startup_problem.is_some() {
+        lines.push(Line::styled("No API key is set.", theme.error()));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Press r to see how to set one, q to quit.",
+            theme.dim(),
+        ));
+    } else if let Some(err) = &paging.error {
         lines.push(Line::styled("Could not load customers.", theme.error()));
         lines.push(Line::raw(err.clone()));
         lines.push(Line::raw(""));
@@ -233,7 +250,7 @@ mod tests {
 
     #[test]
     fn columns_drop_gracefully() {
-        let names = |w| -> Vec<Col> { columns(w).into_iter().map(|(c, _)| c).collect() };
+        let names = |w| -> Vec<Col> { columns(w, false).into_iter().map(|(c, _)| c).collect() };
         assert_eq!(names(36), [Col::Name, Col::Phone]);
         assert_eq!(names(53), [Col::Name, Col::Phone]);
         assert_eq!(names(64), [Col::Name, Col::Email, Col::Phone]);
@@ -242,8 +259,10 @@ mod tests {
             [Col::Name, Col::Person, Col::Email, Col::Phone, Col::City]
         );
         for w in [20, 38, 53, 80, 108, 150] {
-            let total: usize = columns(w).iter().map(|(_, w)| w + 1).sum::<usize>() - 1;
+            let total: usize = columns(w, false).iter().map(|(_, w)| w + 1).sum::<usize>() - 1;
             assert_eq!(total, w, "columns fill exactly {w} cells");
         }
+        let sorted_by_city: Vec<Col> = columns(36, true).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(sorted_by_city, [Col::Name, Col::City]);
     }
 }

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::Theme;
 use super::text::{cell, fit};
@@ -47,7 +47,8 @@ pub fn modal(app: &App, frame: &mut Frame, theme: &Theme) {
         .body
         .iter()
         .map(|p| super::text::wrap(p, text_w).len() + 1)
-        .sum();
+        .sum::<usize>()
+        .saturating_sub(1);
     let area = layout::modal_area(size, body_lines as u16);
     clear(frame, area);
     let title_style = if m.error { theme.error() } else { theme.bold() };
@@ -63,9 +64,11 @@ pub fn modal(app: &App, frame: &mut Frame, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines = Vec::new();
-    for p in &m.body {
-        lines.push(Line::raw(p.clone()));
-        lines.push(Line::raw(""));
+    for (i, p) in m.body.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::raw(""));
+        }
+        lines.extend(super::text::wrap(p, text_w).into_iter().map(Line::raw));
     }
     let inner = ratatui::layout::Rect::new(
         inner.x + 1,
@@ -73,7 +76,7 @@ pub fn modal(app: &App, frame: &mut Frame, theme: &Theme) {
         inner.width.saturating_sub(2),
         inner.height.saturating_sub(1),
     );
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn size_of(frame: &Frame) -> (u16, u16) {
