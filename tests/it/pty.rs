@@ -33,10 +33,36 @@ async fn pick_target(base_url: &str) -> Target {
         })
         .await
         .expect("customers");
-    for c in page.items {
+    let mentions = |c: &syncro_tui::api::model::Customer, e: &str| {
+        c.email
+            .as_deref()
+            .is_some_and(|x| x.to_lowercase().contains(e))
+            || c.contacts.iter().any(|ct| {
+                ct.email
+                    .as_deref()
+                    .is_some_and(|x| x.to_lowercase().contains(e))
+            })
+    };
+    for c in &page.items {
         let Some(email) = c.email.clone().filter(|e| e.is_ascii() && e.len() < 40) else {
             continue;
         };
+        // The search must narrow to exactly this customer, locally and on the server.
+        let needle = email.to_lowercase();
+        if page.items.iter().filter(|o| mentions(o, &needle)).count() != 1 {
+            continue;
+        }
+        let on_server = client
+            .list_customers(&CustomerQuery {
+                query: Some(email.clone()),
+                page: 1,
+                ..CustomerQuery::default()
+            })
+            .await
+            .expect("search");
+        if on_server.meta.total_entries != Some(1) {
+            continue;
+        }
         let Some(contact) = c.contacts.iter().find_map(|ct| ct.name.clone()) else {
             continue;
         };
@@ -191,7 +217,17 @@ async fn browse_search_and_read_a_customer_then_quit() {
 
         // q quits.
         send(b"q");
-        let status = child.wait().expect("wait");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = child.kill();
+                panic!("q did not quit; the screen shows:\n{}", screen.text());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
         // Let the reader drain what was written before the exit.
         std::thread::sleep(Duration::from_millis(200));
         screen.pump();
