@@ -694,3 +694,27 @@ fn a_refresh_starts_over_and_replaces_the_rows() {
         "deleted customers disappear on refresh"
     );
 }
+
+#[test]
+fn incremental_filtering_equals_a_fresh_filter_after_every_key() {
+    let mut app = fixtures::app_with((100, 30), fixtures::many(2000), 1, 2000);
+    key(&mut app, KeyCode::Char('/'));
+    for text in ["55", "555", "555 0", "555 00", "555 0001", "555 0001x"] {
+        let typed = app.search.text().to_string();
+        let add = &text[typed.len()..];
+        chars(&mut app, add);
+        let needle = view::Needle::new(text);
+        let fresh: Vec<usize> = app
+            .list
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| needle.matches(&app.list.rows[i].view))
+            .collect();
+        assert_eq!(app.list.shown, fresh, "after typing {text:?}");
+    }
+    assert!(app.list.shown.is_empty());
+    key(&mut app, KeyCode::Backspace);
+    // 5550001000..5550001999 contain "5550001" (and nothing else in the 2000).
+    assert_eq!(app.list.shown.len(), 1000);
+}

@@ -709,10 +709,7 @@ fn refilter(app: &mut App) {
     let selected = app.list.selected().map(|r| r.customer.id);
     let l = &mut app.list;
     let keep = |r: &Row| (include_disabled || !r.customer.disabled) && needle.matches(&r.view);
-    let narrowing = l.filtered_disabled == include_disabled
-        && needle.text.starts_with(&l.filtered_by)
-        && Needle::new(&l.filtered_by).digits.is_none()
-        && needle.digits.is_none();
+    let narrowing = l.filtered_disabled == include_disabled && needle.narrows(&l.filtered_by);
     if narrowing {
         let rows = &l.rows;
         l.shown.retain(|&i| keep(&rows[i]));

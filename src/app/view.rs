@@ -100,6 +100,20 @@ impl Needle {
         Needle { text, digits }
     }
 
+    /// Whether every row this needle matches was also matched by the needle `previous`, so
+    /// only those rows need checking: the text grew at the end, and phone digits were already
+    /// in use (three or more) and grew too, or are not in use now.
+    pub fn narrows(&self, previous: &str) -> bool {
+        if previous.contains('\u{0}') || !self.text.starts_with(previous) {
+            return false;
+        }
+        match (&self.digits, Needle::new(previous).digits) {
+            (None, _) => true,
+            (Some(now), Some(before)) => before.len() >= 3 && now.starts_with(&before),
+            (Some(_), None) => false,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
@@ -477,6 +491,18 @@ mod tests {
         for miss in ["zebra", "999", "acme plumbing jane"] {
             assert!(!Needle::new(miss).matches(&v), "{miss}");
         }
+    }
+
+    #[test]
+    fn narrowing_is_only_claimed_when_it_is_safe() {
+        assert!(Needle::new("acme").narrows("acm"));
+        assert!(Needle::new("acm").narrows(""));
+        assert!(!Needle::new("acne").narrows("acm"));
+        assert!(Needle::new("555 0042").narrows("555 004"));
+        assert!(Needle::new("555 004x").narrows("555 004"));
+        // "55" matched names only; "555" also matches phone digits: not a narrowing.
+        assert!(!Needle::new("555").narrows("55"));
+        assert!(!Needle::new("a").narrows("\u{0}"));
     }
 
     #[test]
