@@ -260,7 +260,7 @@ fn table(
         .iter()
         .map(|&i| {
             if cols[i].1 == 0 {
-                avail.saturating_sub(fixed + 1).max(1)
+                avail.saturating_sub(fixed).max(1)
             } else {
                 cols[i].1
             }
