@@ -118,12 +118,36 @@ pub enum OnOff {
     Off,
 }
 
+/// Writes the completion script for `shell` (generated from these clap definitions).
+pub fn write_completions(shell: Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "syncro-tui", out);
+}
+
 /// `syncro-tui completions SHELL`.
-pub fn print_completions(_shell: Shell) -> anyhow::Result<()> {
-    anyhow::bail!("completions are not built yet")
+pub fn print_completions(shell: Shell) -> anyhow::Result<()> {
+    let mut buf = Vec::new();
+    write_completions(shell, &mut buf);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &buf)?;
+    Ok(())
+}
+
+/// Writes the man page (roff) generated from these clap definitions: synopsis, description,
+/// the options and the subcommands.
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 /// `syncro-tui man`.
 pub fn print_man() -> anyhow::Result<()> {
-    anyhow::bail!("the man page is not built yet")
+    let mut buf = Vec::new();
+    write_man(&mut buf)?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &buf)?;
+    Ok(())
 }

@@ -5,9 +5,13 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod drafts;
+pub mod export;
+pub mod logging;
 pub mod sanitize;
 pub mod tui;
 pub mod ui;

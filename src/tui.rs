@@ -31,7 +31,7 @@ use secrecy::SecretString;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
-use crate::api::{ClientConfig, SyncroClient};
+use crate::api::SyncroClient;
 use crate::app::{self, Action, App, AppConfig, Effect, Modal, keymap, update};
 use crate::cli::RunArgs;
 use crate::config::{self, Resolved, Target};
@@ -47,11 +47,18 @@ static WAKE: OnceLock<UnboundedSender<Action>> = OnceLock::new();
 /// Runs the interactive app (the default command).
 pub fn run_app(args: RunArgs) -> anyhow::Result<()> {
     let resolved = config::resolve(&args)?;
+    // Logs go to a file, never to the terminal while the app runs.
+    let level = args
+        .log_level
+        .clone()
+        .or_else(|| resolved.settings.log_level.clone());
+    let (log_path, _log_guard) = crate::logging::init(level.as_deref(), &config::data_dir())?;
+    tracing::info!(profile = %resolved.profile, "starting the terminal UI");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = rt.block_on(run(resolved, args));
+    let result = rt.block_on(run(resolved, args, log_path));
     restore();
     result
 }
@@ -128,11 +135,8 @@ struct Connection {
 }
 
 async fn connect(resolved: &Resolved, args: &RunArgs) -> anyhow::Result<Connection> {
-    let rpm = resolved.settings.requests_per_minute;
     let client_for = |base: &str, key: SecretString| {
-        let mut cfg = ClientConfig::new(base, key);
-        cfg.requests_per_minute = rpm;
-        SyncroClient::new(cfg).map_err(anyhow::Error::from)
+        SyncroClient::new(resolved.settings.client_config(base, key)).map_err(anyhow::Error::from)
     };
     Ok(match &resolved.target {
         Target::Demo => {
@@ -245,7 +249,11 @@ fn open_url(url: &str) -> std::io::Result<()> {
         .map(|_| ())
 }
 
-async fn run(resolved: Resolved, args: RunArgs) -> anyhow::Result<()> {
+async fn run(
+    resolved: Resolved,
+    args: RunArgs,
+    log_path: std::path::PathBuf,
+) -> anyhow::Result<()> {
     let conn = connect(&resolved, &args).await?;
     let config = AppConfig {
         server: conn.server.clone(),
@@ -253,10 +261,7 @@ async fn run(resolved: Resolved, args: RunArgs) -> anyhow::Result<()> {
         read_only: resolved.read_only,
         web_base: conn.web_base.clone(),
         config_path: resolved.config_path.display().to_string(),
-        log_path: config::data_dir()
-            .join("syncro-tui.log")
-            .display()
-            .to_string(),
+        log_path: log_path.display().to_string(),
         startup_problem: conn.problem.clone(),
         color: !no_color(),
         light: resolved.settings.theme.eq_ignore_ascii_case("light"),
@@ -267,6 +272,16 @@ async fn run(resolved: Resolved, args: RunArgs) -> anyhow::Result<()> {
     let _ = WAKE.set(tx.clone());
     let worker = Worker::new(conn.client.clone(), tx);
     let mut app = App::new(config);
+    if let Some(w) = resolved.warnings.first() {
+        tracing::warn!("{w}");
+        update(
+            &mut app,
+            Action::Notice {
+                text: w.clone(),
+                error: true,
+            },
+        );
+    }
 
     let mut terminal = enter(app.config.mouse)?;
     let size = terminal.size()?;

@@ -126,6 +126,7 @@ pub struct CustomerQuery {
 }
 
 impl CustomerQuery {
+    /// The query string pairs, Rails style (`id[]=1&id[]=2`); empty filters are left out.
     pub fn to_pairs(&self) -> Vec<(String, String)> {
         let mut q = Vec::new();
         let mut opt = |k: &str, v: &Option<String>| {
@@ -186,6 +187,7 @@ struct Answer {
 }
 
 impl SyncroClient {
+    /// Builds the client (connection pool, limiter). Fails only on an unusable configuration.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         if config.base_url.is_empty() {
             return Err(ApiError::Config("the server address is empty".into()));
@@ -210,6 +212,7 @@ impl SyncroClient {
         })
     }
 
+    /// The server's base URL (`.../api/v1`).
     pub fn base_url(&self) -> &str {
         &self.inner.config.base_url
     }
@@ -237,7 +240,21 @@ impl SyncroClient {
         body: Option<&Value>,
     ) -> Result<T, ApiError> {
         let answer = self.execute(method, path, query, body).await?;
-        decode(&answer)
+        decode(&answer).map_err(|e| match e {
+            ApiError::NotJson {
+                status,
+                content_type,
+                ..
+            } => ApiError::NotJson {
+                status,
+                content_type,
+                excerpt: excerpt(&redact(
+                    &answer.body,
+                    self.inner.config.api_key.expose_secret(),
+                )),
+            },
+            other => other,
+        })
     }
 
     /// Sends until a 2xx answer, a final error, or the retry bounds are reached.
@@ -336,6 +353,8 @@ impl SyncroClient {
                 body,
             })
         } else {
+            // A server that echoes the token back in an error must not put it in our messages.
+            let body = redact(&body, cfg.api_key.expose_secret());
             Err(status_error(
                 status,
                 &content_type,
@@ -346,11 +365,13 @@ impl SyncroClient {
         }
     }
 
+    /// `GET /customers`: one page of customers matching `q` (disabled ones only on request).
     pub async fn list_customers(&self, q: &CustomerQuery) -> Result<Page<Customer>, ApiError> {
         self.request(Method::GET, "/customers", &q.to_pairs(), None)
             .await
     }
 
+    /// `GET /customers/{id}`, contacts embedded.
     pub async fn get_customer(&self, id: Id) -> Result<Customer, ApiError> {
         let w: CustomerEnvelope = self
             .request(Method::GET, &format!("/customers/{id}"), &[], None)
@@ -358,6 +379,8 @@ impl SyncroClient {
         Ok(w.customer)
     }
 
+    /// `POST /customers`. Retried only after a 429; a timeout leaves the outcome unknown
+    /// ([`ApiError::outcome_unknown`]): look for the record before sending again.
     pub async fn create_customer(&self, fields: &Patch) -> Result<Customer, ApiError> {
         let body = Value::Object(fields.clone());
         let w: CustomerEnvelope = self
@@ -375,6 +398,7 @@ impl SyncroClient {
         Ok(w.customer)
     }
 
+    /// `DELETE /customers/{id}`. Syncro deletes for good.
     pub async fn delete_customer(&self, id: Id) -> Result<(), ApiError> {
         // The answer's body differs by resource and says nothing the status does not.
         self.execute(Method::DELETE, &format!("/customers/{id}"), &[], None)
@@ -396,6 +420,7 @@ impl SyncroClient {
         self.request(Method::GET, "/contacts", &q, None).await
     }
 
+    /// `GET /contacts/{id}` (a flat object, no wrapper).
     pub async fn get_contact(&self, id: Id) -> Result<Contact, ApiError> {
         self.request(Method::GET, &format!("/contacts/{id}"), &[], None)
             .await
@@ -413,12 +438,14 @@ impl SyncroClient {
             .await
     }
 
+    /// `PUT /contacts/{id}` with only the given fields; `title` is stored as `properties.title`.
     pub async fn update_contact(&self, id: Id, patch: &Patch) -> Result<Contact, ApiError> {
         let body = Value::Object(patch.clone());
         self.request(Method::PUT, &format!("/contacts/{id}"), &[], Some(&body))
             .await
     }
 
+    /// `DELETE /contacts/{id}`.
     pub async fn delete_contact(&self, id: Id) -> Result<(), ApiError> {
         // The answer's body differs by resource and says nothing the status does not.
         self.execute(Method::DELETE, &format!("/contacts/{id}"), &[], None)
@@ -426,6 +453,7 @@ impl SyncroClient {
         Ok(())
     }
 
+    /// `GET /tickets?customer_id=`: one page of a customer's tickets.
     pub async fn list_tickets(&self, customer_id: Id, page: u32) -> Result<Page<Ticket>, ApiError> {
         let q = vec![
             ("customer_id".to_string(), customer_id.to_string()),
@@ -434,6 +462,7 @@ impl SyncroClient {
         self.request(Method::GET, "/tickets", &q, None).await
     }
 
+    /// `GET /customer_assets?customer_id=`: one page of a customer's assets.
     pub async fn list_assets(&self, customer_id: Id, page: u32) -> Result<Page<Asset>, ApiError> {
         let q = vec![
             ("customer_id".to_string(), customer_id.to_string()),
@@ -575,11 +604,33 @@ struct TicketEnvelope {
 
 /// Decodes a 2xx body; anything else than the JSON expected becomes [`ApiError::NotJson`].
 fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, ApiError> {
-    serde_json::from_slice(&answer.body).map_err(|_| ApiError::NotJson {
+    super::model::from_slice_lenient(&answer.body).map_err(|_| ApiError::NotJson {
         status: answer.status,
         content_type: excerpt(answer.content_type.as_bytes()),
         excerpt: excerpt(&answer.body),
     })
+}
+
+/// `body` with every occurrence of `secret` replaced by `[redacted]`.
+fn redact<'a>(body: &'a [u8], secret: &str) -> std::borrow::Cow<'a, [u8]> {
+    let needle = secret.as_bytes();
+    if needle.is_empty() || body.len() < needle.len() {
+        return body.into();
+    }
+    let mut out: Vec<u8> = Vec::new();
+    let mut rest = body;
+    let mut found = false;
+    while let Some(i) = rest.windows(needle.len()).position(|w| w == needle) {
+        found = true;
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(b"[redacted]");
+        rest = &rest[i + needle.len()..];
+    }
+    if !found {
+        return body.into();
+    }
+    out.extend_from_slice(rest);
+    out.into()
 }
 
 fn transport_error(e: &reqwest::Error, cfg: &ClientConfig) -> ApiError {
@@ -898,6 +949,21 @@ mod tests {
         let long = "x".repeat(500);
         assert_eq!(excerpt(long.as_bytes()).chars().count(), 121);
         assert_eq!(excerpt("a\u{202e}b\u{200b}c".as_bytes()), "abc");
+    }
+
+    #[test]
+    fn an_echoed_key_is_redacted_before_it_reaches_a_message() {
+        let body = br#"{"error":"Invalid token sekrit-123 (sekrit-123)"}"#;
+        let clean = redact(body, "sekrit-123");
+        let err = status_error(401, "application/json", &clean, "/customers", None);
+        let text = err.to_string();
+        assert!(!text.contains("sekrit-123"), "{text}");
+        assert!(
+            text.contains("Invalid token [redacted] ([redacted])"),
+            "{text}"
+        );
+        assert_eq!(&*redact(b"abc", ""), b"abc");
+        assert_eq!(&*redact(b"ab", "abc"), b"ab");
     }
 
     #[test]

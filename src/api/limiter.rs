@@ -16,7 +16,8 @@
 //! The server knows better than we do: colleagues behind the same office IP share the budget. On a
 //! 429 the limiter
 //! 1. pauses every sender until the server's `Retry-After` (or a full window when it gave none),
-//! 2. halves its allowance (down to one request per window), and
+//! 2. halves its allowance (down to one request per window; 429s that arrive while a pause is
+//!    running belong to the same burst and do not halve it again), and
 //! 3. recovers gradually: each full window without another 429 gives back a quarter of the
 //!    configured rate, so after one 429 full speed returns within two quiet windows, after
 //!    several 429s in a row within four.
@@ -109,7 +110,7 @@ impl RateLimiter {
                             return now;
                         }
                         // A slot frees when enough of the oldest grants have left the window.
-                        st.granted[st.granted.len() - allowance] + self.window
+                        later(st.granted[st.granted.len() - allowance], self.window)
                     }
                 }
             };
@@ -118,12 +119,18 @@ impl RateLimiter {
     }
 
     /// Reports a 429: pause all senders for `wait`, then continue at half the rate.
+    ///
+    /// Several requests in flight often meet the same 429 burst; they count as one event: while
+    /// a pause is running, a further 429 only lengthens it and does not halve the rate again.
     pub fn on_rate_limited(&self, wait: Duration) {
         let mut st = self.lock_state();
         let now = Instant::now();
-        let until = now + wait;
+        let until = later(now, wait);
+        let already_paused = st.paused_until.is_some_and(|p| p > now);
         st.paused_until = Some(st.paused_until.map_or(until, |p| p.max(until)));
-        st.allowance = (st.allowance / 2).max(1);
+        if !already_paused {
+            st.allowance = (st.allowance / 2).max(1);
+        }
         // Recovery counts quiet windows from the end of the pause.
         st.changed_at = st.paused_until.unwrap_or(until);
     }
@@ -152,10 +159,20 @@ impl RateLimiter {
     }
 }
 
+/// `at + by`, saturating at about a year ahead instead of overflowing on absurd durations.
+fn later(at: Instant, by: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
+    at.checked_add(by.min(FAR)).unwrap_or(at)
+}
+
 impl State {
     /// Drops grants that are no longer inside `(now - window, now]`.
     fn expire(&mut self, now: Instant, window: Duration) {
-        while self.granted.front().is_some_and(|t| *t + window <= now) {
+        while self
+            .granted
+            .front()
+            .is_some_and(|t| later(*t, window) <= now)
+        {
             self.granted.pop_front();
         }
     }
@@ -280,6 +297,21 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn concurrent_429s_of_one_burst_halve_the_rate_once() {
+        let limiter = RateLimiter::new(180, MINUTE);
+        limiter.on_rate_limited(Duration::from_secs(10));
+        limiter.on_rate_limited(Duration::from_secs(20));
+        limiter.on_rate_limited(Duration::from_secs(5));
+        let snap = limiter.snapshot();
+        assert_eq!(snap.allowance, 90);
+        assert_eq!(snap.paused_for, Some(Duration::from_secs(20)));
+        // A 429 after the pause is a new event.
+        tokio::time::sleep(Duration::from_secs(21)).await;
+        limiter.on_rate_limited(Duration::from_secs(1));
+        assert_eq!(limiter.snapshot().allowance, 45);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn repeated_429s_floor_at_one_request_per_window() {
         let limiter = RateLimiter::new(3, MINUTE);
         for _ in 0..5 {
@@ -300,6 +332,16 @@ mod tests {
         limiter.on_rate_limited(Duration::from_secs(5));
         let t = limiter.acquire().await;
         assert_eq!(t.duration_since(start), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn absurd_durations_do_not_panic() {
+        let limiter = RateLimiter::new(1, Duration::MAX);
+        limiter.acquire().await;
+        limiter.on_rate_limited(Duration::MAX);
+        assert!(limiter.snapshot().paused_for.is_some());
+        let waiting = tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await;
+        assert!(waiting.is_err());
     }
 
     #[tokio::test(start_paused = true)]

@@ -279,22 +279,18 @@ pub struct Meta {
 }
 
 /// One page of a list endpoint, whatever the envelope key (`customers`, `contacts`, `tickets`,
-/// `assets`, `invoices`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(bound(deserialize = "T: serde::de::DeserializeOwned"))]
+/// `assets`, `invoices`, or `items` as this type serializes itself). Should an answer carry more
+/// than one of them, the first non-empty list wins; `meta` is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Page<T> {
-    #[serde(
-        alias = "customers",
-        alias = "contacts",
-        alias = "tickets",
-        alias = "assets",
-        alias = "invoices",
-        default = "Vec::new",
-        deserialize_with = "de::lenient_vec"
-    )]
     pub items: Vec<T>,
-    #[serde(default, deserialize_with = "de::meta")]
     pub meta: Meta,
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Page<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(de::PageVisitor(std::marker::PhantomData))
+    }
 }
 
 impl<T> Page<T> {
@@ -319,56 +315,141 @@ fn prop_text(props: &Properties, name: &str) -> Option<String> {
 
 /// Lenient field deserializers. Each accepts every JSON type and never fails: a value it cannot
 /// use becomes "empty" rather than an error that would drop a whole page of records.
+///
+/// They read the token stream directly (no `serde_json::Value` per field): a scalar is looked at
+/// once, borrowed where the input allows, and nested arrays or objects in the wrong place are
+/// skipped without being built. A page of 100 customers decodes several times faster this way.
 pub mod de {
+    use std::borrow::Cow;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::value::MapAccessDeserializer;
+    use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
     use super::*;
 
+    /// Any JSON value, reduced to what the lenient readers need.
+    enum Scalar<'a> {
+        /// `null`, or an array or object where a scalar was expected (skipped).
+        Empty,
+        Bool(bool),
+        U64(u64),
+        I64(i64),
+        F64(f64),
+        Str(Cow<'a, str>),
+    }
+
+    struct ScalarVisitor;
+
+    impl<'de> Visitor<'de> for ScalarVisitor {
+        type Value = Scalar<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Scalar::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Scalar::I64(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Scalar::U64(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Scalar::F64(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Scalar::Str(Cow::Borrowed(v)))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Scalar::Str(Cow::Owned(v)))
+        }
+        fn visit_bytes<E>(self, _: &[u8]) -> Result<Self::Value, E> {
+            Ok(Scalar::Empty)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Scalar::Empty)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Scalar::Empty)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Scalar::Empty)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Scalar::Empty)
+        }
+    }
+
+    fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar<'de>, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+
     pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::String(s) if s.is_empty() => None,
-            Value::String(s) => Some(s),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
+        Ok(match scalar(d)? {
+            Scalar::Str(s) if s.is_empty() => None,
+            Scalar::Str(s) => Some(s.into_owned()),
+            Scalar::U64(n) => Some(n.to_string()),
+            Scalar::I64(n) => Some(n.to_string()),
+            Scalar::F64(n) => {
+                Some(serde_json::Number::from_f64(n).map_or_else(String::new, |n| n.to_string()))
+            }
+            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Empty => None,
         })
     }
 
-    fn value_u64(v: &Value) -> Option<u64> {
+    fn scalar_u64(v: Scalar<'_>) -> Option<u64> {
         match v {
-            Value::Number(n) => n.as_u64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| *f >= 0.0 && f.fract() == 0.0)
-                    .map(|f| f as u64)
-            }),
-            Value::String(s) => s.trim().parse().ok(),
+            Scalar::U64(n) => Some(n),
+            Scalar::I64(n) => u64::try_from(n).ok(),
+            Scalar::F64(f) => {
+                (f >= 0.0 && f.fract() == 0.0 && f < u64::MAX as f64).then_some(f as u64)
+            }
+            Scalar::Str(s) => s.trim().parse().ok(),
             _ => None,
         }
     }
 
     pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        Ok(value_u64(&Value::deserialize(d)?).unwrap_or(0))
+        Ok(scalar_u64(scalar(d)?).unwrap_or(0))
     }
 
     pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-        Ok(value_u64(&Value::deserialize(d)?))
+        Ok(scalar_u64(scalar(d)?))
     }
 
     pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-        Ok(value_u64(&Value::deserialize(d)?))
+        Ok(scalar_u64(scalar(d)?))
     }
 
     pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse().ok(),
+        Ok(match scalar(d)? {
+            Scalar::F64(f) => Some(f),
+            Scalar::U64(n) => Some(n as f64),
+            Scalar::I64(n) => Some(n as f64),
+            Scalar::Str(s) => s.trim().parse::<f64>().ok(),
             _ => None,
-        })
+        }
+        .filter(|f| f.is_finite()))
     }
 
     pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::Bool(b) => Some(b),
-            Value::Number(n) => n.as_i64().map(|i| i != 0),
-            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+        Ok(match scalar(d)? {
+            Scalar::Bool(b) => Some(b),
+            Scalar::U64(n) => Some(n != 0),
+            Scalar::I64(n) => Some(n != 0),
+            Scalar::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "t" => Some(true),
                 "false" | "0" | "no" | "f" => Some(false),
                 _ => None,
@@ -382,8 +463,8 @@ pub mod de {
     }
 
     pub fn opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::String(s) => parse_timestamp(&s),
+        Ok(match scalar(d)? {
+            Scalar::Str(s) => parse_timestamp(&s),
             _ => None,
         })
     }
@@ -399,6 +480,7 @@ pub mod de {
         date.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()
     }
 
+    /// A JSON object kept as it is; anything else reads as no properties.
     pub fn properties<'de, D: Deserializer<'de>>(d: D) -> Result<Properties, D::Error> {
         Ok(match Value::deserialize(d)? {
             Value::Object(m) => m,
@@ -406,25 +488,187 @@ pub mod de {
         })
     }
 
-    pub fn meta<'de, D: Deserializer<'de>>(d: D) -> Result<Meta, D::Error> {
-        let v = Value::deserialize(d)?;
-        Ok(serde_json::from_value(v).unwrap_or_default())
+    /// An object read leniently as `T`; any other JSON value is skipped and reads as `None`.
+    struct RecordVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for RecordVisitor<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            ScalarVisitor.visit_seq(seq).map(|_| None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bytes<E>(self, _: &[u8]) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
     }
 
-    /// A list whose malformed entries are skipped instead of failing the whole list.
+    /// One list entry: a record, or `None` for an entry that is not an object.
+    struct Entry<T>(Option<T>);
+
+    impl<'de, T: DeserializeOwned> Deserialize<'de> for Entry<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(RecordVisitor(PhantomData)).map(Entry)
+        }
+    }
+
+    pub fn meta<'de, D: Deserializer<'de>>(d: D) -> Result<Meta, D::Error> {
+        Ok(d.deserialize_any(RecordVisitor::<Meta>(PhantomData))?
+            .unwrap_or_default())
+    }
+
+    struct ListVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(Entry(item)) = seq.next_element::<Entry<T>>()? {
+                out.extend(item);
+            }
+            Ok(out)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            ScalarVisitor.visit_map(map).map(|_| Vec::new())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bytes<E>(self, _: &[u8]) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+    }
+
+    /// A lenient list as a value of its own (for map values).
+    struct List<T>(Vec<T>);
+
+    impl<'de, T: DeserializeOwned> Deserialize<'de> for List<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            lenient_vec(d).map(List)
+        }
+    }
+
+    /// Lenient `meta` as a value of its own.
+    struct MetaField(Meta);
+
+    impl<'de> Deserialize<'de> for MetaField {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            meta(d).map(MetaField)
+        }
+    }
+
+    /// Reads a list envelope: `{"<key>": [..], "meta": {..}}`.
+    pub(super) struct PageVisitor<T>(pub(super) PhantomData<T>);
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for PageVisitor<T> {
+        type Value = Page<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object with a list and `meta`")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut items: Option<Vec<T>> = None;
+            let mut meta = Meta::default();
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                match &*key {
+                    "customers" | "contacts" | "tickets" | "assets" | "invoices" | "items" => {
+                        let List(list) = map.next_value::<List<T>>()?;
+                        if items.as_ref().is_none_or(|i| i.is_empty()) {
+                            items = Some(list);
+                        }
+                    }
+                    "meta" => meta = map.next_value::<MetaField>()?.0,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(Page {
+                items: items.unwrap_or_default(),
+                meta,
+            })
+        }
+    }
+
+    /// A list whose entries that are not objects are skipped instead of failing the whole list.
+    /// Every field of the models is lenient, so an object entry always decodes; the one thing
+    /// that still fails a streamed list is a record with the same key twice, which
+    /// [`super::from_slice_lenient`] recovers from.
     pub fn lenient_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
     where
         D: Deserializer<'de>,
-        T: serde::de::DeserializeOwned,
+        T: DeserializeOwned,
     {
-        Ok(match Value::deserialize(d)? {
-            Value::Array(items) => items
-                .into_iter()
-                .filter_map(|v| serde_json::from_value(v).ok())
-                .collect(),
-            _ => Vec::new(),
-        })
+        d.deserialize_any(ListVisitor(PhantomData))
     }
+}
+
+/// Decodes JSON into a model, as leniently as possible: straight from the bytes (fast), and if
+/// that fails, through `serde_json::Value` (where a key repeated inside one record has already
+/// collapsed to its last value, which the streamed path rejects).
+pub fn from_slice_lenient<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(bytes).or_else(|first| {
+        serde_json::from_slice::<Value>(bytes)
+            .and_then(serde_json::from_value)
+            .map_err(|_| first)
+    })
 }
 
 #[cfg(test)]
@@ -490,5 +734,118 @@ mod tests {
         };
         assert_eq!(c.person_name(), "Ana Lima");
         assert_eq!(c.display_name(), "Ana Lima");
+    }
+
+    #[test]
+    fn misplaced_values_are_skipped_without_failing_the_page() {
+        let json = r#"{"customers": [
+            {"id": 1, "email": ["a@b.c"], "phone": {"digits": "555"}, "latitude": "40.5",
+             "contacts": {"not": "a list"}, "properties": [1, 2], "disabled": "yes",
+             "tax_rate_id": -3, "zip": 2293.0, "created_at": 17, "notes": true},
+            "garbage", 42, null, [1, 2, 3],
+            {"id": 2.0, "contacts": [{"id": "9", "name": {"first": "x"}}, 7, {"id": 10}]}
+        ], "meta": "page one"}"#;
+        let p: Page<Customer> = from_slice_lenient(json.as_bytes()).unwrap();
+        assert_eq!(p.items.len(), 2);
+        let a = &p.items[0];
+        assert_eq!((a.email.as_deref(), a.phone.as_deref()), (None, None));
+        assert_eq!(a.latitude, Some(40.5));
+        assert!(a.contacts.is_empty() && a.properties.is_empty());
+        assert!(a.disabled);
+        assert_eq!(a.tax_rate_id, None);
+        assert_eq!(a.zip.as_deref(), Some("2293.0"));
+        assert_eq!((a.created_at, a.notes.as_deref()), (None, Some("true")));
+        let b = &p.items[1];
+        assert_eq!(b.id, 2);
+        assert_eq!(
+            b.contacts.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![9, 10]
+        );
+        assert_eq!(b.contacts[0].name, None);
+        assert_eq!(p.meta, Meta::default());
+    }
+
+    #[test]
+    fn a_record_with_a_repeated_key_is_recovered_by_the_fallback() {
+        let json = r#"{"contacts": [{"id": 1, "name": "a", "name": "b"}, {"id": 2}],
+                       "meta": {"page": 1, "total_pages": 1}}"#;
+        assert!(serde_json::from_str::<Page<Contact>>(json).is_err());
+        let p: Page<Contact> = from_slice_lenient(json.as_bytes()).unwrap();
+        assert_eq!(p.items.len(), 2);
+        assert_eq!(p.items[0].name.as_deref(), Some("b"));
+        assert!(from_slice_lenient::<Page<Contact>>(b"<html>").is_err());
+    }
+
+    #[test]
+    fn escaped_strings_and_large_numbers_decode() {
+        let json = r#"{"id": 18446744073709551615, "business_name": "Caf\u00e9 \"Zo\u00eb\"",
+                       "ref_customer_id": 1e30, "created_at": "2024-03-05T15:14:24.066\u002b02:00"}"#;
+        let c: Customer = serde_json::from_str(json).unwrap();
+        assert_eq!(c.id, u64::MAX);
+        assert_eq!(c.business_name.as_deref(), Some("Café \"Zoë\""));
+        assert_eq!(c.ref_customer_id, None);
+        assert!(c.created_at.is_some());
+    }
+
+    /// Random JSON documents: decoding a page never fails while the top level is an object.
+    #[test]
+    fn random_json_trees_always_decode() {
+        use rand::{Rng, SeedableRng};
+        fn tree(rng: &mut rand::rngs::StdRng, depth: u32) -> Value {
+            const KEYS: &[&str] = &[
+                "id",
+                "customers",
+                "contacts",
+                "meta",
+                "email",
+                "properties",
+                "created_at",
+                "latitude",
+                "disabled",
+                "page",
+                "total_pages",
+                "name",
+                "zip",
+                "x",
+            ];
+            match rng.random_range(0..if depth > 3 { 5 } else { 7 }) {
+                0 => Value::Null,
+                1 => Value::Bool(rng.random()),
+                2 => Value::from(rng.random::<i64>()),
+                3 => Value::from(rng.random::<f64>() * 1e6 - 5e5),
+                4 => {
+                    Value::from(["", "1", "2024-01-01", "yes", "é\u{202e}"][rng.random_range(0..5)])
+                }
+                5 => Value::Array(
+                    (0..rng.random_range(0..4))
+                        .map(|_| tree(rng, depth + 1))
+                        .collect(),
+                ),
+                _ => Value::Object(
+                    (0..rng.random_range(0..6))
+                        .map(|_| {
+                            (
+                                KEYS[rng.random_range(0..KEYS.len())].to_string(),
+                                tree(rng, depth + 1),
+                            )
+                        })
+                        .collect(),
+                ),
+            }
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for _ in 0..3000 {
+            let mut doc = serde_json::Map::new();
+            for k in ["customers", "contacts", "meta", "id", "customer"] {
+                if rng.random_bool(0.6) {
+                    doc.insert(k.to_string(), tree(&mut rng, 0));
+                }
+            }
+            let bytes = serde_json::to_vec(&Value::Object(doc)).unwrap();
+            from_slice_lenient::<Page<Customer>>(&bytes).unwrap();
+            from_slice_lenient::<Page<Contact>>(&bytes).unwrap();
+            from_slice_lenient::<Customer>(&bytes).unwrap();
+            from_slice_lenient::<Meta>(&bytes).unwrap();
+        }
     }
 }

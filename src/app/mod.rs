@@ -8,6 +8,7 @@ pub mod action;
 pub mod effect;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod form;
 pub mod keymap;
 pub mod layout;
 pub mod update;

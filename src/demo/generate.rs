@@ -5,11 +5,14 @@
 //! The same seed always gives the same data: a small self-contained PRNG (SplitMix64) drives
 //! everything, and all dates are relative to a fixed anchor rather than the clock.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::store::{
-    AssetRec, ContactRec, CustomerRec, Data, InvoiceRec, Millis, TICKET_STATUSES, TicketRec, digits,
+    AssetRec, ContactRec, CustomerRec, Data, InvoiceRec, Millis, Props, TICKET_STATUSES, TicketRec,
+    digits,
 };
 
 /// 2026-10-01T00:00:00Z: generated dates lie in the years before it.
@@ -645,6 +648,8 @@ struct CuratedCustomer {
     zip: Option<String>,
     notes: Option<String>,
     referred_by: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
     properties: Map<String, Value>,
     disabled: bool,
     contacts: Vec<CuratedContact>,
@@ -657,6 +662,10 @@ struct CuratedCustomer {
 #[serde(default)]
 struct CuratedContact {
     name: Option<String>,
+    address1: Option<String>,
+    address2: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
     title: Option<String>,
     email: Option<String>,
     phone: Option<String>,
@@ -708,6 +717,12 @@ struct Gen {
     rng: Rng,
     data: Data,
     ids: Ids,
+    /// Normalised business names in use (see [`name_key`]).
+    used_names: HashSet<String>,
+    /// Lower-cased customer e-mail addresses in use.
+    used_emails: HashSet<String>,
+    /// Next phone line number per area code.
+    next_line: HashMap<&'static str, u32>,
 }
 
 struct Ids {
@@ -758,24 +773,26 @@ impl Gen {
 
     fn add_contact(&mut self, customer: &CustomerRec, c: CuratedContact) {
         let created = self.after(customer.created_at);
-        let mut properties = Map::new();
-        if let Some(title) = c.title {
-            properties.insert("title".into(), Value::String(title));
-        }
+        let office = c.address1.is_some();
         let id = self.contact_id();
         let updated = self.after(created);
         self.data.insert_contact(ContactRec {
             id,
             customer_id: customer.id,
             name: c.name,
+            address1: c.address1,
+            address2: c.address2,
+            latitude: c.latitude,
+            longitude: c.longitude,
             email: c.email,
             phone: c.phone,
             mobile: c.mobile,
             notes: c.notes,
-            city: customer.city.clone(),
-            state: customer.state.clone(),
-            zip: customer.zip.clone(),
-            properties,
+            // Contacts with an address of their own share the customer's city.
+            city: office.then(|| customer.city.clone()).flatten(),
+            state: office.then(|| customer.state.clone()).flatten(),
+            zip: office.then(|| customer.zip.clone()).flatten(),
+            title: c.title,
             created_at: created,
             updated_at: updated,
             ..ContactRec::default()
@@ -824,7 +841,7 @@ impl Gen {
         name: String,
         asset_type: &str,
         serial: Option<String>,
-        properties: Map<String, Value>,
+        properties: Props,
     ) {
         let created = self.after(customer.created_at);
         let id = self.asset_id();
@@ -893,13 +910,20 @@ impl Gen {
             zip: c.zip,
             notes: c.notes,
             referred_by: c.referred_by,
-            properties: c.properties,
+            latitude: c.latitude,
+            longitude: c.longitude,
+            properties: c.properties.into(),
             disabled: c.disabled,
             created_at: created,
             updated_at: updated,
             ..CustomerRec::default()
         };
-        self.data.insert_customer(customer.clone());
+        if let Some(name) = &customer.business_name {
+            self.used_names.insert(name_key(name));
+        }
+        if let Some(email) = &customer.email {
+            self.used_emails.insert(email.to_lowercase());
+        }
         for contact in c.contacts {
             self.add_contact(&customer, contact);
         }
@@ -907,11 +931,12 @@ impl Gen {
             self.add_ticket(&customer, &t.subject, &t.status, t.problem_type.as_deref());
         }
         for a in c.assets {
-            self.add_asset(&customer, a.name, &a.asset_type, a.serial, Map::new());
+            self.add_asset(&customer, a.name, &a.asset_type, a.serial, Props::default());
         }
         for i in c.invoices {
             self.add_invoice(&customer, parse_cents(&i.total), false, Some(i.paid));
         }
+        self.data.insert_customer(customer);
     }
 
     fn person(&mut self) -> (String, String) {
@@ -926,8 +951,40 @@ impl Gen {
         }
     }
 
-    fn phone_digits(&mut self, area: &str) -> String {
-        format!("{area}555{:04}", self.rng.below(10_000))
+    /// A customer phone number, unique per area code (until 9,800 of them): accidental
+    /// duplicates would blur the planted ones. Lines 0100-0199 are left to the curated set.
+    fn phone_digits(&mut self, area: &'static str) -> String {
+        let next = self
+            .next_line
+            .entry(area)
+            .or_insert_with(|| 200 + (area.bytes().map(u32::from).sum::<u32>() * 37) % 9_800);
+        let line = *next;
+        *next = if line >= 9_999 { 200 } else { line + 1 };
+        format!("{area}555{line:04}")
+    }
+
+    /// A business name from a template, not used before (after normalising case, punctuation
+    /// and legal suffixes), so the only duplicates are the planted ones.
+    fn business_name(&mut self, template: &str, city: &str, index: usize) -> String {
+        let mut name = String::new();
+        for attempt in 0..12 {
+            let (l, m) = (*self.rng.pick(LAST), *self.rng.pick(LAST));
+            let (f, place) = (*self.rng.pick(FIRST), *self.rng.pick(PLACES));
+            name = template
+                .replace("{L}", l)
+                .replace("{M}", m)
+                .replace("{F}", f)
+                .replace("{P}", place);
+            if attempt >= 8 {
+                name = format!("{name} of {city}");
+            }
+            if self.used_names.insert(name_key(&name)) {
+                return name;
+            }
+        }
+        name = format!("{name} {index}");
+        self.used_names.insert(name_key(&name));
+        name
     }
 
     /// A contact phone, formatted the way people type them.
@@ -990,13 +1047,7 @@ impl Gen {
             let kind = self.rng.pick(KINDS);
             titles = kind.titles;
             let template = *self.rng.pick(kind.names);
-            let (l, m) = (*self.rng.pick(LAST), *self.rng.pick(LAST));
-            let (f, place) = (*self.rng.pick(FIRST), *self.rng.pick(PLACES));
-            let name = template
-                .replace("{L}", l)
-                .replace("{M}", m)
-                .replace("{F}", f)
-                .replace("{P}", place);
+            let name = self.business_name(template, city, index);
             domain = domain_of(&name, index);
             c.email = Some(format!(
                 "{}@{domain}",
@@ -1044,7 +1095,12 @@ impl Gen {
             } else {
                 local
             };
-            c.email = Some(format!("{local}{}@{domain}", self.rng.below(100)));
+            let mut email = format!("{local}{}@{domain}", self.rng.below(100));
+            if !self.used_emails.insert(email.to_lowercase()) {
+                email = format!("{local}.{index}@{domain}");
+                self.used_emails.insert(email.to_lowercase());
+            }
+            c.email = Some(email);
             if self.rng.chance(50) {
                 c.mobile = Some(self.phone_digits(area));
             }
@@ -1055,7 +1111,6 @@ impl Gen {
         if self.rng.chance(25) {
             c.referred_by = Some((*self.rng.pick(REFERRALS)).to_string());
         }
-        self.data.insert_customer(c.clone());
 
         let contacts = if business {
             self.rng.range(0, 8)
@@ -1070,7 +1125,12 @@ impl Gen {
             } else {
                 local
             };
+            let at_office = self.rng.chance(30);
             let contact = CuratedContact {
+                address1: at_office.then(|| c.address.clone()).flatten(),
+                address2: at_office.then(|| c.address_2.clone()).flatten(),
+                latitude: at_office.then_some(c.latitude).flatten(),
+                longitude: at_office.then_some(c.longitude).flatten(),
                 name: Some(format!("{f} {l}")),
                 title: Some((*self.rng.pick(titles)).to_string()),
                 email: Some(format!("{local}@{domain}")),
@@ -1104,7 +1164,7 @@ impl Gen {
         for n in 1..=assets {
             let (kind, pattern, models) = *self.rng.pick(ASSET_KINDS);
             let (maker, model) = *self.rng.pick(models);
-            let mut props = Map::new();
+            let mut props = Props::default();
             props.insert("Manufacturer".into(), maker.into());
             props.insert("Model".into(), model.into());
             if matches!(kind, "Desktop" | "Laptop" | "Server") {
@@ -1132,6 +1192,7 @@ impl Gen {
         if business && self.rng.chance(3) {
             self.near_duplicate(&c, &domain);
         }
+        self.data.insert_customer(c);
     }
 
     fn serial(&mut self) -> String {
@@ -1171,24 +1232,30 @@ impl Gen {
             updated_at: updated,
             ..CustomerRec::default()
         };
-        self.data.insert_customer(dup.clone());
         let first = self.data.contacts_of(original.id).next().cloned();
         if let Some(first) = first {
             let contact = CuratedContact {
                 name: first.name,
-                title: first
-                    .properties
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
+                title: first.title,
                 email: first.email,
                 phone: first.phone,
                 mobile: None,
                 notes: None,
+                ..CuratedContact::default()
             };
             self.add_contact(&dup, contact);
         }
+        self.data.insert_customer(dup);
     }
+}
+
+/// A business name without case, punctuation, spacing or a legal suffix.
+fn name_key(name: &str) -> String {
+    strip_suffix(name)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn strip_suffix(name: &str) -> &str {
@@ -1242,6 +1309,9 @@ pub fn generate(customers: usize, seed: u64) -> Data {
     let mut g = Gen {
         rng: Rng::new(CURATED_SEED),
         data: Data::default(),
+        used_names: HashSet::new(),
+        used_emails: HashSet::new(),
+        next_line: HashMap::new(),
         ids: Ids {
             customer: FIRST_CUSTOMER_ID - 1,
             contact: FIRST_CONTACT_ID - 1,
@@ -1326,6 +1396,49 @@ mod tests {
                 assert!(p.chars().all(|ch| ch.is_ascii_digit()), "{p}");
             }
         }
+    }
+
+    /// Groups of customers sharing a phone number, a normalised business name or an e-mail
+    /// address are only the planted duplicates, which always share the e-mail domain too.
+    #[test]
+    fn the_only_duplicates_are_the_planted_ones() {
+        let d = generate(3_000, 11);
+        let mut groups: HashMap<String, Vec<&CustomerRec>> = HashMap::new();
+        for c in d.customers.values() {
+            if let Some(p) = &c.phone {
+                groups.entry(format!("phone {p}")).or_default().push(c);
+            }
+            if let Some(b) = &c.business_name {
+                groups
+                    .entry(format!("name {}", name_key(b)))
+                    .or_default()
+                    .push(c);
+            }
+            if let Some(e) = &c.email {
+                groups
+                    .entry(format!("email {}", e.to_lowercase()))
+                    .or_default()
+                    .push(c);
+            }
+        }
+        let domain = |c: &CustomerRec| {
+            let email = c.email.as_deref().unwrap_or("");
+            email.rsplit_once('@').map(|(_, d)| d.to_string())
+        };
+        let mut planted = 0;
+        for (key, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
+            planted += 1;
+            let first = domain(members[0]);
+            assert!(
+                members.iter().all(|c| domain(c) == first),
+                "accidental duplicate group {key}: {:?}",
+                members
+                    .iter()
+                    .map(|c| c.business_then_name())
+                    .collect::<Vec<_>>()
+            );
+        }
+        assert!(planted >= 20, "only {planted} duplicate groups");
     }
 
     #[test]

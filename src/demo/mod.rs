@@ -42,7 +42,7 @@ pub use store::DemoStore;
 use limit::RateLimiter;
 
 /// How the demo server behaves.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DemoConfig {
     /// Customers to generate (the curated set first). Ignored when `state` exists.
     pub customers: usize,
@@ -60,6 +60,21 @@ pub struct DemoConfig {
     pub retry_after: bool,
     /// Length of the rate-limit window (60 s like Syncro; shorter in tests).
     pub rate_window: Duration,
+}
+
+impl std::fmt::Debug for DemoConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoConfig")
+            .field("customers", &self.customers)
+            .field("seed", &self.seed)
+            .field("api_key", &"[redacted]")
+            .field("state", &self.state)
+            .field("latency", &self.latency)
+            .field("rate_limit", &self.rate_limit)
+            .field("retry_after", &self.retry_after)
+            .field("rate_window", &self.rate_window)
+            .finish()
+    }
 }
 
 impl Default for DemoConfig {
@@ -80,10 +95,16 @@ impl Default for DemoConfig {
 /// The body of an injected failure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultBody {
+    /// `application/json`
     Json(Value),
+    /// `text/html`, like a proxy's or a maintenance page.
     Html(String),
+    /// `text/plain`
     Text(String),
+    /// No body at all.
     Empty,
+    /// The status line and headers, then the connection breaks before the body arrives.
+    Disconnect,
 }
 
 /// A failure to inject: requests whose method and path match get `status` and `body` instead of
@@ -100,6 +121,9 @@ pub struct FaultRule {
     pub retry_after: Option<u64>,
     /// How many matching requests fail.
     pub times: u32,
+    /// Wait this long before answering (on top of the server's latency), e.g. to provoke a
+    /// client timeout on one endpoint.
+    pub delay: Duration,
 }
 
 impl FaultRule {
@@ -113,6 +137,7 @@ impl FaultRule {
             body: FaultBody::Json(serde_json::json!({"error": "Internal server error"})),
             retry_after: None,
             times: 1,
+            delay: Duration::ZERO,
         }
     }
 
@@ -124,36 +149,55 @@ impl FaultRule {
         }
     }
 
+    /// Answer with this HTTP status (an invalid code becomes 500).
     pub fn status(mut self, status: u16) -> FaultRule {
         self.status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         self
     }
 
+    /// Answer with this JSON body.
     pub fn json(mut self, body: Value) -> FaultRule {
         self.body = FaultBody::Json(body);
         self
     }
 
+    /// Answer with an HTML body.
     pub fn html(mut self, body: impl Into<String>) -> FaultRule {
         self.body = FaultBody::Html(body.into());
         self
     }
 
+    /// Answer with a plain-text body.
     pub fn text(mut self, body: impl Into<String>) -> FaultRule {
         self.body = FaultBody::Text(body.into());
         self
     }
 
+    /// Answer with no body.
     pub fn empty(mut self) -> FaultRule {
         self.body = FaultBody::Empty;
         self
     }
 
+    /// Break the connection after the headers (the client sees a failed body read).
+    pub fn disconnect(mut self) -> FaultRule {
+        self.body = FaultBody::Disconnect;
+        self
+    }
+
+    /// Wait before answering.
+    pub fn delay(mut self, delay: Duration) -> FaultRule {
+        self.delay = delay;
+        self
+    }
+
+    /// Send `Retry-After: secs`.
     pub fn retry_after(mut self, secs: u64) -> FaultRule {
         self.retry_after = Some(secs);
         self
     }
 
+    /// Fail this many matching requests (then answer normally).
     pub fn times(mut self, n: u32) -> FaultRule {
         self.times = n;
         self
@@ -432,7 +476,7 @@ impl Drop for DemoServer {
 }
 
 /// Delay between a write and the state file being written (writes in between are batched).
-const STATE_DEBOUNCE: Duration = Duration::from_millis(250);
+const STATE_DEBOUNCE: Duration = Duration::from_millis(500);
 
 /// Accept loop. Connections live in a `JoinSet` so a shutdown can drop them all at once, which
 /// `axum::serve`'s graceful shutdown cannot do.

@@ -1,6 +1,7 @@
 //! HTTP routes of the demo server: the Syncro endpoints this project uses, behind a gate that
 //! counts requests, adds latency, injects faults, enforces the rate limit and checks the key.
 
+use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -12,10 +13,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use memchr::memmem::Finder;
 use serde_json::{Map, Value, json};
 
 use super::limit::retry_after_secs;
-use super::store::{ContactRec, CustomerRec, Data, DemoStore, bump, digits, now_millis};
+use super::store::{
+    ContactRec, CustomerRec, Data, DemoStore, Field, Props, bump, digits, now_millis,
+};
 use super::{FaultBody, Shared, wire};
 
 /// Base path of every endpoint.
@@ -127,6 +131,9 @@ async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Response 
     }
 
     let response = if let Some(fault) = shared.take_fault(&method, &path) {
+        if !fault.delay.is_zero() {
+            tokio::time::sleep(fault.delay).await;
+        }
         fault_response(fault.status, fault.body, fault.retry_after)
     } else {
         let ip = req
@@ -163,13 +170,19 @@ async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Response 
 }
 
 fn fault_response(status: StatusCode, body: FaultBody, retry_after: Option<u64>) -> Response {
-    let (content_type, bytes) = match body {
-        FaultBody::Json(v) => ("application/json", v.to_string()),
-        FaultBody::Html(s) => ("text/html; charset=utf-8", s),
-        FaultBody::Text(s) => ("text/plain; charset=utf-8", s),
-        FaultBody::Empty => ("text/plain; charset=utf-8", String::new()),
+    let (content_type, body) = match body {
+        FaultBody::Json(v) => ("application/json", Body::from(v.to_string())),
+        FaultBody::Html(s) => ("text/html; charset=utf-8", Body::from(s)),
+        FaultBody::Text(s) => ("text/plain; charset=utf-8", Body::from(s)),
+        FaultBody::Empty => ("text/plain; charset=utf-8", Body::empty()),
+        FaultBody::Disconnect => {
+            let broken = futures::stream::once(async {
+                Err::<Bytes, _>(std::io::Error::other("injected disconnect"))
+            });
+            ("application/json", Body::from_stream(broken))
+        }
     };
-    let mut r = Response::new(Body::from(bytes));
+    let mut r = Response::new(body);
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -349,13 +362,13 @@ fn as_f64(v: &Value) -> Option<f64> {
 }
 
 /// Merge a `properties` object into the existing map (`null` removes a key).
-fn merge_properties(target: &mut Map<String, Value>, v: &Value) {
+fn merge_properties(target: &mut Props, v: &Value) {
     if let Value::Object(patch) = v {
         for (k, v) in patch {
             if v.is_null() {
                 target.remove(k);
             } else {
-                target.insert(k.clone(), v.clone());
+                target.insert(k.clone().into(), v.clone());
             }
         }
     }
@@ -382,14 +395,25 @@ pub fn valid_email(s: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Customers
 
+/// A compiled substring search (the needle's tables are built once per request).
+fn finder(needle: &str) -> Finder<'static> {
+    Finder::new(needle.as_bytes()).into_owned()
+}
+
+fn found(f: &Option<Finder<'static>>, haystack: &str) -> bool {
+    f.as_ref()
+        .is_none_or(|f| f.find(haystack.as_bytes()).is_some())
+}
+
 struct CustomerFilter {
     include_disabled: bool,
-    query: Option<String>,
-    query_digits: Option<String>,
+    query: Option<Finder<'static>>,
+    /// Digits of the query, when it has at least three: matched against phone digits.
+    query_digits: Option<Finder<'static>>,
     email: Option<String>,
-    business_name: Option<String>,
-    firstname: Option<String>,
-    lastname: Option<String>,
+    business_name: Option<Finder<'static>>,
+    firstname: Option<Finder<'static>>,
+    lastname: Option<Finder<'static>>,
     ids: Option<HashSet<u64>>,
     not_ids: Option<HashSet<u64>>,
 }
@@ -398,17 +422,21 @@ impl CustomerFilter {
     fn from_params(p: &Params) -> CustomerFilter {
         let lower = |k: &str| p.text(k).map(str::to_lowercase);
         let query = lower("query");
-        let query_digits = query.as_deref().map(digits).filter(|d| d.len() >= 3);
+        let query_digits = query
+            .as_deref()
+            .map(digits)
+            .filter(|d| d.len() >= 3)
+            .map(|d| finder(&d));
         CustomerFilter {
             include_disabled: p
                 .get("include_disabled")
                 .is_some_and(|v| matches!(v.trim(), "true" | "1")),
-            query,
+            query: query.as_deref().map(finder),
             query_digits,
             email: lower("email"),
-            business_name: lower("business_name"),
-            firstname: lower("firstname"),
-            lastname: lower("lastname"),
+            business_name: lower("business_name").as_deref().map(finder),
+            firstname: lower("firstname").as_deref().map(finder),
+            lastname: lower("lastname").as_deref().map(finder),
             ids: p.ids("id"),
             not_ids: p.ids("not_id"),
         }
@@ -416,97 +444,115 @@ impl CustomerFilter {
 
     fn matches(&self, c: &CustomerRec) -> bool {
         let k = &c.key;
-        if c.disabled && !self.include_disabled {
-            return false;
-        }
-        if self.ids.as_ref().is_some_and(|ids| !ids.contains(&c.id))
+        if (c.disabled && !self.include_disabled)
+            || self.ids.as_ref().is_some_and(|ids| !ids.contains(&c.id))
             || self.not_ids.as_ref().is_some_and(|ids| ids.contains(&c.id))
-            || self.email.as_ref().is_some_and(|e| k.email != *e)
+            || self
+                .email
+                .as_ref()
+                .is_some_and(|e| k.get(Field::Email) != e)
+            || !found(&self.business_name, k.get(Field::Business))
+            || !found(&self.firstname, k.get(Field::First))
+            || !found(&self.lastname, k.get(Field::Last))
         {
             return false;
         }
-        for (wanted, field) in [
-            (&self.business_name, &k.business),
-            (&self.firstname, &k.first),
-            (&self.lastname, &k.last),
-        ] {
-            if wanted.as_ref().is_some_and(|w| !field.contains(w.as_str())) {
-                return false;
-            }
+        if self.query.is_none() {
+            return true;
         }
-        if let Some(q) = &self.query {
-            let text = [&k.business, &k.first, &k.last, &k.full, &k.email]
-                .iter()
-                .any(|f| f.contains(q.as_str()));
-            let phone = self
-                .query_digits
-                .as_deref()
-                .is_some_and(|d| k.phone.contains(d) || k.mobile.contains(d));
-            if !text && !phone {
-                return false;
-            }
-        }
-        true
+        let phone = |p: &Option<String>| p.as_deref().is_some_and(|p| found(&self.query_digits, p));
+        found(&self.query, k.names_and_email())
+            || (self.query_digits.is_some() && (phone(&c.phone) || phone(&c.mobile)))
     }
 }
 
-/// Sort by `"<field> ASC|DESC"`. Empty values sort last ascending and first descending (like
-/// SQL NULLs); ties keep id order. Unknown fields leave the default (id) order.
-fn sort_customers(list: &mut [&CustomerRec], sort: Option<&str>) {
-    let Some(sort) = sort else { return };
+/// What a customer list can be sorted by.
+#[derive(Clone, Copy)]
+enum SortBy {
+    Text(Field),
+    BusinessThenName,
+    CreatedAt,
+    UpdatedAt,
+    Id,
+}
+
+impl SortBy {
+    fn parse(field: &str) -> Option<SortBy> {
+        Some(match field {
+            "business_name" => SortBy::Text(Field::Business),
+            "business_then_name" | "name" => SortBy::BusinessThenName,
+            "firstname" => SortBy::Text(Field::First),
+            "lastname" => SortBy::Text(Field::Last),
+            "fullname" => SortBy::Text(Field::Full),
+            "email" => SortBy::Text(Field::Email),
+            "city" => SortBy::Text(Field::City),
+            "created_at" => SortBy::CreatedAt,
+            "updated_at" => SortBy::UpdatedAt,
+            "id" => SortBy::Id,
+            _ => return None,
+        })
+    }
+
+    fn compare(self, a: &CustomerRec, b: &CustomerRec) -> Ordering {
+        /// Empty values sort after every other value, like SQL NULLs ascending.
+        fn nulls_last(a: &str, b: &str) -> Ordering {
+            (a.is_empty(), a).cmp(&(b.is_empty(), b))
+        }
+        match self {
+            SortBy::Text(f) => nulls_last(a.key.get(f), b.key.get(f)),
+            SortBy::BusinessThenName => nulls_last(a.key.sort_name(), b.key.sort_name()),
+            SortBy::CreatedAt => a.created_at.cmp(&b.created_at),
+            SortBy::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+            SortBy::Id => a.id.cmp(&b.id),
+        }
+    }
+}
+
+/// Customer ids in the order of `"<field> ASC|DESC"` (empty values last ascending and first
+/// descending, like SQL NULLs; ties in id order), cached until the next customer write.
+/// `None` for an unknown field: the default (id) order stays.
+fn sorted_ids(data: &mut Data, sort: &str) -> Option<Arc<Vec<u64>>> {
     let mut words = sort.split_whitespace();
-    let field = words.next().unwrap_or("").to_ascii_lowercase();
+    let field = words.next()?.to_ascii_lowercase();
+    let by = SortBy::parse(&field)?;
     let desc = words.next().is_some_and(|d| d.eq_ignore_ascii_case("desc"));
-    fn text(s: &str) -> Option<&str> {
-        (!s.is_empty()).then_some(s)
+    let cache_key = format!("{field} {}", if desc { "desc" } else { "asc" });
+    if let Some(ids) = data.sort_cache.get(&cache_key) {
+        return Some(ids.clone());
     }
-    fn nulls_last(a: Option<&str>, b: Option<&str>) -> std::cmp::Ordering {
-        match (a, b) {
-            (Some(a), Some(b)) => a.cmp(b),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        }
-    }
-    type Cmp = Box<dyn Fn(&CustomerRec, &CustomerRec) -> std::cmp::Ordering>;
-    let key_cmp: Cmp = match field.as_str() {
-        "business_name" => {
-            Box::new(|a, b| nulls_last(text(&a.key.business), text(&b.key.business)))
-        }
-        "business_then_name" | "name" => {
-            Box::new(|a, b| nulls_last(text(&a.key.sort_name), text(&b.key.sort_name)))
-        }
-        "firstname" => Box::new(|a, b| nulls_last(text(&a.key.first), text(&b.key.first))),
-        "lastname" => Box::new(|a, b| nulls_last(text(&a.key.last), text(&b.key.last))),
-        "fullname" => Box::new(|a, b| nulls_last(text(&a.key.full), text(&b.key.full))),
-        "email" => Box::new(|a, b| nulls_last(text(&a.key.email), text(&b.key.email))),
-        "city" => Box::new(|a, b| nulls_last(text(&a.key.city), text(&b.key.city))),
-        "created_at" => Box::new(|a, b| a.created_at.cmp(&b.created_at)),
-        "updated_at" => Box::new(|a, b| a.updated_at.cmp(&b.updated_at)),
-        "id" => Box::new(|a, b| a.id.cmp(&b.id)),
-        _ => return,
-    };
+    let mut list: Vec<&CustomerRec> = data.customers.values().collect();
     list.sort_by(|a, b| {
-        let o = key_cmp(a, b);
+        let o = by.compare(a, b);
         let o = if desc { o.reverse() } else { o };
         o.then(a.id.cmp(&b.id))
     });
+    let ids = Arc::new(list.iter().map(|c| c.id).collect::<Vec<u64>>());
+    data.sort_cache.insert(cache_key, ids.clone());
+    Some(ids)
 }
 
 async fn list_customers(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q);
     let filter = CustomerFilter::from_params(&p);
-    let data = st.store.lock();
-    let mut hits: Vec<&CustomerRec> = data
-        .customers
-        .values()
-        .filter(|c| filter.matches(c))
-        .collect();
-    sort_customers(&mut hits, p.text("sort"));
+    let mut guard = st.store.lock();
+    let order = p.text("sort").and_then(|s| sorted_ids(&mut guard, s));
+    let data = &*guard;
+    let hits: Vec<&CustomerRec> = match &order {
+        Some(ids) => ids
+            .iter()
+            .filter_map(|id| data.customers.get(id))
+            .filter(|c| filter.matches(c))
+            .collect(),
+        None => data
+            .customers
+            .values()
+            .filter(|c| filter.matches(c))
+            .collect(),
+    };
     let (meta, range) = paginate(hits.len(), p.page(), CUSTOMERS_PER_PAGE);
     let list: Vec<Value> = hits[range]
         .iter()
-        .map(|c| wire::customer(&data, c, true))
+        .map(|c| wire::customer(data, c, true))
         .collect();
     ok(json!({"customers": list, "meta": meta}))
 }
@@ -725,18 +771,15 @@ fn apply_contact(c: &mut ContactRec, body: &Map<String, Value>) -> Option<Option
         }
     }
     // Properties first, then `title`, so an explicit title wins over `properties.title`.
-    if let Some(p) = body.get("properties") {
-        merge_properties(&mut c.properties, p);
+    if let Some(Value::Object(patch)) = body.get("properties") {
+        let mut rest = patch.clone();
+        if let Some(t) = rest.remove("title") {
+            c.title = as_text(&t);
+        }
+        merge_properties(&mut c.properties, &Value::Object(rest));
     }
     if let Some(t) = body.get("title") {
-        match as_text(t) {
-            Some(t) => {
-                c.properties.insert("title".into(), Value::String(t));
-            }
-            None => {
-                c.properties.remove("title");
-            }
-        }
+        c.title = as_text(t);
     }
     customer
 }

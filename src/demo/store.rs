@@ -8,6 +8,7 @@
 //! per-customer indexes for contacts, tickets and assets. A customer carries a precomputed,
 //! lower-cased search key so filtering 100,000 customers is a linear scan over short strings.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -36,6 +37,77 @@ pub fn bump(previous: Millis) -> Millis {
 /// Digits of a phone number (customers store only these; search compares them).
 pub fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Custom properties, kept as a small vector: most records have none or a few, and a map
+/// allocates a whole tree node per record (this matters with 100,000 customers). Keys are
+/// usually static names from the generator, so they cost nothing. Serialised as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Props(Vec<(Cow<'static, str>, Value)>);
+
+impl Props {
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Set `key`, replacing an earlier value.
+    pub fn insert(&mut self, key: Cow<'static, str>, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// Drop `key`.
+    pub fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+
+    /// Number of properties.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// No properties at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keys and values in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// As a JSON object.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+}
+
+impl From<Map<String, Value>> for Props {
+    fn from(map: Map<String, Value>) -> Props {
+        Props(map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect())
+    }
+}
+
+impl Serialize for Props {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Props {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Props, D::Error> {
+        Map::<String, Value>::deserialize(d).map(Props::from)
+    }
 }
 
 /// A customer as the server stores it.
@@ -74,7 +146,7 @@ pub struct CustomerRec {
     pub longitude: Option<f64>,
     pub location_name: Option<String>,
     pub location_id: Option<u64>,
-    pub properties: Map<String, Value>,
+    pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
     /// Lower-cased search fields, rebuilt after every change (not persisted).
@@ -82,23 +154,64 @@ pub struct CustomerRec {
     pub key: SearchKey,
 }
 
-/// Pre-lowered copies of the fields `GET /customers` filters on.
+/// Lower-cased copies of the searchable fields in one string (one allocation per customer),
+/// in the order of [`Field`], separated by newlines.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchKey {
-    pub first: String,
-    pub last: String,
-    pub full: String,
-    pub business: String,
-    pub email: String,
-    pub phone: String,
-    pub mobile: String,
-    /// `business_then_name`, lowered: the default name sort.
-    pub sort_name: String,
-    pub city: String,
+    text: String,
+    ends: [u32; 6],
 }
 
-fn lower(s: &Option<String>) -> String {
-    s.as_deref().unwrap_or("").to_lowercase()
+/// The fields of a [`SearchKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Business = 0,
+    First = 1,
+    Last = 2,
+    Full = 3,
+    Email = 4,
+    City = 5,
+}
+
+impl SearchKey {
+    fn build(fields: [&str; 6]) -> SearchKey {
+        let mut text = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+        let mut ends = [0u32; 6];
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.extend(f.chars().flat_map(char::to_lowercase));
+            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        SearchKey { text, ends }
+    }
+
+    /// One lower-cased field.
+    pub fn get(&self, field: Field) -> &str {
+        let i = field as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] as usize + 1
+        };
+        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    /// Business, first, last and full name and e-mail: what `query` searches.
+    pub fn names_and_email(&self) -> &str {
+        self.text
+            .get(..self.ends[Field::Email as usize] as usize)
+            .unwrap_or("")
+    }
+
+    /// `business_then_name`, lower-cased: the business name, else the full name.
+    pub fn sort_name(&self) -> &str {
+        match self.get(Field::Business) {
+            "" => self.get(Field::Full),
+            b => b,
+        }
+    }
 }
 
 impl CustomerRec {
@@ -134,17 +247,18 @@ impl CustomerRec {
 
     /// Recompute the search key after a change.
     pub fn refresh_key(&mut self) {
-        self.key = SearchKey {
-            first: lower(&self.firstname),
-            last: lower(&self.lastname),
-            full: self.fullname().to_lowercase(),
-            business: lower(&self.business_name),
-            email: lower(&self.email),
-            phone: self.phone.as_deref().map(digits).unwrap_or_default(),
-            mobile: self.mobile.as_deref().map(digits).unwrap_or_default(),
-            sort_name: self.business_then_name().to_lowercase(),
-            city: lower(&self.city),
-        };
+        fn opt(s: &Option<String>) -> &str {
+            s.as_deref().unwrap_or("")
+        }
+        let full = self.fullname();
+        self.key = SearchKey::build([
+            opt(&self.business_name),
+            opt(&self.firstname),
+            opt(&self.lastname),
+            &full,
+            opt(&self.email),
+            opt(&self.city),
+        ]);
     }
 }
 
@@ -169,8 +283,11 @@ pub struct ContactRec {
     pub vendor_id: Option<u64>,
     pub opt_out: bool,
     pub extension: Option<String>,
-    /// Custom properties; a contact's job title lives at `properties.title`.
-    pub properties: Map<String, Value>,
+    /// The job title, sent and shown as `properties.title` (kept apart: nearly every contact
+    /// has one and no other property).
+    pub title: Option<String>,
+    /// Custom properties other than `title`.
+    pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -184,6 +301,7 @@ pub const TICKET_STATUSES: &[&str] = &[
     "Resolved",
 ];
 
+/// A ticket as the server stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TicketRec {
@@ -201,6 +319,7 @@ pub struct TicketRec {
     pub resolved_at: Option<Millis>,
 }
 
+/// A customer asset as the server stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AssetRec {
@@ -210,11 +329,12 @@ pub struct AssetRec {
     pub name: String,
     pub asset_type: String,
     pub asset_serial: Option<String>,
-    pub properties: Map<String, Value>,
+    pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
 
+/// An invoice as the server stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InvoiceRec {
@@ -248,6 +368,9 @@ pub struct Data {
     /// customer id -> asset ids, ascending.
     pub assets_of: HashMap<u64, Vec<u64>>,
     pub next_ids: NextIds,
+    /// Customer ids in the order of a sort (`"business_name DESC"`), all customers included;
+    /// cleared by every customer write.
+    pub sort_cache: HashMap<String, Arc<Vec<u64>>>,
 }
 
 /// The id the next created record of each kind gets.
@@ -295,18 +418,22 @@ fn index_remove(index: &mut HashMap<u64, Vec<u64>>, owner: u64, id: u64) {
 }
 
 impl Data {
+    /// Insert or replace a customer (its search key is rebuilt).
     pub fn insert_customer(&mut self, mut c: CustomerRec) {
         c.refresh_key();
+        self.sort_cache.clear();
         self.next_ids.customer = self.next_ids.customer.max(c.id + 1);
         self.customers.insert(c.id, c);
     }
 
+    /// Insert or replace a contact (its customer must not change: see `reassign_contact`).
     pub fn insert_contact(&mut self, c: ContactRec) {
         self.next_ids.contact = self.next_ids.contact.max(c.id + 1);
         index_add(&mut self.contacts_of, c.customer_id, c.id);
         self.contacts.insert(c.id, c);
     }
 
+    /// Insert a ticket.
     pub fn insert_ticket(&mut self, t: TicketRec) {
         self.next_ids.ticket = self.next_ids.ticket.max(t.id + 1);
         self.next_ids.ticket_number = self.next_ids.ticket_number.max(t.number + 1);
@@ -314,12 +441,14 @@ impl Data {
         self.tickets.insert(t.id, t);
     }
 
+    /// Insert an asset.
     pub fn insert_asset(&mut self, a: AssetRec) {
         self.next_ids.asset = self.next_ids.asset.max(a.id + 1);
         index_add(&mut self.assets_of, a.customer_id, a.id);
         self.assets.insert(a.id, a);
     }
 
+    /// Insert an invoice.
     pub fn insert_invoice(&mut self, i: InvoiceRec) {
         self.next_ids.invoice = self.next_ids.invoice.max(i.id + 1);
         self.next_ids.invoice_number = self.next_ids.invoice_number.max(i.number + 1);
@@ -346,6 +475,7 @@ impl Data {
         }
     }
 
+    /// Move a ticket to another customer.
     pub fn reassign_ticket(&mut self, id: u64, to: u64) {
         if let Some(t) = self.tickets.get_mut(&id)
             && t.customer_id != to
@@ -356,6 +486,7 @@ impl Data {
         }
     }
 
+    /// Move an asset to another customer.
     pub fn reassign_asset(&mut self, id: u64, to: u64) {
         if let Some(a) = self.assets.get_mut(&id)
             && a.customer_id != to
@@ -366,6 +497,7 @@ impl Data {
         }
     }
 
+    /// Delete a contact.
     pub fn remove_contact(&mut self, id: u64) -> Option<ContactRec> {
         let c = self.contacts.remove(&id)?;
         index_remove(&mut self.contacts_of, c.customer_id, id);
@@ -376,6 +508,7 @@ impl Data {
     /// invoices), so nothing is left pointing at a missing customer.
     pub fn remove_customer(&mut self, id: u64) -> Option<CustomerRec> {
         let c = self.customers.remove(&id)?;
+        self.sort_cache.clear();
         for cid in self.contacts_of.remove(&id).unwrap_or_default() {
             self.contacts.remove(&cid);
         }
@@ -431,6 +564,8 @@ struct StoreInner {
     generation: AtomicU64,
     /// The generation the state file last received.
     saved_generation: AtomicU64,
+    /// One save at a time (the debounced writer and the final flush may overlap).
+    saving: Mutex<()>,
     changed: Notify,
 }
 
@@ -456,6 +591,7 @@ impl DemoStore {
                 data: Mutex::new(data),
                 generation: AtomicU64::new(0),
                 saved_generation: AtomicU64::new(0),
+                saving: Mutex::new(()),
                 changed: Notify::new(),
             }),
         }
@@ -486,6 +622,11 @@ impl DemoStore {
     /// Write the data to `path` atomically: a temporary file in the same directory, flushed,
     /// then renamed over the old file, so a crash leaves either the old or the new state.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let _one_at_a_time = self
+            .inner
+            .saving
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let generation = self.generation();
         let json = {
             let data = self.lock();
@@ -549,5 +690,47 @@ impl DemoStore {
 
     pub(crate) async fn changed(&self) {
         self.inner.changed.notified().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_key_fields_and_sort_name() {
+        let mut c = CustomerRec {
+            firstname: Some("Zoë".into()),
+            lastname: Some("ÅKESSON".into()),
+            email: Some("Zoe@Example.com".into()),
+            city: Some("Denver".into()),
+            ..CustomerRec::default()
+        };
+        c.refresh_key();
+        assert_eq!(c.key.get(Field::Business), "");
+        assert_eq!(c.key.get(Field::Last), "åkesson");
+        assert_eq!(c.key.get(Field::Full), "zoë åkesson");
+        assert_eq!(c.key.get(Field::City), "denver");
+        assert_eq!(c.key.sort_name(), "zoë åkesson");
+        assert_eq!(
+            c.key.names_and_email(),
+            "\nzoë\nåkesson\nzoë åkesson\nzoe@example.com"
+        );
+        c.business_name = Some("Sunrise Bakery".into());
+        c.refresh_key();
+        assert_eq!(c.key.sort_name(), "sunrise bakery");
+    }
+
+    #[test]
+    fn props_serialise_as_an_object_and_replace_keys() {
+        let mut p = Props::default();
+        p.insert("title".into(), "Owner".into());
+        p.insert("title".into(), "CFO".into());
+        p.insert(String::from("Tier").into(), "Gold".into());
+        assert_eq!(p.len(), 2);
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json, serde_json::json!({"title": "CFO", "Tier": "Gold"}));
+        let back: Props = serde_json::from_value(json).unwrap();
+        assert_eq!(back.get("Tier"), Some(&Value::from("Gold")));
     }
 }

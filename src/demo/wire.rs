@@ -111,6 +111,10 @@ pub fn contact_record(c: &ContactRec, saved: bool) -> Value {
     } else {
         (Value::Null, Value::Null, Value::Null)
     };
+    let mut properties = c.properties.to_map();
+    if let Some(title) = &c.title {
+        properties.insert("title".into(), Value::String(title.clone()));
+    }
     json!({
         "id": id,
         "name": c.name,
@@ -130,7 +134,7 @@ pub fn contact_record(c: &ContactRec, saved: bool) -> Value {
         "created_at": created,
         "updated_at": updated,
         "vendor_id": c.vendor_id,
-        "properties": c.properties,
+        "properties": properties,
         "opt_out": c.opt_out,
         "extension": c.extension,
         "processed_phone": processed(&c.phone),
@@ -170,8 +174,8 @@ pub fn ticket(data: &Data, t: &TicketRec) -> Value {
         "location_name": null,
         "problem_type": t.problem_type,
         "status": t.status,
-        "ticket_type_id": null,
-        "ticket_type_name": null,
+        "ticket_type_id": 1,
+        "ticket_type_name": "Support",
         "properties": {},
         "user_id": null,
         "updated_at": timestamp(t.updated_at),

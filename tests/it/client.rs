@@ -546,7 +546,7 @@ async fn concurrent_requests_through_one_client_respect_the_window_at_the_server
     // A short window keeps the test fast; the limiter's arithmetic does not depend on its length.
     let mut cfg = config(&server);
     cfg.requests_per_minute = 5;
-    cfg.rate_window = Duration::from_millis(300);
+    cfg.rate_window = Duration::from_millis(400);
     let c = SyncroClient::new(cfg).unwrap();
     let tasks: Vec<_> = (0..16)
         .map(|_| {
@@ -560,7 +560,7 @@ async fn concurrent_requests_through_one_client_respect_the_window_at_the_server
     let mut times = seen.lock().unwrap().clone();
     times.sort();
     assert_eq!(times.len(), 16);
-    // Seen from the server, with 100 ms of slack for delivery jitter: never more than 5.
+    // Seen from the server, with 200 ms of slack for delivery jitter: never more than 5.
     let window = Duration::from_millis(200);
     for (i, t) in times.iter().enumerate() {
         let n = times[i..].iter().take_while(|u| **u < *t + window).count();
@@ -792,7 +792,10 @@ async fn the_key_is_never_in_debug_output_or_errors() {
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(401)
-                .set_body_json(json!({"error": "Failed to authenticate account"})),
+                // A server that echoes the token back.
+                .set_body_json(
+                    json!({"error": format!("Failed to authenticate account with token {KEY}")}),
+                ),
         )
         .mount(&server)
         .await;
@@ -808,6 +811,57 @@ async fn the_key_is_never_in_debug_output_or_errors() {
         assert!(!text.contains(KEY), "key leaked: {text}");
     }
     assert!(format!("{cfg:?}").contains("redacted"));
+}
+
+/// Collects formatted log lines.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn debug_logs_name_method_path_and_status_but_no_key_or_headers() {
+    let server = MockServer::start().await;
+    script(
+        &server,
+        "GET",
+        "/customers/5",
+        vec![
+            ResponseTemplate::new(503),
+            ResponseTemplate::new(200).set_body_json(json!({"customer": customer_json(5, "A")})),
+        ],
+    )
+    .await;
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // The test runtime is single-threaded: the guard covers every await below.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests run in parallel threads without a subscriber; make sure no callsite stays
+    // cached as "never interested" from before this subscriber existed.
+    tracing::callsite::rebuild_interest_cache();
+    client(&server).get_customer(5).await.unwrap();
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("GET"), "{text}");
+    assert!(text.contains("/customers/5"), "{text}");
+    assert!(
+        text.contains("status=503") && text.contains("status=200"),
+        "{text}"
+    );
+    assert!(!text.contains(KEY), "key in logs: {text}");
+    assert!(!text.to_lowercase().contains("bearer"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -912,4 +966,397 @@ fn a_record_shaped_like_real_account_data_decodes() {
     assert_eq!(c.updated_at.unwrap().offset().local_minus_utc(), -5 * 3600);
     assert_eq!(c.contacts[0].title().as_deref(), Some("Office Manager"));
     assert_eq!(c.contacts[0].customer_id, Some(31_415_926));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against the demo server over real HTTP
+
+mod against_demo {
+    use super::*;
+    use syncro_tui::demo::{DemoConfig, DemoServer, FaultRule};
+
+    async fn demo(customers: usize) -> DemoServer {
+        let cfg = DemoConfig {
+            customers,
+            seed: 7,
+            rate_limit: None,
+            ..DemoConfig::default()
+        };
+        DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
+            .await
+            .unwrap()
+    }
+
+    fn demo_config(server: &DemoServer, key: &str) -> ClientConfig {
+        let mut cfg = ClientConfig::new(server.base_url(), SecretString::from(key.to_string()));
+        cfg.requests_per_minute = 0;
+        cfg.backoff_base = Duration::from_millis(1);
+        cfg.backoff_cap = Duration::from_millis(5);
+        cfg.rate_limit_wait = Duration::from_millis(100);
+        cfg
+    }
+
+    fn demo_client(server: &DemoServer) -> SyncroClient {
+        SyncroClient::new(demo_config(server, "demo")).unwrap()
+    }
+
+    fn patch(v: Value) -> Patch {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[tokio::test]
+    async fn customers_list_paginate_and_round_trip_through_every_write() {
+        let server = demo(250).await;
+        let c = demo_client(&server);
+
+        let first = c.list_customers(&CustomerQuery::default()).await.unwrap();
+        assert_eq!(first.items.len(), 100);
+        assert_eq!(first.meta.page, Some(1));
+        let total = first.meta.total_entries.unwrap() as usize;
+        assert!(first.meta.total_pages.unwrap() >= 3);
+        let all = c.all_customers(&CustomerQuery::default()).await.unwrap();
+        assert_eq!(all.len(), total);
+        let mut ids: Vec<u64> = all.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), total, "a page was repeated or lost");
+        // A page past the end is empty, not an error.
+        let past = c
+            .list_customers(&CustomerQuery {
+                page: 99,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(past.items.is_empty());
+
+        // Create, read, update only the changed field, delete.
+        let created = c
+            .create_customer(&patch(json!({
+                "business_name": "Zyxel Test Widgets", "firstname": "Ada", "lastname": "Lovelace",
+                "email": "ada@widgets.example", "phone": "(555) 010-9999", "city": "Leeds"
+            })))
+            .await
+            .unwrap();
+        assert!(created.id > 0);
+        assert_eq!(created.phone.as_deref(), Some("5550109999"));
+        assert_eq!(created.fullname.as_deref(), Some("Ada Lovelace"));
+        let found = c
+            .list_customers(&CustomerQuery {
+                query: Some("Zyxel Test".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            found.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![created.id]
+        );
+        let updated = c
+            .update_customer(created.id, &patch(json!({"email": "ada@new.example"})))
+            .await
+            .unwrap();
+        assert_eq!(updated.email.as_deref(), Some("ada@new.example"));
+        assert_eq!(updated.city.as_deref(), Some("Leeds"));
+        assert!(updated.updated_at >= created.updated_at);
+        let read = c.get_customer(created.id).await.unwrap();
+        assert_eq!(read.email.as_deref(), Some("ada@new.example"));
+        c.delete_customer(created.id).await.unwrap();
+        let err = c.get_customer(created.id).await.unwrap_err();
+        assert!(matches!(err, ApiError::NotFound { .. }), "{err:?}");
+        assert_eq!(c.stats().retries, 0);
+    }
+
+    #[tokio::test]
+    async fn contacts_tickets_assets_and_invoices() {
+        let server = demo(60).await;
+        let c = demo_client(&server);
+        let customers = c.all_customers(&CustomerQuery::default()).await.unwrap();
+        let owner = customers.iter().find(|c| !c.contacts.is_empty()).unwrap();
+
+        // Contacts of one customer agree with the ones embedded in the customer.
+        let listed = c.all_contacts(Some(owner.id)).await.unwrap();
+        let mut a: Vec<u64> = listed.iter().map(|c| c.id).collect();
+        let mut b: Vec<u64> = owner.contacts.iter().map(|c| c.id).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
+        assert!(listed.iter().all(|x| x.customer_id == Some(owner.id)));
+
+        // Create with a title (stored as properties.title), update, read, delete.
+        let made = c
+            .create_contact(
+                owner.id,
+                &patch(json!({"name": "Grace Hopper", "title": "IT Manager",
+                              "email": "grace@example.com", "phone": "657.325.3258 x330"})),
+            )
+            .await
+            .unwrap();
+        assert_eq!(made.customer_id, Some(owner.id));
+        assert_eq!(made.title().as_deref(), Some("IT Manager"));
+        assert_eq!(made.phone.as_deref(), Some("657.325.3258 x330"));
+        let changed = c
+            .update_contact(made.id, &patch(json!({"title": "Owner"})))
+            .await
+            .unwrap();
+        assert_eq!(changed.title().as_deref(), Some("Owner"));
+        assert_eq!(changed.email.as_deref(), Some("grace@example.com"));
+        assert_eq!(
+            c.get_contact(made.id).await.unwrap().title().as_deref(),
+            Some("Owner")
+        );
+        c.delete_contact(made.id).await.unwrap();
+        assert!(matches!(
+            c.get_contact(made.id).await.unwrap_err(),
+            ApiError::NotFound { .. }
+        ));
+
+        // Tickets and assets by customer, then moved to another customer.
+        let all_customers: Vec<u64> = customers.iter().map(|c| c.id).collect();
+        let mut with_ticket = None;
+        for id in &all_customers {
+            let t = c.list_tickets(*id, 1).await.unwrap();
+            assert!(t.items.iter().all(|t| t.customer_id == Some(*id)));
+            if let Some(first) = t.items.first() {
+                with_ticket = Some((*id, first.id));
+                break;
+            }
+        }
+        let (from, ticket) = with_ticket.expect("the demo data has tickets");
+        let to = all_customers
+            .iter()
+            .copied()
+            .find(|id| *id != from)
+            .unwrap();
+        assert_eq!(
+            c.set_ticket_customer(ticket, to).await.unwrap().customer_id,
+            Some(to)
+        );
+        assert!(
+            c.all_tickets(to)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.id == ticket)
+        );
+        assert!(
+            !c.all_tickets(from)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.id == ticket)
+        );
+
+        let mut with_asset = None;
+        for id in &all_customers {
+            if let Some(a) = c.list_assets(*id, 1).await.unwrap().items.first() {
+                with_asset = Some((*id, a.id));
+                break;
+            }
+        }
+        let (from, asset) = with_asset.expect("the demo data has assets");
+        let to = all_customers
+            .iter()
+            .copied()
+            .find(|id| *id != from)
+            .unwrap();
+        assert_eq!(
+            c.set_asset_customer(asset, to).await.unwrap().customer_id,
+            Some(to)
+        );
+        assert!(
+            c.all_assets(to)
+                .await
+                .unwrap()
+                .iter()
+                .any(|a| a.id == asset)
+        );
+
+        // Invoices: every page walked, the customer's kept.
+        let first = c.list_invoices(1).await.unwrap();
+        let some = first.items.iter().find_map(|i| i.customer_id).unwrap();
+        let mine = c.invoices_for_customer(some).await.unwrap();
+        assert!(!mine.is_empty());
+        assert!(mine.iter().all(|i| i.customer_id == Some(some)));
+    }
+
+    #[tokio::test]
+    async fn the_ignored_contact_email_filter_is_done_on_the_client() {
+        let server = demo(120).await;
+        let c = demo_client(&server);
+        let everyone = c.all_contacts(None).await.unwrap();
+        assert!(everyone.len() > 50, "need several contact pages");
+        let target = everyone
+            .iter()
+            .rev()
+            .find(|x| x.email.is_some())
+            .unwrap()
+            .clone();
+        let email = target.email.clone().unwrap();
+
+        // The server ignores `email` on /contacts: the answer is the unfiltered first page.
+        let raw: Value = reqwest::Client::new()
+            .get(format!("{}/contacts", server.base_url()))
+            .query(&[("email", email.as_str())])
+            .bearer_auth("demo")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            raw["meta"]["total_entries"].as_u64(),
+            Some(everyone.len() as u64)
+        );
+
+        let found = c
+            .find_contacts_by_email(&email.to_uppercase())
+            .await
+            .unwrap();
+        assert!(found.iter().any(|x| x.id == target.id));
+        assert!(
+            found.iter().all(|x| {
+                x.email.as_deref().map(str::to_lowercase) == Some(email.to_lowercase())
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn every_error_shape_from_the_demo_server() {
+        let server = demo(20).await;
+        let control = server.control();
+
+        let bad = SyncroClient::new(demo_config(&server, "not-the-key")).unwrap();
+        let err = bad.get_customer(1).await.unwrap_err();
+        assert_eq!(err.auth_problem(), Some(AuthProblem::BadKey), "{err:?}");
+        assert!(err.to_string().contains("Failed to authenticate"), "{err}");
+
+        let c = demo_client(&server);
+        let err = c.get_customer(999_999_999).await.unwrap_err();
+        assert!(matches!(err, ApiError::NotFound { .. }), "{err:?}");
+
+        let err = c
+            .create_customer(&patch(json!({"firstname": "", "email": "not an email"})))
+            .await
+            .unwrap_err();
+        assert_eq!(err.field_errors("email"), vec!["Email is not an email"]);
+        assert!(!err.field_errors("firstname").is_empty(), "{err:?}");
+
+        let err = c
+            .create_contact(999_999_999, &patch(json!({"name": "", "email": "x"})))
+            .await
+            .unwrap_err();
+        assert_eq!(err.field_errors("name"), vec!["Name can't be blank"]);
+        assert_eq!(err.field_errors("email"), vec!["Email is not an email"]);
+        assert!(!err.field_errors("customer_id").is_empty(), "{err:?}");
+
+        // Permission missing (401 with Syncro's text), HTML from a proxy, plain-text 500.
+        control.fail_next(FaultRule::new(reqwest::Method::GET, "/customers").status(401).json(
+            json!({"error": "Not authorized. Please ask account admin to update your group permissions."}),
+        ));
+        let err = c
+            .list_customers(&CustomerQuery::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.auth_problem(), Some(AuthProblem::MissingPermission));
+
+        control.fail_next(
+            FaultRule::new(reqwest::Method::POST, "/customers")
+                .status(502)
+                .html("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"),
+        );
+        let before = control.stats().total;
+        let err = c
+            .create_customer(&patch(json!({"business_name": "X"})))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Server { status: 502, message } if message == "502 Bad Gateway"),
+            "{err:?}"
+        );
+        // POST was not retried.
+        assert_eq!(control.stats().total, before + 1);
+
+        control.fail_next(
+            FaultRule::new(reqwest::Method::GET, "/customers")
+                .status(503)
+                .text("upstream overloaded")
+                .times(2),
+        );
+        let page = c.list_customers(&CustomerQuery::default()).await.unwrap();
+        assert!(!page.items.is_empty());
+        assert_eq!(c.stats().retries, 2);
+
+        control.fail_next(
+            FaultRule::new(reqwest::Method::GET, "/contacts")
+                .status(200)
+                .html("<html><body>Captive portal: please log in</body></html>"),
+        );
+        let err = c.list_contacts(None, 1).await.unwrap_err();
+        assert!(
+            matches!(&err, ApiError::NotJson { excerpt, .. } if excerpt.contains("Captive portal")),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_429_from_the_demo_server_is_waited_out() {
+        let server = demo(20).await;
+        let control = server.control();
+        control.fail_next(
+            FaultRule::any_method("/customers")
+                .status(429)
+                .text("Retry later")
+                .retry_after(1),
+        );
+        let c = demo_client(&server);
+        let created = c
+            .create_customer(&patch(json!({"business_name": "After The Wait"})))
+            .await
+            .unwrap();
+        assert!(created.id > 0);
+        assert_eq!(c.stats().rate_limited, 1);
+        assert_eq!(control.stats().rate_limited, 1);
+        // Created exactly once.
+        let found = c
+            .list_customers(&CustomerQuery {
+                business_name: Some("After The Wait".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.items.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_client_limiter_keeps_the_demo_server_from_answering_429() {
+        let cfg = DemoConfig {
+            customers: 20,
+            seed: 7,
+            rate_limit: Some(5),
+            rate_window: Duration::from_millis(400),
+            ..DemoConfig::default()
+        };
+        let server = DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
+            .await
+            .unwrap();
+        let mut cfg = demo_config(&server, "demo");
+        cfg.requests_per_minute = 5;
+        // 300 ms more than the server's window: slack for scheduling and delivery jitter.
+        cfg.rate_window = Duration::from_millis(700);
+        let c = SyncroClient::new(cfg).unwrap();
+        let tasks: Vec<_> = (0..12)
+            .map(|i| {
+                let c = c.clone();
+                tokio::spawn(async move { c.list_contacts(None, i % 3 + 1).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(server.control().stats().rate_limited, 0);
+        assert_eq!(c.stats().rate_limited, 0);
+        assert_eq!(c.stats().requests, 12);
+    }
 }

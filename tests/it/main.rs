@@ -1,4 +1,8 @@
 //! Integration tests: one binary, one module per area (keeps link time down).
+
 mod client;
+mod config;
+mod demo;
+mod export;
 mod pty;
 mod tui;

@@ -1,0 +1,986 @@
+//! Inline forms: one `tui_input::Input` per field, the values the form opened with, validation,
+//! the patch of changed fields, server error routing, conflict detection and drafts.
+//!
+//! Pure: no terminal, no network, no clock. Drafts are plain data; the caller writes them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tui_input::{Input, InputRequest};
+
+use crate::api::FieldError;
+use crate::api::model::{Contact, Customer, Id, Patch, Properties};
+
+/// The customer types technicians sort clients into. Syncro has no field for it: Residential
+/// means "no business name", the others live in a custom property (see syncro-api.md).
+pub const CUSTOMER_TYPES: &[&str] = &["Business", "Residential", "Government", "Non-Profit"];
+
+/// The key of the virtual "customer type" field.
+pub const TYPE_KEY: &str = "customer_type";
+/// Prefix of fields that edit a custom property: `properties.Managed Status`.
+pub const PROP_PREFIX: &str = "properties.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldKind {
+    Text,
+    Email,
+    Phone,
+    /// Free text that may hold line breaks (notes).
+    Multiline,
+    /// Whole number or empty (tax rate id).
+    Integer,
+    /// One of `CUSTOMER_TYPES`.
+    CustomerType,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// API key (`business_name`), `customer_type`, or `properties.NAME`.
+    pub key: String,
+    pub label: String,
+    pub kind: FieldKind,
+    pub input: Input,
+    /// The value when the form opened (or the server value the user chose to build on).
+    pub original: String,
+    pub error: Option<String>,
+}
+
+impl Field {
+    fn new(key: &str, label: &str, kind: FieldKind, value: String) -> Self {
+        Field {
+            key: key.to_string(),
+            label: label.to_string(),
+            kind,
+            input: Input::new(value.clone()),
+            original: value,
+            error: None,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    pub fn is_changed(&self) -> bool {
+        self.input.value() != self.original
+    }
+
+    pub fn set_value(&mut self, value: String) {
+        self.input = Input::new(value);
+    }
+}
+
+/// What the form creates or edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormTarget {
+    NewCustomer,
+    EditCustomer { id: Id },
+    NewContact { customer_id: Id },
+    EditContact { id: Id, customer_id: Id },
+}
+
+impl FormTarget {
+    pub fn is_create(&self) -> bool {
+        matches!(
+            self,
+            FormTarget::NewCustomer | FormTarget::NewContact { .. }
+        )
+    }
+
+    pub fn is_customer(&self) -> bool {
+        matches!(
+            self,
+            FormTarget::NewCustomer | FormTarget::EditCustomer { .. }
+        )
+    }
+
+    /// A stable name for the draft file of this form.
+    pub fn draft_name(&self) -> String {
+        match self {
+            FormTarget::NewCustomer => "new-customer".into(),
+            FormTarget::EditCustomer { id } => format!("customer-{id}"),
+            FormTarget::NewContact { customer_id } => format!("new-contact-of-{customer_id}"),
+            FormTarget::EditContact { id, .. } => format!("contact-{id}"),
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            FormTarget::NewCustomer => "New customer",
+            FormTarget::EditCustomer { .. } => "Edit customer",
+            FormTarget::NewContact { .. } => "New contact",
+            FormTarget::EditContact { .. } => "Edit contact",
+        }
+    }
+}
+
+/// Where the form is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormState {
+    Editing,
+    /// A save is on its way; the form stays open and keeps its content.
+    Saving,
+    /// The last save failed; the message says why and that Ctrl-S tries again.
+    Failed(String),
+    /// A create timed out or lost its connection: it may or may not exist on the server.
+    OutcomeUnknown,
+}
+
+/// One field changed by the user and, since the form opened, also on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub key: String,
+    pub label: String,
+    pub mine: String,
+    pub theirs: String,
+    /// `true`: send mine; `false`: take the server's value.
+    pub keep_mine: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub target: FormTarget,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Messages that belong to no single field (server errors, network failures).
+    pub top_errors: Vec<String>,
+    pub state: FormState,
+    /// Custom properties as they were when the form opened: the base a property edit merges into.
+    pub base_properties: Properties,
+    /// Name of the custom property that holds the customer type.
+    pub type_property: String,
+    /// Conflicts found by the pre-save re-read, waiting for the user's choice.
+    pub conflicts: Vec<Conflict>,
+    /// Cursor in `conflicts`.
+    pub conflict_focus: usize,
+}
+
+impl Form {
+    /// A form for a new customer (empty, type Business).
+    pub fn new_customer(type_property: &str) -> Self {
+        Self::customer(FormTarget::NewCustomer, &Customer::default(), type_property)
+    }
+
+    pub fn edit_customer(c: &Customer, type_property: &str) -> Self {
+        Self::customer(FormTarget::EditCustomer { id: c.id }, c, type_property)
+    }
+
+    fn customer(target: FormTarget, c: &Customer, type_property: &str) -> Self {
+        use FieldKind::*;
+        let v = |key: &str| customer_value(c, key, type_property);
+        let mut fields = vec![
+            Field::new("business_name", "Business name", Text, v("business_name")),
+            Field::new("firstname", "First name", Text, v("firstname")),
+            Field::new("lastname", "Last name", Text, v("lastname")),
+            Field::new(TYPE_KEY, "Customer type", CustomerType, v(TYPE_KEY)),
+            Field::new("email", "E-mail", Email, v("email")),
+            Field::new("phone", "Phone", Phone, v("phone")),
+            Field::new("mobile", "Mobile", Phone, v("mobile")),
+            Field::new("address", "Address", Text, v("address")),
+            Field::new("address_2", "Address 2", Text, v("address_2")),
+            Field::new("city", "City", Text, v("city")),
+            Field::new("state", "State", Text, v("state")),
+            Field::new("zip", "ZIP", Text, v("zip")),
+            Field::new("referred_by", "Referred by", Text, v("referred_by")),
+            Field::new("tax_rate_id", "Tax rate ID", Integer, v("tax_rate_id")),
+            Field::new("notes", "Notes", Multiline, v("notes")),
+        ];
+        for name in c.properties.keys() {
+            if name == type_property {
+                continue;
+            }
+            let key = format!("{PROP_PREFIX}{name}");
+            fields.push(Field::new(&key, name, Text, v(&key)));
+        }
+        if target == FormTarget::NewCustomer {
+            // A new customer starts as a business: the common case for an MSP.
+            fields[3].set_value("Business".into());
+            fields[3].original = "Business".into();
+        }
+        Form::from_fields(target, fields, c.properties.clone(), type_property)
+    }
+
+    pub fn new_contact(customer_id: Id) -> Self {
+        Self::contact(FormTarget::NewContact { customer_id }, &Contact::default())
+    }
+
+    pub fn edit_contact(c: &Contact) -> Self {
+        let target = FormTarget::EditContact {
+            id: c.id,
+            customer_id: c.customer_id.unwrap_or_default(),
+        };
+        Self::contact(target, c)
+    }
+
+    fn contact(target: FormTarget, c: &Contact) -> Self {
+        use FieldKind::*;
+        let v = |key: &str| contact_value(c, key);
+        let fields = vec![
+            Field::new("name", "Name", Text, v("name")),
+            Field::new("title", "Title", Text, v("title")),
+            Field::new("email", "E-mail", Email, v("email")),
+            Field::new("phone", "Phone", Phone, v("phone")),
+            Field::new("mobile", "Mobile", Phone, v("mobile")),
+            Field::new("address1", "Address 1", Text, v("address1")),
+            Field::new("address2", "Address 2", Text, v("address2")),
+            Field::new("city", "City", Text, v("city")),
+            Field::new("state", "State", Text, v("state")),
+            Field::new("zip", "ZIP", Text, v("zip")),
+            Field::new("notes", "Notes", Multiline, v("notes")),
+        ];
+        Form::from_fields(target, fields, c.properties.clone(), "")
+    }
+
+    fn from_fields(
+        target: FormTarget,
+        fields: Vec<Field>,
+        base_properties: Properties,
+        type_property: &str,
+    ) -> Self {
+        Form {
+            target,
+            fields,
+            focus: 0,
+            top_errors: Vec::new(),
+            state: FormState::Editing,
+            base_properties,
+            type_property: type_property.to_string(),
+            conflicts: Vec::new(),
+            conflict_focus: 0,
+        }
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    pub fn focused(&self) -> &Field {
+        &self.fields[self.focus.min(self.fields.len() - 1)]
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.fields.iter().any(Field::is_changed)
+    }
+
+    pub fn next_field(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len();
+    }
+
+    pub fn prev_field(&mut self) {
+        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+    }
+
+    pub fn on_last_field(&self) -> bool {
+        self.focus + 1 == self.fields.len()
+    }
+
+    /// Ctrl-R: the focused field goes back to the value it opened with.
+    pub fn revert_focused(&mut self) {
+        let i = self.focus;
+        let original = self.fields[i].original.clone();
+        self.fields[i].set_value(original);
+        self.fields[i].error = None;
+    }
+
+    /// Feeds an editing request (from `tui_input::backend::crossterm::to_input_request`) to the
+    /// focused field. A type field cycles through the customer types instead of taking text.
+    pub fn edit_focused(&mut self, req: InputRequest) {
+        let field = &mut self.fields[self.focus];
+        if field.kind == FieldKind::CustomerType {
+            let cur = CUSTOMER_TYPES
+                .iter()
+                .position(|t| *t == field.value())
+                .unwrap_or(0);
+            let next = match req {
+                InputRequest::GoToPrevChar | InputRequest::DeletePrevChar => {
+                    (cur + CUSTOMER_TYPES.len() - 1) % CUSTOMER_TYPES.len()
+                }
+                InputRequest::InsertChar(c) => CUSTOMER_TYPES
+                    .iter()
+                    .position(|t| t.to_lowercase().starts_with(c.to_ascii_lowercase()))
+                    .unwrap_or((cur + 1) % CUSTOMER_TYPES.len()),
+                _ => (cur + 1) % CUSTOMER_TYPES.len(),
+            };
+            field.set_value(CUSTOMER_TYPES[next].to_string());
+        } else {
+            field.input.handle(req);
+        }
+        field.error = None;
+    }
+
+    /// Sets the focused field's whole value (from `$EDITOR`).
+    pub fn set_focused_value(&mut self, value: String) {
+        let field = &mut self.fields[self.focus];
+        let value = if field.kind == FieldKind::Multiline {
+            value.trim_end_matches('\n').to_string()
+        } else {
+            // A single-line field takes the first line only.
+            value.lines().next().unwrap_or("").trim_end().to_string()
+        };
+        field.set_value(value);
+        field.error = None;
+    }
+
+    fn customer_type(&self) -> &str {
+        self.field(TYPE_KEY).map(Field::value).unwrap_or("Business")
+    }
+
+    /// Checks the form before anything is sent; errors are put on their fields.
+    /// Returns `true` when the form may be sent.
+    pub fn validate(&mut self) -> bool {
+        let residential = self.customer_type() == "Residential";
+        for f in &mut self.fields {
+            f.error = validate_value(f.kind, f.value());
+        }
+        match self.target {
+            FormTarget::NewCustomer | FormTarget::EditCustomer { .. } => {
+                let blank = |form: &Form, k: &str| {
+                    form.field(k).is_none_or(|f| f.value().trim().is_empty())
+                };
+                if residential {
+                    for k in ["firstname", "lastname"] {
+                        if blank(self, k)
+                            && let Some(f) = self.field_mut(k)
+                        {
+                            f.error = Some("Required for a residential customer".into());
+                        }
+                    }
+                } else if blank(self, "business_name")
+                    && let Some(f) = self.field_mut("business_name")
+                {
+                    f.error = Some(
+                        "Required (for a residential customer, pick Residential and give first and last name)"
+                            .into(),
+                    );
+                }
+            }
+            FormTarget::NewContact { .. } | FormTarget::EditContact { .. } => {
+                if let Some(f) = self.field_mut("name")
+                    && f.value().trim().is_empty()
+                {
+                    f.error = Some("Required".into());
+                }
+            }
+        }
+        if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+            false
+        } else {
+            true
+        }
+    }
+
+    /// The body to send: every field on a create, only the changed ones on an update.
+    /// Custom properties and the customer type are sent as the whole merged `properties` map.
+    pub fn patch(&self) -> Patch {
+        let create = self.target.is_create();
+        let mut patch = Patch::new();
+        let mut props = self.base_properties.clone();
+        let mut props_changed = false;
+        for f in &self.fields {
+            if !create && !f.is_changed() {
+                continue;
+            }
+            let value = f.value().to_string();
+            if f.key == TYPE_KEY {
+                if !self.target.is_customer() || self.type_property.is_empty() {
+                    continue;
+                }
+                let old = props.get(&self.type_property).cloned();
+                let new = Value::String(value.clone());
+                if old.as_ref() != Some(&new) {
+                    props.insert(self.type_property.clone(), new);
+                    props_changed = true;
+                }
+                if value == "Residential" && !create {
+                    patch.insert("business_name".into(), Value::String(String::new()));
+                }
+            } else if let Some(name) = f.key.strip_prefix(PROP_PREFIX) {
+                props.insert(name.to_string(), Value::String(value));
+                props_changed = true;
+            } else if f.kind == FieldKind::Integer {
+                let v = value.trim();
+                if create && v.is_empty() {
+                    continue;
+                }
+                patch.insert(
+                    f.key.clone(),
+                    v.parse::<u64>().map(Value::from).unwrap_or(Value::Null),
+                );
+            } else {
+                if create && value.is_empty() {
+                    continue;
+                }
+                patch.insert(f.key.clone(), Value::String(value));
+            }
+        }
+        if props_changed {
+            patch.insert("properties".into(), Value::Object(props));
+        }
+        // A residential customer has no business name, whatever the field holds.
+        if self.target.is_customer() && self.customer_type() == "Residential" && create {
+            patch.remove("business_name");
+        }
+        patch
+    }
+
+    /// Routes a 422's messages: to the field they name, the rest to the top of the form.
+    pub fn apply_server_errors(&mut self, errors: &[FieldError]) {
+        self.top_errors.clear();
+        for e in errors {
+            let field = e.field.as_deref().and_then(|k| {
+                self.fields
+                    .iter()
+                    .position(|f| f.key == k || (k == "address" && f.key == "address1"))
+            });
+            match field {
+                Some(i) => self.fields[i].error = Some(e.message.clone()),
+                None => self.top_errors.push(e.message.clone()),
+            }
+        }
+        if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+        }
+        if errors.is_empty() {
+            self.top_errors
+                .push("The server rejected the record without saying why.".into());
+        }
+    }
+
+    /// Compares the record as it is on the server now with the values the form opened with.
+    /// Fields the user changed that someone else also changed become conflicts; fields the user
+    /// did not touch but that changed on the server take the server's value silently, so the
+    /// form shows what is really there (they are never sent).
+    pub fn detect_conflicts_customer(&mut self, now: &Customer) -> bool {
+        let tp = self.type_property.clone();
+        self.detect(|k| customer_value(now, k, &tp));
+        self.base_properties = now.properties.clone();
+        !self.conflicts.is_empty()
+    }
+
+    pub fn detect_conflicts_contact(&mut self, now: &Contact) -> bool {
+        self.detect(|k| contact_value(now, k));
+        self.base_properties = now.properties.clone();
+        !self.conflicts.is_empty()
+    }
+
+    fn detect(&mut self, theirs_of: impl Fn(&str) -> String) {
+        self.conflicts.clear();
+        self.conflict_focus = 0;
+        for f in &mut self.fields {
+            let theirs = theirs_of(&f.key);
+            if theirs == f.original {
+                continue;
+            }
+            if !f.is_changed() {
+                f.set_value(theirs.clone());
+                f.original = theirs;
+            } else if f.value() == theirs {
+                f.original = theirs;
+            } else {
+                self.conflicts.push(Conflict {
+                    key: f.key.clone(),
+                    label: f.label.clone(),
+                    mine: f.value().to_string(),
+                    theirs,
+                    keep_mine: true,
+                });
+            }
+        }
+    }
+
+    /// Applies the user's choices: "theirs" puts the server's value in the field (not sent);
+    /// "mine" keeps the typed value and sends it over the server's.
+    pub fn resolve_conflicts(&mut self) {
+        let conflicts = std::mem::take(&mut self.conflicts);
+        for c in conflicts {
+            if let Some(f) = self.field_mut(&c.key) {
+                if c.keep_mine {
+                    f.original = c.theirs;
+                } else {
+                    f.set_value(c.theirs.clone());
+                    f.original = c.theirs;
+                }
+            }
+        }
+    }
+
+    /// What to look for before offering to send a create again (after an unknown outcome), and
+    /// before any create (verify before create): e-mail, name and phone as typed.
+    pub fn identity(&self) -> Identity {
+        let get = |k: &str| {
+            self.field(k)
+                .map(|f| f.value().trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let name = if self.target.is_customer() {
+            get("business_name").or_else(|| {
+                let p: Vec<String> = ["firstname", "lastname"]
+                    .iter()
+                    .filter_map(|k| get(k))
+                    .collect();
+                (!p.is_empty()).then(|| p.join(" "))
+            })
+        } else {
+            get("name")
+        };
+        Identity {
+            name,
+            email: get("email"),
+            phone_digits: get("phone").map(|p| digits(&p)).filter(|d| d.len() >= 7),
+        }
+    }
+
+    /// Snapshot of the form for the drafts directory.
+    pub fn to_draft(&self) -> Draft {
+        Draft {
+            target: self.target.clone(),
+            values: self
+                .fields
+                .iter()
+                .map(|f| (f.key.clone(), f.value().to_string()))
+                .collect(),
+            originals: self
+                .fields
+                .iter()
+                .map(|f| (f.key.clone(), f.original.clone()))
+                .collect(),
+            base_properties: self.base_properties.clone(),
+            type_property: self.type_property.clone(),
+        }
+    }
+
+    /// Rebuilds a form from a draft (after a crash): same fields, typed values, originals.
+    pub fn from_draft(d: &Draft) -> Self {
+        let mut form = match &d.target {
+            FormTarget::NewCustomer | FormTarget::EditCustomer { .. } => {
+                let mut c = Customer {
+                    properties: d.base_properties.clone(),
+                    ..Default::default()
+                };
+                if let FormTarget::EditCustomer { id } = d.target {
+                    c.id = id;
+                }
+                Self::customer(d.target.clone(), &c, &d.type_property)
+            }
+            FormTarget::NewContact { .. } | FormTarget::EditContact { .. } => {
+                let mut f = Self::contact(d.target.clone(), &Contact::default());
+                f.base_properties = d.base_properties.clone();
+                f
+            }
+        };
+        for f in &mut form.fields {
+            if let Some(o) = d.originals.get(&f.key) {
+                f.original = o.clone();
+            }
+            if let Some(v) = d.values.get(&f.key) {
+                f.set_value(v.clone());
+            }
+        }
+        form
+    }
+}
+
+/// What identifies a record for duplicate checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone_digits: Option<String>,
+}
+
+impl Identity {
+    /// Does this customer look like the one being created (same e-mail, name or phone)?
+    pub fn matches_customer(&self, c: &Customer) -> Option<&'static str> {
+        if let Some(e) = &self.email
+            && c.email
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(e))
+        {
+            return Some("same e-mail");
+        }
+        if let Some(n) = &self.name {
+            let n = n.to_lowercase();
+            if c.display_name().to_lowercase() == n || c.person_name().to_lowercase() == n {
+                return Some("same name");
+            }
+        }
+        if let Some(p) = &self.phone_digits {
+            // Compare the last seven digits or more, so "+1 555..." matches "555...".
+            let same = |x: &Option<String>| {
+                let d = x.as_deref().map(digits).unwrap_or_default();
+                d.len() >= 7 && (d.ends_with(p.as_str()) || p.ends_with(d.as_str()))
+            };
+            if same(&c.phone) || same(&c.mobile) {
+                return Some("same phone");
+            }
+        }
+        None
+    }
+
+    /// Does this contact (of any customer) have the e-mail being created?
+    pub fn matches_contact(&self, c: &Contact) -> Option<&'static str> {
+        if let Some(e) = &self.email
+            && c.email
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(e))
+        {
+            return Some("same e-mail");
+        }
+        if let Some(n) = &self.name
+            && c.name.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(n))
+        {
+            return Some("same name");
+        }
+        None
+    }
+}
+
+/// A form saved while the user types, offered back after a crash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub target: FormTarget,
+    pub values: BTreeMap<String, String>,
+    pub originals: BTreeMap<String, String>,
+    #[serde(default)]
+    pub base_properties: Properties,
+    #[serde(default)]
+    pub type_property: String,
+}
+
+/// The text of a customer's field as a form shows it.
+pub fn customer_value(c: &Customer, key: &str, type_property: &str) -> String {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    match key {
+        "business_name" => s(&c.business_name),
+        "firstname" => s(&c.firstname),
+        "lastname" => s(&c.lastname),
+        "email" => s(&c.email),
+        "phone" => s(&c.phone),
+        "mobile" => s(&c.mobile),
+        "address" => s(&c.address),
+        "address_2" => s(&c.address_2),
+        "city" => s(&c.city),
+        "state" => s(&c.state),
+        "zip" => s(&c.zip),
+        "referred_by" => s(&c.referred_by),
+        "notes" => s(&c.notes),
+        "tax_rate_id" => c.tax_rate_id.map(|i| i.to_string()).unwrap_or_default(),
+        TYPE_KEY => customer_type(c, type_property).to_string(),
+        k => k
+            .strip_prefix(PROP_PREFIX)
+            .and_then(|name| c.property(name))
+            .unwrap_or_default(),
+    }
+}
+
+/// The customer's type: the property when it names a known type, else Residential when there is
+/// no business name, else Business.
+pub fn customer_type<'a>(c: &'a Customer, type_property: &str) -> &'a str {
+    if let Some(Value::String(t)) = c.properties.get(type_property)
+        && let Some(known) = CUSTOMER_TYPES.iter().find(|k| k.eq_ignore_ascii_case(t))
+    {
+        return known;
+    }
+    if c.business_name
+        .as_deref()
+        .is_none_or(|b| b.trim().is_empty())
+    {
+        "Residential"
+    } else {
+        "Business"
+    }
+}
+
+/// The text of a contact's field as a form shows it.
+pub fn contact_value(c: &Contact, key: &str) -> String {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    match key {
+        "name" => s(&c.name),
+        "title" => c.title().unwrap_or_default(),
+        "email" => s(&c.email),
+        "phone" => s(&c.phone),
+        "mobile" => s(&c.mobile),
+        "address1" => s(&c.address1),
+        "address2" => s(&c.address2),
+        "city" => s(&c.city),
+        "state" => s(&c.state),
+        "zip" => s(&c.zip),
+        "notes" => s(&c.notes),
+        _ => String::new(),
+    }
+}
+
+pub fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Per-kind checks; `None` when the value is acceptable. Empty values are fine here: required
+/// fields are checked by the form, which knows the customer type.
+pub fn validate_value(kind: FieldKind, v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match kind {
+        FieldKind::Email if !is_email(v) => {
+            Some("Not an e-mail address (expected name@example.com)".into())
+        }
+        FieldKind::Phone
+            if !v
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +()-.xX".contains(c)) =>
+        {
+            Some("Only digits, spaces and + ( ) - . x".into())
+        }
+        FieldKind::Phone if !v.chars().any(|c| c.is_ascii_digit()) => {
+            Some("A phone number needs digits".into())
+        }
+        FieldKind::Integer if v.parse::<u64>().is_err() => {
+            Some("A whole number (the tax rate's ID)".into())
+        }
+        FieldKind::CustomerType if !CUSTOMER_TYPES.contains(&v) => {
+            Some(format!("One of {}", CUSTOMER_TYPES.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+/// A practical e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn customer() -> Customer {
+        serde_json::from_value(json!({
+            "id": 10, "business_name": "Acme Dental", "firstname": "Ann", "lastname": "Lee",
+            "email": "office@acme.example", "phone": "5551234567", "city": "Springfield",
+            "properties": {"Customer Type": "Government", "Managed Status": "Gold"}
+        }))
+        .unwrap()
+    }
+
+    fn contact() -> Contact {
+        serde_json::from_value(json!({
+            "id": 77, "customer_id": 10, "name": "Jane Roe", "phone": "555.1",
+            "properties": {"title": "Office Manager"}
+        }))
+        .unwrap()
+    }
+
+    fn type_text(form: &mut Form, s: &str) {
+        for c in s.chars() {
+            form.edit_focused(InputRequest::InsertChar(c));
+        }
+    }
+
+    fn focus(form: &mut Form, key: &str) {
+        form.focus = form.fields.iter().position(|f| f.key == key).unwrap();
+    }
+
+    #[test]
+    fn edit_sends_only_changed_fields() {
+        let mut f = Form::edit_contact(&contact());
+        assert!(!f.is_dirty());
+        focus(&mut f, "title");
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "IT Director");
+        focus(&mut f, "phone");
+        type_text(&mut f, "9");
+        assert!(f.validate());
+        let p = f.patch();
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p["title"], json!("IT Director"));
+        assert_eq!(p["phone"], json!("555.19"));
+    }
+
+    #[test]
+    fn property_edit_sends_whole_merged_map() {
+        let mut f = Form::edit_customer(&customer(), "Customer Type");
+        focus(&mut f, "properties.Managed Status");
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "Silver");
+        let p = f.patch();
+        assert_eq!(
+            p["properties"],
+            json!({"Customer Type": "Government", "Managed Status": "Silver"})
+        );
+        assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn customer_type_is_read_and_cycled() {
+        let mut f = Form::edit_customer(&customer(), "Customer Type");
+        assert_eq!(f.field(TYPE_KEY).unwrap().value(), "Government");
+        focus(&mut f, TYPE_KEY);
+        f.edit_focused(InputRequest::InsertChar('n'));
+        assert_eq!(f.field(TYPE_KEY).unwrap().value(), "Non-Profit");
+        let p = f.patch();
+        assert_eq!(p["properties"]["Customer Type"], json!("Non-Profit"));
+        let no_business = Customer {
+            firstname: Some("Bo".into()),
+            ..Default::default()
+        };
+        assert_eq!(customer_type(&no_business, "Customer Type"), "Residential");
+    }
+
+    #[test]
+    fn validation_rules() {
+        let mut f = Form::new_customer("Customer Type");
+        assert!(!f.validate(), "business name required");
+        assert!(f.field("business_name").unwrap().error.is_some());
+        focus(&mut f, TYPE_KEY);
+        f.edit_focused(InputRequest::InsertChar('r'));
+        assert!(!f.validate(), "residential needs first and last name");
+        assert!(f.field("business_name").unwrap().error.is_none());
+        assert!(f.field("firstname").unwrap().error.is_some());
+        focus(&mut f, "firstname");
+        type_text(&mut f, "Bo");
+        focus(&mut f, "lastname");
+        type_text(&mut f, "Li");
+        focus(&mut f, "email");
+        type_text(&mut f, "bo@@x");
+        assert!(!f.validate());
+        assert_eq!(f.focused().key, "email");
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "bo@example.com");
+        focus(&mut f, "phone");
+        type_text(&mut f, "555-1234 ext");
+        assert!(!f.validate());
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "+1 (555) 123-4567 x12");
+        assert!(f.validate());
+        let p = f.patch();
+        assert!(!p.contains_key("business_name"));
+        assert_eq!(p["firstname"], json!("Bo"));
+
+        let mut c = Form::new_contact(10);
+        assert!(!c.validate());
+        assert_eq!(c.focused().key, "name");
+    }
+
+    #[test]
+    fn server_errors_go_to_their_fields() {
+        let mut f = Form::new_contact(1);
+        f.apply_server_errors(&[
+            FieldError {
+                field: Some("email".into()),
+                message: "Email is not an email".into(),
+            },
+            FieldError {
+                field: None,
+                message: "Something else".into(),
+            },
+        ]);
+        assert_eq!(
+            f.field("email").unwrap().error.as_deref(),
+            Some("Email is not an email")
+        );
+        assert_eq!(f.top_errors, vec!["Something else".to_string()]);
+        assert_eq!(f.focused().key, "email");
+    }
+
+    #[test]
+    fn conflicts_only_for_fields_both_sides_changed() {
+        let mut f = Form::edit_contact(&contact());
+        focus(&mut f, "title");
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "IT Director");
+        let mut now = contact();
+        now.properties.insert("title".into(), json!("Owner"));
+        now.city = Some("Springfield".into());
+        assert!(f.detect_conflicts_contact(&now));
+        assert_eq!(f.conflicts.len(), 1);
+        assert_eq!(f.conflicts[0].theirs, "Owner");
+        assert_eq!(f.field("city").unwrap().value(), "Springfield");
+        // Keep mine: the title is sent, the colleague's city is not.
+        f.resolve_conflicts();
+        let p = f.patch();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p["title"], json!("IT Director"));
+
+        // Take theirs: nothing left to send.
+        let mut f = Form::edit_contact(&contact());
+        focus(&mut f, "title");
+        type_text(&mut f, "!");
+        assert!(f.detect_conflicts_contact(&now));
+        f.conflicts[0].keep_mine = false;
+        f.resolve_conflicts();
+        assert_eq!(f.field("title").unwrap().value(), "Owner");
+        assert!(f.patch().is_empty());
+    }
+
+    #[test]
+    fn draft_round_trip_keeps_typed_text() {
+        let mut f = Form::edit_customer(&customer(), "Customer Type");
+        focus(&mut f, "notes");
+        type_text(&mut f, "Called about ünïcode 日本 ✓");
+        let d = f.to_draft();
+        let json = serde_json::to_string(&d).unwrap();
+        let back: Draft = serde_json::from_str(&json).unwrap();
+        let g = Form::from_draft(&back);
+        assert_eq!(
+            g.field("notes").unwrap().value(),
+            "Called about ünïcode 日本 ✓"
+        );
+        assert_eq!(g.field("city").unwrap().original, "Springfield");
+        assert_eq!(g.patch(), f.patch());
+    }
+
+    #[test]
+    fn revert_restores_original() {
+        let mut f = Form::edit_contact(&contact());
+        type_text(&mut f, "xyz");
+        assert!(f.is_dirty());
+        f.revert_focused();
+        assert!(!f.is_dirty());
+    }
+
+    #[test]
+    fn identity_matches() {
+        let mut f = Form::new_customer("Customer Type");
+        focus(&mut f, "business_name");
+        type_text(&mut f, "acme dental");
+        let id = f.identity();
+        assert_eq!(id.matches_customer(&customer()), Some("same name"));
+        let mut f = Form::new_contact(1);
+        focus(&mut f, "email");
+        type_text(&mut f, "JANE@x.example");
+        let c = Contact {
+            email: Some("jane@x.example".into()),
+            ..Default::default()
+        };
+        assert_eq!(f.identity().matches_contact(&c), Some("same e-mail"));
+    }
+
+    #[test]
+    fn email_check() {
+        for ok in ["a@b.co", "first.last+tag@sub.example.org"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@b..co", "a b@c.co", "a@.co", "a@b.co.",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}

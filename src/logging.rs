@@ -1,0 +1,364 @@
+//! Logging to a file in the data directory (never to the terminal).
+//!
+//! Every log line passes through [`scrub`] before it reaches the file: the API keys registered
+//! with [`redact_secret`] (the config resolution registers every key it finds), any
+//! `Bearer ...`/`Authorization: ...` value and any `api_key=...` become `[redacted]`, and control,
+//! bidi and zero-width characters are escaped (`\u{1b}`), so a hostile customer name can neither
+//! forge log lines nor send escape sequences to the terminal of whoever reads the log.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+/// File name of the log in the data directory.
+pub const LOG_FILE: &str = "syncro-tui.log";
+
+/// A log larger than this at start is moved to `syncro-tui.log.old`.
+const ROTATE_BYTES: u64 = 5 * 1024 * 1024;
+
+static SECRETS: RwLock<Vec<SecretString>> = RwLock::new(Vec::new());
+static ACTIVE_PATH: OnceLock<PathBuf> = OnceLock::new();
+
+/// Text replaced for a secret.
+pub const REDACTED: &str = "[redacted]";
+
+/// Registers a secret (an API key) to be replaced by `[redacted]` in every log line and in
+/// everything passed through [`scrub`]. Empty keys are ignored.
+pub fn redact_secret(secret: &SecretString) {
+    if secret.expose_secret().is_empty() {
+        return;
+    }
+    let mut list = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !list
+        .iter()
+        .any(|s| s.expose_secret() == secret.expose_secret())
+    {
+        list.push(secret.clone());
+    }
+}
+
+/// Keeps the log file open; dropping it flushes. Hold it until the app exits.
+#[must_use = "logging stops being flushed when the guard is dropped"]
+pub struct LogGuard {
+    file: Arc<Mutex<File>>,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        if let Ok(mut f) = self.file.lock() {
+            let _ = f.flush();
+        }
+    }
+}
+
+/// Path of the log in `data_dir`.
+pub fn log_path_in(data_dir: &Path) -> PathBuf {
+    data_dir.join(LOG_FILE)
+}
+
+/// The log file in use (after [`init`]), else where it would be in the standard data directory.
+/// For the help overlay.
+pub fn log_path() -> PathBuf {
+    ACTIVE_PATH
+        .get()
+        .cloned()
+        .unwrap_or_else(|| log_path_in(&crate::config::data_dir()))
+}
+
+/// The filter: `RUST_LOG` when set and valid, else `level` (`--log-level`, then the config's
+/// `log_level`), else `info`.
+pub fn filter(level: Option<&str>, rust_log: Option<&str>) -> anyhow::Result<EnvFilter> {
+    if let Some(r) = rust_log.filter(|r| !r.trim().is_empty())
+        && let Ok(f) = EnvFilter::try_new(r)
+    {
+        return Ok(f);
+    }
+    let level = level.filter(|l| !l.trim().is_empty()).unwrap_or("info");
+    EnvFilter::try_new(level).map_err(|e| {
+        anyhow::anyhow!(
+            "invalid log level `{}`: {e} (use error, warn, info, debug or trace)",
+            escape_untrusted(level)
+        )
+    })
+}
+
+/// Opens (creating, mode 0600) the log file for appending; a log over 5 MiB is rotated first.
+pub fn open_log_file(path: &Path) -> anyhow::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
+    }
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_BYTES) {
+        let _ = std::fs::rename(path, path.with_extension("log.old"));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .with_context(|| format!("cannot open the log file {}", path.display()))
+}
+
+/// A subscriber writing scrubbed, uncoloured lines to `file`. [`init`] installs one globally;
+/// tests use it with `tracing::subscriber::with_default`.
+pub fn file_subscriber(
+    filter: EnvFilter,
+    file: File,
+) -> (impl tracing::Subscriber + Send + Sync + 'static, LogGuard) {
+    let file = Arc::new(Mutex::new(file));
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_target(true)
+        .with_writer(ScrubbingWriter { file: file.clone() })
+        .finish();
+    (subscriber, LogGuard { file })
+}
+
+/// Starts logging to `syncro-tui.log` in `data_dir`. `level` is `--log-level` (or the config's
+/// `log_level`); `RUST_LOG` wins over it. Returns the log path (for the help overlay) and a guard
+/// to hold until exit. Call once, before the terminal is set up; a second call fails.
+pub fn init(level: Option<&str>, data_dir: &Path) -> anyhow::Result<(PathBuf, LogGuard)> {
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let filter = filter(level, rust_log.as_deref())?;
+    let path = log_path_in(data_dir);
+    let file = open_log_file(&path)?;
+    let (subscriber, guard) = file_subscriber(filter, file);
+    tracing::subscriber::set_global_default(subscriber)
+        .map_err(|e| anyhow::anyhow!("logging is already set up: {e}"))?;
+    let _ = ACTIVE_PATH.set(path.clone());
+    if rust_log
+        .as_deref()
+        .is_some_and(|r| EnvFilter::try_new(r).is_err())
+    {
+        tracing::warn!("RUST_LOG is not a valid filter; using the log level instead");
+    }
+    Ok((path, guard))
+}
+
+/// Writes each event as one scrubbed line (the formatter hands one event per writer).
+struct ScrubbingWriter {
+    file: Arc<Mutex<File>>,
+}
+
+impl<'a> MakeWriter<'a> for ScrubbingWriter {
+    type Writer = EventWriter;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        EventWriter {
+            file: self.file.clone(),
+            buf: Vec::with_capacity(256),
+        }
+    }
+}
+
+/// Collects one event's text and writes it, scrubbed, when dropped: a secret split across
+/// several `write` calls is still seen whole.
+struct EventWriter {
+    file: Arc<Mutex<File>>,
+    buf: Vec<u8>,
+}
+
+impl Write for EventWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for EventWriter {
+    fn drop(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let text = String::from_utf8_lossy(&self.buf);
+        let body = text.strip_suffix('\n').unwrap_or(&text);
+        let mut line = scrub(body);
+        line.push('\n');
+        if let Ok(mut f) = self.file.lock() {
+            let _ = f.write_all(line.as_bytes());
+        }
+    }
+}
+
+/// Redacts secrets (registered keys, bearer tokens, authorization values, `api_key=`) and
+/// escapes hostile characters: the one filter for log lines and for server text printed on the
+/// terminal (`config check`).
+pub fn scrub(text: &str) -> String {
+    escape_untrusted(&redact(text))
+}
+
+/// Replaces registered secrets and credential-looking values with `[redacted]`.
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_string();
+    {
+        let list = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+        for s in list.iter() {
+            let s = s.expose_secret();
+            if !s.is_empty() && out.contains(s) {
+                out = out.replace(s, REDACTED);
+            }
+        }
+    }
+    for marker in [
+        "authorization",
+        "bearer",
+        "api_key",
+        "api-key",
+        "apikey",
+        "token",
+    ] {
+        out = redact_after(&out, marker);
+    }
+    out
+}
+
+/// Redacts the value that follows `marker` (case-insensitive): after separators (`:`, `=`,
+/// quotes, spaces) and an optional scheme word (`Bearer`, `Basic`, `Token`), up to the next
+/// whitespace, quote, comma, `&` or `;`.
+fn redact_after(text: &str, marker: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find(marker) {
+        let start = pos + found;
+        let mut i = start + marker.len();
+        // Part of a longer word (`tokens`, `bearerish`): not a credential.
+        if text[i..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
+            out.push_str(&text[pos..i]);
+            pos = i;
+            continue;
+        }
+        let sep = |c: char| matches!(c, ':' | '=' | '"' | '\'' | ' ' | '\t');
+        let skip = |i: &mut usize| {
+            while let Some(c) = text[*i..].chars().next().filter(|c| sep(*c)) {
+                *i += c.len_utf8();
+            }
+        };
+        let before_sep = i;
+        skip(&mut i);
+        // `Bearer xyz` needs only a space; `token: xyz`, `api_key=xyz` need `:` or `=`, so
+        // prose such as "token bucket" is left alone.
+        let assigned = text[before_sep..i].contains([':', '=']);
+        if i == before_sep || (marker != "bearer" && !assigned) {
+            out.push_str(&text[pos..i]);
+            pos = i;
+            continue;
+        }
+        for scheme in ["bearer", "basic", "token"] {
+            if lower[i..].starts_with(scheme) && text[i + scheme.len()..].starts_with([' ', '\t']) {
+                i += scheme.len();
+                skip(&mut i);
+                break;
+            }
+        }
+        let end = text[i..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '&' | ';'))
+            .map_or(text.len(), |e| i + e);
+        out.push_str(&text[pos..i]);
+        if end > i {
+            out.push_str(REDACTED);
+        }
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Escapes control characters (`\n`, `\r`, `\t`, `\u{1b}`), bidi controls and zero-width
+/// characters, so untrusted text stays on one line and cannot drive a terminal.
+pub fn escape_untrusted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_invisible_format(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bidi overrides/isolates and zero-width characters: invisible, and able to reorder text.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
+        | '\u{061c}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_and_authorization_values_are_redacted() {
+        let r = redact("headers: {\"authorization\": \"Bearer abc.DEF-123\"} next");
+        assert_eq!(
+            r,
+            "headers: {\"authorization\": \"Bearer [redacted]\"} next"
+        );
+        assert_eq!(
+            redact("Authorization: Basic Zm9v"),
+            "Authorization: Basic [redacted]"
+        );
+        assert_eq!(redact("bearer  tok_1, other"), "bearer  [redacted], other");
+        assert_eq!(
+            redact("GET /x?api_key=s3cret&page=2"),
+            "GET /x?api_key=[redacted]&page=2"
+        );
+        assert_eq!(redact("tokens refreshed"), "tokens refreshed");
+        assert_eq!(redact("the bearer"), "the bearer");
+        assert_eq!(redact("token bucket refilled"), "token bucket refilled");
+        assert_eq!(
+            redact("x-auth-token: abc def"),
+            "x-auth-token: [redacted] def"
+        );
+    }
+
+    #[test]
+    fn registered_secrets_are_redacted_anywhere() {
+        redact_secret(&SecretString::from("zz-unit-secret-42".to_string()));
+        assert_eq!(redact("x=zz-unit-secret-42y"), "x=[redacted]y");
+    }
+
+    #[test]
+    fn control_bidi_and_zero_width_are_escaped() {
+        assert_eq!(
+            escape_untrusted("a\u{1b}[31mb\nc\u{202e}d\u{200b}e\u{7f}"),
+            "a\\u{1b}[31mb\\nc\\u{202e}d\\u{200b}e\\u{7f}"
+        );
+        assert_eq!(escape_untrusted("Zoë 山田 🙂"), "Zoë 山田 🙂");
+    }
+
+    #[test]
+    fn rust_log_wins_over_the_level() {
+        let f = filter(Some("warn"), Some("debug")).unwrap();
+        assert_eq!(f.to_string(), "debug");
+        let f = filter(Some("warn"), None).unwrap();
+        assert_eq!(f.to_string(), "warn");
+        let f = filter(None, Some("not a [valid filter")).unwrap();
+        assert_eq!(f.to_string(), "info");
+        assert!(filter(Some("loud[ly"), None).is_err());
+    }
+}
