@@ -122,22 +122,19 @@ fn prefix(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browse_search_and_read_a_customer_then_quit() {
-    let server = DemoServer::start(
-        "127.0.0.1:0".parse().unwrap(),
-        DemoConfig {
-            rate_limit: None,
-            ..DemoConfig::default()
-        },
-    )
-    .await
-    .expect("demo server");
-    let base_url = server.base_url();
-    let target = pick_target(&base_url).await;
-    let home = tempfile::tempdir().expect("temp dir");
+/// The app running in a pseudo-terminal, its screen, and its keyboard.
+struct Session {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    screen: Screen,
+    keys: Box<dyn Write + Send>,
+    _pty: Box<dyn portable_pty::MasterPty + Send>,
+    _home: tempfile::TempDir,
+}
 
-    let (status, screen) = tokio::task::spawn_blocking(move || {
+impl Session {
+    /// Starts the binary against `base_url` with the key `demo`, in a clean home directory.
+    fn start(base_url: &str) -> Session {
+        let home = tempfile::tempdir().expect("temp dir");
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -147,7 +144,7 @@ async fn browse_search_and_read_a_customer_then_quit() {
             })
             .expect("pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
-        cmd.args(["--base-url", &base_url]);
+        cmd.args(["--base-url", base_url]);
         cmd.env_clear();
         cmd.env("SYNCRO_API_KEY", "demo");
         cmd.env("TERM", "xterm-256color");
@@ -156,11 +153,11 @@ async fn browse_search_and_read_a_customer_then_quit() {
         cmd.env("XDG_DATA_HOME", home.path().join("data"));
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
         cmd.cwd(home.path());
-        let mut child = pty.slave.spawn_command(cmd).expect("spawn");
+        let child = pty.slave.spawn_command(cmd).expect("spawn");
         drop(pty.slave);
 
         let mut reader = pty.master.try_clone_reader().expect("reader");
-        let mut keys = pty.master.take_writer().expect("writer");
+        let keys = pty.master.take_writer().expect("writer");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
@@ -170,31 +167,95 @@ async fn browse_search_and_read_a_customer_then_quit() {
                 }
             }
         });
-        let mut screen = Screen {
-            parser: vt100::Parser::new(
-                std::num::NonZero::new(ROWS).unwrap(),
-                std::num::NonZero::new(COLS).unwrap(),
-                0,
-            ),
-            rx,
-            raw: Vec::new(),
+        Session {
+            child,
+            screen: Screen {
+                parser: vt100::Parser::new(
+                    std::num::NonZero::new(ROWS).unwrap(),
+                    std::num::NonZero::new(COLS).unwrap(),
+                    0,
+                ),
+                rx,
+                raw: Vec::new(),
+            },
+            keys,
+            _pty: pty.master,
+            _home: home,
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.keys.write_all(bytes).expect("write keys");
+        self.keys.flush().expect("flush keys");
+    }
+
+    /// Waits for the process to end (never forever), then reads what it wrote last.
+    fn exit_status(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!(
+                    "the app did not exit; the screen shows:\n{}",
+                    self.screen.text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
         };
-        let mut send = |bytes: &[u8]| {
-            keys.write_all(bytes).expect("write keys");
-            keys.flush().expect("flush keys");
-        };
+        // Let the reader thread deliver the last bytes.
+        std::thread::sleep(Duration::from_millis(200));
+        self.screen.pump();
+        status
+    }
+
+    /// The terminal is back as it was: main screen, and the leave sequence was written.
+    fn assert_restored(&mut self) {
+        assert!(
+            !self.screen.parser.screen().alternate_screen(),
+            "the terminal is back on the main screen"
+        );
+        let raw = String::from_utf8_lossy(&self.screen.raw);
+        assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    }
+}
+
+async fn demo_server() -> DemoServer {
+    DemoServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        DemoConfig {
+            rate_limit: None,
+            ..DemoConfig::default()
+        },
+    )
+    .await
+    .expect("demo server")
+}
+
+fn list_shown(s: &str) -> bool {
+    s.contains("Customers 100 of") && !s.contains("DEMO") && s.contains("Phone")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browse_search_and_read_a_customer_then_quit() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let target = pick_target(&base_url).await;
+
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&base_url);
 
         // The list appears, with the loaded-of-total count in its title.
-        let first = screen.wait_for("the customer list", |s| {
-            s.contains("Customers 100 of") && !s.contains("DEMO") && s.contains("Phone")
-        });
-        assert!(screen.parser.screen().alternate_screen());
+        let first = app.screen.wait_for("the customer list", list_shown);
+        assert!(app.screen.parser.screen().alternate_screen());
         let shown_before = first.lines().filter(|l| l.contains('(')).count();
 
         // The search narrows it: first locally, then from the server.
-        send(b"/");
-        send(target.email.as_bytes());
-        let narrowed = screen.wait_for("the search to narrow the list", |s| {
+        app.send(b"/");
+        app.send(target.email.as_bytes());
+        let narrowed = app.screen.wait_for("the search to narrow the list", |s| {
             s.contains("1 matching") && s.contains("server 1 of 1")
         });
         let name = prefix(&target.name, 12);
@@ -203,45 +264,46 @@ async fn browse_search_and_read_a_customer_then_quit() {
         assert!(shown_after < shown_before, "{narrowed}");
 
         // Enter keeps the filter; the detail shows the customer's contacts and tickets.
-        send(b"\r");
-        send(b"2");
+        app.send(b"\r");
+        app.send(b"2");
         let contact = prefix(&target.contact, 10);
-        screen.wait_for("the Contacts tab", |s| {
+        app.screen.wait_for("the Contacts tab", |s| {
             s.contains("2 Contacts") && s.contains(&contact)
         });
-        send(b"3");
+        app.send(b"3");
         let number = target.ticket_number.clone();
-        screen.wait_for("the Tickets tab", |s| {
+        app.screen.wait_for("the Tickets tab", |s| {
             s.contains("3 Tickets") && s.contains(&number)
         });
 
-        // q quits.
-        send(b"q");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("try_wait") {
-                break status;
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = child.kill();
-                panic!("q did not quit; the screen shows:\n{}", screen.text());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        // Let the reader drain what was written before the exit.
-        std::thread::sleep(Duration::from_millis(200));
-        screen.pump();
-        (status, screen)
+        // q quits with success and the terminal restored.
+        app.send(b"q");
+        let status = app.exit_status();
+        assert!(status.success(), "exit status {status:?}");
+        app.assert_restored();
     })
     .await
     .expect("pty task");
+    server.shutdown().await;
+}
 
-    assert!(status.success(), "exit status {status:?}");
-    assert!(
-        !screen.parser.screen().alternate_screen(),
-        "the terminal is back on the main screen"
-    );
-    let raw = String::from_utf8_lossy(&screen.raw);
-    assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_restores_the_terminal() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&base_url);
+        app.screen.wait_for("the customer list", list_shown);
+        let pid = app.child.process_id().expect("pid");
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        app.exit_status();
+        app.assert_restored();
+    })
+    .await
+    .expect("pty task");
     server.shutdown().await;
 }
