@@ -2,9 +2,13 @@
 //!
 //! The worker owns the client. Every result travels back inside an [`Action`] over one channel,
 //! tagged with the generation the app gave the request, so the app can drop stale answers;
-//! there is no shared state between the tasks and the app.
+//! there is no shared state between the tasks and the app (the worker only keeps the handle of
+//! the running invoice scan, to stop it when a new one starts).
+
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use crate::api::{ApiError, SyncroClient, all_pages};
 use crate::app::{Action, Effect};
@@ -14,6 +18,9 @@ use crate::app::{Action, Effect};
 pub struct Worker {
     client: Option<SyncroClient>,
     tx: UnboundedSender<Action>,
+    /// The running invoice scan: a new scan (a refresh) stops the old one, so its pages do not
+    /// spend the shared rate limit on answers the app would drop anyway.
+    scan: Arc<Mutex<Option<AbortHandle>>>,
 }
 
 fn no_client() -> ApiError {
@@ -23,7 +30,11 @@ fn no_client() -> ApiError {
 impl Worker {
     /// `client` is `None` when no key is configured: every request then fails with a message.
     pub fn new(client: Option<SyncroClient>, tx: UnboundedSender<Action>) -> Self {
-        Worker { client, tx }
+        Worker {
+            client,
+            tx,
+            scan: Arc::new(Mutex::new(None)),
+        }
     }
 
     /// Starts one effect on its own task. Effects that are not network requests (copy, open a
@@ -78,7 +89,11 @@ impl Worker {
                 });
             }
             Effect::ScanInvoices { generation } => {
-                tokio::spawn(scan_invoices(client, tx, generation));
+                let handle = tokio::spawn(scan_invoices(client, tx, generation)).abort_handle();
+                let mut current = self.scan.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(old) = current.replace(handle) {
+                    old.abort();
+                }
             }
             Effect::Copy(_) | Effect::OpenUrl(_) => {}
         }

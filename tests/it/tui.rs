@@ -133,3 +133,50 @@ async fn a_wrong_key_ends_in_the_modal_and_no_server_in_the_status_line() {
         m.text
     );
 }
+
+#[tokio::test]
+async fn a_new_invoice_scan_stops_the_old_one() {
+    let server = server().await;
+    let control = server.control();
+    // Slow answers, so the first scan is still walking pages when the second starts.
+    control.set_latency(Duration::from_millis(40));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let worker = Worker::new(Some(client(&server.base_url(), "demo")), tx);
+    worker.spawn(Effect::ScanInvoices { generation: 1 });
+    // Wait for the first scan's first page, then start another.
+    loop {
+        if let Some(Action::InvoicesPage { generation: 1, .. }) = rx.recv().await {
+            break;
+        }
+    }
+    worker.spawn(Effect::ScanInvoices { generation: 2 });
+    let mut pages_of_first_after_restart = 0;
+    let total = loop {
+        match rx.recv().await.expect("open") {
+            Action::InvoicesPage { generation: 1, .. } => pages_of_first_after_restart += 1,
+            Action::InvoicesPage {
+                generation: 2,
+                last: true,
+                total_pages,
+                ..
+            } => break total_pages.unwrap_or(1),
+            _ => {}
+        }
+    };
+    assert!(total > 3, "the demo has several invoice pages ({total})");
+    assert!(
+        pages_of_first_after_restart <= 1,
+        "the old scan stopped (at most the page in flight arrived): {pages_of_first_after_restart}"
+    );
+    let requests = control
+        .stats()
+        .by_route
+        .get("GET /invoices")
+        .copied()
+        .unwrap_or(0);
+    assert!(
+        requests <= total + 3,
+        "{requests} invoice requests for two scans of {total} pages"
+    );
+    server.shutdown().await;
+}
