@@ -3,6 +3,9 @@
 
 use ratatui::layout::Rect;
 
+use super::text;
+use super::view::FieldLine;
+
 /// The three regions of the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Screen {
@@ -72,4 +75,59 @@ pub fn modal_area(size: (u16, u16), lines: u16) -> Rect {
     let w = size.0.saturating_sub(8).min(72);
     let h = (lines + 4).min(size.1);
     Rect::new((size.0 - w) / 2, (size.1 - h) / 2, w, h)
+}
+
+/// The detail's content: inside its border, below the tab bar.
+pub fn detail_content(size: (u16, u16)) -> Rect {
+    let d = screen(Rect::new(0, 0, size.0, size.1)).detail;
+    Rect::new(
+        d.x + 1,
+        d.y + 2,
+        d.width.saturating_sub(2),
+        d.height.saturating_sub(3),
+    )
+}
+
+/// Width of a record's label column.
+pub fn record_label_width(fields: &[FieldLine]) -> usize {
+    fields
+        .iter()
+        .map(|f| text::width(&f.label))
+        .max()
+        .unwrap_or(0)
+        .min(14)
+}
+
+/// Width of a record's value column in an area `width` cells wide.
+pub fn record_value_width(fields: &[FieldLine], width: u16) -> usize {
+    usize::from(width)
+        .saturating_sub(record_label_width(fields) + 2)
+        .max(1)
+}
+
+/// Screen lines each field of a record takes when drawn `width` cells wide (long values wrap).
+pub fn record_heights(fields: &[FieldLine], width: u16) -> Vec<usize> {
+    let w = record_value_width(fields, width);
+    fields
+        .iter()
+        .map(|f| text::wrap(&f.value, w).len())
+        .collect()
+}
+
+/// Height of the contacts table (header included) above the selected contact's record.
+pub fn contacts_table_height(contacts: usize, content_height: u16) -> u16 {
+    (contacts as u16 + 1).min(content_height / 2).max(2)
+}
+
+/// The first line or row to show so that lines `first..=last` are visible in `height`,
+/// moving the previous `offset` as little as possible.
+pub fn scroll_to(offset: usize, first: usize, last: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if first < offset {
+        first
+    } else if last >= offset + height {
+        (last + 1 - height).min(first)
+    } else {
+        offset
+    }
 }

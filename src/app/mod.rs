@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod form;
 pub mod keymap;
 pub mod layout;
+pub mod text;
 pub mod update;
 pub mod view;
 
@@ -354,6 +355,11 @@ pub struct Detail {
     pub contact_open: bool,
     /// Field cursor inside the open contact record.
     pub record_cursor: usize,
+    /// First line (Overview) or row (tables) on screen, per tab; kept by `update` so the view
+    /// scrolls only when the cursor would leave it.
+    pub scroll: [usize; 5],
+    /// First line on screen of the open contact record.
+    pub record_scroll: usize,
     /// Loading the tab's data waits until the cursor rests.
     pub debounce: Debounce,
 }
@@ -367,6 +373,8 @@ impl Default for Detail {
             cursors: [0; 5],
             contact_open: false,
             record_cursor: 0,
+            scroll: [0; 5],
+            record_scroll: 0,
             debounce: Debounce::Idle,
         }
     }

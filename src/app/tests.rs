@@ -718,3 +718,32 @@ fn incremental_filtering_equals_a_fresh_filter_after_every_key() {
     // 5550001000..5550001999 contain "5550001" (and nothing else in the 2000).
     assert_eq!(app.list.shown.len(), 1000);
 }
+
+#[test]
+fn the_detail_scrolls_only_when_the_cursor_would_leave_it() {
+    let mut long = fixtures::customers().remove(0);
+    long.notes = Some((1..=60).map(|i| format!("note line {i}\n")).collect());
+    let mut app = fixtures::app_with((80, 24), vec![long], 1, 1);
+    let h = usize::from(layout::detail_content((80, 24)).height);
+    key(&mut app, KeyCode::Tab);
+    for _ in 0..h + 5 {
+        key(&mut app, KeyCode::Char('j'));
+    }
+    let scrolled = app.detail.scroll[0];
+    assert!(scrolled > 0, "moving past the bottom scrolls");
+    key(&mut app, KeyCode::Char('k'));
+    assert_eq!(
+        app.detail.scroll[0], scrolled,
+        "moving back up inside the view does not"
+    );
+    key(&mut app, KeyCode::Char('G'));
+    let bottom = app.detail.scroll[0];
+    assert!(bottom > scrolled);
+    key(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.detail.scroll[0], 0);
+    key_mod(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    assert_eq!(
+        app.detail.scroll[0], 0,
+        "half a page down stays on the first screen"
+    );
+}

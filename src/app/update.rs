@@ -41,6 +41,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Resize(w, h) => {
             app.size = (w, h);
             ensure_visible(app);
+            keep_detail_visible(app);
             app.help_scroll = app.help_scroll.min(help_max_scroll(app));
         }
         Action::Tick(now) => tick(app, now, &mut fx),
@@ -175,6 +176,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 if app.detail.tab == Tab::Contacts && contact_count(app) > 0 {
                     app.detail.contact_open = true;
                     app.detail.record_cursor = 0;
+                    app.detail.record_scroll = 0;
                 }
             }
         },
@@ -344,8 +346,10 @@ fn move_cursor(app: &mut App, s: Step, fx: &mut Vec<Effect>) {
             app.detail.cursors[i] = step(before, len, s);
             if app.detail.tab == Tab::Contacts && before != app.detail.cursors[i] {
                 app.detail.record_cursor = 0;
+                app.detail.record_scroll = 0;
             }
         }
+        keep_detail_visible(app);
         return;
     }
     app.list.cursor = step(app.list.cursor, app.list.shown.len(), s);
@@ -389,6 +393,47 @@ fn clamp_detail(app: &mut App) {
         let i = app.detail.tab.index();
         app.detail.cursors[i] = app.detail.cursors[i].min(len.saturating_sub(1));
     }
+    keep_detail_visible(app);
+}
+
+/// Scrolls the detail's current view only as far as needed to show its cursor.
+fn keep_detail_visible(app: &mut App) {
+    let area = layout::detail_content(app.size);
+    let d = &mut app.detail;
+    let Some(view) = &d.view else { return };
+    let i = d.tab.index();
+    // A record: wrapped fields, scrolled by screen lines.
+    let record = |fields: &[super::view::FieldLine], cursor: usize, offset: usize, h: u16| {
+        let heights = layout::record_heights(fields, area.width);
+        let cursor = cursor.min(heights.len().saturating_sub(1));
+        let first: usize = heights[..cursor].iter().sum();
+        let last = first + heights.get(cursor).copied().unwrap_or(1).max(1) - 1;
+        layout::scroll_to(offset, first, last, usize::from(h))
+    };
+    match d.tab {
+        Tab::Overview => {
+            d.scroll[i] = record(&view.fields, d.cursors[i], d.scroll[i], area.height);
+        }
+        Tab::Contacts if d.contact_open => {
+            if let Some(c) = view.contacts.get(d.cursors[i]) {
+                // One line above the record shows the contact's name.
+                let h = area.height.saturating_sub(1);
+                d.record_scroll = record(&c.fields, d.record_cursor, d.record_scroll, h);
+            }
+        }
+        _ => {
+            let rows = if d.tab == Tab::Contacts {
+                layout::contacts_table_height(view.contacts.len(), area.height)
+            } else {
+                // The invoices tab keeps a line for the scan's progress.
+                area.height
+                    .saturating_sub(u16::from(d.tab == Tab::Invoices))
+            };
+            let h = usize::from(rows.saturating_sub(1));
+            let c = d.cursors[i];
+            d.scroll[i] = layout::scroll_to(d.scroll[i], c, c, h);
+        }
+    }
 }
 
 /// Keeps the list cursor inside the rows and on screen.
@@ -425,6 +470,8 @@ fn sync_detail(app: &mut App, rebuild: bool) {
         .map(|r| CustomerView::build(&r.customer, &app.config.customer_type_property));
     if changed {
         app.detail.cursors = [0; 5];
+        app.detail.scroll = [0; 5];
+        app.detail.record_scroll = 0;
         app.detail.contact_open = false;
         app.detail.record_cursor = 0;
         app.detail.debounce = if tab_needs_load(app) {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::text::{cell, fit, width, wrap};
 use super::{Theme, inner, pane};
 use crate::app::view::FieldLine;
-use crate::app::{App, Focus, Load, Mode, Tab};
+use crate::app::{App, Focus, Load, Mode, Tab, layout};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = app.focus == Focus::Detail && app.mode == Mode::Normal;
@@ -44,7 +44,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let content = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
     let d = &app.detail;
     match d.tab {
-        Tab::Overview => record(frame, content, &view.fields, d.cursor(), focused, theme),
+        Tab::Overview => record(
+            frame,
+            content,
+            &view.fields,
+            d.cursor(),
+            d.scroll[0],
+            focused,
+            theme,
+        ),
         Tab::Contacts => contacts(app, frame, content, focused, theme),
         Tab::Tickets => {
             let load = app.extras.get(&view.id).map(|e| &e.tickets);
@@ -72,6 +80,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                         })
                         .collect(),
                     d.cursor(),
+                    d.scroll[d.tab.index()],
                     focused,
                     theme,
                 ),
@@ -90,6 +99,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                         .map(|a| vec![a.name.clone(), a.kind.clone(), a.serial.clone()])
                         .collect(),
                     d.cursor(),
+                    d.scroll[d.tab.index()],
                     focused,
                     theme,
                 ),
@@ -162,32 +172,23 @@ fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
 }
 
-/// First row to draw so that `cursor` is on screen (the view keeps no scroll state).
-fn scroll_for(cursor: usize, height: usize) -> usize {
-    (cursor + 1).saturating_sub(height.max(1))
-}
-
-/// A record: one field per line, long values wrapped under their label.
+/// A record: one field per line, long values wrapped under their label, from screen line
+/// `offset` (kept by the model so that the cursor stays visible).
 fn record(
     frame: &mut Frame,
     area: Rect,
     fields: &[FieldLine],
     cursor: usize,
+    offset: usize,
     focused: bool,
     theme: &Theme,
 ) {
     if fields.is_empty() {
         return;
     }
-    let label_w = fields
-        .iter()
-        .map(|f| width(&f.label))
-        .max()
-        .unwrap_or(0)
-        .min(14);
-    let value_w = usize::from(area.width).saturating_sub(label_w + 2).max(1);
-    // (field index, line) for every screen line of the record.
-    let mut lines: Vec<(usize, Line<'static>)> = Vec::new();
+    let label_w = layout::record_label_width(fields);
+    let value_w = layout::record_value_width(fields, area.width);
+    let mut lines: Vec<Line<'static>> = Vec::new();
     for (i, f) in fields.iter().enumerate() {
         let style = if i == cursor && focused {
             theme.selected()
@@ -196,24 +197,17 @@ fn record(
         };
         for (k, piece) in wrap(&f.value, value_w).into_iter().enumerate() {
             let label = if k == 0 { f.label.as_str() } else { "" };
-            lines.push((
-                i,
-                Line::from(vec![
-                    Span::styled(format!("{} ", cell(label, label_w)), theme.label()),
-                    Span::styled(format!(" {}", cell(&piece, value_w)), style),
-                ]),
-            ));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", cell(label, label_w)), theme.label()),
+                Span::styled(format!(" {}", cell(&piece, value_w)), style),
+            ]));
         }
     }
-    let h = usize::from(area.height);
-    let first = lines.iter().position(|(i, _)| *i == cursor).unwrap_or(0);
-    let last = lines.iter().rposition(|(i, _)| *i == cursor).unwrap_or(0);
-    let offset = scroll_for(last, h).min(first);
+    let offset = offset.min(lines.len().saturating_sub(1));
     let visible: Vec<Line> = lines
         .into_iter()
         .skip(offset)
-        .take(h)
-        .map(|(_, l)| l)
+        .take(usize::from(area.height))
         .collect();
     frame.render_widget(Paragraph::new(visible), area);
 }
@@ -229,6 +223,7 @@ fn table(
     min_flex: usize,
     rows: Vec<Vec<String>>,
     cursor: usize,
+    offset: usize,
     focused: bool,
     theme: &Theme,
 ) {
@@ -276,7 +271,7 @@ fn table(
     let header: Vec<String> = cols.iter().map(|c| c.0.to_string()).collect();
     let mut lines = vec![Line::styled(fit(&render(&header), avail), theme.header())];
     let h = usize::from(area.height).saturating_sub(1);
-    let offset = scroll_for(cursor, h);
+    let offset = offset.min(rows.len().saturating_sub(1));
     for (k, r) in rows.iter().enumerate().skip(offset).take(h) {
         let style = if k == cursor {
             if focused {
@@ -330,12 +325,13 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
             rest,
             &contact.fields,
             d.record_cursor,
+            d.record_scroll,
             focused,
             theme,
         );
         return;
     }
-    let table_h = (view.contacts.len() as u16 + 1).min(area.height / 2).max(2);
+    let table_h = layout::contacts_table_height(view.contacts.len(), area.height);
     table(
         frame,
         Rect::new(area.x, area.y, area.width, table_h),
@@ -360,6 +356,7 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
             })
             .collect(),
         cursor,
+        d.scroll[Tab::Contacts.index()],
         focused,
         theme,
     );
@@ -378,7 +375,7 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
         Rect::new(area.x, area.y + table_h, area.width, 1),
     );
     let rec = Rect::new(area.x, area.y + table_h + 1, area.width, below - 1);
-    record(frame, rec, &contact.fields, usize::MAX, false, theme);
+    record(frame, rec, &contact.fields, usize::MAX, 0, false, theme);
 }
 
 fn invoices(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &Theme) {
@@ -433,6 +430,7 @@ fn invoices(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
                 })
                 .collect(),
             app.detail.cursor(),
+            app.detail.scroll[Tab::Invoices.index()],
             focused,
             theme,
         ),

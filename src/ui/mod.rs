@@ -7,7 +7,7 @@ mod detail;
 mod list;
 mod overlay;
 mod status;
-pub mod text;
+pub use crate::app::text;
 pub mod theme;
 
 #[cfg(test)]

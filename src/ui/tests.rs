@@ -353,3 +353,16 @@ fn no_color_means_only_modifiers() {
     assert!(colours(true) > 0, "accents, badges and errors are coloured");
     assert_eq!(colours(false), 0, "NO_COLOR: no colour at all");
 }
+
+#[test]
+fn overview_scrolled_through_long_notes() {
+    snap("overview_scrolled", |size| {
+        let mut long = fixtures::customers().remove(0);
+        long.notes = Some((1..=60).map(|i| format!("note line {i}\n")).collect());
+        let mut app = fixtures::app_with(size, vec![long], 1, 1);
+        keys(&mut app, &[KeyCode::Tab]);
+        keys(&mut app, &[KeyCode::Char('j'); 40]);
+        keys(&mut app, &[KeyCode::Char('k'); 3]);
+        app
+    });
+}

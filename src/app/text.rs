@@ -1,4 +1,5 @@
-//! Fitting text into columns by display width (wide CJK and emoji count two cells).
+//! Fitting text into columns by display width (wide CJK and emoji count two cells). Shared by
+//! the view (to draw) and the model (to know how many lines a wrapped record takes).
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
