@@ -366,3 +366,13 @@ fn overview_scrolled_through_long_notes() {
         app
     });
 }
+
+#[test]
+fn help_overlay_scrolled_to_the_end() {
+    snap("help_end", |size| {
+        let mut app = fixtures::app(size);
+        keys(&mut app, &[KeyCode::Char('?')]);
+        keys(&mut app, &[KeyCode::PageDown; 5]);
+        app
+    });
+}
