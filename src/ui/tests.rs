@@ -376,3 +376,29 @@ fn help_overlay_scrolled_to_the_end() {
         app
     });
 }
+
+#[test]
+fn any_size_renders_without_panicking() {
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (20, 5),
+        (40, 12),
+        (60, 20),
+        (79, 23),
+        (300, 80),
+    ] {
+        for setup in [
+            &[][..],
+            &[KeyCode::Char('?')][..],
+            &[KeyCode::Char('2'), KeyCode::Tab, KeyCode::Enter][..],
+            &[KeyCode::Char('3')][..],
+            &[KeyCode::Char('/'), KeyCode::Char('z')][..],
+        ] {
+            let mut app = fixtures::app((w, h));
+            keys(&mut app, setup);
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| super::draw(&app, f)).unwrap();
+        }
+    }
+}
