@@ -4,5 +4,6 @@ mod client;
 mod config;
 mod demo;
 mod export;
+mod flows;
 mod pty;
 mod tui;
