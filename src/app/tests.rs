@@ -747,3 +747,27 @@ fn the_detail_scrolls_only_when_the_cursor_would_leave_it() {
         "half a page down stays on the first screen"
     );
 }
+
+#[test]
+fn mouse_clicks_select_and_the_wheel_scrolls() {
+    let mut app = fixtures::app((100, 30));
+    let rows = layout::list_rows_area(
+        layout::screen(ratatui::layout::Rect::new(0, 0, 100, 30)).list,
+        false,
+    );
+    update(&mut app, Action::Click(rows.x + 2, rows.y + 3));
+    assert_eq!(app.list.cursor, 3);
+    assert_eq!(app.detail.customer_id, selected_id(&app));
+    let detail = layout::screen(ratatui::layout::Rect::new(0, 0, 100, 30)).detail;
+    update(&mut app, Action::Click(detail.x + 3, detail.y + 3));
+    assert_eq!(app.focus, Focus::Detail);
+    update(&mut app, Action::Scroll(2));
+    assert_eq!(app.detail.cursor(), 2, "the wheel moves the focused pane");
+    // Clicks below the last row select nothing.
+    update(
+        &mut app,
+        Action::Click(rows.x + 2, rows.y + rows.height - 1),
+    );
+    assert_eq!(app.list.cursor, 3);
+    assert_eq!(app.focus, Focus::List);
+}

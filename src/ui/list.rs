@@ -76,7 +76,6 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
             None => spans.push(Span::raw(format!("{} of ? ", l.shown.len()))),
         }
     } else {
-        // The search text itself is on the search line.
         spans.push(Span::raw(format!("{} matching ", l.shown.len())));
         let server = match &l.remote {
             Some(r) if r.paging.error.is_some() => "· server failed ".to_string(),
@@ -90,6 +89,11 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
             _ => "· server… ".to_string(),
         };
         spans.push(Span::styled(server, theme.dim()));
+        // The search text is also on the search line; here it is the least important part.
+        spans.push(Span::styled(
+            format!("· \"{}\" ", fit(&sanitize::line(search), 12)),
+            theme.dim(),
+        ));
     }
     spans.push(Span::styled(
         format!("· {} ", app.sort.label()),

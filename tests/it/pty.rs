@@ -256,7 +256,7 @@ async fn browse_search_and_read_a_customer_then_quit() {
         app.send(b"/");
         app.send(target.email.as_bytes());
         let narrowed = app.screen.wait_for("the search to narrow the list", |s| {
-            s.contains("1 matching") && s.contains("server 1 of 1")
+            s.contains("1 matching") && s.contains("server 1 of 1 ")
         });
         let name = prefix(&target.name, 12);
         assert!(narrowed.contains(&name), "{narrowed}");
