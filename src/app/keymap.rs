@@ -299,12 +299,13 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
 }
 
 /// Short hints for the status line, by mode and focus.
-pub fn hints(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Normal => "/ search  1-5 tabs  ? help  q quit",
-        Mode::Search => "Enter keep  Esc clear",
-        Mode::Help => "Esc close",
-        Mode::Modal => "Enter dismiss  q quit",
+pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
+    match (mode, focus) {
+        (Mode::Normal, super::Focus::List) => "/ search  Tab detail  ? help  q quit",
+        (Mode::Normal, super::Focus::Detail) => "1-5 tabs  Enter open  y copy  Esc back",
+        (Mode::Search, _) => "Enter keep  Esc clear",
+        (Mode::Help, _) => "Esc close",
+        (Mode::Modal, _) => "Enter dismiss  q quit",
     }
 }
 

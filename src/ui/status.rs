@@ -23,7 +23,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         right.push(Span::raw(" "));
     }
     let badges_w: usize = right.iter().map(|s| width(&s.content)).sum();
-    let hints = keymap::hints(app.mode);
+    let hints = keymap::hints(app.mode, app.focus);
 
     let mut left: Vec<(String, ratatui::style::Style)> = Vec::new();
     if let Some(a) = app.activity() {
