@@ -14,6 +14,7 @@ pub mod export;
 pub mod flows;
 pub mod logging;
 pub mod mirror;
+pub mod sanitize;
 pub mod tui;
 pub mod ui;
 pub mod worker;

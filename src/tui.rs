@@ -1,6 +1,410 @@
-//! Terminal set-up and restore, the event stream, signals, suspend for `$EDITOR`.
+//! Terminal set-up and restore, the event stream, signals, and the one loop.
+//!
+//! ```text
+//! crossterm EventStream (Press/Repeat) -> keymap(mode) -> Action --+
+//! worker results (mpsc) ------------------------------------------> update -> Effects -> worker
+//! tick (only while something animates or waits) -------------------+
+//! ```
+//! The loop never awaits the network and draws only when something changed and the result
+//! queue is drained. The terminal is restored on exit, on error, on a panic anywhere (the panic
+//! hook restores it first, also for panics in spawned tasks), and on SIGTERM, SIGHUP and SIGINT.
+
+use std::io::{Stdout, Write, stdout};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind, MouseButton,
+    MouseEventKind,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use secrecy::SecretString;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+use crate::api::SyncroClient;
+use crate::app::{self, Action, App, AppConfig, Effect, Modal, keymap, update};
+use crate::cli::RunArgs;
+use crate::config::{self, Resolved, Target};
+use crate::worker::Worker;
+
+/// The terminal is in raw mode on the alternate screen.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// A panic happened somewhere; the loop stops at once.
+static PANICKED: AtomicBool = AtomicBool::new(false);
+/// Wakes the loop after a panic in a spawned task.
+static WAKE: OnceLock<UnboundedSender<Action>> = OnceLock::new();
 
 /// Runs the interactive app (the default command).
-pub fn run_app(_args: crate::cli::RunArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the terminal UI is not built yet")
+pub fn run_app(args: RunArgs) -> anyhow::Result<()> {
+    let resolved = config::resolve(&args)?;
+    // Logs go to a file, never to the terminal while the app runs.
+    let level = args
+        .log_level
+        .clone()
+        .or_else(|| resolved.settings.log_level.clone());
+    let (log_path, _log_guard) = crate::logging::init(level.as_deref(), &config::data_dir())?;
+    tracing::info!(profile = %resolved.profile, "starting the terminal UI");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = rt.block_on(run(resolved, args, log_path));
+    restore();
+    result
+}
+
+/// Leaves raw mode and the alternate screen. Safe to call more than once and from the panic
+/// hook; only the first call after `enter` does anything.
+fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = disable_raw_mode();
+        let mut out = stdout();
+        let _ = execute!(
+            out,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+        let _ = out.flush();
+    }
+}
+
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICKED.store(true, Ordering::SeqCst);
+            // Restore first, so the message lands on the normal screen.
+            restore();
+            previous(info);
+            if let Some(tx) = WAKE.get() {
+                let _ = tx.send(Action::Notice {
+                    text: "internal error".into(),
+                    error: true,
+                });
+            }
+        }));
+    });
+}
+
+/// Raw mode, alternate screen and (when configured) mouse capture, undone by [`restore`].
+fn enter(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
+    install_panic_hook();
+    enable_raw_mode().context("switching the terminal to raw mode")?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = stdout();
+    // Terminal::clear would ask the terminal for the cursor position; a fresh alternate
+    // screen only needs erasing.
+    execute!(out, EnterAlternateScreen, Clear(ClearType::All))?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
+}
+
+/// `https://SUBDOMAIN.syncromsp.com` when the server is a Syncro account.
+fn web_base(args: &RunArgs, base_url: &str) -> Option<String> {
+    if let Some(s) = &args.subdomain {
+        return Some(format!("https://{s}.syncromsp.com"));
+    }
+    let host = base_url.strip_prefix("https://")?.split('/').next()?;
+    host.ends_with(".syncromsp.com")
+        .then(|| format!("https://{host}"))
+}
+
+/// The server, the client and what the app should say about them.
+struct Connection {
+    client: Option<SyncroClient>,
+    /// Keeps the in-process demo server running while the app runs.
+    _demo: Option<crate::demo::DemoServer>,
+    server: String,
+    demo: bool,
+    web_base: Option<String>,
+    problem: Option<Modal>,
+}
+
+async fn connect(resolved: &Resolved, args: &RunArgs) -> anyhow::Result<Connection> {
+    let client_for = |base: &str, key: SecretString| {
+        SyncroClient::new(resolved.settings.client_config(base, key)).map_err(anyhow::Error::from)
+    };
+    Ok(match &resolved.target {
+        Target::Demo => {
+            let addr: SocketAddr = "127.0.0.1:0".parse()?;
+            let server = crate::demo::DemoServer::start(addr, crate::demo::DemoConfig::default())
+                .await
+                .context("starting the built-in demo server")?;
+            let base = server.base_url();
+            Connection {
+                client: Some(client_for(&base, SecretString::from("demo"))?),
+                _demo: Some(server),
+                server: base,
+                demo: true,
+                web_base: None,
+                problem: None,
+            }
+        }
+        Target::Live { base_url, api_key } => Connection {
+            client: Some(client_for(base_url, api_key.clone())?),
+            _demo: None,
+            server: base_url.clone(),
+            demo: false,
+            web_base: web_base(args, base_url),
+            problem: None,
+        },
+        Target::MissingKey { base_url } => Connection {
+            client: None,
+            _demo: None,
+            server: base_url.clone(),
+            demo: false,
+            web_base: web_base(args, base_url),
+            problem: Some(Modal {
+                title: "No API key".into(),
+                body: vec![
+                    format!(
+                        "The server is {}, but no API key was found.",
+                        crate::sanitize::line(base_url)
+                    ),
+                    "Create an API token in Syncro (Admin → API Tokens, with the Customers \
+                     permissions), put it in SYNCRO_API_KEY and start the app again. Or start \
+                     with --demo to try the app on demo data."
+                        .into(),
+                ],
+                error: true,
+            }),
+        },
+    })
+}
+
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Turns a terminal event into an action: key presses and repeats (never releases), resizes,
+/// and mouse wheel and clicks when mouse capture is on.
+fn event_action(app: &App, ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if matches!(k.kind, KeyEventKind::Press | KeyEventKind::Repeat) => {
+            keymap::map_key(app.mode, &k)
+        }
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Mouse(m) if app.config.mouse => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// OSC 52: asks the terminal to put `text` on the clipboard. `text` is already sanitised.
+fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn open_url(url: &str) -> std::io::Result<()> {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+}
+
+async fn run(
+    resolved: Resolved,
+    args: RunArgs,
+    log_path: std::path::PathBuf,
+) -> anyhow::Result<()> {
+    let conn = connect(&resolved, &args).await?;
+    let config = AppConfig {
+        server: conn.server.clone(),
+        demo: conn.demo,
+        read_only: resolved.read_only,
+        web_base: conn.web_base.clone(),
+        config_path: resolved.config_path.display().to_string(),
+        log_path: log_path.display().to_string(),
+        startup_problem: conn.problem.clone(),
+        color: !no_color(),
+        light: resolved.settings.theme.eq_ignore_ascii_case("light"),
+        mouse: resolved.settings.mouse,
+        customer_type_property: resolved.settings.customer_type_property.clone(),
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let _ = WAKE.set(tx.clone());
+    let worker = Worker::new(conn.client.clone(), tx);
+    let mut app = App::new(config);
+    if let Some(w) = resolved.warnings.first() {
+        tracing::warn!("{w}");
+        update(
+            &mut app,
+            Action::Notice {
+                text: w.clone(),
+                error: true,
+            },
+        );
+    }
+
+    let mut terminal = enter(app.config.mouse)?;
+    let size = terminal.size()?;
+    update(&mut app, Action::Resize(size.width, size.height));
+    let fx = app::update::start(&mut app);
+
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut tick = tokio::time::interval(app::TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+
+    let run_effects = |app: &mut App, fx: Vec<Effect>, term: &mut Terminal<_>| {
+        for e in fx {
+            match e {
+                Effect::Copy(text) => {
+                    let backend: &mut CrosstermBackend<Stdout> = term.backend_mut();
+                    if let Err(err) = backend
+                        .write_all(osc52(&text).as_bytes())
+                        .and_then(|()| backend.flush())
+                    {
+                        update(
+                            app,
+                            Action::Notice {
+                                text: format!("Could not copy: {err}"),
+                                error: true,
+                            },
+                        );
+                    }
+                }
+                Effect::OpenUrl(url) => {
+                    if let Err(err) = open_url(&url) {
+                        update(
+                            app,
+                            Action::Notice {
+                                text: format!(
+                                    "Could not open a browser ({err}); the address is {url}"
+                                ),
+                                error: true,
+                            },
+                        );
+                    }
+                }
+                other => worker.spawn(other),
+            }
+        }
+    };
+    run_effects(&mut app, fx, &mut terminal);
+
+    let mut dirty = true;
+    loop {
+        if PANICKED.load(Ordering::SeqCst) {
+            anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
+        }
+        if dirty && rx.is_empty() {
+            terminal.draw(|f| crate::ui::draw(&app, f))?;
+            dirty = false;
+        }
+        let action = tokio::select! {
+            biased;
+            Some(a) = rx.recv() => Some(a),
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => event_action(&app, ev),
+                Some(Err(e)) => return Err(e).context("reading the terminal"),
+                None => break,
+            },
+            _ = tick.tick(), if app.wants_tick() => Some(Action::Tick(Instant::now())),
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+        };
+        if let Some(a) = action {
+            if let Action::Resize(..) = a {
+                terminal.autoresize()?;
+            }
+            let fx = update(&mut app, a);
+            run_effects(&mut app, fx, &mut terminal);
+            dirty = true;
+        }
+        if app.quit {
+            break;
+        }
+    }
+    restore();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_vectors() {
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), enc);
+        }
+        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+    }
+
+    #[test]
+    fn web_address_comes_from_the_subdomain_or_a_syncro_url() {
+        let args = RunArgs::default();
+        assert_eq!(
+            web_base(&args, "https://acme.syncromsp.com/api/v1").as_deref(),
+            Some("https://acme.syncromsp.com")
+        );
+        assert_eq!(web_base(&args, "http://127.0.0.1:3000/api/v1"), None);
+        let args = RunArgs {
+            subdomain: Some("acme".into()),
+            ..RunArgs::default()
+        };
+        assert_eq!(
+            web_base(&args, "http://127.0.0.1:3000/api/v1").as_deref(),
+            Some("https://acme.syncromsp.com")
+        );
+    }
 }

@@ -6,3 +6,5 @@ mod demo;
 mod export;
 mod flows;
 mod mirror;
+mod pty;
+mod tui;

@@ -1,0 +1,95 @@
+//! Everything that can happen to the app: intents from keys, results from the worker, time.
+
+use std::time::Instant;
+
+use tui_input::InputRequest;
+
+use super::Tab;
+use crate::api::ApiError;
+use crate::api::model::{Asset, Customer, Id, Invoice, Page, Ticket};
+
+/// An intent, as produced by a key (see [`super::keymap`]). Plain data, so the keymap can be a
+/// static table that the help overlay reads too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cmd {
+    Quit,
+    Up,
+    Down,
+    PageDown,
+    PageUp,
+    HalfPageDown,
+    HalfPageUp,
+    Top,
+    Bottom,
+    /// Tab: list -> detail -> list.
+    FocusNext,
+    /// Shift-Tab.
+    FocusPrev,
+    ShowTab(Tab),
+    /// Enter: list -> focus the detail; contacts -> the contact's record.
+    Open,
+    /// Esc: close the record, return to the list, clear the search.
+    Back,
+    /// `/`: open the search field.
+    Search,
+    /// Enter in the search: keep the filter, back to the list.
+    SearchAccept,
+    /// Esc in the search: clear it.
+    SearchCancel,
+    SortNext,
+    SortReverse,
+    ToggleDisabled,
+    Refresh,
+    /// `y`: copy the focused value (OSC 52).
+    Copy,
+    /// `o`: open the customer in the browser.
+    OpenInBrowser,
+    /// `?`: help.
+    Help,
+    /// Close the help overlay or a modal.
+    Close,
+}
+
+/// Everything `update` reacts to.
+#[derive(Debug)]
+pub enum Action {
+    /// A key, already routed by mode.
+    Cmd(Cmd),
+    /// A key typed into the search field.
+    SearchEdit(InputRequest),
+    /// The terminal's size (columns, rows).
+    Resize(u16, u16),
+    /// Time passes (only while something animates or waits).
+    Tick(Instant),
+    /// A mouse click at a screen cell (column, row).
+    Click(u16, u16),
+    /// Mouse wheel: positive scrolls down.
+    Scroll(i16),
+    /// One page of customers arrived.
+    CustomersLoaded {
+        generation: u64,
+        page: u32,
+        result: Result<Page<Customer>, ApiError>,
+    },
+    TicketsLoaded {
+        customer_id: Id,
+        generation: u64,
+        result: Result<Vec<Ticket>, ApiError>,
+    },
+    AssetsLoaded {
+        customer_id: Id,
+        generation: u64,
+        result: Result<Vec<Asset>, ApiError>,
+    },
+    /// One page of the account-wide invoice scan.
+    InvoicesPage {
+        generation: u64,
+        page: u32,
+        total_pages: Option<u64>,
+        /// No page follows this one.
+        last: bool,
+        result: Result<Vec<Invoice>, ApiError>,
+    },
+    /// A note from the outside world for the status line (copy done, browser failed).
+    Notice { text: String, error: bool },
+}

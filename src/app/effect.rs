@@ -1,0 +1,24 @@
+//! What the app asks the outside world to do. The worker runs the network ones; the terminal
+//! loop runs the ones that touch the terminal or the desktop.
+
+use crate::api::CustomerQuery;
+use crate::api::model::Id;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// One page of `GET /customers`; answered by `Action::CustomersLoaded` with the same `generation`.
+    LoadCustomers {
+        generation: u64,
+        query: CustomerQuery,
+    },
+    /// Every page of the customer's tickets; answered by `Action::TicketsLoaded`.
+    LoadTickets { customer_id: Id, generation: u64 },
+    /// Every page of the customer's assets; answered by `Action::AssetsLoaded`.
+    LoadAssets { customer_id: Id, generation: u64 },
+    /// Walk every page of `/invoices`; answered page by page by `Action::InvoicesPage`.
+    ScanInvoices { generation: u64 },
+    /// Put text on the clipboard through the terminal (OSC 52). Already sanitised.
+    Copy(String),
+    /// Open a URL in the browser. Never carries a key.
+    OpenUrl(String),
+}

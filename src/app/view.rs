@@ -1,0 +1,527 @@
+//! View data: API records turned into sanitised display text, once, when they arrive.
+//!
+//! The raw records stay in the model (`Row::customer`); everything the UI draws comes from here,
+//! so no string from the server reaches the terminal without passing [`crate::sanitize`].
+
+use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Properties, Ticket, Timestamp};
+use crate::sanitize;
+
+/// One list row's display text, plus what search and sort need.
+#[derive(Debug, Clone, Default)]
+pub struct RowView {
+    pub name: String,
+    pub person: String,
+    pub email: String,
+    pub phone: String,
+    pub city: String,
+    /// Lowercase text the search looks in: names, e-mails, city, and the embedded contacts'
+    /// names and e-mails, separated so that a match cannot span two fields.
+    pub haystack: String,
+    /// Phone digits of the customer and its contacts, for searches like `555 123`.
+    pub digits: String,
+    pub name_key: String,
+    pub city_key: String,
+    pub created: i64,
+    pub updated: i64,
+}
+
+const SEP: char = '\u{1}';
+
+impl RowView {
+    pub fn build(c: &Customer) -> RowView {
+        let name = sanitize::line(&c.display_name());
+        let person = sanitize::line(&c.person_name());
+        let email = sanitize::line(c.email.as_deref().unwrap_or(""));
+        let phone_raw = c.phone.as_deref().or(c.mobile.as_deref()).unwrap_or("");
+        let phone = phone_display(phone_raw);
+        let city = sanitize::line(c.city.as_deref().unwrap_or(""));
+
+        let mut haystack = String::with_capacity(96);
+        for part in [&name, &person, &email, &city] {
+            haystack.push_str(&part.to_lowercase());
+            haystack.push(SEP);
+        }
+        let mut digits = String::new();
+        for p in [c.phone.as_deref(), c.mobile.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            digits.extend(p.chars().filter(char::is_ascii_digit));
+            digits.push(SEP);
+        }
+        for ct in &c.contacts {
+            for part in [ct.name.as_deref(), ct.email.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                haystack.push_str(&sanitize::line(part).to_lowercase());
+                haystack.push(SEP);
+            }
+            for p in [ct.phone.as_deref(), ct.mobile.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                digits.extend(p.chars().filter(char::is_ascii_digit));
+                digits.push(SEP);
+            }
+        }
+        RowView {
+            name_key: name.to_lowercase(),
+            city_key: city.to_lowercase(),
+            created: c.created_at.map_or(0, |t| t.timestamp_millis()),
+            updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
+            name,
+            person,
+            email,
+            phone,
+            city,
+            haystack,
+            digits,
+        }
+    }
+}
+
+/// A search needle, prepared once per keystroke.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needle {
+    pub text: String,
+    /// The digits, when the needle looks like a phone number (digits, spaces, `+()-.`).
+    pub digits: Option<String>,
+}
+
+impl Needle {
+    pub fn new(raw: &str) -> Needle {
+        let text = raw.trim().to_lowercase();
+        let phone_like = text.chars().any(|c| c.is_ascii_digit())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +()-.".contains(c));
+        let digits = phone_like.then(|| text.chars().filter(char::is_ascii_digit).collect());
+        Needle { text, digits }
+    }
+
+    /// Whether every row this needle matches was also matched by the needle `previous`, so
+    /// only those rows need checking: the text grew at the end, and phone digits were already
+    /// in use (three or more) and grew too, or are not in use now.
+    pub fn narrows(&self, previous: &str) -> bool {
+        if previous.contains('\u{0}') || !self.text.starts_with(previous) {
+            return false;
+        }
+        match (&self.digits, Needle::new(previous).digits) {
+            (None, _) => true,
+            (Some(now), Some(before)) => before.len() >= 3 && now.starts_with(&before),
+            (Some(_), None) => false,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Case-insensitive substring over the row's fields and its contacts; phone digits too.
+    pub fn matches(&self, v: &RowView) -> bool {
+        self.text.is_empty()
+            || v.haystack.contains(&self.text)
+            || self
+                .digits
+                .as_deref()
+                .is_some_and(|d| d.len() >= 3 && v.digits.contains(d))
+    }
+}
+
+/// A phone number for display. Customer phones arrive as digits only: a US number of 10 digits
+/// (or 11 starting with 1) is shown as `(555) 123-4567`; anything else is shown as it came.
+/// Copying (`y`) takes the raw value, which every dialer and CRM accepts.
+pub fn phone_display(raw: &str) -> String {
+    let d = raw.trim();
+    if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) {
+        let us = match d.len() {
+            10 => Some(d),
+            11 if d.starts_with('1') => Some(&d[1..]),
+            _ => None,
+        };
+        if let Some(n) = us {
+            let prefix = if d.len() == 11 { "+1 " } else { "" };
+            return format!("{prefix}({}) {}-{}", &n[..3], &n[3..6], &n[6..]);
+        }
+    }
+    sanitize::line(d)
+}
+
+/// A timestamp in the record's own offset, to the minute (the app reads no clock or time zone).
+pub fn time_display(t: Option<&Timestamp>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn date_display(t: Option<&Timestamp>) -> String {
+    t.map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// One line of a record (Overview, a contact's record): label, display value, value to copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldLine {
+    /// Empty on continuation lines of a multi-line value.
+    pub label: String,
+    pub value: String,
+    /// Raw value (sanitised for the clipboard), shared by all lines of a multi-line value.
+    pub copy: String,
+}
+
+fn push(lines: &mut Vec<FieldLine>, label: &str, raw: Option<&str>) {
+    if let Some(v) = raw.filter(|v| !v.trim().is_empty()) {
+        lines.push(FieldLine {
+            label: label.to_string(),
+            value: sanitize::line(v),
+            copy: sanitize::plain(v),
+        });
+    }
+}
+
+fn push_shown(lines: &mut Vec<FieldLine>, label: &str, shown: String, copy: String) {
+    if !shown.is_empty() {
+        lines.push(FieldLine {
+            label: label.to_string(),
+            value: shown,
+            copy,
+        });
+    }
+}
+
+fn push_multiline(lines: &mut Vec<FieldLine>, label: &str, raw: Option<&str>) {
+    let Some(raw) = raw.filter(|v| !v.trim().is_empty()) else {
+        return;
+    };
+    let copy = sanitize::plain(raw);
+    for (i, l) in sanitize::text(raw.trim_end()).lines().enumerate() {
+        lines.push(FieldLine {
+            label: if i == 0 {
+                label.to_string()
+            } else {
+                String::new()
+            },
+            value: l.to_string(),
+            copy: copy.clone(),
+        });
+    }
+}
+
+fn push_phone(lines: &mut Vec<FieldLine>, label: &str, raw: Option<&str>) {
+    if let Some(v) = raw.filter(|v| !v.trim().is_empty()) {
+        push_shown(lines, label, phone_display(v), sanitize::plain(v));
+    }
+}
+
+fn push_properties(lines: &mut Vec<FieldLine>, props: &Properties, skip: &[&str]) {
+    for (k, v) in props {
+        if skip.contains(&k.as_str()) {
+            continue;
+        }
+        let text = match v {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(s) if s.is_empty() => continue,
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        lines.push(FieldLine {
+            label: sanitize::line(k),
+            value: sanitize::line(&text),
+            copy: sanitize::plain(&text),
+        });
+    }
+}
+
+/// "Springfield, IL 62701"
+fn city_line(city: Option<&str>, state: Option<&str>, zip: Option<&str>) -> String {
+    fn nz(s: Option<&str>) -> Option<&str> {
+        s.map(str::trim).filter(|s| !s.is_empty())
+    }
+    let region: Vec<&str> = [nz(state), nz(zip)].into_iter().flatten().collect();
+    match (nz(city), region.is_empty()) {
+        (Some(c), true) => c.to_string(),
+        (Some(c), false) => format!("{c}, {}", region.join(" ")),
+        (None, _) => region.join(" "),
+    }
+}
+
+/// A customer's detail, ready to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerView {
+    pub id: Id,
+    pub name: String,
+    pub disabled: bool,
+    /// The Overview tab, one entry per screen line.
+    pub fields: Vec<FieldLine>,
+    pub contacts: Vec<ContactView>,
+}
+
+impl CustomerView {
+    /// `type_property` is the custom property that holds the customer type.
+    pub fn build(c: &Customer, type_property: &str) -> CustomerView {
+        let mut f = Vec::new();
+        let business = c.business_name.as_deref().filter(|b| !b.trim().is_empty());
+        push(&mut f, "Business", business);
+        push_shown(
+            &mut f,
+            "Person",
+            sanitize::line(&c.person_name()),
+            sanitize::plain(&c.person_name()),
+        );
+        let kind = c.property(type_property).filter(|t| !t.trim().is_empty());
+        let kind = match (kind, business) {
+            (Some(k), _) => k,
+            (None, Some(_)) => "Business".into(),
+            (None, None) => "Residential".into(),
+        };
+        push(&mut f, "Type", Some(&kind));
+        push(&mut f, "E-mail", c.email.as_deref());
+        push_phone(&mut f, "Phone", c.phone.as_deref());
+        push_phone(&mut f, "Mobile", c.mobile.as_deref());
+        push(&mut f, "Address", c.address.as_deref());
+        push(&mut f, "Address 2", c.address_2.as_deref());
+        let cl = city_line(c.city.as_deref(), c.state.as_deref(), c.zip.as_deref());
+        push(
+            &mut f,
+            if c.address.is_some() { "" } else { "City" },
+            Some(&cl),
+        );
+        push(&mut f, "Referred by", c.referred_by.as_deref());
+        if let Some(t) = c.tax_rate_id {
+            push_shown(&mut f, "Tax rate", format!("#{t}"), t.to_string());
+        }
+        push_properties(&mut f, &c.properties, &[type_property]);
+        push_multiline(&mut f, "Notes", c.notes.as_deref());
+        push_shown(
+            &mut f,
+            "Status",
+            if c.disabled { "disabled" } else { "active" }.into(),
+            String::new(),
+        );
+        push_shown(
+            &mut f,
+            "Created",
+            time_display(c.created_at.as_ref()),
+            time_display(c.created_at.as_ref()),
+        );
+        push_shown(
+            &mut f,
+            "Updated",
+            time_display(c.updated_at.as_ref()),
+            time_display(c.updated_at.as_ref()),
+        );
+        push_shown(&mut f, "ID", c.id.to_string(), c.id.to_string());
+        CustomerView {
+            id: c.id,
+            name: sanitize::line(&c.display_name()),
+            disabled: c.disabled,
+            fields: f,
+            contacts: c.contacts.iter().map(ContactView::build).collect(),
+        }
+    }
+}
+
+/// A contact: its table row and its full record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactView {
+    pub name: String,
+    pub title: String,
+    pub email: String,
+    pub phone: String,
+    pub mobile: String,
+    /// The full record, one entry per screen line.
+    pub fields: Vec<FieldLine>,
+}
+
+impl ContactView {
+    pub fn build(c: &Contact) -> ContactView {
+        let mut f = Vec::new();
+        push(&mut f, "Name", c.name.as_deref());
+        push(&mut f, "Title", c.title().as_deref());
+        push(&mut f, "E-mail", c.email.as_deref());
+        push_phone(&mut f, "Phone", c.phone.as_deref());
+        push(&mut f, "Extension", c.extension.as_deref());
+        push_phone(&mut f, "Mobile", c.mobile.as_deref());
+        push(&mut f, "Address", c.address1.as_deref());
+        push(&mut f, "Address 2", c.address2.as_deref());
+        let cl = city_line(c.city.as_deref(), c.state.as_deref(), c.zip.as_deref());
+        push(
+            &mut f,
+            if c.address1.is_some() { "" } else { "City" },
+            Some(&cl),
+        );
+        push_properties(&mut f, &c.properties, &["title"]);
+        push_multiline(&mut f, "Notes", c.notes.as_deref());
+        push_shown(
+            &mut f,
+            "Updated",
+            time_display(c.updated_at.as_ref()),
+            time_display(c.updated_at.as_ref()),
+        );
+        push_shown(&mut f, "ID", c.id.to_string(), c.id.to_string());
+        ContactView {
+            name: sanitize::line(c.name.as_deref().unwrap_or("")),
+            title: sanitize::line(&c.title().unwrap_or_default()),
+            email: sanitize::line(c.email.as_deref().unwrap_or("")),
+            phone: c.phone.as_deref().map(phone_display).unwrap_or_default(),
+            mobile: c.mobile.as_deref().map(phone_display).unwrap_or_default(),
+            fields: f,
+        }
+    }
+}
+
+/// A ticket row (newest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRow {
+    pub number: String,
+    pub subject: String,
+    pub status: String,
+    pub created: String,
+    pub updated: String,
+    created_ms: i64,
+}
+
+impl TicketRow {
+    /// Rows sorted newest first.
+    pub fn build_all(tickets: &[Ticket]) -> Vec<TicketRow> {
+        let mut rows: Vec<TicketRow> = tickets
+            .iter()
+            .map(|t| TicketRow {
+                number: sanitize::line(t.number.as_deref().unwrap_or("")),
+                subject: sanitize::line(t.subject.as_deref().unwrap_or("")),
+                status: sanitize::line(t.status.as_deref().unwrap_or("")),
+                created: date_display(t.created_at.as_ref()),
+                updated: date_display(t.updated_at.as_ref()),
+                created_ms: t.created_at.map_or(i64::MIN, |c| c.timestamp_millis()),
+            })
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.created_ms));
+        rows
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetRow {
+    pub name: String,
+    pub kind: String,
+    pub serial: String,
+}
+
+impl AssetRow {
+    pub fn build(a: &Asset) -> AssetRow {
+        AssetRow {
+            name: sanitize::line(a.name.as_deref().unwrap_or("")),
+            kind: sanitize::line(a.asset_type.as_deref().unwrap_or("")),
+            serial: sanitize::line(a.asset_serial.as_deref().unwrap_or("")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRow {
+    pub number: String,
+    pub date: String,
+    pub total: String,
+    pub paid: String,
+    pub(crate) date_ms: i64,
+}
+
+impl InvoiceRow {
+    pub fn build(i: &Invoice) -> InvoiceRow {
+        let date = i.date.as_ref().or(i.created_at.as_ref());
+        InvoiceRow {
+            number: sanitize::line(i.number.as_deref().unwrap_or("")),
+            date: date_display(date),
+            total: sanitize::line(i.total.as_deref().unwrap_or("")),
+            paid: match i.is_paid {
+                Some(true) => "paid".into(),
+                Some(false) => "unpaid".into(),
+                None => String::new(),
+            },
+            date_ms: date.map_or(i64::MIN, |d| d.timestamp_millis()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn us_phone_numbers_are_formatted_others_kept() {
+        assert_eq!(phone_display("5551234567"), "(555) 123-4567");
+        assert_eq!(phone_display("15551234567"), "+1 (555) 123-4567");
+        assert_eq!(phone_display("4930123456"), "(493) 012-3456");
+        assert_eq!(phone_display("493012345678"), "493012345678");
+        assert_eq!(phone_display("657.325.3258 x330"), "657.325.3258 x330");
+        assert_eq!(phone_display(""), "");
+    }
+
+    #[test]
+    fn needle_matches_fields_contacts_and_phone_digits() {
+        let c = Customer {
+            business_name: Some("Acme Plumbing".into()),
+            firstname: Some("Jane".into()),
+            lastname: Some("Doe".into()),
+            email: Some("office@acme.test".into()),
+            phone: Some("5551234567".into()),
+            city: Some("Springfield".into()),
+            contacts: vec![Contact {
+                name: Some("Bob Builder".into()),
+                email: Some("bob@builders.test".into()),
+                ..Contact::default()
+            }],
+            ..Customer::default()
+        };
+        let v = RowView::build(&c);
+        for hit in [
+            "acme",
+            "PLUMB",
+            "jane doe",
+            "office@",
+            "springf",
+            "bob@builders",
+            "builder",
+            "555 123",
+            "(555) 123-4567",
+            "1234567",
+        ] {
+            assert!(Needle::new(hit).matches(&v), "{hit}");
+        }
+        for miss in ["zebra", "999", "acme plumbing jane"] {
+            assert!(!Needle::new(miss).matches(&v), "{miss}");
+        }
+    }
+
+    #[test]
+    fn narrowing_is_only_claimed_when_it_is_safe() {
+        assert!(Needle::new("acme").narrows("acm"));
+        assert!(Needle::new("acm").narrows(""));
+        assert!(!Needle::new("acne").narrows("acm"));
+        assert!(Needle::new("555 0042").narrows("555 004"));
+        assert!(Needle::new("555 004x").narrows("555 004"));
+        // "55" matched names only; "555" also matches phone digits: not a narrowing.
+        assert!(!Needle::new("555").narrows("55"));
+        assert!(!Needle::new("a").narrows("\u{0}"));
+    }
+
+    #[test]
+    fn views_are_sanitised() {
+        let c = Customer {
+            business_name: Some("Evil\x1b]0;owned\x07 Corp\u{202E}".into()),
+            notes: Some("line one\nline\u{200B} two".into()),
+            ..Customer::default()
+        };
+        let v = CustomerView::build(&c, "Customer Type");
+        assert_eq!(v.name, "Evil␛]0;owned␇ Corp");
+        let notes: Vec<&str> = v
+            .fields
+            .iter()
+            .skip_while(|f| f.label != "Notes")
+            .take(2)
+            .map(|f| f.value.as_str())
+            .collect();
+        assert_eq!(notes, ["line one", "line two"]);
+        assert!(v.fields.iter().all(|f| !f.value.contains('\x1b')));
+    }
+}

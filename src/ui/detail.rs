@@ -1,0 +1,444 @@
+//! The selected customer (right pane) with its five tabs.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::text::{cell, fit, width, wrap};
+use super::{Theme, inner, pane};
+use crate::app::view::FieldLine;
+use crate::app::{App, Focus, Load, Mode, Tab, layout};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let focused = app.focus == Focus::Detail && app.mode == Mode::Normal;
+    let view = app.detail.view.as_ref();
+    let title = match view {
+        Some(v) => {
+            let mut spans = vec![Span::styled(format!(" {} ", v.name), theme.bold())];
+            if v.disabled {
+                spans.push(Span::styled("(disabled) ", theme.disabled()));
+            }
+            Line::from(spans)
+        }
+        None => Line::styled(" Customer ", theme.bold()),
+    };
+    frame.render_widget(pane(title, focused, theme), area);
+    let inner = inner(area);
+    if inner.height < 2 || inner.width < 4 {
+        return;
+    }
+    let Some(view) = view else {
+        let text = if app.list.rows.is_empty() {
+            ""
+        } else {
+            "No customer selected."
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), inner);
+        return;
+    };
+    frame.render_widget(
+        Paragraph::new(tabs_line(app.detail.tab, usize::from(inner.width), theme)),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    let content = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
+    let d = &app.detail;
+    match d.tab {
+        Tab::Overview => record(
+            frame,
+            content,
+            &view.fields,
+            d.cursor(),
+            d.scroll[0],
+            focused,
+            theme,
+        ),
+        Tab::Contacts => contacts(app, frame, content, focused, theme),
+        Tab::Tickets => {
+            let load = app.extras.get(&view.id).map(|e| &e.tickets);
+            match loaded(load, "tickets", "No tickets for this customer.", theme) {
+                Ok(rows) => table(
+                    frame,
+                    content,
+                    &[
+                        ("#", 7, 0),
+                        ("Subject", 0, 0),
+                        ("Status", 11, 1),
+                        ("Created", 10, 3),
+                        ("Updated", 10, 2),
+                    ],
+                    18,
+                    rows.iter()
+                        .map(|t| {
+                            vec![
+                                t.number.clone(),
+                                t.subject.clone(),
+                                t.status.clone(),
+                                t.created.clone(),
+                                t.updated.clone(),
+                            ]
+                        })
+                        .collect(),
+                    d.cursor(),
+                    d.scroll[d.tab.index()],
+                    focused,
+                    theme,
+                ),
+                Err(lines) => message(frame, content, lines),
+            }
+        }
+        Tab::Assets => {
+            let load = app.extras.get(&view.id).map(|e| &e.assets);
+            match loaded(load, "assets", "No assets for this customer.", theme) {
+                Ok(rows) => table(
+                    frame,
+                    content,
+                    &[("Name", 0, 0), ("Type", 14, 1), ("Serial", 18, 0)],
+                    12,
+                    rows.iter()
+                        .map(|a| vec![a.name.clone(), a.kind.clone(), a.serial.clone()])
+                        .collect(),
+                    d.cursor(),
+                    d.scroll[d.tab.index()],
+                    focused,
+                    theme,
+                ),
+                Err(lines) => message(frame, content, lines),
+            }
+        }
+        Tab::Invoices => invoices(app, frame, content, focused, theme),
+    }
+}
+
+/// " 1 Overview  2 Contacts …", shortened to fit: the other tabs lose letters from the last
+/// one backwards, then all but the active one show only their number.
+fn tabs_line(active: Tab, avail: usize, theme: &Theme) -> Line<'static> {
+    const SHORT: [&str; 5] = ["Over", "Cont", "Tick", "Asst", "Inv"];
+    let build = |short_from: usize, digits_only: bool| -> Vec<Span<'static>> {
+        Tab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                if t == active {
+                    Span::styled(format!(" {} {} ", i + 1, t.title()), theme.selected())
+                } else if digits_only {
+                    Span::styled(format!(" {}", i + 1), theme.dim())
+                } else if i >= short_from {
+                    Span::styled(format!(" {} {}", i + 1, SHORT[i]), theme.dim())
+                } else {
+                    Span::styled(format!(" {} {}", i + 1, t.title()), theme.dim())
+                }
+            })
+            .collect()
+    };
+    let fits = |spans: &[Span]| spans.iter().map(|s| width(&s.content)).sum::<usize>() <= avail;
+    for short_from in (0..=Tab::ALL.len()).rev() {
+        let spans = build(short_from, false);
+        if fits(&spans) {
+            return Line::from(spans);
+        }
+    }
+    Line::from(build(0, true))
+}
+
+/// The rows of a loaded tab, or the lines to show instead (loading, failed, empty).
+fn loaded<'a, T>(
+    load: Option<&'a Load<Vec<T>>>,
+    what: &str,
+    empty: &'static str,
+    theme: &Theme,
+) -> Result<&'a Vec<T>, Vec<Line<'static>>> {
+    match load {
+        Some(Load::Loaded(rows)) if !rows.is_empty() => Ok(rows),
+        Some(Load::Loaded(_)) => Err(vec![Line::styled(empty, theme.dim())]),
+        Some(Load::Failed(e)) => Err(vec![
+            Line::styled(format!("Could not load {what}."), theme.error()),
+            Line::raw(e.clone()),
+            Line::styled("Press r to retry.", theme.dim()),
+        ]),
+        None | Some(Load::NotAsked) | Some(Load::Loading { .. }) => {
+            Err(vec![Line::styled(format!("Loading {what}…"), theme.dim())])
+        }
+    }
+}
+
+fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+    let area = Rect::new(
+        area.x + 1,
+        area.y + 1.min(area.height),
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+}
+
+/// A record: one field per line, long values wrapped under their label, from screen line
+/// `offset` (kept by the model so that the cursor stays visible).
+fn record(
+    frame: &mut Frame,
+    area: Rect,
+    fields: &[FieldLine],
+    cursor: usize,
+    offset: usize,
+    focused: bool,
+    theme: &Theme,
+) {
+    if fields.is_empty() {
+        return;
+    }
+    let label_w = layout::record_label_width(fields);
+    let value_w = layout::record_value_width(fields, area.width);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        let style = if i == cursor && focused {
+            theme.selected()
+        } else {
+            theme.plain()
+        };
+        for (k, piece) in wrap(&f.value, value_w).into_iter().enumerate() {
+            let label = if k == 0 { f.label.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", cell(label, label_w)), theme.label()),
+                Span::styled(format!(" {}", cell(&piece, value_w)), style),
+            ]));
+        }
+    }
+    let offset = offset.min(lines.len().saturating_sub(1));
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(offset)
+        .take(usize::from(area.height))
+        .collect();
+    frame.render_widget(Paragraph::new(visible), area);
+}
+
+/// A table of `(title, width, drop priority)` columns; width 0 takes the rest (at least
+/// `min_flex`), higher drop priorities go first when the pane is narrow. Only the visible rows
+/// are drawn.
+#[allow(clippy::too_many_arguments)]
+fn table(
+    frame: &mut Frame,
+    area: Rect,
+    cols: &[(&str, usize, u8)],
+    min_flex: usize,
+    rows: Vec<Vec<String>>,
+    cursor: usize,
+    offset: usize,
+    focused: bool,
+    theme: &Theme,
+) {
+    let avail = usize::from(area.width);
+    let mut keep: Vec<usize> = (0..cols.len()).collect();
+    let need = |keep: &[usize]| -> usize {
+        keep.iter()
+            .map(|&i| if cols[i].1 == 0 { min_flex } else { cols[i].1 } + 1)
+            .sum::<usize>()
+            .saturating_sub(1)
+    };
+    while need(&keep) > avail {
+        let Some((pos, _)) = keep
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| cols[**i].2 > 0)
+            .max_by_key(|(_, i)| cols[**i].2)
+        else {
+            break;
+        };
+        keep.remove(pos);
+    }
+    let fixed: usize = keep
+        .iter()
+        .filter(|&&i| cols[i].1 > 0)
+        .map(|&i| cols[i].1 + 1)
+        .sum();
+    let widths: Vec<usize> = keep
+        .iter()
+        .map(|&i| {
+            if cols[i].1 == 0 {
+                avail.saturating_sub(fixed).max(1)
+            } else {
+                cols[i].1
+            }
+        })
+        .collect();
+    let render = |cells: &[String]| -> String {
+        keep.iter()
+            .zip(&widths)
+            .map(|(&i, &w)| cell(cells.get(i).map_or("", String::as_str), w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let header: Vec<String> = cols.iter().map(|c| c.0.to_string()).collect();
+    let mut lines = vec![Line::styled(fit(&render(&header), avail), theme.header())];
+    let h = usize::from(area.height).saturating_sub(1);
+    let offset = offset.min(rows.len().saturating_sub(1));
+    for (k, r) in rows.iter().enumerate().skip(offset).take(h) {
+        let style = if k == cursor {
+            if focused {
+                theme.selected()
+            } else {
+                theme.selected_unfocused()
+            }
+        } else {
+            theme.plain()
+        };
+        lines.push(Line::styled(render(r), style));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &Theme) {
+    let d = &app.detail;
+    let Some(view) = &d.view else { return };
+    if view.contacts.is_empty() {
+        message(
+            frame,
+            area,
+            vec![Line::styled("No contacts for this customer.", theme.dim())],
+        );
+        return;
+    }
+    let cursor = d.cursor().min(view.contacts.len() - 1);
+    let contact = &view.contacts[cursor];
+    if d.contact_open {
+        let title = format!(
+            "{} ({} of {})",
+            contact.name,
+            cursor + 1,
+            view.contacts.len()
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                fit(&title, usize::from(area.width)),
+                theme.bold(),
+            )),
+            Rect::new(area.x, area.y, area.width, 1),
+        );
+        let rest = Rect::new(
+            area.x,
+            area.y + 1,
+            area.width,
+            area.height.saturating_sub(1),
+        );
+        record(
+            frame,
+            rest,
+            &contact.fields,
+            d.record_cursor,
+            d.record_scroll,
+            focused,
+            theme,
+        );
+        return;
+    }
+    let table_h = layout::contacts_table_height(view.contacts.len(), area.height);
+    table(
+        frame,
+        Rect::new(area.x, area.y, area.width, table_h),
+        &[
+            ("Name", 0, 0),
+            ("Title", 14, 2),
+            ("E-mail", 24, 3),
+            ("Phone", 17, 0),
+            ("Mobile", 17, 4),
+        ],
+        12,
+        view.contacts
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.title.clone(),
+                    c.email.clone(),
+                    c.phone.clone(),
+                    c.mobile.clone(),
+                ]
+            })
+            .collect(),
+        cursor,
+        d.scroll[Tab::Contacts.index()],
+        focused,
+        theme,
+    );
+    let below = area.height.saturating_sub(table_h);
+    if below < 2 {
+        return;
+    }
+    let rule = format!("── {} ", contact.name);
+    let rule = format!(
+        "{}{}",
+        fit(&rule, usize::from(area.width)),
+        "─".repeat(usize::from(area.width).saturating_sub(width(&rule)))
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(rule, theme.dim())),
+        Rect::new(area.x, area.y + table_h, area.width, 1),
+    );
+    let rec = Rect::new(area.x, area.y + table_h + 1, area.width, below - 1);
+    record(frame, rec, &contact.fields, usize::MAX, 0, false, theme);
+}
+
+fn invoices(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &Theme) {
+    let Some(view) = &app.detail.view else { return };
+    let scan = &app.invoices;
+    let rows = scan.by_customer.get(&view.id);
+    let progress = if let Some(e) = &scan.error {
+        Some(Line::styled(
+            format!("Invoice scan failed: {e}"),
+            theme.error(),
+        ))
+    } else if scan.scanning() || !scan.started {
+        let page = match scan.total_pages {
+            Some(t) => format!("page {} of {t}", (u64::from(scan.pages_done) + 1).min(t)),
+            None => format!("page {}", scan.pages_done + 1),
+        };
+        Some(Line::styled(
+            format!("Scanning invoices, {page}…"),
+            theme.dim(),
+        ))
+    } else {
+        None
+    };
+    let mut table_area = area;
+    if let Some(p) = progress {
+        let y = area.y + area.height.saturating_sub(1);
+        frame.render_widget(
+            Paragraph::new(p),
+            Rect::new(area.x, y, area.width, area.height.min(1)),
+        );
+        table_area.height = area.height.saturating_sub(1);
+    }
+    match rows {
+        Some(rows) if !rows.is_empty() => table(
+            frame,
+            table_area,
+            &[
+                ("Number", 0, 0),
+                ("Date", 10, 0),
+                ("Total", 11, 0),
+                ("Paid", 6, 0),
+            ],
+            6,
+            rows.iter()
+                .map(|i| {
+                    vec![
+                        i.number.clone(),
+                        i.date.clone(),
+                        format!("{:>11}", i.total),
+                        i.paid.clone(),
+                    ]
+                })
+                .collect(),
+            app.detail.cursor(),
+            app.detail.scroll[Tab::Invoices.index()],
+            focused,
+            theme,
+        ),
+        _ if scan.done => message(
+            frame,
+            table_area,
+            vec![Line::styled("No invoices for this customer.", theme.dim())],
+        ),
+        _ => {}
+    }
+}

@@ -1,0 +1,272 @@
+//! The customer list (left pane). Builds only the rows on screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::text::{cell, fit, width};
+use super::{Theme, inner, pane};
+use crate::app::{App, Focus, Mode, layout};
+use crate::sanitize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Col {
+    Name,
+    Person,
+    Email,
+    Phone,
+    City,
+}
+
+impl Col {
+    fn title(self) -> &'static str {
+        match self {
+            Col::Name => "Name",
+            Col::Person => "Person",
+            Col::Email => "E-mail",
+            Col::Phone => "Phone",
+            Col::City => "City",
+        }
+    }
+}
+
+/// Columns that fit in `avail` cells, in display order, with their widths. The phone comes
+/// first (down to the 80-column minimum, with a name of at least 18 cells); e-mail, city and
+/// person follow only while the name keeps at least 24 cells.
+/// Sorting by city brings the city column forward, so the order can be seen.
+fn columns(avail: usize, city_first: bool) -> Vec<(Col, usize)> {
+    let mut chosen: Vec<(Col, usize)> = Vec::new();
+    let mut wanted = vec![
+        (Col::Phone, 15, 18),
+        (Col::Email, 22, 24),
+        (Col::City, 14, 24),
+        (Col::Person, 18, 24),
+    ];
+    if city_first {
+        wanted.retain(|(c, _, _)| *c != Col::City);
+        wanted.insert(0, (Col::City, 14, 18));
+    }
+    for (c, w, name_min) in wanted {
+        let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
+        if name_min + used + w < avail {
+            chosen.push((c, w));
+        }
+    }
+    let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
+    chosen.push((Col::Name, avail.saturating_sub(used)));
+    chosen.sort_by_key(|(c, _)| *c);
+    chosen
+}
+
+fn line_of(cells: &[(Col, usize)], text: impl Fn(Col) -> String) -> String {
+    let parts: Vec<String> = cells.iter().map(|&(c, w)| cell(&text(c), w)).collect();
+    parts.join(" ")
+}
+
+fn title(app: &App, theme: &Theme) -> Line<'static> {
+    let l = &app.list;
+    let mut spans = vec![Span::styled(" Customers ", theme.bold())];
+    let search = app.search.text().trim();
+    if search.is_empty() {
+        match l.browse.total_entries {
+            Some(t) => spans.push(Span::raw(format!("{} of {t} ", l.shown.len()))),
+            None if l.browse.error.is_some() => {}
+            None if l.browse.pages_loaded == 0 => spans.push(Span::styled("… ", theme.dim())),
+            None => spans.push(Span::raw(format!("{} of ? ", l.shown.len()))),
+        }
+    } else {
+        spans.push(Span::raw(format!("{} matching ", l.shown.len())));
+        let server = match &l.remote {
+            Some(r) if r.paging.error.is_some() => "· server failed ".to_string(),
+            Some(r) if r.paging.pages_loaded > 0 => format!(
+                "· server {} of {} ",
+                r.paging.received,
+                r.paging
+                    .total_entries
+                    .map_or_else(|| "?".into(), |t| t.to_string())
+            ),
+            _ => "· server… ".to_string(),
+        };
+        spans.push(Span::styled(server, theme.dim()));
+        // The search text is also on the search line; here it is the least important part.
+        spans.push(Span::styled(
+            format!("· \"{}\" ", fit(&sanitize::line(search), 12)),
+            theme.dim(),
+        ));
+    }
+    spans.push(Span::styled(
+        format!("· {} ", app.sort.label()),
+        theme.dim(),
+    ));
+    if app.include_disabled {
+        spans.push(Span::styled("· +disabled ", theme.dim()));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let focused = app.focus == Focus::List && matches!(app.mode, Mode::Normal | Mode::Search);
+    frame.render_widget(pane(title(app, theme), focused, theme), area);
+    let inner = inner(area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let search_line = app.mode == Mode::Search || !app.search.text().is_empty();
+    if search_line {
+        draw_search(
+            app,
+            frame,
+            Rect::new(inner.x, inner.y, inner.width, 1),
+            theme,
+        );
+    }
+    let rows = layout::list_rows_area(area, search_line);
+    let cols = columns(
+        usize::from(inner.width),
+        app.sort.key == crate::app::SortKey::City,
+    );
+    let header_y = rows.y.saturating_sub(1);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            line_of(&cols, |c| c.title().to_string()),
+            theme.header(),
+        )),
+        Rect::new(inner.x, header_y, inner.width, 1),
+    );
+    if app.list.shown.is_empty() {
+        draw_empty(app, frame, rows, theme);
+        return;
+    }
+    let end = (app.list.offset + usize::from(rows.height)).min(app.list.shown.len());
+    let lines: Vec<Line> = app.list.shown[app.list.offset..end]
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let row = &app.list.rows[i];
+            let v = &row.view;
+            let text = line_of(&cols, |c| match c {
+                Col::Name => v.name.clone(),
+                Col::Person => v.person.clone(),
+                Col::Email => v.email.clone(),
+                Col::Phone => v.phone.clone(),
+                Col::City => v.city.clone(),
+            });
+            let style = if app.list.offset + k == app.list.cursor {
+                if focused {
+                    theme.selected()
+                } else {
+                    theme.selected_unfocused()
+                }
+            } else if row.customer.disabled {
+                theme.disabled()
+            } else {
+                theme.plain()
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), rows);
+}
+
+fn draw_search(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let prompt = "/ ";
+    let field_w = usize::from(area.width).saturating_sub(prompt.len());
+    let input = &app.search.input;
+    let scroll = input.visual_scroll(field_w.max(1));
+    let visible: String = sanitize::line(input.value()).chars().skip(scroll).collect();
+    let mut spans = vec![
+        Span::styled(prompt, theme.accent()),
+        Span::raw(fit(&visible, field_w)),
+    ];
+    let hint = if app.mode == Mode::Search {
+        "  Enter keep · Esc clear"
+    } else {
+        "  / edit · Esc clear"
+    };
+    if width(&visible) + prompt.len() + hint.len() <= usize::from(area.width) {
+        let pad = usize::from(area.width) - width(&visible) - prompt.len() - width(hint);
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(hint, theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if app.mode == Mode::Search {
+        let x = input.visual_cursor().saturating_sub(scroll) + prompt.len();
+        frame.set_cursor_position((
+            area.x + (x as u16).min(area.width.saturating_sub(1)),
+            area.y,
+        ));
+    }
+}
+
+fn draw_empty(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let l = &app.list;
+    let search = app.search.text().trim();
+    let paging = l.active_paging();
+    let mut lines: Vec<Line> = Vec::new();
+    if app.config.startup_problem.is_some() {
+        lines.push(Line::styled("No API key is set.", theme.error()));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Press r to see how to set one, q to quit.",
+            theme.dim(),
+        ));
+    } else if let Some(err) = &paging.error {
+        lines.push(Line::styled("Could not load customers.", theme.error()));
+        lines.push(Line::raw(err.clone()));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Press r to retry, ? for help.", theme.dim()));
+    } else if !search.is_empty() {
+        lines.push(Line::raw(format!(
+            "No loaded customer matches \"{}\".",
+            sanitize::line(search)
+        )));
+        let server = match &l.remote {
+            Some(r) if r.paging.pages_loaded > 0 && r.paging.loading.is_none() => {
+                "The server found none either. Esc clears the search."
+            }
+            _ => "Asking the server…",
+        };
+        lines.push(Line::styled(server, theme.dim()));
+    } else if paging.loading.is_some() || paging.pages_loaded == 0 {
+        lines.push(Line::styled("Loading customers…", theme.dim()));
+    } else {
+        lines.push(Line::raw("No customers here yet."));
+        if !app.include_disabled {
+            lines.push(Line::styled(
+                "Press x to show disabled customers.",
+                theme.dim(),
+            ));
+        }
+    }
+    let area = Rect::new(
+        area.x + 1,
+        area.y + 1.min(area.height),
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_drop_gracefully() {
+        let names = |w| -> Vec<Col> { columns(w, false).into_iter().map(|(c, _)| c).collect() };
+        assert_eq!(names(36), [Col::Name, Col::Phone]);
+        assert_eq!(names(53), [Col::Name, Col::Phone]);
+        assert_eq!(names(64), [Col::Name, Col::Email, Col::Phone]);
+        assert_eq!(
+            names(108),
+            [Col::Name, Col::Person, Col::Email, Col::Phone, Col::City]
+        );
+        for w in [20, 38, 53, 80, 108, 150] {
+            let total: usize = columns(w, false).iter().map(|(_, w)| w + 1).sum::<usize>() - 1;
+            assert_eq!(total, w, "columns fill exactly {w} cells");
+        }
+        let sorted_by_city: Vec<Col> = columns(36, true).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(sorted_by_city, [Col::Name, Col::City]);
+    }
+}

@@ -1,0 +1,95 @@
+//! Colours and modifiers. The terminal's own foreground and background are used everywhere;
+//! a few accents mark focus, errors and badges. With `NO_COLOR` only modifiers remain (bold,
+//! reversed, dim, underline), which read well on any background.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The styles the view uses.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    color: bool,
+    accent: Color,
+}
+
+impl Theme {
+    /// `color` false honours `NO_COLOR`; `light` picks accents that read on a light background.
+    pub fn new(color: bool, light: bool) -> Theme {
+        Theme {
+            color,
+            accent: if light { Color::Blue } else { Color::Cyan },
+        }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn plain(&self) -> Style {
+        Style::new()
+    }
+
+    pub fn dim(&self) -> Style {
+        Style::new().add_modifier(Modifier::DIM)
+    }
+
+    pub fn bold(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn accent(&self) -> Style {
+        self.fg(self.accent).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn focus_border(&self) -> Style {
+        self.fg(self.accent)
+    }
+
+    pub fn header(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
+    /// The selected row of the focused pane.
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+
+    /// The selected row of a pane without focus.
+    pub fn selected_unfocused(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
+    pub fn error(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn label(&self) -> Style {
+        self.fg(self.accent)
+    }
+
+    pub fn badge(&self, bg: Color) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(bg)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
+    pub fn demo_badge(&self) -> Style {
+        self.badge(Color::Yellow)
+    }
+
+    pub fn read_only_badge(&self) -> Style {
+        self.badge(Color::Magenta)
+    }
+
+    pub fn disabled(&self) -> Style {
+        Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC)
+    }
+}

@@ -1,0 +1,309 @@
+//! The real binary in a pseudo-terminal, against a demo server started in this test, read
+//! through a vt100 parser (ratatui writes only changed cells, so raw bytes cannot be matched).
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use secrecy::SecretString;
+use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
+use syncro_tui::demo::{DemoConfig, DemoServer};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+/// How long to wait for the screen to show something (a poll loop, not a timing assertion).
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// What the test looks for: a customer with contacts and tickets, found through the API.
+struct Target {
+    email: String,
+    name: String,
+    contact: String,
+    ticket_number: String,
+}
+
+async fn pick_target(base_url: &str) -> Target {
+    let client =
+        SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
+    let page = client
+        .list_customers(&CustomerQuery {
+            page: 1,
+            ..CustomerQuery::default()
+        })
+        .await
+        .expect("customers");
+    let mentions = |c: &syncro_tui::api::model::Customer, e: &str| {
+        c.email
+            .as_deref()
+            .is_some_and(|x| x.to_lowercase().contains(e))
+            || c.contacts.iter().any(|ct| {
+                ct.email
+                    .as_deref()
+                    .is_some_and(|x| x.to_lowercase().contains(e))
+            })
+    };
+    for c in &page.items {
+        let Some(email) = c.email.clone().filter(|e| e.is_ascii() && e.len() < 40) else {
+            continue;
+        };
+        // The search must narrow to exactly this customer, locally and on the server.
+        let needle = email.to_lowercase();
+        if page.items.iter().filter(|o| mentions(o, &needle)).count() != 1 {
+            continue;
+        }
+        let on_server = client
+            .list_customers(&CustomerQuery {
+                query: Some(email.clone()),
+                page: 1,
+                ..CustomerQuery::default()
+            })
+            .await
+            .expect("search");
+        if on_server.meta.total_entries != Some(1) {
+            continue;
+        }
+        let Some(contact) = c.contacts.iter().find_map(|ct| ct.name.clone()) else {
+            continue;
+        };
+        let tickets = client.list_tickets(c.id, 1).await.expect("tickets");
+        let mut tickets = tickets.items;
+        tickets.sort_by_key(|t| std::cmp::Reverse(t.created_at));
+        if let Some(number) = tickets.first().and_then(|t| t.number.clone()) {
+            return Target {
+                email,
+                name: c.display_name(),
+                contact,
+                ticket_number: number,
+            };
+        }
+    }
+    panic!("the demo data has no customer with contacts and tickets on page 1");
+}
+
+/// The child's screen, fed by a reader thread.
+struct Screen {
+    parser: vt100::Parser,
+    rx: mpsc::Receiver<Vec<u8>>,
+    raw: Vec<u8>,
+}
+
+impl Screen {
+    fn pump(&mut self) {
+        while let Ok(bytes) = self.rx.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    fn text(&mut self) -> String {
+        self.pump();
+        self.parser.screen().contents()
+    }
+
+    /// Polls the screen until `pred` holds; panics with the screen after `PATIENCE`.
+    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if pred(&text) {
+                return text;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("timed out waiting for {what}; the screen shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The visible characters of `s` that a narrow column still shows (before any `…`).
+fn prefix(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// The app running in a pseudo-terminal, its screen, and its keyboard.
+struct Session {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    screen: Screen,
+    keys: Box<dyn Write + Send>,
+    _pty: Box<dyn portable_pty::MasterPty + Send>,
+    _home: tempfile::TempDir,
+}
+
+impl Session {
+    /// Starts the binary against `base_url` with the key `demo`, in a clean home directory.
+    fn start(base_url: &str) -> Session {
+        let home = tempfile::tempdir().expect("temp dir");
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
+        cmd.args(["--base-url", base_url]);
+        cmd.env_clear();
+        cmd.env("SYNCRO_API_KEY", "demo");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.cwd(home.path());
+        let child = pty.slave.spawn_command(cmd).expect("spawn");
+        drop(pty.slave);
+
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let keys = pty.master.take_writer().expect("writer");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session {
+            child,
+            screen: Screen {
+                parser: vt100::Parser::new(
+                    std::num::NonZero::new(ROWS).unwrap(),
+                    std::num::NonZero::new(COLS).unwrap(),
+                    0,
+                ),
+                rx,
+                raw: Vec::new(),
+            },
+            keys,
+            _pty: pty.master,
+            _home: home,
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.keys.write_all(bytes).expect("write keys");
+        self.keys.flush().expect("flush keys");
+    }
+
+    /// Waits for the process to end (never forever), then reads what it wrote last.
+    fn exit_status(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!(
+                    "the app did not exit; the screen shows:\n{}",
+                    self.screen.text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // Let the reader thread deliver the last bytes.
+        std::thread::sleep(Duration::from_millis(200));
+        self.screen.pump();
+        status
+    }
+
+    /// The terminal is back as it was: main screen, and the leave sequence was written.
+    fn assert_restored(&mut self) {
+        assert!(
+            !self.screen.parser.screen().alternate_screen(),
+            "the terminal is back on the main screen"
+        );
+        let raw = String::from_utf8_lossy(&self.screen.raw);
+        assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    }
+}
+
+async fn demo_server() -> DemoServer {
+    DemoServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        DemoConfig {
+            rate_limit: None,
+            ..DemoConfig::default()
+        },
+    )
+    .await
+    .expect("demo server")
+}
+
+fn list_shown(s: &str) -> bool {
+    s.contains("Customers 100 of") && !s.contains("DEMO") && s.contains("Phone")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browse_search_and_read_a_customer_then_quit() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let target = pick_target(&base_url).await;
+
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&base_url);
+
+        // The list appears, with the loaded-of-total count in its title.
+        let first = app.screen.wait_for("the customer list", list_shown);
+        assert!(app.screen.parser.screen().alternate_screen());
+        let shown_before = first.lines().filter(|l| l.contains('(')).count();
+
+        // The search narrows it: first locally, then from the server.
+        app.send(b"/");
+        app.send(target.email.as_bytes());
+        let narrowed = app.screen.wait_for("the search to narrow the list", |s| {
+            s.contains("1 matching") && s.contains("server 1 of 1 ")
+        });
+        let name = prefix(&target.name, 12);
+        assert!(narrowed.contains(&name), "{narrowed}");
+        let shown_after = narrowed.lines().filter(|l| l.contains('(')).count();
+        assert!(shown_after < shown_before, "{narrowed}");
+
+        // Enter keeps the filter; the detail shows the customer's contacts and tickets.
+        app.send(b"\r");
+        app.send(b"2");
+        let contact = prefix(&target.contact, 10);
+        app.screen.wait_for("the Contacts tab", |s| {
+            s.contains("2 Contacts") && s.contains(&contact)
+        });
+        app.send(b"3");
+        let number = target.ticket_number.clone();
+        app.screen.wait_for("the Tickets tab", |s| {
+            s.contains("3 Tickets") && s.contains(&number)
+        });
+
+        // q quits with success and the terminal restored.
+        app.send(b"q");
+        let status = app.exit_status();
+        assert!(status.success(), "exit status {status:?}");
+        app.assert_restored();
+    })
+    .await
+    .expect("pty task");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_restores_the_terminal() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&base_url);
+        app.screen.wait_for("the customer list", list_shown);
+        let pid = app.child.process_id().expect("pid");
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        app.exit_status();
+        app.assert_restored();
+    })
+    .await
+    .expect("pty task");
+    server.shutdown().await;
+}
