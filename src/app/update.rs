@@ -636,12 +636,11 @@ fn maybe_load_more(app: &mut App, fx: &mut Vec<Effect>) {
 /// Starts the list over (sort, filter or refresh changed): rows stay on screen, re-sorted
 /// locally at once, and are replaced when the first page arrives.
 fn reload_list(app: &mut App, fx: &mut Vec<Effect>) {
-    let generation = app.generation();
-    app.list.browse = Paging::fresh(generation);
+    let browse = app.generation();
+    let remote = app.generation();
+    app.list.browse = Paging::fresh(browse);
     if let Some(r) = &mut app.list.remote {
-        let generation = app.next_gen + 1;
-        app.next_gen = generation;
-        r.paging = Paging::fresh(generation);
+        r.paging = Paging::fresh(remote);
     }
     resort(app);
     maybe_load_more(app, fx);
