@@ -270,8 +270,24 @@ async fn run(
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let _ = WAKE.set(tx.clone());
-    let worker = Worker::new(conn.client.clone(), tx);
+    let mut worker = Worker::new(conn.client.clone(), tx);
     let mut app = App::new(config);
+    // The account mirror: the demo server's lives under its own name (its port changes every
+    // run), like `syncro-tui sync` keeps it.
+    if conn.client.is_some() {
+        let (profile, server_id) = if conn.demo {
+            let demo = crate::mirror::DEMO_PROFILE.to_string();
+            (demo.clone(), demo)
+        } else {
+            (resolved.profile.clone(), conn.server.clone())
+        };
+        worker = worker.with_mirror(crate::worker::MirrorSetup {
+            dir: config::data_dir(),
+            profile,
+            server_id,
+        });
+        app.mirror.configured = true;
+    }
     if let Some(w) = resolved.warnings.first() {
         tracing::warn!("{w}");
         update(

@@ -5,6 +5,8 @@
 //! there is no shared state between the tasks and the app (the worker only keeps the handle of
 //! the running invoice scan, to stop it when a new one starts).
 
+mod mirror;
+
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -12,6 +14,7 @@ use tokio::task::AbortHandle;
 
 use crate::api::{ApiError, SyncroClient, all_pages};
 use crate::app::{Action, Effect};
+pub use mirror::{FULL_SYNC_EVERY, MirrorSetup};
 
 /// Carries out network effects.
 #[derive(Debug, Clone)]
@@ -21,6 +24,8 @@ pub struct Worker {
     /// The running invoice scan: a new scan (a refresh) stops the old one, so its pages do not
     /// spend the shared rate limit on answers the app would drop anyway.
     scan: Arc<Mutex<Option<AbortHandle>>>,
+    /// The account mirror, when the app keeps one (see [`Worker::with_mirror`]).
+    mirror: Option<Arc<mirror::MirrorTask>>,
 }
 
 fn no_client() -> ApiError {
@@ -34,7 +39,14 @@ impl Worker {
             client,
             tx,
             scan: Arc::new(Mutex::new(None)),
+            mirror: None,
         }
+    }
+
+    /// Keeps the account mirror described by `setup` (load, sync, writes).
+    pub fn with_mirror(mut self, setup: MirrorSetup) -> Self {
+        self.mirror = Some(mirror::MirrorTask::new(setup));
+        self
     }
 
     /// Starts one effect on its own task. Effects that are not network requests (copy, open a
@@ -95,6 +107,10 @@ impl Worker {
                     old.abort();
                 }
             }
+            Effect::Mirror(op) => match &self.mirror {
+                Some(m) => m.spawn(op, client, tx),
+                None => tracing::debug!("no mirror configured; {op:?} ignored"),
+            },
             Effect::Copy(_) | Effect::OpenUrl(_) => {}
         }
     }

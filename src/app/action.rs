@@ -48,6 +48,12 @@ pub enum Cmd {
     Help,
     /// Close the help overlay or a modal.
     Close,
+    /// `F`: find customers and contacts anywhere in the account (the mirror).
+    FindAnywhere,
+    /// Enter in the find popup: jump to the result.
+    FindJump,
+    /// `R`: a full sync of the account mirror now.
+    SyncMirror,
 }
 
 /// Everything `update` reacts to.
@@ -92,4 +98,8 @@ pub enum Action {
     },
     /// A note from the outside world for the status line (copy done, browser failed).
     Notice { text: String, error: bool },
+    /// A report about the account mirror (loaded, synced, indexed).
+    Mirror(super::mirror_ui::MirrorEvent),
+    /// A key typed into the find-anywhere popup.
+    FindEdit(InputRequest),
 }

@@ -21,4 +21,6 @@ pub enum Effect {
     Copy(String),
     /// Open a URL in the browser. Never carries a key.
     OpenUrl(String),
+    /// Load, sync or update the account mirror (see [`super::mirror_ui`]).
+    Mirror(super::mirror_ui::MirrorOp),
 }

@@ -165,8 +165,33 @@ pub static NORMAL: &[Binding] = &[
         Cmd::OpenInBrowser,
         "open the customer in Syncro",
     ),
+    bind(
+        &[ch('F')],
+        Cmd::FindAnywhere,
+        "find customers and contacts anywhere in the account",
+    ),
+    bind(
+        &[ch('R')],
+        Cmd::SyncMirror,
+        "sync the local mirror fully now",
+    ),
     bind(&[ch('?')], Cmd::Help, "help"),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// In the find-anywhere popup (besides the editing keys of the search field).
+pub static FIND: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::FindJump,
+        "go to the customer (and the contact)",
+    ),
+    bind(&[code(KeyCode::Esc)], Cmd::Close, "close"),
+    bind(&[code(KeyCode::Down)], Cmd::Down, "next result"),
+    bind(&[code(KeyCode::Up)], Cmd::Up, "previous result"),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
 /// In the search field (besides the editing keys below).
@@ -261,13 +286,15 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Search => SEARCH,
         Mode::Help => HELP,
         Mode::Modal => MODAL,
+        Mode::Find => FIND,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 4] = [
+pub const MODES: [(Mode, &str); 5] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
+    (Mode::Find, "Find anywhere"),
     (Mode::Help, "Help"),
     (Mode::Modal, "Message box"),
 ];
@@ -280,11 +307,18 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     {
         return Some(Action::Cmd(b.cmd));
     }
-    if mode != Mode::Search {
+    if !matches!(mode, Mode::Search | Mode::Find) {
         return None;
     }
+    let edit = |req: InputRequest| {
+        if mode == Mode::Find {
+            Action::FindEdit(req)
+        } else {
+            Action::SearchEdit(req)
+        }
+    };
     if let Some((_, req, _)) = EDITING.iter().find(|(k, _, _)| k.matches(ev)) {
-        return Some(Action::SearchEdit(*req));
+        return Some(edit(*req));
     }
     match ev.code {
         KeyCode::Char(c)
@@ -292,7 +326,7 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
         {
-            Some(Action::SearchEdit(InputRequest::InsertChar(c)))
+            Some(edit(InputRequest::InsertChar(c)))
         }
         _ => None,
     }
@@ -306,6 +340,7 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Search, _) => "Enter keep  Esc clear",
         (Mode::Help, _) => "Esc close",
         (Mode::Modal, _) => "Enter dismiss  q quit",
+        (Mode::Find, _) => "Enter go to  Esc close",
     }
 }
 

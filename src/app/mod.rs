@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod form;
 pub mod keymap;
 pub mod layout;
+pub mod mirror_ui;
 pub mod text;
 pub mod update;
 pub mod view;
@@ -47,6 +48,8 @@ pub enum Mode {
     Help,
     /// A message that needs acknowledging (e.g. a rejected API key).
     Modal,
+    /// The find-anywhere popup over the account mirror: printable keys are text.
+    Find,
 }
 
 /// Which pane receives movement keys in [`Mode::Normal`].
@@ -419,6 +422,8 @@ pub struct App {
     /// Set by `q` / Ctrl-C; the loop ends.
     pub quit: bool,
     next_gen: u64,
+    /// The account mirror: its state in the app, its search, the find-anywhere popup.
+    pub mirror: mirror_ui::MirrorState,
 }
 
 impl App {
@@ -445,6 +450,7 @@ impl App {
             include_disabled: false,
             quit: false,
             next_gen: 0,
+            mirror: mirror_ui::MirrorState::default(),
         }
     }
 
@@ -463,6 +469,7 @@ impl App {
                 .as_ref()
                 .is_some_and(|r| r.paging.loading.is_some())
             || self.invoices.scanning()
+            || self.mirror.is_syncing()
             || self.detail.customer_id.is_some_and(|id| {
                 self.extras
                     .get(&id)
@@ -511,6 +518,9 @@ impl App {
                 Some(t) => format!("Scanning invoices, page {} of {t}", u64::from(n).min(t)),
                 None => format!("Scanning invoices, page {n}"),
             });
+        }
+        if let Some(line) = &self.mirror.syncing {
+            return Some(line.clone());
         }
         None
     }

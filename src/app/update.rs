@@ -26,6 +26,8 @@ pub fn start(app: &mut App) -> Vec<Effect> {
     if let Some(m) = app.config.startup_problem.clone() {
         app.list.browse.error = Some(m.title.clone());
         open_modal(app, m);
+    } else if app.mirror.configured {
+        super::mirror_ui::start(app, &mut fx);
     } else {
         maybe_load_more(app, &mut fx);
     }
@@ -108,6 +110,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 error,
             })
         }
+        Action::Mirror(ev) => super::mirror_ui::event(app, ev, &mut fx),
+        Action::FindEdit(req) => super::mirror_ui::find_edit(app, req),
     }
     fx
 }
@@ -126,6 +130,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             }
             return;
         }
+        Mode::Find => return find_command(app, cmd),
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -239,10 +244,30 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 app.invoices = super::InvoiceScan::default();
             }
             reload_list(app, fx);
+            super::mirror_ui::refresh(app, fx);
             load_tab(app, fx);
         }
         Cmd::Copy => copy(app, fx),
         Cmd::OpenInBrowser => open_in_browser(app, fx),
+        Cmd::FindAnywhere => super::mirror_ui::open_find(app),
+        Cmd::SyncMirror => super::mirror_ui::sync_now(app, fx),
+        Cmd::FindJump => {}
+    }
+}
+
+/// Keys in the find-anywhere popup.
+fn find_command(app: &mut App, cmd: Cmd) {
+    use super::mirror_ui;
+    let page = mirror_ui::find_viewport(app.size) as isize;
+    match cmd {
+        Cmd::Down => mirror_ui::find_move(app, 1),
+        Cmd::Up => mirror_ui::find_move(app, -1),
+        Cmd::PageDown => mirror_ui::find_move(app, page),
+        Cmd::PageUp => mirror_ui::find_move(app, -page),
+        Cmd::FindJump => mirror_ui::find_jump(app),
+        Cmd::Close | Cmd::Back => mirror_ui::close_find(app),
+        Cmd::Quit => app.quit = true,
+        _ => {}
     }
 }
 
@@ -385,7 +410,7 @@ pub(crate) fn detail_len(app: &App) -> usize {
     }
 }
 
-fn clamp_detail(app: &mut App) {
+pub(crate) fn clamp_detail(app: &mut App) {
     let len = detail_len(app);
     if app.detail.contact_open {
         app.detail.record_cursor = app.detail.record_cursor.min(len.saturating_sub(1));
@@ -437,7 +462,7 @@ fn keep_detail_visible(app: &mut App) {
 }
 
 /// Keeps the list cursor inside the rows and on screen.
-fn ensure_visible(app: &mut App) {
+pub(crate) fn ensure_visible(app: &mut App) {
     let vp = layout::list_viewport(app.size, search_visible(app));
     let l = &mut app.list;
     let len = l.shown.len();
@@ -457,7 +482,7 @@ fn ensure_visible(app: &mut App) {
 
 /// Points the detail at the selected customer. `rebuild` also refreshes the view when the
 /// customer stayed the same but its record changed.
-fn sync_detail(app: &mut App, rebuild: bool) {
+pub(crate) fn sync_detail(app: &mut App, rebuild: bool) {
     let selected = app.list.selected().map(|r| r.customer.id);
     if selected == app.detail.customer_id && !rebuild {
         return;
@@ -581,7 +606,10 @@ fn clear_search(app: &mut App, fx: &mut Vec<Effect>) {
 
 fn start_remote_search(app: &mut App, fx: &mut Vec<Effect>) {
     let query = app.search.text().trim().to_string();
-    if query.is_empty() || app.list.remote.as_ref().is_some_and(|r| r.query == query) {
+    if query.is_empty()
+        || app.list.remote.as_ref().is_some_and(|r| r.query == query)
+        || super::mirror_ui::answers_search(app)
+    {
         return;
     }
     let generation = app.generation();
@@ -604,10 +632,14 @@ fn customer_query(app: &App, query: Option<String>, page: u32) -> CustomerQuery 
 
 /// Fetches the next page when the cursor nears the end of the loaded rows (or nothing is
 /// loaded yet). While a search is typed, only the server search pages; browsing waits.
-fn maybe_load_more(app: &mut App, fx: &mut Vec<Effect>) {
+pub(crate) fn maybe_load_more(app: &mut App, fx: &mut Vec<Effect>) {
     let vp = layout::list_viewport(app.size, search_visible(app));
     let near_end = app.list.cursor + vp.max(PREFETCH_ROWS) >= app.list.shown.len();
     let searching = !app.search.text().trim().is_empty();
+    if app.mirror.active {
+        // Every customer is in the mirror: nothing to page.
+        return;
+    }
     let (paging, query) = if searching {
         match &app.list.remote {
             Some(r) => (&r.paging, Some(r.query.clone())),
@@ -641,6 +673,9 @@ fn reload_list(app: &mut App, fx: &mut Vec<Effect>) {
     app.list.browse = Paging::fresh(browse);
     if let Some(r) = &mut app.list.remote {
         r.paging = Paging::fresh(remote);
+    }
+    if app.mirror.active {
+        super::mirror_ui::complete_paging(app);
     }
     resort(app);
     maybe_load_more(app, fx);
@@ -694,7 +729,7 @@ fn customers_loaded(
 }
 
 /// Adds (or updates) customers; `replace` starts the list over.
-fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
+pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
     let l = &mut app.list;
     if replace {
         l.rows.clear();
@@ -746,16 +781,32 @@ fn resort(app: &mut App) {
     refilter(app);
 }
 
+/// Recomputes the shown rows from scratch (the set of rows or the search's source changed).
+pub(crate) fn refilter_from_scratch(app: &mut App) {
+    app.list.filtered_by = String::from("\u{0}");
+    refilter(app);
+}
+
 /// Recomputes the shown rows from the search text and the disabled switch, keeping the
 /// selected customer under the cursor when it is still shown. Typing more characters only
 /// narrows, so then only the rows already shown are checked.
-fn refilter(app: &mut App) {
+pub(crate) fn refilter(app: &mut App) {
     let needle = Needle::new(app.search.text());
     let include_disabled = app.include_disabled;
     let selected = app.list.selected().map(|r| r.customer.id);
+    // With the account mirror, the search covers every field of every customer and contact.
+    let in_mirror = super::mirror_ui::matching_customers(app);
     let l = &mut app.list;
-    let keep = |r: &Row| (include_disabled || !r.customer.disabled) && needle.matches(&r.view);
-    let narrowing = l.filtered_disabled == include_disabled && needle.narrows(&l.filtered_by);
+    let keep = |r: &Row| {
+        (include_disabled || !r.customer.disabled)
+            && match &in_mirror {
+                Some(ids) => ids.contains(&r.customer.id),
+                None => needle.matches(&r.view),
+            }
+    };
+    let narrowing = in_mirror.is_none()
+        && l.filtered_disabled == include_disabled
+        && needle.narrows(&l.filtered_by);
     if narrowing {
         let rows = &l.rows;
         l.shown.retain(|&i| keep(&rows[i]));

@@ -78,6 +78,7 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     } else {
         spans.push(Span::raw(format!("{} matching ", l.shown.len())));
         let server = match &l.remote {
+            _ if app.mirror.active => "· whole account ".to_string(),
             Some(r) if r.paging.error.is_some() => "· server failed ".to_string(),
             Some(r) if r.paging.pages_loaded > 0 => format!(
                 "· server {} of {} ",
@@ -101,6 +102,9 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     ));
     if app.include_disabled {
         spans.push(Span::styled("· +disabled ", theme.dim()));
+    }
+    if let Some(age) = &app.mirror.age {
+        spans.push(Span::styled(format!("· {age} "), theme.dim()));
     }
     Line::from(spans)
 }

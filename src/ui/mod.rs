@@ -4,6 +4,7 @@
 //! lays it out. Only the rows on screen are built, whatever the list's length.
 
 mod detail;
+mod find;
 mod list;
 mod overlay;
 mod status;
@@ -34,6 +35,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     match app.mode {
         Mode::Help => overlay::help(app, frame, &theme),
         Mode::Modal => overlay::modal(app, frame, &theme),
+        Mode::Find => find::draw(app, frame, &theme),
         Mode::Normal | Mode::Search => {}
     }
 }

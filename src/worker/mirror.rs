@@ -1,0 +1,272 @@
+//! The worker's side of the account mirror: loading the file, syncing in the background,
+//! applying the app's writes, saving, and building the search index off the async threads.
+//!
+//! The mirror itself lives here (one copy, behind a mutex held only for quick in-memory steps,
+//! never across a request); the app receives customers and indexes as actions. Writes that
+//! arrive while a sync runs are applied to the current mirror at once and replayed onto the
+//! sync's result, so a sync never undoes them.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::api::SyncroClient;
+use crate::app::Action;
+use crate::app::mirror_ui::{MirrorEvent, MirrorOp};
+use crate::mirror::{
+    self, LoadOutcome, Mirror, SearchIndex, SyncOptions, SyncProgress, SyncReport,
+};
+
+/// A full pass follows the incremental one when the last full pass is older than this (it is
+/// what notices customers deleted on the server).
+pub const FULL_SYNC_EVERY: Duration = Duration::from_secs(3600);
+
+/// Where a profile's mirror lives and which server it mirrors.
+#[derive(Debug, Clone)]
+pub struct MirrorSetup {
+    /// The data directory.
+    pub dir: PathBuf,
+    /// The file's profile name (`demo` for the built-in demo server).
+    pub profile: String,
+    /// The server identity stored in the file (the base URL, or `demo`).
+    pub server_id: String,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    mirror: Mirror,
+    syncing: bool,
+    /// Writes applied during the running sync, replayed onto its result.
+    pending: Vec<MirrorOp>,
+}
+
+/// The mirror and what is done with it.
+#[derive(Debug)]
+pub(super) struct MirrorTask {
+    setup: MirrorSetup,
+    shared: Mutex<Shared>,
+    /// Serialises saves so that an older snapshot never overwrites a newer one.
+    save_lock: Mutex<()>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn send(tx: &UnboundedSender<Action>, ev: MirrorEvent) {
+    let _ = tx.send(Action::Mirror(ev));
+}
+
+impl MirrorTask {
+    pub(super) fn new(setup: MirrorSetup) -> Arc<Self> {
+        Arc::new(MirrorTask {
+            shared: Mutex::new(Shared {
+                mirror: Mirror::new(setup.server_id.clone()),
+                ..Shared::default()
+            }),
+            setup,
+            save_lock: Mutex::new(()),
+        })
+    }
+
+    /// Runs one operation on its own task.
+    pub(super) fn spawn(
+        self: &Arc<Self>,
+        op: MirrorOp,
+        client: Option<SyncroClient>,
+        tx: UnboundedSender<Action>,
+    ) {
+        let task = self.clone();
+        match op {
+            MirrorOp::Load => {
+                tokio::task::spawn_blocking(move || task.load(&tx));
+            }
+            MirrorOp::Sync { full } => {
+                let Some(client) = client else {
+                    send(&tx, MirrorEvent::SyncFailed("no API key is set".into()));
+                    return;
+                };
+                tokio::spawn(async move { task.sync(&client, full, &tx).await });
+            }
+            write => {
+                tokio::task::spawn_blocking(move || task.write(write, &tx));
+            }
+        }
+    }
+
+    fn load(&self, tx: &UnboundedSender<Action>) {
+        let s = &self.setup;
+        let outcome = mirror::store::load_for_server(&s.dir, &s.profile, &s.server_id);
+        let notice = outcome.notice();
+        let found = matches!(outcome, LoadOutcome::Loaded(_));
+        let m = outcome.into_mirror_or_empty(&s.server_id);
+        let customers = found.then(|| m.customers().to_vec());
+        let age = m.synced_ago(Utc::now());
+        lock(&self.shared).mirror = m.clone();
+        // Paint first; the index follows.
+        send(
+            tx,
+            MirrorEvent::Loaded {
+                customers,
+                age,
+                notice,
+            },
+        );
+        if found {
+            send(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
+        }
+    }
+
+    async fn sync(
+        self: Arc<Self>,
+        client: &SyncroClient,
+        full: bool,
+        tx: &UnboundedSender<Action>,
+    ) {
+        let previous = {
+            let mut sh = lock(&self.shared);
+            if sh.syncing {
+                return;
+            }
+            sh.syncing = true;
+            sh.pending.clear();
+            sh.mirror.clone()
+        };
+        let progress_tx = tx.clone();
+        let mut progress = move |p: SyncProgress| {
+            send(&progress_tx, MirrorEvent::Progress(p.status_line()));
+        };
+        let opts = SyncOptions::default();
+        let first = if full {
+            mirror::full_sync(client, &previous, &opts, &mut progress).await
+        } else {
+            mirror::incremental_sync(client, &previous, &opts, &mut progress).await
+        };
+        let result = match first {
+            Ok((m, report)) => {
+                let stale_full = m.last_full_sync.is_none_or(|t| {
+                    (Utc::now() - t).to_std().unwrap_or_default() > FULL_SYNC_EVERY
+                });
+                if report.full || !stale_full {
+                    self.finish(m, &report, true, tx);
+                    Ok(())
+                } else {
+                    let m = self.finish(m, &report, false, tx);
+                    match mirror::full_sync(client, &m, &opts, &mut progress).await {
+                        Ok((m, report)) => {
+                            self.finish(m, &report, true, tx);
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        };
+        let mut sh = lock(&self.shared);
+        sh.syncing = false;
+        sh.pending.clear();
+        drop(sh);
+        if let Err(e) = result {
+            tracing::warn!("mirror sync failed: {e}");
+            send(tx, MirrorEvent::SyncFailed(e.to_string()));
+        }
+    }
+
+    /// Takes a pass's result: replays the writes made meanwhile, shows it, saves and indexes it.
+    fn finish(
+        self: &Arc<Self>,
+        mut m: Mirror,
+        report: &SyncReport,
+        done: bool,
+        tx: &UnboundedSender<Action>,
+    ) -> Mirror {
+        m.base_url = self.setup.server_id.clone();
+        {
+            let mut sh = lock(&self.shared);
+            for op in std::mem::take(&mut sh.pending) {
+                apply(&mut m, op);
+            }
+            sh.mirror = m.clone();
+        }
+        tracing::info!("mirror sync: {}", report.summary());
+        send(
+            tx,
+            MirrorEvent::Synced {
+                customers: m.customers().to_vec(),
+                summary: report.summary(),
+                done,
+            },
+        );
+        let task = self.clone();
+        let tx = tx.clone();
+        tokio::task::spawn_blocking(move || task.save_and_index(&tx));
+        m
+    }
+
+    fn write(&self, op: MirrorOp, tx: &UnboundedSender<Action>) {
+        let changed = {
+            let mut sh = lock(&self.shared);
+            if sh.syncing {
+                sh.pending.push(op.clone());
+            }
+            let owner = match &op {
+                MirrorOp::PutCustomer(c) => Some(c.id),
+                MirrorOp::PutContact(k) => k.customer_id,
+                MirrorOp::RemoveContact(id) => sh.mirror.contact(*id).map(|(c, _)| c.id),
+                _ => None,
+            };
+            let removed = match &op {
+                MirrorOp::RemoveCustomer(id) => Some(*id),
+                _ => None,
+            };
+            apply(&mut sh.mirror, op);
+            let customer = owner.and_then(|id| sh.mirror.customer(id).cloned());
+            (customer, removed)
+        };
+        match changed {
+            (Some(c), _) => send(tx, MirrorEvent::Changed(Box::new(c))),
+            (None, Some(id)) => send(tx, MirrorEvent::Removed(id)),
+            (None, None) => {}
+        }
+        self.save_and_index(tx);
+    }
+
+    /// Saves the current mirror and sends a fresh index of it (on a blocking thread).
+    fn save_and_index(&self, tx: &UnboundedSender<Action>) {
+        let _one_at_a_time = lock(&self.save_lock);
+        let m = lock(&self.shared).mirror.clone();
+        let s = &self.setup;
+        if let Err(e) = mirror::store::save(&s.dir, &s.profile, &m) {
+            tracing::warn!("saving the mirror failed: {e}");
+            send(tx, MirrorEvent::SaveFailed(e.to_string()));
+        }
+        send(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
+    }
+}
+
+/// Applies one write of the app to a mirror.
+fn apply(m: &mut Mirror, op: MirrorOp) {
+    match op {
+        MirrorOp::PutCustomer(c) => {
+            if c.contacts.is_empty() {
+                m.put_customer_keep_contacts(*c);
+            } else {
+                m.put_customer(*c);
+            }
+        }
+        MirrorOp::PutContact(k) => {
+            m.put_contact(*k);
+        }
+        MirrorOp::RemoveCustomer(id) => {
+            m.remove_customer(id);
+        }
+        MirrorOp::RemoveContact(id) => {
+            m.remove_contact(id);
+        }
+        MirrorOp::Load | MirrorOp::Sync { .. } => {}
+    }
+}
