@@ -5,6 +5,7 @@
 //! there is no shared state between the tasks and the app (the worker only keeps the handle of
 //! the running invoice scan, to stop it when a new one starts).
 
+mod audit;
 mod mirror;
 
 use std::sync::{Arc, Mutex};
@@ -111,6 +112,9 @@ impl Worker {
                 Some(m) => m.spawn(op, client, tx),
                 None => tracing::debug!("no mirror configured; {op:?} ignored"),
             },
+            Effect::Audit(op) => {
+                audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)
+            }
             Effect::Copy(_) | Effect::OpenUrl(_) => {}
         }
     }

@@ -54,6 +54,12 @@ pub enum Cmd {
     FindJump,
     /// `R`: a full sync of the account mirror now.
     SyncMirror,
+    /// `A`: the duplicate audit.
+    Audit,
+    /// `x` in the audit: the selected group is not a duplicate.
+    Dismiss,
+    /// `t`: cycle the list's customer-type filter.
+    TypeFilter,
 }
 
 /// Everything `update` reacts to.
@@ -102,4 +108,6 @@ pub enum Action {
     Mirror(super::mirror_ui::MirrorEvent),
     /// A key typed into the find-anywhere popup.
     FindEdit(InputRequest),
+    /// A report for the duplicate audit (dismissed groups read or not saved).
+    Audit(super::audit_ui::AuditEvent),
 }

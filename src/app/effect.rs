@@ -23,4 +23,6 @@ pub enum Effect {
     OpenUrl(String),
     /// Load, sync or update the account mirror (see [`super::mirror_ui`]).
     Mirror(super::mirror_ui::MirrorOp),
+    /// Read or write the duplicate audit's dismissed groups (see [`super::audit_ui`]).
+    Audit(super::audit_ui::AuditOp),
 }

@@ -175,6 +175,12 @@ pub static NORMAL: &[Binding] = &[
         Cmd::SyncMirror,
         "sync the local mirror fully now",
     ),
+    bind(&[ch('A')], Cmd::Audit, "duplicate audit"),
+    bind(
+        &[ch('t')],
+        Cmd::TypeFilter,
+        "filter by type: Business, Residential, Government, Non-Profit, all",
+    ),
     bind(&[ch('?')], Cmd::Help, "help"),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
 ];
@@ -192,6 +198,22 @@ pub static FIND: &[Binding] = &[
     bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
     bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// The duplicate audit screen.
+pub static AUDIT: &[Binding] = &[
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next group"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous group"),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "the group's customers side by side",
+    ),
+    bind(&[ch('x')], Cmd::Dismiss, "not a duplicate (remembered)"),
+    bind(&[code(KeyCode::Esc)], Cmd::Back, "back"),
+    bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
 ];
 
 /// In the search field (besides the editing keys below).
@@ -287,14 +309,16 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Help => HELP,
         Mode::Modal => MODAL,
         Mode::Find => FIND,
+        Mode::Audit => AUDIT,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 5] = [
+pub const MODES: [(Mode, &str); 6] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
+    (Mode::Audit, "Duplicate audit"),
     (Mode::Help, "Help"),
     (Mode::Modal, "Message box"),
 ];
@@ -341,6 +365,7 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Help, _) => "Esc close",
         (Mode::Modal, _) => "Enter dismiss  q quit",
         (Mode::Find, _) => "Enter go to  Esc close",
+        (Mode::Audit, _) => "Enter compare  x not a duplicate  Esc back",
     }
 }
 

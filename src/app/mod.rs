@@ -5,6 +5,7 @@
 //! an [`App`], and it answers with the [`Effect`]s the outside world should carry out.
 
 pub mod action;
+pub mod audit_ui;
 pub mod effect;
 #[doc(hidden)]
 pub mod fixtures;
@@ -50,6 +51,8 @@ pub enum Mode {
     Modal,
     /// The find-anywhere popup over the account mirror: printable keys are text.
     Find,
+    /// The duplicate audit screen.
+    Audit,
 }
 
 /// Which pane receives movement keys in [`Mode::Normal`].
@@ -424,6 +427,8 @@ pub struct App {
     next_gen: u64,
     /// The account mirror: its state in the app, its search, the find-anywhere popup.
     pub mirror: mirror_ui::MirrorState,
+    /// The duplicate audit screen and the list's customer-type filter.
+    pub audit: audit_ui::AuditState,
 }
 
 impl App {
@@ -451,6 +456,7 @@ impl App {
             quit: false,
             next_gen: 0,
             mirror: mirror_ui::MirrorState::default(),
+            audit: audit_ui::AuditState::default(),
         }
     }
 

@@ -112,6 +112,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Mirror(ev) => super::mirror_ui::event(app, ev, &mut fx),
         Action::FindEdit(req) => super::mirror_ui::find_edit(app, req),
+        Action::Audit(ev) => super::audit_ui::event(app, ev),
     }
     fx
 }
@@ -131,6 +132,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             return;
         }
         Mode::Find => return find_command(app, cmd),
+        Mode::Audit => return audit_command(app, cmd, fx),
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -252,6 +254,26 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::FindAnywhere => super::mirror_ui::open_find(app),
         Cmd::SyncMirror => super::mirror_ui::sync_now(app, fx),
         Cmd::FindJump => {}
+        Cmd::Audit => super::audit_ui::open(app, fx),
+        Cmd::TypeFilter => super::audit_ui::cycle_type_filter(app, fx),
+        Cmd::Dismiss => {}
+    }
+}
+
+/// Keys on the duplicate audit screen.
+fn audit_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    use super::audit_ui;
+    let page = audit_ui::viewport(app.size) as isize;
+    match cmd {
+        Cmd::Down => audit_ui::move_by(app, 1),
+        Cmd::Up => audit_ui::move_by(app, -1),
+        Cmd::PageDown => audit_ui::move_by(app, page),
+        Cmd::PageUp => audit_ui::move_by(app, -page),
+        Cmd::Open => audit_ui::toggle_compare(app),
+        Cmd::Dismiss => audit_ui::dismiss(app, fx),
+        Cmd::Back | Cmd::Close => audit_ui::back(app),
+        Cmd::Quit => app.quit = true,
+        _ => {}
     }
 }
 
@@ -796,9 +818,12 @@ pub(crate) fn refilter(app: &mut App) {
     let selected = app.list.selected().map(|r| r.customer.id);
     // With the account mirror, the search covers every field of every customer and contact.
     let in_mirror = super::mirror_ui::matching_customers(app);
+    let type_filter = app.audit.type_filter;
+    let type_property = app.config.customer_type_property.as_str();
     let l = &mut app.list;
     let keep = |r: &Row| {
         (include_disabled || !r.customer.disabled)
+            && super::audit_ui::passes(type_filter, type_property, r)
             && match &in_mirror {
                 Some(ids) => ids.contains(&r.customer.id),
                 None => needle.matches(&r.view),

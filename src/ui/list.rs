@@ -17,6 +17,8 @@ enum Col {
     Email,
     Phone,
     City,
+    /// Customer type (Bus, Res, Gov, NPO).
+    Type,
 }
 
 impl Col {
@@ -27,18 +29,21 @@ impl Col {
             Col::Email => "E-mail",
             Col::Phone => "Phone",
             Col::City => "City",
+            Col::Type => "Type",
         }
     }
 }
 
 /// Columns that fit in `avail` cells, in display order, with their widths. The phone comes
-/// first (down to the 80-column minimum, with a name of at least 18 cells); e-mail, city and
-/// person follow only while the name keeps at least 24 cells.
+/// first (down to the 80-column minimum, with a name of at least 18 cells); the customer type
+/// (Bus, Res, Gov, NPO), e-mail, city and person follow only while the name keeps at least 24
+/// cells.
 /// Sorting by city brings the city column forward, so the order can be seen.
 fn columns(avail: usize, city_first: bool) -> Vec<(Col, usize)> {
     let mut chosen: Vec<(Col, usize)> = Vec::new();
     let mut wanted = vec![
         (Col::Phone, 15, 18),
+        (Col::Type, 4, 24),
         (Col::Email, 22, 24),
         (Col::City, 14, 24),
         (Col::Person, 18, 24),
@@ -47,6 +52,7 @@ fn columns(avail: usize, city_first: bool) -> Vec<(Col, usize)> {
         wanted.retain(|(c, _, _)| *c != Col::City);
         wanted.insert(0, (Col::City, 14, 18));
     }
+
     for (c, w, name_min) in wanted {
         let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
         if name_min + used + w < avail {
@@ -103,6 +109,9 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     if app.include_disabled {
         spans.push(Span::styled("· +disabled ", theme.dim()));
     }
+    if let Some(t) = app.audit.type_filter {
+        spans.push(Span::styled(format!("· {t} "), theme.accent()));
+    }
     if let Some(age) = &app.mirror.age {
         spans.push(Span::styled(format!("· {age} "), theme.dim()));
     }
@@ -155,6 +164,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Col::Email => v.email.clone(),
                 Col::Phone => v.phone.clone(),
                 Col::City => v.city.clone(),
+                Col::Type => {
+                    let t = crate::app::audit_ui::type_of(app, &row.customer);
+                    crate::app::audit_ui::short_type(t).to_string()
+                }
             });
             let style = if app.list.offset + k == app.list.cursor {
                 if focused {
@@ -260,11 +273,18 @@ mod tests {
     fn columns_drop_gracefully() {
         let names = |w| -> Vec<Col> { columns(w, false).into_iter().map(|(c, _)| c).collect() };
         assert_eq!(names(36), [Col::Name, Col::Phone]);
-        assert_eq!(names(53), [Col::Name, Col::Phone]);
-        assert_eq!(names(64), [Col::Name, Col::Email, Col::Phone]);
+        assert_eq!(names(53), [Col::Name, Col::Phone, Col::Type]);
+        assert_eq!(names(70), [Col::Name, Col::Email, Col::Phone, Col::Type]);
         assert_eq!(
             names(108),
-            [Col::Name, Col::Person, Col::Email, Col::Phone, Col::City]
+            [
+                Col::Name,
+                Col::Person,
+                Col::Email,
+                Col::Phone,
+                Col::City,
+                Col::Type
+            ]
         );
         for w in [20, 38, 53, 80, 108, 150] {
             let total: usize = columns(w, false).iter().map(|(_, w)| w + 1).sum::<usize>() - 1;

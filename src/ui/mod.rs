@@ -3,6 +3,7 @@
 //! Every string drawn here was sanitised when it became view data (`app::view`); the UI only
 //! lays it out. Only the rows on screen are built, whatever the list's length.
 
+mod audit;
 mod detail;
 mod find;
 mod list;
@@ -36,6 +37,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Help => overlay::help(app, frame, &theme),
         Mode::Modal => overlay::modal(app, frame, &theme),
         Mode::Find => find::draw(app, frame, &theme),
+        Mode::Audit => audit::draw(app, frame, &theme),
         Mode::Normal | Mode::Search => {}
     }
 }

@@ -72,6 +72,11 @@ impl MirrorTask {
         })
     }
 
+    /// Where the mirror lives (the audit keeps its memory next to it).
+    pub(super) fn setup(&self) -> &MirrorSetup {
+        &self.setup
+    }
+
     /// Runs one operation on its own task.
     pub(super) fn spawn(
         self: &Arc<Self>,

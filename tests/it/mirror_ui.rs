@@ -144,17 +144,19 @@ async fn second_start_paints_from_the_mirror_before_any_request_answers() {
         app.wait_for("the first sync to finish", |s| {
             s.contains("Mirror synced") && s.contains("synced just now")
         });
+        // The file is written right after the list was replaced.
         let data = home_path.join("data").join("syncro-tui");
-        let files: Vec<String> = std::fs::read_dir(&data)
-            .expect("data dir")
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .collect();
-        assert!(
-            files
-                .iter()
-                .any(|f| f.starts_with("mirror-") && f.ends_with(".bin")),
-            "{files:?}"
-        );
+        let start = Instant::now();
+        let has_mirror = || {
+            std::fs::read_dir(&data).is_ok_and(|d| {
+                d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .any(|f| f.starts_with("mirror-") && f.ends_with(".bin"))
+            })
+        };
+        while !has_mirror() {
+            assert!(start.elapsed() < PATIENCE, "no mirror file in {data:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
         app.quit();
 
         // Second start with every answer delayed longer than this test ever waits: whatever

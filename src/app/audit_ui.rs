@@ -1,0 +1,376 @@
+//! The duplicate audit screen (`A`) and the customer-type filter of the list (`t`).
+//!
+//! The audit runs [`crate::audit::customer_groups`] and [`crate::audit::contact_groups`] over
+//! every customer the list holds (the whole account when the mirror is loaded), most confident
+//! first. Enter shows a group's customers side by side; `x` dismisses a group as "not a
+//! duplicate", remembered per profile in the data directory (`dismissed-<profile>.json`)
+//! through [`AuditOp`] effects that the worker runs.
+
+use std::collections::BTreeSet;
+
+use super::form::{CUSTOMER_TYPES, customer_type};
+use super::update as up;
+use super::{App, Effect, Message, Mode, Row};
+use crate::api::model::{Customer, Id};
+use crate::audit::{ContactGroup, Group, contact_groups, customer_groups};
+use crate::sanitize;
+
+/// What the app asks the worker to do for the audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditOp {
+    /// Read the profile's dismissed groups; answered by [`AuditEvent::Dismissed`].
+    LoadDismissed,
+    /// Write the profile's dismissed groups (the whole set).
+    SaveDismissed(BTreeSet<String>),
+}
+
+/// What the worker reports for the audit.
+#[derive(Debug)]
+pub enum AuditEvent {
+    /// The dismissed groups (empty when the file does not exist).
+    Dismissed(BTreeSet<String>),
+    /// Writing the file failed.
+    SaveFailed(String),
+}
+
+/// One entry of the audit list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    Customers(Group),
+    Contacts(ContactGroup),
+}
+
+impl Finding {
+    /// The key remembered when the finding is dismissed.
+    pub fn key(&self) -> String {
+        match self {
+            Finding::Customers(g) => g.key(),
+            Finding::Contacts(g) => {
+                let ids: Vec<String> = g.contact_ids.iter().map(Id::to_string).collect();
+                format!("contacts-{}", ids.join("-"))
+            }
+        }
+    }
+}
+
+/// The audit screen.
+#[derive(Debug, Clone, Default)]
+pub struct AuditView {
+    /// Customer groups (most confident first), then contact groups.
+    pub findings: Vec<Finding>,
+    pub cursor: usize,
+    pub offset: usize,
+    /// The selected group's customers are shown side by side.
+    pub compare: bool,
+    /// Customers looked at (the list's rows when the audit ran).
+    pub scanned: usize,
+}
+
+/// The audit's state and the list's type filter.
+#[derive(Debug, Clone, Default)]
+pub struct AuditState {
+    pub view: Option<AuditView>,
+    /// Dismissed group keys, once read from the data directory.
+    pub dismissed: Option<BTreeSet<String>>,
+    /// Only customers of this type are listed (`t` cycles).
+    pub type_filter: Option<&'static str>,
+}
+
+/// `A`: opens the audit (after reading the dismissed groups once).
+pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
+    app.mode = Mode::Audit;
+    app.audit.view = Some(AuditView::default());
+    match app.audit.dismissed {
+        Some(_) => run(app),
+        None => fx.push(Effect::Audit(AuditOp::LoadDismissed)),
+    }
+}
+
+pub fn close(app: &mut App) {
+    app.audit.view = None;
+    app.mode = Mode::Normal;
+}
+
+/// Computes the findings over the list's customers.
+fn run(app: &mut App) {
+    let dismissed = app.audit.dismissed.clone().unwrap_or_default();
+    let customers: Vec<Customer> = app.list.rows.iter().map(|r| r.customer.clone()).collect();
+    let mut findings: Vec<Finding> = customer_groups(&customers, &dismissed)
+        .into_iter()
+        .map(Finding::Customers)
+        .collect();
+    findings.extend(
+        contact_groups(&customers)
+            .into_iter()
+            .map(Finding::Contacts)
+            .filter(|f| !dismissed.contains(&f.key())),
+    );
+    let Some(v) = app.audit.view.as_mut() else {
+        return;
+    };
+    v.findings = findings;
+    v.scanned = customers.len();
+    v.cursor = v.cursor.min(v.findings.len().saturating_sub(1));
+    v.compare = v.compare && !v.findings.is_empty();
+    keep_visible(v, viewport(app.size));
+}
+
+/// Handles a worker report.
+pub fn event(app: &mut App, ev: AuditEvent) {
+    match ev {
+        AuditEvent::Dismissed(set) => {
+            app.audit.dismissed = Some(set);
+            if app.audit.view.is_some() {
+                run(app);
+            }
+        }
+        AuditEvent::SaveFailed(why) => {
+            app.message = Some(Message {
+                text: sanitize::line(&format!("Could not remember the dismissal: {why}")),
+                error: true,
+            });
+        }
+    }
+}
+
+/// Rows of findings that fit on screen (kept in step with `ui::audit`).
+pub fn viewport(size: (u16, u16)) -> usize {
+    usize::from(size.1.saturating_sub(5)).max(1)
+}
+
+fn keep_visible(v: &mut AuditView, vp: usize) {
+    if v.cursor < v.offset {
+        v.offset = v.cursor;
+    } else if v.cursor >= v.offset + vp {
+        v.offset = v.cursor + 1 - vp;
+    }
+}
+
+/// Moves the cursor over the findings.
+pub fn move_by(app: &mut App, delta: isize) {
+    let vp = viewport(app.size);
+    let Some(v) = app.audit.view.as_mut() else {
+        return;
+    };
+    if v.findings.is_empty() {
+        return;
+    }
+    v.cursor = v
+        .cursor
+        .saturating_add_signed(delta)
+        .min(v.findings.len() - 1);
+    keep_visible(v, vp);
+}
+
+/// Enter: the selected group side by side (again: back to the list of groups).
+pub fn toggle_compare(app: &mut App) {
+    if let Some(v) = app.audit.view.as_mut()
+        && !v.findings.is_empty()
+    {
+        v.compare = !v.compare;
+    }
+}
+
+/// Esc: from the comparison back to the groups, from the groups back to the list.
+pub fn back(app: &mut App) {
+    match app.audit.view.as_mut() {
+        Some(v) if v.compare => v.compare = false,
+        _ => close(app),
+    }
+}
+
+/// `x`: "not a duplicate": the group disappears and stays away (per profile).
+pub fn dismiss(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(f) = app
+        .audit
+        .view
+        .as_ref()
+        .and_then(|v| v.findings.get(v.cursor).cloned())
+    else {
+        return;
+    };
+    let set = app.audit.dismissed.get_or_insert_with(BTreeSet::new);
+    set.insert(f.key());
+    fx.push(Effect::Audit(AuditOp::SaveDismissed(set.clone())));
+    if let Some(v) = app.audit.view.as_mut() {
+        v.compare = false;
+    }
+    app.message = Some(Message {
+        text: "Marked as not a duplicate".into(),
+        error: false,
+    });
+    run(app);
+}
+
+/// The customers of the selected finding, for the side-by-side view.
+pub fn selected_customers(app: &App) -> Vec<&Customer> {
+    let Some(f) = app
+        .audit
+        .view
+        .as_ref()
+        .and_then(|v| v.findings.get(v.cursor))
+    else {
+        return Vec::new();
+    };
+    let ids: Vec<Id> = match f {
+        Finding::Customers(g) => g.ids.clone(),
+        Finding::Contacts(g) => vec![g.customer_id],
+    };
+    ids.iter()
+        .filter_map(|id| app.list.index.get(id).map(|&i| &app.list.rows[i].customer))
+        .collect()
+}
+
+/// The customer's display name, by id, for the audit's lines.
+pub fn name_of(app: &App, id: Id) -> String {
+    app.list.index.get(&id).map_or_else(
+        || format!("#{id}"),
+        |&i| sanitize::line(&app.list.rows[i].customer.display_name()),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer types in the list.
+
+/// The customer's type as the list shows it.
+pub fn type_of<'a>(app: &App, c: &'a Customer) -> &'a str {
+    customer_type(c, &app.config.customer_type_property)
+}
+
+/// A short label for the list's Type column.
+pub fn short_type(t: &str) -> &'static str {
+    match t {
+        "Business" => "Bus",
+        "Residential" => "Res",
+        "Government" => "Gov",
+        "Non-Profit" => "NPO",
+        _ => "",
+    }
+}
+
+/// Whether the type filter lets a row through.
+pub(crate) fn passes(app_type_filter: Option<&str>, type_property: &str, r: &Row) -> bool {
+    app_type_filter.is_none_or(|t| customer_type(&r.customer, type_property) == t)
+}
+
+/// `t`: all types → Business → Residential → Government → Non-Profit → all types.
+pub fn cycle_type_filter(app: &mut App, fx: &mut Vec<Effect>) {
+    let next = match app.audit.type_filter {
+        None => Some(CUSTOMER_TYPES[0]),
+        Some(t) => CUSTOMER_TYPES
+            .iter()
+            .position(|k| *k == t)
+            .and_then(|i| CUSTOMER_TYPES.get(i + 1).copied()),
+    };
+    app.audit.type_filter = next;
+    app.message = Some(Message {
+        text: match next {
+            Some(t) => format!("Showing {t} customers only (t for the next type)"),
+            None => "Showing every customer type".into(),
+        },
+        error: false,
+    });
+    up::refilter_from_scratch(app);
+    up::maybe_load_more(app, fx);
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::keymap::map_key;
+    use crate::app::{Action, fixtures, update};
+
+    fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+            Some(a) => update(app, a),
+            None => Vec::new(),
+        }
+    }
+
+    /// The fixtures plus a planted duplicate of Acme (same e-mail, other spelling).
+    pub(crate) fn app_with_duplicate() -> App {
+        let mut items: Vec<Customer> = fixtures::customers()
+            .into_iter()
+            .filter(|c| !c.disabled)
+            .collect();
+        let mut dup = items[0].clone();
+        dup.id = 21009999;
+        dup.business_name = Some("ACME plumbing inc".into());
+        dup.contacts.clear();
+        items.push(dup);
+        let n = items.len() as u64;
+        fixtures::app_with((100, 30), items, 1, n)
+    }
+
+    #[test]
+    fn the_audit_finds_the_planted_duplicate_and_dismissal_is_remembered() {
+        let mut app = app_with_duplicate();
+        let fx = key(&mut app, KeyCode::Char('A'));
+        assert_eq!(app.mode, Mode::Audit);
+        assert_eq!(fx, vec![Effect::Audit(AuditOp::LoadDismissed)]);
+        update(
+            &mut app,
+            Action::Audit(AuditEvent::Dismissed(BTreeSet::new())),
+        );
+        let v = app.audit.view.as_ref().unwrap();
+        let Finding::Customers(g) = v.findings[0].clone() else {
+            panic!("{:?}", v.findings);
+        };
+        assert_eq!(g.ids, vec![21000001, 21009999]);
+        assert!(g.confidence > 0);
+        // Side by side, then back.
+        key(&mut app, KeyCode::Enter);
+        assert!(app.audit.view.as_ref().unwrap().compare);
+        assert_eq!(selected_customers(&app).len(), 2);
+        key(&mut app, KeyCode::Esc);
+        assert!(!app.audit.view.as_ref().unwrap().compare);
+        // Not a duplicate: gone, and saved.
+        let fx = key(&mut app, KeyCode::Char('x'));
+        let key_of = g.key();
+        match &fx[..] {
+            [Effect::Audit(AuditOp::SaveDismissed(set))] => assert!(set.contains(&key_of)),
+            other => panic!("{other:?}"),
+        }
+        let v = app.audit.view.as_ref().unwrap();
+        assert!(v.findings.iter().all(|f| f.key() != key_of));
+        // Closing and opening again does not read the file again and keeps it dismissed.
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Normal);
+        let fx = key(&mut app, KeyCode::Char('A'));
+        assert!(fx.is_empty());
+        let v = app.audit.view.as_ref().unwrap();
+        assert!(v.findings.iter().all(|f| f.key() != key_of));
+    }
+
+    #[test]
+    fn the_type_filter_cycles_and_narrows_the_list() {
+        let mut app = fixtures::app((100, 30));
+        let all = app.list.shown.len();
+        key(&mut app, KeyCode::Char('t'));
+        assert_eq!(app.audit.type_filter, Some("Business"));
+        let prop = app.config.customer_type_property.clone();
+        let business = app.list.shown.len();
+        assert!(business < all && business > 0);
+        assert!(
+            app.list
+                .shown
+                .iter()
+                .all(|&i| customer_type(&app.list.rows[i].customer, &prop) == "Business")
+        );
+        key(&mut app, KeyCode::Char('t'));
+        assert_eq!(app.audit.type_filter, Some("Residential"));
+        assert!(
+            app.list
+                .shown
+                .iter()
+                .all(|&i| customer_type(&app.list.rows[i].customer, &prop) == "Residential")
+        );
+        for _ in 0..3 {
+            key(&mut app, KeyCode::Char('t'));
+        }
+        assert_eq!(app.audit.type_filter, None);
+        assert_eq!(app.list.shown.len(), all);
+    }
+}
