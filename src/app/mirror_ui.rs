@@ -395,15 +395,12 @@ pub fn contact_deleted(app: &mut App, id: Id, fx: &mut Vec<Effect>) {
 // ---------------------------------------------------------------------------------------------
 // Find anywhere.
 
-/// `F`: opens the popup (needs the mirror's index).
+/// `F`: opens the popup. Before the mirror's index arrives the popup says so, keeps what is
+/// typed, and searches as soon as the index is there.
 pub fn open_find(app: &mut App) {
-    if app.mirror.find_searcher.is_none() {
+    if !app.mirror.configured {
         app.message = Some(Message {
-            text: if app.mirror.configured {
-                "The account index is not ready yet (the first sync builds it)".into()
-            } else {
-                "Find anywhere needs the local mirror of the account".into()
-            },
+            text: "Find anywhere needs the local mirror of the account".into(),
             error: false,
         });
         return;
@@ -834,11 +831,33 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn find_without_an_index_explains_itself() {
+    fn find_typed_before_the_index_arrives_searches_when_it_does() {
+        let mut plain = fixtures::app((100, 30));
+        key(&mut plain, KeyCode::Char('F'));
+        assert_eq!(plain.mode, Mode::Normal);
+        assert!(plain.message.as_ref().unwrap().text.contains("mirror"));
+
         let (mut app, _) = configured();
+        let customers = fixtures::customers();
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Loaded {
+                customers: Some(customers.clone()),
+                age: "synced 3 h ago".into(),
+                notice: None,
+            }),
+        );
         key(&mut app, KeyCode::Char('F'));
-        assert_eq!(app.mode, Mode::Normal);
-        assert!(app.message.as_ref().unwrap().text.contains("not ready"));
+        assert_eq!(app.mode, Mode::Find);
+        typed(&mut app, "alice@");
+        assert!(app.mirror.find.as_ref().unwrap().rows.is_empty());
+        let index = SearchIndex::from_customers(&customers);
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Index(Arc::new(index))),
+        );
+        let f = app.mirror.find.as_ref().unwrap();
+        assert_eq!(f.rows[0].contact_id, Some(ALICE));
     }
 
     #[test]

@@ -96,7 +96,9 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         theme.header(),
     ));
     if f.rows.is_empty() {
-        let text = if f.input.value().trim().is_empty() {
+        let text = if app.mirror.find_searcher.is_none() {
+            "Building the account index…"
+        } else if f.input.value().trim().is_empty() {
             "Type a name, e-mail, phone or title."
         } else {
             "Nothing matches."
