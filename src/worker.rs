@@ -15,7 +15,7 @@ use tokio::task::AbortHandle;
 
 use crate::api::{ApiError, SyncroClient, all_pages};
 use crate::app::{Action, Effect};
-pub use mirror::{FULL_SYNC_EVERY, MirrorSetup};
+pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC};
 
 /// Carries out network effects.
 #[derive(Debug, Clone)]

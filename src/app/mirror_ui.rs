@@ -11,6 +11,8 @@
 //! 3. [`MirrorEvent::Progress`] lines go to the status line; [`MirrorEvent::Synced`] replaces
 //!    the list (the cursor stays on the same customer) and [`MirrorEvent::Index`] swaps in the
 //!    search index the worker built on a blocking task.
+//! 4. While the app runs, the worker syncs again every 15 minutes (`worker::PERIODIC_SYNC`);
+//!    `r` syncs changes now and `R` runs a full pass now.
 //!
 //! # Hook for writes made in the app
 //! When the app saves or deletes a record, call [`customer_saved`], [`contact_saved`],

@@ -24,6 +24,10 @@ use crate::mirror::{
 /// what notices customers deleted on the server).
 pub const FULL_SYNC_EVERY: Duration = Duration::from_secs(3600);
 
+/// While the app runs, the mirror is refreshed this often (changes; a full pass when the last
+/// one is older than [`FULL_SYNC_EVERY`]). The app shows the progress as for any sync.
+pub const PERIODIC_SYNC: Duration = Duration::from_secs(15 * 60);
+
 /// Where a profile's mirror lives and which server it mirrors.
 #[derive(Debug, Clone)]
 pub struct MirrorSetup {
@@ -87,6 +91,23 @@ impl MirrorTask {
         let task = self.clone();
         match op {
             MirrorOp::Load => {
+                if let Some(client) = client {
+                    let (task, tx) = (task.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let mut every = tokio::time::interval_at(
+                            tokio::time::Instant::now() + PERIODIC_SYNC,
+                            PERIODIC_SYNC,
+                        );
+                        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                        loop {
+                            every.tick().await;
+                            if tx.is_closed() {
+                                return;
+                            }
+                            task.clone().sync(&client, false, &tx).await;
+                        }
+                    });
+                }
                 tokio::task::spawn_blocking(move || task.load(&tx));
             }
             MirrorOp::Sync { full } => {
