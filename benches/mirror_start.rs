@@ -1,0 +1,114 @@
+//! The account mirror in the app, measured.
+//!
+//! - `first_rows_from_mirror_20k`: start to the first frame with rows, from a mirror file of
+//!   20,000 customers and 40,000 contacts: the file read and decoded (as the worker does on a
+//!   blocking task), the customers handed to `update` as the app's first action, the list built
+//!   and sorted, and the first frame drawn at 200x50 (budget: 100 ms). No request is made.
+//! - `filter_keystroke_100k`: one key typed into the list's `/` filter while a mirror of
+//!   100,000 customers is loaded: the mirror's search over every field and contact, the list
+//!   filtered by its answer, and the repaint (budget: 16 ms).
+//!
+//! Run: `cargo bench --bench mirror_start`.
+
+use std::sync::{Arc, OnceLock};
+
+use divan::Bencher;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use syncro_tui::api::model::Customer;
+use syncro_tui::app::mirror_ui::MirrorEvent;
+use syncro_tui::app::{Action, App, fixtures, update};
+use syncro_tui::mirror::{self, Mirror, SearchIndex};
+use tui_input::InputRequest;
+
+fn main() {
+    divan::main();
+}
+
+/// `n` customers with two contacts each.
+fn customers(n: usize) -> Vec<Customer> {
+    fixtures::many(n)
+        .into_iter()
+        .map(|mut c| {
+            let mut second = c.contacts[0].clone();
+            second.id += 50_000_000;
+            second.name = Some(format!("Second {}", c.id));
+            c.contacts.push(second);
+            c
+        })
+        .collect()
+}
+
+/// A configured app of 200x50 before its first action.
+fn new_app() -> App {
+    let mut app = App::new(fixtures::config());
+    app.mirror.configured = true;
+    update(&mut app, Action::Resize(200, 50));
+    let _ = syncro_tui::app::update::start(&mut app);
+    app
+}
+
+fn loaded_app(customers: Vec<Customer>) -> App {
+    let mut app = new_app();
+    update(
+        &mut app,
+        Action::Mirror(MirrorEvent::Loaded {
+            customers: Some(customers),
+            age: "synced 3 h ago".into(),
+            notice: None,
+        }),
+    );
+    app
+}
+
+#[divan::bench(sample_count = 20)]
+fn first_rows_from_mirror_20k(bencher: Bencher) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Mirror::new("bench");
+    m.replace_all(customers(20_000));
+    mirror::store::save(dir.path(), "bench", &m).unwrap();
+    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    bencher.bench_local(|| {
+        let loaded = mirror::store::load_for_server(dir.path(), "bench", "bench")
+            .into_mirror_or_empty("bench");
+        let app = loaded_app(loaded.customers().to_vec());
+        term.clear().unwrap();
+        term.draw(|f| syncro_tui::ui::draw(&app, f)).unwrap();
+        app
+    });
+}
+
+fn big() -> &'static App {
+    static APP: OnceLock<App> = OnceLock::new();
+    APP.get_or_init(|| {
+        let cs = customers(100_000);
+        let index = SearchIndex::from_customers(&cs);
+        let mut app = loaded_app(cs);
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Index(Arc::new(index))),
+        );
+        update(&mut app, Action::Cmd(syncro_tui::app::Cmd::Search));
+        app
+    })
+}
+
+#[divan::bench(args = ["c", "h", "helper 12", "office@", "springf", "zzzq"], sample_count = 10)]
+fn filter_keystroke_100k(bencher: Bencher, text: &str) {
+    let (head, last) = text.split_at(text.len() - 1);
+    let last = last.chars().next().unwrap();
+    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    bencher
+        .with_inputs(|| {
+            let mut app = big().clone();
+            for c in head.chars() {
+                update(&mut app, Action::SearchEdit(InputRequest::InsertChar(c)));
+            }
+            app
+        })
+        .bench_local_values(|mut app| {
+            update(&mut app, Action::SearchEdit(InputRequest::InsertChar(last)));
+            term.draw(|f| syncro_tui::ui::draw(&app, f)).unwrap();
+            app
+        });
+}
