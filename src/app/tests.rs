@@ -771,3 +771,29 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
     assert_eq!(app.list.cursor, 3);
     assert_eq!(app.focus, Focus::List);
 }
+
+#[test]
+fn a_refresh_after_scrolling_keeps_the_customer_and_never_indexes_past_the_rows() {
+    let mut app = fixtures::app((100, 30));
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+    }
+    let kept = selected_id(&app).expect("a selection");
+    let fx = key(&mut app, KeyCode::Char('r'));
+    let l = loads(&fx);
+    // The first page now holds fewer customers than the cursor's old position.
+    let few: Vec<Customer> = fixtures::customers()
+        .into_iter()
+        .filter(|c| c.id == kept || c.id == 21000001)
+        .collect();
+    update(
+        &mut app,
+        Action::CustomersLoaded {
+            generation: l[0].0,
+            page: 1,
+            result: Ok(fixtures::page(few, 1, 1, 2)),
+        },
+    );
+    assert_eq!(app.list.rows.len(), 2);
+    assert_eq!(selected_id(&app), Some(kept));
+}

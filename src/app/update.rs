@@ -753,9 +753,15 @@ fn customers_loaded(
 /// Adds (or updates) customers; `replace` starts the list over.
 pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
     let l = &mut app.list;
+    let mut keep = None;
     if replace {
+        // `shown` indexes the old rows: drop it with them (a stale index would point past the
+        // new rows), and put the cursor back on the same customer afterwards.
+        keep = l.selected().map(|r| r.customer.id);
         l.rows.clear();
         l.index.clear();
+        l.shown.clear();
+        l.cursor = 0;
     }
     for c in items {
         let row = Row {
@@ -771,6 +777,14 @@ pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: boo
         }
     }
     resort(app);
+    if let Some(id) = keep {
+        let l = &mut app.list;
+        if let Some(pos) = l.shown.iter().position(|&i| l.rows[i].customer.id == id) {
+            l.cursor = pos;
+            ensure_visible(app);
+            sync_detail(app, true);
+        }
+    }
 }
 
 fn compare(a: &RowView, b: &RowView, key: SortKey) -> Ordering {
