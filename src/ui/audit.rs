@@ -57,7 +57,17 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
 fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let w = usize::from(area.width);
     let conf_w = 5;
-    let reason_w = (w / 3).clamp(12, 44);
+    // The reason column is as wide as its longest entry, up to half the screen.
+    let longest = v
+        .findings
+        .iter()
+        .map(|f| match f {
+            Finding::Customers(g) => g.describe().chars().count(),
+            Finding::Contacts(g) => g.reason.chars().count() + 10,
+        })
+        .max()
+        .unwrap_or(0);
+    let reason_w = longest.clamp(12, (w / 2).max(12));
     let names_w = w.saturating_sub(conf_w + reason_w + 2);
     let mut lines = vec![Line::styled(
         format!(
