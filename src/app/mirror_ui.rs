@@ -405,6 +405,15 @@ pub fn open_find(app: &mut App) {
     app.mode = Mode::Find;
 }
 
+/// Opens the popup with `text` already searched (for a palette command like `:contact TEXT`).
+pub fn find_with(app: &mut App, text: &str) {
+    open_find(app);
+    if let Some(f) = app.mirror.find.as_mut() {
+        f.input = Input::new(text.to_string());
+        find_search(app);
+    }
+}
+
 pub fn close_find(app: &mut App) {
     app.mirror.find = None;
     app.mode = Mode::Normal;
@@ -854,6 +863,17 @@ pub(crate) mod tests {
         );
         let f = app.mirror.find.as_ref().unwrap();
         assert_eq!(f.rows[0].contact_id, Some(ALICE));
+    }
+
+    #[test]
+    fn find_with_text_opens_the_popup_with_results() {
+        let mut app = loaded();
+        find_with(&mut app, "IT Manager");
+        assert_eq!(app.mode, Mode::Find);
+        let f = app.mirror.find.as_ref().unwrap();
+        assert_eq!(f.input.value(), "IT Manager");
+        assert_eq!(f.rows[0].contact_id, Some(ALICE));
+        assert_eq!(f.rows[0].kind, MatchKind::Exact);
     }
 
     #[test]
