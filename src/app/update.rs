@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use tui_input::InputRequest;
 
+use super::forms_ui;
 use super::keymap;
 use super::layout;
 use super::view::{AssetRow, CustomerView, InvoiceRow, Needle, RowView, TicketRow};
@@ -108,6 +109,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 error,
             })
         }
+        Action::FormEdit(_)
+        | Action::ConfirmEdit(_)
+        | Action::EditorDone(_)
+        | Action::FormReread { .. }
+        | Action::FormSaved { .. }
+        | Action::FormLookup { .. }
+        | Action::Deleted { .. }
+        | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
     }
     fx
 }
@@ -126,6 +135,8 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             }
             return;
         }
+        Mode::Form => return forms_ui::form_command(app, cmd, fx),
+        Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -243,6 +254,20 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         Cmd::Copy => copy(app, fx),
         Cmd::OpenInBrowser => open_in_browser(app, fx),
+        Cmd::New | Cmd::Edit | Cmd::Delete | Cmd::DeleteCustomer => {
+            forms_ui::normal_command(app, cmd, fx)
+        }
+        Cmd::FormNext
+        | Cmd::FormPrev
+        | Cmd::FormSave
+        | Cmd::FormEnter
+        | Cmd::FormCancel
+        | Cmd::FormEditor
+        | Cmd::FormRevert
+        | Cmd::FormOpenMatch
+        | Cmd::ConfirmAccept
+        | Cmd::ConfirmCancel
+        | Cmd::ConfirmToggle => {}
     }
 }
 
@@ -277,7 +302,7 @@ fn open_modal(app: &mut App, m: Modal) {
 }
 
 /// Errors go to the status line; blocking ones (a refused key) also open a modal.
-fn route_error(app: &mut App, context: &str, e: &ApiError) {
+pub(crate) fn route_error(app: &mut App, context: &str, e: &ApiError) {
     let text = sanitize::line(&format!("{context}: {e}"));
     if e.is_blocking() {
         open_modal(
@@ -397,7 +422,7 @@ fn clamp_detail(app: &mut App) {
 }
 
 /// Scrolls the detail's current view only as far as needed to show its cursor.
-fn keep_detail_visible(app: &mut App) {
+pub(crate) fn keep_detail_visible(app: &mut App) {
     let area = layout::detail_content(app.size);
     let d = &mut app.detail;
     let Some(view) = &d.view else { return };
@@ -437,7 +462,7 @@ fn keep_detail_visible(app: &mut App) {
 }
 
 /// Keeps the list cursor inside the rows and on screen.
-fn ensure_visible(app: &mut App) {
+pub(crate) fn ensure_visible(app: &mut App) {
     let vp = layout::list_viewport(app.size, search_visible(app));
     let l = &mut app.list;
     let len = l.shown.len();
@@ -457,7 +482,7 @@ fn ensure_visible(app: &mut App) {
 
 /// Points the detail at the selected customer. `rebuild` also refreshes the view when the
 /// customer stayed the same but its record changed.
-fn sync_detail(app: &mut App, rebuild: bool) {
+pub(crate) fn sync_detail(app: &mut App, rebuild: bool) {
     let selected = app.list.selected().map(|r| r.customer.id);
     if selected == app.detail.customer_id && !rebuild {
         return;
@@ -552,6 +577,7 @@ fn tick(app: &mut App, now: Instant, fx: &mut Vec<Effect>) {
         Debounce::Until(t) if now >= t => load_tab(app, fx),
         _ => {}
     }
+    forms_ui::tick(app, now, fx);
 }
 
 fn search_edit(app: &mut App, req: InputRequest) {
@@ -694,7 +720,7 @@ fn customers_loaded(
 }
 
 /// Adds (or updates) customers; `replace` starts the list over.
-fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
+pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
     let l = &mut app.list;
     if replace {
         l.rows.clear();

@@ -4,6 +4,7 @@
 //! lays it out. Only the rows on screen are built, whatever the list's length.
 
 mod detail;
+mod form;
 mod list;
 mod overlay;
 mod status;
@@ -34,7 +35,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
     match app.mode {
         Mode::Help => overlay::help(app, frame, &theme),
         Mode::Modal => overlay::modal(app, frame, &theme),
-        Mode::Normal | Mode::Search => {}
+        Mode::Confirm => form::confirm(app, frame, &theme),
+        Mode::Normal | Mode::Search | Mode::Form => {}
     }
 }
 
