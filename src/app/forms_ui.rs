@@ -66,6 +66,8 @@ pub struct FormUi {
     pub draft: Debounce,
     /// A name for the title (the customer or contact being edited, or its customer).
     pub subject: String,
+    /// Where the focus goes back to when the form closes.
+    pub focus_before: Focus,
 }
 
 /// What a question is about.
@@ -278,6 +280,7 @@ fn open_form(app: &mut App, form: Form, subject: String) {
         checked: false,
         draft: Debounce::Idle,
         subject: sanitize::line(&subject),
+        focus_before: app.focus,
     });
     app.mode = Mode::Form;
     app.focus = Focus::Detail;
@@ -305,6 +308,7 @@ fn leave_confirm(app: &mut App) {
 fn close_form(app: &mut App, fx: &mut Vec<Effect>) {
     if let Some(f) = app.form.take() {
         fx.push(Effect::RemoveDraft(f.form.target));
+        app.focus = f.focus_before;
     }
     app.mode = Mode::Normal;
     offer_next_draft(app);
@@ -316,6 +320,32 @@ fn offer_next_draft(app: &mut App) {
     }
     let d = app.drafts_waiting.remove(0);
     ask(app, ConfirmKind::RestoreDraft(Box::new(d)), true);
+}
+
+/// The mode to return to after a message box: the open question, else the open form.
+pub fn resume_mode(app: &App) -> Mode {
+    if app.confirm.is_some() {
+        Mode::Confirm
+    } else if app.form.is_some() {
+        Mode::Form
+    } else {
+        Mode::Normal
+    }
+}
+
+/// Quit, but ask first while a form holds unsaved changes.
+pub fn quit(app: &mut App) {
+    if unsaved_draft(app).is_some()
+        && !matches!(
+            app.confirm.as_ref().map(|c| &c.kind),
+            Some(ConfirmKind::Quit)
+        )
+    {
+        app.modal = None;
+        ask(app, ConfirmKind::Quit, false);
+    } else {
+        app.quit = true;
+    }
 }
 
 /// Keys while a form is open.
@@ -354,13 +384,7 @@ pub fn form_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             Some(m) if !busy => open_match(app, m, fx),
             _ => say(app, "Nothing found to open", false),
         },
-        Cmd::Quit => {
-            if f.form.is_dirty() {
-                ask(app, ConfirmKind::Quit, false);
-            } else {
-                app.quit = true;
-            }
-        }
+        Cmd::Quit => quit(app),
         _ => {}
     }
 }
@@ -383,7 +407,7 @@ fn conflict_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             form.conflicts.clear();
             form.state = FormState::Editing;
         }
-        Cmd::Quit => ask(app, ConfirmKind::Quit, false),
+        Cmd::Quit => quit(app),
         _ => {}
     }
 }
@@ -439,19 +463,10 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
         send_create(f, fx);
         return;
     }
+    // Loaded data first (contacts of every loaded customer), then the server: customers by
+    // e-mail and name, contacts among the customer's own.
     f.matches = known;
-    if target.is_customer() {
-        lookup(f, false, fx);
-    } else if f.matches.is_empty() {
-        send_create(f, fx);
-    } else {
-        f.checked = true;
-        say(
-            app,
-            "Possible duplicates: Ctrl-O opens one, Ctrl-S saves anyway",
-            false,
-        );
-    }
+    lookup(f, false, fx);
 }
 
 fn lookup(f: &mut FormUi, after_unknown: bool, fx: &mut Vec<Effect>) {
@@ -694,10 +709,7 @@ pub fn confirm_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             c.yes = !c.yes;
         }
         Cmd::ConfirmCancel => leave_confirm(app),
-        Cmd::Quit if matches!(c.kind, ConfirmKind::Quit) || unsaved_draft(app).is_none() => {
-            app.quit = true;
-        }
-        Cmd::Quit => ask(app, ConfirmKind::Quit, false),
+        Cmd::Quit => quit(app),
         Cmd::ConfirmAccept => {
             let c = app.confirm.take().expect("checked above");
             let yes = c.yes;
@@ -811,7 +823,7 @@ fn saved(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &mut V
         }
         Err(e) => {
             failed(f, &e);
-            route_error(app, "Not saved", &e);
+            say(app, format!("Not saved: {e}"), true);
         }
     }
 }

@@ -128,9 +128,9 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             match cmd {
                 Cmd::Close => {
                     app.modal = None;
-                    app.mode = Mode::Normal;
+                    app.mode = forms_ui::resume_mode(app);
                 }
-                Cmd::Quit => app.quit = true,
+                Cmd::Quit => forms_ui::quit(app),
                 _ => {}
             }
             return;
