@@ -27,7 +27,7 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
         title.push(Span::styled(format!("· {} ", f.subject), theme.plain()));
     }
     if form.is_dirty() {
-        title.push(Span::styled("● changed ", theme.accent()));
+        title.push(Span::styled("● ", theme.accent()));
     }
     let hint = if form.conflicts.is_empty() {
         " Ctrl-S save · Esc cancel · Ctrl-E editor · Ctrl-R revert "
@@ -294,10 +294,15 @@ pub fn confirm(app: &App, frame: &mut Frame, theme: &Theme) {
                 .iter()
                 .filter(|(k, v)| d.originals.get(*k) != Some(*v))
                 .count();
+            let name = ["business_name", "name", "lastname"]
+                .iter()
+                .find_map(|k| d.values.get(*k).filter(|v| !v.trim().is_empty()))
+                .map(|v| format!(" \"{}\"", sanitize::line(v)))
+                .unwrap_or_default();
             (
                 "Unsaved draft found",
                 vec![format!(
-                    "A form was left open last time: {} ({changed} changed field{}). Restore it, or discard it? Esc decides later.",
+                    "A form was left open last time: {}{name} ({changed} changed field{}). Restore it, or discard it? Esc decides later.",
                     d.target.title(),
                     if changed == 1 { "" } else { "s" }
                 )],
@@ -356,4 +361,186 @@ pub fn confirm(app: &App, frame: &mut Frame, theme: &Theme) {
         inner.height.saturating_sub(1),
     );
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use serde_json::json;
+
+    use crate::app::action::Record;
+    use crate::app::keymap::map_key;
+    use crate::app::{Action, App, Effect, fixtures, update};
+
+    const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+
+    fn render(app: &App) -> String {
+        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+        t.draw(|f| super::super::draw(app, f)).unwrap();
+        t.backend().to_string()
+    }
+
+    fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        match map_key(app.mode, &KeyEvent::new(code, mods)) {
+            Some(a) => update(app, a),
+            None => Vec::new(),
+        }
+    }
+
+    fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        key(app, code, KeyModifiers::NONE)
+    }
+
+    fn typed(app: &mut App, s: &str) {
+        for c in s.chars() {
+            press(app, KeyCode::Char(c));
+        }
+    }
+
+    fn snap(name: &str, build: impl Fn((u16, u16)) -> App) {
+        for size in SIZES {
+            let app = build(size);
+            insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), render(&app));
+        }
+    }
+
+    /// The Contacts tab of the first customer (Acme), detail focused.
+    fn contacts(size: (u16, u16)) -> App {
+        let mut app = fixtures::app(size);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char('2'));
+        app
+    }
+
+    #[test]
+    fn customer_form() {
+        snap("customer_form", |size| {
+            let mut app = fixtures::app(size);
+            press(&mut app, KeyCode::Char('e'));
+            // Change the city: the field is marked.
+            for _ in 0..9 {
+                press(&mut app, KeyCode::Tab);
+            }
+            key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+            typed(&mut app, "Shelbyville");
+            app
+        });
+    }
+
+    #[test]
+    fn contact_form_with_errors() {
+        snap("contact_form_errors", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('n'));
+            press(&mut app, KeyCode::Tab);
+            press(&mut app, KeyCode::Tab);
+            typed(&mut app, "jane@@example");
+            press(&mut app, KeyCode::Tab);
+            typed(&mut app, "555-CALL-NOW");
+            key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+            app
+        });
+    }
+
+    #[test]
+    fn conflict_view() {
+        snap("conflict_view", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('e'));
+            press(&mut app, KeyCode::Down);
+            key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+            typed(&mut app, "CEO");
+            press(&mut app, KeyCode::Tab);
+            press(&mut app, KeyCode::Tab);
+            typed(&mut app, " x9");
+            let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+            let Some(Effect::Reread { token, .. }) = fx.first() else {
+                panic!("{fx:?}");
+            };
+            let i = app.list.index[&21000001];
+            let mut theirs = app.list.rows[i].customer.contacts[0].clone();
+            theirs.properties.insert("title".into(), json!("President"));
+            theirs.phone = Some("555.123.0000".into());
+            update(
+                &mut app,
+                Action::FormReread {
+                    token: *token,
+                    result: Ok(Record::Contact(theirs)),
+                },
+            );
+            press(&mut app, KeyCode::Down);
+            press(&mut app, KeyCode::Char('t'));
+            app
+        });
+    }
+
+    #[test]
+    fn delete_contact_question() {
+        snap("delete_contact", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('d'));
+            app
+        });
+    }
+
+    #[test]
+    fn delete_customer_question() {
+        snap("delete_customer", |size| {
+            let mut app = fixtures::app(size);
+            press(&mut app, KeyCode::Char('D'));
+            typed(&mut app, "Acme Plu");
+            app
+        });
+    }
+
+    #[test]
+    fn duplicates_before_create() {
+        snap("duplicates", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('n'));
+            typed(&mut app, "Bob Builder");
+            let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+            let Some(Effect::Lookup { token, .. }) = fx.first() else {
+                panic!("{fx:?}");
+            };
+            update(
+                &mut app,
+                Action::FormLookup {
+                    token: *token,
+                    result: Ok(vec![]),
+                },
+            );
+            app
+        });
+    }
+
+    #[test]
+    fn restore_draft_question() {
+        snap("restore_draft", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('e'));
+            typed(&mut app, "!");
+            let draft = crate::app::forms_ui::unsaved_draft(&app).unwrap();
+            let mut fresh = fixtures::app(size);
+            update(&mut fresh, Action::DraftsLoaded(vec![draft]));
+            fresh
+        });
+    }
+
+    #[test]
+    fn tiny_terminals_do_not_panic() {
+        for w in [1u16, 5, 20, 30, 45, 80] {
+            for h in [1u16, 3, 5, 8, 12, 24] {
+                let mut app = contacts((80, 24));
+                press(&mut app, KeyCode::Char('e'));
+                key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+                update(&mut app, Action::Resize(w, h));
+                render(&app);
+                press(&mut app, KeyCode::Esc);
+                render(&app);
+            }
+        }
+    }
 }
