@@ -627,6 +627,7 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 Ok(Record::Contact(c)) => f.form.detect_conflicts_contact(c),
                 Err(e) => {
                     failed(f, e);
+                    say(app, format!("Not saved: {e}"), true);
                     return;
                 }
             };

@@ -736,3 +736,52 @@ fn stale_answers_are_dropped() {
     assert!(fx.is_empty());
     assert!(busy(&a));
 }
+
+#[test]
+fn a_customer_edit_sends_its_fields_over_a_colleagues_changes() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "customer_type");
+    press(&mut a, KeyCode::Char('g'));
+    focus_field(&mut a, "phone");
+    ctrl(&mut a, 'u');
+    typed(&mut a, "555 000 1234");
+    let token = reread_token(&ctrl(&mut a, 's'));
+    let i = a.list.index[&ACME];
+    let mut server = a.list.rows[i].customer.clone();
+    server.city = Some("Capital City".into());
+    server
+        .properties
+        .insert("Managed Status".into(), json!("Unmanaged"));
+    let fx = update(
+        &mut a,
+        Action::FormReread {
+            token,
+            result: Ok(Record::Customer(server.clone())),
+        },
+    );
+    let (token, patch) = save_of(&fx);
+    assert_eq!(patch.len(), 2, "{patch:?}");
+    assert_eq!(patch["phone"], json!("555 000 1234"));
+    // The type lives in a property; the colleague's property change is kept in the map.
+    assert_eq!(
+        patch["properties"],
+        json!({"Customer Type": "Government", "Managed Status": "Unmanaged"})
+    );
+    // The answer has no embedded contacts: the row keeps them.
+    let mut saved = server;
+    saved.phone = Some("555 000 1234".into());
+    saved.contacts.clear();
+    update(
+        &mut a,
+        Action::FormSaved {
+            token,
+            result: Ok(Record::Customer(saved)),
+        },
+    );
+    let row = &a.list.rows[a.list.index[&ACME]];
+    assert_eq!(row.customer.phone.as_deref(), Some("555 000 1234"));
+    assert_eq!(row.customer.city.as_deref(), Some("Capital City"));
+    assert_eq!(row.customer.contacts.len(), 3);
+    assert_eq!(a.list.selected().unwrap().customer.id, ACME);
+}
