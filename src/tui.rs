@@ -338,6 +338,9 @@ async fn run(
     let mut dirty = true;
     loop {
         if PANICKED.load(Ordering::SeqCst) {
+            if let Some(d) = app::forms_ui::unsaved_draft(&app) {
+                let _ = crate::drafts::save(&data_dir, &d);
+            }
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
         if dirty && rx.is_empty() {

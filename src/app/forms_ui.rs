@@ -314,6 +314,12 @@ fn close_form(app: &mut App, fx: &mut Vec<Effect>) {
     offer_next_draft(app);
 }
 
+/// After every action: drafts found at start wait for a quiet moment (browsing, no form, no
+/// question) before they are offered.
+pub fn settle(app: &mut App) {
+    offer_next_draft(app);
+}
+
 fn offer_next_draft(app: &mut App) {
     if app.mode != Mode::Normal || app.form.is_some() || app.drafts_waiting.is_empty() {
         return;

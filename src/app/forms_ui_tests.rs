@@ -785,3 +785,15 @@ fn a_customer_edit_sends_its_fields_over_a_colleagues_changes() {
     assert_eq!(row.customer.contacts.len(), 3);
     assert_eq!(a.list.selected().unwrap().customer.id, ACME);
 }
+
+#[test]
+fn drafts_wait_for_the_search_to_close() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('/'));
+    let mut f = Form::new_contact(ACME);
+    f.fields[0].set_value("Zoë".into());
+    update(&mut a, Action::DraftsLoaded(vec![f.to_draft()]));
+    assert_eq!(a.mode, Mode::Search);
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.mode, Mode::Confirm);
+}

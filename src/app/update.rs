@@ -118,6 +118,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Deleted { .. }
         | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
     }
+    forms_ui::settle(app);
     fx
 }
 
