@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::api::{ApiError, SyncroClient, all_pages};
+use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages};
+use crate::app::action::{Deletion, Record};
+use crate::app::form::FormTarget;
 use crate::app::{Action, Effect};
 pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC};
 
@@ -27,6 +29,8 @@ pub struct Worker {
     scan: Arc<Mutex<Option<AbortHandle>>>,
     /// The account mirror, when the app keeps one (see [`Worker::with_mirror`]).
     mirror: Option<Arc<mirror::MirrorTask>>,
+    /// Draft files are written, removed and read in order on one thread.
+    drafts: Option<std::sync::mpsc::Sender<Effect>>,
 }
 
 fn no_client() -> ApiError {
@@ -41,12 +45,45 @@ impl Worker {
             tx,
             scan: Arc::new(Mutex::new(None)),
             mirror: None,
+            drafts: None,
         }
     }
 
     /// Keeps the account mirror described by `setup` (load, sync, writes).
     pub fn with_mirror(mut self, setup: MirrorSetup) -> Self {
         self.mirror = Some(mirror::MirrorTask::new(setup));
+        self
+    }
+
+    /// Keeps form drafts in `data_dir` (one thread, so a save never lands after a remove).
+    pub fn with_drafts(mut self, data_dir: std::path::PathBuf) -> Self {
+        let (dtx, drx) = std::sync::mpsc::channel::<Effect>();
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            for job in drx {
+                match job {
+                    Effect::SaveDraft(d) => {
+                        if let Err(e) = crate::drafts::save(&data_dir, &d) {
+                            tracing::warn!("could not save a draft: {e}");
+                            let _ = tx.send(Action::Notice {
+                                text: format!("Could not save the draft: {e}"),
+                                error: true,
+                            });
+                        }
+                    }
+                    Effect::RemoveDraft(t) => {
+                        if let Err(e) = crate::drafts::remove(&data_dir, &t) {
+                            tracing::warn!("could not remove a draft: {e}");
+                        }
+                    }
+                    Effect::LoadDrafts => {
+                        let _ = tx.send(Action::DraftsLoaded(crate::drafts::load_all(&data_dir)));
+                    }
+                    _ => {}
+                }
+            }
+        });
+        self.drafts = Some(dtx);
         self
     }
 
@@ -115,8 +152,115 @@ impl Worker {
             Effect::Audit(op) => {
                 audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)
             }
-            Effect::Copy(_) | Effect::OpenUrl(_) => {}
+            Effect::Copy(_) | Effect::OpenUrl(_) | Effect::EditExternally { .. } => {}
+            Effect::SaveDraft(_) | Effect::RemoveDraft(_) | Effect::LoadDrafts => {
+                if let Some(d) = &self.drafts {
+                    let _ = d.send(effect);
+                }
+            }
+            Effect::Reread { token, target } => {
+                tokio::spawn(async move {
+                    let result = match (&client, target) {
+                        (None, _) => Err(no_client()),
+                        (Some(c), FormTarget::EditCustomer { id }) => {
+                            c.get_customer(id).await.map(Record::Customer)
+                        }
+                        (Some(c), FormTarget::EditContact { id, .. }) => {
+                            c.get_contact(id).await.map(Record::Contact)
+                        }
+                        (Some(_), _) => Err(ApiError::Config("nothing to re-read".into())),
+                    };
+                    let _ = tx.send(Action::FormReread { token, result });
+                });
+            }
+            Effect::Save {
+                token,
+                target,
+                patch,
+            } => {
+                tokio::spawn(async move {
+                    let result = match (&client, target) {
+                        (None, _) => Err(no_client()),
+                        (Some(c), FormTarget::NewCustomer) => {
+                            c.create_customer(&patch).await.map(Record::Customer)
+                        }
+                        (Some(c), FormTarget::EditCustomer { id }) => {
+                            c.update_customer(id, &patch).await.map(Record::Customer)
+                        }
+                        (Some(c), FormTarget::NewContact { customer_id }) => c
+                            .create_contact(customer_id, &patch)
+                            .await
+                            .map(Record::Contact),
+                        (Some(c), FormTarget::EditContact { id, .. }) => {
+                            c.update_contact(id, &patch).await.map(Record::Contact)
+                        }
+                    };
+                    let _ = tx.send(Action::FormSaved { token, result });
+                });
+            }
+            Effect::Lookup {
+                token,
+                target,
+                email,
+                name,
+            } => {
+                tokio::spawn(async move {
+                    let result = match &client {
+                        Some(c) => lookup(c, target, email, name).await,
+                        None => Err(no_client()),
+                    };
+                    let _ = tx.send(Action::FormLookup { token, result });
+                });
+            }
+            Effect::Delete(target) => {
+                tokio::spawn(async move {
+                    let result = match (&client, target) {
+                        (None, _) => Err(no_client()),
+                        (Some(c), Deletion::Customer { id }) => c.delete_customer(id).await,
+                        (Some(c), Deletion::Contact { id, .. }) => c.delete_contact(id).await,
+                    };
+                    let _ = tx.send(Action::Deleted { target, result });
+                });
+            }
         }
+    }
+}
+
+/// Records like the one a form creates. Customers: the API's `email` and `business_name`
+/// filters (first page each). Contacts: the customer's contacts (the API cannot filter
+/// contacts by e-mail; a customer holds few).
+async fn lookup(
+    client: &SyncroClient,
+    target: FormTarget,
+    email: Option<String>,
+    name: Option<String>,
+) -> Result<Vec<Record>, ApiError> {
+    match target {
+        FormTarget::NewCustomer => {
+            let mut out = Vec::new();
+            let queries = [
+                email.map(|e| CustomerQuery {
+                    email: Some(e),
+                    page: 1,
+                    ..CustomerQuery::default()
+                }),
+                name.map(|n| CustomerQuery {
+                    business_name: Some(n),
+                    page: 1,
+                    ..CustomerQuery::default()
+                }),
+            ];
+            for q in queries.into_iter().flatten() {
+                let page = client.list_customers(&q).await?;
+                out.extend(page.items.into_iter().map(Record::Customer));
+            }
+            Ok(out)
+        }
+        FormTarget::NewContact { customer_id } => {
+            let contacts = client.all_contacts(Some(customer_id)).await?;
+            Ok(contacts.into_iter().map(Record::Contact).collect())
+        }
+        _ => Ok(Vec::new()),
     }
 }
 

@@ -183,6 +183,76 @@ pub static NORMAL: &[Binding] = &[
     ),
     bind(&[ch('?')], Cmd::Help, "help"),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
+    bind(
+        &[ch('n')],
+        Cmd::New,
+        "new customer (list) or contact (Contacts tab)",
+    ),
+    bind(
+        &[ch('e')],
+        Cmd::Edit,
+        "edit the customer, or the contact (Contacts tab)",
+    ),
+    bind(&[ch('d')], Cmd::Delete, "delete the contact (Contacts tab)"),
+    bind(
+        &[ch('D')],
+        Cmd::DeleteCustomer,
+        "delete the customer (type its name to confirm)",
+    ),
+];
+
+/// In an open form (besides the editing keys of the search field); other keys are typed.
+pub static FORM: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Cmd::FormNext,
+        "next field (conflicts: next)",
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Cmd::FormPrev,
+        "previous field (conflicts: previous)",
+    ),
+    bind(&[ctrl('s')], Cmd::FormSave, "save (again after a failure)"),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::FormEnter,
+        "next field; save on the last one",
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        Cmd::FormCancel,
+        "cancel (asks before discarding changes)",
+    ),
+    bind(&[ctrl('e')], Cmd::FormEditor, "edit the field in $EDITOR"),
+    bind(&[ctrl('r')], Cmd::FormRevert, "revert the field"),
+    bind(
+        &[ctrl('o')],
+        Cmd::FormOpenMatch,
+        "open the existing record found instead",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+];
+
+/// A question: delete, discard changes, quit, restore a draft.
+pub static CONFIRM: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::ConfirmAccept,
+        "accept the highlighted answer",
+    ),
+    bind(&[code(KeyCode::Esc)], Cmd::ConfirmCancel, "cancel"),
+    bind(
+        &[
+            code(KeyCode::Tab),
+            code(KeyCode::BackTab),
+            code(KeyCode::Left),
+            code(KeyCode::Right),
+        ],
+        Cmd::ConfirmToggle,
+        "highlight another answer",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
 /// In the find-anywhere popup (besides the editing keys of the search field).
@@ -310,17 +380,21 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Modal => MODAL,
         Mode::Find => FIND,
         Mode::Audit => AUDIT,
+        Mode::Form => FORM,
+        Mode::Confirm => CONFIRM,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 6] = [
+pub const MODES: [(Mode, &str); 8] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
     (Mode::Audit, "Duplicate audit"),
     (Mode::Help, "Help"),
     (Mode::Modal, "Message box"),
+    (Mode::Form, "Form"),
+    (Mode::Confirm, "Question"),
 ];
 
 /// The action a key stands for in a mode, if any.
@@ -331,18 +405,15 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     {
         return Some(Action::Cmd(b.cmd));
     }
-    if !matches!(mode, Mode::Search | Mode::Find) {
-        return None;
-    }
-    let edit = |req: InputRequest| {
-        if mode == Mode::Find {
-            Action::FindEdit(req)
-        } else {
-            Action::SearchEdit(req)
-        }
+    let wrap: fn(InputRequest) -> Action = match mode {
+        Mode::Search => Action::SearchEdit,
+        Mode::Find => Action::FindEdit,
+        Mode::Form => Action::FormEdit,
+        Mode::Confirm => Action::ConfirmEdit,
+        _ => return None,
     };
     if let Some((_, req, _)) = EDITING.iter().find(|(k, _, _)| k.matches(ev)) {
-        return Some(edit(*req));
+        return Some(wrap(*req));
     }
     match ev.code {
         KeyCode::Char(c)
@@ -350,7 +421,7 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
         {
-            Some(edit(InputRequest::InsertChar(c)))
+            Some(wrap(InputRequest::InsertChar(c)))
         }
         _ => None,
     }
@@ -366,6 +437,8 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Modal, _) => "Enter dismiss  q quit",
         (Mode::Find, _) => "Enter go to  Esc close",
         (Mode::Audit, _) => "Enter compare  x not a duplicate  Esc back",
+        (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
+        (Mode::Confirm, _) => "Enter answer  Esc cancel",
     }
 }
 
@@ -427,6 +500,20 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                 text: "typed into the search (q and j too)".into(),
             });
         }
+        if mode == Mode::Form {
+            out.push(HelpLine::Entry {
+                keys: "← → Space letter".into(),
+                text: "customer type: pick from the list".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "m t".into(),
+                text: "conflicts: keep mine / take the server's (Enter goes on)".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the field (editing keys as in the search)".into(),
+            });
+        }
     }
     out.push(HelpLine::Blank);
     out.push(HelpLine::Text(
@@ -468,7 +555,7 @@ mod tests {
             cmd(Mode::Normal, key(KeyCode::Char('d'), KeyModifiers::CONTROL)),
             Some(Cmd::HalfPageDown)
         );
-        assert_eq!(cmd(Mode::Normal, plain('d')), None);
+        assert_eq!(cmd(Mode::Normal, plain('d')), Some(Cmd::Delete));
         assert_eq!(cmd(Mode::Normal, plain('G')), Some(Cmd::Bottom));
         assert_eq!(
             cmd(Mode::Normal, key(KeyCode::Char('G'), KeyModifiers::SHIFT)),

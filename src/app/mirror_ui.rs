@@ -907,6 +907,74 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn form_saves_and_deletes_reach_the_mirror() {
+        use crate::app::action::{Deletion, Record};
+        const BOB: Id = 31000001;
+        let mut app = loaded();
+        // Edit Bob's title in the contact form and save.
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Char('2'));
+        key(&mut app, KeyCode::Char('e'));
+        assert_eq!(app.mode, Mode::Form);
+        key(&mut app, KeyCode::Down);
+        let ctrl = |app: &mut App, c: char| match map_key(
+            app.mode,
+            &KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+        ) {
+            Some(a) => update(app, a),
+            None => Vec::new(),
+        };
+        ctrl(&mut app, 'u');
+        typed(&mut app, "CEO");
+        let fx = ctrl(&mut app, 's');
+        let Some(Effect::Reread { token, .. }) = fx.first() else {
+            panic!("{fx:?}");
+        };
+        let i = app.list.index[&ACME];
+        let mut bob = app.list.rows[i].customer.contacts[0].clone();
+        let fx = update(
+            &mut app,
+            Action::FormReread {
+                token: *token,
+                result: Ok(Record::Contact(bob.clone())),
+            },
+        );
+        let Some(Effect::Save { token, .. }) = fx.first() else {
+            panic!("{fx:?}");
+        };
+        // The server's answer may leave out the customer id: the mirror gets it anyway.
+        bob.customer_id = None;
+        bob.properties
+            .insert("title".into(), serde_json::json!("CEO"));
+        let fx = update(
+            &mut app,
+            Action::FormSaved {
+                token: *token,
+                result: Ok(Record::Contact(bob.clone())),
+            },
+        );
+        let put = fx.iter().find_map(|e| match e {
+            Effect::Mirror(MirrorOp::PutContact(k)) => Some(k),
+            _ => None,
+        });
+        let put = put.expect("the saved contact goes to the mirror");
+        assert_eq!(put.id, BOB);
+        assert_eq!(put.customer_id, Some(ACME));
+        // A deleted contact leaves the mirror too.
+        let fx = update(
+            &mut app,
+            Action::Deleted {
+                target: Deletion::Contact {
+                    id: BOB,
+                    customer_id: ACME,
+                },
+                result: Ok(()),
+            },
+        );
+        assert!(fx.contains(&Effect::Mirror(MirrorOp::RemoveContact(BOB))));
+    }
+
+    #[test]
     fn r_syncs_and_capital_r_forces_a_full_pass() {
         let mut app = loaded();
         update(

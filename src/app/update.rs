@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use tui_input::InputRequest;
 
+use super::forms_ui;
 use super::keymap;
 use super::layout;
 use super::view::{AssetRow, CustomerView, InvoiceRow, Needle, RowView, TicketRow};
@@ -113,7 +114,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Mirror(ev) => super::mirror_ui::event(app, ev, &mut fx),
         Action::FindEdit(req) => super::mirror_ui::find_edit(app, req),
         Action::Audit(ev) => super::audit_ui::event(app, ev),
+        Action::FormEdit(_)
+        | Action::ConfirmEdit(_)
+        | Action::EditorDone(_)
+        | Action::FormReread { .. }
+        | Action::FormSaved { .. }
+        | Action::FormLookup { .. }
+        | Action::Deleted { .. }
+        | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
     }
+    forms_ui::settle(app);
     fx
 }
 
@@ -124,15 +134,17 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             match cmd {
                 Cmd::Close => {
                     app.modal = None;
-                    app.mode = Mode::Normal;
+                    app.mode = forms_ui::resume_mode(app);
                 }
-                Cmd::Quit => app.quit = true,
+                Cmd::Quit => forms_ui::quit(app),
                 _ => {}
             }
             return;
         }
         Mode::Find => return find_command(app, cmd),
         Mode::Audit => return audit_command(app, cmd, fx),
+        Mode::Form => return forms_ui::form_command(app, cmd, fx),
+        Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -251,6 +263,20 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         Cmd::Copy => copy(app, fx),
         Cmd::OpenInBrowser => open_in_browser(app, fx),
+        Cmd::New | Cmd::Edit | Cmd::Delete | Cmd::DeleteCustomer => {
+            forms_ui::normal_command(app, cmd, fx)
+        }
+        Cmd::FormNext
+        | Cmd::FormPrev
+        | Cmd::FormSave
+        | Cmd::FormEnter
+        | Cmd::FormCancel
+        | Cmd::FormEditor
+        | Cmd::FormRevert
+        | Cmd::FormOpenMatch
+        | Cmd::ConfirmAccept
+        | Cmd::ConfirmCancel
+        | Cmd::ConfirmToggle => {}
         Cmd::FindAnywhere => super::mirror_ui::open_find(app),
         Cmd::SyncMirror => super::mirror_ui::sync_now(app, fx),
         Cmd::FindJump => {}
@@ -324,7 +350,7 @@ fn open_modal(app: &mut App, m: Modal) {
 }
 
 /// Errors go to the status line; blocking ones (a refused key) also open a modal.
-fn route_error(app: &mut App, context: &str, e: &ApiError) {
+pub(crate) fn route_error(app: &mut App, context: &str, e: &ApiError) {
     let text = sanitize::line(&format!("{context}: {e}"));
     if e.is_blocking() {
         open_modal(
@@ -444,7 +470,7 @@ pub(crate) fn clamp_detail(app: &mut App) {
 }
 
 /// Scrolls the detail's current view only as far as needed to show its cursor.
-fn keep_detail_visible(app: &mut App) {
+pub(crate) fn keep_detail_visible(app: &mut App) {
     let area = layout::detail_content(app.size);
     let d = &mut app.detail;
     let Some(view) = &d.view else { return };
@@ -599,6 +625,7 @@ fn tick(app: &mut App, now: Instant, fx: &mut Vec<Effect>) {
         Debounce::Until(t) if now >= t => load_tab(app, fx),
         _ => {}
     }
+    forms_ui::tick(app, now, fx);
 }
 
 fn search_edit(app: &mut App, req: InputRequest) {

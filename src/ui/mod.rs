@@ -6,6 +6,7 @@
 mod audit;
 mod detail;
 mod find;
+mod form;
 mod list;
 mod overlay;
 mod status;
@@ -38,7 +39,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Modal => overlay::modal(app, frame, &theme),
         Mode::Find => find::draw(app, frame, &theme),
         Mode::Audit => audit::draw(app, frame, &theme),
-        Mode::Normal | Mode::Search => {}
+        Mode::Confirm => form::confirm(app, frame, &theme),
+        Mode::Normal | Mode::Search | Mode::Form => {}
     }
 }
 
