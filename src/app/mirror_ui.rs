@@ -339,13 +339,15 @@ fn select_customer(app: &mut App, id: Id) -> bool {
 }
 
 /// Customers matching the list's search text in the whole mirror, when the mirror answers
-/// searches (loaded and indexed) and there is search text.
+/// searches (loaded and indexed) and the text has two characters or more. A single character
+/// filters the rows by substring as without a mirror (the mirror matches one character only at
+/// the start of a field, and ranking every record of a large account costs more than a frame).
 pub(crate) fn matching_customers(app: &mut App) -> Option<HashSet<Id>> {
     if !app.mirror.active {
         return None;
     }
     let query = app.search.text().trim();
-    if query.is_empty() {
+    if query.chars().count() < 2 {
         return None;
     }
     let searcher = app.mirror.searcher.as_mut()?;

@@ -131,7 +131,8 @@ impl MirrorTask {
         let m = outcome.into_mirror_or_empty(&s.server_id);
         let customers = found.then(|| m.customers().to_vec());
         let age = m.synced_ago(Utc::now());
-        lock(&self.shared).mirror = m.clone();
+        // Stored before the app hears of it, so the sync it asks for starts from this mirror.
+        lock(&self.shared).mirror = m;
         // Paint first; the index follows.
         send(
             tx,
@@ -142,7 +143,11 @@ impl MirrorTask {
             },
         );
         if found {
-            send(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
+            let snapshot = lock(&self.shared).mirror.clone();
+            send(
+                tx,
+                MirrorEvent::Index(Arc::new(SearchIndex::build(&snapshot))),
+            );
         }
     }
 
