@@ -95,7 +95,40 @@ impl Worker {
                     old.abort();
                 }
             }
-            Effect::Copy(_) | Effect::OpenUrl(_) => {}
+            Effect::Export {
+                dir,
+                stem,
+                format,
+                text,
+                what,
+            } => {
+                tokio::spawn(async move {
+                    let written = tokio::task::spawn_blocking(move || {
+                        crate::export::write_export(&dir, &stem, format, &text)
+                    })
+                    .await;
+                    let (text, error) = match written {
+                        Ok(Ok(path)) => {
+                            tracing::info!(path = %path.display(), "export written");
+                            (format!("Exported {what} to {}", path.display()), false)
+                        }
+                        Ok(Err(e)) => {
+                            tracing::warn!("export failed: {e:#}");
+                            (format!("Export failed: {e:#}"), true)
+                        }
+                        Err(e) => (format!("Export failed: {e}"), true),
+                    };
+                    let _ = tx.send(Action::Notice { text, error });
+                });
+            }
+            Effect::Copy(_) | Effect::OpenUrl(_) | Effect::SwitchProfile(_) => {}
+        }
+    }
+
+    /// Stops the running invoice scan (the account is being switched).
+    pub fn stop(&self) {
+        if let Some(h) = self.scan.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            h.abort();
         }
     }
 }

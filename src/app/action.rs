@@ -48,6 +48,12 @@ pub enum Cmd {
     Help,
     /// Close the help overlay or a modal.
     Close,
+    /// `:`: open the command palette.
+    Palette,
+    /// Tab in the palette: complete the command or its argument.
+    Complete,
+    /// Enter in the palette: run the command.
+    Run,
 }
 
 /// Everything `update` reacts to.
@@ -57,6 +63,8 @@ pub enum Action {
     Cmd(Cmd),
     /// A key typed into the search field.
     SearchEdit(InputRequest),
+    /// A key typed into the command palette.
+    PaletteEdit(InputRequest),
     /// The terminal's size (columns, rows).
     Resize(u16, u16),
     /// Time passes (only while something animates or waits).

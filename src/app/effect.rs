@@ -21,4 +21,17 @@ pub enum Effect {
     Copy(String),
     /// Open a URL in the browser. Never carries a key.
     OpenUrl(String),
+    /// Write an export file (`:export`); answered by `Action::Notice` with the path.
+    Export {
+        dir: std::path::PathBuf,
+        stem: String,
+        format: crate::export::ExportFormat,
+        /// The file's content, built from the list on screen.
+        text: String,
+        /// What it holds, for the status line (`12 customers`).
+        what: String,
+    },
+    /// Switch to another profile of the config file (`:profile NAME`): the terminal loop
+    /// resolves it, connects, and starts a fresh app; on failure the old connection stays.
+    SwitchProfile(String),
 }

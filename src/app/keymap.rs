@@ -166,7 +166,52 @@ pub static NORMAL: &[Binding] = &[
         "open the customer in Syncro",
     ),
     bind(&[ch('?')], Cmd::Help, "help"),
+    bind(
+        &[ch(':')],
+        Cmd::Palette,
+        "command palette (:customer, :export, ...)",
+    ),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// In the command palette's prompt (besides the editing keys of the search field); every
+/// other printable key is typed.
+pub static PALETTE: &[Binding] = &[
+    bind(&[code(KeyCode::Enter)], Cmd::Run, "run the command"),
+    bind(
+        &[code(KeyCode::Tab)],
+        Cmd::Complete,
+        "complete the command or argument",
+    ),
+    bind(&[code(KeyCode::Esc)], Cmd::Close, "close the palette"),
+    bind(
+        &[code(KeyCode::Down)],
+        Cmd::Down,
+        "next suggestion (history when empty)",
+    ),
+    bind(
+        &[code(KeyCode::Up)],
+        Cmd::Up,
+        "previous suggestion (history when empty)",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// The list of contacts found by `:contact`.
+pub static RESULTS: &[Binding] = &[
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next contact"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous contact"),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "jump to the customer and contact",
+    ),
+    bind(
+        &[code(KeyCode::Esc), ch('q')],
+        Cmd::Close,
+        "close the results",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
 /// In the search field (besides the editing keys below).
@@ -261,30 +306,36 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Search => SEARCH,
         Mode::Help => HELP,
         Mode::Modal => MODAL,
+        Mode::Palette => PALETTE,
+        Mode::Results => RESULTS,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 4] = [
+pub const MODES: [(Mode, &str); 6] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
+    (Mode::Palette, "Command palette (:)"),
+    (Mode::Results, "Contact results"),
     (Mode::Help, "Help"),
     (Mode::Modal, "Message box"),
 ];
 
-/// The action a key stands for in a mode, if any.
+/// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
+/// the keys of the config file).
 pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
-    if let Some(b) = bindings(mode)
-        .iter()
-        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-    {
-        return Some(Action::Cmd(b.cmd));
-    }
-    if mode != Mode::Search {
-        return None;
-    }
+    DEFAULT_KEYMAP.map_key(mode, ev)
+}
+
+/// Text typed into a field: the editing keys, then any printable key.
+fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
+    let wrap = |req: InputRequest| match mode {
+        Mode::Search => Some(Action::SearchEdit(req)),
+        Mode::Palette => Some(Action::PaletteEdit(req)),
+        _ => None,
+    };
     if let Some((_, req, _)) = EDITING.iter().find(|(k, _, _)| k.matches(ev)) {
-        return Some(Action::SearchEdit(*req));
+        return wrap(*req);
     }
     match ev.code {
         KeyCode::Char(c)
@@ -292,9 +343,235 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
         {
-            Some(Action::SearchEdit(InputRequest::InsertChar(c)))
+            wrap(InputRequest::InsertChar(c))
         }
         _ => None,
+    }
+}
+
+static DEFAULT_KEYMAP: std::sync::LazyLock<Keymap> = std::sync::LazyLock::new(Keymap::defaults);
+
+/// A binding of a [`Keymap`]: the default one, or one whose keys the config file replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBinding {
+    pub keys: Vec<Key>,
+    pub cmd: Cmd,
+    pub help: &'static str,
+}
+
+/// The keys in effect: the static tables above with the config file's `[keys.MODE]`
+/// overrides applied. Built once at start and kept in [`AppConfig`]; key routing, the help
+/// overlay and the status-line hints all read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    modes: Vec<(Mode, Vec<KeyBinding>)>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap::defaults()
+    }
+}
+
+/// The config-file name of a mode (`[keys.normal]`).
+pub fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Normal => "normal",
+        Mode::Search => "search",
+        Mode::Help => "help",
+        Mode::Modal => "modal",
+        Mode::Palette => "palette",
+        Mode::Results => "results",
+    }
+}
+
+/// The config-file name of an action: the snake_case of the [`Cmd`] (`page_down`,
+/// `sort_next`; the tabs are `tab_overview` .. `tab_invoices`).
+pub fn cmd_name(cmd: Cmd) -> String {
+    if let Cmd::ShowTab(t) = cmd {
+        return format!("tab_{}", t.title().to_lowercase());
+    }
+    let debug = format!("{cmd:?}");
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The keys of the status-line hints, per mode and focus (`None`: any focus). Modes without a
+/// row here use [`hints`].
+type HintRow = (Mode, Option<super::Focus>, &'static [(Cmd, &'static str)]);
+
+const HINTS: &[HintRow] = &[
+    (
+        Mode::Normal,
+        Some(super::Focus::List),
+        &[
+            (Cmd::Search, "search"),
+            (Cmd::FocusNext, "detail"),
+            (Cmd::Help, "help"),
+            (Cmd::Quit, "quit"),
+        ],
+    ),
+    (
+        Mode::Normal,
+        Some(super::Focus::Detail),
+        &[
+            (Cmd::Open, "open"),
+            (Cmd::Copy, "copy"),
+            (Cmd::Back, "back"),
+        ],
+    ),
+    (
+        Mode::Search,
+        None,
+        &[(Cmd::SearchAccept, "keep"), (Cmd::SearchCancel, "clear")],
+    ),
+    (Mode::Help, None, &[(Cmd::Close, "close")]),
+    (
+        Mode::Modal,
+        None,
+        &[(Cmd::Close, "dismiss"), (Cmd::Quit, "quit")],
+    ),
+    (
+        Mode::Palette,
+        None,
+        &[
+            (Cmd::Complete, "complete"),
+            (Cmd::Run, "run"),
+            (Cmd::Close, "close"),
+        ],
+    ),
+    (
+        Mode::Results,
+        None,
+        &[(Cmd::Open, "jump"), (Cmd::Close, "close")],
+    ),
+];
+
+impl Keymap {
+    /// The static tables, unchanged.
+    pub fn defaults() -> Keymap {
+        Keymap {
+            modes: MODES
+                .iter()
+                .map(|&(mode, _)| {
+                    let list = bindings(mode)
+                        .iter()
+                        .map(|b| KeyBinding {
+                            keys: b.keys.to_vec(),
+                            cmd: b.cmd,
+                            help: b.help,
+                        })
+                        .collect();
+                    (mode, list)
+                })
+                .collect(),
+        }
+    }
+
+    /// The defaults with `overrides` (mode name -> action name -> keys) applied: the keys
+    /// given replace the action's default keys in that mode, and are taken away from any other
+    /// action of the mode that had them. Unknown modes and actions come back as warnings.
+    pub fn with_overrides(overrides: &crate::config::KeyOverrides) -> (Keymap, Vec<String>) {
+        let mut map = Keymap::defaults();
+        let mut warnings = Vec::new();
+        for (mode_text, actions) in overrides.iter() {
+            let Some(slot) = map
+                .modes
+                .iter_mut()
+                .find(|(m, _)| mode_name(*m) == mode_text.as_str())
+            else {
+                let names: Vec<&str> = MODES.iter().map(|(m, _)| mode_name(*m)).collect();
+                warnings.push(format!(
+                    "keys.{mode_text}: unknown mode (modes: {})",
+                    names.join(", ")
+                ));
+                continue;
+            };
+            for (action, keys) in actions {
+                let Some(i) = slot.1.iter().position(|b| cmd_name(b.cmd) == *action) else {
+                    let names: Vec<String> = slot.1.iter().map(|b| cmd_name(b.cmd)).collect();
+                    warnings.push(format!(
+                        "keys.{mode_text}.{action}: unknown action (actions: {})",
+                        names.join(", ")
+                    ));
+                    continue;
+                };
+                let keys: Vec<Key> = keys
+                    .iter()
+                    .map(|k| Key {
+                        code: k.code,
+                        mods: k.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT),
+                    })
+                    .collect();
+                for (j, other) in slot.1.iter_mut().enumerate() {
+                    if j != i {
+                        other.keys.retain(|k| !keys.contains(k));
+                    }
+                }
+                slot.1[i].keys = keys;
+            }
+        }
+        (map, warnings)
+    }
+
+    /// The bindings of a mode, in help order.
+    pub fn bindings(&self, mode: Mode) -> &[KeyBinding] {
+        self.modes
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .map_or(&[][..], |(_, b)| b.as_slice())
+    }
+
+    /// The action a key stands for in a mode, if any. In the search field and the palette
+    /// every printable key that is not bound is text.
+    pub fn map_key(&self, mode: Mode, ev: &KeyEvent) -> Option<Action> {
+        if let Some(b) = self
+            .bindings(mode)
+            .iter()
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        {
+            return Some(Action::Cmd(b.cmd));
+        }
+        text_edit(mode, ev)
+    }
+
+    /// The first key of an action in a mode, as the help writes it.
+    pub fn key_label(&self, mode: Mode, cmd: Cmd) -> Option<String> {
+        self.bindings(mode)
+            .iter()
+            .find(|b| b.cmd == cmd)
+            .and_then(|b| b.keys.first())
+            .map(Key::label)
+    }
+
+    /// Short hints for the status line, by mode and focus, with the keys in effect.
+    pub fn hints(&self, mode: Mode, focus: super::Focus) -> String {
+        let Some((_, _, items)) = HINTS
+            .iter()
+            .find(|(m, f, _)| *m == mode && f.is_none_or(|f| f == focus))
+        else {
+            return hints(mode, focus).to_string();
+        };
+        let mut parts: Vec<String> = Vec::new();
+        if mode == Mode::Normal && focus == super::Focus::Detail {
+            parts.push("1-5 tabs".into());
+        }
+        for (cmd, text) in items.iter() {
+            if let Some(k) = self.key_label(mode, *cmd) {
+                parts.push(format!("{k} {text}"));
+            }
+        }
+        parts.join("  ")
     }
 }
 
@@ -306,6 +583,8 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Search, _) => "Enter keep  Esc clear",
         (Mode::Help, _) => "Esc close",
         (Mode::Modal, _) => "Enter dismiss  q quit",
+        (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
+        (Mode::Results, _) => "Enter jump  Esc close",
     }
 }
 
@@ -335,14 +614,21 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
             crate::sanitize::line(&config.log_path)
         )),
     ];
+    if let Some(p) = &config.profile {
+        out.push(HelpLine::Text(format!(
+            "Profile {}  key {}",
+            crate::sanitize::line(&p.name),
+            crate::sanitize::line(&p.key)
+        )));
+    }
     for (mode, heading) in MODES {
         out.push(HelpLine::Blank);
         out.push(HelpLine::Heading(heading.to_string()));
-        for b in bindings(mode) {
+        for b in config.keymap.bindings(mode) {
             let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
             out.push(HelpLine::Entry {
                 keys: keys.join(" "),
-                text: b.help.to_string(),
+                text: format!("{} · {}", b.help, cmd_name(b.cmd)),
             });
         }
         if mode == Mode::Search {
@@ -367,7 +653,32 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                 text: "typed into the search (q and j too)".into(),
             });
         }
+        if mode == Mode::Palette {
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the prompt; editing keys as in the search".into(),
+            });
+            for c in super::palette::COMMANDS {
+                out.push(HelpLine::Entry {
+                    keys: c.usage(),
+                    text: c.help.to_string(),
+                });
+            }
+        }
     }
+    out.push(HelpLine::Blank);
+    out.push(HelpLine::Heading("Configuration".into()));
+    out.push(HelpLine::Text(format!(
+        "[keys.MODE] ACTION = \"KEY\" replaces an action's keys; modes: {}.",
+        MODES.map(|(m, _)| mode_name(m)).join(", ")
+    )));
+    out.push(HelpLine::Text(
+        "ACTION is the name after the · of each key above (quit, page_down, search, ...).".into(),
+    ));
+    out.push(HelpLine::Text(format!(
+        "[colors] ROLE = \"COLOUR\"; roles: {}.",
+        crate::ui::theme::ROLES.join(", ")
+    )));
     out.push(HelpLine::Blank);
     out.push(HelpLine::Text(
         "Search matches names, e-mails, city, phone digits and the customer's contacts.".into(),

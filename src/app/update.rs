@@ -38,6 +38,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Cmd(cmd) => command(app, cmd, &mut fx),
         Action::SearchEdit(req) => search_edit(app, req),
+        Action::PaletteEdit(req) => super::palette::edit(app, req),
         Action::Resize(w, h) => {
             app.size = (w, h);
             ensure_visible(app);
@@ -126,6 +127,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             }
             return;
         }
+        Mode::Palette | Mode::Results => return super::palette::command(app, cmd, fx),
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -243,6 +245,8 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         Cmd::Copy => copy(app, fx),
         Cmd::OpenInBrowser => open_in_browser(app, fx),
+        Cmd::Palette => super::palette::open(app),
+        Cmd::Complete | Cmd::Run => {}
     }
 }
 
@@ -385,7 +389,7 @@ pub(crate) fn detail_len(app: &App) -> usize {
     }
 }
 
-fn clamp_detail(app: &mut App) {
+pub(crate) fn clamp_detail(app: &mut App) {
     let len = detail_len(app);
     if app.detail.contact_open {
         app.detail.record_cursor = app.detail.record_cursor.min(len.saturating_sub(1));
@@ -397,7 +401,7 @@ fn clamp_detail(app: &mut App) {
 }
 
 /// Scrolls the detail's current view only as far as needed to show its cursor.
-fn keep_detail_visible(app: &mut App) {
+pub(crate) fn keep_detail_visible(app: &mut App) {
     let area = layout::detail_content(app.size);
     let d = &mut app.detail;
     let Some(view) = &d.view else { return };
@@ -437,7 +441,7 @@ fn keep_detail_visible(app: &mut App) {
 }
 
 /// Keeps the list cursor inside the rows and on screen.
-fn ensure_visible(app: &mut App) {
+pub(crate) fn ensure_visible(app: &mut App) {
     let vp = layout::list_viewport(app.size, search_visible(app));
     let l = &mut app.list;
     let len = l.shown.len();
@@ -457,7 +461,7 @@ fn ensure_visible(app: &mut App) {
 
 /// Points the detail at the selected customer. `rebuild` also refreshes the view when the
 /// customer stayed the same but its record changed.
-fn sync_detail(app: &mut App, rebuild: bool) {
+pub(crate) fn sync_detail(app: &mut App, rebuild: bool) {
     let selected = app.list.selected().map(|r| r.customer.id);
     if selected == app.detail.customer_id && !rebuild {
         return;

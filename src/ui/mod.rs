@@ -6,6 +6,7 @@
 mod detail;
 mod list;
 mod overlay;
+mod palette;
 mod status;
 pub use crate::app::text;
 pub mod theme;
@@ -21,7 +22,8 @@ pub use theme::Theme;
 
 /// Draws the whole screen.
 pub fn draw(app: &App, frame: &mut Frame) {
-    let theme = Theme::new(app.config.color, app.config.light);
+    let (theme, _) =
+        Theme::new(app.config.color, app.config.light).with_overrides(&app.config.colors);
     let area = frame.area();
     if area.width < 20 || area.height < 5 {
         frame.render_widget(ratatui::widgets::Paragraph::new("Terminal too small"), area);
@@ -34,6 +36,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
     match app.mode {
         Mode::Help => overlay::help(app, frame, &theme),
         Mode::Modal => overlay::modal(app, frame, &theme),
+        Mode::Palette => palette::prompt(app, frame, &theme),
+        Mode::Results => palette::results(app, frame, &theme),
         Mode::Normal | Mode::Search => {}
     }
 }
