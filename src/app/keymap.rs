@@ -627,7 +627,11 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
         for b in config.keymap.bindings(mode) {
             let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
             out.push(HelpLine::Entry {
-                keys: keys.join(" "),
+                keys: if keys.is_empty() {
+                    "(no key)".into()
+                } else {
+                    keys.join(" ")
+                },
                 text: format!("{} · {}", b.help, cmd_name(b.cmd)),
             });
         }
@@ -791,5 +795,114 @@ mod tests {
         assert_eq!(ctrl('d').label(), "Ctrl-d");
         assert_eq!(code(KeyCode::PageDown).label(), "PgDn");
         assert_eq!(code(KeyCode::BackTab).label(), "Shift-Tab");
+    }
+
+    fn overrides(entries: &[(&str, &str, &[&str])]) -> crate::config::KeyOverrides {
+        let mut out = crate::config::KeyOverrides::new();
+        for (mode, action, keys) in entries {
+            let keys = keys
+                .iter()
+                .map(|k| crate::config::parse_key(k).expect("key"))
+                .collect();
+            out.entry(mode.to_string())
+                .or_default()
+                .insert(action.to_string(), keys);
+        }
+        out
+    }
+
+    #[test]
+    fn an_override_replaces_the_default_keys_of_its_action() {
+        let (map, warnings) = Keymap::with_overrides(&overrides(&[("normal", "quit", &["x"])]));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let cmd = |ev| match map.map_key(Mode::Normal, &ev) {
+            Some(Action::Cmd(c)) => Some(c),
+            _ => None,
+        };
+        assert_eq!(cmd(plain('x')), Some(Cmd::Quit));
+        assert_eq!(cmd(plain('q')), None);
+        // x belonged to toggle_disabled: taken away, so it is not bound twice.
+        assert!(
+            map.bindings(Mode::Normal)
+                .iter()
+                .find(|b| b.cmd == Cmd::ToggleDisabled)
+                .is_some_and(|b| b.keys.is_empty())
+        );
+        // Other modes keep their keys.
+        assert_eq!(
+            map.map_key(Mode::Modal, &plain('q'))
+                .map(|a| format!("{a:?}")),
+            Some("Cmd(Quit)".into())
+        );
+        // The help and the status line follow.
+        let config = AppConfig {
+            keymap: map.clone(),
+            ..AppConfig::default()
+        };
+        let lines = help_lines(&config);
+        assert!(lines.contains(&HelpLine::Entry {
+            keys: "x".into(),
+            text: "quit · quit".into()
+        }));
+        let q_quit = HelpLine::Entry {
+            keys: "q Ctrl-c".into(),
+            text: "quit · quit".into(),
+        };
+        // Only the message box's q is left.
+        assert_eq!(lines.iter().filter(|l| **l == q_quit).count(), 1);
+        assert_eq!(
+            help_lines(&AppConfig::default())
+                .iter()
+                .filter(|l| **l == q_quit)
+                .count(),
+            2
+        );
+        assert_eq!(
+            map.hints(Mode::Normal, super::super::Focus::List),
+            "/ search  Tab detail  ? help  x quit"
+        );
+    }
+
+    #[test]
+    fn default_hints_read_as_before() {
+        let map = Keymap::defaults();
+        for (mode, _) in MODES {
+            for focus in [super::super::Focus::List, super::super::Focus::Detail] {
+                assert_eq!(map.hints(mode, focus), hints(mode, focus), "{mode:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_modes_and_actions_are_warnings() {
+        let (map, warnings) = Keymap::with_overrides(&overrides(&[
+            ("normal", "teleport", &["t"]),
+            ("nirmal", "quit", &["x"]),
+            ("search", "search_cancel", &["ctrl-g"]),
+        ]));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings.iter().any(|w| w.contains("keys.normal.teleport")));
+        assert!(warnings.iter().any(|w| w.contains("keys.nirmal")));
+        assert_eq!(
+            map.map_key(
+                Mode::Search,
+                &key(KeyCode::Char('g'), KeyModifiers::CONTROL)
+            )
+            .map(|a| format!("{a:?}")),
+            Some("Cmd(SearchCancel)".into())
+        );
+        // Esc no longer cancels the search; it is not text either.
+        assert!(
+            map.map_key(Mode::Search, &key(KeyCode::Esc, KeyModifiers::NONE))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn action_names_are_snake_case() {
+        assert_eq!(cmd_name(Cmd::PageDown), "page_down");
+        assert_eq!(cmd_name(Cmd::Quit), "quit");
+        assert_eq!(cmd_name(Cmd::ShowTab(Tab::Contacts)), "tab_contacts");
+        assert_eq!(cmd_name(Cmd::OpenInBrowser), "open_in_browser");
     }
 }

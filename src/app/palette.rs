@@ -73,8 +73,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "export",
         aliases: &[],
-        args: "customers csv|json · contacts csv|vcard [all]",
-        help: "write the list or contacts to a file",
+        args: "customers|contacts FORMAT [all]",
+        help: "customers: csv|json; contacts: csv|vcard, all = every listed customer's",
         complete: ArgKind::Export,
     },
     CommandSpec {
@@ -417,6 +417,7 @@ pub fn find_contacts(rows: &[Row], order: &[usize], needle: &str) -> Vec<Contact
 /// `:` pressed: an empty prompt.
 pub fn open(app: &mut App) {
     app.mode = Mode::Palette;
+    app.message = None;
     app.palette.input.reset();
     app.palette.chosen = None;
     app.palette.history_pos = None;
@@ -722,4 +723,316 @@ pub fn jump_to_contact(app: &mut App, hit: &ContactHit, fx: &mut Vec<Effect>) {
     update::clamp_detail(app);
     update::keep_detail_visible(app);
     notice(app, format!("{} at {}", hit.name, hit.customer), false);
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::fixtures;
+    use crate::app::keymap::map_key;
+
+    fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+            Some(a) => update(app, a),
+            None => Vec::new(),
+        }
+    }
+
+    /// Types `:` + `line` + Enter and returns the effects.
+    fn run_line(app: &mut App, line: &str) -> Vec<Effect> {
+        let mut fx = press(app, KeyCode::Char(':'));
+        assert_eq!(app.mode, Mode::Palette);
+        for c in line.chars() {
+            fx.extend(press(app, KeyCode::Char(c)));
+        }
+        fx.extend(press(app, KeyCode::Enter));
+        fx
+    }
+
+    fn profiles() -> Vec<String> {
+        vec!["home".into(), "work".into(), "work-eu".into()]
+    }
+
+    #[test]
+    fn parses_every_command_and_explains_mistakes() {
+        assert_eq!(parse("quit"), Ok(Command::Quit));
+        assert_eq!(parse(":q"), Ok(Command::Quit));
+        assert_eq!(parse("  help "), Ok(Command::Help));
+        assert_eq!(parse("refresh"), Ok(Command::Refresh));
+        assert_eq!(
+            parse("customer  acme dental "),
+            Ok(Command::Customer("acme dental".into()))
+        );
+        assert_eq!(parse("contact bob@x"), Ok(Command::Contact("bob@x".into())));
+        assert_eq!(parse("profile work"), Ok(Command::Profile("work".into())));
+        assert_eq!(
+            parse("export customers JSON"),
+            Ok(Command::Export {
+                what: ExportWhat::Customers,
+                format: ExportFormat::Json
+            })
+        );
+        assert_eq!(
+            parse("export contacts vcard all"),
+            Ok(Command::Export {
+                what: ExportWhat::Contacts { all: true },
+                format: ExportFormat::VCard
+            })
+        );
+        assert_eq!(
+            parse("export contacts csv"),
+            Ok(Command::Export {
+                what: ExportWhat::Contacts { all: false },
+                format: ExportFormat::Csv
+            })
+        );
+        assert!(parse("export customers vcard").is_err());
+        assert!(parse("export contacts json").is_err());
+        assert!(parse("export stuff csv").is_err());
+        assert!(parse("customer").unwrap_err().contains("search text"));
+        assert!(parse("quit now").is_err());
+        assert!(parse("frobnicate").unwrap_err().contains(":frobnicate"));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn tab_completes_names_and_arguments() {
+        let p = profiles();
+        assert_eq!(complete("pro", &p, None).as_deref(), Some("profile "));
+        assert_eq!(complete("q", &p, None).as_deref(), Some("quit"));
+        assert_eq!(
+            complete("profile h", &p, None).as_deref(),
+            Some("profile home")
+        );
+        // Two profiles start with "work": the common start, then nothing more to add.
+        assert_eq!(
+            complete("profile wo", &p, None).as_deref(),
+            Some("profile work")
+        );
+        assert_eq!(complete("profile work", &p, None), None);
+        assert_eq!(
+            complete("profile work", &p, Some(1)).as_deref(),
+            Some("profile work-eu")
+        );
+        assert_eq!(complete("export c", &p, None), None);
+        assert_eq!(
+            complete("export cu", &p, None).as_deref(),
+            Some("export customers ")
+        );
+        assert_eq!(
+            complete("export customers j", &p, None).as_deref(),
+            Some("export customers json")
+        );
+        assert_eq!(
+            complete("export contacts v", &p, None).as_deref(),
+            Some("export contacts vcard ")
+        );
+        assert_eq!(
+            complete("export contacts vcard ", &p, None).as_deref(),
+            Some("export contacts vcard all")
+        );
+        let names: Vec<String> = suggestions("c", &p).into_iter().map(|s| s.label).collect();
+        assert_eq!(names, [":customer TEXT", ":contact TEXT"]);
+        assert_eq!(suggestions("profile ", &p).len(), 3);
+        assert!(suggestions("nope ", &p).is_empty());
+    }
+
+    #[test]
+    fn q_typed_in_the_palette_is_text_and_quit_quits() {
+        let mut app = fixtures::app((100, 30));
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Char('q'));
+        assert!(!app.quit);
+        assert_eq!(app.palette.text(), "q");
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(!app.quit);
+
+        run_line(&mut app, "quit");
+        assert!(app.quit);
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "q");
+        assert!(app.quit);
+    }
+
+    #[test]
+    fn an_unknown_profile_is_an_error_and_a_known_one_switches() {
+        let mut app = fixtures::app((100, 30));
+        app.config.profiles = profiles();
+        let fx = run_line(&mut app, "profile nope");
+        assert!(fx.is_empty());
+        let m = app.message.clone().expect("message");
+        assert!(m.error);
+        assert!(m.text.contains("nope") && m.text.contains("home, work, work-eu"));
+        assert_eq!(app.mode, Mode::Normal);
+
+        let fx = run_line(&mut app, "profile work");
+        assert_eq!(fx, [Effect::SwitchProfile("work".into())]);
+    }
+
+    #[test]
+    fn export_customers_carries_the_filtered_list() {
+        let mut app = fixtures::app((100, 30));
+        app.config.export_dir = "/tmp/exports".into();
+        run_line(&mut app, "customer acme");
+        let shown: Vec<String> = app
+            .list
+            .shown
+            .iter()
+            .map(|&i| app.list.rows[i].customer.display_name())
+            .collect();
+        assert!(!shown.is_empty() && shown.len() < app.list.rows.len());
+        let fx = run_line(&mut app, "export customers csv");
+        let [
+            Effect::Export {
+                dir,
+                stem,
+                format,
+                text,
+                what,
+            },
+        ] = fx.as_slice()
+        else {
+            panic!("expected one export, got {fx:?}");
+        };
+        assert_eq!(dir, &std::path::PathBuf::from("/tmp/exports"));
+        assert_eq!(stem, "customers");
+        assert_eq!(*format, ExportFormat::Csv);
+        assert_eq!(what, &format!("{} customers", shown.len()));
+        // One record per shown customer, in list order, ids in the first column.
+        let body = text.trim_start_matches('\u{feff}');
+        let ids: Vec<String> = csv::Reader::from_reader(body.as_bytes())
+            .records()
+            .map(|r| r.expect("valid CSV")[0].to_string())
+            .collect();
+        let want: Vec<String> = app
+            .list
+            .shown
+            .iter()
+            .map(|&i| app.list.rows[i].customer.id.to_string())
+            .collect();
+        assert_eq!(ids, want);
+    }
+
+    #[test]
+    fn export_contacts_of_the_selected_customer_as_vcard() {
+        let mut app = fixtures::app((100, 30));
+        let selected = app.list.selected().expect("row").customer.clone();
+        let fx = run_line(&mut app, "export contacts vcard");
+        let [Effect::Export { text, format, .. }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(*format, ExportFormat::VCard);
+        assert_eq!(text.matches("BEGIN:VCARD").count(), selected.contacts.len());
+        let fx = run_line(&mut app, "export contacts csv all");
+        let all: usize = app
+            .list
+            .shown
+            .iter()
+            .map(|&i| app.list.rows[i].customer.contacts.len())
+            .sum();
+        let [Effect::Export { what, .. }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(what, &format!("{all} contacts"));
+    }
+
+    #[test]
+    fn contact_search_jumps_to_the_customer_and_contact() {
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "contact ALICE@acme.test");
+        let row = app.list.selected().expect("selected");
+        assert!(row.view.name.starts_with("Acme"));
+        assert_eq!(app.detail.tab, Tab::Contacts);
+        assert_eq!(app.focus, Focus::Detail);
+        let i = app.detail.cursor();
+        assert_eq!(row.customer.contacts[i].name.as_deref(), Some("Alice Ng"));
+
+        // Phone digits match whatever the punctuation.
+        let hits = find_contacts(&app.list.rows, &app.list.order, "555 123 4568");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].name, "Bob Builder");
+
+        // Several hits: a list; Enter jumps to the chosen one.
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "contact acme.test");
+        assert_eq!(app.mode, Mode::Results);
+        let n = app.results.as_ref().expect("results").hits.len();
+        assert!(n >= 3);
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.detail.tab, Tab::Contacts);
+        assert_eq!(app.detail.cursor(), 1);
+
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "contact zzzz-nobody");
+        assert!(app.message.as_ref().is_some_and(|m| m.error));
+    }
+
+    #[test]
+    fn contact_search_clears_a_search_that_hides_the_customer() {
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "customer zero");
+        assert!(
+            app.list
+                .shown
+                .iter()
+                .all(|&i| !app.list.rows[i].view.name.starts_with("Acme"))
+        );
+        run_line(&mut app, "contact bob@acme.test");
+        assert!(app.search.text().is_empty());
+        assert!(
+            app.list
+                .selected()
+                .expect("row")
+                .view
+                .name
+                .starts_with("Acme")
+        );
+    }
+
+    #[test]
+    fn history_walks_with_up_and_down_on_an_empty_prompt() {
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "customer acme");
+        run_line(&mut app, "help");
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Up);
+        assert_eq!(app.palette.text(), "help");
+        press(&mut app, KeyCode::Up);
+        assert_eq!(app.palette.text(), "customer acme");
+        press(&mut app, KeyCode::Down);
+        assert_eq!(app.palette.text(), "help");
+        press(&mut app, KeyCode::Down);
+        assert_eq!(app.palette.text(), "");
+    }
+
+    #[test]
+    fn up_and_down_pick_a_suggestion_that_enter_runs() {
+        let mut app = fixtures::app((100, 30));
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Char('h'));
+        press(&mut app, KeyCode::Down);
+        assert_eq!(app.palette.chosen, Some(0));
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.mode, Mode::Help);
+    }
+
+    #[test]
+    fn customer_applies_the_list_search() {
+        let mut app = fixtures::app((100, 30));
+        let fx = run_line(&mut app, "customer acme");
+        assert!(fx.is_empty(), "the server search waits for the debounce");
+        assert_eq!(app.search.text(), "acme");
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(app.search.debounce.is_pending());
+        assert!(app.list.shown.iter().all(|&i| {
+            app.list.rows[i].view.name.to_lowercase().contains("acme")
+                || !app.list.rows[i].customer.contacts.is_empty()
+        }));
+    }
 }

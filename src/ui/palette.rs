@@ -23,13 +23,20 @@ pub fn prompt(app: &App, frame: &mut Frame, theme: &Theme) {
         .skip(scroll)
         .collect();
     frame.render_widget(Clear, line_area);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(":", theme.accent()),
-            Span::raw(fit(&shown, avail)),
-        ])),
-        line_area,
-    );
+    let mut spans = vec![
+        Span::styled(":", theme.accent()),
+        Span::raw(fit(&shown, avail)),
+    ];
+    // A command that did not run says why, right of the prompt.
+    if let Some(m) = app.message.as_ref().filter(|m| m.error) {
+        let room = avail.saturating_sub(width(&shown) + 3);
+        if room > 8 {
+            let msg = fit(&m.text, room);
+            spans.push(Span::raw(" ".repeat(room - width(&msg) + 2)));
+            spans.push(Span::styled(msg, theme.error()));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), line_area);
     let cx = (input.visual_cursor().saturating_sub(scroll) + 1).min(avail) as u16;
     frame.set_cursor_position(Position::new(line_area.x + cx, line_area.y));
 
@@ -57,7 +64,7 @@ pub fn prompt(app: &App, frame: &mut Frame, theme: &Theme) {
         .map(|s| width(&s.label))
         .max()
         .unwrap_or(0)
-        .min(inner_w / 2);
+        .min(inner_w.saturating_sub(24));
     let lines: Vec<Line> = sugg
         .iter()
         .take(rows)
@@ -122,4 +129,104 @@ pub fn results(app: &App, frame: &mut Frame, theme: &Theme) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
+
+    use crate::app::fixtures;
+    use crate::app::keymap::map_key;
+    use crate::app::{App, update};
+
+    fn terminal(app: &App) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+        t.draw(|f| crate::ui::draw(app, f)).unwrap();
+        t
+    }
+
+    fn typed(app: &mut App, keys: &[KeyCode]) {
+        for &k in keys {
+            if let Some(a) = map_key(app.mode, &KeyEvent::new(k, KeyModifiers::NONE)) {
+                update(app, a);
+            }
+        }
+    }
+
+    fn chars(s: &str) -> Vec<KeyCode> {
+        s.chars().map(KeyCode::Char).collect()
+    }
+
+    #[test]
+    fn palette_prompt_and_popup() {
+        for size in [(100, 30), (80, 24)] {
+            let mut app = fixtures::app(size);
+            typed(&mut app, &chars(":"));
+            let all = terminal(&app).backend().to_string();
+            insta::assert_snapshot!(format!("palette_open_{}x{}", size.0, size.1), all);
+            typed(&mut app, &chars("export co"));
+            typed(&mut app, &[KeyCode::Tab]);
+            let args = terminal(&app).backend().to_string();
+            insta::assert_snapshot!(format!("palette_export_{}x{}", size.0, size.1), args);
+        }
+    }
+
+    #[test]
+    fn contact_results() {
+        for size in [(100, 30), (80, 24)] {
+            let mut app = fixtures::app(size);
+            typed(&mut app, &chars(":contact acme.test"));
+            typed(&mut app, &[KeyCode::Enter]);
+            let text = terminal(&app).backend().to_string();
+            insta::assert_snapshot!(format!("contact_results_{}x{}", size.0, size.1), text);
+        }
+    }
+
+    #[test]
+    fn an_error_shows_beside_the_prompt() {
+        let mut app = fixtures::app((100, 30));
+        typed(&mut app, &chars(":frob"));
+        typed(&mut app, &[KeyCode::Enter]);
+        let t = terminal(&app);
+        let last = t.backend().buffer().content[100 * 29..]
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>();
+        assert!(last.starts_with(":frob"), "{last}");
+        assert!(last.contains("Unknown command :frob"), "{last}");
+    }
+
+    #[test]
+    fn a_colour_override_reaches_the_screen() {
+        let mut app = fixtures::app((100, 30));
+        // The focused list's border is drawn in the accent colour.
+        let before = terminal(&app).backend().buffer()[(0, 0)].fg;
+        assert_eq!(before, Color::Cyan);
+        app.config
+            .colors
+            .insert("accent".into(), Color::Rgb(255, 136, 0));
+        assert_eq!(
+            terminal(&app).backend().buffer()[(0, 0)].fg,
+            Color::Rgb(255, 136, 0)
+        );
+        // The light theme has its own accent; NO_COLOR drops colours, overrides too.
+        app.config.colors.clear();
+        app.config.light = true;
+        assert_eq!(terminal(&app).backend().buffer()[(0, 0)].fg, Color::Blue);
+        app.config.colors.insert("accent".into(), Color::Green);
+        app.config.color = false;
+        assert_eq!(terminal(&app).backend().buffer()[(0, 0)].fg, Color::Reset);
+    }
+
+    #[test]
+    fn unknown_colour_roles_are_reported() {
+        let mut colors = std::collections::BTreeMap::new();
+        colors.insert("acent".to_string(), Color::Red);
+        colors.insert("error".to_string(), Color::Red);
+        let (_, unknown) = crate::ui::Theme::new(true, false).with_overrides(&colors);
+        assert_eq!(unknown, ["acent"]);
+    }
 }
