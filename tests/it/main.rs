@@ -6,5 +6,6 @@ mod demo;
 mod export;
 mod flows;
 mod mirror;
+mod palette;
 mod pty;
 mod tui;

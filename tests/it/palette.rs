@@ -1,0 +1,148 @@
+//! The command palette end to end: the real binary in a pty against a demo server started
+//! here (helpers in `pty.rs`).
+
+use secrecy::SecretString;
+use syncro_tui::api::model::Customer;
+use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
+
+use crate::pty::{Session, demo_server, list_shown, prefix};
+
+/// The first page as the app loads it (sorted by name).
+async fn first_page(base_url: &str) -> Vec<Customer> {
+    let client =
+        SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
+    client
+        .list_customers(&CustomerQuery {
+            page: 1,
+            sort: Some("business_name ASC".into()),
+            ..CustomerQuery::default()
+        })
+        .await
+        .expect("customers")
+        .items
+}
+
+/// The names in the list's rows on screen, top to bottom.
+fn row_names(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.strip_prefix('│').or_else(|| l.strip_prefix('┃')))
+        .map(|l| {
+            let name: String = l
+                .chars()
+                .take_while(|&c| c != '│' && c != '┃' && c != '…')
+                .collect();
+            name.split("  ").next().unwrap_or("").trim().to_string()
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_customers_csv_writes_the_list_and_contact_jumps() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let page = first_page(&base_url).await;
+    // A contact whose e-mail no other contact on the first page mentions.
+    let mentions = |c: &Customer, needle: &str| {
+        c.contacts
+            .iter()
+            .filter(|ct| {
+                [&ct.name, &ct.email, &ct.phone, &ct.mobile]
+                    .iter()
+                    .any(|f| {
+                        f.as_deref()
+                            .is_some_and(|v| v.to_lowercase().contains(needle))
+                    })
+                    || ct
+                        .title()
+                        .is_some_and(|t| t.to_lowercase().contains(needle))
+            })
+            .count()
+    };
+    let (customer, contact) = page
+        .iter()
+        .flat_map(|c| c.contacts.iter().map(move |ct| (c, ct)))
+        .find(|(_, ct)| {
+            let Some(e) = ct.email.as_deref().filter(|e| e.is_ascii() && e.len() < 40) else {
+                return false;
+            };
+            ct.name.as_deref().is_some_and(|n| n.is_ascii())
+                && page
+                    .iter()
+                    .map(|c| mentions(c, &e.to_lowercase()))
+                    .sum::<usize>()
+                    == 1
+        })
+        .expect("a contact with a unique e-mail on page 1");
+    let email = contact.email.clone().expect("email");
+    let contact_name = contact.name.clone().expect("name");
+    let customer_name = customer.display_name();
+
+    let checked = tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&base_url);
+        let first = app.screen.wait_for("the customer list", list_shown);
+        let loaded: usize = first
+            .split("Customers ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .expect("loaded count in the title");
+        let on_screen = row_names(&first);
+        assert!(on_screen.len() > 10, "{first}");
+
+        app.send(b":export customers csv\r");
+        app.screen
+            .wait_for("the export message", |s| s.contains("Exported"));
+        let dir = app.home().join("data/syncro-tui/exports");
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("export dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(files[0].extension().and_then(|e| e.to_str()), Some("csv"));
+        let text = std::fs::read_to_string(&files[0]).expect("read export");
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let headers = reader.headers().expect("header").clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+        let (business, first_name, last_name) =
+            (col("business_name"), col("firstname"), col("lastname"));
+        let names: Vec<String> = reader
+            .records()
+            .map(|r| {
+                let r = r.expect("record");
+                let b = r[business].trim().to_string();
+                if b.is_empty() {
+                    format!("{} {}", &r[first_name], &r[last_name])
+                        .trim()
+                        .to_string()
+                } else {
+                    b
+                }
+            })
+            .collect();
+        assert_eq!(names.len(), loaded, "one row per loaded customer");
+        for (shown, exported) in on_screen.iter().zip(&names) {
+            assert_eq!(prefix(shown, 10), prefix(exported, 10));
+        }
+
+        // :contact jumps to the customer, its Contacts tab and the contact.
+        app.send(format!(":contact {email}\r").as_bytes());
+        let title = prefix(&customer_name, 12);
+        let record = format!("── {}", prefix(&contact_name, 12));
+        let screen = app.screen.wait_for("the contact", |s| {
+            s.contains(&record) && s.contains(&format!("┏ {title}"))
+        });
+        assert!(
+            screen.contains("1-5 tabs"),
+            "the detail has focus:\n{screen}"
+        );
+
+        app.send(b":q\r");
+        assert!(app.exit_status().success());
+    })
+    .await;
+    server.shutdown().await;
+    checked.expect("pty task");
+}
