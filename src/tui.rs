@@ -254,11 +254,12 @@ fn show_warnings(app: &mut App, warnings: &[String]) {
             1 => String::new(),
             n => format!(" (and {} more in the log)", n - 1),
         };
+        // Not an error: a loaded page clears errors, and a warning should stay readable.
         update(
             app,
             Action::Notice {
-                text: format!("{w}{more}"),
-                error: true,
+                text: format!("Warning: {w}{more}"),
+                error: false,
             },
         );
     }
