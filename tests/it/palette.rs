@@ -146,3 +146,68 @@ async fn export_customers_csv_writes_the_list_and_contact_jumps() {
     server.shutdown().await;
     checked.expect("pty task");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_switches_accounts_and_keeps_the_old_one_when_it_cannot() {
+    let first = demo_server().await;
+    let second = syncro_tui::demo::DemoServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        syncro_tui::demo::DemoConfig {
+            customers: 30,
+            seed: 9,
+            rate_limit: None,
+            ..syncro_tui::demo::DemoConfig::default()
+        },
+    )
+    .await
+    .expect("second demo server");
+    let (base_url, other) = (first.base_url(), second.base_url());
+    let expected = format!("Customers {0} of {0}", first_page(&other).await.len());
+    // SYNCRO_API_KEY (demo) wins over a profile's key command, so both servers accept it.
+    let config =
+        format!("[profiles.other]\nbase_url = \"{other}\"\n\n[profiles.empty]\nread_only = true\n");
+
+    let checked = tokio::task::spawn_blocking(move || {
+        let mut app = Session::start_with(&base_url, |home| {
+            let dir = home.join("config/syncro-tui");
+            std::fs::create_dir_all(&dir).expect("config dir");
+            std::fs::write(dir.join("config.toml"), config).expect("config");
+        });
+        app.screen.wait_for("the first account", list_shown);
+
+        app.send(b":profile nope\r");
+        app.screen
+            .wait_for("the error", |s| s.contains("No profile \"nope\""));
+
+        // A profile that cannot be resolved: an error, and the old account stays.
+        app.send(b":profile empty\r");
+        let kept = app.screen.wait_for("the failed switch", |s| {
+            s.contains("Could not switch to empty")
+        });
+        assert!(kept.contains("Customers 100 of"), "{kept}");
+
+        app.send(b":profile other\r");
+        let screen = app.screen.wait_for("the other account's list", |s| {
+            s.contains(&expected) && s.contains("Profile other")
+        });
+        assert!(!screen.contains("Customers 100 of"), "{screen}");
+
+        // The help names the profile; the key is masked.
+        app.send(b"?");
+        let help = app
+            .screen
+            .wait_for("the help", |s| s.contains("Profile other  key"));
+        assert!(help.contains("key ••••"), "{help}");
+        assert!(!help.contains("key demo"), "{help}");
+        app.send(b"\x1b");
+        app.screen
+            .wait_for("the help to close", |s| !s.contains("Profile other  key"));
+
+        app.send(b":q\r");
+        assert!(app.exit_status().success());
+    })
+    .await;
+    first.shutdown().await;
+    second.shutdown().await;
+    checked.expect("pty task");
+}

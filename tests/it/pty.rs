@@ -134,7 +134,14 @@ pub(crate) struct Session {
 impl Session {
     /// Starts the binary against `base_url` with the key `demo`, in a clean home directory.
     pub(crate) fn start(base_url: &str) -> Session {
+        Session::start_with(base_url, |_| {})
+    }
+
+    /// Like [`Session::start`], with `setup` run on the home directory first (to write a
+    /// config file to `config/syncro-tui/config.toml`, say).
+    pub(crate) fn start_with(base_url: &str, setup: impl FnOnce(&std::path::Path)) -> Session {
         let home = tempfile::tempdir().expect("temp dir");
+        setup(home.path());
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
