@@ -330,6 +330,8 @@ pub struct Palette {
     pub history: Vec<String>,
     /// Position while walking the history with Up/Down.
     history_pos: Option<usize>,
+    /// An export waiting for the rest of the list's pages.
+    pub pending_export: Option<(ExportWhat, ExportFormat)>,
 }
 
 impl Palette {
@@ -625,8 +627,49 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Builds the export file's content from what the list shows and asks the worker to write it.
+/// Exports the whole filtered list: the pages not loaded yet are fetched first (the export
+/// then runs when the last one arrives, see [`page_arrived`]).
 fn export_effect(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Vec<Effect>) {
+    let whole_list = matches!(
+        what,
+        ExportWhat::Customers | ExportWhat::Contacts { all: true }
+    );
+    if whole_list && update::load_next_page(app, fx) {
+        app.palette.pending_export = Some((what, format));
+        notice(
+            app,
+            "Loading every page of the list for the export…".into(),
+            false,
+        );
+        return;
+    }
+    export_now(app, what, format, fx);
+}
+
+/// A page of customers arrived: an export waiting for the whole list asks for the next page,
+/// or runs once there is none.
+pub(crate) fn page_arrived(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some((what, format)) = app.palette.pending_export else {
+        return;
+    };
+    if update::load_next_page(app, fx) {
+        return;
+    }
+    app.palette.pending_export = None;
+    export_now(app, what, format, fx);
+}
+
+/// A page failed: a waiting export is given up (the error is in the status line).
+pub(crate) fn page_failed(app: &mut App) {
+    if app.palette.pending_export.take().is_some()
+        && let Some(m) = &mut app.message
+    {
+        m.text = format!("Export cancelled. {}", m.text);
+    }
+}
+
+/// Builds the export file's content from what the list shows and asks the worker to write it.
+fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Vec<Effect>) {
     let opts = app.config.export;
     let shown: Vec<crate::api::model::Customer> = app
         .list
@@ -1034,5 +1077,62 @@ mod tests {
             app.list.rows[i].view.name.to_lowercase().contains("acme")
                 || !app.list.rows[i].customer.contacts.is_empty()
         }));
+    }
+
+    #[test]
+    fn export_of_a_partly_loaded_list_fetches_the_rest_first() {
+        let all = fixtures::many(30);
+        let mut app = fixtures::app_with((100, 30), all[..20].to_vec(), 2, 30);
+        let fx = run_line(&mut app, "export customers json");
+        // Page 2 is on its way (asked for now, or already by the prefetch); no file yet.
+        assert!(
+            !fx.iter().any(|e| matches!(e, Effect::Export { .. })),
+            "{fx:?}"
+        );
+        assert_eq!(app.list.browse.loading, Some(2));
+        assert!(app.palette.pending_export.is_some());
+        let generation = app.list.browse.generation;
+        let fx = update(
+            &mut app,
+            Action::CustomersLoaded {
+                generation,
+                page: 2,
+                result: Ok(fixtures::page(all[20..].to_vec(), 2, 2, 30)),
+            },
+        );
+        let exported: Vec<&Effect> = fx
+            .iter()
+            .filter(|e| matches!(e, Effect::Export { .. }))
+            .collect();
+        let [Effect::Export { text, what, .. }] = exported.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(what, "30 customers");
+        let json: serde_json::Value = serde_json::from_str(text).expect("json");
+        assert_eq!(json.as_array().map(Vec::len), Some(30));
+        assert!(app.palette.pending_export.is_none());
+    }
+
+    #[test]
+    fn a_failed_page_cancels_a_waiting_export() {
+        let all = fixtures::many(30);
+        let mut app = fixtures::app_with((100, 30), all[..20].to_vec(), 2, 30);
+        run_line(&mut app, "export contacts csv all");
+        assert!(app.palette.pending_export.is_some());
+        let generation = app.list.browse.generation;
+        let fx = update(
+            &mut app,
+            Action::CustomersLoaded {
+                generation,
+                page: 2,
+                result: Err(crate::api::ApiError::Timeout {
+                    after: std::time::Duration::from_secs(30),
+                }),
+            },
+        );
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Export { .. })));
+        assert!(app.palette.pending_export.is_none());
+        let m = app.message.as_ref().expect("message");
+        assert!(m.error && m.text.starts_with("Export cancelled"), "{m:?}");
     }
 }
