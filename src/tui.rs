@@ -357,7 +357,10 @@ async fn run(
     let (config, warnings) = app_config(&resolved, &conn, &log_path);
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let _ = WAKE.set(tx.clone());
-    let worker = std::cell::RefCell::new(Worker::new(conn.client.clone(), tx.clone()));
+    let data_dir = config::data_dir();
+    let worker = std::cell::RefCell::new(
+        Worker::new(conn.client.clone(), tx.clone()).with_drafts(data_dir.clone()),
+    );
     let mut app = App::new(config);
     show_warnings(&mut app, &warnings);
     let resolved = std::cell::RefCell::new(resolved);
@@ -367,7 +370,9 @@ async fn run(
     let mut terminal = enter(app.config.mouse)?;
     let size = terminal.size()?;
     update(&mut app, Action::Resize(size.width, size.height));
-    let fx = app::update::start(&mut app);
+    let mut fx = app::update::start(&mut app);
+    // Drafts of forms left open by an earlier run are offered back.
+    fx.push(Effect::LoadDrafts);
 
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -423,6 +428,9 @@ async fn run(
     let mut dirty = true;
     loop {
         if PANICKED.load(Ordering::SeqCst) {
+            if let Some(d) = app::forms_ui::unsaved_draft(&app) {
+                let _ = crate::drafts::save(&data_dir, &d);
+            }
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
         if dirty && rx.is_empty() {
@@ -436,7 +444,8 @@ async fn run(
                 Ok(sw) => {
                     let (config, warnings) = app_config(&sw.resolved, &sw.conn, &log_path);
                     worker.borrow().stop();
-                    *worker.borrow_mut() = Worker::new(sw.conn.client.clone(), tx.clone());
+                    *worker.borrow_mut() = Worker::new(sw.conn.client.clone(), tx.clone())
+                        .with_drafts(data_dir.clone());
                     tracing::info!(profile = %sw.resolved.profile, "switched profile");
                     app = app.restart(config);
                     update(&mut app, Action::Notice {
@@ -471,8 +480,16 @@ async fn run(
             if let Action::Resize(..) = a {
                 terminal.autoresize()?;
             }
-            let fx = update(&mut app, a);
+            let mut fx = update(&mut app, a);
+            let editor = take_editor(&mut fx);
             run_effects(&mut app, fx, &mut terminal);
+            if let Some(value) = editor {
+                // The event reader must not read the keys meant for the editor.
+                drop(std::mem::replace(&mut events, EventStream::new()));
+                let result = edit_externally(&value, app.config.mouse, &mut terminal);
+                let fx = update(&mut app, Action::EditorDone(result));
+                run_effects(&mut app, fx, &mut terminal);
+            }
             dirty = true;
         }
         if app.quit {
@@ -480,7 +497,74 @@ async fn run(
         }
     }
     restore();
+    // A form with changes is kept as a draft, whatever ended the loop.
+    if let Some(d) = app::forms_ui::unsaved_draft(&app)
+        && let Err(e) = crate::drafts::save(&data_dir, &d)
+    {
+        eprintln!("syncro-tui: could not save the open form as a draft: {e}");
+    }
     Ok(())
+}
+
+/// The `$EDITOR` request among the effects, taken out: it needs the terminal and the event
+/// stream, which only the loop holds.
+fn take_editor(fx: &mut Vec<Effect>) -> Option<String> {
+    let i = fx
+        .iter()
+        .position(|e| matches!(e, Effect::EditExternally { .. }))?;
+    match fx.remove(i) {
+        Effect::EditExternally { value } => Some(value),
+        _ => None,
+    }
+}
+
+/// Suspends the terminal, edits `value` in `$VISUAL` / `$EDITOR` (else `vi`) on a private
+/// temporary file, and restores the terminal whatever happened.
+fn edit_externally(
+    value: &str,
+    mouse: bool,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let path = std::env::temp_dir().join(format!(
+        "syncro-tui-field-{}-{}.txt",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        opts.open(&path)?.write_all(value.as_bytes())
+    };
+    if let Err(e) = write() {
+        return Err(format!("could not write a temporary file: {e}"));
+    }
+    restore();
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi").to_string();
+    let status = std::process::Command::new(&program)
+        .args(parts)
+        .arg(&path)
+        .status();
+    let back = enter(mouse).map(|t| *terminal = t);
+    let _ = terminal.clear();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path)
+            .map_err(|e| format!("could not read the edited text: {e}")),
+        Ok(s) => Err(format!("{program} exited with {s}")),
+        Err(e) => Err(format!("{program}: {e}")),
+    };
+    let _ = std::fs::remove_file(&path);
+    back.map_err(|e| format!("could not restore the terminal: {e}"))?;
+    result
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::api::{ApiError, SyncroClient, all_pages};
+use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages};
+use crate::app::action::{Deletion, Record};
+use crate::app::form::FormTarget;
 use crate::app::{Action, Effect};
 
 /// Carries out network effects.
@@ -21,6 +23,8 @@ pub struct Worker {
     /// The running invoice scan: a new scan (a refresh) stops the old one, so its pages do not
     /// spend the shared rate limit on answers the app would drop anyway.
     scan: Arc<Mutex<Option<AbortHandle>>>,
+    /// Draft files are written, removed and read in order on one thread.
+    drafts: Option<std::sync::mpsc::Sender<Effect>>,
 }
 
 fn no_client() -> ApiError {
@@ -34,7 +38,40 @@ impl Worker {
             client,
             tx,
             scan: Arc::new(Mutex::new(None)),
+            drafts: None,
         }
+    }
+
+    /// Keeps form drafts in `data_dir` (one thread, so a save never lands after a remove).
+    pub fn with_drafts(mut self, data_dir: std::path::PathBuf) -> Self {
+        let (dtx, drx) = std::sync::mpsc::channel::<Effect>();
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            for job in drx {
+                match job {
+                    Effect::SaveDraft(d) => {
+                        if let Err(e) = crate::drafts::save(&data_dir, &d) {
+                            tracing::warn!("could not save a draft: {e}");
+                            let _ = tx.send(Action::Notice {
+                                text: format!("Could not save the draft: {e}"),
+                                error: true,
+                            });
+                        }
+                    }
+                    Effect::RemoveDraft(t) => {
+                        if let Err(e) = crate::drafts::remove(&data_dir, &t) {
+                            tracing::warn!("could not remove a draft: {e}");
+                        }
+                    }
+                    Effect::LoadDrafts => {
+                        let _ = tx.send(Action::DraftsLoaded(crate::drafts::load_all(&data_dir)));
+                    }
+                    _ => {}
+                }
+            }
+        });
+        self.drafts = Some(dtx);
+        self
     }
 
     /// Starts one effect on its own task. Effects that are not network requests (copy, open a
@@ -121,7 +158,79 @@ impl Worker {
                     let _ = tx.send(Action::Notice { text, error });
                 });
             }
-            Effect::Copy(_) | Effect::OpenUrl(_) | Effect::SwitchProfile(_) => {}
+            Effect::Copy(_)
+            | Effect::OpenUrl(_)
+            | Effect::EditExternally { .. }
+            | Effect::SwitchProfile(_) => {}
+            Effect::SaveDraft(_) | Effect::RemoveDraft(_) | Effect::LoadDrafts => {
+                if let Some(d) = &self.drafts {
+                    let _ = d.send(effect);
+                }
+            }
+            Effect::Reread { token, target } => {
+                tokio::spawn(async move {
+                    let result = match (&client, target) {
+                        (None, _) => Err(no_client()),
+                        (Some(c), FormTarget::EditCustomer { id }) => {
+                            c.get_customer(id).await.map(Record::Customer)
+                        }
+                        (Some(c), FormTarget::EditContact { id, .. }) => {
+                            c.get_contact(id).await.map(Record::Contact)
+                        }
+                        (Some(_), _) => Err(ApiError::Config("nothing to re-read".into())),
+                    };
+                    let _ = tx.send(Action::FormReread { token, result });
+                });
+            }
+            Effect::Save {
+                token,
+                target,
+                patch,
+            } => {
+                tokio::spawn(async move {
+                    let result = match (&client, target) {
+                        (None, _) => Err(no_client()),
+                        (Some(c), FormTarget::NewCustomer) => {
+                            c.create_customer(&patch).await.map(Record::Customer)
+                        }
+                        (Some(c), FormTarget::EditCustomer { id }) => {
+                            c.update_customer(id, &patch).await.map(Record::Customer)
+                        }
+                        (Some(c), FormTarget::NewContact { customer_id }) => c
+                            .create_contact(customer_id, &patch)
+                            .await
+                            .map(Record::Contact),
+                        (Some(c), FormTarget::EditContact { id, .. }) => {
+                            c.update_contact(id, &patch).await.map(Record::Contact)
+                        }
+                    };
+                    let _ = tx.send(Action::FormSaved { token, result });
+                });
+            }
+            Effect::Lookup {
+                token,
+                target,
+                email,
+                name,
+            } => {
+                tokio::spawn(async move {
+                    let result = match &client {
+                        Some(c) => lookup(c, target, email, name).await,
+                        None => Err(no_client()),
+                    };
+                    let _ = tx.send(Action::FormLookup { token, result });
+                });
+            }
+            Effect::Delete(target) => {
+                tokio::spawn(async move {
+                    let result = match (&client, target) {
+                        (None, _) => Err(no_client()),
+                        (Some(c), Deletion::Customer { id }) => c.delete_customer(id).await,
+                        (Some(c), Deletion::Contact { id, .. }) => c.delete_contact(id).await,
+                    };
+                    let _ = tx.send(Action::Deleted { target, result });
+                });
+            }
         }
     }
 
@@ -130,6 +239,44 @@ impl Worker {
         if let Some(h) = self.scan.lock().unwrap_or_else(|p| p.into_inner()).take() {
             h.abort();
         }
+    }
+}
+
+/// Records like the one a form creates. Customers: the API's `email` and `business_name`
+/// filters (first page each). Contacts: the customer's contacts (the API cannot filter
+/// contacts by e-mail; a customer holds few).
+async fn lookup(
+    client: &SyncroClient,
+    target: FormTarget,
+    email: Option<String>,
+    name: Option<String>,
+) -> Result<Vec<Record>, ApiError> {
+    match target {
+        FormTarget::NewCustomer => {
+            let mut out = Vec::new();
+            let queries = [
+                email.map(|e| CustomerQuery {
+                    email: Some(e),
+                    page: 1,
+                    ..CustomerQuery::default()
+                }),
+                name.map(|n| CustomerQuery {
+                    business_name: Some(n),
+                    page: 1,
+                    ..CustomerQuery::default()
+                }),
+            ];
+            for q in queries.into_iter().flatten() {
+                let page = client.list_customers(&q).await?;
+                out.extend(page.items.into_iter().map(Record::Customer));
+            }
+            Ok(out)
+        }
+        FormTarget::NewContact { customer_id } => {
+            let contacts = client.all_contacts(Some(customer_id)).await?;
+            Ok(contacts.into_iter().map(Record::Contact).collect())
+        }
+        _ => Ok(Vec::new()),
     }
 }
 

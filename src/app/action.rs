@@ -5,8 +5,9 @@ use std::time::Instant;
 use tui_input::InputRequest;
 
 use super::Tab;
+use super::form::Draft;
 use crate::api::ApiError;
-use crate::api::model::{Asset, Customer, Id, Invoice, Page, Ticket};
+use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
 
 /// An intent, as produced by a key (see [`super::keymap`]). Plain data, so the keymap can be a
 /// static table that the help overlay reads too.
@@ -54,6 +55,36 @@ pub enum Cmd {
     Complete,
     /// Enter in the palette: run the command.
     Run,
+    /// `n`: a new customer (list) or contact (Contacts tab).
+    New,
+    /// `e`: edit the selected customer (list, Overview) or contact (Contacts tab).
+    Edit,
+    /// `d`: delete the selected contact (Contacts tab), after a confirmation.
+    Delete,
+    /// `D`: delete the selected customer, after typing its name.
+    DeleteCustomer,
+    /// Form: next field (Tab, Down).
+    FormNext,
+    /// Form: previous field (Shift-Tab, Up).
+    FormPrev,
+    /// Form: save (Ctrl-S).
+    FormSave,
+    /// Form: Enter (next field; saves on the last field).
+    FormEnter,
+    /// Form: Esc (asks before discarding changes).
+    FormCancel,
+    /// Form: edit the focused field in `$EDITOR` (Ctrl-E).
+    FormEditor,
+    /// Form: revert the focused field (Ctrl-R).
+    FormRevert,
+    /// Form: open the record a duplicate check found, instead of creating (Ctrl-O).
+    FormOpenMatch,
+    /// Dialog: accept the highlighted answer (Enter).
+    ConfirmAccept,
+    /// Dialog: cancel (Esc).
+    ConfirmCancel,
+    /// Dialog: move between the answers (Tab, ←, →).
+    ConfirmToggle,
 }
 
 /// Everything `update` reacts to.
@@ -100,4 +131,49 @@ pub enum Action {
     },
     /// A note from the outside world for the status line (copy done, browser failed).
     Notice { text: String, error: bool },
+    /// A key typed into the open form's focused field.
+    FormEdit(InputRequest),
+    /// A key typed into a dialog (the customer's name before a delete; `y`/`n`).
+    ConfirmEdit(InputRequest),
+    /// `$EDITOR` returned: the new value of the focused field, or why no editor ran.
+    EditorDone(Result<String, String>),
+    /// The record re-read before a PUT (conflict check).
+    FormReread {
+        token: u64,
+        result: Result<Record, ApiError>,
+    },
+    /// The answer to a create or an update.
+    FormSaved {
+        token: u64,
+        result: Result<Record, ApiError>,
+    },
+    /// Records that may be the one being created (verify before create, or after an unknown
+    /// outcome).
+    FormLookup {
+        token: u64,
+        result: Result<Vec<Record>, ApiError>,
+    },
+    /// A delete finished.
+    Deleted {
+        target: Deletion,
+        result: Result<(), ApiError>,
+    },
+    /// Drafts left by an earlier run.
+    DraftsLoaded(Vec<Draft>),
+}
+
+/// A customer or a contact, as the server returned it.
+// Short-lived messages between the worker and the app; boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Customer(Customer),
+    Contact(Contact),
+}
+
+/// What a delete removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Customer { id: Id },
+    Contact { id: Id, customer_id: Id },
 }

@@ -1,8 +1,10 @@
 //! What the app asks the outside world to do. The worker runs the network ones; the terminal
 //! loop runs the ones that touch the terminal or the desktop.
 
+use super::action::Deletion;
+use super::form::{Draft, FormTarget};
 use crate::api::CustomerQuery;
-use crate::api::model::Id;
+use crate::api::model::{Id, Patch};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -34,4 +36,31 @@ pub enum Effect {
     /// Switch to another profile of the config file (`:profile NAME`): the terminal loop
     /// resolves it, connects, and starts a fresh app; on failure the old connection stays.
     SwitchProfile(String),
+    /// Re-read the record an edit form changes (before the PUT); answered by
+    /// `Action::FormReread`.
+    Reread { token: u64, target: FormTarget },
+    /// Create or update: only the fields in `patch`; answered by `Action::FormSaved`.
+    Save {
+        token: u64,
+        target: FormTarget,
+        patch: Patch,
+    },
+    /// Look for records like the one being created; answered by `Action::FormLookup`.
+    /// Customers: by e-mail and by business name. Contacts: the customer's contacts.
+    Lookup {
+        token: u64,
+        target: FormTarget,
+        email: Option<String>,
+        name: Option<String>,
+    },
+    /// Delete a customer or a contact; answered by `Action::Deleted`.
+    Delete(Deletion),
+    /// Write the draft of the open form (data directory, in order with `RemoveDraft`).
+    SaveDraft(Draft),
+    /// Remove the draft of a form that was saved or discarded.
+    RemoveDraft(FormTarget),
+    /// Read the drafts of an earlier run; answered by `Action::DraftsLoaded`.
+    LoadDrafts,
+    /// Suspend the terminal and edit `value` in `$EDITOR`; answered by `Action::EditorDone`.
+    EditExternally { value: String },
 }

@@ -642,7 +642,7 @@ impl Identity {
 }
 
 /// A form saved while the user types, offered back after a crash.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
     pub target: FormTarget,
     pub values: BTreeMap<String, String>,

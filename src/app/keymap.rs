@@ -172,6 +172,76 @@ pub static NORMAL: &[Binding] = &[
         "command palette (:customer, :export, ...)",
     ),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
+    bind(
+        &[ch('n')],
+        Cmd::New,
+        "new customer (list) or contact (Contacts tab)",
+    ),
+    bind(
+        &[ch('e')],
+        Cmd::Edit,
+        "edit the customer, or the contact (Contacts tab)",
+    ),
+    bind(&[ch('d')], Cmd::Delete, "delete the contact (Contacts tab)"),
+    bind(
+        &[ch('D')],
+        Cmd::DeleteCustomer,
+        "delete the customer (type its name to confirm)",
+    ),
+];
+
+/// In an open form (besides the editing keys of the search field); other keys are typed.
+pub static FORM: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Cmd::FormNext,
+        "next field (conflicts: next)",
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Cmd::FormPrev,
+        "previous field (conflicts: previous)",
+    ),
+    bind(&[ctrl('s')], Cmd::FormSave, "save (again after a failure)"),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::FormEnter,
+        "next field; save on the last one",
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        Cmd::FormCancel,
+        "cancel (asks before discarding changes)",
+    ),
+    bind(&[ctrl('e')], Cmd::FormEditor, "edit the field in $EDITOR"),
+    bind(&[ctrl('r')], Cmd::FormRevert, "revert the field"),
+    bind(
+        &[ctrl('o')],
+        Cmd::FormOpenMatch,
+        "open the existing record found instead",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+];
+
+/// A question: delete, discard changes, quit, restore a draft.
+pub static CONFIRM: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::ConfirmAccept,
+        "accept the highlighted answer",
+    ),
+    bind(&[code(KeyCode::Esc)], Cmd::ConfirmCancel, "cancel"),
+    bind(
+        &[
+            code(KeyCode::Tab),
+            code(KeyCode::BackTab),
+            code(KeyCode::Left),
+            code(KeyCode::Right),
+        ],
+        Cmd::ConfirmToggle,
+        "highlight another answer",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
 /// In the command palette's prompt (besides the editing keys of the search field); every
@@ -308,17 +378,21 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Modal => MODAL,
         Mode::Palette => PALETTE,
         Mode::Results => RESULTS,
+        Mode::Form => FORM,
+        Mode::Confirm => CONFIRM,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 6] = [
+pub const MODES: [(Mode, &str); 8] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Palette, "Command palette (:)"),
     (Mode::Results, "Contact results"),
     (Mode::Help, "Help"),
     (Mode::Modal, "Message box"),
+    (Mode::Form, "Form"),
+    (Mode::Confirm, "Question"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -329,13 +403,15 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
 
 /// Text typed into a field: the editing keys, then any printable key.
 fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
-    let wrap = |req: InputRequest| match mode {
-        Mode::Search => Some(Action::SearchEdit(req)),
-        Mode::Palette => Some(Action::PaletteEdit(req)),
-        _ => None,
+    let wrap: fn(InputRequest) -> Action = match mode {
+        Mode::Search => Action::SearchEdit,
+        Mode::Palette => Action::PaletteEdit,
+        Mode::Form => Action::FormEdit,
+        Mode::Confirm => Action::ConfirmEdit,
+        _ => return None,
     };
     if let Some((_, req, _)) = EDITING.iter().find(|(k, _, _)| k.matches(ev)) {
-        return wrap(*req);
+        return Some(wrap(*req));
     }
     match ev.code {
         KeyCode::Char(c)
@@ -343,7 +419,7 @@ fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
         {
-            wrap(InputRequest::InsertChar(c))
+            Some(wrap(InputRequest::InsertChar(c)))
         }
         _ => None,
     }
@@ -382,6 +458,8 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Modal => "modal",
         Mode::Palette => "palette",
         Mode::Results => "results",
+        Mode::Form => "form",
+        Mode::Confirm => "confirm",
     }
 }
 
@@ -585,6 +663,8 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Modal, _) => "Enter dismiss  q quit",
         (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
         (Mode::Results, _) => "Enter jump  Esc close",
+        (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
+        (Mode::Confirm, _) => "Enter answer  Esc cancel",
     }
 }
 
@@ -669,20 +749,42 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                 });
             }
         }
+        if mode == Mode::Form {
+            out.push(HelpLine::Entry {
+                keys: "← → Space letter".into(),
+                text: "customer type: pick from the list".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "m t".into(),
+                text: "conflicts: keep mine / take the server's (Enter goes on)".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the field (editing keys as in the search)".into(),
+            });
+        }
     }
     out.push(HelpLine::Blank);
     out.push(HelpLine::Heading("Configuration".into()));
-    out.push(HelpLine::Text(format!(
-        "[keys.MODE] ACTION = \"KEY\" replaces an action's keys; modes: {}.",
-        MODES.map(|(m, _)| mode_name(m)).join(", ")
-    )));
-    out.push(HelpLine::Text(
-        "ACTION is the name after the · of each key above (quit, page_down, search, ...).".into(),
-    ));
-    out.push(HelpLine::Text(format!(
-        "[colors] ROLE = \"COLOUR\"; roles: {}.",
-        crate::ui::theme::ROLES.join(", ")
-    )));
+    let config_text = [
+        format!(
+            "[keys.MODE] ACTION = \"KEY\" (or a list) replaces an action's keys. Modes: {}. \
+             ACTION is the name after the · of each key above (quit, page_down, ...).",
+            MODES.map(|(m, _)| mode_name(m)).join(", ")
+        ),
+        format!(
+            "[colors] ROLE = \"COLOUR\" (a name, #rrggbb or 0-255). Roles: {}. \
+             theme = \"dark\" or \"light\"; NO_COLOR turns colours off.",
+            crate::ui::theme::ROLES.join(", ")
+        ),
+    ];
+    for paragraph in config_text {
+        out.extend(
+            super::text::wrap(&paragraph, 72)
+                .into_iter()
+                .map(HelpLine::Text),
+        );
+    }
     out.push(HelpLine::Blank);
     out.push(HelpLine::Text(
         "Search matches names, e-mails, city, phone digits and the customer's contacts.".into(),
@@ -723,7 +825,7 @@ mod tests {
             cmd(Mode::Normal, key(KeyCode::Char('d'), KeyModifiers::CONTROL)),
             Some(Cmd::HalfPageDown)
         );
-        assert_eq!(cmd(Mode::Normal, plain('d')), None);
+        assert_eq!(cmd(Mode::Normal, plain('d')), Some(Cmd::Delete));
         assert_eq!(cmd(Mode::Normal, plain('G')), Some(Cmd::Bottom));
         assert_eq!(
             cmd(Mode::Normal, key(KeyCode::Char('G'), KeyModifiers::SHIFT)),

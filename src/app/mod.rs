@@ -9,6 +9,7 @@ pub mod effect;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod form;
+pub mod forms_ui;
 pub mod keymap;
 pub mod layout;
 pub mod palette;
@@ -52,6 +53,10 @@ pub enum Mode {
     Palette,
     /// The contacts found by `:contact`.
     Results,
+    /// An inline form in the detail pane: printable keys are text.
+    Form,
+    /// A question (delete, discard, quit, restore a draft) that takes the keyboard.
+    Confirm,
 }
 
 /// Which pane receives movement keys in [`Mode::Normal`].
@@ -447,6 +452,14 @@ pub struct App {
     pub palette: palette::Palette,
     /// Contacts found by `:contact`, while [`Mode::Results`] shows them.
     pub results: Option<palette::ContactResults>,
+    /// The open form (create or edit a customer or contact), drawn in the detail pane.
+    pub form: Option<forms_ui::FormUi>,
+    /// The open question (delete, discard, quit, restore a draft).
+    pub confirm: Option<forms_ui::Confirm>,
+    /// Drafts found at start that the user has not answered yet.
+    pub drafts_waiting: Vec<form::Draft>,
+    /// Clears a short-lived status message ("Saved") when it runs out.
+    pub flash: Debounce,
     next_gen: u64,
 }
 
@@ -475,6 +488,10 @@ impl App {
             quit: false,
             palette: palette::Palette::default(),
             results: None,
+            form: None,
+            confirm: None,
+            drafts_waiting: Vec::new(),
+            flash: Debounce::Idle,
             next_gen: 0,
         }
     }
@@ -498,7 +515,8 @@ impl App {
 
     /// Anything fetching right now (the spinner turns).
     pub fn loading(&self) -> bool {
-        self.list.browse.loading.is_some()
+        forms_ui::busy(self)
+            || self.list.browse.loading.is_some()
             || self
                 .list
                 .remote
@@ -515,11 +533,17 @@ impl App {
     /// Whether the loop should tick: only while something animates or waits for a deadline,
     /// so an idle app uses no CPU.
     pub fn wants_tick(&self) -> bool {
-        self.loading() || self.search.debounce.is_pending() || self.detail.debounce.is_pending()
+        self.loading()
+            || self.search.debounce.is_pending()
+            || self.detail.debounce.is_pending()
+            || forms_ui::wants_tick(self)
     }
 
     /// What is loading, for the status line (`Loading customers, page 2 of 17`).
     pub fn activity(&self) -> Option<String> {
+        if let Some(a) = forms_ui::activity(self) {
+            return Some(a);
+        }
         let pages = |p: &Paging| match (p.loading, p.total_pages) {
             (Some(n), Some(t)) if u64::from(n) <= t => format!("page {n} of {t}"),
             (Some(n), _) => format!("page {n}"),

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use tui_input::InputRequest;
 
+use super::forms_ui;
 use super::keymap;
 use super::layout;
 use super::view::{AssetRow, CustomerView, InvoiceRow, Needle, RowView, TicketRow};
@@ -109,7 +110,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 error,
             })
         }
+        Action::FormEdit(_)
+        | Action::ConfirmEdit(_)
+        | Action::EditorDone(_)
+        | Action::FormReread { .. }
+        | Action::FormSaved { .. }
+        | Action::FormLookup { .. }
+        | Action::Deleted { .. }
+        | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
     }
+    forms_ui::settle(app);
     fx
 }
 
@@ -120,14 +130,16 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             match cmd {
                 Cmd::Close => {
                     app.modal = None;
-                    app.mode = Mode::Normal;
+                    app.mode = forms_ui::resume_mode(app);
                 }
-                Cmd::Quit => app.quit = true,
+                Cmd::Quit => forms_ui::quit(app),
                 _ => {}
             }
             return;
         }
         Mode::Palette | Mode::Results => return super::palette::command(app, cmd, fx),
+        Mode::Form => return forms_ui::form_command(app, cmd, fx),
+        Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -247,6 +259,20 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::OpenInBrowser => open_in_browser(app, fx),
         Cmd::Palette => super::palette::open(app),
         Cmd::Complete | Cmd::Run => {}
+        Cmd::New | Cmd::Edit | Cmd::Delete | Cmd::DeleteCustomer => {
+            forms_ui::normal_command(app, cmd, fx)
+        }
+        Cmd::FormNext
+        | Cmd::FormPrev
+        | Cmd::FormSave
+        | Cmd::FormEnter
+        | Cmd::FormCancel
+        | Cmd::FormEditor
+        | Cmd::FormRevert
+        | Cmd::FormOpenMatch
+        | Cmd::ConfirmAccept
+        | Cmd::ConfirmCancel
+        | Cmd::ConfirmToggle => {}
     }
 }
 
@@ -281,7 +307,7 @@ fn open_modal(app: &mut App, m: Modal) {
 }
 
 /// Errors go to the status line; blocking ones (a refused key) also open a modal.
-fn route_error(app: &mut App, context: &str, e: &ApiError) {
+pub(crate) fn route_error(app: &mut App, context: &str, e: &ApiError) {
     let text = sanitize::line(&format!("{context}: {e}"));
     if e.is_blocking() {
         open_modal(
@@ -556,6 +582,7 @@ fn tick(app: &mut App, now: Instant, fx: &mut Vec<Effect>) {
         Debounce::Until(t) if now >= t => load_tab(app, fx),
         _ => {}
     }
+    forms_ui::tick(app, now, fx);
 }
 
 fn search_edit(app: &mut App, req: InputRequest) {
@@ -733,7 +760,7 @@ pub(crate) fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
 }
 
 /// Adds (or updates) customers; `replace` starts the list over.
-fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
+pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
     let l = &mut app.list;
     if replace {
         l.rows.clear();

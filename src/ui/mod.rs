@@ -4,6 +4,7 @@
 //! lays it out. Only the rows on screen are built, whatever the list's length.
 
 mod detail;
+mod form;
 mod list;
 mod overlay;
 mod palette;
@@ -38,7 +39,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Modal => overlay::modal(app, frame, &theme),
         Mode::Palette => palette::prompt(app, frame, &theme),
         Mode::Results => palette::results(app, frame, &theme),
-        Mode::Normal | Mode::Search => {}
+        Mode::Confirm => form::confirm(app, frame, &theme),
+        Mode::Normal | Mode::Search | Mode::Form => {}
     }
 }
 

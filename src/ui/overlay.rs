@@ -86,7 +86,7 @@ fn size_of(frame: &Frame) -> (u16, u16) {
 
 /// Clears an overlay's area, including the wide characters (CJK, emoji) that start just left
 /// of it and would otherwise spill their second half over the overlay's border.
-fn clear(frame: &mut Frame, area: ratatui::layout::Rect) {
+pub(super) fn clear(frame: &mut Frame, area: ratatui::layout::Rect) {
     if area.x > 0 {
         let buf = frame.buffer_mut();
         for y in area.y..area.y + area.height {

@@ -829,6 +829,25 @@ impl std::io::Write for LogBuffer {
 
 #[tokio::test]
 async fn debug_logs_name_method_path_and_status_but_no_key_or_headers() {
+    // tracing caches each call site's interest process-wide, and tests in parallel threads can
+    // race with this test's scoped subscriber (it failed that way once in a full run). Run the
+    // check alone in a child process of this same test binary instead.
+    const CHILD: &str = "SYNCRO_TUI_LOG_TEST_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let name = "client::debug_logs_name_method_path_and_status_but_no_key_or_headers";
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", name, "--test-threads=1", "--nocapture"])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "child run failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
     let server = MockServer::start().await;
     script(
         &server,

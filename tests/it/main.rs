@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod export;
 mod flows;
+mod forms;
 mod mirror;
 mod palette;
 mod pty;

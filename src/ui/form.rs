@@ -1,0 +1,546 @@
+//! The inline form in the detail pane (fields, errors, duplicates, conflicts) and the
+//! questions that guard deletes, discards, quitting and drafts.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::Theme;
+use super::text::{fit, width, wrap};
+use crate::app::form::{FieldKind, FormState};
+use crate::app::forms_ui::{ConfirmKind, FormUi};
+use crate::app::{App, Mode, layout};
+use crate::sanitize;
+
+/// Width of the label column.
+const LABEL_W: usize = 15;
+
+/// Draws the open form over the whole detail pane.
+pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let form = &f.form;
+    let mut title = vec![Span::styled(
+        format!(" {} ", form.target.title()),
+        theme.bold(),
+    )];
+    if !f.subject.is_empty() {
+        title.push(Span::styled(format!("· {} ", f.subject), theme.plain()));
+    }
+    if form.is_dirty() {
+        title.push(Span::styled("● ", theme.accent()));
+    }
+    let hint = if form.conflicts.is_empty() {
+        " Ctrl-S save · Esc cancel · Ctrl-E editor · Ctrl-R revert "
+    } else {
+        " m mine · t theirs · ↑↓ field · Enter go on · Esc back "
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.focus_border())
+        .title(Line::from(title))
+        .title_bottom(Line::styled(hint, theme.dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 2 || inner.width < 10 {
+        return;
+    }
+    let w = usize::from(inner.width);
+    let mut top: Vec<Line> = Vec::new();
+    match &form.state {
+        FormState::Saving => top.push(Line::styled("Saving…", theme.accent())),
+        FormState::Failed(m) => {
+            for l in wrap(&sanitize::line(m), w) {
+                top.push(Line::styled(l, theme.error()));
+            }
+        }
+        FormState::OutcomeUnknown => top.push(Line::styled(
+            fit(
+                "The create got no answer: it may exist. Ctrl-S looks for it first.",
+                w,
+            ),
+            theme.error(),
+        )),
+        FormState::Editing => {}
+    }
+    for e in &form.top_errors {
+        for l in wrap(&sanitize::line(e), w) {
+            top.push(Line::styled(l, theme.error()));
+        }
+    }
+    if !f.matches.is_empty() {
+        top.push(Line::styled(
+            fit(
+                "Already there? Ctrl-O opens the first, Ctrl-S saves anyway:",
+                w,
+            ),
+            theme.header(),
+        ));
+        for m in f.matches.iter().take(4) {
+            top.push(Line::raw(fit(&format!("  {} ({})", m.label, m.reason), w)));
+        }
+        if f.matches.len() > 4 {
+            top.push(Line::styled(
+                format!("  and {} more", f.matches.len() - 4),
+                theme.dim(),
+            ));
+        }
+    }
+    // Messages take at most half the pane; the fields get the rest.
+    top.truncate(usize::from(inner.height / 2));
+    let top_h = top.len() as u16;
+    frame.render_widget(
+        Paragraph::new(top),
+        Rect::new(inner.x, inner.y, inner.width, top_h),
+    );
+    let body = Rect::new(inner.x, inner.y + top_h, inner.width, inner.height - top_h);
+    if form.conflicts.is_empty() {
+        fields(app, f, frame, body, theme);
+    } else {
+        conflicts(f, frame, body, theme);
+    }
+}
+
+fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let form = &f.form;
+    let w = usize::from(area.width);
+    let label_w = LABEL_W.min(w / 3);
+    let value_w = w.saturating_sub(label_w + 4).max(1);
+    // One line per field, plus one under each field with an error.
+    let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
+    for (i, fld) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let marker = if fld.is_changed() { "● " } else { "  " };
+        let label_style = if fld.error.is_some() {
+            theme.error()
+        } else if focused {
+            theme.bold()
+        } else {
+            theme.label()
+        };
+        let shown = match fld.kind {
+            FieldKind::CustomerType => format!("‹ {} ›", fld.value()),
+            FieldKind::Multiline => sanitize::line(&fld.value().replace('\n', "⏎")),
+            _ => sanitize::line(fld.value()),
+        };
+        let scroll = if focused && fld.kind != FieldKind::CustomerType {
+            fld.input.visual_scroll(value_w)
+        } else {
+            0
+        };
+        let visible: String = skip_cols(&shown, scroll);
+        let value_style = if focused {
+            theme.selected()
+        } else {
+            theme.plain()
+        };
+        let spans = vec![
+            Span::styled(marker, theme.accent()),
+            Span::styled(
+                format!("{:<label_w$}", fit(&fld.label, label_w)),
+                label_style,
+            ),
+            Span::raw("  "),
+            Span::styled(format!("{:<value_w$}", fit(&visible, value_w)), value_style),
+        ];
+        lines.push((Line::from(spans), Some(i)));
+        if let Some(e) = &fld.error {
+            lines.push((
+                Line::styled(
+                    fit(
+                        &format!("{}  ↳ {}", " ".repeat(label_w), sanitize::line(e)),
+                        w,
+                    ),
+                    theme.error(),
+                ),
+                None,
+            ));
+        }
+    }
+    let h = usize::from(area.height);
+    let focus_line = lines
+        .iter()
+        .position(|(_, i)| *i == Some(form.focus))
+        .unwrap_or(0);
+    // Keep the focused field (and its error) on screen.
+    let last = focus_line + usize::from(form.focused().error.is_some());
+    let offset = (last + 1).saturating_sub(h).min(focus_line);
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(offset)
+        .take(h)
+        .map(|(l, _)| l)
+        .collect();
+    frame.render_widget(Paragraph::new(shown), area);
+    let fld = form.focused();
+    if app.mode == Mode::Form && fld.kind != FieldKind::CustomerType && f.pending.is_none() {
+        let cur = fld.input.visual_cursor() - fld.input.visual_scroll(value_w);
+        let x = area.x + (2 + label_w + 2 + cur.min(value_w - 1)) as u16;
+        let y = area.y + (focus_line - offset) as u16;
+        if y < area.y + area.height {
+            frame.set_cursor_position(Position::new(x, y));
+        }
+    }
+}
+
+/// The text of `s` from display column `cols` on.
+fn skip_cols(s: &str, cols: usize) -> String {
+    let mut used = 0;
+    let mut out = String::new();
+    for ch in s.chars() {
+        if used >= cols {
+            out.push(ch);
+        } else {
+            used += width(ch.encode_utf8(&mut [0; 4]));
+        }
+    }
+    out
+}
+
+fn conflicts(f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let form = &f.form;
+    let w = usize::from(area.width);
+    let mut lines = vec![Line::styled(
+        fit(
+            "Changed on the server since you opened the form. Choose per field:",
+            w,
+        ),
+        theme.header(),
+    )];
+    let mut focus_line = 0;
+    for (i, c) in form.conflicts.iter().enumerate() {
+        let focused = i == form.conflict_focus;
+        if focused {
+            focus_line = lines.len();
+        }
+        let style = if focused { theme.bold() } else { theme.label() };
+        lines.push(Line::styled(
+            fit(
+                &format!("{} {}", if focused { "▶" } else { " " }, c.label),
+                w,
+            ),
+            style,
+        ));
+        let choice = |mine: bool| {
+            let on = c.keep_mine == mine;
+            let (mark, style) = if on {
+                ("(●)", theme.accent())
+            } else {
+                ("( )", theme.dim())
+            };
+            let (who, v) = if mine {
+                ("mine  ", &c.mine)
+            } else {
+                ("theirs", &c.theirs)
+            };
+            Line::from(vec![
+                Span::styled(format!("   {mark} {who} "), style),
+                Span::raw(fit(
+                    &sanitize::line(&v.replace('\n', "⏎")),
+                    w.saturating_sub(14),
+                )),
+            ])
+        };
+        lines.push(choice(true));
+        lines.push(choice(false));
+    }
+    lines.push(Line::styled(
+        fit(
+            "Fields you did not change are not sent: a colleague's edits to them stay.",
+            w,
+        ),
+        theme.dim(),
+    ));
+    let h = usize::from(area.height);
+    let offset = (focus_line + 3).saturating_sub(h);
+    let shown: Vec<Line> = lines.into_iter().skip(offset).take(h).collect();
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
+/// The open question, centred over the screen.
+pub fn confirm(app: &App, frame: &mut Frame, theme: &Theme) {
+    let Some(c) = &app.confirm else { return };
+    let (title, body): (&str, Vec<String>) = match &c.kind {
+        ConfirmKind::DeleteContact { name, .. } => (
+            "Delete contact?",
+            vec![format!(
+                "Delete the contact {} from Syncro? This cannot be undone.",
+                sanitize::line(name)
+            )],
+        ),
+        ConfirmKind::DeleteCustomer { name, .. } => (
+            "Delete customer for good?",
+            vec![
+                format!(
+                    "Syncro deletes {} for good, with what hangs on it. Type the name exactly to confirm:",
+                    sanitize::line(name)
+                ),
+                format!("> {}", sanitize::line(c.input.value())),
+            ],
+        ),
+        ConfirmKind::Discard => (
+            "Discard changes?",
+            vec!["The form has changes that are not saved. Discard them?".into()],
+        ),
+        ConfirmKind::Quit => (
+            "Quit with unsaved changes?",
+            vec![
+                "The form has changes that are not saved. If you quit, they are kept as a draft and offered back on the next start."
+                    .into(),
+            ],
+        ),
+        ConfirmKind::RestoreDraft(d) => {
+            let changed = d
+                .values
+                .iter()
+                .filter(|(k, v)| d.originals.get(*k) != Some(*v))
+                .count();
+            let name = ["business_name", "name", "lastname"]
+                .iter()
+                .find_map(|k| d.values.get(*k).filter(|v| !v.trim().is_empty()))
+                .map(|v| format!(" \"{}\"", sanitize::line(v)))
+                .unwrap_or_default();
+            (
+                "Unsaved draft found",
+                vec![format!(
+                    "A form was left open last time: {}{name} ({changed} changed field{}). Restore it, or discard it? Esc decides later.",
+                    d.target.title(),
+                    if changed == 1 { "" } else { "s" }
+                )],
+            )
+        }
+    };
+    let size = (frame.area().width, frame.area().height);
+    let probe = layout::modal_area(size, 0);
+    let text_w = usize::from(probe.width.saturating_sub(4)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for p in &body {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.extend(wrap(p, text_w).into_iter().map(Line::raw));
+    }
+    lines.push(Line::raw(""));
+    let (yes, no) = c.answers();
+    let button = |label: &str, on: bool| {
+        if on {
+            Span::styled(format!("[ {label} ]"), theme.selected())
+        } else {
+            Span::styled(format!("  {label}  "), theme.dim())
+        }
+    };
+    if matches!(c.kind, ConfirmKind::DeleteCustomer { .. }) {
+        let ok = c.name_matches() && !c.input.value().is_empty();
+        lines.push(Line::from(vec![
+            button("Enter: delete", ok),
+            Span::raw("  "),
+            button("Esc: keep", !ok),
+        ]));
+    } else {
+        lines.push(Line::from(vec![
+            button(yes, c.yes),
+            Span::raw("  "),
+            button(no, !c.yes),
+        ]));
+    }
+    let area = layout::modal_area(size, lines.len() as u16);
+    super::overlay::clear(frame, area);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.error())
+        .title(Line::styled(format!(" {title} "), theme.bold()))
+        .title_bottom(Line::styled(
+            " Enter answer · ←→ choose · Esc cancel ",
+            theme.dim(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y + 1.min(inner.height),
+        inner.width.saturating_sub(2),
+        inner.height.saturating_sub(1),
+    );
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use serde_json::json;
+
+    use crate::app::action::Record;
+    use crate::app::keymap::map_key;
+    use crate::app::{Action, App, Effect, fixtures, update};
+
+    const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+
+    fn render(app: &App) -> String {
+        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+        t.draw(|f| super::super::draw(app, f)).unwrap();
+        t.backend().to_string()
+    }
+
+    fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        match map_key(app.mode, &KeyEvent::new(code, mods)) {
+            Some(a) => update(app, a),
+            None => Vec::new(),
+        }
+    }
+
+    fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        key(app, code, KeyModifiers::NONE)
+    }
+
+    fn typed(app: &mut App, s: &str) {
+        for c in s.chars() {
+            press(app, KeyCode::Char(c));
+        }
+    }
+
+    fn snap(name: &str, build: impl Fn((u16, u16)) -> App) {
+        for size in SIZES {
+            let app = build(size);
+            insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), render(&app));
+        }
+    }
+
+    /// The Contacts tab of the first customer (Acme), detail focused.
+    fn contacts(size: (u16, u16)) -> App {
+        let mut app = fixtures::app(size);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char('2'));
+        app
+    }
+
+    #[test]
+    fn customer_form() {
+        snap("customer_form", |size| {
+            let mut app = fixtures::app(size);
+            press(&mut app, KeyCode::Char('e'));
+            // Change the city: the field is marked.
+            for _ in 0..9 {
+                press(&mut app, KeyCode::Tab);
+            }
+            key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+            typed(&mut app, "Shelbyville");
+            app
+        });
+    }
+
+    #[test]
+    fn contact_form_with_errors() {
+        snap("contact_form_errors", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('n'));
+            press(&mut app, KeyCode::Tab);
+            press(&mut app, KeyCode::Tab);
+            typed(&mut app, "jane@@example");
+            press(&mut app, KeyCode::Tab);
+            typed(&mut app, "555-CALL-NOW");
+            key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+            app
+        });
+    }
+
+    #[test]
+    fn conflict_view() {
+        snap("conflict_view", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('e'));
+            press(&mut app, KeyCode::Down);
+            key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+            typed(&mut app, "CEO");
+            press(&mut app, KeyCode::Tab);
+            press(&mut app, KeyCode::Tab);
+            typed(&mut app, " x9");
+            let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+            let Some(Effect::Reread { token, .. }) = fx.first() else {
+                panic!("{fx:?}");
+            };
+            let i = app.list.index[&21000001];
+            let mut theirs = app.list.rows[i].customer.contacts[0].clone();
+            theirs.properties.insert("title".into(), json!("President"));
+            theirs.phone = Some("555.123.0000".into());
+            update(
+                &mut app,
+                Action::FormReread {
+                    token: *token,
+                    result: Ok(Record::Contact(theirs)),
+                },
+            );
+            press(&mut app, KeyCode::Down);
+            press(&mut app, KeyCode::Char('t'));
+            app
+        });
+    }
+
+    #[test]
+    fn delete_contact_question() {
+        snap("delete_contact", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('d'));
+            app
+        });
+    }
+
+    #[test]
+    fn delete_customer_question() {
+        snap("delete_customer", |size| {
+            let mut app = fixtures::app(size);
+            press(&mut app, KeyCode::Char('D'));
+            typed(&mut app, "Acme Plu");
+            app
+        });
+    }
+
+    #[test]
+    fn duplicates_before_create() {
+        snap("duplicates", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('n'));
+            typed(&mut app, "Bob Builder");
+            let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+            let Some(Effect::Lookup { token, .. }) = fx.first() else {
+                panic!("{fx:?}");
+            };
+            update(
+                &mut app,
+                Action::FormLookup {
+                    token: *token,
+                    result: Ok(vec![]),
+                },
+            );
+            app
+        });
+    }
+
+    #[test]
+    fn restore_draft_question() {
+        snap("restore_draft", |size| {
+            let mut app = contacts(size);
+            press(&mut app, KeyCode::Char('e'));
+            typed(&mut app, "!");
+            let draft = crate::app::forms_ui::unsaved_draft(&app).unwrap();
+            let mut fresh = fixtures::app(size);
+            update(&mut fresh, Action::DraftsLoaded(vec![draft]));
+            fresh
+        });
+    }
+
+    #[test]
+    fn tiny_terminals_do_not_panic() {
+        for w in [1u16, 5, 20, 30, 45, 80] {
+            for h in [1u16, 3, 5, 8, 12, 24] {
+                let mut app = contacts((80, 24));
+                press(&mut app, KeyCode::Char('e'));
+                key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+                update(&mut app, Action::Resize(w, h));
+                render(&app);
+                press(&mut app, KeyCode::Esc);
+                render(&app);
+            }
+        }
+    }
+}

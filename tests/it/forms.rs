@@ -1,0 +1,513 @@
+//! Forms end to end: the real binary in a pseudo-terminal against a demo server started here,
+//! checked through the API afterwards.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use secrecy::SecretString;
+use syncro_tui::api::model::{Contact, Customer};
+use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
+use syncro_tui::demo::{DemoConfig, DemoServer, FaultRule};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+/// How long to wait for the screen to show something (a poll loop, not a timing assertion).
+const PATIENCE: Duration = Duration::from_secs(30);
+
+const CTRL_S: &[u8] = b"\x13";
+const CTRL_U: &[u8] = b"\x15";
+const TAB: &[u8] = b"\t";
+const DOWN: &[u8] = b"\x1b[B";
+
+fn client(base_url: &str) -> SyncroClient {
+    SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client")
+}
+
+fn config() -> DemoConfig {
+    DemoConfig {
+        rate_limit: None,
+        ..DemoConfig::default()
+    }
+}
+
+async fn demo_server() -> DemoServer {
+    DemoServer::start("127.0.0.1:0".parse().unwrap(), config())
+        .await
+        .expect("demo server")
+}
+
+/// A customer the search narrows to exactly, with at least two contacts.
+async fn pick_customer(base_url: &str) -> Customer {
+    let client = client(base_url);
+    let page = client
+        .list_customers(&CustomerQuery {
+            page: 1,
+            ..CustomerQuery::default()
+        })
+        .await
+        .expect("customers");
+    let mentions = |c: &Customer, e: &str| {
+        c.email
+            .as_deref()
+            .is_some_and(|x| x.to_lowercase().contains(e))
+            || c.contacts.iter().any(|ct| {
+                ct.email
+                    .as_deref()
+                    .is_some_and(|x| x.to_lowercase().contains(e))
+            })
+    };
+    for c in &page.items {
+        let Some(email) = c.email.clone().filter(|e| e.is_ascii() && e.len() < 40) else {
+            continue;
+        };
+        if c.contacts.len() < 2 || c.contacts.iter().any(|ct| ct.name.is_none()) {
+            continue;
+        }
+        let needle = email.to_lowercase();
+        if page.items.iter().filter(|o| mentions(o, &needle)).count() != 1 {
+            continue;
+        }
+        let on_server = client
+            .list_customers(&CustomerQuery {
+                query: Some(email.clone()),
+                page: 1,
+                ..CustomerQuery::default()
+            })
+            .await
+            .expect("search");
+        if on_server.meta.total_entries == Some(1) {
+            return c.clone();
+        }
+    }
+    panic!("the demo data has no customer with two named contacts on page 1");
+}
+
+/// The app in a pseudo-terminal, its screen, its keyboard.
+struct Session {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    parser: vt100::Parser,
+    rx: mpsc::Receiver<Vec<u8>>,
+    keys: Box<dyn Write + Send>,
+    _pty: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Session {
+    /// Starts the binary against `base_url` with `home` as HOME (drafts live under it).
+    fn start(base_url: &str, home: &Path) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
+        cmd.args(["--base-url", base_url]);
+        cmd.env_clear();
+        cmd.env("SYNCRO_API_KEY", "demo");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.cwd(home);
+        let child = pty.slave.spawn_command(cmd).expect("spawn");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let keys = pty.master.take_writer().expect("writer");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session {
+            child,
+            parser: vt100::Parser::new(
+                std::num::NonZero::new(ROWS).unwrap(),
+                std::num::NonZero::new(COLS).unwrap(),
+                0,
+            ),
+            rx,
+            keys,
+            _pty: pty.master,
+        }
+    }
+
+    fn text(&mut self) -> String {
+        while let Ok(bytes) = self.rx.try_recv() {
+            self.parser.process(&bytes);
+        }
+        self.parser.screen().contents()
+    }
+
+    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if pred(&text) {
+                return text;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!("timed out waiting for {what}; the screen shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.keys.write_all(bytes).expect("write keys");
+        self.keys.flush().expect("flush keys");
+    }
+
+    /// Sends one key and lets the app take it alone (an Esc followed at once by a letter
+    /// would read as Alt-letter).
+    fn key(&mut self, bytes: &[u8]) {
+        self.send(bytes);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    /// Narrows the list to the customer with this e-mail and opens its Contacts tab.
+    fn open_contacts_of(&mut self, c: &Customer) {
+        self.wait_for("the customer list", |s| {
+            s.contains("Customers 100 of") && s.contains("Phone")
+        });
+        self.key(b"/");
+        self.send(c.email.as_deref().unwrap_or_default().as_bytes());
+        self.wait_for("the search to narrow the list", |s| {
+            s.contains("1 matching") && s.contains("server 1 of 1 ")
+        });
+        self.key(b"\r");
+        self.key(TAB);
+        self.key(b"2");
+        let first = prefix(c.contacts[0].name.as_deref().unwrap_or_default(), 10);
+        self.wait_for("the Contacts tab", |s| {
+            s.contains("2 Contacts") && s.contains(&first)
+        });
+    }
+
+    fn quit(&mut self) {
+        self.key(b"q");
+        let start = Instant::now();
+        while self.child.try_wait().expect("try_wait").is_none() {
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!("the app did not quit:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn prefix(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Every field of a contact except the ones named, for "nothing else changed".
+fn rest_of(c: &Contact) -> serde_json::Value {
+    let mut v = serde_json::to_value(c).expect("contact as JSON");
+    let o = v.as_object_mut().expect("object");
+    for k in ["phone", "updated_at"] {
+        o.remove(k);
+    }
+    if let Some(p) = o.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        p.remove("title");
+    }
+    v
+}
+
+/// The draft files under a home directory.
+fn drafts_in(home: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![home.join("data")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.parent().is_some_and(|d| d.ends_with("drafts"))
+                && p.extension().is_some_and(|x| x == "json")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_a_contacts_title_and_phone_from_the_keyboard() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let customer = pick_customer(&base_url).await;
+    let api = client(&base_url);
+    let before = api
+        .get_contact(customer.contacts[0].id)
+        .await
+        .expect("contact");
+    let home = tempfile::tempdir().expect("home");
+
+    let c = customer.clone();
+    let home_path = home.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&base_url, &home_path);
+        app.open_contacts_of(&c);
+        app.key(b"e");
+        app.wait_for("the contact form", |s| s.contains("Edit contact"));
+        // Name -> Title.
+        app.key(DOWN);
+        app.key(CTRL_U);
+        app.send("Head of IT ✓".as_bytes());
+        // Title -> E-mail -> Phone.
+        app.key(TAB);
+        app.key(TAB);
+        app.key(CTRL_U);
+        app.send(b"+1 (503) 555-0199");
+        app.wait_for("the typed phone", |s| s.contains("+1 (503) 555-0199"));
+        app.key(CTRL_S);
+        app.wait_for("Saved", |s| {
+            s.contains("Saved") && !s.contains("Edit contact")
+        });
+        app.quit();
+    })
+    .await
+    .expect("pty task");
+
+    let after = api.get_contact(before.id).await.expect("contact");
+    assert_eq!(after.title().as_deref(), Some("Head of IT ✓"));
+    assert_eq!(after.phone.as_deref(), Some("+1 (503) 555-0199"));
+    assert_eq!(rest_of(&after), rest_of(&before), "nothing else changed");
+    assert!(after.updated_at > before.updated_at, "updated_at bumped");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_customer_with_a_bad_email_shows_errors_on_the_field() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let control = server.control();
+    let home = tempfile::tempdir().expect("home");
+    let home_path = home.path().to_path_buf();
+    let url = base_url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&url, &home_path);
+        app.wait_for("the customer list", |s| s.contains("Customers 100 of"));
+        app.key(b"n");
+        app.wait_for("the customer form", |s| s.contains("New customer"));
+        app.send(b"Zebra Quartz Testing LLC");
+        // Business name -> first -> last -> type -> e-mail.
+        for _ in 0..4 {
+            app.key(TAB);
+        }
+        app.send(b"zq-at-example");
+        app.key(CTRL_S);
+        // Client-side validation: nothing was sent.
+        app.wait_for("the error on the e-mail field", |s| {
+            s.contains("Not an e-mail address")
+        });
+
+        // Now a valid-looking address the server rejects (a scripted 422).
+        control.fail_next(
+            FaultRule::new(reqwest::Method::POST, "/customers")
+                .status(422)
+                .json(serde_json::json!({"message": ["Email is not an email"]})),
+        );
+        app.key(CTRL_U);
+        app.send(b"zq@example.com");
+        app.key(CTRL_S);
+        let s = app.wait_for("the server's message on the field", |s| {
+            s.contains("Email is not an email")
+        });
+        assert!(s.contains("Zebra Quartz Testing LLC"), "{s}");
+        // Ctrl-S again: the create goes through and the customer is in the list.
+        app.key(CTRL_S);
+        app.wait_for("Saved", |s| {
+            s.contains("Saved") && !s.contains("New customer")
+        });
+        app.quit();
+    })
+    .await
+    .expect("pty task");
+    let found = client(&base_url)
+        .list_customers(&CustomerQuery {
+            business_name: Some("Zebra Quartz Testing LLC".into()),
+            page: 1,
+            ..CustomerQuery::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(found.items.len(), 1, "created exactly once");
+    assert_eq!(found.items[0].email.as_deref(), Some("zq@example.com"));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_while_the_server_is_down_keeps_everything_and_retries() {
+    let server = demo_server().await;
+    let addr: SocketAddr = server.addr();
+    let base_url = server.base_url();
+    let store = server.control().store();
+    let customer = pick_customer(&base_url).await;
+    let contact_id = customer.contacts[1].id;
+    let home = tempfile::tempdir().expect("home");
+    let home_path = home.path().to_path_buf();
+    let url = base_url.clone();
+    let (down_tx, down_rx) = mpsc::channel::<()>();
+    let (up_tx, up_rx) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = mpsc::channel::<()>();
+    let typed = "Ünïcode Falls 日本 ✓";
+    let pty = tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&url, &home_path);
+        app.open_contacts_of(&customer);
+        app.key(b"j");
+        app.key(b"e");
+        app.wait_for("the contact form", |s| s.contains("Edit contact"));
+        // Name -> ... -> City.
+        for _ in 0..7 {
+            app.key(TAB);
+        }
+        app.key(CTRL_U);
+        app.send(typed.as_bytes());
+        app.wait_for("the typed city", |s| s.contains(typed));
+        // The server goes away.
+        down_tx.send(()).expect("stop the server");
+        ready_rx.recv().expect("server stopped");
+        app.key(CTRL_S);
+        let s = app.wait_for("the failure", |s| s.contains("Not saved"));
+        assert!(s.contains(typed), "the typed text is still there:\n{s}");
+        assert!(s.contains("Edit contact"), "the form is still open:\n{s}");
+        // It comes back on the same port; Ctrl-S saves.
+        up_tx.send(()).expect("restart");
+        ready_rx.recv().expect("server restarted");
+        app.key(CTRL_S);
+        app.wait_for("Saved", |s| {
+            s.contains("Saved") && !s.contains("Edit contact")
+        });
+        app.quit();
+    });
+    tokio::task::spawn_blocking(move || down_rx.recv())
+        .await
+        .expect("join")
+        .expect("signal");
+    server.shutdown().await;
+    ready_tx.send(()).expect("tell the app");
+    up_rx.await.expect("restart signal");
+    let server = DemoServer::start_with_store(addr, config(), store)
+        .await
+        .expect("restart on the same port");
+    ready_tx.send(()).expect("tell the app");
+    pty.await.expect("pty task");
+    let after = client(&base_url)
+        .get_contact(contact_id)
+        .await
+        .expect("contact");
+    assert_eq!(after.city.as_deref(), Some(typed));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_app_offers_its_draft_back() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let customer = pick_customer(&base_url).await;
+    let contact_id = customer.contacts[0].id;
+    let home = tempfile::tempdir().expect("home");
+    let home_path = home.path().to_path_buf();
+    let url = base_url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&url, &home_path);
+        app.open_contacts_of(&customer);
+        app.key(b"e");
+        app.wait_for("the contact form", |s| s.contains("Edit contact"));
+        app.key(DOWN);
+        app.key(CTRL_U);
+        app.send(b"Draft Survivor");
+        app.wait_for("the typed title", |s| s.contains("Draft Survivor"));
+        // The draft is written within a second of typing.
+        let start = Instant::now();
+        while drafts_in(&home_path).is_empty() {
+            assert!(start.elapsed() < PATIENCE, "no draft was written");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        app.child.kill().expect("SIGKILL");
+        let _ = app.child.wait();
+
+        let mut again = Session::start(&url, &home_path);
+        again.wait_for("the draft offer", |s| s.contains("Unsaved draft found"));
+        again.key(b"\r");
+        let s = again.wait_for("the restored form", |s| {
+            s.contains("Edit contact") && s.contains("Draft Survivor")
+        });
+        assert!(s.contains("●"), "the changed field is marked:\n{s}");
+        again.key(CTRL_S);
+        again.wait_for("Saved", |s| {
+            s.contains("Saved") && !s.contains("Edit contact")
+        });
+        again.quit();
+        let start = Instant::now();
+        while !drafts_in(&home_path).is_empty() {
+            assert!(start.elapsed() < PATIENCE, "the draft was not removed");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })
+    .await
+    .expect("pty task");
+    let after = client(&base_url)
+        .get_contact(contact_id)
+        .await
+        .expect("contact");
+    assert_eq!(after.title().as_deref(), Some("Draft Survivor"));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_a_contact_after_confirming() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let customer = pick_customer(&base_url).await;
+    let victim = customer.contacts[0].clone();
+    let count = customer.contacts.len();
+    let home = tempfile::tempdir().expect("home");
+    let home_path = home.path().to_path_buf();
+    let url = base_url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start(&url, &home_path);
+        app.open_contacts_of(&customer);
+        app.key(b"d");
+        app.wait_for("the question", |s| s.contains("Delete contact?"));
+        // The default answer is No: Enter keeps the contact.
+        app.key(b"\r");
+        app.wait_for("the question to close", |s| !s.contains("Delete contact?"));
+        app.key(b"d");
+        app.wait_for("the question", |s| s.contains("Delete contact?"));
+        app.key(b"y");
+        app.wait_for("the deletion", |s| s.contains("Contact deleted"));
+        app.quit();
+    })
+    .await
+    .expect("pty task");
+    let api = client(&base_url);
+    assert!(
+        api.get_contact(victim.id).await.is_err(),
+        "the contact is gone"
+    );
+    let now = api
+        .get_customer(victim.customer_id.unwrap_or_default())
+        .await
+        .expect("customer");
+    assert!(now.contacts.iter().all(|x| x.id != victim.id));
+    assert_eq!(now.contacts.len() + 1, count, "only that contact went");
+    server.shutdown().await;
+}
