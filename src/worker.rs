@@ -147,7 +147,7 @@ impl Worker {
                     let (text, error) = match written {
                         Ok(Ok(path)) => {
                             tracing::info!(path = %path.display(), "export written");
-                            (format!("Exported {what} to {}", path.display()), false)
+                            (format!("Exported {what} to {}", home_short(&path)), false)
                         }
                         Ok(Err(e)) => {
                             tracing::warn!("export failed: {e:#}");
@@ -239,6 +239,18 @@ impl Worker {
         if let Some(h) = self.scan.lock().unwrap_or_else(|p| p.into_inner()).take() {
             h.abort();
         }
+    }
+}
+
+/// A path for the status line, with the home directory written `~` so the file name fits.
+fn home_short(path: &std::path::Path) -> String {
+    let full = path.display().to_string();
+    match std::env::var_os("HOME").map(std::path::PathBuf::from) {
+        Some(home) if !home.as_os_str().is_empty() => match path.strip_prefix(&home) {
+            Ok(rest) => format!("~/{}", rest.display()),
+            Err(_) => full,
+        },
+        _ => full,
     }
 }
 

@@ -692,7 +692,7 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
             (
                 "customers".to_string(),
                 text,
-                format!("{} customers", shown.len()),
+                plural(shown.len(), "customer"),
             )
         }
         ExportWhat::Contacts { all } => {
@@ -715,7 +715,7 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
             } else {
                 format!("contacts-{}", customers[0].display_name())
             };
-            (stem, text, format!("{n} contacts"))
+            (stem, text, plural(n, "contact"))
         }
     };
     notice(app, format!("Exporting {count}…"), false);
@@ -726,6 +726,15 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
         text,
         what: count,
     });
+}
+
+/// `1 contact`, `3 contacts`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Selects the hit's customer in the list (clearing a search that hides it), opens the
@@ -943,7 +952,10 @@ mod tests {
         assert_eq!(dir, &std::path::PathBuf::from("/tmp/exports"));
         assert_eq!(stem, "customers");
         assert_eq!(*format, ExportFormat::Csv);
-        assert_eq!(what, &format!("{} customers", shown.len()));
+        assert!(
+            what.starts_with(&format!("{} customer", shown.len())),
+            "{what}"
+        );
         // One record per shown customer, in list order, ids in the first column.
         let body = text.trim_start_matches('\u{feff}');
         let ids: Vec<String> = csv::Reader::from_reader(body.as_bytes())
