@@ -464,7 +464,8 @@ pub fn mode_name(mode: Mode) -> &'static str {
 }
 
 /// The config-file name of an action: the snake_case of the [`Cmd`] (`page_down`,
-/// `sort_next`; the tabs are `tab_overview` .. `tab_invoices`).
+/// `sort_next`; the tabs are `tab_overview` .. `tab_invoices`). In the config file a name that
+/// starts with its mode may drop it (`[keys.form] save` for `form_save`).
 pub fn cmd_name(cmd: Cmd) -> String {
     if let Cmd::ShowTab(t) = cmd {
         return format!("tab_{}", t.title().to_lowercase());
@@ -576,7 +577,12 @@ impl Keymap {
                 continue;
             };
             for (action, keys) in actions {
-                let Some(i) = slot.1.iter().position(|b| cmd_name(b.cmd) == *action) else {
+                // `save` in [keys.form] is `form_save`: the mode's prefix may be left out.
+                let prefixed = format!("{mode_text}_{action}");
+                let Some(i) = slot.1.iter().position(|b| {
+                    let name = cmd_name(b.cmd);
+                    name == *action || name == prefixed
+                }) else {
                     let names: Vec<String> = slot.1.iter().map(|b| cmd_name(b.cmd)).collect();
                     warnings.push(format!(
                         "keys.{mode_text}.{action}: unknown action (actions: {})",
@@ -1006,5 +1012,24 @@ mod tests {
         assert_eq!(cmd_name(Cmd::Quit), "quit");
         assert_eq!(cmd_name(Cmd::ShowTab(Tab::Contacts)), "tab_contacts");
         assert_eq!(cmd_name(Cmd::OpenInBrowser), "open_in_browser");
+    }
+
+    #[test]
+    fn the_mode_prefix_of_an_action_may_be_left_out() {
+        let (map, warnings) = Keymap::with_overrides(&overrides(&[
+            ("form", "save", &["ctrl-w"]),
+            ("confirm", "confirm_cancel", &["n"]),
+        ]));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            map.map_key(Mode::Form, &key(KeyCode::Char('w'), KeyModifiers::CONTROL))
+                .map(|a| format!("{a:?}")),
+            Some("Cmd(FormSave)".into())
+        );
+        assert_eq!(
+            map.map_key(Mode::Confirm, &plain('n'))
+                .map(|a| format!("{a:?}")),
+            Some("Cmd(ConfirmCancel)".into())
+        );
     }
 }

@@ -229,4 +229,25 @@ mod tests {
         let (_, unknown) = crate::ui::Theme::new(true, false).with_overrides(&colors);
         assert_eq!(unknown, ["acent"]);
     }
+
+    #[test]
+    fn selection_and_muted_roles() {
+        let mut app = fixtures::app((100, 30));
+        app.config
+            .colors
+            .insert("selection_bg".into(), Color::Rgb(0x26, 0x4f, 0x78));
+        app.config
+            .colors
+            .insert("muted".into(), Color::Indexed(244));
+        let t = terminal(&app);
+        let buf = t.backend().buffer();
+        // Row 2 is the selected customer of the focused list; the detail's border is muted.
+        assert_eq!(buf[(2, 2)].bg, Color::Rgb(0x26, 0x4f, 0x78));
+        assert!(
+            !buf[(2, 2)]
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+        );
+        assert_eq!(buf[(99, 10)].fg, Color::Indexed(244));
+    }
 }

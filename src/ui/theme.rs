@@ -22,6 +22,10 @@ pub struct Theme {
     demo: Color,
     read_only: Color,
     badge_text: Color,
+    /// Dim text and unfocused borders: the DIM modifier unless a colour is set.
+    muted: Option<Color>,
+    /// The selected row's background: reversed video unless a colour is set.
+    selection_bg: Option<Color>,
 }
 
 impl Theme {
@@ -34,6 +38,8 @@ impl Theme {
             demo: Color::Yellow,
             read_only: Color::Magenta,
             badge_text: Color::Black,
+            muted: None,
+            selection_bg: None,
         }
     }
 
@@ -51,6 +57,8 @@ impl Theme {
                 "demo_badge" => self.demo = c,
                 "read_only_badge" => self.read_only = c,
                 "badge_text" => self.badge_text = c,
+                "muted" => self.muted = Some(c),
+                "selection_bg" => self.selection_bg = Some(c),
                 _ => unknown.push(role.clone()),
             }
         }
@@ -70,7 +78,10 @@ impl Theme {
     }
 
     pub fn dim(&self) -> Style {
-        Style::new().add_modifier(Modifier::DIM)
+        match self.muted {
+            Some(c) if self.color => Style::new().fg(c),
+            _ => Style::new().add_modifier(Modifier::DIM),
+        }
     }
 
     pub fn bold(&self) -> Style {
@@ -91,7 +102,10 @@ impl Theme {
 
     /// The selected row of the focused pane.
     pub fn selected(&self) -> Style {
-        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        match self.selection_bg {
+            Some(c) if self.color => Style::new().bg(c).add_modifier(Modifier::BOLD),
+            _ => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        }
     }
 
     /// The selected row of a pane without focus.

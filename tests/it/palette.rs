@@ -214,3 +214,20 @@ async fn profile_switches_accounts_and_keeps_the_old_one_when_it_cannot() {
     second.shutdown().await;
     checked.expect("pty task");
 }
+
+/// Every key action and colour role of `config.example.toml` is one the app knows.
+#[test]
+fn the_example_config_keys_and_colours_are_all_known() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let text = std::fs::read_to_string(&path).expect("example");
+    let (settings, _) = syncro_tui::config::parse_settings(&text, &path).expect("parses");
+    let (keys, parse_warnings) = settings.key_overrides();
+    assert!(parse_warnings.is_empty(), "{parse_warnings:?}");
+    assert!(!keys.is_empty());
+    let (_, warnings) = syncro_tui::app::keymap::Keymap::with_overrides(&keys);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (colors, color_warnings) = settings.color_overrides();
+    assert!(color_warnings.is_empty(), "{color_warnings:?}");
+    let (_, unknown) = syncro_tui::ui::Theme::new(true, false).with_overrides(&colors);
+    assert!(unknown.is_empty(), "{unknown:?}");
+}
