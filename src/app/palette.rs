@@ -463,8 +463,15 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 complete(app.palette.text(), &app.config.profiles, app.palette.chosen)
             {
                 set_line(app, line);
+                app.palette.chosen = None;
+            } else if app.palette.chosen.is_none()
+                && suggestions(app.palette.text(), &app.config.profiles).len() > 1
+            {
+                // Nothing in common to add: highlight the first entry; Tab again takes it.
+                app.palette.chosen = Some(0);
+            } else {
+                app.palette.chosen = None;
             }
-            app.palette.chosen = None;
         }
         Cmd::Up | Cmd::Down => {
             let down = cmd == Cmd::Down;
@@ -1146,5 +1153,18 @@ mod tests {
         assert!(app.palette.pending_export.is_none());
         let m = app.message.as_ref().expect("message");
         assert!(m.error && m.text.starts_with("Export cancelled"), "{m:?}");
+    }
+
+    #[test]
+    fn tab_with_nothing_in_common_highlights_then_takes_the_first_entry() {
+        let mut app = fixtures::app((100, 30));
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Char('c'));
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.palette.text(), "c");
+        assert_eq!(app.palette.chosen, Some(0));
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.palette.text(), "customer ");
+        assert_eq!(app.palette.chosen, None);
     }
 }
