@@ -186,6 +186,132 @@ async fn connect(resolved: &Resolved, args: &RunArgs) -> anyhow::Result<Connecti
     })
 }
 
+/// What the app shows about the environment, from the resolved profile and its connection,
+/// and the warnings to show (config problems, unknown key actions and colour roles).
+fn app_config(
+    resolved: &Resolved,
+    conn: &Connection,
+    log_path: &std::path::Path,
+) -> (AppConfig, Vec<String>) {
+    let mut warnings = resolved.warnings.clone();
+    let (overrides, _) = resolved.settings.key_overrides();
+    let (keymap, w) = keymap::Keymap::with_overrides(&overrides);
+    warnings.extend(w);
+    let (colors, _) = resolved.settings.color_overrides();
+    let light = resolved.settings.theme.eq_ignore_ascii_case("light");
+    let (_, unknown) = crate::ui::Theme::new(true, light).with_overrides(&colors);
+    warnings.extend(unknown.into_iter().map(|r| {
+        format!(
+            "colors.{r}: unknown colour role (roles: {})",
+            crate::ui::theme::ROLES.join(", ")
+        )
+    }));
+    let key = match &resolved.target {
+        Target::Demo => "not needed (demo)".to_string(),
+        Target::Live { api_key, .. } => match resolved.key_source {
+            Some(src) => format!("{} from {src}", config::mask_key(api_key)),
+            None => config::mask_key(api_key),
+        },
+        Target::MissingKey { .. } => "not set".to_string(),
+    };
+    let config = AppConfig {
+        server: conn.server.clone(),
+        demo: conn.demo,
+        read_only: resolved.read_only,
+        web_base: conn.web_base.clone(),
+        config_path: resolved.config_path.display().to_string(),
+        log_path: log_path.display().to_string(),
+        startup_problem: conn.problem.clone(),
+        color: !no_color(),
+        light,
+        mouse: resolved.settings.mouse,
+        customer_type_property: resolved.settings.customer_type_property.clone(),
+        keymap,
+        colors,
+        profile: Some(app::ProfileInfo {
+            name: resolved.profile.clone(),
+            key,
+        }),
+        profiles: resolved
+            .settings
+            .profile_names()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        export_dir: resolved.settings.export_directory(),
+        export: crate::export::ExportOptions::from_settings(&resolved.settings),
+    };
+    (config, warnings)
+}
+
+/// Logs every warning and shows the first in the status line.
+/// Gives the worker the profile's account mirror and tells the app it has one. The demo
+/// server's mirror lives under its own name (its port changes every run), as `syncro-tui sync`
+/// keeps it. Without a client (no API key) there is nothing to mirror.
+fn keep_mirror(
+    worker: &mut Worker,
+    app: &mut App,
+    resolved: &Resolved,
+    conn: &Connection,
+    data_dir: &std::path::Path,
+) {
+    if conn.client.is_none() {
+        return;
+    }
+    let (profile, server_id) = if conn.demo {
+        let demo = crate::mirror::DEMO_PROFILE.to_string();
+        (demo.clone(), demo)
+    } else {
+        (resolved.profile.clone(), conn.server.clone())
+    };
+    worker.set_mirror(crate::worker::MirrorSetup {
+        dir: data_dir.to_path_buf(),
+        profile,
+        server_id,
+    });
+    app.mirror.configured = true;
+}
+
+fn show_warnings(app: &mut App, warnings: &[String]) {
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    if let Some(w) = warnings.first() {
+        let more = match warnings.len() {
+            1 => String::new(),
+            n => format!(" (and {} more in the log)", n - 1),
+        };
+        // Not an error: a loaded page clears errors, and a warning should stay readable.
+        update(
+            app,
+            Action::Notice {
+                text: format!("Warning: {w}{more}"),
+                error: false,
+            },
+        );
+    }
+}
+
+/// A profile switch that worked: the new profile and its live connection.
+struct Switched {
+    resolved: Resolved,
+    conn: Connection,
+}
+
+/// `:profile NAME`: resolves the profile (its key command runs on a blocking thread) and
+/// connects. Errors are messages for the status line; the old connection stays in use.
+async fn switch_profile(from: Resolved, args: RunArgs, name: String) -> Result<Switched, String> {
+    let label = crate::sanitize::line(&name);
+    let resolved = tokio::task::spawn_blocking(move || from.switch_profile(&name))
+        .await
+        .map_err(|e| format!("Could not switch to {label}: {e}"))?
+        .map_err(|e| format!("Could not switch to {label}: {e:#}"))?;
+    let conn = connect(&resolved, &args)
+        .await
+        .map_err(|e| format!("Could not connect profile {label}: {e:#}"))?;
+    Ok(Switched { resolved, conn })
+}
+
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
@@ -195,7 +321,7 @@ fn no_color() -> bool {
 fn event_action(app: &App, ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) if matches!(k.kind, KeyEventKind::Press | KeyEventKind::Repeat) => {
-            keymap::map_key(app.mode, &k)
+            app.config.keymap.map_key(app.mode, &k)
         }
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         Event::Mouse(m) if app.config.mouse => match m.kind {
@@ -254,51 +380,26 @@ async fn run(
     args: RunArgs,
     log_path: std::path::PathBuf,
 ) -> anyhow::Result<()> {
-    let conn = connect(&resolved, &args).await?;
-    let config = AppConfig {
-        server: conn.server.clone(),
-        demo: conn.demo,
-        read_only: resolved.read_only,
-        web_base: conn.web_base.clone(),
-        config_path: resolved.config_path.display().to_string(),
-        log_path: log_path.display().to_string(),
-        startup_problem: conn.problem.clone(),
-        color: !no_color(),
-        light: resolved.settings.theme.eq_ignore_ascii_case("light"),
-        mouse: resolved.settings.mouse,
-        customer_type_property: resolved.settings.customer_type_property.clone(),
-    };
+    let mut conn = connect(&resolved, &args).await?;
+    let (config, warnings) = app_config(&resolved, &conn, &log_path);
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let _ = WAKE.set(tx.clone());
     let data_dir = config::data_dir();
-    let mut worker = Worker::new(conn.client.clone(), tx).with_drafts(data_dir.clone());
+    let worker = std::cell::RefCell::new(
+        Worker::new(conn.client.clone(), tx.clone()).with_drafts(data_dir.clone()),
+    );
     let mut app = App::new(config);
-    // The account mirror: the demo server's lives under its own name (its port changes every
-    // run), like `syncro-tui sync` keeps it.
-    if conn.client.is_some() {
-        let (profile, server_id) = if conn.demo {
-            let demo = crate::mirror::DEMO_PROFILE.to_string();
-            (demo.clone(), demo)
-        } else {
-            (resolved.profile.clone(), conn.server.clone())
-        };
-        worker = worker.with_mirror(crate::worker::MirrorSetup {
-            dir: data_dir.clone(),
-            profile,
-            server_id,
-        });
-        app.mirror.configured = true;
-    }
-    if let Some(w) = resolved.warnings.first() {
-        tracing::warn!("{w}");
-        update(
-            &mut app,
-            Action::Notice {
-                text: w.clone(),
-                error: true,
-            },
-        );
-    }
+    keep_mirror(
+        &mut worker.borrow_mut(),
+        &mut app,
+        &resolved,
+        &conn,
+        &data_dir,
+    );
+    show_warnings(&mut app, &warnings);
+    let resolved = std::cell::RefCell::new(resolved);
+    // `:profile NAME` resolves and connects off the loop; the outcome arrives here.
+    let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Result<Switched, String>>();
 
     let mut terminal = enter(app.config.mouse)?;
     let size = terminal.size()?;
@@ -345,7 +446,14 @@ async fn run(
                         );
                     }
                 }
-                other => worker.spawn(other),
+                Effect::SwitchProfile(name) => {
+                    let (from, args, tx) =
+                        (resolved.borrow().clone(), args.clone(), switch_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx.send(switch_profile(from, args, name).await);
+                    });
+                }
+                other => worker.borrow().spawn(other),
             }
         }
     };
@@ -366,6 +474,39 @@ async fn run(
         let action = tokio::select! {
             biased;
             Some(a) = rx.recv() => Some(a),
+            Some(switched) = switch_rx.recv() => match switched {
+                Ok(sw) => {
+                    let (config, warnings) = app_config(&sw.resolved, &sw.conn, &log_path);
+                    worker.borrow().stop();
+                    *worker.borrow_mut() = Worker::new(sw.conn.client.clone(), tx.clone())
+                        .with_drafts(data_dir.clone());
+                    tracing::info!(profile = %sw.resolved.profile, "switched profile");
+                    app = app.restart(config);
+                    keep_mirror(
+                        &mut worker.borrow_mut(),
+                        &mut app,
+                        &sw.resolved,
+                        &sw.conn,
+                        &data_dir,
+                    );
+                    update(&mut app, Action::Notice {
+                        text: format!("Profile {}", crate::sanitize::line(&sw.resolved.profile)),
+                        error: false,
+                    });
+                    show_warnings(&mut app, &warnings);
+                    *resolved.borrow_mut() = sw.resolved;
+                    // The old connection (and a demo server) goes only now.
+                    drop(std::mem::replace(&mut conn, sw.conn));
+                    let fx = app::update::start(&mut app);
+                    run_effects(&mut app, fx, &mut terminal);
+                    dirty = true;
+                    None
+                }
+                Err(e) => {
+                    tracing::warn!("profile switch failed: {e}");
+                    Some(Action::Notice { text: e, error: true })
+                }
+            },
             ev = events.next() => match ev {
                 Some(Ok(ev)) => event_action(&app, ev),
                 Some(Err(e)) => return Err(e).context("reading the terminal"),

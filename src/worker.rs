@@ -51,8 +51,13 @@ impl Worker {
 
     /// Keeps the account mirror described by `setup` (load, sync, writes).
     pub fn with_mirror(mut self, setup: MirrorSetup) -> Self {
-        self.mirror = Some(mirror::MirrorTask::new(setup));
+        self.set_mirror(setup);
         self
+    }
+
+    /// [`Worker::with_mirror`] on a worker in place.
+    pub fn set_mirror(&mut self, setup: MirrorSetup) {
+        self.mirror = Some(mirror::MirrorTask::new(setup));
     }
 
     /// Keeps form drafts in `data_dir` (one thread, so a save never lands after a remove).
@@ -152,7 +157,36 @@ impl Worker {
             Effect::Audit(op) => {
                 audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)
             }
-            Effect::Copy(_) | Effect::OpenUrl(_) | Effect::EditExternally { .. } => {}
+            Effect::Export {
+                dir,
+                stem,
+                format,
+                text,
+                what,
+            } => {
+                tokio::spawn(async move {
+                    let written = tokio::task::spawn_blocking(move || {
+                        crate::export::write_export(&dir, &stem, format, &text)
+                    })
+                    .await;
+                    let (text, error) = match written {
+                        Ok(Ok(path)) => {
+                            tracing::info!(path = %path.display(), "export written");
+                            (format!("Exported {what} to {}", home_short(&path)), false)
+                        }
+                        Ok(Err(e)) => {
+                            tracing::warn!("export failed: {e:#}");
+                            (format!("Export failed: {e:#}"), true)
+                        }
+                        Err(e) => (format!("Export failed: {e}"), true),
+                    };
+                    let _ = tx.send(Action::Notice { text, error });
+                });
+            }
+            Effect::Copy(_)
+            | Effect::OpenUrl(_)
+            | Effect::EditExternally { .. }
+            | Effect::SwitchProfile(_) => {}
             Effect::SaveDraft(_) | Effect::RemoveDraft(_) | Effect::LoadDrafts => {
                 if let Some(d) = &self.drafts {
                     let _ = d.send(effect);
@@ -223,6 +257,29 @@ impl Worker {
                 });
             }
         }
+    }
+
+    /// Stops the running invoice scan (the account is being switched).
+    pub fn stop(&self) {
+        if let Some(h) = self.scan.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            h.abort();
+        }
+        // The mirror's sync (and its periodic refresh) belong to the old profile: silenced.
+        if let Some(m) = &self.mirror {
+            m.stop();
+        }
+    }
+}
+
+/// A path for the status line, with the home directory written `~` so the file name fits.
+fn home_short(path: &std::path::Path) -> String {
+    let full = path.display().to_string();
+    match std::env::var_os("HOME").map(std::path::PathBuf::from) {
+        Some(home) if !home.as_os_str().is_empty() => match path.strip_prefix(&home) {
+            Ok(rest) => format!("~/{}", rest.display()),
+            Err(_) => full,
+        },
+        _ => full,
     }
 }
 

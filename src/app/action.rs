@@ -61,6 +61,12 @@ pub enum Cmd {
     Dismiss,
     /// `t`: cycle the list's customer-type filter.
     TypeFilter,
+    /// `:`: open the command palette.
+    Palette,
+    /// Tab in the palette: complete the command or its argument.
+    Complete,
+    /// Enter in the palette: run the command.
+    Run,
     /// `n`: a new customer (list) or contact (Contacts tab).
     New,
     /// `e`: edit the selected customer (list, Overview) or contact (Contacts tab).
@@ -100,6 +106,8 @@ pub enum Action {
     Cmd(Cmd),
     /// A key typed into the search field.
     SearchEdit(InputRequest),
+    /// A key typed into the command palette.
+    PaletteEdit(InputRequest),
     /// The terminal's size (columns, rows).
     Resize(u16, u16),
     /// Time passes (only while something animates or waits).

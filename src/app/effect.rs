@@ -27,6 +27,19 @@ pub enum Effect {
     Mirror(super::mirror_ui::MirrorOp),
     /// Read or write the duplicate audit's dismissed groups (see [`super::audit_ui`]).
     Audit(super::audit_ui::AuditOp),
+    /// Write an export file (`:export`); answered by `Action::Notice` with the path.
+    Export {
+        dir: std::path::PathBuf,
+        stem: String,
+        format: crate::export::ExportFormat,
+        /// The file's content, built from the list on screen.
+        text: String,
+        /// What it holds, for the status line (`12 customers`).
+        what: String,
+    },
+    /// Switch to another profile of the config file (`:profile NAME`): the terminal loop
+    /// resolves it, connects, and starts a fresh app; on failure the old connection stays.
+    SwitchProfile(String),
     /// Re-read the record an edit form changes (before the PUT); answered by
     /// `Action::FormReread`.
     Reread { token: u64, target: FormTarget },

@@ -362,6 +362,7 @@ pub fn config() -> AppConfig {
         light: false,
         mouse: false,
         customer_type_property: "Customer Type".into(),
+        ..AppConfig::default()
     }
 }
 

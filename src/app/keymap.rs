@@ -182,6 +182,11 @@ pub static NORMAL: &[Binding] = &[
         "filter by type: Business, Residential, Government, Non-Profit, all",
     ),
     bind(&[ch('?')], Cmd::Help, "help"),
+    bind(
+        &[ch(':')],
+        Cmd::Palette,
+        "command palette (:customer, :export, ...)",
+    ),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
     bind(
         &[ch('n')],
@@ -282,8 +287,48 @@ pub static AUDIT: &[Binding] = &[
         "the group's customers side by side",
     ),
     bind(&[ch('x')], Cmd::Dismiss, "not a duplicate (remembered)"),
-    bind(&[code(KeyCode::Esc)], Cmd::Back, "back"),
-    bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
+    bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// In the command palette's prompt (besides the editing keys of the search field); every
+/// other printable key is typed.
+pub static PALETTE: &[Binding] = &[
+    bind(&[code(KeyCode::Enter)], Cmd::Run, "run the command"),
+    bind(
+        &[code(KeyCode::Tab)],
+        Cmd::Complete,
+        "complete the command or argument",
+    ),
+    bind(&[code(KeyCode::Esc)], Cmd::Close, "close the palette"),
+    bind(
+        &[code(KeyCode::Down)],
+        Cmd::Down,
+        "next suggestion (history when empty)",
+    ),
+    bind(
+        &[code(KeyCode::Up)],
+        Cmd::Up,
+        "previous suggestion (history when empty)",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// The list of contacts found by `:contact`.
+pub static RESULTS: &[Binding] = &[
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next contact"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous contact"),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "jump to the customer and contact",
+    ),
+    bind(
+        &[code(KeyCode::Esc), ch('q')],
+        Cmd::Close,
+        "close the results",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
 /// In the search field (besides the editing keys below).
@@ -380,34 +425,39 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Modal => MODAL,
         Mode::Find => FIND,
         Mode::Audit => AUDIT,
+        Mode::Palette => PALETTE,
+        Mode::Results => RESULTS,
         Mode::Form => FORM,
         Mode::Confirm => CONFIRM,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 8] = [
+pub const MODES: [(Mode, &str); 10] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
     (Mode::Audit, "Duplicate audit"),
+    (Mode::Palette, "Command palette (:)"),
+    (Mode::Results, "Contact results"),
     (Mode::Help, "Help"),
     (Mode::Modal, "Message box"),
     (Mode::Form, "Form"),
     (Mode::Confirm, "Question"),
 ];
 
-/// The action a key stands for in a mode, if any.
+/// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
+/// the keys of the config file).
 pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
-    if let Some(b) = bindings(mode)
-        .iter()
-        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-    {
-        return Some(Action::Cmd(b.cmd));
-    }
+    DEFAULT_KEYMAP.map_key(mode, ev)
+}
+
+/// Text typed into a field: the editing keys, then any printable key.
+fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     let wrap: fn(InputRequest) -> Action = match mode {
         Mode::Search => Action::SearchEdit,
         Mode::Find => Action::FindEdit,
+        Mode::Palette => Action::PaletteEdit,
         Mode::Form => Action::FormEdit,
         Mode::Confirm => Action::ConfirmEdit,
         _ => return None,
@@ -427,6 +477,242 @@ pub fn map_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     }
 }
 
+static DEFAULT_KEYMAP: std::sync::LazyLock<Keymap> = std::sync::LazyLock::new(Keymap::defaults);
+
+/// A binding of a [`Keymap`]: the default one, or one whose keys the config file replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBinding {
+    pub keys: Vec<Key>,
+    pub cmd: Cmd,
+    pub help: &'static str,
+}
+
+/// The keys in effect: the static tables above with the config file's `[keys.MODE]`
+/// overrides applied. Built once at start and kept in [`AppConfig`]; key routing, the help
+/// overlay and the status-line hints all read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    modes: Vec<(Mode, Vec<KeyBinding>)>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap::defaults()
+    }
+}
+
+/// The config-file name of a mode (`[keys.normal]`).
+pub fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Normal => "normal",
+        Mode::Search => "search",
+        Mode::Help => "help",
+        Mode::Modal => "modal",
+        Mode::Palette => "palette",
+        Mode::Results => "results",
+        Mode::Form => "form",
+        Mode::Confirm => "confirm",
+        Mode::Find => "find",
+        Mode::Audit => "audit",
+    }
+}
+
+/// The config-file name of an action: the snake_case of the [`Cmd`] (`page_down`,
+/// `sort_next`; the tabs are `tab_overview` .. `tab_invoices`). In the config file a name that
+/// starts with its mode may drop it (`[keys.form] save` for `form_save`).
+pub fn cmd_name(cmd: Cmd) -> String {
+    if let Cmd::ShowTab(t) = cmd {
+        return format!("tab_{}", t.title().to_lowercase());
+    }
+    let debug = format!("{cmd:?}");
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The keys of the status-line hints, per mode and focus (`None`: any focus). Modes without a
+/// row here use [`hints`].
+type HintRow = (Mode, Option<super::Focus>, &'static [(Cmd, &'static str)]);
+
+const HINTS: &[HintRow] = &[
+    (
+        Mode::Normal,
+        Some(super::Focus::List),
+        &[
+            (Cmd::Search, "search"),
+            (Cmd::FocusNext, "detail"),
+            (Cmd::Help, "help"),
+            (Cmd::Quit, "quit"),
+        ],
+    ),
+    (
+        Mode::Normal,
+        Some(super::Focus::Detail),
+        &[
+            (Cmd::Open, "open"),
+            (Cmd::Copy, "copy"),
+            (Cmd::Back, "back"),
+        ],
+    ),
+    (
+        Mode::Search,
+        None,
+        &[(Cmd::SearchAccept, "keep"), (Cmd::SearchCancel, "clear")],
+    ),
+    (Mode::Help, None, &[(Cmd::Close, "close")]),
+    (
+        Mode::Modal,
+        None,
+        &[(Cmd::Close, "dismiss"), (Cmd::Quit, "quit")],
+    ),
+    (
+        Mode::Palette,
+        None,
+        &[
+            (Cmd::Complete, "complete"),
+            (Cmd::Run, "run"),
+            (Cmd::Close, "close"),
+        ],
+    ),
+    (
+        Mode::Results,
+        None,
+        &[(Cmd::Open, "jump"), (Cmd::Close, "close")],
+    ),
+];
+
+impl Keymap {
+    /// The static tables, unchanged.
+    pub fn defaults() -> Keymap {
+        Keymap {
+            modes: MODES
+                .iter()
+                .map(|&(mode, _)| {
+                    let list = bindings(mode)
+                        .iter()
+                        .map(|b| KeyBinding {
+                            keys: b.keys.to_vec(),
+                            cmd: b.cmd,
+                            help: b.help,
+                        })
+                        .collect();
+                    (mode, list)
+                })
+                .collect(),
+        }
+    }
+
+    /// The defaults with `overrides` (mode name -> action name -> keys) applied: the keys
+    /// given replace the action's default keys in that mode, and are taken away from any other
+    /// action of the mode that had them. Unknown modes and actions come back as warnings.
+    pub fn with_overrides(overrides: &crate::config::KeyOverrides) -> (Keymap, Vec<String>) {
+        let mut map = Keymap::defaults();
+        let mut warnings = Vec::new();
+        for (mode_text, actions) in overrides.iter() {
+            let Some(slot) = map
+                .modes
+                .iter_mut()
+                .find(|(m, _)| mode_name(*m) == mode_text.as_str())
+            else {
+                let names: Vec<&str> = MODES.iter().map(|(m, _)| mode_name(*m)).collect();
+                warnings.push(format!(
+                    "keys.{mode_text}: unknown mode (modes: {})",
+                    names.join(", ")
+                ));
+                continue;
+            };
+            for (action, keys) in actions {
+                // `save` in [keys.form] is `form_save`: the mode's prefix may be left out.
+                let prefixed = format!("{mode_text}_{action}");
+                let Some(i) = slot.1.iter().position(|b| {
+                    let name = cmd_name(b.cmd);
+                    name == *action || name == prefixed
+                }) else {
+                    let names: Vec<String> = slot.1.iter().map(|b| cmd_name(b.cmd)).collect();
+                    warnings.push(format!(
+                        "keys.{mode_text}.{action}: unknown action (actions: {})",
+                        names.join(", ")
+                    ));
+                    continue;
+                };
+                let keys: Vec<Key> = keys
+                    .iter()
+                    .map(|k| Key {
+                        code: k.code,
+                        mods: k.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT),
+                    })
+                    .collect();
+                for (j, other) in slot.1.iter_mut().enumerate() {
+                    if j != i {
+                        other.keys.retain(|k| !keys.contains(k));
+                    }
+                }
+                slot.1[i].keys = keys;
+            }
+        }
+        (map, warnings)
+    }
+
+    /// The bindings of a mode, in help order.
+    pub fn bindings(&self, mode: Mode) -> &[KeyBinding] {
+        self.modes
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .map_or(&[][..], |(_, b)| b.as_slice())
+    }
+
+    /// The action a key stands for in a mode, if any. In the search field and the palette
+    /// every printable key that is not bound is text.
+    pub fn map_key(&self, mode: Mode, ev: &KeyEvent) -> Option<Action> {
+        if let Some(b) = self
+            .bindings(mode)
+            .iter()
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        {
+            return Some(Action::Cmd(b.cmd));
+        }
+        text_edit(mode, ev)
+    }
+
+    /// The first key of an action in a mode, as the help writes it.
+    pub fn key_label(&self, mode: Mode, cmd: Cmd) -> Option<String> {
+        self.bindings(mode)
+            .iter()
+            .find(|b| b.cmd == cmd)
+            .and_then(|b| b.keys.first())
+            .map(Key::label)
+    }
+
+    /// Short hints for the status line, by mode and focus, with the keys in effect.
+    pub fn hints(&self, mode: Mode, focus: super::Focus) -> String {
+        let Some((_, _, items)) = HINTS
+            .iter()
+            .find(|(m, f, _)| *m == mode && f.is_none_or(|f| f == focus))
+        else {
+            return hints(mode, focus).to_string();
+        };
+        let mut parts: Vec<String> = Vec::new();
+        if mode == Mode::Normal && focus == super::Focus::Detail {
+            parts.push("1-5 tabs".into());
+        }
+        for (cmd, text) in items.iter() {
+            if let Some(k) = self.key_label(mode, *cmd) {
+                parts.push(format!("{k} {text}"));
+            }
+        }
+        parts.join("  ")
+    }
+}
+
 /// Short hints for the status line, by mode and focus.
 pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
     match (mode, focus) {
@@ -437,6 +723,8 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Modal, _) => "Enter dismiss  q quit",
         (Mode::Find, _) => "Enter go to  Esc close",
         (Mode::Audit, _) => "Enter compare  x not a duplicate  Esc back",
+        (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
+        (Mode::Results, _) => "Enter jump  Esc close",
         (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
         (Mode::Confirm, _) => "Enter answer  Esc cancel",
     }
@@ -468,14 +756,25 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
             crate::sanitize::line(&config.log_path)
         )),
     ];
+    if let Some(p) = &config.profile {
+        out.push(HelpLine::Text(format!(
+            "Profile {}  key {}",
+            crate::sanitize::line(&p.name),
+            crate::sanitize::line(&p.key)
+        )));
+    }
     for (mode, heading) in MODES {
         out.push(HelpLine::Blank);
         out.push(HelpLine::Heading(heading.to_string()));
-        for b in bindings(mode) {
+        for b in config.keymap.bindings(mode) {
             let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
             out.push(HelpLine::Entry {
-                keys: keys.join(" "),
-                text: b.help.to_string(),
+                keys: if keys.is_empty() {
+                    "(no key)".into()
+                } else {
+                    keys.join(" ")
+                },
+                text: format!("{} · {}", b.help, cmd_name(b.cmd)),
             });
         }
         if mode == Mode::Search {
@@ -500,6 +799,18 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                 text: "typed into the search (q and j too)".into(),
             });
         }
+        if mode == Mode::Palette {
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the prompt; editing keys as in the search".into(),
+            });
+            for c in super::palette::COMMANDS {
+                out.push(HelpLine::Entry {
+                    keys: c.usage(),
+                    text: c.help.to_string(),
+                });
+            }
+        }
         if mode == Mode::Form {
             out.push(HelpLine::Entry {
                 keys: "← → Space letter".into(),
@@ -514,6 +825,27 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                 text: "typed into the field (editing keys as in the search)".into(),
             });
         }
+    }
+    out.push(HelpLine::Blank);
+    out.push(HelpLine::Heading("Configuration".into()));
+    let config_text = [
+        format!(
+            "[keys.MODE] ACTION = \"KEY\" (or a list) replaces an action's keys. Modes: {}. \
+             ACTION is the name after the · of each key above (quit, page_down, ...).",
+            MODES.map(|(m, _)| mode_name(m)).join(", ")
+        ),
+        format!(
+            "[colors] ROLE = \"COLOUR\" (a name, #rrggbb or 0-255). Roles: {}. \
+             theme = \"dark\" or \"light\"; NO_COLOR turns colours off.",
+            crate::ui::theme::ROLES.join(", ")
+        ),
+    ];
+    for paragraph in config_text {
+        out.extend(
+            super::text::wrap(&paragraph, 72)
+                .into_iter()
+                .map(HelpLine::Text),
+        );
     }
     out.push(HelpLine::Blank);
     out.push(HelpLine::Text(
@@ -627,5 +959,133 @@ mod tests {
         assert_eq!(ctrl('d').label(), "Ctrl-d");
         assert_eq!(code(KeyCode::PageDown).label(), "PgDn");
         assert_eq!(code(KeyCode::BackTab).label(), "Shift-Tab");
+    }
+
+    fn overrides(entries: &[(&str, &str, &[&str])]) -> crate::config::KeyOverrides {
+        let mut out = crate::config::KeyOverrides::new();
+        for (mode, action, keys) in entries {
+            let keys = keys
+                .iter()
+                .map(|k| crate::config::parse_key(k).expect("key"))
+                .collect();
+            out.entry(mode.to_string())
+                .or_default()
+                .insert(action.to_string(), keys);
+        }
+        out
+    }
+
+    #[test]
+    fn an_override_replaces_the_default_keys_of_its_action() {
+        let (map, warnings) = Keymap::with_overrides(&overrides(&[("normal", "quit", &["x"])]));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let cmd = |ev| match map.map_key(Mode::Normal, &ev) {
+            Some(Action::Cmd(c)) => Some(c),
+            _ => None,
+        };
+        assert_eq!(cmd(plain('x')), Some(Cmd::Quit));
+        assert_eq!(cmd(plain('q')), None);
+        // x belonged to toggle_disabled: taken away, so it is not bound twice.
+        assert!(
+            map.bindings(Mode::Normal)
+                .iter()
+                .find(|b| b.cmd == Cmd::ToggleDisabled)
+                .is_some_and(|b| b.keys.is_empty())
+        );
+        // Other modes keep their keys.
+        assert_eq!(
+            map.map_key(Mode::Modal, &plain('q'))
+                .map(|a| format!("{a:?}")),
+            Some("Cmd(Quit)".into())
+        );
+        // The help and the status line follow.
+        let config = AppConfig {
+            keymap: map.clone(),
+            ..AppConfig::default()
+        };
+        let lines = help_lines(&config);
+        assert!(lines.contains(&HelpLine::Entry {
+            keys: "x".into(),
+            text: "quit · quit".into()
+        }));
+        let q_quit = HelpLine::Entry {
+            keys: "q Ctrl-c".into(),
+            text: "quit · quit".into(),
+        };
+        // Only the message box's q is left.
+        assert_eq!(lines.iter().filter(|l| **l == q_quit).count(), 1);
+        assert_eq!(
+            help_lines(&AppConfig::default())
+                .iter()
+                .filter(|l| **l == q_quit)
+                .count(),
+            2
+        );
+        assert_eq!(
+            map.hints(Mode::Normal, super::super::Focus::List),
+            "/ search  Tab detail  ? help  x quit"
+        );
+    }
+
+    #[test]
+    fn default_hints_read_as_before() {
+        let map = Keymap::defaults();
+        for (mode, _) in MODES {
+            for focus in [super::super::Focus::List, super::super::Focus::Detail] {
+                assert_eq!(map.hints(mode, focus), hints(mode, focus), "{mode:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_modes_and_actions_are_warnings() {
+        let (map, warnings) = Keymap::with_overrides(&overrides(&[
+            ("normal", "teleport", &["t"]),
+            ("nirmal", "quit", &["x"]),
+            ("search", "search_cancel", &["ctrl-g"]),
+        ]));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings.iter().any(|w| w.contains("keys.normal.teleport")));
+        assert!(warnings.iter().any(|w| w.contains("keys.nirmal")));
+        assert_eq!(
+            map.map_key(
+                Mode::Search,
+                &key(KeyCode::Char('g'), KeyModifiers::CONTROL)
+            )
+            .map(|a| format!("{a:?}")),
+            Some("Cmd(SearchCancel)".into())
+        );
+        // Esc no longer cancels the search; it is not text either.
+        assert!(
+            map.map_key(Mode::Search, &key(KeyCode::Esc, KeyModifiers::NONE))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn action_names_are_snake_case() {
+        assert_eq!(cmd_name(Cmd::PageDown), "page_down");
+        assert_eq!(cmd_name(Cmd::Quit), "quit");
+        assert_eq!(cmd_name(Cmd::ShowTab(Tab::Contacts)), "tab_contacts");
+        assert_eq!(cmd_name(Cmd::OpenInBrowser), "open_in_browser");
+    }
+
+    #[test]
+    fn the_mode_prefix_of_an_action_may_be_left_out() {
+        let (map, warnings) = Keymap::with_overrides(&overrides(&[
+            ("form", "save", &["ctrl-w"]),
+            ("confirm", "confirm_cancel", &["n"]),
+        ]));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            map.map_key(Mode::Form, &key(KeyCode::Char('w'), KeyModifiers::CONTROL))
+                .map(|a| format!("{a:?}")),
+            Some("Cmd(FormSave)".into())
+        );
+        assert_eq!(
+            map.map_key(Mode::Confirm, &plain('n'))
+                .map(|a| format!("{a:?}")),
+            Some("Cmd(ConfirmCancel)".into())
+        );
     }
 }

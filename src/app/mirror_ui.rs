@@ -215,7 +215,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
             match customers {
                 Some(customers) => {
                     app.mirror.age = Some(age);
-                    show_mirror(app, customers);
+                    show_mirror(app, customers, fx);
                 }
                 // No mirror yet: page from the server as before while a full sync builds it.
                 None => up::maybe_load_more(app, fx),
@@ -241,13 +241,17 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
             done,
         } => {
             app.mirror.age = Some("synced just now".into());
-            show_mirror(app, customers);
+            show_mirror(app, customers, fx);
             if done {
                 app.mirror.syncing = None;
-                app.message = Some(Message {
-                    text: sanitize::line(&format!("Mirror synced: {summary}")),
-                    error: false,
-                });
+                // The list title says "synced just now"; the summary never hides another
+                // message (an export's path, a profile switch, an error).
+                if app.message.is_none() {
+                    app.message = Some(Message {
+                        text: sanitize::line(&format!("Mirror synced: {summary}")),
+                        error: false,
+                    });
+                }
             }
         }
         MirrorEvent::Changed(c) => {
@@ -277,7 +281,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
 }
 
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
-fn show_mirror(app: &mut App, customers: Vec<Customer>) {
+fn show_mirror(app: &mut App, customers: Vec<Customer>, fx: &mut Vec<Effect>) {
     app.mirror.active = true;
     // No paging: every customer is here. Answers to earlier page requests are dropped.
     let generation = app.generation();
@@ -287,6 +291,9 @@ fn show_mirror(app: &mut App, customers: Vec<Customer>) {
     // Keeps the cursor on the same customer.
     up::insert_customers(app, customers, true);
     complete_paging(app);
+    // An export waiting for the rest of the list's pages has it all now (the answers to its
+    // page requests are dropped with the old paging).
+    super::palette::page_arrived(app, fx);
 }
 
 /// Marks the list as complete (the mirror holds every customer); the total counts the
@@ -733,6 +740,49 @@ pub(crate) mod tests {
         assert_eq!(app.list.rows.len(), 60);
         assert!(app.mirror.syncing.is_none());
         assert_eq!(app.mirror.age.as_deref(), Some("synced just now"));
+    }
+
+    #[test]
+    fn an_export_waiting_for_pages_runs_when_the_mirror_replaces_the_list() {
+        let (mut app, _) = configured();
+        let fx = update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Loaded {
+                customers: None,
+                age: "never synced".into(),
+                notice: None,
+            }),
+        );
+        let Some(Effect::LoadCustomers { generation, .. }) = fx.first() else {
+            panic!("{fx:?}");
+        };
+        update(
+            &mut app,
+            Action::CustomersLoaded {
+                generation: *generation,
+                page: 1,
+                result: Ok(fixtures::page(fixtures::many(25), 1, 4, 100)),
+            },
+        );
+        key(&mut app, KeyCode::Char(':'));
+        typed(&mut app, "export customers csv");
+        key(&mut app, KeyCode::Enter);
+        assert!(app.palette.pending_export.is_some());
+        // The sync's result holds every customer: the export runs, nothing more is paged.
+        let fx = update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Synced {
+                customers: fixtures::many(100),
+                summary: String::new(),
+                done: true,
+            }),
+        );
+        assert!(app.palette.pending_export.is_none());
+        assert!(
+            fx.iter().any(|e| matches!(e, Effect::Export { .. })),
+            "{fx:?}"
+        );
+        assert_eq!(page_requests(&fx), 0);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod forms_ui;
 pub mod keymap;
 pub mod layout;
 pub mod mirror_ui;
+pub mod palette;
 pub mod text;
 pub mod update;
 pub mod view;
@@ -54,6 +55,10 @@ pub enum Mode {
     Find,
     /// The duplicate audit screen.
     Audit,
+    /// The `:` command prompt: every printable key is text.
+    Palette,
+    /// The contacts found by `:contact`.
+    Results,
     /// An inline form in the detail pane: printable keys are text.
     Form,
     /// A question (delete, discard, quit, restore a draft) that takes the keyboard.
@@ -186,6 +191,26 @@ pub struct AppConfig {
     pub mouse: bool,
     /// The custom property that holds the customer type (Business, Government, Non-Profit).
     pub customer_type_property: String,
+    /// The keys in effect (defaults with the config file's overrides).
+    pub keymap: keymap::Keymap,
+    /// Colour overrides by role (`[colors]`), applied over the theme.
+    pub colors: std::collections::BTreeMap<String, ratatui::style::Color>,
+    /// The profile in use and its key, masked, for the help overlay.
+    pub profile: Option<ProfileInfo>,
+    /// Profiles of the config file, for `:profile` completion and checking.
+    pub profiles: Vec<String>,
+    /// Where `:export` writes.
+    pub export_dir: std::path::PathBuf,
+    pub export: crate::export::ExportOptions,
+}
+
+/// The account in use, as the help overlay shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileInfo {
+    pub name: String,
+    /// The key at most as its last four characters, and where it came from
+    /// (`••••abcd from the SYNCRO_API_KEY environment variable`).
+    pub key: String,
 }
 
 /// A dialog that takes the keyboard until dismissed.
@@ -429,6 +454,10 @@ pub struct App {
     pub include_disabled: bool,
     /// Set by `q` / Ctrl-C; the loop ends.
     pub quit: bool,
+    /// The `:` prompt, its suggestions and history.
+    pub palette: palette::Palette,
+    /// Contacts found by `:contact`, while [`Mode::Results`] shows them.
+    pub results: Option<palette::ContactResults>,
     /// The open form (create or edit a customer or contact), drawn in the detail pane.
     pub form: Option<forms_ui::FormUi>,
     /// The open question (delete, discard, quit, restore a draft).
@@ -467,6 +496,8 @@ impl App {
             },
             include_disabled: false,
             quit: false,
+            palette: palette::Palette::default(),
+            results: None,
             form: None,
             confirm: None,
             drafts_waiting: Vec::new(),
@@ -475,6 +506,17 @@ impl App {
             mirror: mirror_ui::MirrorState::default(),
             audit: audit_ui::AuditState::default(),
         }
+    }
+
+    /// A fresh app for another account (`:profile`): all state reset, the terminal size and
+    /// the palette history kept, and generation numbers continuing so that late answers for
+    /// the old account are dropped.
+    pub fn restart(&self, config: AppConfig) -> App {
+        let mut app = App::new(config);
+        app.size = self.size;
+        app.palette.history = self.palette.history.clone();
+        app.next_gen = self.next_gen;
+        app
     }
 
     /// A new generation number for a fetch.

@@ -41,6 +41,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Cmd(cmd) => command(app, cmd, &mut fx),
         Action::SearchEdit(req) => search_edit(app, req),
+        Action::PaletteEdit(req) => super::palette::edit(app, req),
         Action::Resize(w, h) => {
             app.size = (w, h);
             ensure_visible(app);
@@ -143,6 +144,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         Mode::Find => return find_command(app, cmd),
         Mode::Audit => return audit_command(app, cmd, fx),
+        Mode::Palette | Mode::Results => return super::palette::command(app, cmd, fx),
         Mode::Form => return forms_ui::form_command(app, cmd, fx),
         Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
         Mode::Normal | Mode::Search => {}
@@ -263,6 +265,8 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         Cmd::Copy => copy(app, fx),
         Cmd::OpenInBrowser => open_in_browser(app, fx),
+        Cmd::Palette => super::palette::open(app),
+        Cmd::Complete | Cmd::Run => {}
         Cmd::New | Cmd::Edit | Cmd::Delete | Cmd::DeleteCustomer => {
             forms_ui::normal_command(app, cmd, fx)
         }
@@ -769,12 +773,47 @@ fn customers_loaded(
             }
             insert_customers(app, p.items, browse && page == 1);
             maybe_load_more(app, fx);
+            super::palette::page_arrived(app, fx);
         }
         Err(e) => {
             paging.error = Some(sanitize::line(&e.to_string()));
             route_error(app, "Could not load customers", &e);
+            super::palette::page_failed(app);
         }
     }
+}
+
+/// Fetches the next page of the list's active source now, wherever the cursor is (an export
+/// takes the whole filtered list). Returns whether a page is on its way.
+pub(crate) fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
+    let searching = !app.search.text().trim().is_empty();
+    let (paging, query) = if searching {
+        match &app.list.remote {
+            Some(r) => (&r.paging, Some(r.query.clone())),
+            None => return false,
+        }
+    } else {
+        (&app.list.browse, None)
+    };
+    if paging.loading.is_some() {
+        return true;
+    }
+    if !paging.wants_more() {
+        return false;
+    }
+    let page = paging.pages_loaded + 1;
+    let generation = paging.generation;
+    let q = customer_query(app, query, page);
+    let paging = match &mut app.list.remote {
+        Some(r) if searching => &mut r.paging,
+        _ => &mut app.list.browse,
+    };
+    paging.loading = Some(page);
+    fx.push(Effect::LoadCustomers {
+        generation,
+        query: q,
+    });
+    true
 }
 
 /// Adds (or updates) customers; `replace` starts the list over.

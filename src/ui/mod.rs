@@ -9,6 +9,7 @@ mod find;
 mod form;
 mod list;
 mod overlay;
+mod palette;
 mod status;
 pub use crate::app::text;
 pub mod theme;
@@ -24,7 +25,8 @@ pub use theme::Theme;
 
 /// Draws the whole screen.
 pub fn draw(app: &App, frame: &mut Frame) {
-    let theme = Theme::new(app.config.color, app.config.light);
+    let (theme, _) =
+        Theme::new(app.config.color, app.config.light).with_overrides(&app.config.colors);
     let area = frame.area();
     if area.width < 20 || area.height < 5 {
         frame.render_widget(ratatui::widgets::Paragraph::new("Terminal too small"), area);
@@ -39,6 +41,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Modal => overlay::modal(app, frame, &theme),
         Mode::Find => find::draw(app, frame, &theme),
         Mode::Audit => audit::draw(app, frame, &theme),
+        Mode::Palette => palette::prompt(app, frame, &theme),
+        Mode::Results => palette::results(app, frame, &theme),
         Mode::Confirm => form::confirm(app, frame, &theme),
         Mode::Normal | Mode::Search | Mode::Form => {}
     }

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::text::{fit, width};
-use crate::app::{App, keymap};
+use crate::app::App;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -23,7 +23,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         right.push(Span::raw(" "));
     }
     let badges_w: usize = right.iter().map(|s| width(&s.content)).sum();
-    let hints = keymap::hints(app.mode, app.focus);
+    let hints = app.config.keymap.hints(app.mode, app.focus);
 
     let mut left: Vec<(String, ratatui::style::Style)> = Vec::new();
     if let Some(a) = app.activity() {
@@ -44,7 +44,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         left.push((m.text.clone(), style));
     }
     let left_w: usize = left.iter().map(|(t, _)| width(t)).sum();
-    let show_hints = left_w + badges_w + width(hints) + 2 <= avail;
+    let show_hints = left_w + badges_w + width(&hints) + 2 <= avail;
     if show_hints {
         right.push(Span::styled(hints, theme.dim()));
     }

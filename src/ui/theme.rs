@@ -4,11 +4,28 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+/// The colour roles of the `[colors]` table of the config file.
+pub const ROLES: [&str; 5] = [
+    "accent",
+    "error",
+    "demo_badge",
+    "read_only_badge",
+    "badge_text",
+];
+
 /// The styles the view uses.
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     color: bool,
     accent: Color,
+    error: Color,
+    demo: Color,
+    read_only: Color,
+    badge_text: Color,
+    /// Dim text and unfocused borders: the DIM modifier unless a colour is set.
+    muted: Option<Color>,
+    /// The selected row's background: reversed video unless a colour is set.
+    selection_bg: Option<Color>,
 }
 
 impl Theme {
@@ -17,7 +34,35 @@ impl Theme {
         Theme {
             color,
             accent: if light { Color::Blue } else { Color::Cyan },
+            error: Color::Red,
+            demo: Color::Yellow,
+            read_only: Color::Magenta,
+            badge_text: Color::Black,
+            muted: None,
+            selection_bg: None,
         }
+    }
+
+    /// The theme with the config file's colours (role -> colour) applied. Returns the roles
+    /// it does not know, for a warning. With `NO_COLOR` the overrides are ignored too.
+    pub fn with_overrides(
+        mut self,
+        colors: &std::collections::BTreeMap<String, Color>,
+    ) -> (Theme, Vec<String>) {
+        let mut unknown = Vec::new();
+        for (role, &c) in colors {
+            match role.as_str() {
+                "accent" => self.accent = c,
+                "error" => self.error = c,
+                "demo_badge" => self.demo = c,
+                "read_only_badge" => self.read_only = c,
+                "badge_text" => self.badge_text = c,
+                "muted" => self.muted = Some(c),
+                "selection_bg" => self.selection_bg = Some(c),
+                _ => unknown.push(role.clone()),
+            }
+        }
+        (self, unknown)
     }
 
     fn fg(&self, c: Color) -> Style {
@@ -33,7 +78,10 @@ impl Theme {
     }
 
     pub fn dim(&self) -> Style {
-        Style::new().add_modifier(Modifier::DIM)
+        match self.muted {
+            Some(c) if self.color => Style::new().fg(c),
+            _ => Style::new().add_modifier(Modifier::DIM),
+        }
     }
 
     pub fn bold(&self) -> Style {
@@ -54,7 +102,10 @@ impl Theme {
 
     /// The selected row of the focused pane.
     pub fn selected(&self) -> Style {
-        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        match self.selection_bg {
+            Some(c) if self.color => Style::new().bg(c).add_modifier(Modifier::BOLD),
+            _ => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        }
     }
 
     /// The selected row of a pane without focus.
@@ -63,7 +114,7 @@ impl Theme {
     }
 
     pub fn error(&self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+        self.fg(self.error).add_modifier(Modifier::BOLD)
     }
 
     pub fn label(&self) -> Style {
@@ -73,7 +124,7 @@ impl Theme {
     pub fn badge(&self, bg: Color) -> Style {
         if self.color {
             Style::new()
-                .fg(Color::Black)
+                .fg(self.badge_text)
                 .bg(bg)
                 .add_modifier(Modifier::BOLD)
         } else {
@@ -82,11 +133,11 @@ impl Theme {
     }
 
     pub fn demo_badge(&self) -> Style {
-        self.badge(Color::Yellow)
+        self.badge(self.demo)
     }
 
     pub fn read_only_badge(&self) -> Style {
-        self.badge(Color::Magenta)
+        self.badge(self.read_only)
     }
 
     pub fn disabled(&self) -> Style {

@@ -7,6 +7,7 @@
 //! sync's result, so a sync never undoes them.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -54,14 +55,18 @@ pub(super) struct MirrorTask {
     shared: Mutex<Shared>,
     /// Serialises saves so that an older snapshot never overwrites a newer one.
     save_lock: Mutex<()>,
+    /// Set when the app switched to another profile: nothing more is reported.
+    stopped: Arc<AtomicBool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn send(tx: &UnboundedSender<Action>, ev: MirrorEvent) {
-    let _ = tx.send(Action::Mirror(ev));
+fn send(stopped: &AtomicBool, tx: &UnboundedSender<Action>, ev: MirrorEvent) {
+    if !stopped.load(Ordering::SeqCst) {
+        let _ = tx.send(Action::Mirror(ev));
+    }
 }
 
 impl MirrorTask {
@@ -73,7 +78,18 @@ impl MirrorTask {
             }),
             setup,
             save_lock: Mutex::new(()),
+            stopped: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// The app moved on (another profile): this mirror's work reports nothing more, and its
+    /// periodic refresh ends.
+    pub(super) fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    fn emit(&self, tx: &UnboundedSender<Action>, ev: MirrorEvent) {
+        send(&self.stopped, tx, ev);
     }
 
     /// Where the mirror lives (the audit keeps its memory next to it).
@@ -101,7 +117,7 @@ impl MirrorTask {
                         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                         loop {
                             every.tick().await;
-                            if tx.is_closed() {
+                            if tx.is_closed() || task.stopped.load(Ordering::SeqCst) {
                                 return;
                             }
                             task.clone().sync(&client, false, &tx).await;
@@ -112,7 +128,7 @@ impl MirrorTask {
             }
             MirrorOp::Sync { full } => {
                 let Some(client) = client else {
-                    send(&tx, MirrorEvent::SyncFailed("no API key is set".into()));
+                    self.emit(&tx, MirrorEvent::SyncFailed("no API key is set".into()));
                     return;
                 };
                 tokio::spawn(async move { task.sync(&client, full, &tx).await });
@@ -134,7 +150,7 @@ impl MirrorTask {
         // Stored before the app hears of it, so the sync it asks for starts from this mirror.
         lock(&self.shared).mirror = m;
         // Paint first; the index follows.
-        send(
+        self.emit(
             tx,
             MirrorEvent::Loaded {
                 customers,
@@ -144,7 +160,7 @@ impl MirrorTask {
         );
         if found {
             let snapshot = lock(&self.shared).mirror.clone();
-            send(
+            self.emit(
                 tx,
                 MirrorEvent::Index(Arc::new(SearchIndex::build(&snapshot))),
             );
@@ -166,9 +182,13 @@ impl MirrorTask {
             sh.pending.clear();
             sh.mirror.clone()
         };
-        let progress_tx = tx.clone();
+        let (progress_tx, stopped) = (tx.clone(), self.stopped.clone());
         let mut progress = move |p: SyncProgress| {
-            send(&progress_tx, MirrorEvent::Progress(p.status_line()));
+            send(
+                &stopped,
+                &progress_tx,
+                MirrorEvent::Progress(p.status_line()),
+            );
         };
         let opts = SyncOptions::default();
         let first = if full {
@@ -203,7 +223,7 @@ impl MirrorTask {
         drop(sh);
         if let Err(e) = result {
             tracing::warn!("mirror sync failed: {e}");
-            send(tx, MirrorEvent::SyncFailed(e.to_string()));
+            self.emit(tx, MirrorEvent::SyncFailed(e.to_string()));
         }
     }
 
@@ -224,7 +244,7 @@ impl MirrorTask {
             sh.mirror = m.clone();
         }
         tracing::info!("mirror sync: {}", report.summary());
-        send(
+        self.emit(
             tx,
             MirrorEvent::Synced {
                 customers: m.customers().to_vec(),
@@ -259,8 +279,8 @@ impl MirrorTask {
             (customer, removed)
         };
         match changed {
-            (Some(c), _) => send(tx, MirrorEvent::Changed(Box::new(c))),
-            (None, Some(id)) => send(tx, MirrorEvent::Removed(id)),
+            (Some(c), _) => self.emit(tx, MirrorEvent::Changed(Box::new(c))),
+            (None, Some(id)) => self.emit(tx, MirrorEvent::Removed(id)),
             (None, None) => {}
         }
         self.save_and_index(tx);
@@ -273,9 +293,9 @@ impl MirrorTask {
         let s = &self.setup;
         if let Err(e) = mirror::store::save(&s.dir, &s.profile, &m) {
             tracing::warn!("saving the mirror failed: {e}");
-            send(tx, MirrorEvent::SaveFailed(e.to_string()));
+            self.emit(tx, MirrorEvent::SaveFailed(e.to_string()));
         }
-        send(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
+        self.emit(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
     }
 }
 

@@ -8,5 +8,6 @@ mod flows;
 mod forms;
 mod mirror;
 mod mirror_ui;
+mod palette;
 mod pty;
 mod tui;

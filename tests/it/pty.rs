@@ -82,7 +82,7 @@ async fn pick_target(base_url: &str) -> Target {
 }
 
 /// The child's screen, fed by a reader thread.
-struct Screen {
+pub(crate) struct Screen {
     parser: vt100::Parser,
     rx: mpsc::Receiver<Vec<u8>>,
     raw: Vec<u8>,
@@ -96,13 +96,13 @@ impl Screen {
         }
     }
 
-    fn text(&mut self) -> String {
+    pub(crate) fn text(&mut self) -> String {
         self.pump();
         self.parser.screen().contents()
     }
 
     /// Polls the screen until `pred` holds; panics with the screen after `PATIENCE`.
-    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let text = self.text();
@@ -118,14 +118,14 @@ impl Screen {
 }
 
 /// The visible characters of `s` that a narrow column still shows (before any `…`).
-fn prefix(s: &str, n: usize) -> String {
+pub(crate) fn prefix(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
 /// The app running in a pseudo-terminal, its screen, and its keyboard.
-struct Session {
+pub(crate) struct Session {
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    screen: Screen,
+    pub(crate) screen: Screen,
     keys: Box<dyn Write + Send>,
     _pty: Box<dyn portable_pty::MasterPty + Send>,
     _home: tempfile::TempDir,
@@ -133,8 +133,15 @@ struct Session {
 
 impl Session {
     /// Starts the binary against `base_url` with the key `demo`, in a clean home directory.
-    fn start(base_url: &str) -> Session {
+    pub(crate) fn start(base_url: &str) -> Session {
+        Session::start_with(base_url, |_| {})
+    }
+
+    /// Like [`Session::start`], with `setup` run on the home directory first (to write a
+    /// config file to `config/syncro-tui/config.toml`, say).
+    pub(crate) fn start_with(base_url: &str, setup: impl FnOnce(&std::path::Path)) -> Session {
         let home = tempfile::tempdir().expect("temp dir");
+        setup(home.path());
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -184,13 +191,18 @@ impl Session {
         }
     }
 
-    fn send(&mut self, bytes: &[u8]) {
+    /// The temporary home directory (`XDG_DATA_HOME` is `data/` inside it).
+    pub(crate) fn home(&self) -> &std::path::Path {
+        self._home.path()
+    }
+
+    pub(crate) fn send(&mut self, bytes: &[u8]) {
         self.keys.write_all(bytes).expect("write keys");
         self.keys.flush().expect("flush keys");
     }
 
     /// Waits for the process to end (never forever), then reads what it wrote last.
-    fn exit_status(&mut self) -> portable_pty::ExitStatus {
+    pub(crate) fn exit_status(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
@@ -222,7 +234,7 @@ impl Session {
     }
 }
 
-async fn demo_server() -> DemoServer {
+pub(crate) async fn demo_server() -> DemoServer {
     DemoServer::start(
         "127.0.0.1:0".parse().unwrap(),
         DemoConfig {
@@ -235,7 +247,7 @@ async fn demo_server() -> DemoServer {
 }
 
 /// The first pages from the server, or the account mirror once the background sync built it.
-fn list_shown(s: &str) -> bool {
+pub(crate) fn list_shown(s: &str) -> bool {
     (s.contains("Customers 100 of") || s.contains("synced just now"))
         && !s.contains("DEMO")
         && s.contains("Phone")

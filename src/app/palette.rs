@@ -1,0 +1,1170 @@
+//! The `:` command palette (k9s style): a one-line prompt with completion, a popup of matching
+//! commands, history, and the commands themselves.
+//!
+//! [`COMMANDS`] is the registry: one row per command (name, aliases, arguments, help, how its
+//! arguments complete). The help overlay lists it. To add a command: add a row, a [`Command`]
+//! variant, a case in [`parse`] and one in [`run`].
+
+use tui_input::{Input, InputRequest};
+
+use super::update::{self, update};
+use super::{Action, App, Cmd, Effect, Focus, Message, Mode, Row, Tab};
+use crate::api::model::Id;
+use crate::export::{self, ExportFormat};
+use crate::sanitize;
+
+/// How a command's arguments complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// No arguments.
+    None,
+    /// Free text.
+    Text,
+    /// A profile of the config file.
+    Profile,
+    /// `customers csv|json`, `contacts csv|vcard [all]`.
+    Export,
+}
+
+/// One row of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    /// Other names that run the same command (`q`).
+    pub aliases: &'static [&'static str],
+    /// The arguments, as the help writes them.
+    pub args: &'static str,
+    pub help: &'static str,
+    pub complete: ArgKind,
+}
+
+impl CommandSpec {
+    /// `:export customers csv|json` style usage for the help.
+    pub fn usage(&self) -> String {
+        if self.args.is_empty() {
+            format!(":{}", self.name)
+        } else {
+            format!(":{} {}", self.name, self.args)
+        }
+    }
+
+    fn is(&self, word: &str) -> bool {
+        self.name.eq_ignore_ascii_case(word)
+            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(word))
+    }
+}
+
+/// Every palette command, in the order the popup and the help show them.
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "customer",
+        aliases: &["cu"],
+        args: "TEXT",
+        help: "search customers (the list's search)",
+        complete: ArgKind::Text,
+    },
+    CommandSpec {
+        name: "contact",
+        aliases: &["co"],
+        args: "TEXT",
+        help: "find contacts by name, e-mail, phone or title",
+        complete: ArgKind::Text,
+    },
+    CommandSpec {
+        name: "export",
+        aliases: &[],
+        args: "customers|contacts FORMAT [all]",
+        help: "customers: csv|json; contacts: csv|vcard, all = every listed customer's",
+        complete: ArgKind::Export,
+    },
+    CommandSpec {
+        name: "profile",
+        aliases: &[],
+        args: "NAME",
+        help: "switch to another account of the config file",
+        complete: ArgKind::Profile,
+    },
+    CommandSpec {
+        name: "refresh",
+        aliases: &[],
+        args: "",
+        help: "reload from the server",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        name: "help",
+        aliases: &[],
+        args: "",
+        help: "keys, commands and configuration",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        name: "quit",
+        aliases: &["q"],
+        args: "",
+        help: "quit the app",
+        complete: ArgKind::None,
+    },
+];
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportWhat {
+    /// The filtered customer list.
+    Customers,
+    /// The selected customer's contacts, or (`all`) those of every filtered customer.
+    Contacts { all: bool },
+}
+
+/// A parsed command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Customer(String),
+    Contact(String),
+    Profile(String),
+    Export {
+        what: ExportWhat,
+        format: ExportFormat,
+    },
+    Refresh,
+    Help,
+    Quit,
+}
+
+/// Parses a command line (without the `:`). Errors are messages for the status line.
+pub fn parse(line: &str) -> Result<Command, String> {
+    let line = line.trim().trim_start_matches(':').trim_start();
+    let (word, rest) = line
+        .split_once(char::is_whitespace)
+        .map_or((line, ""), |(w, r)| (w, r.trim()));
+    if word.is_empty() {
+        return Err("Type a command; Tab completes, :help lists them".into());
+    }
+    let Some(spec) = COMMANDS.iter().find(|c| c.is(word)) else {
+        return Err(format!(
+            "Unknown command :{} (Tab lists the commands)",
+            sanitize::line(word)
+        ));
+    };
+    let needs_text = |what: &str| {
+        if rest.is_empty() {
+            Err(format!(":{} needs {what}", spec.name))
+        } else {
+            Ok(rest.to_string())
+        }
+    };
+    match spec.name {
+        "customer" => needs_text("a search text").map(Command::Customer),
+        "contact" => needs_text("a name, e-mail, phone or title").map(Command::Contact),
+        "profile" => needs_text("a profile name").map(Command::Profile),
+        "export" => parse_export(rest),
+        "refresh" | "help" | "quit" if !rest.is_empty() => {
+            Err(format!(":{} takes no arguments", spec.name))
+        }
+        "refresh" => Ok(Command::Refresh),
+        "help" => Ok(Command::Help),
+        _ => Ok(Command::Quit),
+    }
+}
+
+fn parse_export(rest: &str) -> Result<Command, String> {
+    const USAGE: &str = "Use :export customers csv|json, or :export contacts csv|vcard [all]";
+    let words: Vec<String> = rest.split_whitespace().map(str::to_lowercase).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let format = |w: Option<&&str>| w.and_then(|w| ExportFormat::parse(w));
+    match words.as_slice() {
+        ["customers", f] => match format(Some(f)) {
+            Some(ExportFormat::VCard) => Err("Customers export to csv or json".into()),
+            Some(format) => Ok(Command::Export {
+                what: ExportWhat::Customers,
+                format,
+            }),
+            None => Err(USAGE.into()),
+        },
+        ["contacts", f] | ["contacts", f, "all"] => match format(Some(f)) {
+            Some(ExportFormat::Json) => Err("Contacts export to csv or vcard".into()),
+            Some(format) => Ok(Command::Export {
+                what: ExportWhat::Contacts {
+                    all: words.len() == 3,
+                },
+                format,
+            }),
+            None => Err(USAGE.into()),
+        },
+        _ => Err(USAGE.into()),
+    }
+}
+
+/// One entry of the popup: what Tab or Enter puts in the prompt, and what the popup shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The whole prompt text after choosing this entry.
+    pub line: String,
+    /// The entry as shown (`:export customers csv|json`, `csv`).
+    pub label: String,
+    pub help: String,
+}
+
+/// The entries matching the prompt: command names while the first word is typed, then the
+/// arguments that fit (profiles, export kinds), or the command's own usage.
+pub fn suggestions(line: &str, profiles: &[String]) -> Vec<Suggestion> {
+    let trimmed = line.trim_start();
+    let Some((word, rest)) = trimmed.split_once(char::is_whitespace) else {
+        let prefix = trimmed.to_lowercase();
+        return COMMANDS
+            .iter()
+            .filter(|c| {
+                c.name.starts_with(&prefix) || c.aliases.iter().any(|a| a.starts_with(&prefix))
+            })
+            .map(|c| Suggestion {
+                line: if c.complete == ArgKind::None {
+                    c.name.to_string()
+                } else {
+                    format!("{} ", c.name)
+                },
+                label: c.usage(),
+                help: c.help.to_string(),
+            })
+            .collect();
+    };
+    let Some(spec) = COMMANDS.iter().find(|c| c.is(word)) else {
+        return Vec::new();
+    };
+    // The words before the one being typed, and the one being typed (empty after a space).
+    let mut done: Vec<&str> = rest.split_whitespace().collect();
+    let typing = if rest.is_empty() || rest.ends_with(char::is_whitespace) {
+        ""
+    } else {
+        done.pop().unwrap_or("")
+    };
+    let candidates: Vec<(&str, &str)> = match (spec.complete, done.as_slice()) {
+        (ArgKind::Profile, []) => profiles
+            .iter()
+            .map(|p| (p.as_str(), "profile of the config file"))
+            .collect(),
+        (ArgKind::Export, []) => vec![
+            ("customers", "the filtered customer list"),
+            ("contacts", "contacts of the selected customer, or all"),
+        ],
+        (ArgKind::Export, [w]) if w.eq_ignore_ascii_case("customers") => {
+            vec![("csv", "comma-separated"), ("json", "JSON array")]
+        }
+        (ArgKind::Export, [w]) if w.eq_ignore_ascii_case("contacts") => {
+            vec![("csv", "comma-separated"), ("vcard", "vCard 4.0")]
+        }
+        (ArgKind::Export, [w, _]) if w.eq_ignore_ascii_case("contacts") => {
+            vec![("all", "every filtered customer's contacts")]
+        }
+        _ => Vec::new(),
+    };
+    let lower = typing.to_lowercase();
+    let head: String = std::iter::once(spec.name)
+        .chain(done.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out: Vec<Suggestion> = candidates
+        .into_iter()
+        .filter(|(c, _)| c.to_lowercase().starts_with(&lower))
+        .map(|(c, help)| Suggestion {
+            line: format!("{head} {c}"),
+            label: sanitize::line(c),
+            help: help.to_string(),
+        })
+        .collect();
+    if out.is_empty() && !matches!(spec.complete, ArgKind::Profile | ArgKind::Export) {
+        // Free text: the popup keeps showing what the command does.
+        return vec![Suggestion {
+            line: trimmed.to_string(),
+            label: spec.usage(),
+            help: spec.help.to_string(),
+        }];
+    }
+    out
+}
+
+/// What Tab puts in the prompt: the chosen suggestion, the only one, or the longest common
+/// start of all of them; `None` when nothing would change.
+pub fn complete(line: &str, profiles: &[String], chosen: Option<usize>) -> Option<String> {
+    let sugg = suggestions(line, profiles);
+    let current = line.trim_start();
+    let mut pick = match chosen.and_then(|i| sugg.get(i)) {
+        Some(s) => s.line.clone(),
+        None if sugg.len() == 1 => sugg[0].line.clone(),
+        None => common_prefix(sugg.iter().map(|s| s.line.as_str()))?,
+    };
+    // A finished argument gets a space so the next one can be typed.
+    if (chosen.is_some() || sugg.len() == 1) && !pick.ends_with(' ') && wants_more(&pick) {
+        pick.push(' ');
+    }
+    (pick.len() > current.len() || (chosen.is_some() && pick != current)).then_some(pick)
+}
+
+/// Whether the command line can take another argument.
+fn wants_more(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    matches!(words.as_slice(), ["export", _] | ["export", "contacts", _])
+}
+
+fn common_prefix<'a>(mut items: impl Iterator<Item = &'a str>) -> Option<String> {
+    let first = items.next()?;
+    let mut len = first.len();
+    for s in items {
+        len = first
+            .char_indices()
+            .zip(s.chars())
+            .take_while(|((_, a), b)| a.eq_ignore_ascii_case(b))
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8())
+            .min(len);
+    }
+    Some(first[..len].to_string())
+}
+
+/// The prompt's state.
+#[derive(Debug, Clone, Default)]
+pub struct Palette {
+    pub input: Input,
+    /// The highlighted suggestion (Up/Down), if any.
+    pub chosen: Option<usize>,
+    /// Command lines run, oldest first.
+    pub history: Vec<String>,
+    /// Position while walking the history with Up/Down.
+    history_pos: Option<usize>,
+    /// An export waiting for the rest of the list's pages.
+    pub pending_export: Option<(ExportWhat, ExportFormat)>,
+}
+
+impl Palette {
+    pub fn text(&self) -> &str {
+        self.input.value()
+    }
+}
+
+/// How many suggestions the popup shows at most.
+pub const POPUP_ROWS: usize = 8;
+
+/// One contact found by `:contact`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactHit {
+    pub customer_id: Id,
+    /// Position in the customer's contacts (the Contacts tab's row).
+    pub index: usize,
+    /// Sanitised, for display.
+    pub name: String,
+    pub customer: String,
+    /// E-mail, phone and title that are set, joined with ` · `.
+    pub detail: String,
+}
+
+/// The results of a `:contact` search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactResults {
+    pub query: String,
+    pub hits: Vec<ContactHit>,
+    pub cursor: usize,
+}
+
+/// The contacts embedded in the loaded customers whose name, e-mail, phone (digits too) or
+/// title contains `needle` (case-insensitive), in list order.
+pub fn find_contacts(rows: &[Row], order: &[usize], needle: &str) -> Vec<ContactHit> {
+    let needle = needle.trim().to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let digits: String = needle.chars().filter(char::is_ascii_digit).collect();
+    let phone_query = digits.len() >= 3
+        && needle
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let mut out = Vec::new();
+    for &i in order {
+        let Some(row) = rows.get(i) else { continue };
+        let c = &row.customer;
+        for (index, ct) in c.contacts.iter().enumerate() {
+            let title = ct.title();
+            let text_fields = [&ct.name, &ct.email, &title, &ct.phone, &ct.mobile];
+            let text_hit = text_fields.iter().any(|f| {
+                f.as_deref()
+                    .is_some_and(|v| v.to_lowercase().contains(&needle))
+            });
+            let phone_hit = phone_query
+                && [&ct.phone, &ct.mobile].iter().any(|f| {
+                    f.as_deref().is_some_and(|v| {
+                        v.chars()
+                            .filter(char::is_ascii_digit)
+                            .collect::<String>()
+                            .contains(&digits)
+                    })
+                });
+            if !(text_hit || phone_hit) {
+                continue;
+            }
+            let detail: Vec<String> = [&ct.email, &ct.phone, &ct.mobile, &title]
+                .iter()
+                .filter_map(|f| f.as_deref().filter(|v| !v.trim().is_empty()))
+                .map(sanitize::line)
+                .collect();
+            out.push(ContactHit {
+                customer_id: c.id,
+                index,
+                name: sanitize::line(ct.name.as_deref().unwrap_or("(no name)")),
+                customer: row.view.name.clone(),
+                detail: detail.join(" · "),
+            });
+        }
+    }
+    out
+}
+
+/// `:` pressed: an empty prompt.
+pub fn open(app: &mut App) {
+    app.mode = Mode::Palette;
+    app.message = None;
+    app.palette.input.reset();
+    app.palette.chosen = None;
+    app.palette.history_pos = None;
+}
+
+fn close(app: &mut App) {
+    app.mode = Mode::Normal;
+    app.palette.input.reset();
+    app.palette.chosen = None;
+    app.palette.history_pos = None;
+}
+
+/// A key typed into the prompt. Backspace on an empty prompt closes it.
+pub fn edit(app: &mut App, req: InputRequest) {
+    if app.palette.text().is_empty() && req == InputRequest::DeletePrevChar {
+        close(app);
+        return;
+    }
+    let before = app.palette.text().to_string();
+    app.palette.input.handle(req);
+    if app.palette.text() != before {
+        app.palette.chosen = None;
+        app.palette.history_pos = None;
+    }
+}
+
+fn set_line(app: &mut App, line: String) {
+    app.palette.input = Input::new(line);
+}
+
+/// Commands in [`Mode::Palette`] and [`Mode::Results`].
+pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    if app.mode == Mode::Results {
+        return results_command(app, cmd, fx);
+    }
+    match cmd {
+        Cmd::Quit => app.quit = true,
+        Cmd::Close => close(app),
+        Cmd::Complete => {
+            if let Some(line) =
+                complete(app.palette.text(), &app.config.profiles, app.palette.chosen)
+            {
+                set_line(app, line);
+                app.palette.chosen = None;
+            } else if app.palette.chosen.is_none()
+                && suggestions(app.palette.text(), &app.config.profiles).len() > 1
+            {
+                // Nothing in common to add: highlight the first entry; Tab again takes it.
+                app.palette.chosen = Some(0);
+            } else {
+                app.palette.chosen = None;
+            }
+        }
+        Cmd::Up | Cmd::Down => {
+            let down = cmd == Cmd::Down;
+            if app.palette.text().is_empty() || app.palette.history_pos.is_some() {
+                walk_history(app, down);
+            } else {
+                let n = suggestions(app.palette.text(), &app.config.profiles)
+                    .len()
+                    .min(POPUP_ROWS);
+                app.palette.chosen = match (app.palette.chosen, down) {
+                    _ if n == 0 => None,
+                    (None, true) => Some(0),
+                    (None, false) => Some(n - 1),
+                    (Some(i), true) => Some((i + 1) % n),
+                    (Some(i), false) => Some((i + n - 1) % n),
+                };
+            }
+        }
+        Cmd::Run => {
+            let mut line = app.palette.text().trim().to_string();
+            if let Some(s) = app
+                .palette
+                .chosen
+                .and_then(|i| suggestions(&line, &app.config.profiles).into_iter().nth(i))
+            {
+                line = s.line.trim().to_string();
+            }
+            match parse(&line) {
+                Ok(command) => {
+                    if app.palette.history.last() != Some(&line) {
+                        app.palette.history.push(line);
+                    }
+                    close(app);
+                    run(app, command, fx);
+                }
+                Err(e) => {
+                    set_line(app, line);
+                    app.palette.chosen = None;
+                    app.message = Some(Message {
+                        text: e,
+                        error: true,
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn walk_history(app: &mut App, older: bool) {
+    let n = app.palette.history.len();
+    if n == 0 {
+        return;
+    }
+    // Up (older) walks back from the newest entry; Down walks forward and then empties.
+    let pos = match (app.palette.history_pos, older) {
+        (None, false) => Some(n - 1),
+        (None, true) => return,
+        (Some(0), false) => Some(0),
+        (Some(i), false) => Some(i - 1),
+        (Some(i), true) if i + 1 < n => Some(i + 1),
+        (Some(_), true) => None,
+    };
+    let line = pos.map_or(String::new(), |i| app.palette.history[i].clone());
+    set_line(app, line);
+    app.palette.history_pos = pos;
+}
+
+fn results_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    let Some(r) = &mut app.results else {
+        app.mode = Mode::Normal;
+        return;
+    };
+    let n = r.hits.len();
+    match cmd {
+        Cmd::Quit => app.quit = true,
+        Cmd::Close => {
+            app.results = None;
+            app.mode = Mode::Normal;
+        }
+        Cmd::Down if n > 0 => r.cursor = (r.cursor + 1).min(n - 1),
+        Cmd::Up => r.cursor = r.cursor.saturating_sub(1),
+        Cmd::Open => {
+            if let Some(hit) = r.hits.get(r.cursor).cloned() {
+                app.results = None;
+                app.mode = Mode::Normal;
+                jump_to_contact(app, &hit, fx);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn notice(app: &mut App, text: String, error: bool) {
+    app.message = Some(Message { text, error });
+}
+
+/// Runs a parsed command (the palette is already closed).
+pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
+    app.mode = Mode::Normal;
+    match command {
+        Command::Quit => app.quit = true,
+        Command::Help => fx.extend(update(app, Action::Cmd(Cmd::Help))),
+        Command::Refresh => fx.extend(update(app, Action::Cmd(Cmd::Refresh))),
+        Command::Customer(text) => {
+            // The list's own search, as if typed after `/`.
+            app.focus = Focus::List;
+            app.mode = Mode::Search;
+            fx.extend(update(app, Action::SearchEdit(InputRequest::DeleteLine)));
+            for c in text.chars() {
+                fx.extend(update(app, Action::SearchEdit(InputRequest::InsertChar(c))));
+            }
+            fx.extend(update(app, Action::Cmd(Cmd::SearchAccept)));
+        }
+        Command::Contact(text) => {
+            let hits = find_contacts(&app.list.rows, &app.list.order, &text);
+            match hits.len() {
+                0 => notice(
+                    app,
+                    format!(
+                        "No contact of the {} loaded customers matches \"{}\"",
+                        app.list.rows.len(),
+                        sanitize::line(&text)
+                    ),
+                    true,
+                ),
+                1 => jump_to_contact(app, &hits[0], fx),
+                _ => {
+                    app.results = Some(ContactResults {
+                        query: sanitize::line(&text),
+                        hits,
+                        cursor: 0,
+                    });
+                    app.mode = Mode::Results;
+                }
+            }
+        }
+        Command::Profile(name) => {
+            if app.config.profiles.contains(&name) {
+                notice(
+                    app,
+                    format!("Switching to profile {}…", sanitize::line(&name)),
+                    false,
+                );
+                fx.push(Effect::SwitchProfile(name));
+            } else {
+                let known = if app.config.profiles.is_empty() {
+                    "the config file defines none".to_string()
+                } else {
+                    format!("profiles: {}", app.config.profiles.join(", "))
+                };
+                notice(
+                    app,
+                    format!("No profile \"{}\" ({known})", sanitize::line(&name)),
+                    true,
+                );
+            }
+        }
+        Command::Export { what, format } => export_effect(app, what, format, fx),
+    }
+}
+
+/// Exports the whole filtered list: the pages not loaded yet are fetched first (the export
+/// then runs when the last one arrives, see [`page_arrived`]).
+fn export_effect(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Vec<Effect>) {
+    let whole_list = matches!(
+        what,
+        ExportWhat::Customers | ExportWhat::Contacts { all: true }
+    );
+    if whole_list && update::load_next_page(app, fx) {
+        app.palette.pending_export = Some((what, format));
+        notice(
+            app,
+            "Loading every page of the list for the export…".into(),
+            false,
+        );
+        return;
+    }
+    export_now(app, what, format, fx);
+}
+
+/// A page of customers arrived: an export waiting for the whole list asks for the next page,
+/// or runs once there is none.
+pub(crate) fn page_arrived(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some((what, format)) = app.palette.pending_export else {
+        return;
+    };
+    if update::load_next_page(app, fx) {
+        return;
+    }
+    app.palette.pending_export = None;
+    export_now(app, what, format, fx);
+}
+
+/// A page failed: a waiting export is given up (the error is in the status line).
+pub(crate) fn page_failed(app: &mut App) {
+    if app.palette.pending_export.take().is_some()
+        && let Some(m) = &mut app.message
+    {
+        m.text = format!("Export cancelled. {}", m.text);
+    }
+}
+
+/// Builds the export file's content from what the list shows and asks the worker to write it.
+fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Vec<Effect>) {
+    let opts = app.config.export;
+    let shown: Vec<crate::api::model::Customer> = app
+        .list
+        .shown
+        .iter()
+        .filter_map(|&i| app.list.rows.get(i))
+        .map(|r| r.customer.clone())
+        .collect();
+    let (stem, text, count) = match what {
+        ExportWhat::Customers => {
+            let text = match format {
+                ExportFormat::Json => match export::customers_json(&shown) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        return notice(app, format!("Export failed: {e}"), true);
+                    }
+                },
+                _ => export::customers_csv(&shown, opts),
+            };
+            (
+                "customers".to_string(),
+                text,
+                plural(shown.len(), "customer"),
+            )
+        }
+        ExportWhat::Contacts { all } => {
+            let customers: Vec<crate::api::model::Customer> = if all {
+                shown
+            } else {
+                match app.list.selected() {
+                    Some(r) => vec![r.customer.clone()],
+                    None => return notice(app, "No customer is selected".into(), true),
+                }
+            };
+            let rows = export::embedded_contact_rows(&customers);
+            let n = rows.len();
+            let text = match format {
+                ExportFormat::VCard => export::contacts_vcard(&rows),
+                _ => export::contacts_csv(&rows, opts),
+            };
+            let stem = if all {
+                "contacts".to_string()
+            } else {
+                format!("contacts-{}", customers[0].display_name())
+            };
+            (stem, text, plural(n, "contact"))
+        }
+    };
+    notice(app, format!("Exporting {count}…"), false);
+    fx.push(Effect::Export {
+        dir: app.config.export_dir.clone(),
+        stem,
+        format,
+        text,
+        what: count,
+    });
+}
+
+/// `1 contact`, `3 contacts`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Selects the hit's customer in the list (clearing a search that hides it), opens the
+/// Contacts tab and puts the cursor on the contact.
+pub fn jump_to_contact(app: &mut App, hit: &ContactHit, fx: &mut Vec<Effect>) {
+    let find = |app: &App| {
+        app.list.shown.iter().position(|&i| {
+            app.list
+                .rows
+                .get(i)
+                .is_some_and(|r| r.customer.id == hit.customer_id)
+        })
+    };
+    let mut pos = find(app);
+    if pos.is_none() && !app.search.text().is_empty() {
+        app.mode = Mode::Search;
+        fx.extend(update(app, Action::Cmd(Cmd::SearchCancel)));
+        pos = find(app);
+    }
+    let Some(pos) = pos else {
+        return notice(
+            app,
+            format!(
+                "{} is not in the list any more (refresh with r)",
+                hit.customer
+            ),
+            true,
+        );
+    };
+    app.mode = Mode::Normal;
+    app.list.cursor = pos;
+    update::ensure_visible(app);
+    update::sync_detail(app, false);
+    app.detail.tab = Tab::Contacts;
+    app.detail.contact_open = false;
+    app.detail.cursors[Tab::Contacts.index()] = hit.index;
+    app.focus = Focus::Detail;
+    update::clamp_detail(app);
+    update::keep_detail_visible(app);
+    notice(app, format!("{} at {}", hit.name, hit.customer), false);
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::fixtures;
+    use crate::app::keymap::map_key;
+
+    fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+            Some(a) => update(app, a),
+            None => Vec::new(),
+        }
+    }
+
+    /// Types `:` + `line` + Enter and returns the effects.
+    fn run_line(app: &mut App, line: &str) -> Vec<Effect> {
+        let mut fx = press(app, KeyCode::Char(':'));
+        assert_eq!(app.mode, Mode::Palette);
+        for c in line.chars() {
+            fx.extend(press(app, KeyCode::Char(c)));
+        }
+        fx.extend(press(app, KeyCode::Enter));
+        fx
+    }
+
+    fn profiles() -> Vec<String> {
+        vec!["home".into(), "work".into(), "work-eu".into()]
+    }
+
+    #[test]
+    fn parses_every_command_and_explains_mistakes() {
+        assert_eq!(parse("quit"), Ok(Command::Quit));
+        assert_eq!(parse(":q"), Ok(Command::Quit));
+        assert_eq!(parse("  help "), Ok(Command::Help));
+        assert_eq!(parse("refresh"), Ok(Command::Refresh));
+        assert_eq!(
+            parse("customer  acme dental "),
+            Ok(Command::Customer("acme dental".into()))
+        );
+        assert_eq!(parse("contact bob@x"), Ok(Command::Contact("bob@x".into())));
+        assert_eq!(parse("profile work"), Ok(Command::Profile("work".into())));
+        assert_eq!(
+            parse("export customers JSON"),
+            Ok(Command::Export {
+                what: ExportWhat::Customers,
+                format: ExportFormat::Json
+            })
+        );
+        assert_eq!(
+            parse("export contacts vcard all"),
+            Ok(Command::Export {
+                what: ExportWhat::Contacts { all: true },
+                format: ExportFormat::VCard
+            })
+        );
+        assert_eq!(
+            parse("export contacts csv"),
+            Ok(Command::Export {
+                what: ExportWhat::Contacts { all: false },
+                format: ExportFormat::Csv
+            })
+        );
+        assert!(parse("export customers vcard").is_err());
+        assert!(parse("export contacts json").is_err());
+        assert!(parse("export stuff csv").is_err());
+        assert!(parse("customer").unwrap_err().contains("search text"));
+        assert!(parse("quit now").is_err());
+        assert!(parse("frobnicate").unwrap_err().contains(":frobnicate"));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn tab_completes_names_and_arguments() {
+        let p = profiles();
+        assert_eq!(complete("pro", &p, None).as_deref(), Some("profile "));
+        assert_eq!(complete("q", &p, None).as_deref(), Some("quit"));
+        assert_eq!(
+            complete("profile h", &p, None).as_deref(),
+            Some("profile home")
+        );
+        // Two profiles start with "work": the common start, then nothing more to add.
+        assert_eq!(
+            complete("profile wo", &p, None).as_deref(),
+            Some("profile work")
+        );
+        assert_eq!(complete("profile work", &p, None), None);
+        assert_eq!(
+            complete("profile work", &p, Some(1)).as_deref(),
+            Some("profile work-eu")
+        );
+        assert_eq!(complete("export c", &p, None), None);
+        assert_eq!(
+            complete("export cu", &p, None).as_deref(),
+            Some("export customers ")
+        );
+        assert_eq!(
+            complete("export customers j", &p, None).as_deref(),
+            Some("export customers json")
+        );
+        assert_eq!(
+            complete("export contacts v", &p, None).as_deref(),
+            Some("export contacts vcard ")
+        );
+        assert_eq!(
+            complete("export contacts vcard ", &p, None).as_deref(),
+            Some("export contacts vcard all")
+        );
+        let names: Vec<String> = suggestions("c", &p).into_iter().map(|s| s.label).collect();
+        assert_eq!(names, [":customer TEXT", ":contact TEXT"]);
+        assert_eq!(suggestions("profile ", &p).len(), 3);
+        assert!(suggestions("nope ", &p).is_empty());
+    }
+
+    #[test]
+    fn q_typed_in_the_palette_is_text_and_quit_quits() {
+        let mut app = fixtures::app((100, 30));
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Char('q'));
+        assert!(!app.quit);
+        assert_eq!(app.palette.text(), "q");
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(!app.quit);
+
+        run_line(&mut app, "quit");
+        assert!(app.quit);
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "q");
+        assert!(app.quit);
+    }
+
+    #[test]
+    fn an_unknown_profile_is_an_error_and_a_known_one_switches() {
+        let mut app = fixtures::app((100, 30));
+        app.config.profiles = profiles();
+        let fx = run_line(&mut app, "profile nope");
+        assert!(fx.is_empty());
+        let m = app.message.clone().expect("message");
+        assert!(m.error);
+        assert!(m.text.contains("nope") && m.text.contains("home, work, work-eu"));
+        assert_eq!(app.mode, Mode::Normal);
+
+        let fx = run_line(&mut app, "profile work");
+        assert_eq!(fx, [Effect::SwitchProfile("work".into())]);
+    }
+
+    #[test]
+    fn export_customers_carries_the_filtered_list() {
+        let mut app = fixtures::app((100, 30));
+        app.config.export_dir = "/tmp/exports".into();
+        run_line(&mut app, "customer acme");
+        let shown: Vec<String> = app
+            .list
+            .shown
+            .iter()
+            .map(|&i| app.list.rows[i].customer.display_name())
+            .collect();
+        assert!(!shown.is_empty() && shown.len() < app.list.rows.len());
+        let fx = run_line(&mut app, "export customers csv");
+        let [
+            Effect::Export {
+                dir,
+                stem,
+                format,
+                text,
+                what,
+            },
+        ] = fx.as_slice()
+        else {
+            panic!("expected one export, got {fx:?}");
+        };
+        assert_eq!(dir, &std::path::PathBuf::from("/tmp/exports"));
+        assert_eq!(stem, "customers");
+        assert_eq!(*format, ExportFormat::Csv);
+        assert!(
+            what.starts_with(&format!("{} customer", shown.len())),
+            "{what}"
+        );
+        // One record per shown customer, in list order, ids in the first column.
+        let body = text.trim_start_matches('\u{feff}');
+        let ids: Vec<String> = csv::Reader::from_reader(body.as_bytes())
+            .records()
+            .map(|r| r.expect("valid CSV")[0].to_string())
+            .collect();
+        let want: Vec<String> = app
+            .list
+            .shown
+            .iter()
+            .map(|&i| app.list.rows[i].customer.id.to_string())
+            .collect();
+        assert_eq!(ids, want);
+    }
+
+    #[test]
+    fn export_contacts_of_the_selected_customer_as_vcard() {
+        let mut app = fixtures::app((100, 30));
+        let selected = app.list.selected().expect("row").customer.clone();
+        let fx = run_line(&mut app, "export contacts vcard");
+        let [Effect::Export { text, format, .. }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(*format, ExportFormat::VCard);
+        assert_eq!(text.matches("BEGIN:VCARD").count(), selected.contacts.len());
+        let fx = run_line(&mut app, "export contacts csv all");
+        let all: usize = app
+            .list
+            .shown
+            .iter()
+            .map(|&i| app.list.rows[i].customer.contacts.len())
+            .sum();
+        let [Effect::Export { what, .. }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(what, &format!("{all} contacts"));
+    }
+
+    #[test]
+    fn contact_search_jumps_to_the_customer_and_contact() {
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "contact ALICE@acme.test");
+        let row = app.list.selected().expect("selected");
+        assert!(row.view.name.starts_with("Acme"));
+        assert_eq!(app.detail.tab, Tab::Contacts);
+        assert_eq!(app.focus, Focus::Detail);
+        let i = app.detail.cursor();
+        assert_eq!(row.customer.contacts[i].name.as_deref(), Some("Alice Ng"));
+
+        // Phone digits match whatever the punctuation.
+        let hits = find_contacts(&app.list.rows, &app.list.order, "555 123 4568");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].name, "Bob Builder");
+
+        // Several hits: a list; Enter jumps to the chosen one.
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "contact acme.test");
+        assert_eq!(app.mode, Mode::Results);
+        let n = app.results.as_ref().expect("results").hits.len();
+        assert!(n >= 3);
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.detail.tab, Tab::Contacts);
+        assert_eq!(app.detail.cursor(), 1);
+
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "contact zzzz-nobody");
+        assert!(app.message.as_ref().is_some_and(|m| m.error));
+    }
+
+    #[test]
+    fn contact_search_clears_a_search_that_hides_the_customer() {
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "customer zero");
+        assert!(
+            app.list
+                .shown
+                .iter()
+                .all(|&i| !app.list.rows[i].view.name.starts_with("Acme"))
+        );
+        run_line(&mut app, "contact bob@acme.test");
+        assert!(app.search.text().is_empty());
+        assert!(
+            app.list
+                .selected()
+                .expect("row")
+                .view
+                .name
+                .starts_with("Acme")
+        );
+    }
+
+    #[test]
+    fn history_walks_with_up_and_down_on_an_empty_prompt() {
+        let mut app = fixtures::app((100, 30));
+        run_line(&mut app, "customer acme");
+        run_line(&mut app, "help");
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Up);
+        assert_eq!(app.palette.text(), "help");
+        press(&mut app, KeyCode::Up);
+        assert_eq!(app.palette.text(), "customer acme");
+        press(&mut app, KeyCode::Down);
+        assert_eq!(app.palette.text(), "help");
+        press(&mut app, KeyCode::Down);
+        assert_eq!(app.palette.text(), "");
+    }
+
+    #[test]
+    fn up_and_down_pick_a_suggestion_that_enter_runs() {
+        let mut app = fixtures::app((100, 30));
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Char('h'));
+        press(&mut app, KeyCode::Down);
+        assert_eq!(app.palette.chosen, Some(0));
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.mode, Mode::Help);
+    }
+
+    #[test]
+    fn customer_applies_the_list_search() {
+        let mut app = fixtures::app((100, 30));
+        let fx = run_line(&mut app, "customer acme");
+        assert!(fx.is_empty(), "the server search waits for the debounce");
+        assert_eq!(app.search.text(), "acme");
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(app.search.debounce.is_pending());
+        assert!(app.list.shown.iter().all(|&i| {
+            app.list.rows[i].view.name.to_lowercase().contains("acme")
+                || !app.list.rows[i].customer.contacts.is_empty()
+        }));
+    }
+
+    #[test]
+    fn export_of_a_partly_loaded_list_fetches_the_rest_first() {
+        let all = fixtures::many(30);
+        let mut app = fixtures::app_with((100, 30), all[..20].to_vec(), 2, 30);
+        let fx = run_line(&mut app, "export customers json");
+        // Page 2 is on its way (asked for now, or already by the prefetch); no file yet.
+        assert!(
+            !fx.iter().any(|e| matches!(e, Effect::Export { .. })),
+            "{fx:?}"
+        );
+        assert_eq!(app.list.browse.loading, Some(2));
+        assert!(app.palette.pending_export.is_some());
+        let generation = app.list.browse.generation;
+        let fx = update(
+            &mut app,
+            Action::CustomersLoaded {
+                generation,
+                page: 2,
+                result: Ok(fixtures::page(all[20..].to_vec(), 2, 2, 30)),
+            },
+        );
+        let exported: Vec<&Effect> = fx
+            .iter()
+            .filter(|e| matches!(e, Effect::Export { .. }))
+            .collect();
+        let [Effect::Export { text, what, .. }] = exported.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(what, "30 customers");
+        let json: serde_json::Value = serde_json::from_str(text).expect("json");
+        assert_eq!(json.as_array().map(Vec::len), Some(30));
+        assert!(app.palette.pending_export.is_none());
+    }
+
+    #[test]
+    fn a_failed_page_cancels_a_waiting_export() {
+        let all = fixtures::many(30);
+        let mut app = fixtures::app_with((100, 30), all[..20].to_vec(), 2, 30);
+        run_line(&mut app, "export contacts csv all");
+        assert!(app.palette.pending_export.is_some());
+        let generation = app.list.browse.generation;
+        let fx = update(
+            &mut app,
+            Action::CustomersLoaded {
+                generation,
+                page: 2,
+                result: Err(crate::api::ApiError::Timeout {
+                    after: std::time::Duration::from_secs(30),
+                }),
+            },
+        );
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Export { .. })));
+        assert!(app.palette.pending_export.is_none());
+        let m = app.message.as_ref().expect("message");
+        assert!(m.error && m.text.starts_with("Export cancelled"), "{m:?}");
+    }
+
+    #[test]
+    fn tab_with_nothing_in_common_highlights_then_takes_the_first_entry() {
+        let mut app = fixtures::app((100, 30));
+        press(&mut app, KeyCode::Char(':'));
+        press(&mut app, KeyCode::Char('c'));
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.palette.text(), "c");
+        assert_eq!(app.palette.chosen, Some(0));
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.palette.text(), "customer ");
+        assert_eq!(app.palette.chosen, None);
+    }
+}
