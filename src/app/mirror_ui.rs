@@ -191,6 +191,14 @@ pub fn sync_now(app: &mut App, fx: &mut Vec<Effect>) {
     start_sync(app, true, fx);
 }
 
+/// `:sync [full]`: a sync of the changes, or a full pass; without a mirror it says so.
+pub fn sync_with(app: &mut App, full: bool, fx: &mut Vec<Effect>) {
+    if full || !app.mirror.configured || app.mirror.is_syncing() {
+        return sync_now(app, fx);
+    }
+    start_sync(app, false, fx);
+}
+
 /// `r` with a mirror: the list comes from the mirror, so a refresh is a sync of changes.
 pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     if app.mirror.active {

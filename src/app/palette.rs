@@ -9,6 +9,7 @@ use tui_input::{Input, InputRequest};
 
 use super::update::{self, update};
 use super::{Action, App, Cmd, Effect, Focus, Message, Mode, Row, Tab};
+use super::{audit_ui, mirror_ui};
 use crate::api::model::Id;
 use crate::export::{self, ExportFormat};
 use crate::sanitize;
@@ -71,6 +72,20 @@ pub static COMMANDS: &[CommandSpec] = &[
         complete: ArgKind::Text,
     },
     CommandSpec {
+        name: "duplicates",
+        aliases: &["dup"],
+        args: "",
+        help: "audit likely duplicate customers (and merge them)",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        name: "sync",
+        aliases: &[],
+        args: "[full]",
+        help: "sync the local mirror now (full = every record, notices deletions)",
+        complete: ArgKind::Text,
+    },
+    CommandSpec {
         name: "export",
         aliases: &[],
         args: "customers|contacts FORMAT [all]",
@@ -129,6 +144,12 @@ pub enum Command {
     Refresh,
     Help,
     Quit,
+    /// `:duplicates`: the duplicate audit.
+    Duplicates,
+    /// `:sync [full]`: sync the mirror now; `full` walks every record.
+    Sync {
+        full: bool,
+    },
 }
 
 /// Parses a command line (without the `:`). Errors are messages for the status line.
@@ -158,6 +179,13 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "contact" => needs_text("a name, e-mail, phone or title").map(Command::Contact),
         "profile" => needs_text("a profile name").map(Command::Profile),
         "export" => parse_export(rest),
+        "sync" => match rest.to_lowercase().as_str() {
+            "" => Ok(Command::Sync { full: false }),
+            "full" => Ok(Command::Sync { full: true }),
+            _ => Err("Use :sync, or :sync full".into()),
+        },
+        "duplicates" if !rest.is_empty() => Err(":duplicates takes no arguments".into()),
+        "duplicates" => Ok(Command::Duplicates),
         "refresh" | "help" | "quit" if !rest.is_empty() => {
             Err(format!(":{} takes no arguments", spec.name))
         }
@@ -586,6 +614,12 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
             }
             fx.extend(update(app, Action::Cmd(Cmd::SearchAccept)));
         }
+        Command::Contact(text) if app.mirror.active => {
+            // The whole account is searchable: the find-anywhere popup, already searched.
+            mirror_ui::find_with(app, &text);
+        }
+        Command::Duplicates => audit_ui::open(app, fx),
+        Command::Sync { full } => mirror_ui::sync_with(app, full, fx),
         Command::Contact(text) => {
             let hits = find_contacts(&app.list.rows, &app.list.order, &text);
             match hits.len() {
@@ -1166,5 +1200,74 @@ mod tests {
         press(&mut app, KeyCode::Tab);
         assert_eq!(app.palette.text(), "customer ");
         assert_eq!(app.palette.chosen, None);
+    }
+
+    #[test]
+    fn parses_duplicates_and_sync() {
+        assert_eq!(parse("duplicates"), Ok(Command::Duplicates));
+        assert_eq!(parse("dup"), Ok(Command::Duplicates));
+        assert!(parse("duplicates now").is_err());
+        assert_eq!(parse("sync"), Ok(Command::Sync { full: false }));
+        assert_eq!(parse("sync FULL"), Ok(Command::Sync { full: true }));
+        assert!(parse("sync everything").unwrap_err().contains(":sync full"));
+    }
+
+    #[test]
+    fn duplicates_opens_the_audit() {
+        let mut app = fixtures::app((100, 30));
+        let fx = run_line(&mut app, "duplicates");
+        assert_eq!(app.mode, Mode::Audit);
+        assert!(app.audit.view.is_some());
+        assert!(
+            fx.iter().any(|e| matches!(e, Effect::Audit(_))) || app.audit.dismissed.is_some(),
+            "{fx:?}"
+        );
+    }
+
+    #[test]
+    fn sync_asks_the_mirror_for_changes_or_a_full_pass() {
+        use crate::app::mirror_ui::MirrorOp;
+        let mut app = crate::app::mirror_ui::tests::loaded();
+        app.mirror.syncing = None; // the start-up sync is done
+        let fx = run_line(&mut app, "sync");
+        assert!(
+            fx.contains(&Effect::Mirror(MirrorOp::Sync { full: false })),
+            "{fx:?}"
+        );
+        assert!(app.mirror.is_syncing());
+        // A second one while the first runs only says so.
+        let fx = run_line(&mut app, "sync full");
+        assert!(fx.is_empty(), "{fx:?}");
+        assert!(app.message.as_ref().unwrap().text.contains("already"));
+
+        let mut app = crate::app::mirror_ui::tests::loaded();
+        app.mirror.syncing = None;
+        let fx = run_line(&mut app, "sync full");
+        assert!(
+            fx.contains(&Effect::Mirror(MirrorOp::Sync { full: true })),
+            "{fx:?}"
+        );
+
+        // Without a mirror: a message, no effect.
+        let mut app = fixtures::app((100, 30));
+        let fx = run_line(&mut app, "sync");
+        assert!(fx.is_empty());
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("No local mirror")
+        );
+    }
+
+    #[test]
+    fn contact_uses_find_anywhere_when_the_mirror_is_loaded() {
+        let mut app = crate::app::mirror_ui::tests::loaded();
+        run_line(&mut app, "contact alice");
+        assert_eq!(app.mode, Mode::Find);
+        let find = app.mirror.find.as_ref().expect("find popup");
+        assert_eq!(find.input.value(), "alice");
+        assert!(app.results.is_none());
     }
 }
