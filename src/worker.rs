@@ -6,6 +6,7 @@
 //! the running invoice scan, to stop it when a new one starts).
 
 mod audit;
+mod merge;
 mod mirror;
 
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,8 @@ pub struct Worker {
     mirror: Option<Arc<mirror::MirrorTask>>,
     /// Draft files are written, removed and read in order on one thread.
     drafts: Option<std::sync::mpsc::Sender<Effect>>,
+    /// Where merge journals and the merge log go (set by [`Worker::with_drafts`]).
+    data_dir: Option<std::path::PathBuf>,
 }
 
 fn no_client() -> ApiError {
@@ -46,6 +49,7 @@ impl Worker {
             scan: Arc::new(Mutex::new(None)),
             mirror: None,
             drafts: None,
+            data_dir: None,
         }
     }
 
@@ -62,6 +66,7 @@ impl Worker {
 
     /// Keeps form drafts in `data_dir` (one thread, so a save never lands after a remove).
     pub fn with_drafts(mut self, data_dir: std::path::PathBuf) -> Self {
+        self.data_dir = Some(data_dir.clone());
         let (dtx, drx) = std::sync::mpsc::channel::<Effect>();
         let tx = self.tx.clone();
         std::thread::spawn(move || {
@@ -154,6 +159,7 @@ impl Worker {
                 Some(m) => m.spawn(op, client, tx),
                 None => tracing::debug!("no mirror configured; {op:?} ignored"),
             },
+            Effect::Merge(op) => merge::spawn(client, self.data_dir.clone(), op, tx),
             Effect::Audit(op) => {
                 audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)
             }

@@ -97,6 +97,8 @@ pub enum Cmd {
     ConfirmCancel,
     /// Dialog: move between the answers (Tab, ←, →).
     ConfirmToggle,
+    /// Merge two customers (the audit's group, or the marked and the selected customer).
+    Merge,
 }
 
 /// Everything `update` reacts to.
@@ -149,6 +151,8 @@ pub enum Action {
     FindEdit(InputRequest),
     /// A report for the duplicate audit (dismissed groups read or not saved).
     Audit(super::audit_ui::AuditEvent),
+    /// A report about a merge (the plan, a step, the end).
+    Merge(super::merge_ui::MergeEvent),
     /// A key typed into the open form's focused field.
     FormEdit(InputRequest),
     /// A key typed into a dialog (the customer's name before a delete; `y`/`n`).

@@ -27,6 +27,8 @@ pub enum Effect {
     Mirror(super::mirror_ui::MirrorOp),
     /// Read or write the duplicate audit's dismissed groups (see [`super::audit_ui`]).
     Audit(super::audit_ui::AuditOp),
+    /// Plan, run or resume a merge (see [`super::merge_ui`]).
+    Merge(super::merge_ui::MergeOp),
     /// Write an export file (`:export`); answered by `Action::Notice` with the path.
     Export {
         dir: std::path::PathBuf,

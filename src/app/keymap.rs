@@ -287,6 +287,11 @@ pub static AUDIT: &[Binding] = &[
         "the group's customers side by side",
     ),
     bind(&[ch('x')], Cmd::Dismiss, "not a duplicate (remembered)"),
+    bind(
+        &[ch('m')],
+        Cmd::Merge,
+        "merge the group's first two customers",
+    ),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
@@ -416,6 +421,36 @@ pub static MODAL: &[Binding] = &[
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
 ];
 
+pub static MERGE: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Left), ch('1')],
+        Cmd::FocusPrev,
+        "the left customer stays (primary)",
+    ),
+    bind(
+        &[code(KeyCode::Right), ch('2')],
+        Cmd::FocusNext,
+        "the right customer stays (primary)",
+    ),
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next field"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous field"),
+    bind(
+        &[ch(' ')],
+        Cmd::ConfirmToggle,
+        "copy the field or not (swap the primary)",
+    ),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "next step: plan, confirm",
+    ),
+    bind(&[ch('y')], Cmd::ConfirmAccept, "yes, merge"),
+    bind(&[ch('n')], Cmd::ConfirmCancel, "no"),
+    bind(&[ch('r')], Cmd::Refresh, "resume a failed merge"),
+    bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
 /// The bindings of a mode, in help order.
 pub fn bindings(mode: Mode) -> &'static [Binding] {
     match mode {
@@ -425,6 +460,7 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Modal => MODAL,
         Mode::Find => FIND,
         Mode::Audit => AUDIT,
+        Mode::Merge => MERGE,
         Mode::Palette => PALETTE,
         Mode::Results => RESULTS,
         Mode::Form => FORM,
@@ -433,11 +469,12 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 10] = [
+pub const MODES: [(Mode, &str); 11] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
     (Mode::Audit, "Duplicate audit"),
+    (Mode::Merge, "Merge"),
     (Mode::Palette, "Command palette (:)"),
     (Mode::Results, "Contact results"),
     (Mode::Help, "Help"),
@@ -514,6 +551,7 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Confirm => "confirm",
         Mode::Find => "find",
         Mode::Audit => "audit",
+        Mode::Merge => "merge",
     }
 }
 
@@ -722,7 +760,8 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Help, _) => "Esc close",
         (Mode::Modal, _) => "Enter dismiss  q quit",
         (Mode::Find, _) => "Enter go to  Esc close",
-        (Mode::Audit, _) => "Enter compare  x not a duplicate  Esc back",
+        (Mode::Audit, _) => "Enter compare  m merge  x not a duplicate  Esc back",
+        (Mode::Merge, _) => "←/→ primary  Space toggle  Enter next  y merge  r resume  Esc back",
         (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
         (Mode::Results, _) => "Enter jump  Esc close",
         (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",

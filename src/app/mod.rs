@@ -13,6 +13,7 @@ pub mod form;
 pub mod forms_ui;
 pub mod keymap;
 pub mod layout;
+pub mod merge_ui;
 pub mod mirror_ui;
 pub mod palette;
 pub mod text;
@@ -55,6 +56,8 @@ pub enum Mode {
     Find,
     /// The duplicate audit screen.
     Audit,
+    /// Merging two customers: choose the primary, the plan, the progress, the result.
+    Merge,
     /// The `:` command prompt: every printable key is text.
     Palette,
     /// The contacts found by `:contact`.
@@ -471,6 +474,8 @@ pub struct App {
     pub mirror: mirror_ui::MirrorState,
     /// The duplicate audit screen and the list's customer-type filter.
     pub audit: audit_ui::AuditState,
+    /// The merge screen (kept while a merge runs in the background).
+    pub merge: Option<merge_ui::MergeScreen>,
 }
 
 impl App {
@@ -505,6 +510,7 @@ impl App {
             next_gen: 0,
             mirror: mirror_ui::MirrorState::default(),
             audit: audit_ui::AuditState::default(),
+            merge: None,
         }
     }
 

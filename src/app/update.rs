@@ -115,6 +115,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Mirror(ev) => super::mirror_ui::event(app, ev, &mut fx),
         Action::FindEdit(req) => super::mirror_ui::find_edit(app, req),
         Action::Audit(ev) => super::audit_ui::event(app, ev),
+        Action::Merge(ev) => super::merge_ui::event(app, ev, &mut fx),
         Action::FormEdit(_)
         | Action::ConfirmEdit(_)
         | Action::EditorDone(_)
@@ -144,6 +145,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         Mode::Find => return find_command(app, cmd),
         Mode::Audit => return audit_command(app, cmd, fx),
+        Mode::Merge => return super::merge_ui::command(app, cmd, fx),
         Mode::Palette | Mode::Results => return super::palette::command(app, cmd, fx),
         Mode::Form => return forms_ui::form_command(app, cmd, fx),
         Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
@@ -286,7 +288,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::FindJump => {}
         Cmd::Audit => super::audit_ui::open(app, fx),
         Cmd::TypeFilter => super::audit_ui::cycle_type_filter(app, fx),
-        Cmd::Dismiss => {}
+        Cmd::Dismiss | Cmd::Merge => {}
     }
 }
 
@@ -301,6 +303,7 @@ fn audit_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::PageUp => audit_ui::move_by(app, -page),
         Cmd::Open => audit_ui::toggle_compare(app),
         Cmd::Dismiss => audit_ui::dismiss(app, fx),
+        Cmd::Merge => super::merge_ui::open(app),
         Cmd::Back | Cmd::Close => audit_ui::back(app),
         Cmd::Quit => app.quit = true,
         _ => {}

@@ -8,6 +8,7 @@ mod detail;
 mod find;
 mod form;
 mod list;
+mod merge;
 mod overlay;
 mod palette;
 mod status;
@@ -41,6 +42,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Modal => overlay::modal(app, frame, &theme),
         Mode::Find => find::draw(app, frame, &theme),
         Mode::Audit => audit::draw(app, frame, &theme),
+        Mode::Merge => merge::draw(app, frame, &theme),
         Mode::Palette => palette::prompt(app, frame, &theme),
         Mode::Results => palette::results(app, frame, &theme),
         Mode::Confirm => form::confirm(app, frame, &theme),

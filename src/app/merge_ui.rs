@@ -1,0 +1,618 @@
+//! The merge screen ([`Mode::Merge`]): from the audit's side-by-side view, `m` merges the
+//! group's first two customers (their order in the group). The flow is
+//! choose the primary → the plan (built by the worker with [`merge::plan`]) → confirm (default
+//! No) → the steps run on a worker task, reported one by one → the result, or the failure with
+//! `r` to resume from the journal.
+//!
+//! The default primary is the older record (the lower id: Syncro's ids grow with creation),
+//! because tickets, invoices and links elsewhere usually point at the first record made.
+
+use crate::api::model::{Customer, Id};
+use crate::flows::merge::{MergePlan, MergeProgress, StepStatus};
+use crate::sanitize;
+
+use super::action::Deletion;
+use super::{Action, App, Cmd, Effect, Message, Mode};
+
+/// What the merge screen asks the worker.
+#[derive(Debug, Clone)]
+pub enum MergeOp {
+    /// Read both customers and what hangs on the duplicate; answered by [`MergeEvent::Planned`].
+    Plan { primary: Id, duplicate: Id },
+    /// Start the merge of a confirmed plan (journal in the data directory) and run every step.
+    Run {
+        plan: Box<MergePlan>,
+        read_only: bool,
+    },
+    /// Run the remaining steps of the unfinished merge of these two customers.
+    Resume {
+        primary: Id,
+        duplicate: Id,
+        read_only: bool,
+    },
+}
+
+impl PartialEq for MergeOp {
+    fn eq(&self, other: &Self) -> bool {
+        self.ids() == other.ids() && std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+impl Eq for MergeOp {}
+
+impl MergeOp {
+    /// The primary and duplicate ids the operation is about.
+    pub fn ids(&self) -> (Id, Id) {
+        match self {
+            MergeOp::Plan { primary, duplicate }
+            | MergeOp::Resume {
+                primary, duplicate, ..
+            } => (*primary, *duplicate),
+            MergeOp::Run { plan, .. } => (plan.primary.id, plan.duplicate.id),
+        }
+    }
+}
+
+/// What the worker reports for a merge.
+#[derive(Debug)]
+pub enum MergeEvent {
+    /// The plan, or why it could not be built.
+    Planned(Result<Box<MergePlan>, String>),
+    /// The run started (or resumed): every step with its state in the journal.
+    Started(Vec<(String, StepStatus)>),
+    /// One step finished.
+    Progress(MergeProgress),
+    /// The run stopped: `error` is `None` when every step is finished.
+    Finished {
+        error: Option<String>,
+        duplicate_deleted: bool,
+        keep_duplicate: Option<String>,
+    },
+}
+
+/// A step in the progress list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLine {
+    pub text: String,
+    pub status: StepStatus,
+}
+
+/// Where the merge screen stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    /// Choosing which of the two stays (`primary_left`: the left one).
+    Choose { primary_left: bool },
+    /// The worker reads the records.
+    Planning,
+    /// The plan; the cursor is on a field to copy.
+    Plan { plan: Box<MergePlan>, cursor: usize },
+    /// "Merge? y/N" over the plan.
+    Confirm { plan: Box<MergePlan>, cursor: usize },
+    /// The steps run.
+    Running,
+    /// The run stopped: finished, or failed (`error`).
+    Done {
+        error: Option<String>,
+        duplicate_deleted: bool,
+        keep_duplicate: Option<String>,
+    },
+}
+
+/// The merge screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeScreen {
+    /// The two customers, in the order shown (left, right).
+    pub left: Customer,
+    pub right: Customer,
+    pub stage: Stage,
+    /// The progress list (once a run started).
+    pub steps: Vec<StepLine>,
+    /// The primary and duplicate ids once chosen.
+    pub chosen: Option<(Id, Id)>,
+}
+
+impl MergeScreen {
+    fn primary_left(&self) -> bool {
+        match (&self.stage, self.chosen) {
+            (Stage::Choose { primary_left }, _) => *primary_left,
+            (_, Some((p, _))) => p == self.left.id,
+            _ => true,
+        }
+    }
+
+    /// The customer that stays and the one merged into it.
+    pub fn primary_and_duplicate(&self) -> (&Customer, &Customer) {
+        if self.primary_left() {
+            (&self.left, &self.right)
+        } else {
+            (&self.right, &self.left)
+        }
+    }
+}
+
+fn say(app: &mut App, text: impl Into<String>, error: bool) {
+    app.message = Some(Message {
+        text: text.into(),
+        error,
+    });
+}
+
+/// `m` in the audit's comparison: the merge of the group's first two customers.
+pub fn open(app: &mut App) {
+    if app.config.read_only {
+        return say(
+            app,
+            "Read-only mode: merging is refused. Turn read-only off to make changes.",
+            true,
+        );
+    }
+    let customers: Vec<Customer> = super::audit_ui::selected_customers(app)
+        .into_iter()
+        .cloned()
+        .collect();
+    let [left, right, ..] = customers.as_slice() else {
+        return say(app, "A merge needs two customers", true);
+    };
+    open_with(app, left.clone(), right.clone());
+}
+
+/// The merge screen for two customers (the older one preselected as the primary).
+pub fn open_with(app: &mut App, left: Customer, right: Customer) {
+    if app.config.read_only {
+        return say(
+            app,
+            "Read-only mode: merging is refused. Turn read-only off to make changes.",
+            true,
+        );
+    }
+    let primary_left = left.id <= right.id;
+    app.merge = Some(MergeScreen {
+        left,
+        right,
+        stage: Stage::Choose { primary_left },
+        steps: Vec::new(),
+        chosen: None,
+    });
+    app.mode = Mode::Merge;
+}
+
+fn close(app: &mut App) {
+    app.merge = None;
+    app.mode = if app.audit.view.is_some() {
+        Mode::Audit
+    } else {
+        Mode::Normal
+    };
+}
+
+/// Keys in [`Mode::Merge`].
+pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    let read_only = app.config.read_only;
+    let Some(m) = app.merge.as_mut() else {
+        app.mode = Mode::Normal;
+        return;
+    };
+    if cmd == Cmd::Quit {
+        app.quit = true;
+        return;
+    }
+    match (&mut m.stage, cmd) {
+        (Stage::Choose { primary_left }, Cmd::FocusPrev) => *primary_left = true,
+        (Stage::Choose { primary_left }, Cmd::FocusNext) => *primary_left = false,
+        (Stage::Choose { primary_left }, Cmd::ConfirmToggle) => *primary_left = !*primary_left,
+        (Stage::Choose { .. }, Cmd::Open | Cmd::ConfirmAccept) => {
+            let (p, d) = m.primary_and_duplicate();
+            let (primary, duplicate) = (p.id, d.id);
+            m.chosen = Some((primary, duplicate));
+            m.stage = Stage::Planning;
+            fx.push(Effect::Merge(MergeOp::Plan { primary, duplicate }));
+        }
+        (Stage::Plan { plan, cursor }, Cmd::Down) if !plan.fields.is_empty() => {
+            *cursor = (*cursor + 1).min(plan.fields.len() - 1);
+        }
+        (Stage::Plan { cursor, .. }, Cmd::Up) => *cursor = cursor.saturating_sub(1),
+        (Stage::Plan { plan, cursor }, Cmd::ConfirmToggle) => {
+            if let Some(f) = plan.fields.get(*cursor) {
+                let (key, copy) = (f.key.clone(), !f.copy);
+                plan.set_copy(&key, copy);
+            }
+        }
+        (Stage::Plan { plan, cursor }, Cmd::Open | Cmd::ConfirmAccept) => {
+            m.stage = Stage::Confirm {
+                plan: plan.clone(),
+                cursor: *cursor,
+            };
+        }
+        (Stage::Confirm { plan, .. }, Cmd::ConfirmAccept) => {
+            let plan = plan.clone();
+            m.stage = Stage::Running;
+            m.steps.clear();
+            fx.push(Effect::Merge(MergeOp::Run { plan, read_only }));
+        }
+        (Stage::Confirm { plan, cursor }, _) => {
+            // Anything but `y` answers No.
+            m.stage = Stage::Plan {
+                plan: plan.clone(),
+                cursor: *cursor,
+            };
+        }
+        (Stage::Done { error: Some(_), .. }, Cmd::Refresh) => {
+            if let Some((primary, duplicate)) = m.chosen {
+                m.stage = Stage::Running;
+                fx.push(Effect::Merge(MergeOp::Resume {
+                    primary,
+                    duplicate,
+                    read_only,
+                }));
+            }
+        }
+        (Stage::Running, Cmd::Back | Cmd::Close) => {
+            // The run goes on in the background; its result lands in the status line.
+            app.mode = Mode::Normal;
+            say(app, "The merge continues in the background", false);
+        }
+        (_, Cmd::Back | Cmd::Close) => close(app),
+        _ => {}
+    }
+}
+
+/// A report from the worker.
+pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
+    let Some(m) = app.merge.as_mut() else { return };
+    match ev {
+        MergeEvent::Planned(Ok(plan)) => {
+            if m.stage == Stage::Planning {
+                m.stage = Stage::Plan { plan, cursor: 0 };
+            }
+        }
+        MergeEvent::Planned(Err(e)) => {
+            m.stage = Stage::Done {
+                error: Some(format!("Could not read the records: {e}")),
+                duplicate_deleted: false,
+                keep_duplicate: None,
+            };
+            // Resuming a merge that never started means planning again.
+            m.chosen = None;
+        }
+        MergeEvent::Started(steps) => {
+            m.steps = steps
+                .into_iter()
+                .map(|(text, status)| StepLine {
+                    text: sanitize::line(&text),
+                    status,
+                })
+                .collect();
+        }
+        MergeEvent::Progress(p) => {
+            let text = sanitize::line(&p.step.describe());
+            match m.steps.get_mut(p.number.saturating_sub(1)) {
+                Some(line) => {
+                    line.status = p.status;
+                    line.text = text;
+                }
+                None => m.steps.push(StepLine {
+                    text,
+                    status: p.status,
+                }),
+            }
+        }
+        MergeEvent::Finished {
+            error,
+            duplicate_deleted,
+            keep_duplicate,
+        } => {
+            let ok = error.is_none();
+            let duplicate = m.chosen.map_or(m.right.id, |(_, d)| d);
+            let summary = summary(&m.steps);
+            m.stage = Stage::Done {
+                error,
+                duplicate_deleted,
+                keep_duplicate,
+            };
+            if ok {
+                if app.mode != Mode::Merge {
+                    say(app, format!("Merge finished. {summary}"), false);
+                }
+                merged(app, duplicate, duplicate_deleted, fx);
+            } else if app.mode != Mode::Merge {
+                say(app, "The merge stopped at a failed step", true);
+            }
+        }
+    }
+}
+
+/// The list and the mirror after a merge: the duplicate goes, the primary is read again.
+fn merged(app: &mut App, duplicate: Id, deleted: bool, fx: &mut Vec<Effect>) {
+    // The nested updates route keys by mode: run them as the list would.
+    let mode = std::mem::replace(&mut app.mode, Mode::Normal);
+    if deleted {
+        fx.extend(super::update::update(
+            app,
+            Action::Deleted {
+                target: Deletion::Customer { id: duplicate },
+                result: Ok(()),
+            },
+        ));
+    }
+    fx.extend(super::update::update(app, Action::Cmd(Cmd::Refresh)));
+    app.mode = mode;
+}
+
+/// `N contacts, N tickets, N assets moved` from the progress list.
+pub fn summary(steps: &[StepLine]) -> String {
+    let done = |f: fn(&str) -> bool| {
+        steps
+            .iter()
+            .filter(|s| f(&s.text) && s.status.is_finished())
+            .count()
+    };
+    format!(
+        "{} contacts, {} tickets, {} assets moved",
+        done(|t| t.starts_with("Move contact")),
+        done(|t| t.starts_with("Move ticket")),
+        done(|t| t.starts_with("Move asset")),
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::BTreeSet;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::audit_ui::AuditEvent;
+    use crate::app::keymap::map_key;
+    use crate::app::{fixtures, update};
+    use crate::flows::merge::MergeStep;
+
+    const ACME: Id = 21000001;
+    const DUP: Id = 21009999;
+
+    fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+            Some(a) => update(app, a),
+            None => Vec::new(),
+        }
+    }
+
+    /// The audit's comparison of Acme and its planted duplicate, then `m`.
+    pub(crate) fn merge_opened() -> App {
+        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        key(&mut app, KeyCode::Char('A'));
+        update(
+            &mut app,
+            Action::Audit(AuditEvent::Dismissed(BTreeSet::new())),
+        );
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char('m'));
+        app
+    }
+
+    /// A plan for Acme and the duplicate: a contact, the fixture tickets and assets to move,
+    /// and the phone to copy (empty on the primary).
+    pub(crate) fn plan(app: &App) -> MergePlan {
+        let m = app.merge.as_ref().unwrap();
+        let (p, d) = m.primary_and_duplicate();
+        let (mut primary, mut duplicate) = (p.clone(), d.clone());
+        primary.phone = None;
+        duplicate.phone = Some("503-555-0199".into());
+        let contacts = fixtures::customers()[0].contacts.clone();
+        MergePlan::new(
+            primary,
+            duplicate,
+            contacts,
+            fixtures::tickets(DUP),
+            fixtures::assets(DUP),
+            Vec::new(),
+        )
+    }
+
+    /// Merge screen with the plan on screen.
+    pub(crate) fn planned() -> App {
+        let mut app = merge_opened();
+        key(&mut app, KeyCode::Enter);
+        let plan = plan(&app);
+        update(
+            &mut app,
+            Action::Merge(MergeEvent::Planned(Ok(Box::new(plan)))),
+        );
+        app
+    }
+
+    fn stage(app: &App) -> &Stage {
+        &app.merge.as_ref().unwrap().stage
+    }
+
+    fn progress(number: usize, total: usize, step: MergeStep, status: StepStatus) -> Action {
+        Action::Merge(MergeEvent::Progress(MergeProgress {
+            number,
+            total,
+            message: step.describe(),
+            step,
+            status,
+        }))
+    }
+
+    #[test]
+    fn m_opens_the_merge_with_the_older_record_as_primary_and_arrows_swap_it() {
+        let mut app = merge_opened();
+        assert_eq!(app.mode, Mode::Merge);
+        let m = app.merge.as_ref().unwrap();
+        assert_eq!(m.primary_and_duplicate().0.id, ACME);
+        key(&mut app, KeyCode::Right);
+        assert_eq!(
+            app.merge.as_ref().unwrap().primary_and_duplicate().0.id,
+            DUP
+        );
+        key(&mut app, KeyCode::Char('1'));
+        assert_eq!(
+            app.merge.as_ref().unwrap().primary_and_duplicate().0.id,
+            ACME
+        );
+        // Enter: the worker reads the plan.
+        let fx = key(&mut app, KeyCode::Enter);
+        assert_eq!(
+            fx,
+            vec![Effect::Merge(MergeOp::Plan {
+                primary: ACME,
+                duplicate: DUP
+            })]
+        );
+        assert_eq!(stage(&app), &Stage::Planning);
+        // Esc goes back to the audit.
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Audit);
+        assert!(app.merge.is_none());
+    }
+
+    #[test]
+    fn read_only_refuses_the_merge() {
+        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        app.config.read_only = true;
+        key(&mut app, KeyCode::Char('A'));
+        update(
+            &mut app,
+            Action::Audit(AuditEvent::Dismissed(BTreeSet::new())),
+        );
+        key(&mut app, KeyCode::Enter);
+        let fx = key(&mut app, KeyCode::Char('m'));
+        assert!(fx.is_empty());
+        assert_eq!(app.mode, Mode::Audit);
+        assert!(app.merge.is_none());
+        let m = app.message.as_ref().unwrap();
+        assert!(m.error && m.text.contains("Read-only"), "{m:?}");
+    }
+
+    #[test]
+    fn the_plan_toggles_fields_and_confirm_defaults_to_no() {
+        let mut app = planned();
+        let Stage::Plan { plan, .. } = stage(&app) else {
+            panic!("{:?}", stage(&app))
+        };
+        let phone = plan.fields.iter().position(|f| f.key == "phone").unwrap();
+        assert!(plan.fields[phone].copy);
+        for _ in 0..phone {
+            key(&mut app, KeyCode::Down);
+        }
+        key(&mut app, KeyCode::Char(' '));
+        let Stage::Plan { plan, .. } = stage(&app) else {
+            panic!()
+        };
+        assert!(!plan.fields[phone].copy);
+        // Enter asks; Enter again (or n) answers No and nothing runs.
+        key(&mut app, KeyCode::Enter);
+        assert!(matches!(stage(&app), Stage::Confirm { .. }));
+        let fx = key(&mut app, KeyCode::Enter);
+        assert!(fx.is_empty());
+        assert!(matches!(stage(&app), Stage::Plan { .. }));
+        key(&mut app, KeyCode::Enter);
+        let fx = key(&mut app, KeyCode::Char('n'));
+        assert!(fx.is_empty());
+        assert!(matches!(stage(&app), Stage::Plan { .. }));
+        // y runs the plan as toggled.
+        key(&mut app, KeyCode::Enter);
+        let fx = key(&mut app, KeyCode::Char('y'));
+        match &fx[..] {
+            [Effect::Merge(MergeOp::Run { plan, read_only })] => {
+                assert!(!read_only);
+                assert!(!plan.fields[phone].copy);
+                assert_eq!(plan.duplicate.id, DUP);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(stage(&app), &Stage::Running);
+    }
+
+    #[test]
+    fn progress_then_failure_then_resume_then_success() {
+        let mut app = planned();
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char('y'));
+        let steps = [
+            MergeStep::MoveContact {
+                id: 1,
+                name: "Bob".into(),
+            },
+            MergeStep::MoveTicket {
+                id: 2,
+                number: "1043".into(),
+                subject: "Printer".into(),
+            },
+            MergeStep::Verify,
+            MergeStep::DeleteDuplicate,
+        ];
+        update(
+            &mut app,
+            Action::Merge(MergeEvent::Started(
+                steps
+                    .iter()
+                    .map(|s| (s.describe(), StepStatus::Pending))
+                    .collect(),
+            )),
+        );
+        update(&mut app, progress(1, 4, steps[0].clone(), StepStatus::Done));
+        let lines = &app.merge.as_ref().unwrap().steps;
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0].status, StepStatus::Done);
+        assert_eq!(lines[1].status, StepStatus::Pending);
+        let failed = StepStatus::Failed {
+            error: "HTTP 500".into(),
+        };
+        update(&mut app, progress(2, 4, steps[1].clone(), failed.clone()));
+        update(
+            &mut app,
+            Action::Merge(MergeEvent::Finished {
+                error: Some("Step 2 of 4 failed: HTTP 500".into()),
+                duplicate_deleted: false,
+                keep_duplicate: None,
+            }),
+        );
+        assert!(matches!(stage(&app), Stage::Done { error: Some(_), .. }));
+        assert_eq!(app.merge.as_ref().unwrap().steps[1].status, failed);
+        assert_eq!(
+            summary(&app.merge.as_ref().unwrap().steps),
+            "1 contacts, 0 tickets, 0 assets moved"
+        );
+        // r resumes from the journal.
+        let fx = key(&mut app, KeyCode::Char('r'));
+        assert_eq!(
+            fx,
+            vec![Effect::Merge(MergeOp::Resume {
+                primary: ACME,
+                duplicate: DUP,
+                read_only: false
+            })]
+        );
+        assert_eq!(stage(&app), &Stage::Running);
+        for (i, s) in steps.iter().enumerate().skip(1) {
+            update(&mut app, progress(i + 1, 4, s.clone(), StepStatus::Done));
+        }
+        let fx = update(
+            &mut app,
+            Action::Merge(MergeEvent::Finished {
+                error: None,
+                duplicate_deleted: true,
+                keep_duplicate: None,
+            }),
+        );
+        assert!(matches!(
+            stage(&app),
+            Stage::Done {
+                error: None,
+                duplicate_deleted: true,
+                ..
+            }
+        ));
+        // The duplicate left the list, the list is read again, the screen stays.
+        assert!(app.message.as_ref().unwrap().text.contains("deleted"));
+        assert!(
+            fx.iter().any(|e| matches!(e, Effect::LoadCustomers { .. })),
+            "{fx:?}"
+        );
+        assert_eq!(app.mode, Mode::Merge);
+        // The app stays usable while a merge runs: Esc hides the screen.
+        key(&mut app, KeyCode::Esc);
+        assert_ne!(app.mode, Mode::Merge);
+    }
+}

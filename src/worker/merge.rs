@@ -1,0 +1,102 @@
+//! Merges on a worker task: the plan (reads only), then the steps one by one, each reported
+//! to the app as it finishes. The journal in the data directory makes a resume pick up at the
+//! failed step.
+
+use std::path::PathBuf;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::api::SyncroClient;
+use crate::app::Action;
+use crate::app::merge_ui::{MergeEvent, MergeOp};
+use crate::flows::merge::{self, MergeRun};
+use crate::flows::{FlowEnv, FlowError};
+
+/// Runs `op` on its own task; the reports arrive as `Action::Merge`.
+pub(super) fn spawn(
+    client: Option<SyncroClient>,
+    data_dir: Option<PathBuf>,
+    op: MergeOp,
+    tx: UnboundedSender<Action>,
+) {
+    tokio::spawn(async move { run(client, data_dir, op, &tx).await });
+}
+
+fn finished(tx: &UnboundedSender<Action>, error: String) {
+    let _ = tx.send(Action::Merge(MergeEvent::Finished {
+        error: Some(error),
+        duplicate_deleted: false,
+        keep_duplicate: None,
+    }));
+}
+
+fn steps(run: &MergeRun) -> MergeEvent {
+    MergeEvent::Started(
+        run.steps
+            .iter()
+            .map(|s| (s.step.describe(), s.status.clone()))
+            .collect(),
+    )
+}
+
+async fn run(
+    client: Option<SyncroClient>,
+    data_dir: Option<PathBuf>,
+    op: MergeOp,
+    tx: &UnboundedSender<Action>,
+) {
+    let send = |ev: MergeEvent| {
+        let _ = tx.send(Action::Merge(ev));
+    };
+    let Some(client) = client else {
+        let e = super::no_client().to_string();
+        return match op {
+            MergeOp::Plan { .. } => send(MergeEvent::Planned(Err(e))),
+            _ => finished(tx, e),
+        };
+    };
+    let (read_only, start) = match op {
+        MergeOp::Plan { primary, duplicate } => {
+            let plan = merge::plan(&client, primary, duplicate)
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            return send(MergeEvent::Planned(plan));
+        }
+        MergeOp::Run { plan, read_only } => (read_only, Ok(plan)),
+        MergeOp::Resume {
+            primary,
+            duplicate,
+            read_only,
+        } => (read_only, Err((primary, duplicate))),
+    };
+    let Some(dir) = data_dir else {
+        return finished(tx, "No data directory for the merge journal".into());
+    };
+    let env = FlowEnv::new(client, read_only, dir);
+    let begun = match start {
+        Ok(plan) => MergeRun::start(&env, &plan),
+        Err((p, d)) => MergeRun::load(&env.data_dir, p, d).and_then(|r| {
+            r.ok_or_else(|| FlowError::Invalid("No unfinished merge of these customers".into()))
+        }),
+    };
+    let mut run = match begun {
+        Ok(r) => r,
+        Err(e) => return finished(tx, e.to_string()),
+    };
+    send(steps(&run));
+    let result = merge::execute(&env, &mut run, |p| {
+        send(MergeEvent::Progress(p.clone()));
+    })
+    .await;
+    // A re-read can add steps (records found still attached): show the journal as it is now.
+    send(steps(&run));
+    if let Err(e) = &result {
+        tracing::warn!("merge stopped: {e}");
+    }
+    send(MergeEvent::Finished {
+        error: result.err().map(|e| e.to_string()),
+        duplicate_deleted: run.duplicate_deleted(),
+        keep_duplicate: run.keep_duplicate.clone(),
+    });
+}
