@@ -249,3 +249,90 @@ fn progress(m: &MergeScreen, theme: &Theme) -> Vec<Line<'static>> {
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::merge_ui::MergeEvent;
+    use crate::app::merge_ui::tests::planned;
+    use crate::app::{Action, App, Cmd, update};
+    use crate::flows::merge::{MergeProgress, MergeStep, StepStatus};
+
+    fn render(app: &App) -> String {
+        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+        t.draw(|f| crate::ui::draw(app, f)).unwrap();
+        let text = t.backend().to_string();
+        assert!(!text.contains('\x1b') && !text.contains('\u{202E}'));
+        text
+    }
+
+    #[test]
+    fn merge_plan_and_progress_screens() {
+        for size in [(100, 30), (80, 24)] {
+            let mut app = planned();
+            update(&mut app, Action::Resize(size.0, size.1));
+            insta::assert_snapshot!(format!("merge_plan_{}x{}", size.0, size.1), render(&app));
+
+            update(&mut app, Action::Cmd(Cmd::Open));
+            update(&mut app, Action::Cmd(Cmd::ConfirmAccept));
+            let steps = [
+                MergeStep::MoveContact {
+                    id: 31000001,
+                    name: "Bob Builder".into(),
+                },
+                MergeStep::MoveTicket {
+                    id: 41000001,
+                    number: "1043".into(),
+                    subject: "Printer offline".into(),
+                },
+                MergeStep::MoveAsset {
+                    id: 51000001,
+                    name: "FRONT-DESK-PC".into(),
+                },
+                MergeStep::Verify,
+                MergeStep::DeleteDuplicate,
+            ];
+            update(
+                &mut app,
+                Action::Merge(MergeEvent::Started(
+                    steps
+                        .iter()
+                        .map(|s| (s.describe(), StepStatus::Pending))
+                        .collect(),
+                )),
+            );
+            let statuses = [
+                StepStatus::Done,
+                StepStatus::Failed {
+                    error: "HTTP 500 from PUT /tickets/41000001".into(),
+                },
+            ];
+            for (i, status) in statuses.into_iter().enumerate() {
+                update(
+                    &mut app,
+                    Action::Merge(MergeEvent::Progress(MergeProgress {
+                        number: i + 1,
+                        total: steps.len(),
+                        step: steps[i].clone(),
+                        status,
+                        message: String::new(),
+                    })),
+                );
+            }
+            update(
+                &mut app,
+                Action::Merge(MergeEvent::Finished {
+                    error: Some("Step 2 of 5 (Move ticket #1043) failed: HTTP 500".into()),
+                    duplicate_deleted: false,
+                    keep_duplicate: None,
+                }),
+            );
+            insta::assert_snapshot!(
+                format!("merge_progress_{}x{}", size.0, size.1),
+                render(&app)
+            );
+        }
+    }
+}
