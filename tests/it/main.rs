@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod flows;
 mod forms;
+mod merge_ui;
 mod mirror;
 mod mirror_ui;
 mod palette;
