@@ -177,6 +177,11 @@ pub static NORMAL: &[Binding] = &[
     ),
     bind(&[ch('A')], Cmd::Audit, "duplicate audit"),
     bind(
+        &[ch('M')],
+        Cmd::Merge,
+        "mark for merging; on another customer: merge the marked into it",
+    ),
+    bind(
         &[ch('t')],
         Cmd::TypeFilter,
         "filter by type: Business, Residential, Government, Non-Profit, all",

@@ -156,6 +156,42 @@ pub fn open(app: &mut App) {
     open_with(app, left.clone(), right.clone());
 }
 
+/// `M` in the list: the first press marks the selected customer as the one to merge away; on
+/// another customer it opens the merge of the marked one into it (the second is the primary;
+/// ←/→ still swap). `M` on the marked customer again clears the mark.
+pub fn mark(app: &mut App) {
+    if app.config.read_only {
+        return say(
+            app,
+            "Read-only mode: merging is refused. Turn read-only off to make changes.",
+            true,
+        );
+    }
+    let Some(selected) = app.list.selected().map(|r| r.customer.clone()) else {
+        return;
+    };
+    match app.merge_mark.take() {
+        Some(marked) if marked.id == selected.id => say(app, "Merge mark cleared", false),
+        Some(marked) => {
+            open_with(app, marked, selected);
+            if let Some(m) = app.merge.as_mut() {
+                m.stage = Stage::Choose {
+                    primary_left: false,
+                };
+            }
+        }
+        None => {
+            let name = sanitize::line(&selected.display_name());
+            app.merge_mark = Some(selected);
+            say(
+                app,
+                format!("{name} marked for merging: press M on the customer to merge it into"),
+                false,
+            );
+        }
+    }
+}
+
 /// The merge screen for two customers (the older one preselected as the primary).
 pub fn open_with(app: &mut App, left: Customer, right: Customer) {
     if app.config.read_only {
@@ -164,6 +200,13 @@ pub fn open_with(app: &mut App, left: Customer, right: Customer) {
             "Read-only mode: merging is refused. Turn read-only off to make changes.",
             true,
         );
+    }
+    if app
+        .merge
+        .as_ref()
+        .is_some_and(|m| matches!(m.stage, Stage::Running | Stage::Planning))
+    {
+        return say(app, "A merge is still running; wait for it to finish", true);
     }
     let primary_left = left.id <= right.id;
     app.merge = Some(MergeScreen {
@@ -614,5 +657,29 @@ pub(crate) mod tests {
         // The app stays usable while a merge runs: Esc hides the screen.
         key(&mut app, KeyCode::Esc);
         assert_ne!(app.mode, Mode::Merge);
+    }
+
+    #[test]
+    fn m_in_the_list_marks_then_merges_the_marked_into_the_other() {
+        let mut app = fixtures::app((100, 30));
+        let first = app.list.selected().unwrap().customer.id;
+        key(&mut app, KeyCode::Char('M'));
+        assert_eq!(app.merge_mark.as_ref().map(|c| c.id), Some(first));
+        assert!(app.message.as_ref().unwrap().text.contains("marked"));
+        key(&mut app, KeyCode::Down);
+        let second = app.list.selected().unwrap().customer.id;
+        assert_ne!(first, second);
+        key(&mut app, KeyCode::Char('M'));
+        assert_eq!(app.mode, Mode::Merge);
+        assert!(app.merge_mark.is_none());
+        let m = app.merge.as_ref().unwrap();
+        let (p, d) = m.primary_and_duplicate();
+        assert_eq!((p.id, d.id), (second, first));
+        // Read-only: refused.
+        let mut app = fixtures::app((100, 30));
+        app.config.read_only = true;
+        key(&mut app, KeyCode::Char('M'));
+        assert!(app.merge_mark.is_none());
+        assert!(app.message.as_ref().unwrap().error);
     }
 }

@@ -476,6 +476,8 @@ pub struct App {
     pub audit: audit_ui::AuditState,
     /// The merge screen (kept while a merge runs in the background).
     pub merge: Option<merge_ui::MergeScreen>,
+    /// The customer marked with `M` as the source of a merge.
+    pub merge_mark: Option<crate::api::model::Customer>,
 }
 
 impl App {
@@ -511,6 +513,7 @@ impl App {
             mirror: mirror_ui::MirrorState::default(),
             audit: audit_ui::AuditState::default(),
             merge: None,
+            merge_mark: None,
         }
     }
 

@@ -288,7 +288,8 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::FindJump => {}
         Cmd::Audit => super::audit_ui::open(app, fx),
         Cmd::TypeFilter => super::audit_ui::cycle_type_filter(app, fx),
-        Cmd::Dismiss | Cmd::Merge => {}
+        Cmd::Dismiss => {}
+        Cmd::Merge => super::merge_ui::mark(app),
     }
 }
 
