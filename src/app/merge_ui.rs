@@ -294,6 +294,13 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             app.mode = Mode::Normal;
             say(app, "The merge continues in the background", false);
         }
+        (Stage::Done { error: None, .. }, Cmd::Back | Cmd::Close) => {
+            // The audit's groups are computed again without the merged customer.
+            close(app);
+            if app.audit.view.is_some() {
+                super::audit_ui::open(app, fx);
+            }
+        }
         (_, Cmd::Back | Cmd::Close) => close(app),
         _ => {}
     }

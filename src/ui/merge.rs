@@ -10,6 +10,7 @@ use super::Theme;
 use crate::api::model::Customer;
 use crate::app::App;
 use crate::app::merge_ui::{self, MergeScreen, Stage};
+use crate::app::text::fit;
 use crate::flows::merge::{MergePlan, StepStatus};
 use crate::sanitize;
 
@@ -46,8 +47,8 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
             "Reading both customers and what is attached to the duplicate…",
             theme.dim(),
         )],
-        Stage::Plan { plan, cursor } => plan_lines(plan, *cursor, false, theme),
-        Stage::Confirm { plan, cursor } => plan_lines(plan, *cursor, true, theme),
+        Stage::Plan { plan, cursor } => plan_lines(plan, *cursor, false, inner.width, theme),
+        Stage::Confirm { plan, cursor } => plan_lines(plan, *cursor, true, inner.width, theme),
         Stage::Running | Stage::Done { .. } => progress(m, theme),
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -102,7 +103,13 @@ fn section(title: &str, names: Vec<String>, theme: &Theme) -> Vec<Line<'static>>
     vec![Line::from(line)]
 }
 
-fn plan_lines(plan: &MergePlan, cursor: usize, confirm: bool, theme: &Theme) -> Vec<Line<'static>> {
+fn plan_lines(
+    plan: &MergePlan,
+    cursor: usize,
+    confirm: bool,
+    width: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let opt = |s: &Option<String>| sanitize::line(s.as_deref().unwrap_or("(no name)"));
     let mut lines = vec![
         Line::from(vec![
@@ -165,14 +172,13 @@ fn plan_lines(plan: &MergePlan, cursor: usize, confirm: bool, theme: &Theme) -> 
         } else {
             theme.plain()
         };
-        lines.push(Line::styled(
-            format!(
-                "  {check} {}: {}",
-                sanitize::line(&f.label),
-                sanitize::line(&f.value)
-            ),
-            style,
-        ));
+        // One line per field (long notes are cut), so the cursor stays readable.
+        let text = format!(
+            "  {check} {}: {}",
+            sanitize::line(&f.label),
+            sanitize::line(&f.value)
+        );
+        lines.push(Line::styled(fit(&text, usize::from(width)), style));
     }
     lines.push(Line::raw(""));
     if plan.keeps_duplicate().is_some() {
