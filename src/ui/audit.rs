@@ -30,7 +30,7 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         v.scanned
     );
     let bottom = if v.compare {
-        " Esc back · x not a duplicate "
+        " Esc back · m merge · x not a duplicate "
     } else {
         " Enter compare · x not a duplicate · Esc back "
     };

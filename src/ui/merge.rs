@@ -80,7 +80,7 @@ fn choose(m: &MergeScreen, theme: &Theme) -> Vec<Line<'static>> {
         side(&m.right, "2 →"),
         Line::raw(""),
         Line::styled(
-            "The older record (lower id) is chosen first: links and history usually point at it.",
+            "From the audit the older record (lower id) stays first; after M, the one M was pressed on last.",
             theme.dim(),
         ),
     ]
