@@ -656,6 +656,8 @@ pub(crate) mod tests {
         ));
         // The duplicate left the list, the list is read again, the screen stays.
         assert!(app.message.as_ref().unwrap().text.contains("deleted"));
+        assert!(!app.list.index.contains_key(&DUP));
+        assert!(app.list.index.contains_key(&ACME));
         assert!(
             fx.iter().any(|e| matches!(e, Effect::LoadCustomers { .. })),
             "{fx:?}"
