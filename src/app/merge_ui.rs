@@ -208,6 +208,16 @@ pub fn open_with(app: &mut App, left: Customer, right: Customer) {
     {
         return say(app, "A merge is still running; wait for it to finish", true);
     }
+    // A failed merge of the same two customers comes back as it stopped (r resumes it).
+    let pair = |a: Id, b: Id| (a.min(b), a.max(b));
+    if app.merge.as_ref().is_some_and(|m| {
+        matches!(m.stage, Stage::Done { error: Some(_), .. })
+            && m.chosen.is_some()
+            && pair(m.left.id, m.right.id) == pair(left.id, right.id)
+    }) {
+        app.mode = Mode::Merge;
+        return;
+    }
     let primary_left = left.id <= right.id;
     app.merge = Some(MergeScreen {
         left,
@@ -301,6 +311,14 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 super::audit_ui::open(app, fx);
             }
         }
+        (Stage::Done { error: Some(_), .. }, Cmd::Back | Cmd::Close) => {
+            // Kept, so that opening the same merge again shows where it stopped.
+            app.mode = if app.audit.view.is_some() {
+                Mode::Audit
+            } else {
+                Mode::Normal
+            };
+        }
         (_, Cmd::Back | Cmd::Close) => close(app),
         _ => {}
     }
@@ -365,7 +383,11 @@ pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
                 }
                 merged(app, duplicate, duplicate_deleted, fx);
             } else if app.mode != Mode::Merge {
-                say(app, "The merge stopped at a failed step", true);
+                say(
+                    app,
+                    "The merge stopped at a failed step: open the same merge again to see it, r resumes",
+                    true,
+                );
             }
         }
     }
@@ -620,6 +642,16 @@ pub(crate) mod tests {
         );
         assert!(matches!(stage(&app), Stage::Done { error: Some(_), .. }));
         assert_eq!(app.merge.as_ref().unwrap().steps[1].status, failed);
+        // Leaving and opening the same merge again shows where it stopped.
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Audit);
+        let (l, r) = {
+            let m = app.merge.as_ref().unwrap();
+            (m.left.clone(), m.right.clone())
+        };
+        open_with(&mut app, r, l);
+        assert_eq!(app.mode, Mode::Merge);
+        assert!(matches!(stage(&app), Stage::Done { error: Some(_), .. }));
         assert_eq!(
             summary(&app.merge.as_ref().unwrap().steps),
             "1 contacts, 0 tickets, 0 assets moved"
