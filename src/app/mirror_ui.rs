@@ -256,7 +256,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
                 // message (an export's path, a profile switch, an error).
                 if app.message.is_none() {
                     app.message = Some(Message {
-                        text: sanitize::line(&format!("Mirror synced: {summary}")),
+                        text: sanitize::line(&summary),
                         error: false,
                     });
                 }

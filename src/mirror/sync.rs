@@ -134,7 +134,33 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    /// One line for `syncro-tui sync` and the status line.
+    /// A short line for the app's status line: what a technician wants to know of a pass.
+    pub fn short(&self) -> String {
+        let base = format!(
+            "Synced {} customers, {} contacts",
+            self.customers, self.contacts
+        );
+        let mut extra = Vec::new();
+        if !self.full {
+            extra.push(format!("{} changed", self.fetched));
+        }
+        if self.removed > 0 {
+            extra.push(format!("{} removed", self.removed));
+        }
+        if self.rate_limited > 0 {
+            extra.push(format!(
+                "slowed by {} rate-limit answers",
+                self.rate_limited
+            ));
+        }
+        if extra.is_empty() {
+            base
+        } else {
+            format!("{base} ({})", extra.join(", "))
+        }
+    }
+
+    /// One line for `syncro-tui sync` (and the log): every counter.
     pub fn summary(&self) -> String {
         let kind = if self.full { "Full sync" } else { "Sync" };
         format!(

@@ -248,7 +248,7 @@ impl MirrorTask {
             tx,
             MirrorEvent::Synced {
                 customers: m.customers().to_vec(),
-                summary: report.summary(),
+                summary: report.short(),
                 done,
             },
         );
