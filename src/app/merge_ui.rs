@@ -32,6 +32,8 @@ pub enum MergeOp {
     },
 }
 
+/// Equal when the same kind of operation is about the same two customers (the plan itself is
+/// compared by the tests that need it).
 impl PartialEq for MergeOp {
     fn eq(&self, other: &Self) -> bool {
         self.ids() == other.ids() && std::mem::discriminant(self) == std::mem::discriminant(other)
