@@ -420,11 +420,12 @@ pub fn summary(steps: &[StepLine]) -> String {
             .filter(|s| f(&s.text) && s.status.is_finished())
             .count()
     };
+    use super::palette::plural;
     format!(
-        "{} contacts, {} tickets, {} assets moved",
-        done(|t| t.starts_with("Move contact")),
-        done(|t| t.starts_with("Move ticket")),
-        done(|t| t.starts_with("Move asset")),
+        "{}, {}, {} moved",
+        plural(done(|t| t.starts_with("Move contact")), "contact"),
+        plural(done(|t| t.starts_with("Move ticket")), "ticket"),
+        plural(done(|t| t.starts_with("Move asset")), "asset"),
     )
 }
 
@@ -656,7 +657,7 @@ pub(crate) mod tests {
         assert!(matches!(stage(&app), Stage::Done { error: Some(_), .. }));
         assert_eq!(
             summary(&app.merge.as_ref().unwrap().steps),
-            "1 contacts, 0 tickets, 0 assets moved"
+            "1 contact, 0 tickets, 0 assets moved"
         );
         // r resumes from the journal.
         let fx = key(&mut app, KeyCode::Char('r'));
