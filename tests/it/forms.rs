@@ -1,22 +1,17 @@
 //! Forms end to end: the real binary in a pseudo-terminal against a demo server started here,
 //! checked through the API afterwards.
 
-use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use secrecy::SecretString;
 use syncro_tui::api::model::{Contact, Customer};
 use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
 use syncro_tui::demo::{DemoConfig, DemoServer, FaultRule};
 
-const ROWS: u16 = 30;
-const COLS: u16 = 100;
-/// How long to wait for the screen to show something (a poll loop, not a timing assertion).
-const PATIENCE: Duration = Duration::from_secs(30);
+use super::pty::{PATIENCE, Session, prefix};
 
 const CTRL_S: &[u8] = b"\x13";
 const CTRL_U: &[u8] = b"\x15";
@@ -86,133 +81,25 @@ async fn pick_customer(base_url: &str) -> Customer {
     panic!("the demo data has no customer with two named contacts on page 1");
 }
 
-/// The app in a pseudo-terminal, its screen, its keyboard.
-struct Session {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    parser: vt100::Parser,
-    rx: mpsc::Receiver<Vec<u8>>,
-    keys: Box<dyn Write + Send>,
-    _pty: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Session {
-    /// Starts the binary against `base_url` with `home` as HOME (drafts live under it).
-    fn start(base_url: &str, home: &Path) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
-        cmd.args(["--base-url", base_url]);
-        cmd.env_clear();
-        cmd.env("SYNCRO_API_KEY", "demo");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        cmd.env("XDG_CONFIG_HOME", home.join("config"));
-        cmd.env("XDG_DATA_HOME", home.join("data"));
-        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        cmd.cwd(home);
-        let child = pty.slave.spawn_command(cmd).expect("spawn");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let keys = pty.master.take_writer().expect("writer");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        Session {
-            child,
-            parser: vt100::Parser::new(
-                std::num::NonZero::new(ROWS).unwrap(),
-                std::num::NonZero::new(COLS).unwrap(),
-                0,
-            ),
-            rx,
-            keys,
-            _pty: pty.master,
-        }
-    }
-
-    fn text(&mut self) -> String {
-        while let Ok(bytes) = self.rx.try_recv() {
-            self.parser.process(&bytes);
-        }
-        self.parser.screen().contents()
-    }
-
-    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if pred(&text) {
-                return text;
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!("timed out waiting for {what}; the screen shows:\n{text}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.keys.write_all(bytes).expect("write keys");
-        self.keys.flush().expect("flush keys");
-    }
-
-    /// Sends one key and lets the app take it alone (an Esc followed at once by a letter
-    /// would read as Alt-letter).
-    fn key(&mut self, bytes: &[u8]) {
-        self.send(bytes);
-        std::thread::sleep(Duration::from_millis(100));
-    }
-
-    /// Narrows the list to the customer with this e-mail and opens its Contacts tab.
-    fn open_contacts_of(&mut self, c: &Customer) {
-        // The first pages from the server, or the account mirror once the background sync
-        // built it.
-        self.wait_for("the customer list", |s| {
-            (s.contains("Customers 100 of") || s.contains("synced just now")) && s.contains("Phone")
-        });
-        self.key(b"/");
-        self.send(c.email.as_deref().unwrap_or_default().as_bytes());
-        self.wait_for("the search to narrow the list", |s| {
-            s.contains("1 matching")
-                && (s.contains("server 1 of 1 ") || s.contains("whole account"))
-        });
-        self.key(b"\r");
-        self.key(TAB);
-        self.key(b"2");
-        let first = prefix(c.contacts[0].name.as_deref().unwrap_or_default(), 10);
-        self.wait_for("the Contacts tab", |s| {
-            s.contains("2 Contacts") && s.contains(&first)
-        });
-    }
-
-    fn quit(&mut self) {
-        self.key(b"q");
-        let start = Instant::now();
-        while self.child.try_wait().expect("try_wait").is_none() {
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!("the app did not quit:\n{}", self.text());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-fn prefix(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+/// Narrows the list to the customer with this e-mail and opens its Contacts tab.
+fn open_contacts_of(app: &mut Session, c: &Customer) {
+    // The first pages from the server, or the account mirror once the background sync
+    // built it.
+    app.wait_for("the customer list", |s| {
+        (s.contains("Customers 100 of") || s.contains("synced just now")) && s.contains("Phone")
+    });
+    app.key(b"/");
+    app.send(c.email.as_deref().unwrap_or_default().as_bytes());
+    app.wait_for("the search to narrow the list", |s| {
+        s.contains("1 matching") && (s.contains("server 1 of 1 ") || s.contains("whole account"))
+    });
+    app.key(b"\r");
+    app.key(TAB);
+    app.key(b"2");
+    let first = prefix(c.contacts[0].name.as_deref().unwrap_or_default(), 10);
+    app.wait_for("the Contacts tab", |s| {
+        s.contains("2 Contacts") && s.contains(&first)
+    });
 }
 
 /// Every field of a contact except the ones named, for "nothing else changed".
@@ -265,8 +152,8 @@ async fn edit_a_contacts_title_and_phone_from_the_keyboard() {
     let c = customer.clone();
     let home_path = home.path().to_path_buf();
     tokio::task::spawn_blocking(move || {
-        let mut app = Session::start(&base_url, &home_path);
-        app.open_contacts_of(&c);
+        let mut app = Session::start_in(&base_url, &home_path);
+        open_contacts_of(&mut app, &c);
         app.key(b"e");
         app.wait_for("the contact form", |s| s.contains("Edit contact"));
         // Name -> Title.
@@ -305,7 +192,7 @@ async fn a_new_customer_with_a_bad_email_shows_errors_on_the_field() {
     let home_path = home.path().to_path_buf();
     let url = base_url.clone();
     tokio::task::spawn_blocking(move || {
-        let mut app = Session::start(&url, &home_path);
+        let mut app = Session::start_in(&url, &home_path);
         app.wait_for("the customer list", |s| {
             s.contains("Customers 100 of") || s.contains("synced just now")
         });
@@ -374,8 +261,8 @@ async fn a_save_while_the_server_is_down_keeps_everything_and_retries() {
     let (ready_tx, ready_rx) = mpsc::channel::<()>();
     let typed = "Ünïcode Falls 日本 ✓";
     let pty = tokio::task::spawn_blocking(move || {
-        let mut app = Session::start(&url, &home_path);
-        app.open_contacts_of(&customer);
+        let mut app = Session::start_in(&url, &home_path);
+        open_contacts_of(&mut app, &customer);
         app.key(b"j");
         app.key(b"e");
         app.wait_for("the contact form", |s| s.contains("Edit contact"));
@@ -432,8 +319,8 @@ async fn a_killed_app_offers_its_draft_back() {
     let home_path = home.path().to_path_buf();
     let url = base_url.clone();
     tokio::task::spawn_blocking(move || {
-        let mut app = Session::start(&url, &home_path);
-        app.open_contacts_of(&customer);
+        let mut app = Session::start_in(&url, &home_path);
+        open_contacts_of(&mut app, &customer);
         app.key(b"e");
         app.wait_for("the contact form", |s| s.contains("Edit contact"));
         app.key(DOWN);
@@ -449,7 +336,7 @@ async fn a_killed_app_offers_its_draft_back() {
         app.child.kill().expect("SIGKILL");
         let _ = app.child.wait();
 
-        let mut again = Session::start(&url, &home_path);
+        let mut again = Session::start_in(&url, &home_path);
         again.wait_for("the draft offer", |s| s.contains("Unsaved draft found"));
         again.key(b"\r");
         let s = again.wait_for("the restored form", |s| {
@@ -488,8 +375,8 @@ async fn delete_a_contact_after_confirming() {
     let home_path = home.path().to_path_buf();
     let url = base_url.clone();
     tokio::task::spawn_blocking(move || {
-        let mut app = Session::start(&url, &home_path);
-        app.open_contacts_of(&customer);
+        let mut app = Session::start_in(&url, &home_path);
+        open_contacts_of(&mut app, &customer);
         app.key(b"d");
         app.wait_for("the question", |s| s.contains("Delete contact?"));
         // The default answer is No: Enter keeps the contact.

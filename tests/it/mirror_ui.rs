@@ -1,117 +1,11 @@
 //! The account mirror in the running app, in a pseudo-terminal: the first start builds the
 //! mirror in the background, the second paints from it before any request can answer.
 
-use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use syncro_tui::demo::{DemoConfig, DemoServer};
 
-const ROWS: u16 = 30;
-const COLS: u16 = 100;
-/// How long to wait for the screen to show something (a poll loop, not a timing assertion).
-const PATIENCE: Duration = Duration::from_secs(20);
-
-/// The app in a pseudo-terminal with its home directory in `home`, read through vt100.
-struct App {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    parser: vt100::Parser,
-    rx: mpsc::Receiver<Vec<u8>>,
-    keys: Box<dyn Write + Send>,
-    _pty: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl App {
-    fn start(base_url: &str, home: &Path) -> App {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
-        cmd.args(["--base-url", base_url]);
-        cmd.env_clear();
-        cmd.env("SYNCRO_API_KEY", "demo");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        cmd.env("XDG_CONFIG_HOME", home.join("config"));
-        cmd.env("XDG_DATA_HOME", home.join("data"));
-        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        cmd.cwd(home);
-        let child = pty.slave.spawn_command(cmd).expect("spawn");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let keys = pty.master.take_writer().expect("writer");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        App {
-            child,
-            parser: vt100::Parser::new(
-                std::num::NonZero::new(ROWS).unwrap(),
-                std::num::NonZero::new(COLS).unwrap(),
-                0,
-            ),
-            rx,
-            keys,
-            _pty: pty.master,
-        }
-    }
-
-    fn text(&mut self) -> String {
-        while let Ok(bytes) = self.rx.try_recv() {
-            self.parser.process(&bytes);
-        }
-        self.parser.screen().contents()
-    }
-
-    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if pred(&text) {
-                return text;
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!("timed out waiting for {what}; the screen shows:\n{text}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.keys.write_all(bytes).expect("write keys");
-        self.keys.flush().expect("flush keys");
-    }
-
-    fn quit(&mut self) {
-        self.send(b"q");
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                assert!(status.success(), "exit status {status:?}");
-                return;
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!("the app did not quit:\n{}", self.text());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+use super::pty::{PATIENCE, Session};
 
 /// Rows of the customer list on screen (their phone column holds `(`).
 fn list_rows(screen: &str) -> usize {
@@ -140,7 +34,7 @@ async fn second_start_paints_from_the_mirror_before_any_request_answers() {
     let home_path = home.path().to_path_buf();
     tokio::task::spawn_blocking(move || {
         // First start: no mirror, the list pages from the server while a full sync builds it.
-        let mut app = App::start(&base_url, &home_path);
+        let mut app = Session::start_in(&base_url, &home_path);
         app.wait_for("the first sync to finish", |s| {
             s.contains("synced just now")
         });
@@ -163,7 +57,7 @@ async fn second_start_paints_from_the_mirror_before_any_request_answers() {
         // rows appear come from the mirror file.
         control.set_latency(Duration::from_secs(60));
         control.reset_stats();
-        let mut app = App::start(&base_url, &home_path);
+        let mut app = Session::start_in(&base_url, &home_path);
         let screen = app.wait_for("rows painted from the mirror", |s| {
             list_rows(s) >= 10 && s.contains("synced ")
         });

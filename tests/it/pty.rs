@@ -13,7 +13,7 @@ use syncro_tui::demo::{DemoConfig, DemoServer};
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 /// How long to wait for the screen to show something (a poll loop, not a timing assertion).
-const PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 
 /// What the test looks for: a customer with contacts and tickets, found through the API.
 struct Target {
@@ -124,11 +124,13 @@ pub(crate) fn prefix(s: &str, n: usize) -> String {
 
 /// The app running in a pseudo-terminal, its screen, and its keyboard.
 pub(crate) struct Session {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
+    pub(crate) child: Box<dyn portable_pty::Child + Send + Sync>,
     pub(crate) screen: Screen,
     keys: Box<dyn Write + Send>,
     _pty: Box<dyn portable_pty::MasterPty + Send>,
-    _home: tempfile::TempDir,
+    home: std::path::PathBuf,
+    /// The temporary home this session made, removed with it (none when the caller owns it).
+    _temp: Option<tempfile::TempDir>,
 }
 
 impl Session {
@@ -140,8 +142,16 @@ impl Session {
     /// Like [`Session::start`], with `setup` run on the home directory first (to write a
     /// config file to `config/syncro-tui/config.toml`, say).
     pub(crate) fn start_with(base_url: &str, setup: impl FnOnce(&std::path::Path)) -> Session {
-        let home = tempfile::tempdir().expect("temp dir");
-        setup(home.path());
+        let temp = tempfile::tempdir().expect("temp dir");
+        setup(temp.path());
+        let mut session = Session::start_in(base_url, temp.path());
+        session._temp = Some(temp);
+        session
+    }
+
+    /// Starts the binary in `home`, which the caller keeps: a later session in the same home
+    /// finds the drafts and the mirror the first one left.
+    pub(crate) fn start_in(base_url: &str, home: &std::path::Path) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -155,11 +165,11 @@ impl Session {
         cmd.env_clear();
         cmd.env("SYNCRO_API_KEY", "demo");
         cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home.path());
-        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        cmd.env("HOME", home);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env("XDG_DATA_HOME", home.join("data"));
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        cmd.cwd(home.path());
+        cmd.cwd(home);
         let child = pty.slave.spawn_command(cmd).expect("spawn");
         drop(pty.slave);
 
@@ -187,18 +197,49 @@ impl Session {
             },
             keys,
             _pty: pty.master,
-            _home: home,
+            home: home.to_path_buf(),
+            _temp: None,
         }
     }
 
-    /// The temporary home directory (`XDG_DATA_HOME` is `data/` inside it).
+    /// The home directory (`XDG_DATA_HOME` is `data/` inside it).
     pub(crate) fn home(&self) -> &std::path::Path {
-        self._home.path()
+        &self.home
     }
 
     pub(crate) fn send(&mut self, bytes: &[u8]) {
         self.keys.write_all(bytes).expect("write keys");
         self.keys.flush().expect("flush keys");
+    }
+
+    /// Sends one key and lets the app take it alone (an Esc followed at once by a letter
+    /// would read as Alt-letter).
+    pub(crate) fn key(&mut self, bytes: &[u8]) {
+        self.send(bytes);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    /// Polls the screen until `pred` holds; on time-out the app is killed and the screen shown.
+    pub(crate) fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.screen.text();
+            if pred(&text) {
+                return text;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!("timed out waiting for {what}; the screen shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `q`, then the app must end with success.
+    pub(crate) fn quit(&mut self) {
+        self.key(b"q");
+        let status = self.exit_status();
+        assert!(status.success(), "exit status {status:?}");
     }
 
     /// Waits for the process to end (never forever), then reads what it wrote last.
