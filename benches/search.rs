@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 
 use divan::Bencher;
 use serde_json::json;
-use syncro_tui::api::model::{Contact, Customer, Id};
+use syncro_tui::api::model::{Contact, Customer, Id, Properties};
 use syncro_tui::mirror::{self, Mirror, SearchIndex, Searcher};
 
 fn main() {
@@ -234,7 +234,7 @@ fn generate(customers: usize, seed: u64) -> Vec<Customer> {
                     contact_id += 1;
                     let cf = rng.pick(FIRST);
                     let cl = rng.pick(LAST);
-                    let mut properties = serde_json::Map::new();
+                    let mut properties = Properties::new();
                     properties.insert("title".into(), json!(rng.pick(TITLE)));
                     Contact {
                         id: contact_id,
@@ -255,7 +255,7 @@ fn generate(customers: usize, seed: u64) -> Vec<Customer> {
                     }
                 })
                 .collect();
-            let mut properties = serde_json::Map::new();
+            let mut properties = Properties::new();
             properties.insert("Managed Status".into(), json!("Gold"));
             Customer {
                 id,

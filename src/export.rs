@@ -168,7 +168,7 @@ pub fn customers_csv(customers: &[Customer], opts: ExportOptions) -> String {
         let props = if c.properties.is_empty() {
             String::new()
         } else {
-            serde_json::Value::Object(c.properties.clone()).to_string()
+            serde_json::Value::from(c.properties.clone()).to_string()
         };
         let row = [
             c.id.to_string(),

@@ -16,7 +16,7 @@ fn ts(days: i64) -> Option<Timestamp> {
 }
 
 fn props(v: serde_json::Value) -> Properties {
-    v.as_object().cloned().unwrap_or_default()
+    v.as_object().cloned().unwrap_or_default().into()
 }
 
 fn contact(id: Id, customer: Id, name: &str, title: &str, email: &str, phone: &str) -> Contact {

@@ -420,7 +420,7 @@ impl Form {
             }
         }
         if props_changed {
-            patch.insert("properties".into(), Value::Object(props));
+            patch.insert("properties".into(), Value::from(props));
         }
         // A residential customer has no business name, whatever the field holds.
         if self.target.is_customer() && self.customer_type() == "Residential" && create {

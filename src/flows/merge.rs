@@ -231,7 +231,7 @@ impl MergePlan {
             }
         }
         if any_prop {
-            patch.insert("properties".into(), Value::Object(props));
+            patch.insert("properties".into(), Value::from(props));
         }
         patch
     }
@@ -922,7 +922,7 @@ fn refresh_patch(planned: &Patch, current: &Customer) -> (Patch, Vec<String>) {
                     }
                 }
                 if changed {
-                    out.insert(key.clone(), Value::Object(props));
+                    out.insert(key.clone(), Value::from(props));
                 }
             }
             "notes" => {

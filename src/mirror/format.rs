@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::api::model::{Contact, Customer, Properties, Timestamp};
 
@@ -217,20 +217,21 @@ mod props {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Properties, D::Error> {
         let pairs: Vec<(String, PropIn)> = Deserialize::deserialize(d)?;
-        let mut map = Map::new();
-        for (k, v) in pairs {
-            let value = match v {
-                PropIn::Null => Value::Null,
-                PropIn::Bool(b) => Value::Bool(b),
-                PropIn::Int(i) => Value::from(i),
-                PropIn::UInt(u) => Value::from(u),
-                PropIn::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
-                PropIn::Text(s) => Value::String(s),
-                PropIn::Json(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
-            };
-            map.insert(k, value);
-        }
-        Ok(map)
+        Ok(pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    PropIn::Null => Value::Null,
+                    PropIn::Bool(b) => Value::Bool(b),
+                    PropIn::Int(i) => Value::from(i),
+                    PropIn::UInt(u) => Value::from(u),
+                    PropIn::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
+                    PropIn::Text(s) => Value::String(s),
+                    PropIn::Json(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                };
+                (k, value)
+            })
+            .collect())
     }
 }
 

@@ -744,6 +744,7 @@ fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::model::Properties;
     use serde_json::json;
 
     fn customer(id: Id, business: &str, first: &str, last: &str) -> Customer {
@@ -757,7 +758,7 @@ mod tests {
     }
 
     fn contact(id: Id, name: &str, email: &str, phone: &str, title: &str) -> Contact {
-        let mut properties = serde_json::Map::new();
+        let mut properties = Properties::new();
         if !title.is_empty() {
             properties.insert("title".into(), json!(title));
         }

@@ -526,11 +526,12 @@ pub fn clear(dir: &Path, profile: &str) -> io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::model::Properties;
     use crate::api::model::de::parse_timestamp;
     use serde_json::json;
 
     fn customer(id: Id, name: &str, contacts: Vec<Contact>) -> Customer {
-        let mut properties = serde_json::Map::new();
+        let mut properties = Properties::new();
         properties.insert("Managed Status".into(), json!("Gold"));
         properties.insert("Seats".into(), json!(12));
         properties.insert("Ratio".into(), json!(0.5));
@@ -555,7 +556,7 @@ mod tests {
     }
 
     fn contact(id: Id, customer_id: Id, name: &str) -> Contact {
-        let mut properties = serde_json::Map::new();
+        let mut properties = Properties::new();
         properties.insert("title".into(), json!("IT Manager"));
         Contact {
             id,
