@@ -48,7 +48,7 @@ fn new_app() -> App {
     app
 }
 
-fn loaded_app(customers: Vec<Customer>) -> App {
+fn loaded_app(customers: Vec<Arc<Customer>>) -> App {
     let mut app = new_app();
     update(
         &mut app,
@@ -85,7 +85,7 @@ fn big() -> &'static App {
     APP.get_or_init(|| {
         let cs = customers(100_000);
         let index = SearchIndex::from_customers(&cs);
-        let mut app = loaded_app(cs);
+        let mut app = loaded_app(cs.into_iter().map(Arc::new).collect());
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Index(Arc::new(index))),

@@ -94,7 +94,12 @@ pub fn close(app: &mut App) {
 /// Computes the findings over the list's customers.
 fn run(app: &mut App) {
     let dismissed = app.audit.dismissed.clone().unwrap_or_default();
-    let customers: Vec<Customer> = app.list.rows.iter().map(|r| r.customer.clone()).collect();
+    let customers: Vec<Customer> = app
+        .list
+        .rows
+        .iter()
+        .map(|r| (*r.customer).clone())
+        .collect();
     let mut findings: Vec<Finding> = customer_groups(&customers, &dismissed)
         .into_iter()
         .map(Finding::Customers)
@@ -217,7 +222,7 @@ pub fn selected_customers(app: &App) -> Vec<&Customer> {
         Finding::Contacts(g) => vec![g.customer_id],
     };
     ids.iter()
-        .filter_map(|id| app.list.index.get(id).map(|&i| &app.list.rows[i].customer))
+        .filter_map(|id| app.list.index.get(id).map(|&i| &*app.list.rows[i].customer))
         .collect()
 }
 

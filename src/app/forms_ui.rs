@@ -557,7 +557,7 @@ fn known_matches(app: &App) -> Vec<Match> {
         FormTarget::NewCustomer => {
             for r in &app.list.rows {
                 if let Some(why) = id.matches_customer(&r.customer) {
-                    out.push(to_match(Record::Customer(r.customer.clone()), why));
+                    out.push(to_match(Record::Customer((*r.customer).clone()), why));
                 }
             }
         }
@@ -936,7 +936,7 @@ fn apply_record(app: &mut App, record: Record, target: &FormTarget) {
             let Some(&i) = app.list.index.get(&customer_id) else {
                 return;
             };
-            let mut c = app.list.rows[i].customer.clone();
+            let mut c = (*app.list.rows[i].customer).clone();
             let at = match c.contacts.iter().position(|x| x.id == ct.id) {
                 Some(p) => {
                     c.contacts[p] = ct;
@@ -1030,7 +1030,7 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
                     .rows
                     .iter()
                     .filter(|r| r.customer.id != id)
-                    .map(|r| r.customer.clone())
+                    .map(|r| (*r.customer).clone())
                     .collect();
                 let cursor = app.list.cursor;
                 insert_customers(app, rest, true);
@@ -1043,7 +1043,7 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
         }
         Deletion::Contact { id, customer_id } => {
             if let Some(&i) = app.list.index.get(&customer_id) {
-                let mut c = app.list.rows[i].customer.clone();
+                let mut c = (*app.list.rows[i].customer).clone();
                 c.contacts.retain(|x: &Contact| x.id != id);
                 app.detail.contact_open = false;
                 insert_customers(app, vec![c], false);

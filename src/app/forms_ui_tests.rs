@@ -748,7 +748,7 @@ fn a_customer_edit_sends_its_fields_over_a_colleagues_changes() {
     typed(&mut a, "555 000 1234");
     let token = reread_token(&ctrl(&mut a, 's'));
     let i = a.list.index[&ACME];
-    let mut server = a.list.rows[i].customer.clone();
+    let mut server = (*a.list.rows[i].customer).clone();
     server.city = Some("Capital City".into());
     server
         .properties

@@ -169,7 +169,7 @@ pub fn mark(app: &mut App) {
             true,
         );
     }
-    let Some(selected) = app.list.selected().map(|r| r.customer.clone()) else {
+    let Some(selected) = app.list.selected().map(|r| (*r.customer).clone()) else {
         return;
     };
     match app.merge_mark.take() {

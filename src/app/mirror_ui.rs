@@ -69,7 +69,8 @@ impl Eq for MirrorOp {}
 pub enum MirrorEvent {
     /// The file was read (or is missing: `customers` is `None`).
     Loaded {
-        customers: Option<Vec<Customer>>,
+        /// Shared with the worker's mirror (one copy of each record in memory).
+        customers: Option<Vec<Arc<Customer>>>,
         /// `synced 3 h ago`
         age: String,
         /// A discarded file, for the status line.
@@ -82,7 +83,7 @@ pub enum MirrorEvent {
     /// A sync pass finished: every customer of the refreshed mirror. `done` is false when a
     /// full pass follows.
     Synced {
-        customers: Vec<Customer>,
+        customers: Vec<Arc<Customer>>,
         summary: String,
         done: bool,
     },
@@ -289,7 +290,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
 }
 
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
-fn show_mirror(app: &mut App, customers: Vec<Customer>, fx: &mut Vec<Effect>) {
+fn show_mirror(app: &mut App, customers: Vec<Arc<Customer>>, fx: &mut Vec<Effect>) {
     app.mirror.active = true;
     // No paging: every customer is here. Answers to earlier page requests are dropped.
     let generation = app.generation();
@@ -297,7 +298,7 @@ fn show_mirror(app: &mut App, customers: Vec<Customer>, fx: &mut Vec<Effect>) {
     app.list.remote = None;
     app.search.debounce = super::Debounce::Idle;
     // Keeps the cursor on the same customer.
-    up::insert_customers(app, customers, true);
+    up::insert_shared(app, customers, true);
     complete_paging(app);
     // An export waiting for the rest of the list's pages has it all now (the answers to its
     // page requests are dropped with the old paging).
@@ -635,6 +636,11 @@ pub(crate) mod tests {
     use crate::app::keymap::map_key;
     use crate::app::{Action, update};
 
+    /// Records as the worker hands them over: shared with its mirror.
+    fn shared(customers: Vec<Customer>) -> Vec<Arc<Customer>> {
+        customers.into_iter().map(Arc::new).collect()
+    }
+
     const ACME: Id = 21000001;
     const ALICE: Id = 31000002;
 
@@ -675,7 +681,7 @@ pub(crate) mod tests {
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
-                customers: Some(customers.clone()),
+                customers: Some(shared(customers.clone())),
                 age: "synced 3 h ago".into(),
                 notice: None,
             }),
@@ -701,7 +707,7 @@ pub(crate) mod tests {
         let fx = update(
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
-                customers: Some(fixtures::customers()),
+                customers: Some(shared(fixtures::customers())),
                 age: "synced 3 h ago".into(),
                 notice: None,
             }),
@@ -739,7 +745,7 @@ pub(crate) mod tests {
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Synced {
-                customers: fixtures::many(60),
+                customers: shared(fixtures::many(60)),
                 summary: "60 customers".into(),
                 done: true,
             }),
@@ -780,7 +786,7 @@ pub(crate) mod tests {
         let fx = update(
             &mut app,
             Action::Mirror(MirrorEvent::Synced {
-                customers: fixtures::many(100),
+                customers: shared(fixtures::many(100)),
                 summary: String::new(),
                 done: true,
             }),
@@ -814,7 +820,7 @@ pub(crate) mod tests {
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Synced {
-                customers,
+                customers: shared(customers),
                 summary: String::new(),
                 done: true,
             }),
@@ -907,7 +913,7 @@ pub(crate) mod tests {
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
-                customers: Some(customers.clone()),
+                customers: Some(shared(customers.clone())),
                 age: "synced 3 h ago".into(),
                 notice: None,
             }),
@@ -1040,7 +1046,7 @@ pub(crate) mod tests {
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Synced {
-                customers: fixtures::customers(),
+                customers: shared(fixtures::customers()),
                 summary: String::new(),
                 done: true,
             }),

@@ -24,6 +24,7 @@ pub mod view;
 mod tests;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tui_input::Input;
@@ -278,7 +279,8 @@ impl Paging {
 /// One customer in the list: the raw record and its display data, built once on arrival.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub customer: Customer,
+    /// Shared with the account mirror when the list comes from it.
+    pub customer: Arc<Customer>,
     pub view: RowView,
 }
 

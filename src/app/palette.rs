@@ -717,7 +717,7 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
         .shown
         .iter()
         .filter_map(|&i| app.list.rows.get(i))
-        .map(|r| r.customer.clone())
+        .map(|r| (*r.customer).clone())
         .collect();
     let (stem, text, count) = match what {
         ExportWhat::Customers => {
@@ -741,7 +741,7 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
                 shown
             } else {
                 match app.list.selected() {
-                    Some(r) => vec![r.customer.clone()],
+                    Some(r) => vec![(*r.customer).clone()],
                     None => return notice(app, "No customer is selected".into(), true),
                 }
             };

@@ -1,6 +1,7 @@
 //! `update(&mut App, Action) -> Vec<Effect>`: every state change of the app happens here.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tui_input::InputRequest;
@@ -822,6 +823,11 @@ pub(crate) fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
 
 /// Adds (or updates) customers; `replace` starts the list over.
 pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
+    insert_shared(app, items.into_iter().map(Arc::new).collect(), replace);
+}
+
+/// [`insert_customers`] for records shared with the mirror (not copied).
+pub(crate) fn insert_shared(app: &mut App, items: Vec<Arc<Customer>>, replace: bool) {
     let l = &mut app.list;
     let mut keep = None;
     if replace {

@@ -65,6 +65,9 @@ impl RowView {
                 digits.push(SEP);
             }
         }
+        // Built by appending: trimmed, as 100,000 rows keep them.
+        haystack.shrink_to_fit();
+        digits.shrink_to_fit();
         RowView {
             name_key: name.to_lowercase(),
             city_key: city.to_lowercase(),

@@ -9,6 +9,9 @@
 //! intermediate records). A field added to `Customer` or `Contact` fails to compile here until it
 //! is added to the description, and the format version is bumped.
 
+use std::borrow::Borrow;
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Number, Value};
@@ -33,8 +36,8 @@ pub(crate) struct BodyRef<'a> {
     pub last_full_sync: Option<(i64, u32)>,
     pub last_incremental_sync: Option<(i64, u32)>,
     pub contacts_embedded: Option<bool>,
-    #[serde(with = "customers")]
-    pub customers: &'a [Customer],
+    #[serde(serialize_with = "customers::serialize")]
+    pub customers: &'a [Arc<Customer>],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -125,8 +128,12 @@ macro_rules! list_codec {
             #[derive(Deserialize)]
             struct In(#[serde(with = $def_path)] $ty);
 
-            pub fn serialize<S: Serializer>(v: &[$ty], s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(v.iter().map(Out))
+            /// Plain records, or records shared behind `Arc` (the mirror's customers).
+            pub fn serialize<S: Serializer, T: Borrow<$ty>>(
+                v: &[T],
+                s: S,
+            ) -> Result<S::Ok, S::Error> {
+                s.collect_seq(v.iter().map(|r| Out(r.borrow())))
             }
 
             pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<$ty>, D::Error> {

@@ -25,6 +25,7 @@
 //! Matching compares folded UTF-8 bytes with folded UTF-8 bytes: a valid UTF-8 needle can only
 //! match at character boundaries, and nothing is ever sliced inside a character.
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 use memchr::memmem;
@@ -243,9 +244,9 @@ impl SearchIndex {
         Self::from_customers(mirror.customers())
     }
 
-    /// Indexes these customers and their contacts.
-    pub fn from_customers(customers: &[Customer]) -> Self {
-        let contacts: usize = customers.iter().map(|c| c.contacts.len()).sum();
+    /// Indexes these customers (plain or shared, as the mirror holds them) and their contacts.
+    pub fn from_customers<C: Borrow<Customer>>(customers: &[C]) -> Self {
+        let contacts: usize = customers.iter().map(|c| c.borrow().contacts.len()).sum();
         let records = customers.len() + contacts;
         let mut ix = SearchIndex {
             text: Vec::with_capacity(records * 100),
@@ -259,6 +260,7 @@ impl SearchIndex {
         };
         let mut buf = String::new();
         for c in customers {
+            let c = c.borrow();
             ix.add_customer(c, &mut buf);
             for k in &c.contacts {
                 ix.add_contact(c.id, k, &mut buf);
@@ -266,6 +268,11 @@ impl SearchIndex {
         }
         ix.record_fields.push(ix.field.len() as u32);
         ix.starts.push(ix.text.len() as u32);
+        // The capacities above are estimates: give back what they overshot.
+        ix.text.shrink_to_fit();
+        ix.starts.shrink_to_fit();
+        ix.field.shrink_to_fit();
+        ix.fuzzy.shrink_to_fit();
         ix
     }
 

@@ -18,6 +18,7 @@ use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -35,6 +36,10 @@ const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 const STALE_TEMP_AGE: Duration = Duration::from_secs(600);
 
 /// The local copy of one account: customers sorted by id, each with its contacts.
+///
+/// Each customer is held behind an `Arc`: a clone of the mirror (the worker's snapshot for a
+/// sync, a save or an index, the app's list) shares the records instead of copying them, and a
+/// change replaces or copies only the customer it touches.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mirror {
     /// The server this mirror was filled from; a mirror of another server is never shown.
@@ -46,7 +51,7 @@ pub struct Mirror {
     /// Whether the server embeds `contacts[]` in the customer list, as learned by the last full
     /// pass (`None` before the first one).
     pub contacts_embedded: Option<bool>,
-    customers: Vec<Customer>,
+    customers: Vec<Arc<Customer>>,
 }
 
 impl Mirror {
@@ -58,8 +63,9 @@ impl Mirror {
         }
     }
 
-    /// Every customer, sorted by id. Each carries its contacts (sorted by id).
-    pub fn customers(&self) -> &[Customer] {
+    /// Every customer, sorted by id. Each carries its contacts (sorted by id). Cloning an
+    /// entry shares the record.
+    pub fn customers(&self) -> &[Arc<Customer>] {
         &self.customers
     }
 
@@ -80,14 +86,14 @@ impl Mirror {
 
     /// The customer with this id.
     pub fn customer(&self, id: Id) -> Option<&Customer> {
-        self.position(id).ok().map(|i| &self.customers[i])
+        self.position(id).ok().map(|i| &*self.customers[i])
     }
 
     /// The contact with this id and the customer it belongs to (a scan: fine per keypress).
     pub fn contact(&self, id: Id) -> Option<(&Customer, &Contact)> {
         self.customers
             .iter()
-            .find_map(|c| c.contacts.iter().find(|k| k.id == id).map(|k| (c, k)))
+            .find_map(|c| c.contacts.iter().find(|k| k.id == id).map(|k| (&**c, k)))
     }
 
     /// When the mirror was last brought up to date by any pass.
@@ -124,12 +130,13 @@ impl Mirror {
 
     /// Replaces every customer (after a complete full pass). Duplicated ids keep the last one.
     pub fn replace_all(&mut self, customers: Vec<Customer>) {
-        self.customers = normalise(customers);
+        self.customers = normalise(customers).into_iter().map(Arc::new).collect();
     }
 
     /// Inserts or replaces a customer together with the contacts it carries.
     pub fn put_customer(&mut self, mut customer: Customer) {
         sort_contacts(&mut customer.contacts);
+        let customer = Arc::new(customer);
         match self.position(customer.id) {
             Ok(i) => self.customers[i] = customer,
             Err(i) => self.customers.insert(i, customer),
@@ -140,14 +147,19 @@ impl Mirror {
     /// (for answers that do not embed contacts).
     pub fn put_customer_keep_contacts(&mut self, mut customer: Customer) {
         if let Ok(i) = self.position(customer.id) {
-            customer.contacts = std::mem::take(&mut self.customers[i].contacts);
+            customer.contacts = match Arc::get_mut(&mut self.customers[i]) {
+                Some(c) => std::mem::take(&mut c.contacts),
+                None => self.customers[i].contacts.clone(),
+            };
         }
         self.put_customer(customer);
     }
 
     /// Removes a customer and its contacts.
     pub fn remove_customer(&mut self, id: Id) -> Option<Customer> {
-        self.position(id).ok().map(|i| self.customers.remove(i))
+        self.position(id)
+            .ok()
+            .map(|i| Arc::unwrap_or_clone(self.customers.remove(i)))
     }
 
     /// Inserts or replaces a contact under `contact.customer_id` (moving it if it belonged to
@@ -161,11 +173,12 @@ impl Mirror {
         };
         let contact_id = contact.id;
         for (i, c) in self.customers.iter_mut().enumerate() {
-            if i != ci {
-                c.contacts.retain(|k| k.id != contact_id);
+            // Only a customer that holds the contact is copied (when shared) and changed.
+            if i != ci && c.contacts.iter().any(|k| k.id == contact_id) {
+                Arc::make_mut(c).contacts.retain(|k| k.id != contact_id);
             }
         }
-        let list = &mut self.customers[ci].contacts;
+        let list = &mut Arc::make_mut(&mut self.customers[ci]).contacts;
         match list.binary_search_by_key(&contact_id, |k| k.id) {
             Ok(i) => list[i] = contact,
             Err(i) => list.insert(i, contact),
@@ -177,7 +190,7 @@ impl Mirror {
     pub fn remove_contact(&mut self, id: Id) -> Option<Contact> {
         self.customers.iter_mut().find_map(|c| {
             let i = c.contacts.iter().position(|k| k.id == id)?;
-            Some(c.contacts.remove(i))
+            Some(Arc::make_mut(c).contacts.remove(i))
         })
     }
 
@@ -197,7 +210,10 @@ impl Mirror {
             last_full_sync: body.last_full_sync.and_then(format::from_instant),
             last_incremental_sync: body.last_incremental_sync.and_then(format::from_instant),
             contacts_embedded: body.contacts_embedded,
-            customers: normalise(body.customers),
+            customers: normalise(body.customers)
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
         }
     }
 
@@ -775,6 +791,34 @@ mod tests {
             mirror_path(Path::new("/d"), ""),
             Path::new("/d/mirror-default.bin")
         );
+    }
+
+    #[test]
+    fn clones_share_records_and_edits_copy_only_what_they_touch() {
+        let shared = sample();
+        let mut m = shared.clone();
+        let same = |m: &Mirror, id: Id| {
+            let (a, b) = (m.position(id).unwrap(), shared.position(id).unwrap());
+            Arc::ptr_eq(&m.customers()[a], &shared.customers()[b])
+        };
+        assert!(same(&m, 1) && same(&m, 3));
+        assert!(m.put_contact(contact(50, 3, "New Person")));
+        assert!(same(&m, 1), "an untouched customer stays shared");
+        assert!(!same(&m, 3));
+        assert_eq!(
+            shared.customer(3).unwrap().contacts.len(),
+            1,
+            "the original is unchanged"
+        );
+        assert_eq!(m.customer(3).unwrap().contacts.len(), 2);
+        m.remove_contact(11);
+        assert_eq!(shared.customer(1).unwrap().contacts.len(), 2);
+        assert_eq!(m.customer(1).unwrap().contacts.len(), 1);
+        let mut changed = customer(3, "Acme Dental Group", vec![]);
+        changed.notes = Some("new".into());
+        m.put_customer_keep_contacts(changed);
+        assert_eq!(m.customer(3).unwrap().contacts.len(), 2, "contacts kept");
+        assert_eq!(shared.customer(3).unwrap().notes, None);
     }
 
     #[test]
