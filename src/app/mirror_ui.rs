@@ -313,7 +313,7 @@ pub(crate) fn complete_paging(app: &mut App) {
     let n = l
         .rows
         .iter()
-        .filter(|r| include_disabled || !r.customer.disabled)
+        .filter(|r| include_disabled || !r.view.disabled)
         .count();
     l.browse.pages_loaded = 1;
     l.browse.received = n;

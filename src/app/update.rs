@@ -912,10 +912,10 @@ pub(crate) fn refilter(app: &mut App) {
     let type_property = app.config.customer_type_property.as_str();
     let l = &mut app.list;
     let keep = |r: &Row| {
-        (include_disabled || !r.customer.disabled)
+        (include_disabled || !r.view.disabled)
             && super::audit_ui::passes(type_filter, type_property, r)
             && match &in_mirror {
-                Some(ids) => ids.contains(&r.customer.id),
+                Some(ids) => ids.contains(&r.view.id),
                 None => needle.matches(&r.view),
             }
     };

@@ -23,6 +23,10 @@ pub struct RowView {
     pub city_key: String,
     pub created: i64,
     pub updated: i64,
+    /// The customer's id and disabled flag, beside the text: filtering 100,000 rows reads
+    /// them without visiting every record.
+    pub id: Id,
+    pub disabled: bool,
 }
 
 const SEP: char = '\u{1}';
@@ -73,6 +77,8 @@ impl RowView {
             city_key: city.to_lowercase(),
             created: c.created_at.map_or(0, |t| t.timestamp_millis()),
             updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
+            id: c.id,
+            disabled: c.disabled,
             name,
             person,
             email,
