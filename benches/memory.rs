@@ -135,7 +135,7 @@ fn main() {
     );
     let app_bytes = live() - before;
     println!(
-        "app list (rows and their views):    {} (of which the records above)",
+        "app list (rows and their views):    {} (with the records handed over)",
         mb(app_bytes + sent)
     );
 
@@ -146,6 +146,11 @@ fn main() {
     update(&mut app, Action::Mirror(MirrorEvent::Index(index)));
 
     println!("total held:                         {}", mb(live() - base));
+    println!(
+        "(inline sizes: Customer {} B, Contact {} B; text and properties are on the heap)",
+        std::mem::size_of::<syncro_tui::api::model::Customer>(),
+        std::mem::size_of::<syncro_tui::api::model::Contact>()
+    );
     drop(app);
     drop(m);
 }

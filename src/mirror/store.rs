@@ -279,6 +279,7 @@ fn share(customers: Vec<Customer>) -> Vec<Arc<Customer>> {
 fn sort_contacts(contacts: &mut Vec<Contact>) {
     contacts.sort_by_key(|k| k.id);
     contacts.dedup_by_key(|k| k.id);
+    contacts.shrink_to_fit();
 }
 
 /// Sorts by id, keeps the last of duplicated ids, sorts each customer's contacts.
@@ -288,6 +289,8 @@ fn normalise(mut customers: Vec<Customer>) -> Vec<Customer> {
             if !c.contacts.is_sorted_by_key(|k| k.id) {
                 sort_contacts(&mut c.contacts);
             }
+            // Lists decoded from JSON grew by doubling; the mirror keeps them for long.
+            c.contacts.shrink_to_fit();
         }
         return customers;
     }
@@ -301,9 +304,7 @@ fn normalise(mut customers: Vec<Customer>) -> Vec<Customer> {
         }
     }
     for c in &mut out {
-        if !c.contacts.is_sorted_by_key(|k| k.id) {
-            sort_contacts(&mut c.contacts);
-        }
+        sort_contacts(&mut c.contacts);
     }
     out
 }
