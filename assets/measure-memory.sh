@@ -5,6 +5,7 @@
 #
 #   cargo build --release
 #   assets/measure-memory.sh [CUSTOMERS] [BINARY]      # defaults: 100000 target/release/syncro-tui
+#   FIRST_START=1 assets/measure-memory.sh             # no mirror yet: the app's own full sync
 #
 # Steps: a demo server with CUSTOMERS customers (about two contacts each) runs in its own
 # process, so its memory is not counted; `syncro-tui sync` fills the mirror file; the app is then
@@ -44,7 +45,9 @@ for _ in $(seq 1 600); do
 done
 [ -n "$url" ] || { echo "the demo server did not start" >&2; exit 1; }
 
-"$bin" --base-url "$url" sync 2>/dev/null || { echo "the sync failed" >&2; exit 1; }
+if [ -z "${FIRST_START:-}" ]; then
+    "$bin" --base-url "$url" sync 2>/dev/null || { echo "the sync failed" >&2; exit 1; }
+fi
 ls -l "$XDG_DATA_HOME"/*/mirror-*.bin 2>/dev/null | awk '{print "mirror file: " $5 " bytes"}' || true
 
 tmux new-session -d -s "$session" -x 200 -y 50 \
@@ -63,7 +66,7 @@ while :; do
     [ -e "/proc/$app_pid/status" ] || { echo "the app exited" >&2; exit 1; }
     screen=$(tmux capture-pane -p -t "$session")
     rss=$(status VmRSS)
-    if grep -q "synced" <<<"$screen" && ! grep -q "Syncing" <<<"$screen" && [ "$rss" = "$last" ]; then
+    if grep -qE "synced (just now|[0-9])" <<<"$screen" && ! grep -q "Syncing" <<<"$screen" && [ "$rss" = "$last" ]; then
         steady=$((steady + 1))
     else
         steady=0
