@@ -1,5 +1,5 @@
 //! The merge screen ([`Mode::Merge`]): from the audit's side-by-side view, `m` merges the
-//! group's first two customers (their order in the group). The flow is
+//! group's two customers (in a group of three or more, the two marked with Space). The flow is
 //! choose the primary → the plan (built by the worker with [`merge::plan`]) → confirm (default
 //! No) → the steps run on a worker task, reported one by one → the result, or the failure with
 //! `r` to resume from the journal.
@@ -148,14 +148,18 @@ pub fn open(app: &mut App) {
             true,
         );
     }
-    let customers: Vec<Customer> = super::audit_ui::selected_customers(app)
-        .into_iter()
-        .cloned()
-        .collect();
-    let [left, right, ..] = customers.as_slice() else {
-        return say(app, "A merge needs two customers", true);
-    };
-    open_with(app, left.clone(), right.clone());
+    match super::audit_ui::merge_pair(app) {
+        Ok((left, right)) => open_with(app, left, right),
+        Err(why) => {
+            // A bigger group: the comparison is where its members are chosen.
+            if let Some(v) = app.audit.view.as_mut()
+                && !v.findings.is_empty()
+            {
+                v.compare = true;
+            }
+            say(app, why, true);
+        }
+    }
 }
 
 /// `M` in the list: the first press marks the selected customer as the one to merge away; on
