@@ -463,6 +463,11 @@ pub static MERGE: &[Binding] = &[
     bind(&[ch('y')], Cmd::ConfirmAccept, "yes, merge"),
     bind(&[ch('n')], Cmd::ConfirmCancel, "no"),
     bind(&[ch('r')], Cmd::Refresh, "resume a failed merge"),
+    bind(
+        &[ch('x')],
+        Cmd::Dismiss,
+        "forget an unfinished merge (what moved stays)",
+    ),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];

@@ -126,6 +126,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
     }
     forms_ui::settle(app);
+    super::merge_ui::settle(app);
     fx
 }
 
