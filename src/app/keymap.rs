@@ -194,6 +194,11 @@ pub static NORMAL: &[Binding] = &[
     ),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
     bind(
+        &[ctrl('z')],
+        Cmd::Suspend,
+        "suspend to the shell (fg comes back)",
+    ),
+    bind(
         &[ch('n')],
         Cmd::New,
         "new customer (list) or contact (Contacts tab)",
@@ -242,6 +247,11 @@ pub static FORM: &[Binding] = &[
         "open the existing record found instead",
     ),
     bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+    bind(
+        &[ctrl('z')],
+        Cmd::Suspend,
+        "suspend to the shell (the form stays as typed)",
+    ),
 ];
 
 /// A question: delete, discard changes, quit, restore a draft.
@@ -738,6 +748,10 @@ impl Keymap {
             .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         {
             return Some(Action::Cmd(b.cmd));
+        }
+        // Ctrl-Z suspends from every screen, as in any terminal program.
+        if ev.code == KeyCode::Char('z') && ev.modifiers == KeyModifiers::CONTROL {
+            return Some(Action::Cmd(Cmd::Suspend));
         }
         text_edit(mode, ev)
     }

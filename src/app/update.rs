@@ -131,6 +131,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    if cmd == Cmd::Suspend {
+        // Whatever is on screen stays as it is and comes back with `fg`.
+        fx.push(Effect::Suspend);
+        return;
+    }
     match app.mode {
         Mode::Help => return help_command(app, cmd),
         Mode::Modal => {
@@ -291,6 +296,8 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::TypeFilter => super::audit_ui::cycle_type_filter(app, fx),
         Cmd::Dismiss => {}
         Cmd::Merge => super::merge_ui::mark(app),
+        // Handled before the modes (every screen suspends).
+        Cmd::Suspend => {}
     }
 }
 
