@@ -407,6 +407,8 @@ async fn run(
     let mut fx = app::update::start(&mut app);
     // Drafts of forms left open by an earlier run are offered back.
     fx.push(Effect::LoadDrafts);
+    // So are onboardings that stopped before everything was created.
+    fx.push(app::onboard_ui::startup());
 
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;

@@ -69,4 +69,6 @@ pub enum Effect {
     LoadDrafts,
     /// Suspend the terminal and edit `value` in `$EDITOR`; answered by `Action::EditorDone`.
     EditExternally { value: String },
+    /// Check, run, resume or forget an onboarding (see [`super::onboard_ui`]).
+    Onboard(super::onboard_ui::OnboardOp),
 }

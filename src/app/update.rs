@@ -124,8 +124,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::FormLookup { .. }
         | Action::Deleted { .. }
         | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
+        Action::OnboardEdit(_) | Action::Onboard(_) => {
+            super::onboard_ui::action(app, action, &mut fx)
+        }
     }
     forms_ui::settle(app);
+    super::onboard_ui::settle(app);
     fx
 }
 
@@ -149,6 +153,9 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Palette | Mode::Results => return super::palette::command(app, cmd, fx),
         Mode::Form => return forms_ui::form_command(app, cmd, fx),
         Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
+        Mode::Onboard | Mode::OnboardForm => {
+            return super::onboard_ui::command(app, cmd, fx);
+        }
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -290,6 +297,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::TypeFilter => super::audit_ui::cycle_type_filter(app, fx),
         Cmd::Dismiss => {}
         Cmd::Merge => super::merge_ui::mark(app),
+        Cmd::Onboard => super::onboard_ui::open(app),
     }
 }
 
