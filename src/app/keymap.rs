@@ -856,7 +856,7 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Results, _) => "Enter jump  Esc close",
         (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
         (Mode::Confirm, _) => "Enter answer  Esc cancel",
-        (Mode::Onboard, _) => "a add  Enter open  Ctrl-S next  r resume  Esc back",
+        (Mode::Onboard, _) => "Esc back  Ctrl-C quit",
         (Mode::OnboardForm, _) => "Tab field  Ctrl-S next step  Esc back",
     }
 }

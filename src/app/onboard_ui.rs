@@ -982,6 +982,10 @@ fn created(app: &mut App, customer: Customer, fx: &mut Vec<Effect>) {
         super::mirror_ui::contact_saved(app, &ct, fx);
     }
     insert_customers(app, vec![customer], false);
+    if app.mirror.active {
+        // The list holds the whole account: its count includes the new customer.
+        super::mirror_ui::complete_paging(app);
+    }
 }
 
 /// Selects the customer in the list and shows its contacts.

@@ -11,22 +11,22 @@ use crate::flows::onboard::Target;
 
 const NEW_CUSTOMER: Id = 21005555;
 
-fn press(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+pub(crate) fn press(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     match map_key(app.mode, &ev) {
         Some(a) => update(app, a),
         None => Vec::new(),
     }
 }
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(crate) fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     press(app, KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn ch(app: &mut App, c: char) -> Vec<Effect> {
+pub(crate) fn ch(app: &mut App, c: char) -> Vec<Effect> {
     key(app, KeyCode::Char(c))
 }
 
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+pub(crate) fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     press(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
@@ -35,7 +35,7 @@ fn screen(app: &App) -> &OnboardScreen {
 }
 
 /// Tabs to the field `field` of the open form and types `text` into it.
-fn fill(app: &mut App, field: &str, text: &str) {
+pub(crate) fn fill(app: &mut App, field: &str, text: &str) {
     for _ in 0..30 {
         if screen(app).form().expect("a form").focused().key == field {
             break;
@@ -66,7 +66,7 @@ pub(crate) fn at_contacts(business: &str) -> App {
 }
 
 /// Adds a further contact with `role_key` typed on the role pick list.
-fn add_contact(app: &mut App, role_key: char, name: &str, email: &str, title: &str) {
+pub(crate) fn add_contact(app: &mut App, role_key: char, name: &str, email: &str, title: &str) {
     ch(app, 'a');
     assert_eq!(app.mode, Mode::OnboardForm);
     ch(app, role_key);
@@ -139,7 +139,7 @@ pub(crate) fn started(business: &str) -> (App, Onboarding) {
     (app, onb)
 }
 
-fn created(number: usize, total: usize, label: &str, id: Id) -> Action {
+pub(crate) fn created(number: usize, total: usize, label: &str, id: Id) -> Action {
     Action::Onboard(OnboardEvent::Progress(OnboardProgress {
         number,
         total,

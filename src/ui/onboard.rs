@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::Theme;
-use super::text::{fit, width, wrap};
+use super::text::{cell, fit, width, wrap};
 use crate::app::App;
 use crate::app::form::{FieldKind, Form};
 use crate::app::onboard_ui::{
@@ -134,9 +134,13 @@ fn indicator(s: &OnboardScreen, w: usize, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     let mut used = 0;
     for (i, step) in Step::ALL.iter().enumerate() {
-        let (text, style) = if *step == s.step {
+        let done = s
+            .run
+            .as_ref()
+            .is_some_and(|r| matches!(r.state, RunState::Done { .. }));
+        let (text, style) = if *step == s.step && !done {
             (format!("▸ {}", step.title()), theme.selected())
-        } else if *step < s.step {
+        } else if *step <= s.step {
             (format!("✓ {}", step.title()), theme.plain())
         } else {
             (step.title().to_string(), theme.dim())
@@ -178,9 +182,14 @@ fn form_body(
     for (i, fld) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let pick = fld.kind == FieldKind::CustomerType || fld.key == ROLE_KEY;
+        let residential = form
+            .field(crate::app::form::TYPE_KEY)
+            .is_some_and(|f| f.value() == "Residential");
         let required = match fld.key.as_str() {
             "name" => true,
             "email" => s.step == Step::Primary,
+            "business_name" => !residential,
+            "firstname" | "lastname" => residential,
             _ => false,
         };
         let label = if required {
@@ -239,11 +248,11 @@ fn form_body(
                 None,
             ));
         }
-        if fld.key == ROLE_KEY {
-            let title = title_preview(form);
+        if fld.key == "title" {
+            let title = title_preview(s, form);
             lines.push((
                 Line::styled(
-                    fit(&format!("{}    title: {}", " ".repeat(label_w), title), w),
+                    fit(&format!("{}    sent as: {}", " ".repeat(label_w), title), w),
                     theme.dim(),
                 ),
                 None,
@@ -276,16 +285,16 @@ fn form_body(
     }
 }
 
-/// The title a further contact gets from its role and the title typed.
-fn title_preview(form: &Form) -> String {
-    let role = form
-        .field(ROLE_KEY)
-        .map(|f| f.value().to_string())
-        .unwrap_or_default();
-    let role = [Role::Technical, Role::Billing, Role::Other]
-        .into_iter()
-        .find(|r| role_name(*r) == role)
-        .unwrap_or(Role::Other);
+/// The title a contact gets from its role and the title typed.
+fn title_preview(s: &OnboardScreen, form: &Form) -> String {
+    let role = match form.field(ROLE_KEY) {
+        Some(f) => [Role::Technical, Role::Billing, Role::Other]
+            .into_iter()
+            .find(|r| role_name(*r) == f.value())
+            .unwrap_or(Role::Other),
+        None if s.step == Step::Primary => Role::DecisionMaker,
+        None => Role::Other,
+    };
     let typed = form.field("title").map(|f| f.value()).unwrap_or("");
     let t = role.title(typed);
     if t.is_empty() {
@@ -356,7 +365,8 @@ fn contacts(s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'static>> {
             .and_then(|v| v.as_str())
             .map(sanitize::line)
             .unwrap_or_default();
-        let text = format!("{:<10} {}  {}", role, who(f), title);
+        let who_w = w.saturating_sub(2 + 11 + 2).min(44);
+        let text = format!("{} {}  {}", cell(&role, 10), cell(&who(f), who_w), title);
         let style = if i == s.cursor {
             theme.selected()
         } else {
@@ -418,6 +428,7 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
         }
     }
     let contacts = onb.contacts();
+    lines.push(Line::raw(""));
     lines.push(Line::styled(
         format!("Contacts: {}", contacts.len()),
         theme.header(),
@@ -434,6 +445,7 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
         }
         lines.push(Line::raw(fit(&t, w)));
     }
+    lines.push(Line::raw(""));
     for p in &s.problems {
         lines.push(Line::styled(
             fit(&format!("✗ {}", sanitize::line(p)), w),
@@ -490,6 +502,7 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
     }
     if s.problems.is_empty() {
         let n = contacts.len();
+        lines.push(Line::raw(""));
         lines.push(Line::styled(
             fit(
                 &format!(
@@ -562,5 +575,107 @@ fn outcome(run: &RunView, theme: &Theme) -> Vec<Line<'static>> {
             ),
             theme.bold(),
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::KeyCode;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::onboard_ui::tests::{
+        add_contact, at_contacts, ch, created, ctrl, failed_at_second_contact, fill, key,
+        reviewed, started,
+    };
+    use crate::app::{Action, App, update};
+
+    fn render(app: &App) -> String {
+        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+        t.draw(|f| crate::ui::draw(app, f)).unwrap();
+        let text = t.backend().to_string();
+        assert!(!text.contains('\x1b') && !text.contains('\u{202E}'));
+        text
+    }
+
+    fn snap(name: &str, app: &mut App, size: (u16, u16)) {
+        update(app, Action::Resize(size.0, size.1));
+        insta::assert_snapshot!(format!("onboard_{name}_{}x{}", size.0, size.1), render(app));
+    }
+
+    #[test]
+    fn onboarding_form_steps() {
+        for size in [(100, 30), (80, 24)] {
+            let mut app = crate::app::fixtures::app((100, 30));
+            ch(&mut app, 'O');
+            fill(&mut app, "business_name", "Harbor Dental \u{202E}evil");
+            fill(&mut app, "email", "office@harbor");
+            ctrl(&mut app, 's');
+            snap("customer", &mut app, size);
+
+            ctrl(&mut app, 'u');
+            fill(&mut app, "email", "office@harbor.example");
+            ctrl(&mut app, 's');
+            fill(&mut app, "name", "Sandra Okafor");
+            fill(&mut app, "title", "Owner");
+            ctrl(&mut app, 's');
+            snap("primary", &mut app, size);
+
+            fill(&mut app, "email", "sandra@harbor.example");
+            ctrl(&mut app, 's');
+            add_contact(
+                &mut app,
+                'b',
+                "Priya \u{1b}[31mShah",
+                "billing@harbor.example",
+                "Accounts payable",
+            );
+            ch(&mut app, 'a');
+            fill(&mut app, "name", "Tom Reyes");
+            fill(&mut app, "title", "Network admin");
+            snap("contact_form", &mut app, size);
+
+            ctrl(&mut app, 's');
+            snap("contacts", &mut app, size);
+        }
+    }
+
+    #[test]
+    fn onboarding_review_with_duplicates() {
+        for size in [(100, 30), (80, 24)] {
+            // The fixture's "Acme Plumbing, Inc." and Bob's e-mail.
+            let mut app = at_contacts("ACME Plumbing");
+            add_contact(&mut app, 't', "Bob B.", "bob@acme.test", "");
+            ctrl(&mut app, 's');
+            key(&mut app, KeyCode::Char('x'));
+            let token = app.onboard.as_ref().unwrap().checking.unwrap();
+            update(
+                &mut app,
+                Action::Onboard(crate::app::onboard_ui::OnboardEvent::Duplicates {
+                    token,
+                    result: Err("The server did not answer in time".into()),
+                }),
+            );
+            key(&mut app, KeyCode::Enter);
+            snap("review", &mut app, size);
+
+            let mut app = reviewed("Harbor Dental");
+            snap("review_clean", &mut app, size);
+        }
+    }
+
+    #[test]
+    fn onboarding_progress_failure_and_done() {
+        for size in [(100, 30), (80, 24)] {
+            let (mut app, _) = started("Harbor Dental");
+            let label = app.onboard.as_ref().unwrap().run.as_ref().unwrap().lines[0]
+                .label
+                .clone();
+            update(&mut app, created(1, 4, &label, 21005555));
+            snap("running", &mut app, size);
+
+            let (mut app, _) = failed_at_second_contact("Harbor Dental");
+            snap("failed", &mut app, size);
+        }
     }
 }
