@@ -585,8 +585,8 @@ mod tests {
     use ratatui::backend::TestBackend;
 
     use crate::app::onboard_ui::tests::{
-        add_contact, at_contacts, ch, created, ctrl, failed_at_second_contact, fill, key,
-        reviewed, started,
+        add_contact, at_contacts, ch, created, ctrl, failed_at_second_contact, fill, key, reviewed,
+        started,
     };
     use crate::app::{Action, App, update};
 
