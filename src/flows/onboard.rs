@@ -423,6 +423,11 @@ pub struct OnboardRun {
     pub onboarding: Onboarding,
     pub started_at: String,
     pub steps: Vec<OnboardStep>,
+    /// The API the records were created on (the client's base URL): a run is resumed only
+    /// against the same account, never against another profile's (its IDs mean nothing
+    /// there). Empty in journals written before this was recorded.
+    #[serde(default)]
+    pub server: String,
 }
 
 fn journal_path(data_dir: &Path, id: &str) -> PathBuf {
@@ -468,6 +473,7 @@ impl OnboardRun {
             onboarding,
             started_at: now(),
             steps,
+            server: String::new(),
         })
     }
 
@@ -475,7 +481,8 @@ impl OnboardRun {
     /// calls when the technician confirms the review screen.
     pub fn start(env: &FlowEnv, onboarding: Onboarding) -> Result<Self, FlowError> {
         env.check_writable("creating the customer and its contacts")?;
-        let run = OnboardRun::new(onboarding)?;
+        let mut run = OnboardRun::new(onboarding)?;
+        run.server = env.client.base_url().to_string();
         run.save(&env.data_dir)?;
         Ok(run)
     }
@@ -488,6 +495,14 @@ impl OnboardRun {
     /// Every unfinished onboarding (to offer resuming them).
     pub fn pending(data_dir: &Path) -> Vec<OnboardRun> {
         super::read_all(&super::journal_dir(data_dir), "onboard-")
+    }
+
+    /// The unfinished onboardings started against `server` (a client's base URL), and those
+    /// whose journal does not say.
+    pub fn pending_for(data_dir: &Path, server: &str) -> Vec<OnboardRun> {
+        let mut runs = OnboardRun::pending(data_dir);
+        runs.retain(|r| r.server.is_empty() || r.server == server);
+        runs
     }
 
     pub fn save(&self, data_dir: &Path) -> Result<(), FlowError> {
@@ -861,6 +876,26 @@ mod tests {
         shorter.extra_contacts.truncate(1);
         run.replace_onboarding(shorter).unwrap();
         assert_eq!(run.steps.len(), 3);
+    }
+
+    #[test]
+    fn only_runs_of_the_server_in_use_are_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, server) in ["https://a.example/api/v1", "https://b.example/api/v1", ""]
+            .iter()
+            .enumerate()
+        {
+            let mut run = OnboardRun::new(sample()).unwrap();
+            run.id = format!("run-{i}");
+            run.server = server.to_string();
+            run.save(dir.path()).unwrap();
+        }
+        let ids = |runs: Vec<OnboardRun>| runs.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(OnboardRun::pending(dir.path())).len(), 3);
+        assert_eq!(
+            ids(OnboardRun::pending_for(dir.path(), "https://a.example/api/v1")),
+            vec!["run-0", "run-2"]
+        );
     }
 
     #[test]

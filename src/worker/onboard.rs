@@ -48,10 +48,13 @@ async fn run(
     };
     match op {
         OnboardOp::LoadPending => {
-            if let Some(dir) = data_dir {
-                let runs = tokio::task::spawn_blocking(move || OnboardRun::pending(&dir))
-                    .await
-                    .unwrap_or_default();
+            // Only this account's runs: another profile's IDs mean nothing here.
+            if let (Some(dir), Some(c)) = (data_dir, &client) {
+                let server = c.base_url().to_string();
+                let runs =
+                    tokio::task::spawn_blocking(move || OnboardRun::pending_for(&dir, &server))
+                        .await
+                        .unwrap_or_default();
                 send(OnboardEvent::Pending(runs));
             }
         }
@@ -91,11 +94,22 @@ async fn run(
             onboarding,
             read_only,
         } => {
+            // The journal must belong to this account (checked again, the app may have
+            // switched profiles since the offer).
             let (Some(client), Some(dir)) = (client, data_dir) else {
                 return stop(unavailable(), Vec::new());
             };
             let env = FlowEnv::new(client, read_only, dir);
             let mut run = match OnboardRun::load(&env.data_dir, &id) {
+                Ok(Some(run)) if !run.server.is_empty() && run.server != env.client.base_url() => {
+                    return stop(
+                        format!(
+                            "This onboarding was started on {}, not on the server in use; switch to that profile to resume it",
+                            run.server
+                        ),
+                        steps(&run),
+                    );
+                }
                 Ok(Some(run)) => run,
                 Ok(None) => {
                     return stop(
