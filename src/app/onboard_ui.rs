@@ -619,11 +619,42 @@ fn forward(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     match s.step {
-        Step::Customer => s.step = Step::Primary,
+        Step::Customer => {
+            prefill_primary(s);
+            s.step = Step::Primary;
+        }
         Step::Primary => s.step = Step::Contacts,
         Step::Contacts if s.editing.is_some() => s.editing = None,
         Step::Contacts => review(app, fx),
         Step::Review | Step::Create => {}
+    }
+}
+
+/// The customer's own name (and, for a residential customer, the e-mail) is the likely
+/// decision maker: it fills the primary contact's empty fields, to be changed at will.
+fn prefill_primary(s: &mut OnboardScreen) {
+    let get = |k: &str| {
+        s.customer
+            .field(k)
+            .map(|f| f.value().trim().to_string())
+            .unwrap_or_default()
+    };
+    let name = format!("{} {}", get("firstname"), get("lastname"))
+        .trim()
+        .to_string();
+    let residential = get(TYPE_KEY) == "Residential";
+    let email = get("email");
+    let mut put = |key: &str, value: &str| {
+        if let Some(f) = s.primary.field_mut(key)
+            && f.value().trim().is_empty()
+            && !value.is_empty()
+        {
+            f.set_value(value.to_string());
+        }
+    };
+    put("name", &name);
+    if residential {
+        put("email", &email);
     }
 }
 

@@ -245,6 +245,34 @@ fn o_opens_the_flow_and_each_step_checks_its_form() {
 }
 
 #[test]
+fn the_customers_own_name_fills_an_empty_decision_maker() {
+    let mut app = fixtures::app((100, 30));
+    ch(&mut app, 'O');
+    fill(&mut app, "firstname", "Maria");
+    fill(&mut app, "lastname", "Lopez");
+    fill(&mut app, "customer_type", "r");
+    fill(&mut app, "email", "maria@example.com");
+    ctrl(&mut app, 's');
+    let s = screen(&app);
+    assert_eq!(s.step, Step::Primary);
+    assert_eq!(s.primary.field("name").unwrap().value(), "Maria Lopez");
+    assert_eq!(
+        s.primary.field("email").unwrap().value(),
+        "maria@example.com"
+    );
+    assert_eq!(s.onboarding().customer_name(), "Maria Lopez");
+    assert!(!s.onboarding().customer.contains_key("business_name"));
+    // What the primary contact holds is never overwritten.
+    fill(&mut app, "name", " Jr");
+    key(&mut app, KeyCode::Esc);
+    fill(&mut app, "customer_type", "b");
+    fill(&mut app, "business_name", "Lopez Bakery");
+    ctrl(&mut app, 's');
+    let s = screen(&app);
+    assert_eq!(s.primary.field("name").unwrap().value(), "Maria Lopez Jr");
+}
+
+#[test]
 fn further_contacts_take_a_role_into_their_title_and_can_be_removed() {
     let mut app = at_contacts("Harbor Dental");
     add_contact(

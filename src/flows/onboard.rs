@@ -893,7 +893,10 @@ mod tests {
         let ids = |runs: Vec<OnboardRun>| runs.into_iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(ids(OnboardRun::pending(dir.path())).len(), 3);
         assert_eq!(
-            ids(OnboardRun::pending_for(dir.path(), "https://a.example/api/v1")),
+            ids(OnboardRun::pending_for(
+                dir.path(),
+                "https://a.example/api/v1"
+            )),
             vec!["run-0", "run-2"]
         );
     }
