@@ -407,6 +407,8 @@ async fn run(
     let mut fx = app::update::start(&mut app);
     // Drafts of forms left open by an earlier run are offered back.
     fx.push(Effect::LoadDrafts);
+    // So are merges an earlier run left unfinished.
+    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
     // So are onboardings that stopped before everything was created.
     fx.push(app::onboard_ui::startup());
 

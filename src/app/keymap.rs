@@ -298,10 +298,21 @@ pub static AUDIT: &[Binding] = &[
     ),
     bind(&[ch('x')], Cmd::Dismiss, "not a duplicate (remembered)"),
     bind(
-        &[ch('m')],
-        Cmd::Merge,
-        "merge the group's first two customers",
+        &[ch('h'), code(KeyCode::Left)],
+        Cmd::FocusPrev,
+        "previous customer (comparison)",
     ),
+    bind(
+        &[ch('l'), code(KeyCode::Right)],
+        Cmd::FocusNext,
+        "next customer (comparison)",
+    ),
+    bind(
+        &[ch(' ')],
+        Cmd::ConfirmToggle,
+        "mark one of the two to merge (groups of 3+)",
+    ),
+    bind(&[ch('m')], Cmd::Merge, "merge the pair (or the two marked)"),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
@@ -457,6 +468,11 @@ pub static MERGE: &[Binding] = &[
     bind(&[ch('y')], Cmd::ConfirmAccept, "yes, merge"),
     bind(&[ch('n')], Cmd::ConfirmCancel, "no"),
     bind(&[ch('r')], Cmd::Refresh, "resume a failed merge"),
+    bind(
+        &[ch('x')],
+        Cmd::Dismiss,
+        "forget an unfinished merge (what moved stays)",
+    ),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];

@@ -487,6 +487,8 @@ pub struct App {
     pub onboard: Option<onboard_ui::OnboardScreen>,
     /// Unfinished onboardings found at start, not offered yet.
     pub onboard_pending: Vec<crate::flows::onboard::OnboardRun>,
+    /// Unfinished merges of earlier runs, offered one by one when the list has the keys.
+    pub merge_waiting: Vec<crate::flows::merge::MergeRun>,
 }
 
 impl App {
@@ -525,6 +527,7 @@ impl App {
             merge_mark: None,
             onboard: None,
             onboard_pending: Vec::new(),
+            merge_waiting: Vec::new(),
         }
     }
 

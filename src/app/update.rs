@@ -129,6 +129,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
     }
     forms_ui::settle(app);
+    super::merge_ui::settle(app);
     super::onboard_ui::settle(app);
     fx
 }
@@ -312,6 +313,9 @@ fn audit_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::PageUp => audit_ui::move_by(app, -page),
         Cmd::Open => audit_ui::toggle_compare(app),
         Cmd::Dismiss => audit_ui::dismiss(app, fx),
+        Cmd::FocusPrev => audit_ui::move_member(app, -1),
+        Cmd::FocusNext => audit_ui::move_member(app, 1),
+        Cmd::ConfirmToggle => audit_ui::toggle_pick(app),
         Cmd::Merge => super::merge_ui::open(app),
         Cmd::Back | Cmd::Close => audit_ui::back(app),
         Cmd::Quit => app.quit = true,
