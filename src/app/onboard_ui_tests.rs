@@ -719,3 +719,69 @@ fn an_offer_waits_for_an_open_form_to_close() {
     assert_eq!(app.mode, Mode::Onboard);
     assert!(app.onboard.is_some());
 }
+
+#[test]
+fn esc_hides_a_running_onboarding_and_its_end_selects_the_new_customer() {
+    let (mut app, onb) = started("Harbor Dental");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.message.as_ref().unwrap().text.contains("background"));
+    assert!(app.loading(), "the spinner turns while it runs");
+    assert!(app.activity().unwrap().contains("step 1 of 4"));
+    // O shows it again, still running.
+    ch(&mut app, 'O');
+    assert_eq!(app.mode, Mode::Onboard);
+    assert!(screen(&app).is_running());
+    key(&mut app, KeyCode::Esc);
+    let done: Vec<StepState> = steps_of(&onb)
+        .into_iter()
+        .zip([NEW_CUSTOMER, 31005555, 31005556, 31005557])
+        .map(|((l, _), id)| (l, CreateStatus::Created { id }))
+        .collect();
+    let customer = Customer {
+        id: NEW_CUSTOMER,
+        business_name: Some("Harbor Dental".into()),
+        ..Customer::default()
+    };
+    update(
+        &mut app,
+        Action::Onboard(OnboardEvent::Finished {
+            error: None,
+            steps: done,
+            customer: Some(Box::new(customer)),
+        }),
+    );
+    // Finished in the background: the screen goes, the list is on the new customer.
+    assert!(app.onboard.is_none());
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.list.selected().unwrap().customer.id, NEW_CUSTOMER);
+    assert!(app.message.as_ref().unwrap().text.contains("Onboarded"));
+    assert!(!app.loading());
+}
+
+#[test]
+fn a_failure_in_the_background_says_so_in_the_status_line() {
+    let (mut app, onb) = started("Harbor Dental");
+    key(&mut app, KeyCode::Esc);
+    let mut steps = steps_of(&onb);
+    steps[0].1 = CreateStatus::Failed {
+        error: "Validation failed: Email is not an email".into(),
+        maybe_created: false,
+    };
+    update(
+        &mut app,
+        Action::Onboard(OnboardEvent::Finished {
+            error: Some("Step 1 of 4 (Customer Harbor Dental) failed: Validation failed".into()),
+            steps,
+            customer: None,
+        }),
+    );
+    let m = app.message.as_ref().unwrap();
+    assert!(m.error && m.text.contains("O shows it"), "{m:?}");
+    assert_eq!(app.mode, Mode::Normal);
+    ch(&mut app, 'O');
+    assert!(matches!(
+        screen(&app).run.as_ref().unwrap().state,
+        RunState::Stopped(_)
+    ));
+}
