@@ -469,6 +469,9 @@ async fn run(
             if let Some(d) = app::forms_ui::unsaved_draft(&app) {
                 let _ = crate::drafts::save(&data_dir, &d);
             }
+            if let Some(onb) = app::onboard_ui::unsaved(&app) {
+                let _ = crate::flows::onboard::save_draft(&data_dir, &onb);
+            }
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
         if dirty && rx.is_empty() {
@@ -547,6 +550,12 @@ async fn run(
         && let Err(e) = crate::drafts::save(&data_dir, &d)
     {
         eprintln!("syncro-tui: could not save the open form as a draft: {e}");
+    }
+    // So is an onboarding typed but not started.
+    if let Some(onb) = app::onboard_ui::unsaved(&app)
+        && let Err(e) = crate::flows::onboard::save_draft(&data_dir, &onb)
+    {
+        eprintln!("syncro-tui: could not save the onboarding as a draft: {e}");
     }
     Ok(())
 }

@@ -487,6 +487,8 @@ pub struct App {
     pub onboard: Option<onboard_ui::OnboardScreen>,
     /// Unfinished onboardings found at start, not offered yet.
     pub onboard_pending: Vec<crate::flows::onboard::OnboardRun>,
+    /// An onboarding typed but not started when the app last stopped, not offered yet.
+    pub onboard_draft: Option<Box<crate::flows::onboard::Onboarding>>,
     /// Unfinished merges of earlier runs, offered one by one when the list has the keys.
     pub merge_waiting: Vec<crate::flows::merge::MergeRun>,
 }
@@ -527,6 +529,7 @@ impl App {
             merge_mark: None,
             onboard: None,
             onboard_pending: Vec::new(),
+            onboard_draft: None,
             merge_waiting: Vec::new(),
         }
     }

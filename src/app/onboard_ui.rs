@@ -66,6 +66,8 @@ pub enum OnboardOp {
     },
     /// Forget the journal `id` (what was created stays).
     Discard { id: String },
+    /// Forget the draft of an onboarding typed but not started (declined, or discarded).
+    RemoveDraft,
 }
 
 // `Effect` is `Eq`; onboardings hold JSON values without NaN, so equality is an equivalence.
@@ -79,6 +81,8 @@ pub type StepState = (String, CreateStatus);
 pub enum OnboardEvent {
     /// Unfinished onboardings found at start.
     Pending(Vec<OnboardRun>),
+    /// An onboarding typed but not started when the app last stopped.
+    Draft(Box<Onboarding>),
     /// The server's duplicate check.
     Duplicates {
         token: u64,
@@ -143,6 +147,8 @@ pub enum Question {
     Quit,
     /// Forget an unfinished run's journal (what was created stays).
     DiscardRun,
+    /// Restore the onboarding typed when the app last stopped (no: it is forgotten).
+    RestoreDraft,
 }
 
 /// One create in the progress list.
@@ -312,17 +318,23 @@ impl OnboardScreen {
         }
     }
 
-    /// The screen of an unfinished run found in a journal: its data in the forms, its
-    /// progress on screen, stopped (`r` resumes).
-    pub fn from_run(run: &OnboardRun, type_property: &str) -> Self {
+    /// The forms filled with an onboarding's data (a journal's, a draft's), at the first step.
+    pub fn from_onboarding(onb: &Onboarding, type_property: &str) -> Self {
         let mut s = OnboardScreen::new(type_property);
-        fill(&mut s.customer, &run.onboarding.customer);
-        fill(&mut s.primary, &run.onboarding.primary_contact);
-        for (role, patch) in &run.onboarding.extra_contacts {
+        fill(&mut s.customer, &onb.customer);
+        fill(&mut s.primary, &onb.primary_contact);
+        for (role, patch) in &onb.extra_contacts {
             let mut f = extra_form(*role);
             fill(&mut f, patch);
             s.extras.push(f);
         }
+        s
+    }
+
+    /// The screen of an unfinished run found in a journal: its data in the forms, its
+    /// progress on screen, stopped (`r` resumes).
+    pub fn from_run(run: &OnboardRun, type_property: &str) -> Self {
+        let mut s = OnboardScreen::from_onboarding(&run.onboarding, type_property);
         let why = match run.failed_step() {
             Some((_, step)) => match &step.status {
                 CreateStatus::Failed { error, .. } => {
@@ -472,7 +484,7 @@ fn set_mode(app: &mut App) {
 /// After every action: an unfinished onboarding found at start is offered once the app is
 /// quiet (browsing, no form, no question, no other flow on screen).
 pub fn settle(app: &mut App) {
-    if app.onboard_pending.is_empty()
+    if (app.onboard_pending.is_empty() && app.onboard_draft.is_none())
         || app.onboard.is_some()
         || app.mode != Mode::Normal
         || app.form.is_some()
@@ -480,6 +492,13 @@ pub fn settle(app: &mut App) {
         || app.config.read_only
         || !app.drafts_waiting.is_empty()
     {
+        return;
+    }
+    if let Some(onb) = app.onboard_draft.take() {
+        let mut screen = OnboardScreen::from_onboarding(&onb, &app.config.customer_type_property);
+        screen.question = Some(Question::RestoreDraft);
+        app.onboard = Some(screen);
+        set_mode(app);
         return;
     }
     open(app);
@@ -530,6 +549,16 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 }
 
 fn answer(app: &mut App, q: Question, yes: bool, fx: &mut Vec<Effect>) {
+    if q == Question::RestoreDraft {
+        if yes {
+            say(app, "The onboarding typed last time is back", false);
+        } else {
+            fx.push(Effect::Onboard(OnboardOp::RemoveDraft));
+            close(app);
+            say(app, "The onboarding draft is discarded", false);
+        }
+        return;
+    }
     if !yes {
         return;
     }
@@ -538,6 +567,7 @@ fn answer(app: &mut App, q: Question, yes: bool, fx: &mut Vec<Effect>) {
     };
     match q {
         Question::Discard => {
+            fx.push(Effect::Onboard(OnboardOp::RemoveDraft));
             close(app);
             say(app, "Onboarding discarded", false);
         }
@@ -548,7 +578,10 @@ fn answer(app: &mut App, q: Question, yes: bool, fx: &mut Vec<Effect>) {
             }
         }
         Question::CreateAnyway => start(app, fx),
+        // The loop keeps what was typed as a draft on the way out ([`unsaved`]).
         Question::Quit => app.quit = true,
+        // Answered above: its "no" acts too.
+        Question::RestoreDraft => {}
         Question::DiscardRun => {
             if let Some(id) = s.run.as_ref().and_then(|r| r.id.clone()) {
                 fx.push(Effect::Onboard(OnboardOp::Discard { id }));
@@ -887,6 +920,10 @@ pub fn event(app: &mut App, ev: OnboardEvent, fx: &mut Vec<Effect>) {
             app.onboard_pending = runs;
             return;
         }
+        OnboardEvent::Draft(onb) => {
+            app.onboard_draft = Some(onb);
+            return;
+        }
         OnboardEvent::Discarded(Err(e)) => {
             return say(app, format!("Could not forget the onboarding: {e}"), true);
         }
@@ -941,7 +978,7 @@ pub fn event(app: &mut App, ev: OnboardEvent, fx: &mut Vec<Effect>) {
             steps,
             customer,
         } => finished(app, error, steps, customer, fx),
-        OnboardEvent::Pending(_) | OnboardEvent::Discarded(_) => {}
+        OnboardEvent::Pending(_) | OnboardEvent::Draft(_) | OnboardEvent::Discarded(_) => {}
     }
 }
 
@@ -1038,6 +1075,15 @@ fn jump_to(app: &mut App, id: Id) {
     app.focus = Focus::Detail;
     app.detail.tab = Tab::Contacts;
     app.detail.contact_open = false;
+}
+
+/// An onboarding typed but not started, to keep as a draft when the app stops (whatever
+/// stops it: a quit, a signal, a crash). A started one lives in its journal instead.
+pub fn unsaved(app: &App) -> Option<Onboarding> {
+    app.onboard
+        .as_ref()
+        .filter(|s| s.run.is_none() && s.is_dirty())
+        .map(OnboardScreen::onboarding)
 }
 
 /// Whether the status line should animate (a run or a check is on its way).

@@ -785,3 +785,50 @@ fn a_failure_in_the_background_says_so_in_the_status_line() {
         RunState::Stopped(_)
     ));
 }
+
+#[test]
+fn an_onboarding_typed_but_not_started_is_kept_as_a_draft_and_offered_back() {
+    let mut app = at_contacts("Harbor Dental");
+    add_contact(&mut app, 'b', "Priya Shah", "billing@harbor.example", "");
+    let draft = unsaved(&app).expect("a draft to keep");
+    assert_eq!(draft, screen(&app).onboarding());
+    // Ctrl-C asks, and y quits (the loop writes the draft).
+    ctrl(&mut app, 'c');
+    assert_eq!(screen(&app).question, Some(Question::Quit));
+    ch(&mut app, 'y');
+    assert!(app.quit);
+
+    // The next start: offered once the app is quiet; y restores every field.
+    let mut app = fixtures::app((100, 30));
+    update(
+        &mut app,
+        Action::Onboard(OnboardEvent::Draft(Box::new(draft.clone()))),
+    );
+    assert_eq!(app.mode, Mode::Onboard);
+    assert_eq!(screen(&app).question, Some(Question::RestoreDraft));
+    assert!(ch(&mut app, 'y').is_empty());
+    assert_eq!(app.mode, Mode::OnboardForm);
+    assert_eq!(screen(&app).step, Step::Customer);
+    assert_eq!(screen(&app).onboarding(), draft);
+    // A started run takes over from the draft (the worker removes the file).
+    assert!(unsaved(&app).is_some());
+
+    // Or no: the draft is forgotten.
+    let mut app = fixtures::app((100, 30));
+    update(
+        &mut app,
+        Action::Onboard(OnboardEvent::Draft(Box::new(draft))),
+    );
+    let fx = ch(&mut app, 'N');
+    assert_eq!(fx, vec![Effect::Onboard(OnboardOp::RemoveDraft)]);
+    assert!(app.onboard.is_none());
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn a_started_onboarding_needs_no_draft() {
+    let (app, _) = started("Harbor Dental");
+    assert!(unsaved(&app).is_none());
+    let app = fixtures::app((100, 30));
+    assert!(unsaved(&app).is_none());
+}

@@ -434,6 +434,27 @@ fn journal_path(data_dir: &Path, id: &str) -> PathBuf {
     super::journal_dir(data_dir).join(format!("onboard-{id}.json"))
 }
 
+/// Where an onboarding typed but not started is kept when the app stops.
+fn draft_path(data_dir: &Path) -> PathBuf {
+    super::journal_dir(data_dir).join("draft-onboarding.json")
+}
+
+/// Keeps an onboarding that was typed but not started (the app is stopping), to be offered
+/// back at the next start. One draft at a time: a newer one replaces it.
+pub fn save_draft(data_dir: &Path, onboarding: &Onboarding) -> Result<(), FlowError> {
+    super::write_json(&draft_path(data_dir), onboarding)
+}
+
+/// The onboarding draft left by an earlier run, if any (an unreadable one is ignored).
+pub fn load_draft(data_dir: &Path) -> Option<Onboarding> {
+    super::read_json(&draft_path(data_dir)).ok().flatten()
+}
+
+/// Forgets the draft (restored and started, or declined).
+pub fn remove_draft(data_dir: &Path) -> Result<(), FlowError> {
+    super::remove_file(&draft_path(data_dir))
+}
+
 impl OnboardRun {
     /// A run of `onboarding`, nothing created yet; refused when [`Onboarding::validate`]
     /// complains. [`OnboardRun::save`] writes its journal.
@@ -876,6 +897,18 @@ mod tests {
         shorter.extra_contacts.truncate(1);
         run.replace_onboarding(shorter).unwrap();
         assert_eq!(run.steps.len(), 3);
+    }
+
+    #[test]
+    fn a_draft_is_kept_apart_from_the_journals() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load_draft(dir.path()), None);
+        save_draft(dir.path(), &sample()).unwrap();
+        assert_eq!(load_draft(dir.path()), Some(sample()));
+        assert!(OnboardRun::pending(dir.path()).is_empty());
+        remove_draft(dir.path()).unwrap();
+        assert_eq!(load_draft(dir.path()), None);
+        remove_draft(dir.path()).unwrap();
     }
 
     #[test]

@@ -122,7 +122,12 @@ fn question(s: &OnboardScreen, q: Question) -> String {
             format!("Remove {name} from the onboarding? y/N")
         }
         Question::CreateAnyway => "Possible duplicates (see below). Create anyway? y/N".into(),
-        Question::Quit => "Quit and lose the onboarding typed so far? y/N".into(),
+        Question::Quit => {
+            "Quit? The onboarding typed so far is kept as a draft for the next start. y/N".into()
+        }
+        Question::RestoreDraft => {
+            "An onboarding typed last time was not created. Restore it? y/N (no forgets it)".into()
+        }
         Question::DiscardRun => {
             "Forget this onboarding? What it created stays in Syncro. y/N".into()
         }

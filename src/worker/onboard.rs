@@ -48,6 +48,7 @@ async fn run(
     };
     match op {
         OnboardOp::LoadPending => {
+            let data_dir_of_draft = data_dir.clone();
             // Only this account's runs: another profile's IDs mean nothing here.
             if let (Some(dir), Some(c)) = (data_dir, &client) {
                 let server = c.base_url().to_string();
@@ -56,6 +57,22 @@ async fn run(
                         .await
                         .unwrap_or_default();
                 send(OnboardEvent::Pending(runs));
+            }
+            if let Some(dir) = data_dir_of_draft {
+                let draft = tokio::task::spawn_blocking(move || onboard::load_draft(&dir))
+                    .await
+                    .ok()
+                    .flatten();
+                if let Some(onb) = draft {
+                    send(OnboardEvent::Draft(Box::new(onb)));
+                }
+            }
+        }
+        OnboardOp::RemoveDraft => {
+            if let Some(dir) = data_dir
+                && let Err(e) = onboard::remove_draft(&dir)
+            {
+                tracing::warn!("could not remove the onboarding draft: {e}");
             }
         }
         OnboardOp::Discard { id } => {
@@ -85,7 +102,13 @@ async fn run(
             };
             let env = FlowEnv::new(client, read_only, dir);
             match OnboardRun::start(&env, *onboarding) {
-                Ok(run) => execute(&env, run, tx).await,
+                Ok(run) => {
+                    // The journal holds the data now; a draft of it would be offered twice.
+                    if let Err(e) = onboard::remove_draft(&env.data_dir) {
+                        tracing::warn!("could not remove the onboarding draft: {e}");
+                    }
+                    execute(&env, run, tx).await
+                }
                 Err(e) => stop(e.to_string(), Vec::new()),
             }
         }

@@ -235,3 +235,69 @@ async fn onboarding_fails_at_the_second_contact_resumes_after_a_restart_and_crea
     assert_eq!(contacts_of(&api, customer).await, expected_contacts());
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_onboarding_typed_before_a_quit_is_offered_back_at_the_next_start() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let home = tempfile::tempdir().expect("home");
+
+    let url = base_url.clone();
+    let home_path = home.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start_in(&url, &home_path);
+        app.wait_for("the customer list", list_shown);
+        app.key(b"O");
+        app.wait_for("the onboarding", |s| s.contains("▸ Customer"));
+        app.send(BUSINESS.as_bytes());
+        app.send(CTRL_S);
+        app.wait_for("the primary contact step", |s| {
+            s.contains("▸ Primary contact")
+        });
+        app.send(b"Sandra Okafor");
+        // Ctrl-C asks; y quits and keeps the draft.
+        app.key(b"\x03");
+        app.wait_for("the question", |s| s.contains("kept as a draft"));
+        app.key(b"y");
+        let status = app.exit_status();
+        assert!(status.success(), "{status:?}");
+    })
+    .await
+    .expect("first session");
+    let draft = home
+        .path()
+        .join("data/syncro-tui/flows/draft-onboarding.json");
+    assert!(draft.exists(), "{}", draft.display());
+
+    let url = base_url.clone();
+    let home_path = home.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut app = Session::start_in(&url, &home_path);
+        app.wait_for("the offer of the draft", |s| s.contains("Restore it?"));
+        app.key(b"y");
+        let restored = app.wait_for("the restored onboarding", |s| {
+            s.contains("▸ Customer") && !s.contains("Restore it?")
+        });
+        assert!(restored.contains(BUSINESS), "{restored}");
+        app.send(CTRL_S);
+        let primary = app.wait_for("the primary contact step", |s| {
+            s.contains("▸ Primary contact")
+        });
+        assert!(primary.contains("Sandra Okafor"), "{primary}");
+        // Leaving on purpose drops it, so the next start offers nothing.
+        app.key(ESC);
+        app.key(ESC);
+        app.wait_for("the discard question", |s| {
+            s.contains("discard everything typed")
+        });
+        app.key(b"y");
+        app.wait_for("the list", |s| s.contains("Onboarding discarded"));
+        app.quit();
+    })
+    .await
+    .expect("second session");
+
+    // Discarded on purpose: nothing is left to offer at the next start.
+    assert!(!draft.exists(), "{}", draft.display());
+    server.shutdown().await;
+}
