@@ -114,7 +114,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Mirror(ev) => super::mirror_ui::event(app, ev, &mut fx),
         Action::FindEdit(req) => super::mirror_ui::find_edit(app, req),
-        Action::Audit(ev) => super::audit_ui::event(app, ev),
+        Action::Audit(ev) => super::audit_ui::event(app, ev, &mut fx),
         Action::Merge(ev) => super::merge_ui::event(app, ev, &mut fx),
         Action::FormEdit(_)
         | Action::ConfirmEdit(_)
