@@ -484,11 +484,11 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
                     d.reason
                 ),
                 (_, id) => format!(
-                    "{}: {} (#{}) of customer #{}, {}",
+                    "{}: {} (#{}) of {}, {}",
                     s.subject_label(d.subject),
                     sanitize::line(&d.name),
                     id.unwrap_or_default(),
-                    d.customer_id,
+                    crate::app::audit_ui::name_of(app, d.customer_id),
                     d.reason
                 ),
             };
