@@ -297,6 +297,7 @@ pub static FIND: &[Binding] = &[
 
 /// The duplicate audit screen.
 pub static AUDIT: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
     bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next group"),
     bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous group"),
     bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
@@ -453,6 +454,7 @@ pub static MODAL: &[Binding] = &[
 ];
 
 pub static MERGE: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
     bind(
         &[code(KeyCode::Left), ch('1')],
         Cmd::FocusPrev,
@@ -517,6 +519,7 @@ pub static ONBOARD_FORM: &[Binding] = &[
 
 /// The onboarding's contact list, review and progress.
 pub static ONBOARD: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
     bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next contact"),
     bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous contact"),
     bind(&[ch('a'), ch('n')], Cmd::New, "add a contact"),

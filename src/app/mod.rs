@@ -491,6 +491,8 @@ pub struct App {
     pub onboard_draft: Option<Box<crate::flows::onboard::Onboarding>>,
     /// Unfinished merges of earlier runs, offered one by one when the list has the keys.
     pub merge_waiting: Vec<crate::flows::merge::MergeRun>,
+    /// The screen the help overlay was opened from (it returns there, drawn underneath).
+    pub help_return: Mode,
 }
 
 impl App {
@@ -531,6 +533,7 @@ impl App {
             onboard_pending: Vec::new(),
             onboard_draft: None,
             merge_waiting: Vec::new(),
+            help_return: Mode::Normal,
         }
     }
 

@@ -824,3 +824,31 @@ fn ctrl_z_suspends_from_every_screen_and_changes_nothing() {
     assert_eq!(fx, vec![Effect::Suspend]);
     assert_eq!(format!("{:?}", app.form), before);
 }
+
+#[test]
+fn help_from_the_audit_opens_at_its_keys_and_returns_to_it() {
+    let mut app = fixtures::app((100, 30));
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.help_scroll, 0, "the list's help starts at the top");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+
+    key(&mut app, KeyCode::Char('A'));
+    update(
+        &mut app,
+        Action::Audit(super::audit_ui::AuditEvent::Dismissed(Default::default())),
+    );
+    assert_eq!(app.mode, Mode::Audit);
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    let lines = keymap::help_lines(&app.config);
+    assert!(
+        matches!(&lines[app.help_scroll], keymap::HelpLine::Heading(h) if h == "Duplicate audit"),
+        "{:?}",
+        lines.get(app.help_scroll)
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Audit);
+    assert!(app.audit.view.is_some());
+}

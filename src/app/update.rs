@@ -140,6 +140,15 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         fx.push(Effect::Suspend);
         return;
     }
+    if cmd == Cmd::Help
+        && matches!(
+            app.mode,
+            Mode::Normal | Mode::Audit | Mode::Merge | Mode::Onboard
+        )
+    {
+        open_help(app);
+        return;
+    }
     match app.mode {
         Mode::Help => return help_command(app, cmd),
         Mode::Modal => {
@@ -166,10 +175,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     }
     match cmd {
         Cmd::Quit => app.quit = true,
-        Cmd::Help => {
-            app.mode = Mode::Help;
-            app.help_scroll = 0;
-        }
+        Cmd::Help => open_help(app),
         Cmd::Close => {}
         Cmd::Up => move_cursor(app, Step::By(-1), fx),
         Cmd::Down => move_cursor(app, Step::By(1), fx),
@@ -355,9 +361,32 @@ fn help_command(app: &mut App, cmd: Cmd) {
         Cmd::Up => *s = s.saturating_sub(1),
         Cmd::PageDown => *s = (*s + page).min(max),
         Cmd::PageUp => *s = s.saturating_sub(page),
-        Cmd::Close | Cmd::Help => app.mode = Mode::Normal,
+        Cmd::Close | Cmd::Help => {
+            app.mode = std::mem::replace(&mut app.help_return, Mode::Normal);
+        }
         Cmd::Quit => app.quit = true,
         _ => {}
+    }
+}
+
+/// `?`: the help overlay, scrolled to the keys of the screen it was opened from (the list
+/// starts at the top); closing it returns to that screen.
+fn open_help(app: &mut App) {
+    let from = app.mode;
+    app.help_return = if from == Mode::Help {
+        Mode::Normal
+    } else {
+        from
+    };
+    app.mode = Mode::Help;
+    app.help_scroll = 0;
+    if from != Mode::Normal
+        && let Some((_, title)) = keymap::MODES.iter().find(|(m, _)| *m == from)
+    {
+        let at = keymap::help_lines(&app.config)
+            .iter()
+            .position(|l| matches!(l, keymap::HelpLine::Heading(h) if h == title));
+        app.help_scroll = at.unwrap_or(0).min(help_max_scroll(app));
     }
 }
 

@@ -39,7 +39,16 @@ pub fn draw(app: &App, frame: &mut Frame) {
     detail::draw(app, frame, screen.detail, &theme);
     status::draw(app, frame, screen.status, &theme);
     match app.mode {
-        Mode::Help => overlay::help(app, frame, &theme),
+        Mode::Help => {
+            // The screen the help was opened from stays visible around it.
+            match app.help_return {
+                Mode::Audit => audit::draw(app, frame, &theme),
+                Mode::Merge => merge::draw(app, frame, &theme),
+                Mode::Onboard => onboard::draw(app, frame, &theme),
+                _ => {}
+            }
+            overlay::help(app, frame, &theme)
+        }
         Mode::Modal => overlay::modal(app, frame, &theme),
         Mode::Find => find::draw(app, frame, &theme),
         Mode::Audit => audit::draw(app, frame, &theme),
