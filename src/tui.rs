@@ -113,6 +113,15 @@ fn enter(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
 }
 
+/// Erases the screen and starts from empty buffers, so the next frame paints every cell.
+/// (`Terminal::clear` would ask the terminal for the cursor position first, which a terminal
+/// that does not answer turns into a two-second stall and an error.)
+fn repaint(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> anyhow::Result<()> {
+    execute!(terminal.backend_mut(), Clear(ClearType::All))?;
+    *terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(())
+}
+
 /// `https://SUBDOMAIN.syncromsp.com` when the server is a Syncro account.
 fn web_base(args: &RunArgs, base_url: &str) -> Option<String> {
     if let Some(s) = &args.subdomain {
@@ -464,6 +473,7 @@ async fn run(
     run_effects(&mut app, fx, &mut terminal);
 
     let mut dirty = true;
+    let mut painted_mode = app.mode;
     loop {
         if PANICKED.load(Ordering::SeqCst) {
             if let Some(d) = app::forms_ui::unsaved_draft(&app) {
@@ -475,6 +485,13 @@ async fn run(
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
         if dirty && rx.is_empty() {
+            // A screen opened or closed over another: paint every cell once. Terminals
+            // disagree on the width of some scripts (Devanagari vowel signs, some emoji), and a
+            // cell the diff skips can then keep a fragment of what was under an overlay.
+            if app.mode != painted_mode {
+                repaint(&mut terminal)?;
+                painted_mode = app.mode;
+            }
             terminal.draw(|f| crate::ui::draw(&app, f))?;
             dirty = false;
         }
@@ -603,8 +620,8 @@ fn suspend(mouse: bool, terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> an
     restore();
     let stopped = rustix::process::kill_current_process_group(rustix::process::Signal::TSTP);
     // Execution continues here on SIGCONT (or at once if the signal could not be sent).
+    // A fresh terminal on a cleared screen: the next frame paints every cell.
     *terminal = enter(mouse)?;
-    terminal.clear()?;
     stopped.context("sending SIGTSTP")?;
     Ok(())
 }
@@ -646,7 +663,6 @@ fn edit_externally(
         .arg(&path)
         .status();
     let back = enter(mouse).map(|t| *terminal = t);
-    let _ = terminal.clear();
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path)
             .map_err(|e| format!("could not read the edited text: {e}")),

@@ -414,7 +414,8 @@ async fn ctrl_z_stops_like_a_shell_job_and_fg_brings_the_same_screen_back() {
         assert!(!sh.screen.parser.screen().alternate_screen(), "{stopped}");
 
         sh.send(b"fg\r");
-        sh.wait_for("the app back on the same screen", |s| s.contains("┏ Help"));
+        let back = sh.wait_for("the app back on the same screen", |s| s.contains("┏ Help"));
+        assert!(!back.contains("Could not suspend"), "{back}");
         assert!(sh.screen.parser.screen().alternate_screen());
         // And it still takes keys.
         sh.key(b"\x1b");
