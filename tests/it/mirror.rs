@@ -296,3 +296,132 @@ fn sync_and_cache_clear_commands() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Removed"));
     assert!(!std::path::Path::new(path).exists());
 }
+
+/// A demo server whose customer pages do not embed contacts: exactly `customers` and
+/// `contacts`, `limit` requests per `window` per IP.
+async fn listing_server(
+    customers: usize,
+    contacts: usize,
+    limit: u32,
+    window: Duration,
+) -> DemoServer {
+    let cfg = DemoConfig {
+        customers,
+        contacts: Some(contacts),
+        seed: 7,
+        rate_limit: Some(limit),
+        rate_window: window,
+        embed_contacts: false,
+        ..DemoConfig::default()
+    };
+    DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
+        .await
+        .expect("demo server")
+}
+
+/// Every customer and contact of the server is in the mirror, under the right customer.
+fn assert_matches_server(mirror: &Mirror, server: &DemoServer) {
+    let store = server.control().store();
+    assert_eq!(mirror.customer_count(), store.customer_count());
+    assert_eq!(mirror.contact_count(), store.contact_count());
+    assert_unique(mirror);
+    for c in mirror.customers() {
+        assert!(
+            c.contacts.iter().all(|k| k.customer_id == Some(c.id)),
+            "a contact under the wrong customer {}",
+            c.id
+        );
+    }
+}
+
+/// The floor case, scaled down: contacts are not embedded, so they come from their own
+/// list, 50 a page. Every page is fetched exactly once, nothing is refused, and the requests
+/// are paced by the client (the server enforces the limit and would answer 429 otherwise).
+#[tokio::test]
+async fn listed_contacts_come_page_by_page_at_the_limit_without_a_429() {
+    let window = Duration::from_secs(1);
+    let server = listing_server(450, 700, 10, window).await;
+    // Like the real client: the server's window plus 10 % of slack.
+    let client = client(&server, 10, window + Duration::from_millis(100));
+    let mut seen: Vec<SyncProgress> = Vec::new();
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut |p| seen.push(p),
+    )
+    .await
+    .unwrap();
+    assert_matches_server(&mirror, &server);
+    assert_eq!(mirror.contacts_embedded, Some(false));
+    let stats = server.control().stats();
+    assert_eq!(stats.rate_limited, 0, "no request was refused");
+    assert_eq!(report.rate_limited, 0);
+    // 5 customer pages of 100 and 14 contact pages of 50: 19 requests, no more.
+    assert_eq!(report.requests, 19);
+    assert_eq!(stats.by_route.get("GET /customers"), Some(&5));
+    assert_eq!(stats.by_route.get("GET /contacts"), Some(&14));
+    // Progress knows the page counts from the first page on and ends on the last one.
+    let customers = seen.iter().filter(|p| p.phase == SyncPhase::Customers);
+    assert!(customers.clone().all(|p| p.total_pages == Some(5)));
+    let last = seen.last().unwrap();
+    assert_eq!(
+        (last.phase, last.page, last.total_pages),
+        (SyncPhase::Contacts, 14, Some(14))
+    );
+    // While customers were synced, the estimate already counted the contact pages.
+    let first = seen.first().unwrap();
+    assert!(first.eta.is_some(), "{first:?}");
+}
+
+/// Another client behind the same IP takes part of the server's budget: the server answers
+/// the sync with 429. The sync waits (Retry-After), slows down, and finishes with every
+/// record; each page is fetched successfully exactly once; the 429s are counted.
+#[tokio::test]
+async fn a_colleague_on_the_same_ip_causes_429s_and_the_sync_still_gets_every_page() {
+    let window = Duration::from_secs(1);
+    let server = listing_server(300, 450, 10, window).await;
+    let client = client(&server, 10, window + Duration::from_millis(100));
+    // The colleague's app: its own client (no limiter of ours), on another endpoint.
+    let colleague = self::client(&server, 0, window);
+    for _ in 0..8 {
+        colleague.list_invoices(1).await.unwrap();
+    }
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy = {
+        let (colleague, stop) = (colleague.clone(), Arc::clone(&stop));
+        tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = colleague.list_invoices(1).await;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+    };
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.await.unwrap();
+
+    assert_matches_server(&mirror, &server);
+    let stats = server.control().stats();
+    let colleague_429s = colleague.stats().rate_limited;
+    assert!(report.rate_limited > 0, "the sync met no 429: {stats:?}");
+    assert_eq!(report.rate_limited, stats.rate_limited - colleague_429s);
+    // 3 customer pages and 9 contact pages answered once each; every other request of the
+    // sync was refused with 429 (and so not processed).
+    let sent = stats.by_route.get("GET /customers").copied().unwrap_or(0)
+        + stats.by_route.get("GET /contacts").copied().unwrap_or(0);
+    assert_eq!(sent, report.requests);
+    assert_eq!(report.requests - report.rate_limited, 12);
+    assert!(
+        report.short().contains("rate-limit answers"),
+        "{}",
+        report.short()
+    );
+}
