@@ -192,8 +192,33 @@ async fn the_limiter_keeps_the_sync_under_the_server_limit() {
     assert_eq!(stats.rate_limited, 0, "no request was refused");
     assert_eq!(report.rate_limited, 0);
     assert_eq!(stats.total, report.requests);
+    assert!(report.paced);
     assert_eq!(mirror.customer_count(), 2_100);
     assert_unique(&mirror);
+}
+
+/// A pass that fits in the window, with a quarter of it to spare for the app, goes at full
+/// speed: nothing to pace.
+#[tokio::test]
+async fn a_pass_that_fits_in_the_window_is_not_paced() {
+    let server = server(450, Some(180), Duration::from_secs(60)).await;
+    let client = client(&server, 180, Duration::from_secs(61));
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    assert!(!report.paced, "{report:?}");
+    assert_eq!(
+        report.requests, 6,
+        "5 customer pages and the contacts check"
+    );
+    assert_eq!(mirror.customer_count(), 450);
+    // The app still has three quarters of its budget.
+    assert_eq!(client.limiter().in_window, 6);
 }
 
 #[tokio::test]
@@ -357,6 +382,8 @@ async fn listed_contacts_come_page_by_page_at_the_limit_without_a_429() {
     let stats = server.control().stats();
     assert_eq!(stats.rate_limited, 0, "no request was refused");
     assert_eq!(report.rate_limited, 0);
+    assert!(report.paced, "19 requests do not fit in a window of 10");
+    assert!(report.summary().contains("paced"), "{}", report.summary());
     // 5 customer pages of 100 and 14 contact pages of 50: 19 requests, no more.
     assert_eq!(report.requests, 19);
     assert_eq!(stats.by_route.get("GET /customers"), Some(&5));
