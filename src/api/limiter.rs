@@ -80,6 +80,9 @@ pub struct LimiterSnapshot {
     pub paused_for: Option<Duration>,
     /// Spacing of paced requests at the current allowance (`None` when counting is off).
     pub spacing: Option<Duration>,
+    /// How long a request arriving now would wait for a slot (a 429's pause, or a full
+    /// window), not counting the spacing of paced requests; `None` when it would go at once.
+    pub next_slot_in: Option<Duration>,
 }
 
 impl RateLimiter {
@@ -189,6 +192,10 @@ impl RateLimiter {
             st.recover(now, self.limit, self.window);
             st.expire(now, self.window);
         }
+        let allowance = st.allowance.max(1) as usize;
+        let window_full = (self.limit > 0 && st.granted.len() >= allowance)
+            .then(|| later(st.granted[st.granted.len() - allowance], self.window));
+        let next_slot = window_full.into_iter().chain(st.paused_until).max();
         LimiterSnapshot {
             allowance: st.allowance,
             in_window: st.granted.len() as u32,
@@ -197,6 +204,9 @@ impl RateLimiter {
                 .filter(|u| *u > now)
                 .map(|u| u.duration_since(now)),
             spacing: (self.limit > 0).then(|| self.window / st.allowance.max(1)),
+            next_slot_in: next_slot
+                .filter(|t| *t > now)
+                .map(|t| t.duration_since(now)),
         }
     }
 
@@ -291,6 +301,21 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn the_snapshot_says_how_long_a_full_window_holds_requests() {
+        let limiter = Arc::new(RateLimiter::new(180, MINUTE));
+        assert_eq!(limiter.snapshot().next_slot_in, None);
+        concurrent_grants(limiter.clone(), 180).await;
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        // The next slot frees when the first grant leaves the window.
+        assert_eq!(
+            limiter.snapshot().next_slot_in,
+            Some(Duration::from_secs(40))
+        );
+        tokio::time::sleep(Duration::from_secs(40)).await;
+        assert_eq!(limiter.snapshot().next_slot_in, None);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn staggered_arrivals_never_exceed_the_window() {
         let limiter = Arc::new(RateLimiter::new(180, MINUTE));
         let mut tasks = Vec::new();
@@ -318,6 +343,7 @@ mod tests {
         let snap = limiter.snapshot();
         assert_eq!(snap.allowance, 50);
         assert_eq!(snap.paused_for, Some(Duration::from_secs(30)));
+        assert_eq!(snap.next_slot_in, Some(Duration::from_secs(30)));
 
         // Nobody gets through during the pause.
         let first = limiter.acquire().await;

@@ -66,11 +66,36 @@ pub struct SyncProgress {
     pub requests: u64,
     /// Estimated time left for the pages known so far.
     pub eta: Option<Duration>,
+    /// Requests are held by the rate limit (a 429's pause, or a full window) for this long
+    /// more; reported while it is longer than [`WAIT_NOTICE`].
+    pub waiting: Option<Duration>,
 }
 
+/// A hold by the rate limit longer than this is reported (once a second) instead of letting the
+/// progress stand still.
+pub const WAIT_NOTICE: Duration = Duration::from_secs(1);
+
 impl SyncProgress {
-    /// `Syncing customers, page 12 of 50, about 40 s left`, for a status line.
+    /// `Syncing customers, page 12 of 50, about 40 s left`, for a status line; while the rate
+    /// limit holds the requests, `Rate limited by Syncro, resuming in 12 s (customers, page 12
+    /// of 50)`.
     pub fn status_line(&self) -> String {
+        if let Some(wait) = self.waiting {
+            let what = match self.phase {
+                SyncPhase::Customers => "customers",
+                SyncPhase::Contacts => "contacts",
+                SyncPhase::Changes => "changes",
+            };
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let place = match self.total_pages {
+                Some(t) => format!("{what}, page {} of {t}", self.page),
+                None => format!("{what}, page {}", self.page),
+            };
+            return format!(
+                "Rate limited by Syncro, resuming in {} ({place})",
+                human_duration(Duration::from_secs(secs))
+            );
+        }
         let what = match self.phase {
             SyncPhase::Customers => "Syncing customers",
             SyncPhase::Contacts => "Syncing contacts",
@@ -235,6 +260,26 @@ impl Ctx<'_> {
             records,
             requests: self.requests,
             eta,
+            waiting: None,
+        });
+    }
+
+    /// Reports a hold by the rate limit, when there is one longer than [`WAIT_NOTICE`].
+    fn report_waiting(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
+        let Some(wait) = self.client.limiter().next_slot_in else {
+            return;
+        };
+        if wait <= WAIT_NOTICE {
+            return;
+        }
+        (self.progress)(SyncProgress {
+            phase,
+            page,
+            total_pages: total,
+            records,
+            requests: self.requests,
+            eta: None,
+            waiting: Some(wait),
         });
     }
 }
@@ -273,7 +318,21 @@ where
                         async move { (p, f.await) }
                     })
                     .buffer_unordered(ctx.opts.concurrency.max(1));
-                while let Some((p, result)) = stream.next().await {
+                // Once a second, say so when the rate limit holds the requests.
+                let mut tick = tokio::time::interval_at(
+                    tokio::time::Instant::now() + WAIT_NOTICE,
+                    WAIT_NOTICE,
+                );
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                loop {
+                    let next = tokio::select! {
+                        next = stream.next() => next,
+                        _ = tick.tick() => {
+                            ctx.report_waiting(phase, pages.len() as u32, Some(total), records);
+                            continue;
+                        }
+                    };
+                    let Some((p, result)) = next else { break };
                     ctx.requests += 1;
                     let page = result?;
                     if let Some(t) = page.meta.total_pages {
@@ -921,10 +980,20 @@ mod tests {
             records: 1200,
             requests: 12,
             eta: Some(Duration::from_secs(40)),
+            waiting: None,
         };
         assert_eq!(
             p.status_line(),
             "Syncing customers, page 12 of 50, about 40 s left"
+        );
+        let held = SyncProgress {
+            waiting: Some(Duration::from_millis(11_200)),
+            eta: None,
+            ..p.clone()
+        };
+        assert_eq!(
+            held.status_line(),
+            "Rate limited by Syncro, resuming in 12 s (customers, page 12 of 50)"
         );
         assert_eq!(human_duration(Duration::from_secs(600)), "10 min");
         assert_eq!(human_duration(Duration::from_secs(3900)), "1 h 5 min");

@@ -144,14 +144,20 @@ async fn a_429_in_the_middle_loses_and_repeats_no_page() {
     let control = server.control();
     let injected = Arc::new(Mutex::new(false));
     let flag = Arc::clone(&injected);
-    // After the second customer page, the server answers the next customer request with 429.
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let notices = Arc::clone(&held);
+    // After the second customer page, the server answers the next customer request with 429
+    // and asks for 3 s: long enough for the progress to say so instead of standing still.
     let mut progress = move |p: SyncProgress| {
+        if p.waiting.is_some() {
+            notices.lock().unwrap().push(p.status_line());
+        }
         let mut done = flag.lock().unwrap();
         if p.phase == SyncPhase::Customers && p.page == 2 && !*done {
             control.fail_next(
                 FaultRule::new(Method::GET, "/customers")
                     .status(429)
-                    .retry_after(1)
+                    .retry_after(3)
                     .json(json!({"error": "Too many requests"})),
             );
             *done = true;
@@ -168,6 +174,14 @@ async fn a_429_in_the_middle_loses_and_repeats_no_page() {
     let stats = server.control().stats();
     assert_eq!(stats.rate_limited, 1, "the 429 was served");
     assert_eq!(report.rate_limited, 1, "and counted by the sync");
+    let held = held.lock().unwrap();
+    assert!(!held.is_empty(), "the wait was not reported");
+    assert!(
+        held.iter()
+            .all(|l| l.starts_with("Rate limited by Syncro, resuming in ")
+                && l.contains("customers, page 2 of 7")),
+        "{held:?}"
+    );
     let store = server.control().store();
     assert_eq!(mirror.customer_count(), store.customer_count());
     assert_eq!(mirror.contact_count(), store.contact_count());
