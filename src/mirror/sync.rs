@@ -427,9 +427,20 @@ pub async fn full_sync(
         ctx.paced = true;
         ctx.client = &paced;
     }
-    let client = ctx.client;
+    // A 429 on the way (a colleague uses the budget too) means the window has less to spare
+    // than it seemed: the rest of the pass is paced.
+    let (fast, slow) = (client, &paced);
+    let decided = ctx.paced;
+    let pick = move || {
+        if decided || fast.stats().rate_limited > before.rate_limited {
+            slow
+        } else {
+            fast
+        }
+    };
     let customers = fetch_all_pages(&mut ctx, SyncPhase::Customers, first, |p| {
         let q = customer_query(p, None);
+        let client = pick();
         async move { client.list_customers(&q).await }
     })
     .await?;
@@ -462,12 +473,10 @@ pub async fn full_sync(
     });
     let use_embedded = listed.is_none();
     if let Some(first_contacts) = listed {
-        let contacts = fetch_all_pages(
-            &mut ctx,
-            SyncPhase::Contacts,
-            first_contacts,
-            |p| async move { client.list_contacts(None, p).await },
-        )
+        let contacts = fetch_all_pages(&mut ctx, SyncPhase::Contacts, first_contacts, |p| {
+            let client = pick();
+            async move { client.list_contacts(None, p).await }
+        })
         .await?;
         attach_contacts(&mut customers, dedup_by_id(contacts, |k| k.id));
     }
@@ -484,7 +493,9 @@ pub async fn full_sync(
         .count();
     let report = SyncReport {
         full: true,
-        paced: ctx.paced,
+        paced: ctx.paced
+            || (client.limiter().spacing.is_some()
+                && client.stats().rate_limited > before.rate_limited),
         customers: mirror.customer_count(),
         contacts: mirror.contact_count(),
         fetched: mirror.customer_count(),

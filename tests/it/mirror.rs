@@ -233,6 +233,27 @@ async fn a_pass_that_fits_in_the_window_is_not_paced() {
     assert_eq!(mirror.customer_count(), 450);
     // The app still has three quarters of its budget.
     assert_eq!(client.limiter().in_window, 6);
+
+    // A 429 on the way says the window has less to spare than it seemed: the rest is paced.
+    server.control().fail_next(
+        FaultRule::new(Method::GET, "/customers")
+            .status(429)
+            .retry_after(1)
+            .text("Retry later"),
+    );
+    let (again, report) = full_sync(
+        &client,
+        &mirror,
+        &SyncOptions::default(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    assert!(report.paced, "{report:?}");
+    assert_eq!(report.rate_limited, 1);
+    assert_eq!(report.requests, 7);
+    assert_eq!(again.customer_count(), 450);
+    assert_unique(&again);
 }
 
 #[tokio::test]
