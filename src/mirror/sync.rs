@@ -230,8 +230,10 @@ struct Ctx<'a> {
     requests: u64,
     /// Requests still expected in phases after the current one (for the estimate).
     later_requests: u64,
-    /// Requests go through the paced handle (the limiter's spacing bounds the estimate).
+    /// Requests go through the paced handle (the limiter's spacing sets the estimate).
     paced: bool,
+    /// The client's count of 429 answers when the pass started.
+    rate_limited_before: u64,
 }
 
 impl Ctx<'_> {
@@ -239,15 +241,18 @@ impl Ctx<'_> {
         if self.requests == 0 {
             return None;
         }
-        // The pace of the limiter is a floor: early on, the average is still that of a burst.
-        let spacing = match self.client.limiter().spacing {
-            Some(s) if self.paced => s.as_secs_f64(),
-            _ => 0.0,
+        // Paced (from the start, or since a 429), the limiter's current spacing sets the rate;
+        // an average would still hold the burst of the first pages or a 429's pause. Otherwise
+        // the server's answers do, and the average is the best guess.
+        let snap = self.client.limiter();
+        let paced = self.paced || self.client.stats().rate_limited > self.rate_limited_before;
+        let per_request = match snap.spacing {
+            Some(spacing) if paced => spacing.as_secs_f64(),
+            _ => self.started.elapsed().as_secs_f64() / self.requests as f64,
         };
-        let per_request =
-            (self.started.elapsed().as_secs_f64() / self.requests as f64).max(spacing);
         let remaining = remaining_here + self.later_requests;
-        Some(Duration::from_secs_f64(per_request * remaining as f64))
+        let pause = snap.paused_for.unwrap_or_default();
+        Some(Duration::from_secs_f64(per_request * remaining as f64) + pause)
     }
 
     fn report(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
@@ -398,6 +403,7 @@ pub async fn full_sync(
         requests: 0,
         later_requests: 0,
         paced: false,
+        rate_limited_before: before.rate_limited,
     };
 
     // The first customer page and the contacts check at once: both are needed either way.
@@ -532,6 +538,7 @@ pub async fn incremental_sync(
         requests: 0,
         later_requests: 0,
         paced: true,
+        rate_limited_before: before.rate_limited,
     };
 
     let mut changed: Vec<Customer> = Vec::new();

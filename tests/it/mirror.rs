@@ -431,9 +431,11 @@ async fn listed_contacts_come_page_by_page_at_the_limit_without_a_429() {
         (last.phase, last.page, last.total_pages),
         (SyncPhase::Contacts, 14, Some(14))
     );
-    // While customers were synced, the estimate already counted the contact pages.
+    // While customers were synced, the estimate already counted the contact pages: after the
+    // first pages, 4 customer and 13 contact pages are left, one every 110 ms (1.1 s / 10).
     let first = seen.first().unwrap();
-    assert!(first.eta.is_some(), "{first:?}");
+    let eta = first.eta.expect("an estimate").as_secs_f64();
+    assert!((eta - 17.0 * 0.11).abs() < 0.01, "{first:?}");
 }
 
 /// Another client behind the same IP takes part of the server's budget: the server answers
