@@ -407,6 +407,8 @@ async fn run(
     let mut fx = app::update::start(&mut app);
     // Drafts of forms left open by an earlier run are offered back.
     fx.push(Effect::LoadDrafts);
+    // So are merges an earlier run left unfinished.
+    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
 
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -523,6 +525,7 @@ async fn run(
             }
             let mut fx = update(&mut app, a);
             let editor = take_editor(&mut fx);
+            let stop = take_suspend(&mut fx);
             run_effects(&mut app, fx, &mut terminal);
             if let Some(value) = editor {
                 // The event reader must not read the keys meant for the editor.
@@ -530,6 +533,22 @@ async fn run(
                 let result = edit_externally(&value, app.config.mouse, &mut terminal);
                 let fx = update(&mut app, Action::EditorDone(result));
                 run_effects(&mut app, fx, &mut terminal);
+            }
+            if stop {
+                // Typed input is on disk before the process stops: a stopped job can be killed.
+                if let Some(d) = app::forms_ui::unsaved_draft(&app) {
+                    let _ = crate::drafts::save(&data_dir, &d);
+                }
+                drop(std::mem::replace(&mut events, EventStream::new()));
+                if let Err(e) = suspend(app.config.mouse, &mut terminal) {
+                    update(
+                        &mut app,
+                        Action::Notice {
+                            text: format!("Could not suspend: {e}"),
+                            error: true,
+                        },
+                    );
+                }
             }
             dirty = true;
         }
@@ -557,6 +576,26 @@ fn take_editor(fx: &mut Vec<Effect>) -> Option<String> {
         Effect::EditExternally { value } => Some(value),
         _ => None,
     }
+}
+
+/// Whether the effects ask to suspend (Ctrl-Z), taking the request out.
+fn take_suspend(fx: &mut Vec<Effect>) -> bool {
+    let before = fx.len();
+    fx.retain(|e| !matches!(e, Effect::Suspend));
+    fx.len() != before
+}
+
+/// Ctrl-Z: gives the terminal back, stops the process group as the shell's job control
+/// would (raw mode keeps the terminal from sending SIGTSTP itself), and takes the screen back
+/// when the shell continues the job (`fg`).
+fn suspend(mouse: bool, terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> anyhow::Result<()> {
+    restore();
+    let stopped = rustix::process::kill_current_process_group(rustix::process::Signal::TSTP);
+    // Execution continues here on SIGCONT (or at once if the signal could not be sent).
+    *terminal = enter(mouse)?;
+    terminal.clear()?;
+    stopped.context("sending SIGTSTP")?;
+    Ok(())
 }
 
 /// Suspends the terminal, edits `value` in `$VISUAL` / `$EDITOR` (else `vi`) on a private

@@ -192,6 +192,7 @@ impl Worker {
             Effect::Copy(_)
             | Effect::OpenUrl(_)
             | Effect::EditExternally { .. }
+            | Effect::Suspend
             | Effect::SwitchProfile(_) => {}
             Effect::SaveDraft(_) | Effect::RemoveDraft(_) | Effect::LoadDrafts => {
                 if let Some(d) = &self.drafts {

@@ -14,6 +14,8 @@ use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
     Quit,
+    /// Ctrl-Z: back to the shell; `fg` returns to the same screen.
+    Suspend,
     Up,
     Down,
     PageDown,

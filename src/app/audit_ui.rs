@@ -64,6 +64,10 @@ pub struct AuditView {
     pub compare: bool,
     /// Customers looked at (the list's rows when the audit ran).
     pub scanned: usize,
+    /// In the comparison of a group of three or more: the column under the cursor.
+    pub member: usize,
+    /// In the comparison: the customers marked (Space) as the two to merge.
+    pub picked: Vec<Id>,
 }
 
 /// The audit's state and the list's type filter.
@@ -155,11 +159,83 @@ pub fn move_by(app: &mut App, delta: isize) {
     if v.findings.is_empty() {
         return;
     }
-    v.cursor = v
+    let cursor = v
         .cursor
         .saturating_add_signed(delta)
         .min(v.findings.len() - 1);
+    if cursor != v.cursor {
+        v.member = 0;
+        v.picked.clear();
+    }
+    v.cursor = cursor;
     keep_visible(v, vp);
+}
+
+/// ←/→ in the comparison: the column under the cursor.
+pub fn move_member(app: &mut App, delta: isize) {
+    let n = selected_customers(app).len();
+    if let Some(v) = app.audit.view.as_mut()
+        && v.compare
+        && n > 0
+    {
+        v.member = v.member.saturating_add_signed(delta).min(n - 1);
+    }
+}
+
+/// Space in the comparison: marks (or unmarks) the customer under the cursor as one of the two
+/// to merge. A third mark replaces the oldest one.
+pub fn toggle_pick(app: &mut App) {
+    let Some(id) = app
+        .audit
+        .view
+        .as_ref()
+        .filter(|v| v.compare)
+        .and_then(|v| selected_customers(app).get(v.member).map(|c| c.id))
+    else {
+        return;
+    };
+    let Some(v) = app.audit.view.as_mut() else {
+        return;
+    };
+    if let Some(at) = v.picked.iter().position(|&p| p == id) {
+        v.picked.remove(at);
+    } else {
+        if v.picked.len() == 2 {
+            v.picked.remove(0);
+        }
+        v.picked.push(id);
+    }
+}
+
+/// The two customers `m` merges: the group's pair; in a group of three or more, the two marked
+/// with Space (or the one marked and the one under the cursor).
+pub fn merge_pair(app: &App) -> Result<(Customer, Customer), String> {
+    let members = selected_customers(app);
+    let Some(v) = app.audit.view.as_ref() else {
+        return Err("A merge needs two customers".into());
+    };
+    match members.as_slice() {
+        [] | [_] => return Err("A merge needs two customers".into()),
+        [a, b] => return Ok(((*a).clone(), (*b).clone())),
+        _ => {}
+    }
+    let mut chosen: Vec<&Customer> = members
+        .iter()
+        .copied()
+        .filter(|c| v.picked.contains(&c.id))
+        .collect();
+    if chosen.len() == 1
+        && let Some(c) = members.get(v.member).filter(|c| c.id != chosen[0].id)
+    {
+        chosen.push(c);
+    }
+    match chosen.as_slice() {
+        [a, b] => Ok(((*a).clone(), (*b).clone())),
+        _ => Err(format!(
+            "This group has {} customers: ←/→ move, Space marks the two to merge, then m",
+            members.len()
+        )),
+    }
 }
 
 /// Enter: the selected group side by side (again: back to the list of groups).
@@ -168,6 +244,8 @@ pub fn toggle_compare(app: &mut App) {
         && !v.findings.is_empty()
     {
         v.compare = !v.compare;
+        v.member = 0;
+        v.picked.clear();
     }
 }
 
@@ -302,6 +380,81 @@ pub(crate) mod tests {
         items.push(dup);
         let n = items.len() as u64;
         fixtures::app_with((100, 30), items, 1, n)
+    }
+
+    /// [`app_with_duplicate`] with a third copy of Acme: a group of three.
+    pub(crate) fn app_with_three_duplicates() -> App {
+        let mut items: Vec<Customer> = app_with_duplicate()
+            .list
+            .rows
+            .iter()
+            .map(|r| r.customer.clone())
+            .collect();
+        let mut third = items[0].clone();
+        third.id = 21009998;
+        third.business_name = Some("Acme Plumbing".into());
+        third.contacts.clear();
+        items.push(third);
+        let n = items.len() as u64;
+        fixtures::app_with((100, 30), items, 1, n)
+    }
+
+    fn open_first_group(app: &mut App) {
+        key(app, KeyCode::Char('A'));
+        update(app, Action::Audit(AuditEvent::Dismissed(BTreeSet::new())));
+    }
+
+    #[test]
+    fn in_a_group_of_three_the_two_marked_customers_are_merged() {
+        let mut app = app_with_three_duplicates();
+        open_first_group(&mut app);
+        let Finding::Customers(g) = app.audit.view.as_ref().unwrap().findings[0].clone() else {
+            panic!("no customer group");
+        };
+        assert_eq!(g.ids.len(), 3, "{g:?}");
+        // `m` from the list of groups cannot guess which two: it opens the comparison and says how.
+        key(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.mode, Mode::Audit);
+        assert!(app.audit.view.as_ref().unwrap().compare);
+        let msg = app.message.clone().unwrap();
+        assert!(msg.error && msg.text.contains("Space marks"), "{msg:?}");
+        // Mark the third, then the second: those two are merged, not the first two.
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Right); // stays on the last column
+        key(&mut app, KeyCode::Char(' '));
+        key(&mut app, KeyCode::Left);
+        key(&mut app, KeyCode::Char(' '));
+        let v = app.audit.view.as_ref().unwrap();
+        assert_eq!(v.picked, vec![g.ids[2], g.ids[1]]);
+        key(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.mode, Mode::Merge);
+        let m = app.merge.as_ref().unwrap();
+        let mut pair = [m.left.id, m.right.id];
+        pair.sort_unstable();
+        let mut want = [g.ids[1], g.ids[2]];
+        want.sort_unstable();
+        assert_eq!(pair, want);
+    }
+
+    #[test]
+    fn one_mark_merges_with_the_customer_under_the_cursor_and_space_unmarks() {
+        let mut app = app_with_three_duplicates();
+        open_first_group(&mut app);
+        let Finding::Customers(g) = app.audit.view.as_ref().unwrap().findings[0].clone() else {
+            panic!("no customer group");
+        };
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char(' ')); // marks the first
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Char(' ')); // marks the second
+        key(&mut app, KeyCode::Char(' ')); // and unmarks it
+        assert_eq!(app.audit.view.as_ref().unwrap().picked, vec![g.ids[0]]);
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.mode, Mode::Merge);
+        let m = app.merge.as_ref().unwrap();
+        assert_eq!((m.left.id, m.right.id), (g.ids[0], g.ids[2]));
     }
 
     #[test]

@@ -194,6 +194,11 @@ pub static NORMAL: &[Binding] = &[
     ),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
     bind(
+        &[ctrl('z')],
+        Cmd::Suspend,
+        "suspend to the shell (fg comes back)",
+    ),
+    bind(
         &[ch('n')],
         Cmd::New,
         "new customer (list) or contact (Contacts tab)",
@@ -242,6 +247,11 @@ pub static FORM: &[Binding] = &[
         "open the existing record found instead",
     ),
     bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+    bind(
+        &[ctrl('z')],
+        Cmd::Suspend,
+        "suspend to the shell (the form stays as typed)",
+    ),
 ];
 
 /// A question: delete, discard changes, quit, restore a draft.
@@ -293,10 +303,21 @@ pub static AUDIT: &[Binding] = &[
     ),
     bind(&[ch('x')], Cmd::Dismiss, "not a duplicate (remembered)"),
     bind(
-        &[ch('m')],
-        Cmd::Merge,
-        "merge the group's first two customers",
+        &[ch('h'), code(KeyCode::Left)],
+        Cmd::FocusPrev,
+        "previous customer (comparison)",
     ),
+    bind(
+        &[ch('l'), code(KeyCode::Right)],
+        Cmd::FocusNext,
+        "next customer (comparison)",
+    ),
+    bind(
+        &[ch(' ')],
+        Cmd::ConfirmToggle,
+        "mark one of the two to merge (groups of 3+)",
+    ),
+    bind(&[ch('m')], Cmd::Merge, "merge the pair (or the two marked)"),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
@@ -452,6 +473,11 @@ pub static MERGE: &[Binding] = &[
     bind(&[ch('y')], Cmd::ConfirmAccept, "yes, merge"),
     bind(&[ch('n')], Cmd::ConfirmCancel, "no"),
     bind(&[ch('r')], Cmd::Refresh, "resume a failed merge"),
+    bind(
+        &[ch('x')],
+        Cmd::Dismiss,
+        "forget an unfinished merge (what moved stays)",
+    ),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
@@ -722,6 +748,10 @@ impl Keymap {
             .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         {
             return Some(Action::Cmd(b.cmd));
+        }
+        // Ctrl-Z suspends from every screen, as in any terminal program.
+        if ev.code == KeyCode::Char('z') && ev.modifiers == KeyModifiers::CONTROL {
+            return Some(Action::Cmd(Cmd::Suspend));
         }
         text_edit(mode, ev)
     }

@@ -478,6 +478,8 @@ pub struct App {
     pub merge: Option<merge_ui::MergeScreen>,
     /// The customer marked with `M` as the source of a merge.
     pub merge_mark: Option<crate::api::model::Customer>,
+    /// Unfinished merges of earlier runs, offered one by one when the list has the keys.
+    pub merge_waiting: Vec<crate::flows::merge::MergeRun>,
 }
 
 impl App {
@@ -514,6 +516,7 @@ impl App {
             audit: audit_ui::AuditState::default(),
             merge: None,
             merge_mark: None,
+            merge_waiting: Vec::new(),
         }
     }
 

@@ -797,3 +797,30 @@ fn a_refresh_after_scrolling_keeps_the_customer_and_never_indexes_past_the_rows(
     assert_eq!(app.list.rows.len(), 2);
     assert_eq!(selected_id(&app), Some(kept));
 }
+
+#[test]
+fn ctrl_z_suspends_from_every_screen_and_changes_nothing() {
+    let mut app = fixtures::app((100, 30));
+    for open in [None, Some(KeyCode::Char('?')), Some(KeyCode::Char('/'))] {
+        key(&mut app, KeyCode::Esc);
+        if let Some(k) = open {
+            key(&mut app, k);
+        }
+        let mode = app.mode;
+        let selected = app.list.selected().map(|r| r.customer.id);
+        let fx = key_mod(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+        assert_eq!(fx, vec![Effect::Suspend], "{mode:?}");
+        assert_eq!(app.mode, mode);
+        assert_eq!(app.list.selected().map(|r| r.customer.id), selected);
+        assert!(!app.quit);
+    }
+    // In a form the typed text stays (Ctrl-Z is not a character).
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.mode, Mode::Form);
+    key(&mut app, KeyCode::Char('x'));
+    let before = format!("{:?}", app.form);
+    let fx = key_mod(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert_eq!(fx, vec![Effect::Suspend]);
+    assert_eq!(format!("{:?}", app.form), before);
+}

@@ -126,10 +126,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
     }
     forms_ui::settle(app);
+    super::merge_ui::settle(app);
     fx
 }
 
 fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    if cmd == Cmd::Suspend {
+        // Whatever is on screen stays as it is and comes back with `fg`.
+        fx.push(Effect::Suspend);
+        return;
+    }
     match app.mode {
         Mode::Help => return help_command(app, cmd),
         Mode::Modal => {
@@ -290,6 +296,8 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::TypeFilter => super::audit_ui::cycle_type_filter(app, fx),
         Cmd::Dismiss => {}
         Cmd::Merge => super::merge_ui::mark(app),
+        // Handled before the modes (every screen suspends).
+        Cmd::Suspend => {}
     }
 }
 
@@ -304,6 +312,9 @@ fn audit_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::PageUp => audit_ui::move_by(app, -page),
         Cmd::Open => audit_ui::toggle_compare(app),
         Cmd::Dismiss => audit_ui::dismiss(app, fx),
+        Cmd::FocusPrev => audit_ui::move_member(app, -1),
+        Cmd::FocusNext => audit_ui::move_member(app, 1),
+        Cmd::ConfirmToggle => audit_ui::toggle_pick(app),
         Cmd::Merge => super::merge_ui::open(app),
         Cmd::Back | Cmd::Close => audit_ui::back(app),
         Cmd::Quit => app.quit = true,
