@@ -403,8 +403,9 @@ fn assert_matches_server(mirror: &Mirror, server: &DemoServer) {
 async fn listed_contacts_come_page_by_page_at_the_limit_without_a_429() {
     let window = Duration::from_secs(1);
     let server = listing_server(450, 700, 10, window).await;
-    // Like the real client: the server's window plus 10 % of slack.
-    let client = client(&server, 10, window + Duration::from_millis(100));
+    // A second of slack, as the real client keeps: on a loaded machine a request can reach
+    // the server late, which squeezes the gaps the server sees.
+    let client = client(&server, 10, window + Duration::from_secs(1));
     let mut seen: Vec<SyncProgress> = Vec::new();
     let (mirror, report) = full_sync(
         &client,
@@ -434,10 +435,10 @@ async fn listed_contacts_come_page_by_page_at_the_limit_without_a_429() {
         (SyncPhase::Contacts, 14, Some(14))
     );
     // While customers were synced, the estimate already counted the contact pages: after the
-    // first pages, 4 customer and 13 contact pages are left, one every 110 ms (1.1 s / 10).
+    // first pages, 4 customer and 13 contact pages are left, one every 200 ms (2 s / 10).
     let first = seen.first().unwrap();
     let eta = first.eta.expect("an estimate").as_secs_f64();
-    assert!((eta - 17.0 * 0.11).abs() < 0.01, "{first:?}");
+    assert!((eta - 17.0 * 0.2).abs() < 0.01, "{first:?}");
 }
 
 /// Another client behind the same IP takes part of the server's budget: the server answers
@@ -447,10 +448,12 @@ async fn listed_contacts_come_page_by_page_at_the_limit_without_a_429() {
 async fn a_colleague_on_the_same_ip_causes_429s_and_the_sync_still_gets_every_page() {
     let window = Duration::from_secs(1);
     let server = listing_server(300, 450, 10, window).await;
-    let client = client(&server, 10, window + Duration::from_millis(100));
-    // The colleague's app: its own client (no limiter of ours), on another endpoint.
+    let client = client(&server, 10, window + Duration::from_millis(500));
+    // The colleague's app: its own client (no limiter of ours), on another endpoint. It has
+    // just used the whole window, so the sync's first requests are refused for certain; then
+    // it keeps using part of the budget.
     let colleague = self::client(&server, 0, window);
-    for _ in 0..8 {
+    for _ in 0..10 {
         colleague.list_invoices(1).await.unwrap();
     }
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
