@@ -409,6 +409,8 @@ async fn run(
     fx.push(Effect::LoadDrafts);
     // So are merges an earlier run left unfinished.
     fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
+    // So are onboardings that stopped before everything was created.
+    fx.push(app::onboard_ui::startup());
 
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -466,6 +468,9 @@ async fn run(
         if PANICKED.load(Ordering::SeqCst) {
             if let Some(d) = app::forms_ui::unsaved_draft(&app) {
                 let _ = crate::drafts::save(&data_dir, &d);
+            }
+            if let Some(onb) = app::onboard_ui::unsaved(&app) {
+                let _ = crate::flows::onboard::save_draft(&data_dir, &onb);
             }
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
@@ -562,6 +567,12 @@ async fn run(
         && let Err(e) = crate::drafts::save(&data_dir, &d)
     {
         eprintln!("syncro-tui: could not save the open form as a draft: {e}");
+    }
+    // So is an onboarding typed but not started.
+    if let Some(onb) = app::onboard_ui::unsaved(&app)
+        && let Err(e) = crate::flows::onboard::save_draft(&data_dir, &onb)
+    {
+        eprintln!("syncro-tui: could not save the onboarding as a draft: {e}");
     }
     Ok(())
 }

@@ -101,6 +101,8 @@ pub enum Cmd {
     ConfirmToggle,
     /// Merge two customers (the audit's group, or the marked and the selected customer).
     Merge,
+    /// `O`: onboard a new client (customer, contacts, review, create).
+    Onboard,
 }
 
 /// Everything `update` reacts to.
@@ -184,6 +186,10 @@ pub enum Action {
     },
     /// Drafts left by an earlier run.
     DraftsLoaded(Vec<Draft>),
+    /// A key typed into the onboarding's open form.
+    OnboardEdit(InputRequest),
+    /// A report about an onboarding (duplicates, a step, the end, unfinished runs).
+    Onboard(super::onboard_ui::OnboardEvent),
 }
 
 /// A customer or a contact, as the server returned it.

@@ -71,4 +71,6 @@ pub enum Effect {
     EditExternally { value: String },
     /// Ctrl-Z: restore the terminal, stop like a shell job, and take the screen back on `fg`.
     Suspend,
+    /// Check, run, resume or forget an onboarding (see [`super::onboard_ui`]).
+    Onboard(super::onboard_ui::OnboardOp),
 }

@@ -214,6 +214,11 @@ pub static NORMAL: &[Binding] = &[
         Cmd::DeleteCustomer,
         "delete the customer (type its name to confirm)",
     ),
+    bind(
+        &[ch('O')],
+        Cmd::Onboard,
+        "onboard a new client: customer, contacts, review, create",
+    ),
 ];
 
 /// In an open form (besides the editing keys of the search field); other keys are typed.
@@ -482,6 +487,79 @@ pub static MERGE: &[Binding] = &[
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
+/// A form of the onboarding flow (the customer, the primary contact, a further contact); other
+/// keys are typed.
+pub static ONBOARD_FORM: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Cmd::FormNext,
+        "next field",
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Cmd::FormPrev,
+        "previous field",
+    ),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::FormEnter,
+        "next field; the next step on the last one",
+    ),
+    bind(&[ctrl('s'), ctrl('n')], Cmd::FormSave, "the next step"),
+    bind(
+        &[code(KeyCode::Esc)],
+        Cmd::FormCancel,
+        "a step back (the first step: leave, asks first)",
+    ),
+    bind(&[ctrl('r')], Cmd::FormRevert, "revert the field"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+];
+
+/// The onboarding's contact list, review and progress.
+pub static ONBOARD: &[Binding] = &[
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next contact"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous contact"),
+    bind(&[ch('a'), ch('n')], Cmd::New, "add a contact"),
+    bind(
+        &[ch('e')],
+        Cmd::Edit,
+        "edit: the contact; after a failure, the data",
+    ),
+    bind(
+        &[ch('d'), ch('x')],
+        Cmd::Delete,
+        "remove the contact (asks first)",
+    ),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "edit the contact; review: create; done: go to the customer",
+    ),
+    bind(
+        &[ctrl('s'), ctrl('n')],
+        Cmd::FormSave,
+        "the next step (review: create)",
+    ),
+    bind(
+        &[ch('y')],
+        Cmd::ConfirmAccept,
+        "yes (to the question asked)",
+    ),
+    bind(&[ch('N')], Cmd::ConfirmCancel, "no"),
+    bind(&[ch('r')], Cmd::Refresh, "resume a stopped onboarding"),
+    bind(
+        &[ch('D')],
+        Cmd::DeleteCustomer,
+        "forget a stopped onboarding (what it created stays)",
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        Cmd::Back,
+        "a step back; while creating: hide, after a failure: leave (kept)",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+];
+
 /// The bindings of a mode, in help order.
 pub fn bindings(mode: Mode) -> &'static [Binding] {
     match mode {
@@ -496,11 +574,13 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Results => RESULTS,
         Mode::Form => FORM,
         Mode::Confirm => CONFIRM,
+        Mode::Onboard => ONBOARD,
+        Mode::OnboardForm => ONBOARD_FORM,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 11] = [
+pub const MODES: [(Mode, &str); 13] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -512,6 +592,8 @@ pub const MODES: [(Mode, &str); 11] = [
     (Mode::Modal, "Message box"),
     (Mode::Form, "Form"),
     (Mode::Confirm, "Question"),
+    (Mode::OnboardForm, "Onboarding: a step's form"),
+    (Mode::Onboard, "Onboarding: contacts, review, progress"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -528,6 +610,7 @@ fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         Mode::Palette => Action::PaletteEdit,
         Mode::Form => Action::FormEdit,
         Mode::Confirm => Action::ConfirmEdit,
+        Mode::OnboardForm => Action::OnboardEdit,
         _ => return None,
     };
     if let Some((_, req, _)) = EDITING.iter().find(|(k, _, _)| k.matches(ev)) {
@@ -583,6 +666,8 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Find => "find",
         Mode::Audit => "audit",
         Mode::Merge => "merge",
+        Mode::Onboard => "onboard",
+        Mode::OnboardForm => "onboard_form",
     }
 }
 
@@ -801,6 +886,8 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Results, _) => "Enter jump  Esc close",
         (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
         (Mode::Confirm, _) => "Enter answer  Esc cancel",
+        (Mode::Onboard, _) => "Esc back  Ctrl-C quit",
+        (Mode::OnboardForm, _) => "Tab field  Ctrl-S next step  Esc back",
     }
 }
 
@@ -884,6 +971,16 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                     text: c.help.to_string(),
                 });
             }
+        }
+        if mode == Mode::OnboardForm {
+            out.push(HelpLine::Entry {
+                keys: "← → Space letter".into(),
+                text: "customer type, contact role: pick from the list".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the field (editing keys as in the search)".into(),
+            });
         }
         if mode == Mode::Form {
             out.push(HelpLine::Entry {

@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod layout;
 pub mod merge_ui;
 pub mod mirror_ui;
+pub mod onboard_ui;
 pub mod palette;
 pub mod text;
 pub mod update;
@@ -66,6 +67,10 @@ pub enum Mode {
     Form,
     /// A question (delete, discard, quit, restore a draft) that takes the keyboard.
     Confirm,
+    /// The onboarding flow's lists, review and progress (see [`onboard_ui`]).
+    Onboard,
+    /// A form of the onboarding flow: printable keys are text.
+    OnboardForm,
 }
 
 /// Which pane receives movement keys in [`Mode::Normal`].
@@ -478,6 +483,12 @@ pub struct App {
     pub merge: Option<merge_ui::MergeScreen>,
     /// The customer marked with `M` as the source of a merge.
     pub merge_mark: Option<crate::api::model::Customer>,
+    /// The onboarding flow (kept while its run goes on in the background or after a failure).
+    pub onboard: Option<onboard_ui::OnboardScreen>,
+    /// Unfinished onboardings found at start, not offered yet.
+    pub onboard_pending: Vec<crate::flows::onboard::OnboardRun>,
+    /// An onboarding typed but not started when the app last stopped, not offered yet.
+    pub onboard_draft: Option<Box<crate::flows::onboard::Onboarding>>,
     /// Unfinished merges of earlier runs, offered one by one when the list has the keys.
     pub merge_waiting: Vec<crate::flows::merge::MergeRun>,
 }
@@ -516,6 +527,9 @@ impl App {
             audit: audit_ui::AuditState::default(),
             merge: None,
             merge_mark: None,
+            onboard: None,
+            onboard_pending: Vec::new(),
+            onboard_draft: None,
             merge_waiting: Vec::new(),
         }
     }
@@ -540,6 +554,7 @@ impl App {
     /// Anything fetching right now (the spinner turns).
     pub fn loading(&self) -> bool {
         forms_ui::busy(self)
+            || onboard_ui::busy(self)
             || self.list.browse.loading.is_some()
             || self
                 .list
@@ -567,6 +582,9 @@ impl App {
     /// What is loading, for the status line (`Loading customers, page 2 of 17`).
     pub fn activity(&self) -> Option<String> {
         if let Some(a) = forms_ui::activity(self) {
+            return Some(a);
+        }
+        if let Some(a) = onboard_ui::activity(self) {
             return Some(a);
         }
         let pages = |p: &Paging| match (p.loading, p.total_pages) {

@@ -114,7 +114,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Mirror(ev) => super::mirror_ui::event(app, ev, &mut fx),
         Action::FindEdit(req) => super::mirror_ui::find_edit(app, req),
-        Action::Audit(ev) => super::audit_ui::event(app, ev),
+        Action::Audit(ev) => super::audit_ui::event(app, ev, &mut fx),
         Action::Merge(ev) => super::merge_ui::event(app, ev, &mut fx),
         Action::FormEdit(_)
         | Action::ConfirmEdit(_)
@@ -124,9 +124,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::FormLookup { .. }
         | Action::Deleted { .. }
         | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
+        Action::OnboardEdit(_) | Action::Onboard(_) => {
+            super::onboard_ui::action(app, action, &mut fx)
+        }
     }
     forms_ui::settle(app);
     super::merge_ui::settle(app);
+    super::onboard_ui::settle(app);
     fx
 }
 
@@ -155,6 +159,9 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Palette | Mode::Results => return super::palette::command(app, cmd, fx),
         Mode::Form => return forms_ui::form_command(app, cmd, fx),
         Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
+        Mode::Onboard | Mode::OnboardForm => {
+            return super::onboard_ui::command(app, cmd, fx);
+        }
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
@@ -298,6 +305,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::Merge => super::merge_ui::mark(app),
         // Handled before the modes (every screen suspends).
         Cmd::Suspend => {}
+        Cmd::Onboard => super::onboard_ui::open(app),
     }
 }
 

@@ -134,6 +134,9 @@ pub struct FaultRule {
     /// Wait this long before answering (on top of the server's latency), e.g. to provoke a
     /// client timeout on one endpoint.
     pub delay: Duration,
+    /// Matching requests to let through (answered normally) before the first failure: `1`
+    /// fails the second contact create of a run, say.
+    pub skip: u32,
 }
 
 impl FaultRule {
@@ -148,6 +151,7 @@ impl FaultRule {
             retry_after: None,
             times: 1,
             delay: Duration::ZERO,
+            skip: 0,
         }
     }
 
@@ -210,6 +214,12 @@ impl FaultRule {
     /// Fail this many matching requests (then answer normally).
     pub fn times(mut self, n: u32) -> FaultRule {
         self.times = n;
+        self
+    }
+
+    /// Let `n` matching requests through before failing.
+    pub fn after(mut self, n: u32) -> FaultRule {
+        self.skip = n;
         self
     }
 
@@ -309,6 +319,11 @@ impl Shared {
         let pos = faults
             .iter()
             .position(|f| f.times > 0 && f.matches(method, path))?;
+        if faults[pos].skip > 0 {
+            // Not yet: this request is answered normally.
+            faults[pos].skip -= 1;
+            return None;
+        }
         faults[pos].times -= 1;
         let fault = faults[pos].clone();
         if faults[pos].times == 0 {

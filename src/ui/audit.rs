@@ -23,12 +23,16 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         .iter()
         .filter(|f| matches!(f, Finding::Customers(_)))
         .count();
-    let title = format!(
-        " {} customer groups · {} contact groups · {} customers checked ",
-        groups,
-        v.findings.len() - groups,
-        v.scanned
-    );
+    let title = if v.checking {
+        format!(" checking {} customers… ", v.scanned)
+    } else {
+        format!(
+            " {} customer groups · {} contact groups · {} customers checked ",
+            groups,
+            v.findings.len() - groups,
+            v.scanned
+        )
+    };
     let bottom = if v.compare {
         " Esc back · m merge · x not a duplicate "
     } else {
@@ -78,7 +82,15 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
         ),
         theme.header(),
     )];
-    if v.findings.is_empty() {
+    if v.checking {
+        lines.push(Line::styled(
+            format!(
+                " Checking {} customers for duplicates (names, e-mails, phones)…",
+                v.scanned
+            ),
+            theme.dim(),
+        ));
+    } else if v.findings.is_empty() {
         lines.push(Line::styled(
             " No likely duplicates among these customers.",
             theme.dim(),
@@ -305,5 +317,23 @@ mod tests {
         key(&mut app, KeyCode::Char(' '));
         key(&mut app, KeyCode::Right);
         insta::assert_snapshot!("audit_compare_three_100x30", render(&app));
+    }
+
+    #[test]
+    fn a_big_check_in_progress_says_so() {
+        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        update(&mut app, Action::Resize(100, 30));
+        key(&mut app, KeyCode::Char('A'));
+        // As the worker's check of a big list looks until its answer arrives.
+        let v = app.audit.view.as_mut().unwrap();
+        v.checking = true;
+        v.scanned = 100_000;
+        let text = render(&app);
+        assert!(text.contains("checking 100000 customers…"), "{text}");
+        assert!(
+            text.contains("Checking 100000 customers for duplicates"),
+            "{text}"
+        );
+        assert!(!text.contains("No likely duplicates"), "{text}");
     }
 }

@@ -9,6 +9,7 @@ mod find;
 mod form;
 mod list;
 mod merge;
+mod onboard;
 mod overlay;
 mod palette;
 mod status;
@@ -46,6 +47,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Palette => palette::prompt(app, frame, &theme),
         Mode::Results => palette::results(app, frame, &theme),
         Mode::Confirm => form::confirm(app, frame, &theme),
+        Mode::Onboard | Mode::OnboardForm => onboard::draw(app, frame, &theme),
         Mode::Normal | Mode::Search | Mode::Form => {}
     }
 }
