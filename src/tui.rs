@@ -536,7 +536,17 @@ async fn run(
                 Some(Err(e)) => return Err(e).context("reading the terminal"),
                 None => break,
             },
-            _ = tick.tick(), if app.wants_tick() => Some(Action::Tick(Instant::now())),
+            _ = tick.tick(), if app.wants_tick() => {
+                // The limiter's state is a quick read; the status line says when it holds.
+                let wait = conn.client.as_ref().and_then(|c| {
+                    let s = c.limiter();
+                    s.next_slot_in.max(s.paused_for)
+                });
+                if wait.map(|d| d.as_secs()) != app.rate_wait.map(|d| d.as_secs()) {
+                    update(&mut app, Action::RateWait(wait));
+                }
+                Some(Action::Tick(Instant::now()))
+            }
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,

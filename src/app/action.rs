@@ -118,6 +118,8 @@ pub enum Action {
     Resize(u16, u16),
     /// Time passes (only while something animates or waits).
     Tick(Instant),
+    /// How long requests wait for the rate limiter now (`None`: they go at once).
+    RateWait(Option<std::time::Duration>),
     /// A mouse click at a screen cell (column, row).
     Click(u16, u16),
     /// Mouse wheel: positive scrolls down.

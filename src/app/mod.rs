@@ -493,6 +493,9 @@ pub struct App {
     pub merge_waiting: Vec<crate::flows::merge::MergeRun>,
     /// The screen the help overlay was opened from (it returns there, drawn underneath).
     pub help_return: Mode,
+    /// How long a request sent now would wait for the client's rate limiter (a 429's pause
+    /// or a full window), read on each tick while something loads.
+    pub rate_wait: Option<std::time::Duration>,
 }
 
 impl App {
@@ -534,6 +537,7 @@ impl App {
             onboard_draft: None,
             merge_waiting: Vec::new(),
             help_return: Mode::Normal,
+            rate_wait: None,
         }
     }
 
@@ -582,8 +586,22 @@ impl App {
             || forms_ui::wants_tick(self)
     }
 
-    /// What is loading, for the status line (`Loading customers, page 2 of 17`).
+    /// What is loading, for the status line (`Loading customers, page 2 of 17`), and when
+    /// requests wait for Syncro's rate limit, for how long (a silent spinner would look hung).
     pub fn activity(&self) -> Option<String> {
+        let a = self.work()?;
+        match self.rate_wait {
+            Some(d) if d >= std::time::Duration::from_secs(1) && !a.contains("Rate limited") => {
+                Some(format!(
+                    "{a} · rate limited by Syncro, resuming in {} s",
+                    d.as_secs_f64().ceil() as u64
+                ))
+            }
+            _ => Some(a),
+        }
+    }
+
+    fn work(&self) -> Option<String> {
         if let Some(a) = forms_ui::activity(self) {
             return Some(a);
         }

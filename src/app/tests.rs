@@ -852,3 +852,26 @@ fn help_from_the_audit_opens_at_its_keys_and_returns_to_it() {
     assert_eq!(app.mode, Mode::Audit);
     assert!(app.audit.view.is_some());
 }
+
+#[test]
+fn a_request_held_by_the_rate_limit_says_so_in_the_status_line() {
+    let mut app = fixtures::app((100, 30));
+    app.list.browse.loading = Some(2);
+    let plain = app.activity().unwrap();
+    assert!(plain.starts_with("Loading customers"), "{plain}");
+    update(
+        &mut app,
+        Action::RateWait(Some(Duration::from_millis(11_200))),
+    );
+    let held = app.activity().unwrap();
+    assert!(
+        held.starts_with("Loading customers")
+            && held.ends_with("rate limited by Syncro, resuming in 12 s"),
+        "{held}"
+    );
+    // Waits under a second are the normal pace, not news.
+    update(&mut app, Action::RateWait(Some(Duration::from_millis(400))));
+    assert_eq!(app.activity().unwrap(), plain);
+    update(&mut app, Action::RateWait(None));
+    assert_eq!(app.activity().unwrap(), plain);
+}

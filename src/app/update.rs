@@ -49,6 +49,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.help_scroll = app.help_scroll.min(help_max_scroll(app));
         }
         Action::Tick(now) => tick(app, now, &mut fx),
+        Action::RateWait(wait) => app.rate_wait = wait,
         Action::Click(col, row) => click(app, col, row),
         Action::Scroll(n) => {
             if app.mode == Mode::Normal {
