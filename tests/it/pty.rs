@@ -152,9 +152,18 @@ impl Session {
     /// Starts the binary in `home`, which the caller keeps: a later session in the same home
     /// finds the drafts and the mirror the first one left.
     pub(crate) fn start_in(base_url: &str, home: &std::path::Path) -> Session {
+        Session::start_in_env(base_url, home, &[])
+    }
+
+    /// [`Session::start_in`] with more environment variables (`VISUAL`, say).
+    pub(crate) fn start_in_env(
+        base_url: &str,
+        home: &std::path::Path,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Session {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
         cmd.args(["--base-url", base_url]);
-        Session::spawn(cmd, home)
+        Session::spawn(cmd, home, env)
     }
 
     /// An interactive bash with job control in the pty (the app is then started by typing
@@ -162,7 +171,7 @@ impl Session {
     pub(crate) fn start_shell(home: &std::path::Path) -> Session {
         let mut cmd = CommandBuilder::new("bash");
         cmd.args(["--norc", "--noprofile", "-i"]);
-        let mut sh = Session::spawn(cmd, home);
+        let mut sh = Session::spawn(cmd, home, &[]);
         // The environment is cleared for the child, so the prompt is set by typing it.
         sh.screen
             .wait_for("the first prompt", |s| !s.trim().is_empty());
@@ -170,7 +179,11 @@ impl Session {
         sh
     }
 
-    fn spawn(mut cmd: CommandBuilder, home: &std::path::Path) -> Session {
+    fn spawn(
+        mut cmd: CommandBuilder,
+        home: &std::path::Path,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -186,6 +199,9 @@ impl Session {
         cmd.env("XDG_CONFIG_HOME", home.join("config"));
         cmd.env("XDG_DATA_HOME", home.join("data"));
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.cwd(home);
         let child = pty.slave.spawn_command(cmd).expect("spawn");
         drop(pty.slave);
