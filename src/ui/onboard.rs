@@ -415,6 +415,11 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
         ("referred by", "referred_by"),
     ] {
         let v = text(c, key);
+        let v = if key == "phone" {
+            crate::app::view::phone_display(&v)
+        } else {
+            v
+        };
         if !v.is_empty() {
             facts.push(format!("{label} {}", sanitize::line(&v)));
         }
