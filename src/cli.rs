@@ -103,6 +103,9 @@ pub struct DemoServerArgs {
     /// Number of customers to generate (the curated set comes first).
     #[arg(long, default_value_t = 500)]
     pub customers: usize,
+    /// Generate exactly this many contacts (default: about three per customer).
+    #[arg(long, value_name = "N")]
+    pub contacts: Option<usize>,
     /// Seed of the data generator: the same seed gives the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -118,6 +121,18 @@ pub struct DemoServerArgs {
     /// Do not enforce 180 requests per minute.
     #[arg(long)]
     pub no_rate_limit: bool,
+    /// Requests per client IP per minute (sliding 60 s window); 0 turns the limit off.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 180,
+        conflicts_with = "no_rate_limit"
+    )]
+    pub rate_limit: u32,
+    /// Leave `contacts[]` out of customer list pages, so that contacts must be paged through
+    /// `/contacts` (the slow case of a full sync).
+    #[arg(long)]
+    pub no_embedded_contacts: bool,
     /// Send Retry-After with 429 answers.
     #[arg(long, value_enum, default_value_t = OnOff::On)]
     pub retry_after: OnOff,

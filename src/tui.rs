@@ -113,6 +113,15 @@ fn enter(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
 }
 
+/// Erases the screen and starts from empty buffers, so the next frame paints every cell.
+/// (`Terminal::clear` would ask the terminal for the cursor position first, which a terminal
+/// that does not answer turns into a two-second stall and an error.)
+fn repaint(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> anyhow::Result<()> {
+    execute!(terminal.backend_mut(), Clear(ClearType::All))?;
+    *terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(())
+}
+
 /// `https://SUBDOMAIN.syncromsp.com` when the server is a Syncro account.
 fn web_base(args: &RunArgs, base_url: &str) -> Option<String> {
     if let Some(s) = &args.subdomain {
@@ -407,6 +416,10 @@ async fn run(
     let mut fx = app::update::start(&mut app);
     // Drafts of forms left open by an earlier run are offered back.
     fx.push(Effect::LoadDrafts);
+    // So are merges an earlier run left unfinished.
+    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
+    // So are onboardings that stopped before everything was created.
+    fx.push(app::onboard_ui::startup());
 
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -460,14 +473,25 @@ async fn run(
     run_effects(&mut app, fx, &mut terminal);
 
     let mut dirty = true;
+    let mut painted_mode = app.mode;
     loop {
         if PANICKED.load(Ordering::SeqCst) {
             if let Some(d) = app::forms_ui::unsaved_draft(&app) {
                 let _ = crate::drafts::save(&data_dir, &d);
             }
+            if let Some(onb) = app::onboard_ui::unsaved(&app) {
+                let _ = crate::flows::onboard::save_draft(&data_dir, &onb);
+            }
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
         if dirty && rx.is_empty() {
+            // A screen opened or closed over another: paint every cell once. Terminals
+            // disagree on the width of some scripts (Devanagari vowel signs, some emoji), and a
+            // cell the diff skips can then keep a fragment of what was under an overlay.
+            if app.mode != painted_mode {
+                repaint(&mut terminal)?;
+                painted_mode = app.mode;
+            }
             terminal.draw(|f| crate::ui::draw(&app, f))?;
             dirty = false;
         }
@@ -512,7 +536,17 @@ async fn run(
                 Some(Err(e)) => return Err(e).context("reading the terminal"),
                 None => break,
             },
-            _ = tick.tick(), if app.wants_tick() => Some(Action::Tick(Instant::now())),
+            _ = tick.tick(), if app.wants_tick() => {
+                // The limiter's state is a quick read; the status line says when it holds.
+                let wait = conn.client.as_ref().and_then(|c| {
+                    let s = c.limiter();
+                    s.next_slot_in.max(s.paused_for)
+                });
+                if wait.map(|d| d.as_secs()) != app.rate_wait.map(|d| d.as_secs()) {
+                    update(&mut app, Action::RateWait(wait));
+                }
+                Some(Action::Tick(Instant::now()))
+            }
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,
@@ -523,6 +557,7 @@ async fn run(
             }
             let mut fx = update(&mut app, a);
             let editor = take_editor(&mut fx);
+            let stop = take_suspend(&mut fx);
             run_effects(&mut app, fx, &mut terminal);
             if let Some(value) = editor {
                 // The event reader must not read the keys meant for the editor.
@@ -530,6 +565,22 @@ async fn run(
                 let result = edit_externally(&value, app.config.mouse, &mut terminal);
                 let fx = update(&mut app, Action::EditorDone(result));
                 run_effects(&mut app, fx, &mut terminal);
+            }
+            if stop {
+                // Typed input is on disk before the process stops: a stopped job can be killed.
+                if let Some(d) = app::forms_ui::unsaved_draft(&app) {
+                    let _ = crate::drafts::save(&data_dir, &d);
+                }
+                drop(std::mem::replace(&mut events, EventStream::new()));
+                if let Err(e) = suspend(app.config.mouse, &mut terminal) {
+                    update(
+                        &mut app,
+                        Action::Notice {
+                            text: format!("Could not suspend: {e}"),
+                            error: true,
+                        },
+                    );
+                }
             }
             dirty = true;
         }
@@ -544,6 +595,12 @@ async fn run(
     {
         eprintln!("syncro-tui: could not save the open form as a draft: {e}");
     }
+    // So is an onboarding typed but not started.
+    if let Some(onb) = app::onboard_ui::unsaved(&app)
+        && let Err(e) = crate::flows::onboard::save_draft(&data_dir, &onb)
+    {
+        eprintln!("syncro-tui: could not save the onboarding as a draft: {e}");
+    }
     Ok(())
 }
 
@@ -557,6 +614,26 @@ fn take_editor(fx: &mut Vec<Effect>) -> Option<String> {
         Effect::EditExternally { value } => Some(value),
         _ => None,
     }
+}
+
+/// Whether the effects ask to suspend (Ctrl-Z), taking the request out.
+fn take_suspend(fx: &mut Vec<Effect>) -> bool {
+    let before = fx.len();
+    fx.retain(|e| !matches!(e, Effect::Suspend));
+    fx.len() != before
+}
+
+/// Ctrl-Z: gives the terminal back, stops the process group as the shell's job control
+/// would (raw mode keeps the terminal from sending SIGTSTP itself), and takes the screen back
+/// when the shell continues the job (`fg`).
+fn suspend(mouse: bool, terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> anyhow::Result<()> {
+    restore();
+    let stopped = rustix::process::kill_current_process_group(rustix::process::Signal::TSTP);
+    // Execution continues here on SIGCONT (or at once if the signal could not be sent).
+    // A fresh terminal on a cleared screen: the next frame paints every cell.
+    *terminal = enter(mouse)?;
+    stopped.context("sending SIGTSTP")?;
+    Ok(())
 }
 
 /// Suspends the terminal, edits `value` in `$VISUAL` / `$EDITOR` (else `vi`) on a private
@@ -596,7 +673,6 @@ fn edit_externally(
         .arg(&path)
         .status();
     let back = enter(mouse).map(|t| *terminal = t);
-    let _ = terminal.clear();
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path)
             .map_err(|e| format!("could not read the edited text: {e}")),

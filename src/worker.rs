@@ -8,6 +8,7 @@
 mod audit;
 mod merge;
 mod mirror;
+mod onboard;
 
 use std::sync::{Arc, Mutex};
 
@@ -160,6 +161,7 @@ impl Worker {
                 None => tracing::debug!("no mirror configured; {op:?} ignored"),
             },
             Effect::Merge(op) => merge::spawn(client, self.data_dir.clone(), op, tx),
+            Effect::Onboard(op) => onboard::spawn(client, self.data_dir.clone(), op, tx),
             Effect::Audit(op) => {
                 audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)
             }
@@ -192,6 +194,7 @@ impl Worker {
             Effect::Copy(_)
             | Effect::OpenUrl(_)
             | Effect::EditExternally { .. }
+            | Effect::Suspend
             | Effect::SwitchProfile(_) => {}
             Effect::SaveDraft(_) | Effect::RemoveDraft(_) | Effect::LoadDrafts => {
                 if let Some(d) = &self.drafts {

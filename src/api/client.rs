@@ -159,6 +159,8 @@ impl CustomerQuery {
 #[derive(Clone)]
 pub struct SyncroClient {
     inner: Arc<Inner>,
+    /// Requests of this handle are paced (background work, see [`SyncroClient::paced`]).
+    paced: bool,
 }
 
 struct Inner {
@@ -209,7 +211,18 @@ impl SyncroClient {
                 rate_limited: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
             }),
+            paced: false,
         })
+    }
+
+    /// A handle for background work (the mirror sync): same pool, limiter and counters, but
+    /// its requests are spaced evenly over the rate-limit window instead of taking the whole
+    /// window at once, so the app's own requests are never stuck behind a burst.
+    pub fn paced(&self) -> SyncroClient {
+        SyncroClient {
+            inner: Arc::clone(&self.inner),
+            paced: true,
+        }
     }
 
     /// The server's base URL (`.../api/v1`).
@@ -270,7 +283,11 @@ impl SyncroClient {
         let mut rate_limited = 0u32;
         loop {
             attempt += 1;
-            self.inner.limiter.acquire().await;
+            if self.paced {
+                self.inner.limiter.acquire_paced().await;
+            } else {
+                self.inner.limiter.acquire().await;
+            }
             self.inner.requests.fetch_add(1, Ordering::Relaxed);
             let started = Instant::now();
             let result = self.send_once(&method, path, query, body).await;

@@ -12,6 +12,16 @@
 //! that arrived later for longer than its place in the queue. Time is tokio time, so tests run it
 //! under a paused clock.
 //!
+//! # Paced requests (background work)
+//! The log alone lets a whole window's allowance out at once: 180 requests in the first second,
+//! then nothing for a minute. For a background sync that is the worst shape: every request of the
+//! app (opening a customer) would then wait up to a minute for the window to slide, and so would
+//! colleagues behind the same office IP. [`RateLimiter::acquire_paced`] therefore spaces its
+//! grants at least `window / allowance` apart (339 ms for 180 per 61 s), on a queue of its own:
+//! a bulk job runs at the full rate, the window fills evenly, and an interactive request waits at
+//! most one spacing for a slot. The cost is the burst: N paced requests take `(N - 1) * window /
+//! allowance` instead of `floor((N - 1) / allowance) * window`.
+//!
 //! # After a 429
 //! The server knows better than we do: colleagues behind the same office IP share the budget. On a
 //! 429 the limiter
@@ -39,6 +49,8 @@ pub struct RateLimiter {
     window: Duration,
     /// Held while waiting for a slot: waiters are served in arrival order.
     queue: Mutex<()>,
+    /// The same for paced waiters, so that interactive requests never queue behind them.
+    paced_queue: Mutex<()>,
     /// Short critical sections only (never held across an await).
     state: SyncMutex<State>,
 }
@@ -53,6 +65,8 @@ struct State {
     allowance: u32,
     /// When `allowance` last went down or up (recovery counts whole windows from here).
     changed_at: Instant,
+    /// The last paced grant (the next one is due a spacing later).
+    last_paced: Option<Instant>,
 }
 
 /// What the limiter currently allows, for status lines and tests.
@@ -64,6 +78,11 @@ pub struct LimiterSnapshot {
     pub in_window: u32,
     /// Time left of a pause imposed by a 429.
     pub paused_for: Option<Duration>,
+    /// Spacing of paced requests at the current allowance (`None` when counting is off).
+    pub spacing: Option<Duration>,
+    /// How long a request arriving now would wait for a slot (a 429's pause, or a full
+    /// window), not counting the spacing of paced requests; `None` when it would go at once.
+    pub next_slot_in: Option<Duration>,
 }
 
 impl RateLimiter {
@@ -73,11 +92,13 @@ impl RateLimiter {
             limit,
             window,
             queue: Mutex::new(()),
+            paced_queue: Mutex::new(()),
             state: SyncMutex::new(State {
                 granted: VecDeque::with_capacity(limit as usize),
                 paused_until: None,
                 allowance: limit,
                 changed_at: Instant::now(),
+                last_paced: None,
             }),
         }
     }
@@ -92,30 +113,58 @@ impl RateLimiter {
     pub async fn acquire(&self) -> Instant {
         let _turn = self.queue.lock().await;
         loop {
-            let wake = {
-                let mut st = self.lock_state();
-                let now = Instant::now();
-                match st.paused_until {
-                    Some(until) if now < until => until,
-                    _ => {
-                        st.paused_until = None;
-                        if self.limit == 0 {
-                            return now;
-                        }
-                        st.recover(now, self.limit, self.window);
-                        st.expire(now, self.window);
-                        let allowance = st.allowance.max(1) as usize;
-                        if st.granted.len() < allowance {
-                            st.granted.push_back(now);
-                            return now;
-                        }
-                        // A slot frees when enough of the oldest grants have left the window.
-                        later(st.granted[st.granted.len() - allowance], self.window)
-                    }
-                }
-            };
-            sleep_until(wake).await;
+            match self.try_grant(false) {
+                Ok(granted) => return granted,
+                Err(wake) => sleep_until(wake).await,
+            }
         }
+    }
+
+    /// Like [`RateLimiter::acquire`], for background work: grants are also spaced at least
+    /// `window / allowance` apart (see the module docs), so the window fills evenly instead of
+    /// at once. Cancel-safe.
+    pub async fn acquire_paced(&self) -> Instant {
+        let _turn = self.paced_queue.lock().await;
+        loop {
+            match self.try_grant(true) {
+                Ok(granted) => return granted,
+                Err(wake) => sleep_until(wake).await,
+            }
+        }
+    }
+
+    /// Grants a slot now (`Ok(now)`), or says when to look again (`Err(instant)`).
+    fn try_grant(&self, paced: bool) -> Result<Instant, Instant> {
+        let mut st = self.lock_state();
+        let now = Instant::now();
+        if let Some(until) = st.paused_until {
+            if now < until {
+                return Err(until);
+            }
+            st.paused_until = None;
+        }
+        if self.limit == 0 {
+            return Ok(now);
+        }
+        st.recover(now, self.limit, self.window);
+        st.expire(now, self.window);
+        let allowance = st.allowance.max(1);
+        if paced && let Some(last) = st.last_paced {
+            let due = later(last, self.window / allowance);
+            if now < due {
+                return Err(due);
+            }
+        }
+        let allowance = allowance as usize;
+        if st.granted.len() < allowance {
+            st.granted.push_back(now);
+            if paced {
+                st.last_paced = Some(now);
+            }
+            return Ok(now);
+        }
+        // A slot frees when enough of the oldest grants have left the window.
+        Err(later(st.granted[st.granted.len() - allowance], self.window))
     }
 
     /// Reports a 429: pause all senders for `wait`, then continue at half the rate.
@@ -143,6 +192,10 @@ impl RateLimiter {
             st.recover(now, self.limit, self.window);
             st.expire(now, self.window);
         }
+        let allowance = st.allowance.max(1) as usize;
+        let window_full = (self.limit > 0 && st.granted.len() >= allowance)
+            .then(|| later(st.granted[st.granted.len() - allowance], self.window));
+        let next_slot = window_full.into_iter().chain(st.paused_until).max();
         LimiterSnapshot {
             allowance: st.allowance,
             in_window: st.granted.len() as u32,
@@ -150,6 +203,10 @@ impl RateLimiter {
                 .paused_until
                 .filter(|u| *u > now)
                 .map(|u| u.duration_since(now)),
+            spacing: (self.limit > 0).then(|| self.window / st.allowance.max(1)),
+            next_slot_in: next_slot
+                .filter(|t| *t > now)
+                .map(|t| t.duration_since(now)),
         }
     }
 
@@ -244,6 +301,21 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn the_snapshot_says_how_long_a_full_window_holds_requests() {
+        let limiter = Arc::new(RateLimiter::new(180, MINUTE));
+        assert_eq!(limiter.snapshot().next_slot_in, None);
+        concurrent_grants(limiter.clone(), 180).await;
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        // The next slot frees when the first grant leaves the window.
+        assert_eq!(
+            limiter.snapshot().next_slot_in,
+            Some(Duration::from_secs(40))
+        );
+        tokio::time::sleep(Duration::from_secs(40)).await;
+        assert_eq!(limiter.snapshot().next_slot_in, None);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn staggered_arrivals_never_exceed_the_window() {
         let limiter = Arc::new(RateLimiter::new(180, MINUTE));
         let mut tasks = Vec::new();
@@ -271,6 +343,7 @@ mod tests {
         let snap = limiter.snapshot();
         assert_eq!(snap.allowance, 50);
         assert_eq!(snap.paused_for, Some(Duration::from_secs(30)));
+        assert_eq!(snap.next_slot_in, Some(Duration::from_secs(30)));
 
         // Nobody gets through during the pause.
         let first = limiter.acquire().await;
@@ -342,6 +415,74 @@ mod tests {
         assert!(limiter.snapshot().paused_for.is_some());
         let waiting = tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await;
         assert!(waiting.is_err());
+    }
+
+    async fn concurrent_paced_grants(limiter: Arc<RateLimiter>, n: usize) -> Vec<Instant> {
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let l = limiter.clone();
+                tokio::spawn(async move { l.acquire_paced().await })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn paced_grants_are_evenly_spaced_and_take_the_full_rate() {
+        let window = Duration::from_secs(61);
+        let limiter = Arc::new(RateLimiter::new(180, window));
+        let start = Instant::now();
+        let mut times = concurrent_paced_grants(limiter, 250).await;
+        times.sort();
+        // Timers have a resolution of 1 ms and round up: never closer than the spacing.
+        let spacing = window / 180;
+        let tick = Duration::from_millis(1);
+        for pair in times.windows(2) {
+            let gap = pair[1].duration_since(pair[0]);
+            assert!(gap >= spacing && gap <= spacing + tick, "{gap:?}");
+        }
+        // 250 requests: 249 spacings, i.e. 84.4 s at 180 per 61 s.
+        let last = times[249].duration_since(start);
+        assert!(
+            last >= spacing * 249 && last <= (spacing + tick) * 249,
+            "{last:?}"
+        );
+        assert!(max_in_any_window(times.clone(), window) <= 180);
+        // The server counts over 60 s: the even spacing leaves room there too.
+        assert!(max_in_any_window(times, MINUTE) <= 178);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interactive_request_does_not_wait_behind_paced_ones() {
+        let limiter = Arc::new(RateLimiter::new(180, MINUTE));
+        let start = Instant::now();
+        let background = tokio::spawn(concurrent_paced_grants(limiter.clone(), 100));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        // 100 paced requests take 33 s; an interactive one mid-way is served at once.
+        let now = Instant::now();
+        assert_eq!(limiter.acquire().await, now);
+        let times = background.await.unwrap();
+        let last = times.iter().max().unwrap().duration_since(start);
+        assert!(
+            last >= MINUTE / 180 * 99 && last <= Duration::from_secs(34),
+            "{last:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn paced_grants_slow_down_after_a_429() {
+        let limiter = Arc::new(RateLimiter::new(180, MINUTE));
+        limiter.acquire_paced().await;
+        limiter.on_rate_limited(Duration::from_secs(2));
+        let resumed = limiter.acquire_paced().await;
+        let next = limiter.acquire_paced().await;
+        // Half the rate: twice the spacing (timers round up to the millisecond).
+        let gap = next.duration_since(resumed);
+        assert!(gap >= MINUTE / 90 && gap <= MINUTE / 90 + Duration::from_millis(1));
     }
 
     #[tokio::test(start_paused = true)]

@@ -14,6 +14,8 @@ use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
     Quit,
+    /// Ctrl-Z: back to the shell; `fg` returns to the same screen.
+    Suspend,
     Up,
     Down,
     PageDown,
@@ -99,6 +101,8 @@ pub enum Cmd {
     ConfirmToggle,
     /// Merge two customers (the audit's group, or the marked and the selected customer).
     Merge,
+    /// `O`: onboard a new client (customer, contacts, review, create).
+    Onboard,
 }
 
 /// Everything `update` reacts to.
@@ -114,6 +118,8 @@ pub enum Action {
     Resize(u16, u16),
     /// Time passes (only while something animates or waits).
     Tick(Instant),
+    /// How long requests wait for the rate limiter now (`None`: they go at once).
+    RateWait(Option<std::time::Duration>),
     /// A mouse click at a screen cell (column, row).
     Click(u16, u16),
     /// Mouse wheel: positive scrolls down.
@@ -182,6 +188,10 @@ pub enum Action {
     },
     /// Drafts left by an earlier run.
     DraftsLoaded(Vec<Draft>),
+    /// A key typed into the onboarding's open form.
+    OnboardEdit(InputRequest),
+    /// A report about an onboarding (duplicates, a step, the end, unfinished runs).
+    Onboard(super::onboard_ui::OnboardEvent),
 }
 
 /// A customer or a contact, as the server returned it.

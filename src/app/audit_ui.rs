@@ -15,14 +15,28 @@ use crate::api::model::{Customer, Id};
 use crate::audit::{ContactGroup, Group, contact_groups, customer_groups};
 use crate::sanitize;
 
+/// Up to this many customers the audit runs at once in `update` (about 30 ms in a release
+/// build); a bigger list (the whole account from the mirror) is checked on a worker thread
+/// while the screen says so. `cargo bench --bench audit`: 100,000 customers take about 1 s.
+pub const AUDIT_INLINE_MAX: usize = 5_000;
+
 /// What the app asks the worker to do for the audit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AuditOp {
     /// Read the profile's dismissed groups; answered by [`AuditEvent::Dismissed`].
     LoadDismissed,
     /// Write the profile's dismissed groups (the whole set).
     SaveDismissed(BTreeSet<String>),
+    /// Find the groups among these customers; answered by [`AuditEvent::Found`].
+    Run {
+        generation: u64,
+        customers: Vec<Customer>,
+        dismissed: BTreeSet<String>,
+    },
 }
+
+// `Effect` is `Eq`; records hold JSON values without NaN, so equality is an equivalence.
+impl Eq for AuditOp {}
 
 /// What the worker reports for the audit.
 #[derive(Debug)]
@@ -31,6 +45,11 @@ pub enum AuditEvent {
     Dismissed(BTreeSet<String>),
     /// Writing the file failed.
     SaveFailed(String),
+    /// The findings of the run with this generation (an older run's answer is dropped).
+    Found {
+        generation: u64,
+        findings: Vec<Finding>,
+    },
 }
 
 /// One entry of the audit list.
@@ -64,6 +83,12 @@ pub struct AuditView {
     pub compare: bool,
     /// Customers looked at (the list's rows when the audit ran).
     pub scanned: usize,
+    /// A worker thread is checking a big list; the findings arrive with `AuditEvent::Found`.
+    pub checking: bool,
+    /// In the comparison of a group of three or more: the column under the cursor.
+    pub member: usize,
+    /// In the comparison: the customers marked (Space) as the two to merge.
+    pub picked: Vec<Id>,
 }
 
 /// The audit's state and the list's type filter.
@@ -74,6 +99,8 @@ pub struct AuditState {
     pub dismissed: Option<BTreeSet<String>>,
     /// Only customers of this type are listed (`t` cycles).
     pub type_filter: Option<&'static str>,
+    /// The generation of the latest audit run (stale answers lose).
+    pub generation: u64,
 }
 
 /// `A`: opens the audit (after reading the dismissed groups once).
@@ -81,7 +108,7 @@ pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
     app.mode = Mode::Audit;
     app.audit.view = Some(AuditView::default());
     match app.audit.dismissed {
-        Some(_) => run(app),
+        Some(_) => run(app, fx),
         None => fx.push(Effect::Audit(AuditOp::LoadDismissed)),
     }
 }
@@ -91,8 +118,23 @@ pub fn close(app: &mut App) {
     app.mode = Mode::Normal;
 }
 
-/// Computes the findings over the list's customers.
-fn run(app: &mut App) {
+/// The audit's findings: customer groups (most confident first), then contact groups.
+pub fn findings(customers: &[Customer], dismissed: &BTreeSet<String>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = customer_groups(customers, dismissed)
+        .into_iter()
+        .map(Finding::Customers)
+        .collect();
+    out.extend(
+        contact_groups(customers)
+            .into_iter()
+            .map(Finding::Contacts)
+            .filter(|f| !dismissed.contains(&f.key())),
+    );
+    out
+}
+
+/// Checks the list's customers: at once for a small list, on a worker thread for a big one.
+fn run(app: &mut App, fx: &mut Vec<Effect>) {
     let dismissed = app.audit.dismissed.clone().unwrap_or_default();
     let customers: Vec<Customer> = app
         .list
@@ -100,33 +142,57 @@ fn run(app: &mut App) {
         .iter()
         .map(|r| (*r.customer).clone())
         .collect();
-    let mut findings: Vec<Finding> = customer_groups(&customers, &dismissed)
-        .into_iter()
-        .map(Finding::Customers)
-        .collect();
-    findings.extend(
-        contact_groups(&customers)
-            .into_iter()
-            .map(Finding::Contacts)
-            .filter(|f| !dismissed.contains(&f.key())),
-    );
+    app.audit.generation += 1;
+    let Some(v) = app.audit.view.as_mut() else {
+        return;
+    };
+    v.scanned = customers.len();
+    if customers.len() > AUDIT_INLINE_MAX {
+        v.checking = true;
+        fx.push(Effect::Audit(AuditOp::Run {
+            generation: app.audit.generation,
+            customers,
+            dismissed,
+        }));
+        return;
+    }
+    v.checking = false;
+    let found = findings(&customers, &dismissed);
+    show(app, found);
+}
+
+/// Puts findings on the screen, the cursor kept in range.
+fn show(app: &mut App, findings: Vec<Finding>) {
+    let vp = viewport(app.size);
     let Some(v) = app.audit.view.as_mut() else {
         return;
     };
     v.findings = findings;
-    v.scanned = customers.len();
+    v.checking = false;
     v.cursor = v.cursor.min(v.findings.len().saturating_sub(1));
     v.compare = v.compare && !v.findings.is_empty();
-    keep_visible(v, viewport(app.size));
+    keep_visible(v, vp);
 }
 
 /// Handles a worker report.
-pub fn event(app: &mut App, ev: AuditEvent) {
+pub fn event(app: &mut App, ev: AuditEvent, fx: &mut Vec<Effect>) {
     match ev {
         AuditEvent::Dismissed(set) => {
             app.audit.dismissed = Some(set);
             if app.audit.view.is_some() {
-                run(app);
+                run(app, fx);
+            }
+        }
+        AuditEvent::Found {
+            generation,
+            mut findings,
+        } => {
+            if generation == app.audit.generation {
+                // Dismissed while the check ran: still dismissed.
+                if let Some(d) = &app.audit.dismissed {
+                    findings.retain(|f| !d.contains(&f.key()));
+                }
+                show(app, findings);
             }
         }
         AuditEvent::SaveFailed(why) => {
@@ -160,11 +226,83 @@ pub fn move_by(app: &mut App, delta: isize) {
     if v.findings.is_empty() {
         return;
     }
-    v.cursor = v
+    let cursor = v
         .cursor
         .saturating_add_signed(delta)
         .min(v.findings.len() - 1);
+    if cursor != v.cursor {
+        v.member = 0;
+        v.picked.clear();
+    }
+    v.cursor = cursor;
     keep_visible(v, vp);
+}
+
+/// ←/→ in the comparison: the column under the cursor.
+pub fn move_member(app: &mut App, delta: isize) {
+    let n = selected_customers(app).len();
+    if let Some(v) = app.audit.view.as_mut()
+        && v.compare
+        && n > 0
+    {
+        v.member = v.member.saturating_add_signed(delta).min(n - 1);
+    }
+}
+
+/// Space in the comparison: marks (or unmarks) the customer under the cursor as one of the two
+/// to merge. A third mark replaces the oldest one.
+pub fn toggle_pick(app: &mut App) {
+    let Some(id) = app
+        .audit
+        .view
+        .as_ref()
+        .filter(|v| v.compare)
+        .and_then(|v| selected_customers(app).get(v.member).map(|c| c.id))
+    else {
+        return;
+    };
+    let Some(v) = app.audit.view.as_mut() else {
+        return;
+    };
+    if let Some(at) = v.picked.iter().position(|&p| p == id) {
+        v.picked.remove(at);
+    } else {
+        if v.picked.len() == 2 {
+            v.picked.remove(0);
+        }
+        v.picked.push(id);
+    }
+}
+
+/// The two customers `m` merges: the group's pair; in a group of three or more, the two marked
+/// with Space (or the one marked and the one under the cursor).
+pub fn merge_pair(app: &App) -> Result<(Customer, Customer), String> {
+    let members = selected_customers(app);
+    let Some(v) = app.audit.view.as_ref() else {
+        return Err("A merge needs two customers".into());
+    };
+    match members.as_slice() {
+        [] | [_] => return Err("A merge needs two customers".into()),
+        [a, b] => return Ok(((*a).clone(), (*b).clone())),
+        _ => {}
+    }
+    let mut chosen: Vec<&Customer> = members
+        .iter()
+        .copied()
+        .filter(|c| v.picked.contains(&c.id))
+        .collect();
+    if chosen.len() == 1
+        && let Some(c) = members.get(v.member).filter(|c| c.id != chosen[0].id)
+    {
+        chosen.push(c);
+    }
+    match chosen.as_slice() {
+        [a, b] => Ok(((*a).clone(), (*b).clone())),
+        _ => Err(format!(
+            "This group has {} customers: ←/→ move, Space marks the two to merge, then m",
+            members.len()
+        )),
+    }
 }
 
 /// Enter: the selected group side by side (again: back to the list of groups).
@@ -173,6 +311,8 @@ pub fn toggle_compare(app: &mut App) {
         && !v.findings.is_empty()
     {
         v.compare = !v.compare;
+        v.member = 0;
+        v.picked.clear();
     }
 }
 
@@ -197,14 +337,19 @@ pub fn dismiss(app: &mut App, fx: &mut Vec<Effect>) {
     let set = app.audit.dismissed.get_or_insert_with(BTreeSet::new);
     set.insert(f.key());
     fx.push(Effect::Audit(AuditOp::SaveDismissed(set.clone())));
-    if let Some(v) = app.audit.view.as_mut() {
-        v.compare = false;
-    }
     app.message = Some(Message {
         text: "Marked as not a duplicate".into(),
         error: false,
     });
-    run(app);
+    // The other groups stand as they are (a dismissal only hides its own group).
+    let key = f.key();
+    let vp = viewport(app.size);
+    if let Some(v) = app.audit.view.as_mut() {
+        v.findings.retain(|g| g.key() != key);
+        v.cursor = v.cursor.min(v.findings.len().saturating_sub(1));
+        v.compare = false;
+        keep_visible(v, vp);
+    }
 }
 
 /// The customers of the selected finding, for the side-by-side view.
@@ -307,6 +452,160 @@ pub(crate) mod tests {
         items.push(dup);
         let n = items.len() as u64;
         fixtures::app_with((100, 30), items, 1, n)
+    }
+
+    /// [`app_with_duplicate`] with a third copy of Acme: a group of three.
+    pub(crate) fn app_with_three_duplicates() -> App {
+        let mut items: Vec<Customer> = app_with_duplicate()
+            .list
+            .rows
+            .iter()
+            .map(|r| (*r.customer).clone())
+            .collect();
+        let mut third = items[0].clone();
+        third.id = 21009998;
+        third.business_name = Some("Acme Plumbing".into());
+        third.contacts.clear();
+        items.push(third);
+        let n = items.len() as u64;
+        fixtures::app_with((100, 30), items, 1, n)
+    }
+
+    fn open_first_group(app: &mut App) {
+        key(app, KeyCode::Char('A'));
+        update(app, Action::Audit(AuditEvent::Dismissed(BTreeSet::new())));
+    }
+
+    #[test]
+    fn in_a_group_of_three_the_two_marked_customers_are_merged() {
+        let mut app = app_with_three_duplicates();
+        open_first_group(&mut app);
+        let Finding::Customers(g) = app.audit.view.as_ref().unwrap().findings[0].clone() else {
+            panic!("no customer group");
+        };
+        assert_eq!(g.ids.len(), 3, "{g:?}");
+        // `m` from the list of groups cannot guess which two: it opens the comparison and says how.
+        key(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.mode, Mode::Audit);
+        assert!(app.audit.view.as_ref().unwrap().compare);
+        let msg = app.message.clone().unwrap();
+        assert!(msg.error && msg.text.contains("Space marks"), "{msg:?}");
+        // Mark the third, then the second: those two are merged, not the first two.
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Right); // stays on the last column
+        key(&mut app, KeyCode::Char(' '));
+        key(&mut app, KeyCode::Left);
+        key(&mut app, KeyCode::Char(' '));
+        let v = app.audit.view.as_ref().unwrap();
+        assert_eq!(v.picked, vec![g.ids[2], g.ids[1]]);
+        key(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.mode, Mode::Merge);
+        let m = app.merge.as_ref().unwrap();
+        let mut pair = [m.left.id, m.right.id];
+        pair.sort_unstable();
+        let mut want = [g.ids[1], g.ids[2]];
+        want.sort_unstable();
+        assert_eq!(pair, want);
+    }
+
+    #[test]
+    fn one_mark_merges_with_the_customer_under_the_cursor_and_space_unmarks() {
+        let mut app = app_with_three_duplicates();
+        open_first_group(&mut app);
+        let Finding::Customers(g) = app.audit.view.as_ref().unwrap().findings[0].clone() else {
+            panic!("no customer group");
+        };
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char(' ')); // marks the first
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Char(' ')); // marks the second
+        key(&mut app, KeyCode::Char(' ')); // and unmarks it
+        assert_eq!(app.audit.view.as_ref().unwrap().picked, vec![g.ids[0]]);
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.mode, Mode::Merge);
+        let m = app.merge.as_ref().unwrap();
+        assert_eq!((m.left.id, m.right.id), (g.ids[0], g.ids[2]));
+    }
+
+    #[test]
+    fn a_big_list_is_checked_on_the_worker_and_only_the_latest_answer_counts() {
+        // More customers than are checked inline: copies of the fixtures with fresh ids and
+        // names, and one planted duplicate of Acme.
+        let base = app_with_duplicate();
+        let mut items: Vec<Customer> = base
+            .list
+            .rows
+            .iter()
+            .map(|r| (*r.customer).clone())
+            .collect();
+        let template = items[1].clone();
+        let mut n = 0u64;
+        while items.len() <= AUDIT_INLINE_MAX {
+            n += 1;
+            let mut c = template.clone();
+            c.id = 40_000_000 + n;
+            c.business_name = Some(format!("Distinct Customer {n}"));
+            c.email = Some(format!("office{n}@distinct{n}.test"));
+            c.phone = Some(format!("+44 20 {n:08}"));
+            c.mobile = None;
+            c.contacts.clear();
+            items.push(c);
+        }
+        let total = items.len() as u64;
+        let mut app = fixtures::app_with((100, 30), items.clone(), 1, total);
+        key(&mut app, KeyCode::Char('A'));
+        let fx = update(
+            &mut app,
+            Action::Audit(AuditEvent::Dismissed(BTreeSet::new())),
+        );
+        let v = app.audit.view.as_ref().unwrap();
+        assert!(v.checking);
+        assert!(v.findings.is_empty());
+        let [
+            Effect::Audit(AuditOp::Run {
+                generation,
+                customers,
+                ..
+            }),
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(customers.len(), items.len());
+        // What the worker computes, answered late for an older run: dropped.
+        let found = findings(customers, &BTreeSet::new());
+        update(
+            &mut app,
+            Action::Audit(AuditEvent::Found {
+                generation: generation - 1,
+                findings: found.clone(),
+            }),
+        );
+        assert!(app.audit.view.as_ref().unwrap().checking);
+        update(
+            &mut app,
+            Action::Audit(AuditEvent::Found {
+                generation: *generation,
+                findings: found,
+            }),
+        );
+        let v = app.audit.view.as_ref().unwrap();
+        assert!(!v.checking);
+        let Finding::Customers(g) = &v.findings[0] else {
+            panic!("{:?}", v.findings)
+        };
+        assert_eq!(g.ids, vec![21000001, 21009999]);
+        assert!(
+            v.findings.iter().all(
+                |f| !matches!(f, Finding::Customers(g) if g.ids.iter().any(|&id| id > 40_000_000))
+            ),
+            "no false groups among the distinct customers: {:?}",
+            v.findings.iter().find(
+                |f| matches!(f, Finding::Customers(g) if g.ids.iter().any(|&id| id > 40_000_000))
+            )
+        );
     }
 
     #[test]

@@ -69,4 +69,8 @@ pub enum Effect {
     LoadDrafts,
     /// Suspend the terminal and edit `value` in `$EDITOR`; answered by `Action::EditorDone`.
     EditExternally { value: String },
+    /// Ctrl-Z: restore the terminal, stop like a shell job, and take the screen back on `fg`.
+    Suspend,
+    /// Check, run, resume or forget an onboarding (see [`super::onboard_ui`]).
+    Onboard(super::onboard_ui::OnboardOp),
 }

@@ -194,6 +194,11 @@ pub static NORMAL: &[Binding] = &[
     ),
     bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
     bind(
+        &[ctrl('z')],
+        Cmd::Suspend,
+        "suspend to the shell (fg comes back)",
+    ),
+    bind(
         &[ch('n')],
         Cmd::New,
         "new customer (list) or contact (Contacts tab)",
@@ -208,6 +213,11 @@ pub static NORMAL: &[Binding] = &[
         &[ch('D')],
         Cmd::DeleteCustomer,
         "delete the customer (type its name to confirm)",
+    ),
+    bind(
+        &[ch('O')],
+        Cmd::Onboard,
+        "onboard a new client: customer, contacts, review, create",
     ),
 ];
 
@@ -242,6 +252,11 @@ pub static FORM: &[Binding] = &[
         "open the existing record found instead",
     ),
     bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+    bind(
+        &[ctrl('z')],
+        Cmd::Suspend,
+        "suspend to the shell (the form stays as typed)",
+    ),
 ];
 
 /// A question: delete, discard changes, quit, restore a draft.
@@ -282,6 +297,7 @@ pub static FIND: &[Binding] = &[
 
 /// The duplicate audit screen.
 pub static AUDIT: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
     bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next group"),
     bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous group"),
     bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
@@ -293,10 +309,21 @@ pub static AUDIT: &[Binding] = &[
     ),
     bind(&[ch('x')], Cmd::Dismiss, "not a duplicate (remembered)"),
     bind(
-        &[ch('m')],
-        Cmd::Merge,
-        "merge the group's first two customers",
+        &[ch('h'), code(KeyCode::Left)],
+        Cmd::FocusPrev,
+        "previous customer (comparison)",
     ),
+    bind(
+        &[ch('l'), code(KeyCode::Right)],
+        Cmd::FocusNext,
+        "next customer (comparison)",
+    ),
+    bind(
+        &[ch(' ')],
+        Cmd::ConfirmToggle,
+        "mark one of the two to merge (groups of 3+)",
+    ),
+    bind(&[ch('m')], Cmd::Merge, "merge the pair (or the two marked)"),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
@@ -427,6 +454,7 @@ pub static MODAL: &[Binding] = &[
 ];
 
 pub static MERGE: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
     bind(
         &[code(KeyCode::Left), ch('1')],
         Cmd::FocusPrev,
@@ -452,8 +480,87 @@ pub static MERGE: &[Binding] = &[
     bind(&[ch('y')], Cmd::ConfirmAccept, "yes, merge"),
     bind(&[ch('n')], Cmd::ConfirmCancel, "no"),
     bind(&[ch('r')], Cmd::Refresh, "resume a failed merge"),
+    bind(
+        &[ch('x')],
+        Cmd::Dismiss,
+        "forget an unfinished merge (what moved stays)",
+    ),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Back, "back"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// A form of the onboarding flow (the customer, the primary contact, a further contact); other
+/// keys are typed.
+pub static ONBOARD_FORM: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Cmd::FormNext,
+        "next field",
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Cmd::FormPrev,
+        "previous field",
+    ),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::FormEnter,
+        "next field; the next step on the last one",
+    ),
+    bind(&[ctrl('s'), ctrl('n')], Cmd::FormSave, "the next step"),
+    bind(
+        &[code(KeyCode::Esc)],
+        Cmd::FormCancel,
+        "a step back (the first step: leave, asks first)",
+    ),
+    bind(&[ctrl('r')], Cmd::FormRevert, "revert the field"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
+];
+
+/// The onboarding's contact list, review and progress.
+pub static ONBOARD: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next contact"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous contact"),
+    bind(&[ch('a'), ch('n')], Cmd::New, "add a contact"),
+    bind(
+        &[ch('e')],
+        Cmd::Edit,
+        "edit: the contact; after a failure, the data",
+    ),
+    bind(
+        &[ch('d'), ch('x')],
+        Cmd::Delete,
+        "remove the contact (asks first)",
+    ),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "edit the contact; review: create; done: go to the customer",
+    ),
+    bind(
+        &[ctrl('s'), ctrl('n')],
+        Cmd::FormSave,
+        "the next step (review: create)",
+    ),
+    bind(
+        &[ch('y')],
+        Cmd::ConfirmAccept,
+        "yes (to the question asked)",
+    ),
+    bind(&[ch('N')], Cmd::ConfirmCancel, "no"),
+    bind(&[ch('r')], Cmd::Refresh, "resume a stopped onboarding"),
+    bind(
+        &[ch('D')],
+        Cmd::DeleteCustomer,
+        "forget a stopped onboarding (what it created stays)",
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        Cmd::Back,
+        "a step back; while creating: hide, after a failure: leave (kept)",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
 ];
 
 /// The bindings of a mode, in help order.
@@ -470,11 +577,13 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Results => RESULTS,
         Mode::Form => FORM,
         Mode::Confirm => CONFIRM,
+        Mode::Onboard => ONBOARD,
+        Mode::OnboardForm => ONBOARD_FORM,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 11] = [
+pub const MODES: [(Mode, &str); 13] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -486,6 +595,8 @@ pub const MODES: [(Mode, &str); 11] = [
     (Mode::Modal, "Message box"),
     (Mode::Form, "Form"),
     (Mode::Confirm, "Question"),
+    (Mode::OnboardForm, "Onboarding: a step's form"),
+    (Mode::Onboard, "Onboarding: contacts, review, progress"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -502,6 +613,7 @@ fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         Mode::Palette => Action::PaletteEdit,
         Mode::Form => Action::FormEdit,
         Mode::Confirm => Action::ConfirmEdit,
+        Mode::OnboardForm => Action::OnboardEdit,
         _ => return None,
     };
     if let Some((_, req, _)) = EDITING.iter().find(|(k, _, _)| k.matches(ev)) {
@@ -557,6 +669,8 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Find => "find",
         Mode::Audit => "audit",
         Mode::Merge => "merge",
+        Mode::Onboard => "onboard",
+        Mode::OnboardForm => "onboard_form",
     }
 }
 
@@ -723,6 +837,10 @@ impl Keymap {
         {
             return Some(Action::Cmd(b.cmd));
         }
+        // Ctrl-Z suspends from every screen, as in any terminal program.
+        if ev.code == KeyCode::Char('z') && ev.modifiers == KeyModifiers::CONTROL {
+            return Some(Action::Cmd(Cmd::Suspend));
+        }
         text_edit(mode, ev)
     }
 
@@ -771,6 +889,8 @@ pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
         (Mode::Results, _) => "Enter jump  Esc close",
         (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
         (Mode::Confirm, _) => "Enter answer  Esc cancel",
+        (Mode::Onboard, _) => "Esc back  Ctrl-C quit",
+        (Mode::OnboardForm, _) => "Tab field  Ctrl-S next step  Esc back",
     }
 }
 
@@ -854,6 +974,16 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                     text: c.help.to_string(),
                 });
             }
+        }
+        if mode == Mode::OnboardForm {
+            out.push(HelpLine::Entry {
+                keys: "← → Space letter".into(),
+                text: "customer type, contact role: pick from the list".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the field (editing keys as in the search)".into(),
+            });
         }
         if mode == Mode::Form {
             out.push(HelpLine::Entry {

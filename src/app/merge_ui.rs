@@ -1,5 +1,5 @@
 //! The merge screen ([`Mode::Merge`]): from the audit's side-by-side view, `m` merges the
-//! group's first two customers (their order in the group). The flow is
+//! group's two customers (in a group of three or more, the two marked with Space). The flow is
 //! choose the primary → the plan (built by the worker with [`merge::plan`]) → confirm (default
 //! No) → the steps run on a worker task, reported one by one → the result, or the failure with
 //! `r` to resume from the journal.
@@ -8,7 +8,7 @@
 //! because tickets, invoices and links elsewhere usually point at the first record made.
 
 use crate::api::model::{Customer, Id};
-use crate::flows::merge::{MergePlan, MergeProgress, StepStatus};
+use crate::flows::merge::{MergePlan, MergeProgress, MergeRun, StepStatus};
 use crate::sanitize;
 
 use super::action::Deletion;
@@ -30,6 +30,10 @@ pub enum MergeOp {
         duplicate: Id,
         read_only: bool,
     },
+    /// List the unfinished merges of earlier runs (at start); answered by [`MergeEvent::Pending`].
+    Pending,
+    /// Forget the journal of an unfinished merge (what moved stays moved; the log keeps it).
+    Discard { primary: Id, duplicate: Id },
 }
 
 /// Equal when the same kind of operation is about the same two customers (the plan itself is
@@ -47,9 +51,11 @@ impl MergeOp {
     pub fn ids(&self) -> (Id, Id) {
         match self {
             MergeOp::Plan { primary, duplicate }
+            | MergeOp::Discard { primary, duplicate }
             | MergeOp::Resume {
                 primary, duplicate, ..
             } => (*primary, *duplicate),
+            MergeOp::Pending => (0, 0),
             MergeOp::Run { plan, .. } => (plan.primary.id, plan.duplicate.id),
         }
     }
@@ -64,6 +70,8 @@ pub enum MergeEvent {
     Started(Vec<(String, StepStatus)>),
     /// One step finished.
     Progress(MergeProgress),
+    /// Unfinished merges left by an earlier run (journals in the data directory).
+    Pending(Vec<MergeRun>),
     /// The run stopped: `error` is `None` when every step is finished.
     Finished {
         error: Option<String>,
@@ -148,14 +156,18 @@ pub fn open(app: &mut App) {
             true,
         );
     }
-    let customers: Vec<Customer> = super::audit_ui::selected_customers(app)
-        .into_iter()
-        .cloned()
-        .collect();
-    let [left, right, ..] = customers.as_slice() else {
-        return say(app, "A merge needs two customers", true);
-    };
-    open_with(app, left.clone(), right.clone());
+    match super::audit_ui::merge_pair(app) {
+        Ok((left, right)) => open_with(app, left, right),
+        Err(why) => {
+            // A bigger group: the comparison is where its members are chosen.
+            if let Some(v) = app.audit.view.as_mut()
+                && !v.findings.is_empty()
+            {
+                v.compare = true;
+            }
+            say(app, why, true);
+        }
+    }
 }
 
 /// `M` in the list: the first press marks the selected customer as the one to merge away; on
@@ -301,6 +313,17 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 }));
             }
         }
+        (Stage::Done { error: Some(_), .. }, Cmd::Dismiss) => {
+            if let Some((primary, duplicate)) = m.chosen {
+                fx.push(Effect::Merge(MergeOp::Discard { primary, duplicate }));
+            }
+            close(app);
+            say(
+                app,
+                "Unfinished merge forgotten: what moved stays moved (merge-log.jsonl lists it)",
+                false,
+            );
+        }
         (Stage::Running, Cmd::Back | Cmd::Close) => {
             // The run goes on in the background; its result lands in the status line.
             app.mode = Mode::Normal;
@@ -328,6 +351,11 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 
 /// A report from the worker.
 pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
+    if let MergeEvent::Pending(runs) = ev {
+        app.merge_waiting.extend(runs);
+        settle(app);
+        return;
+    }
     let Some(m) = app.merge.as_mut() else { return };
     match ev {
         MergeEvent::Planned(Ok(plan)) => {
@@ -344,6 +372,7 @@ pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
             // Resuming a merge that never started means planning again.
             m.chosen = None;
         }
+        MergeEvent::Pending(_) => {}
         MergeEvent::Started(steps) => {
             m.steps = steps
                 .into_iter()
@@ -427,6 +456,57 @@ pub fn summary(steps: &[StepLine]) -> String {
         plural(done(|t| t.starts_with("Move ticket")), "ticket"),
         plural(done(|t| t.starts_with("Move asset")), "asset"),
     )
+}
+
+/// Offers an unfinished merge of an earlier run once the app is back on the list (not over a
+/// form, a question or another merge): the merge screen opens where the run stopped, `r`
+/// resumes it, `x` forgets it, Esc leaves it for the next start.
+pub fn settle(app: &mut App) {
+    if app.mode != Mode::Normal || app.merge.is_some() || app.merge_waiting.is_empty() {
+        return;
+    }
+    let run = app.merge_waiting.remove(0);
+    let known = |id: Id, name: &str| {
+        app.list
+            .index
+            .get(&id)
+            .map(|&i| (*app.list.rows[i].customer).clone())
+            .unwrap_or_else(|| Customer {
+                id,
+                business_name: Some(name.to_string()),
+                ..Customer::default()
+            })
+    };
+    let primary = known(run.primary_id, &run.primary_name);
+    let duplicate = known(run.duplicate_id, &run.duplicate_name);
+    let steps: Vec<StepLine> = run
+        .steps
+        .iter()
+        .map(|s| StepLine {
+            text: sanitize::line(&s.step.describe()),
+            status: s.status.clone(),
+        })
+        .collect();
+    let done = steps.iter().filter(|s| s.status.is_finished()).count();
+    let why = match run.failed_step().map(|(_, s)| &s.status) {
+        Some(StepStatus::Failed { error }) => format!(", {error}"),
+        _ => String::new(),
+    };
+    app.merge = Some(MergeScreen {
+        left: duplicate,
+        right: primary,
+        stage: Stage::Done {
+            error: Some(sanitize::line(&format!(
+                "left unfinished by an earlier run ({done} of {} steps done{why})",
+                steps.len()
+            ))),
+            duplicate_deleted: false,
+            keep_duplicate: run.keep_duplicate.clone(),
+        },
+        steps,
+        chosen: Some((run.primary_id, run.duplicate_id)),
+    });
+    app.mode = Mode::Merge;
 }
 
 #[cfg(test)]
@@ -597,6 +677,100 @@ pub(crate) mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(stage(&app), &Stage::Running);
+    }
+
+    /// A journal as an earlier run left it: the contact moved, the ticket move failed.
+    pub(crate) fn unfinished_run() -> MergeRun {
+        let step = |step: MergeStep, status: StepStatus| serde_json::json!({"step": step, "status": status, "message": ""});
+        let failed = StepStatus::Failed {
+            error: "HTTP 500".into(),
+        };
+        let ticket = MergeStep::MoveTicket {
+            id: 2,
+            number: "1043".into(),
+            subject: "Printer".into(),
+        };
+        let contact = MergeStep::MoveContact {
+            id: 1,
+            name: "Bob".into(),
+        };
+        serde_json::from_value(serde_json::json!({
+            "primary_id": ACME,
+            "duplicate_id": DUP,
+            "primary_name": "Acme Plumbing, Inc.",
+            "duplicate_name": "ACME plumbing inc",
+            "started_at": "2026-11-26T10:00:00Z",
+            "steps": [
+                step(contact, StepStatus::Done),
+                step(ticket, failed),
+                step(MergeStep::Verify, StepStatus::Pending),
+                step(MergeStep::DeleteDuplicate, StepStatus::Pending),
+            ]
+        }))
+        .expect("a journal")
+    }
+
+    #[test]
+    fn an_unfinished_merge_is_offered_once_the_list_has_the_keys() {
+        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        // A question is open (say, a draft offered back): the offer waits.
+        app.mode = Mode::Help;
+        update(
+            &mut app,
+            Action::Merge(MergeEvent::Pending(vec![unfinished_run()])),
+        );
+        assert_eq!(app.mode, Mode::Help);
+        assert!(app.merge.is_none());
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Merge);
+        let m = app.merge.as_ref().unwrap();
+        assert_eq!(m.chosen, Some((ACME, DUP)));
+        assert_eq!(m.primary_and_duplicate().0.id, ACME);
+        let Stage::Done { error: Some(e), .. } = &m.stage else {
+            panic!("{:?}", m.stage)
+        };
+        assert!(
+            e.contains("1 of 4 steps done") && e.contains("HTTP 500"),
+            "{e}"
+        );
+        assert_eq!(m.steps.len(), 4);
+        // r resumes it.
+        let fx = key(&mut app, KeyCode::Char('r'));
+        assert_eq!(
+            fx,
+            vec![Effect::Merge(MergeOp::Resume {
+                primary: ACME,
+                duplicate: DUP,
+                read_only: false
+            })]
+        );
+    }
+
+    #[test]
+    fn x_forgets_an_unfinished_merge_and_esc_leaves_it_for_later() {
+        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        update(
+            &mut app,
+            Action::Merge(MergeEvent::Pending(vec![
+                unfinished_run(),
+                unfinished_run(),
+            ])),
+        );
+        assert_eq!(app.mode, Mode::Merge);
+        let fx = key(&mut app, KeyCode::Char('x'));
+        assert_eq!(
+            fx,
+            vec![Effect::Merge(MergeOp::Discard {
+                primary: ACME,
+                duplicate: DUP
+            })]
+        );
+        // The next one comes up; Esc keeps its journal (no effect) and returns to the list.
+        assert_eq!(app.mode, Mode::Merge);
+        let fx = key(&mut app, KeyCode::Esc);
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(app.merge_waiting.is_empty());
     }
 
     #[test]

@@ -121,6 +121,8 @@ pub struct FindPopup {
     pub total: usize,
     pub cursor: usize,
     pub offset: usize,
+    /// Opened by `:contact TEXT`: only contacts are listed.
+    pub contacts_only: bool,
 }
 
 /// The searcher over the mirror's index. Cloning an app gives a fresh searcher over the same
@@ -423,11 +425,12 @@ pub fn open_find(app: &mut App) {
     app.mode = Mode::Find;
 }
 
-/// Opens the popup with `text` already searched (for a palette command like `:contact TEXT`).
+/// Opens the popup with `text` already searched, contacts only (`:contact TEXT`).
 pub fn find_with(app: &mut App, text: &str) {
     open_find(app);
     if let Some(f) = app.mirror.find.as_mut() {
         f.input = Input::new(text.to_string());
+        f.contacts_only = true;
         find_search(app);
     }
 }
@@ -489,11 +492,24 @@ fn find_search(app: &mut App) {
         return;
     };
     let query = f.input.value().trim().to_string();
-    let results = if query.is_empty() {
+    // Contacts only: a deeper search, then the customers left out.
+    let limit = if f.contacts_only {
+        FIND_LIMIT * 5
+    } else {
+        FIND_LIMIT
+    };
+    let mut results = if query.is_empty() {
         Default::default()
     } else {
-        s.0.search(&query, FIND_LIMIT)
+        s.0.search(&query, limit)
     };
+    if f.contacts_only {
+        results.hits.retain(|h| h.contact_id.is_some());
+        if results.hits.len() < limit {
+            results.total = results.hits.len();
+        }
+        results.hits.truncate(FIND_LIMIT);
+    }
     f.total = results.total;
     f.cursor = 0;
     f.offset = 0;
@@ -940,6 +956,38 @@ pub(crate) mod tests {
         assert_eq!(f.input.value(), "IT Manager");
         assert_eq!(f.rows[0].contact_id, Some(ALICE));
         assert_eq!(f.rows[0].kind, MatchKind::Exact);
+    }
+
+    #[test]
+    fn colon_contact_lists_contacts_only_where_find_anywhere_lists_customers_too() {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('F'));
+        typed(&mut app, "acme");
+        let f = app.mirror.find.as_ref().unwrap();
+        assert!(
+            f.rows.iter().any(|r| r.contact_id.is_none()),
+            "{:?}",
+            f.rows
+        );
+        assert!(!f.contacts_only);
+        key(&mut app, KeyCode::Esc);
+        find_with(&mut app, "acme");
+        let f = app.mirror.find.as_ref().unwrap();
+        assert!(f.contacts_only);
+        assert!(!f.rows.is_empty());
+        assert!(
+            f.rows.iter().all(|r| r.contact_id.is_some()),
+            "{:?}",
+            f.rows
+        );
+        assert_eq!(f.total, f.rows.len());
+        // Enter lands on the contact, on the Contacts tab.
+        let want = f.rows[0].contact_id;
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.detail.tab, Tab::Contacts);
+        let selected = app.list.selected().unwrap();
+        let at = app.detail.cursors[Tab::Contacts.index()];
+        assert_eq!(selected.customer.contacts.get(at).map(|k| k.id), want);
     }
 
     #[test]

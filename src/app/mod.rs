@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod layout;
 pub mod merge_ui;
 pub mod mirror_ui;
+pub mod onboard_ui;
 pub mod palette;
 pub mod text;
 pub mod update;
@@ -67,6 +68,10 @@ pub enum Mode {
     Form,
     /// A question (delete, discard, quit, restore a draft) that takes the keyboard.
     Confirm,
+    /// The onboarding flow's lists, review and progress (see [`onboard_ui`]).
+    Onboard,
+    /// A form of the onboarding flow: printable keys are text.
+    OnboardForm,
 }
 
 /// Which pane receives movement keys in [`Mode::Normal`].
@@ -480,6 +485,19 @@ pub struct App {
     pub merge: Option<merge_ui::MergeScreen>,
     /// The customer marked with `M` as the source of a merge.
     pub merge_mark: Option<crate::api::model::Customer>,
+    /// The onboarding flow (kept while its run goes on in the background or after a failure).
+    pub onboard: Option<onboard_ui::OnboardScreen>,
+    /// Unfinished onboardings found at start, not offered yet.
+    pub onboard_pending: Vec<crate::flows::onboard::OnboardRun>,
+    /// An onboarding typed but not started when the app last stopped, not offered yet.
+    pub onboard_draft: Option<Box<crate::flows::onboard::Onboarding>>,
+    /// Unfinished merges of earlier runs, offered one by one when the list has the keys.
+    pub merge_waiting: Vec<crate::flows::merge::MergeRun>,
+    /// The screen the help overlay was opened from (it returns there, drawn underneath).
+    pub help_return: Mode,
+    /// How long a request sent now would wait for the client's rate limiter (a 429's pause
+    /// or a full window), read on each tick while something loads.
+    pub rate_wait: Option<std::time::Duration>,
 }
 
 impl App {
@@ -516,6 +534,12 @@ impl App {
             audit: audit_ui::AuditState::default(),
             merge: None,
             merge_mark: None,
+            onboard: None,
+            onboard_pending: Vec::new(),
+            onboard_draft: None,
+            merge_waiting: Vec::new(),
+            help_return: Mode::Normal,
+            rate_wait: None,
         }
     }
 
@@ -539,6 +563,7 @@ impl App {
     /// Anything fetching right now (the spinner turns).
     pub fn loading(&self) -> bool {
         forms_ui::busy(self)
+            || onboard_ui::busy(self)
             || self.list.browse.loading.is_some()
             || self
                 .list
@@ -563,9 +588,26 @@ impl App {
             || forms_ui::wants_tick(self)
     }
 
-    /// What is loading, for the status line (`Loading customers, page 2 of 17`).
+    /// What is loading, for the status line (`Loading customers, page 2 of 17`), and when
+    /// requests wait for Syncro's rate limit, for how long (a silent spinner would look hung).
     pub fn activity(&self) -> Option<String> {
+        let a = self.work()?;
+        match self.rate_wait {
+            Some(d) if d >= std::time::Duration::from_secs(1) && !a.contains("Rate limited") => {
+                Some(format!(
+                    "{a} · rate limited by Syncro, resuming in {} s",
+                    d.as_secs_f64().ceil() as u64
+                ))
+            }
+            _ => Some(a),
+        }
+    }
+
+    fn work(&self) -> Option<String> {
         if let Some(a) = forms_ui::activity(self) {
+            return Some(a);
+        }
+        if let Some(a) = onboard_ui::activity(self) {
             return Some(a);
         }
         let pages = |p: &Paging| match (p.loading, p.total_pages) {

@@ -79,6 +79,13 @@ pub static COMMANDS: &[CommandSpec] = &[
         complete: ArgKind::None,
     },
     CommandSpec {
+        name: "onboard",
+        aliases: &["on"],
+        args: "",
+        help: "onboard a new client: customer, primary contact, more contacts, review, create",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
         name: "sync",
         aliases: &[],
         args: "[full]",
@@ -150,6 +157,8 @@ pub enum Command {
     Sync {
         full: bool,
     },
+    /// `:onboard`: the client onboarding flow.
+    Onboard,
 }
 
 /// Parses a command line (without the `:`). Errors are messages for the status line.
@@ -186,6 +195,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         },
         "duplicates" if !rest.is_empty() => Err(":duplicates takes no arguments".into()),
         "duplicates" => Ok(Command::Duplicates),
+        "onboard" if !rest.is_empty() => Err(":onboard takes no arguments".into()),
+        "onboard" => Ok(Command::Onboard),
         "refresh" | "help" | "quit" if !rest.is_empty() => {
             Err(format!(":{} takes no arguments", spec.name))
         }
@@ -619,6 +630,7 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
             mirror_ui::find_with(app, &text);
         }
         Command::Duplicates => audit_ui::open(app, fx),
+        Command::Onboard => super::onboard_ui::open(app),
         Command::Sync { full } => mirror_ui::sync_with(app, full, fx),
         Command::Contact(text) => {
             let hits = find_contacts(&app.list.rows, &app.list.order, &text);

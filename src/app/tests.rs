@@ -797,3 +797,81 @@ fn a_refresh_after_scrolling_keeps_the_customer_and_never_indexes_past_the_rows(
     assert_eq!(app.list.rows.len(), 2);
     assert_eq!(selected_id(&app), Some(kept));
 }
+
+#[test]
+fn ctrl_z_suspends_from_every_screen_and_changes_nothing() {
+    let mut app = fixtures::app((100, 30));
+    for open in [None, Some(KeyCode::Char('?')), Some(KeyCode::Char('/'))] {
+        key(&mut app, KeyCode::Esc);
+        if let Some(k) = open {
+            key(&mut app, k);
+        }
+        let mode = app.mode;
+        let selected = app.list.selected().map(|r| r.customer.id);
+        let fx = key_mod(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+        assert_eq!(fx, vec![Effect::Suspend], "{mode:?}");
+        assert_eq!(app.mode, mode);
+        assert_eq!(app.list.selected().map(|r| r.customer.id), selected);
+        assert!(!app.quit);
+    }
+    // In a form the typed text stays (Ctrl-Z is not a character).
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.mode, Mode::Form);
+    key(&mut app, KeyCode::Char('x'));
+    let before = format!("{:?}", app.form);
+    let fx = key_mod(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert_eq!(fx, vec![Effect::Suspend]);
+    assert_eq!(format!("{:?}", app.form), before);
+}
+
+#[test]
+fn help_from_the_audit_opens_at_its_keys_and_returns_to_it() {
+    let mut app = fixtures::app((100, 30));
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.help_scroll, 0, "the list's help starts at the top");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+
+    key(&mut app, KeyCode::Char('A'));
+    update(
+        &mut app,
+        Action::Audit(super::audit_ui::AuditEvent::Dismissed(Default::default())),
+    );
+    assert_eq!(app.mode, Mode::Audit);
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    let lines = keymap::help_lines(&app.config);
+    assert!(
+        matches!(&lines[app.help_scroll], keymap::HelpLine::Heading(h) if h == "Duplicate audit"),
+        "{:?}",
+        lines.get(app.help_scroll)
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Audit);
+    assert!(app.audit.view.is_some());
+}
+
+#[test]
+fn a_request_held_by_the_rate_limit_says_so_in_the_status_line() {
+    let mut app = fixtures::app((100, 30));
+    app.list.browse.loading = Some(2);
+    let plain = app.activity().unwrap();
+    assert!(plain.starts_with("Loading customers"), "{plain}");
+    update(
+        &mut app,
+        Action::RateWait(Some(Duration::from_millis(11_200))),
+    );
+    let held = app.activity().unwrap();
+    assert!(
+        held.starts_with("Loading customers")
+            && held.ends_with("rate limited by Syncro, resuming in 12 s"),
+        "{held}"
+    );
+    // Waits under a second are the normal pace, not news.
+    update(&mut app, Action::RateWait(Some(Duration::from_millis(400))));
+    assert_eq!(app.activity().unwrap(), plain);
+    update(&mut app, Action::RateWait(None));
+    assert_eq!(app.activity().unwrap(), plain);
+}

@@ -50,6 +50,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.help_scroll = app.help_scroll.min(help_max_scroll(app));
         }
         Action::Tick(now) => tick(app, now, &mut fx),
+        Action::RateWait(wait) => app.rate_wait = wait,
         Action::Click(col, row) => click(app, col, row),
         Action::Scroll(n) => {
             if app.mode == Mode::Normal {
@@ -115,7 +116,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Mirror(ev) => super::mirror_ui::event(app, ev, &mut fx),
         Action::FindEdit(req) => super::mirror_ui::find_edit(app, req),
-        Action::Audit(ev) => super::audit_ui::event(app, ev),
+        Action::Audit(ev) => super::audit_ui::event(app, ev, &mut fx),
         Action::Merge(ev) => super::merge_ui::event(app, ev, &mut fx),
         Action::FormEdit(_)
         | Action::ConfirmEdit(_)
@@ -125,12 +126,31 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::FormLookup { .. }
         | Action::Deleted { .. }
         | Action::DraftsLoaded(_) => forms_ui::action(app, action, &mut fx),
+        Action::OnboardEdit(_) | Action::Onboard(_) => {
+            super::onboard_ui::action(app, action, &mut fx)
+        }
     }
     forms_ui::settle(app);
+    super::merge_ui::settle(app);
+    super::onboard_ui::settle(app);
     fx
 }
 
 fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    if cmd == Cmd::Suspend {
+        // Whatever is on screen stays as it is and comes back with `fg`.
+        fx.push(Effect::Suspend);
+        return;
+    }
+    if cmd == Cmd::Help
+        && matches!(
+            app.mode,
+            Mode::Normal | Mode::Audit | Mode::Merge | Mode::Onboard
+        )
+    {
+        open_help(app);
+        return;
+    }
     match app.mode {
         Mode::Help => return help_command(app, cmd),
         Mode::Modal => {
@@ -150,14 +170,14 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Palette | Mode::Results => return super::palette::command(app, cmd, fx),
         Mode::Form => return forms_ui::form_command(app, cmd, fx),
         Mode::Confirm => return forms_ui::confirm_command(app, cmd, fx),
+        Mode::Onboard | Mode::OnboardForm => {
+            return super::onboard_ui::command(app, cmd, fx);
+        }
         Mode::Normal | Mode::Search => {}
     }
     match cmd {
         Cmd::Quit => app.quit = true,
-        Cmd::Help => {
-            app.mode = Mode::Help;
-            app.help_scroll = 0;
-        }
+        Cmd::Help => open_help(app),
         Cmd::Close => {}
         Cmd::Up => move_cursor(app, Step::By(-1), fx),
         Cmd::Down => move_cursor(app, Step::By(1), fx),
@@ -291,6 +311,9 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::TypeFilter => super::audit_ui::cycle_type_filter(app, fx),
         Cmd::Dismiss => {}
         Cmd::Merge => super::merge_ui::mark(app),
+        // Handled before the modes (every screen suspends).
+        Cmd::Suspend => {}
+        Cmd::Onboard => super::onboard_ui::open(app),
     }
 }
 
@@ -305,6 +328,9 @@ fn audit_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::PageUp => audit_ui::move_by(app, -page),
         Cmd::Open => audit_ui::toggle_compare(app),
         Cmd::Dismiss => audit_ui::dismiss(app, fx),
+        Cmd::FocusPrev => audit_ui::move_member(app, -1),
+        Cmd::FocusNext => audit_ui::move_member(app, 1),
+        Cmd::ConfirmToggle => audit_ui::toggle_pick(app),
         Cmd::Merge => super::merge_ui::open(app),
         Cmd::Back | Cmd::Close => audit_ui::back(app),
         Cmd::Quit => app.quit = true,
@@ -337,9 +363,32 @@ fn help_command(app: &mut App, cmd: Cmd) {
         Cmd::Up => *s = s.saturating_sub(1),
         Cmd::PageDown => *s = (*s + page).min(max),
         Cmd::PageUp => *s = s.saturating_sub(page),
-        Cmd::Close | Cmd::Help => app.mode = Mode::Normal,
+        Cmd::Close | Cmd::Help => {
+            app.mode = std::mem::replace(&mut app.help_return, Mode::Normal);
+        }
         Cmd::Quit => app.quit = true,
         _ => {}
+    }
+}
+
+/// `?`: the help overlay, scrolled to the keys of the screen it was opened from (the list
+/// starts at the top); closing it returns to that screen.
+fn open_help(app: &mut App) {
+    let from = app.mode;
+    app.help_return = if from == Mode::Help {
+        Mode::Normal
+    } else {
+        from
+    };
+    app.mode = Mode::Help;
+    app.help_scroll = 0;
+    if from != Mode::Normal
+        && let Some((_, title)) = keymap::MODES.iter().find(|(m, _)| *m == from)
+    {
+        let at = keymap::help_lines(&app.config)
+            .iter()
+            .position(|l| matches!(l, keymap::HelpLine::Heading(h) if h == title));
+        app.help_scroll = at.unwrap_or(0).min(help_max_scroll(app));
     }
 }
 

@@ -1306,6 +1306,13 @@ fn asset_prefix(c: &CustomerRec) -> String {
 /// The demo data: `customers` in all, the curated set first (cut short if `customers` is
 /// smaller), the rest generated from `seed`.
 pub fn generate(customers: usize, seed: u64) -> Data {
+    generate_with(customers, None, seed)
+}
+
+/// Like [`generate`], with exactly `contacts` contacts when given (the generator's own mix
+/// gives about three per customer): generated customers lose randomly chosen contacts, or
+/// randomly chosen businesses get more. The curated customers keep theirs.
+pub fn generate_with(customers: usize, contacts: Option<usize>, seed: u64) -> Data {
     let mut g = Gen {
         rng: Rng::new(CURATED_SEED),
         data: Data::default(),
@@ -1331,6 +1338,7 @@ pub fn generate(customers: usize, seed: u64) -> Data {
         g.curated(c);
     }
     g.rng = Rng::new(seed);
+    let last_curated = g.ids.customer;
     let mut index = 0;
     while g.data.customers.len() < customers {
         g.generated(index);
@@ -1342,7 +1350,88 @@ pub fn generate(customers: usize, seed: u64) -> Data {
             g.data.remove_customer(last);
         }
     }
+    if let Some(target) = contacts {
+        g.fit_contacts(target, last_curated);
+    }
     g.data
+}
+
+impl Gen {
+    /// Removes or adds contacts of generated customers (ids above `last_curated`) until there
+    /// are exactly `target` (or as close as the generated customers allow).
+    fn fit_contacts(&mut self, target: usize, last_curated: u64) {
+        let have = self.data.contacts.len();
+        if have > target {
+            let mut removable: Vec<u64> = self
+                .data
+                .contacts
+                .values()
+                .filter(|k| k.customer_id > last_curated)
+                .map(|k| k.id)
+                .collect();
+            let excess = (have - target).min(removable.len());
+            // Partial Fisher-Yates: the first `excess` entries become a random sample.
+            for i in 0..excess {
+                let j = i + self.rng.below((removable.len() - i) as u64) as usize;
+                removable.swap(i, j);
+            }
+            for id in &removable[..excess] {
+                self.data.remove_contact(*id);
+            }
+        } else if have < target {
+            let generated: Vec<u64> = self
+                .data
+                .customers
+                .range(last_curated + 1..)
+                .filter(|(_, c)| c.business_name.is_some())
+                .map(|(id, _)| *id)
+                .collect();
+            if generated.is_empty() {
+                return;
+            }
+            for _ in have..target {
+                let id = *self.rng.pick(&generated);
+                if let Some(customer) = self.data.customers.get(&id).cloned() {
+                    self.extra_contact(&customer);
+                }
+            }
+        }
+    }
+
+    /// One more contact for a business customer: a person at the customer's e-mail domain with
+    /// a phone in its area code.
+    fn extra_contact(&mut self, customer: &CustomerRec) {
+        let (f, l) = self.person();
+        let domain = customer
+            .email
+            .as_deref()
+            .and_then(|e| e.rsplit_once('@'))
+            .map_or("example.com", |(_, d)| d)
+            .to_string();
+        let area: String = customer
+            .phone
+            .as_deref()
+            .unwrap_or("555")
+            .chars()
+            .take(3)
+            .collect();
+        let local = ascii_slug(&format!("{}{}", f.chars().next().unwrap_or('x'), l), '.');
+        let local = if local.is_empty() {
+            "contact".to_string()
+        } else {
+            local
+        };
+        let titles = self.rng.pick(KINDS).titles;
+        let contact = CuratedContact {
+            name: Some(format!("{f} {l}")),
+            title: Some((*self.rng.pick(titles)).to_string()),
+            email: Some(format!("{local}@{domain}")),
+            phone: self.rng.chance(80).then(|| self.formatted_phone(&area)),
+            mobile: self.rng.chance(35).then(|| self.formatted_phone(&area)),
+            ..CuratedContact::default()
+        };
+        self.add_contact(customer, contact);
+    }
 }
 
 #[cfg(test)]
@@ -1439,6 +1528,44 @@ mod tests {
             );
         }
         assert!(planted >= 20, "only {planted} duplicate groups");
+    }
+
+    #[test]
+    fn an_exact_contact_count_trims_or_adds_and_keeps_the_curated_ones() {
+        let plain = generate(300, 5);
+        let curated = serde_json::from_str::<Curated>(CURATED_JSON)
+            .unwrap()
+            .customers
+            .len();
+        let curated_ids: HashSet<u64> = plain.customers.keys().take(curated).copied().collect();
+        let curated_contacts: Vec<u64> = plain
+            .contacts
+            .values()
+            .filter(|k| curated_ids.contains(&k.customer_id))
+            .map(|k| k.id)
+            .collect();
+        assert!(!curated_contacts.is_empty());
+        for target in [100, plain.contacts.len(), 2_000] {
+            let d = generate_with(300, Some(target), 5);
+            assert_eq!(d.contacts.len(), target.max(curated_contacts.len()));
+            assert_eq!(d.customers, plain.customers);
+            let indexed: usize = d.contacts_of.values().map(Vec::len).sum();
+            assert_eq!(indexed, d.contacts.len(), "index in step");
+            assert!(
+                d.contacts
+                    .values()
+                    .all(|k| d.customers.contains_key(&k.customer_id))
+            );
+            assert!(
+                curated_contacts
+                    .iter()
+                    .all(|id| d.contacts.contains_key(id))
+            );
+        }
+        assert_eq!(
+            generate_with(300, Some(2_000), 5).contacts,
+            generate_with(300, Some(2_000), 5).contacts
+        );
     }
 
     #[test]

@@ -46,6 +46,9 @@ use limit::RateLimiter;
 pub struct DemoConfig {
     /// Customers to generate (the curated set first). Ignored when `state` exists.
     pub customers: usize,
+    /// Exactly this many contacts (`None`: about three per customer, as generated). The
+    /// curated customers keep theirs. Ignored when `state` exists.
+    pub contacts: Option<usize>,
     /// Seed of the generator: the same seed gives the same data.
     pub seed: u64,
     /// The API key the server accepts.
@@ -60,12 +63,16 @@ pub struct DemoConfig {
     pub retry_after: bool,
     /// Length of the rate-limit window (60 s like Syncro; shorter in tests).
     pub rate_window: Duration,
+    /// Embed `contacts[]` in the customer list pages, as Syncro does. Off, clients must page
+    /// through `/contacts` (the slow case of a full sync). Showing one customer always embeds.
+    pub embed_contacts: bool,
 }
 
 impl std::fmt::Debug for DemoConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DemoConfig")
             .field("customers", &self.customers)
+            .field("contacts", &self.contacts)
             .field("seed", &self.seed)
             .field("api_key", &"[redacted]")
             .field("state", &self.state)
@@ -73,6 +80,7 @@ impl std::fmt::Debug for DemoConfig {
             .field("rate_limit", &self.rate_limit)
             .field("retry_after", &self.retry_after)
             .field("rate_window", &self.rate_window)
+            .field("embed_contacts", &self.embed_contacts)
             .finish()
     }
 }
@@ -81,6 +89,7 @@ impl Default for DemoConfig {
     fn default() -> Self {
         DemoConfig {
             customers: 500,
+            contacts: None,
             seed: 1,
             api_key: "demo".into(),
             state: None,
@@ -88,6 +97,7 @@ impl Default for DemoConfig {
             rate_limit: Some(180),
             retry_after: true,
             rate_window: Duration::from_secs(60),
+            embed_contacts: true,
         }
     }
 }
@@ -124,6 +134,9 @@ pub struct FaultRule {
     /// Wait this long before answering (on top of the server's latency), e.g. to provoke a
     /// client timeout on one endpoint.
     pub delay: Duration,
+    /// Matching requests to let through (answered normally) before the first failure: `1`
+    /// fails the second contact create of a run, say.
+    pub skip: u32,
 }
 
 impl FaultRule {
@@ -138,6 +151,7 @@ impl FaultRule {
             retry_after: None,
             times: 1,
             delay: Duration::ZERO,
+            skip: 0,
         }
     }
 
@@ -203,6 +217,12 @@ impl FaultRule {
         self
     }
 
+    /// Let `n` matching requests through before failing.
+    pub fn after(mut self, n: u32) -> FaultRule {
+        self.skip = n;
+        self
+    }
+
     fn matches(&self, method: &Method, path: &str) -> bool {
         if self.method.as_ref().is_some_and(|m| m != method) {
             return false;
@@ -229,6 +249,7 @@ pub(crate) struct Shared {
     api_key: String,
     latency_ms: AtomicU64,
     retry_after: AtomicBool,
+    embed_contacts: AtomicBool,
     limiter: Mutex<RateLimiter>,
     faults: Mutex<Vec<FaultRule>>,
     stats: Mutex<Stats>,
@@ -259,6 +280,7 @@ impl Shared {
             api_key: cfg.api_key.clone(),
             latency_ms: AtomicU64::new(cfg.latency.as_millis().min(u64::MAX as u128) as u64),
             retry_after: AtomicBool::new(cfg.retry_after),
+            embed_contacts: AtomicBool::new(cfg.embed_contacts),
             limiter: Mutex::new(RateLimiter::new(cfg.rate_limit, cfg.rate_window)),
             faults: Mutex::new(Vec::new()),
             stats: Mutex::new(Stats::default()),
@@ -271,6 +293,10 @@ impl Shared {
 
     pub(crate) fn retry_after(&self) -> bool {
         self.retry_after.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn embed_contacts(&self) -> bool {
+        self.embed_contacts.load(Ordering::Relaxed)
     }
 
     pub(crate) fn count_request(&self, method: &Method, path: &str) {
@@ -293,6 +319,11 @@ impl Shared {
         let pos = faults
             .iter()
             .position(|f| f.times > 0 && f.matches(method, path))?;
+        if faults[pos].skip > 0 {
+            // Not yet: this request is answered normally.
+            faults[pos].skip -= 1;
+            return None;
+        }
         faults[pos].times -= 1;
         let fault = faults[pos].clone();
         if faults[pos].times == 0 {
@@ -357,6 +388,12 @@ impl DemoControl {
         self.shared.retry_after.store(on, Ordering::Relaxed);
     }
 
+    /// Embed `contacts[]` in customer list pages (Syncro's way), or leave them out so that
+    /// contacts must come from `/contacts`.
+    pub fn set_embedded_contacts(&self, on: bool) {
+        self.shared.embed_contacts.store(on, Ordering::Relaxed);
+    }
+
     /// Forget every request counted by the rate limiter.
     pub fn reset_rate_limit(&self) {
         lock(&self.shared.limiter).reset();
@@ -405,8 +442,9 @@ impl DemoServer {
                 tokio::task::spawn_blocking(move || DemoStore::load(&path)).await??
             }
             _ => {
-                let (n, seed) = (cfg.customers, cfg.seed);
-                tokio::task::spawn_blocking(move || DemoStore::generate(n, seed)).await?
+                let (n, k, seed) = (cfg.customers, cfg.contacts, cfg.seed);
+                tokio::task::spawn_blocking(move || DemoStore::generate_with_contacts(n, k, seed))
+                    .await?
             }
         };
         DemoServer::start_with_store(addr, cfg, store).await
@@ -557,12 +595,14 @@ async fn state_writer(store: DemoStore, path: PathBuf) {
 pub fn run_cli(args: crate::cli::DemoServerArgs) -> anyhow::Result<()> {
     let cfg = DemoConfig {
         customers: args.customers,
+        contacts: args.contacts,
         seed: args.seed,
         api_key: args.api_key,
         state: args.state,
         latency: Duration::from_millis(args.latency_ms),
-        rate_limit: (!args.no_rate_limit).then_some(180),
+        rate_limit: (!args.no_rate_limit && args.rate_limit > 0).then_some(args.rate_limit),
         retry_after: args.retry_after == crate::cli::OnOff::On,
+        embed_contacts: !args.no_embedded_contacts,
         ..DemoConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -576,10 +616,12 @@ pub fn run_cli(args: crate::cli::DemoServerArgs) -> anyhow::Result<()> {
             writeln!(out, "listening on {}", server.base_url())?;
             out.flush()?;
         }
+        let store = server.control().store();
         eprintln!(
-            "demo server: {} customers; send the API key as `Authorization: Bearer KEY`; \
+            "demo server: {} customers, {} contacts; send the API key as `Authorization: Bearer KEY`; \
              Ctrl-C stops it",
-            server.control().store().customer_count()
+            store.customer_count(),
+            store.contact_count()
         );
         wait_for_stop_signal().await;
         server.shutdown().await;

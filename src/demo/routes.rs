@@ -550,9 +550,10 @@ async fn list_customers(State(st): State<AppState>, RawQuery(q): RawQuery) -> Re
             .collect(),
     };
     let (meta, range) = paginate(hits.len(), p.page(), CUSTOMERS_PER_PAGE);
+    let embed = st.shared.embed_contacts();
     let list: Vec<Value> = hits[range]
         .iter()
-        .map(|c| wire::customer(data, c, true))
+        .map(|c| wire::customer(data, c, embed))
         .collect();
     ok(json!({"customers": list, "meta": meta}))
 }

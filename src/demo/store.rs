@@ -603,6 +603,16 @@ impl DemoStore {
         DemoStore::from_data(super::generate::generate(customers, seed))
     }
 
+    /// Like [`DemoStore::generate`], with exactly `contacts` contacts when given (see
+    /// [`DemoConfig::contacts`](super::DemoConfig::contacts)).
+    pub fn generate_with_contacts(
+        customers: usize,
+        contacts: Option<usize>,
+        seed: u64,
+    ) -> DemoStore {
+        DemoStore::from_data(super::generate::generate_with(customers, contacts, seed))
+    }
+
     /// Load a `--state` file written by [`DemoStore::save`].
     pub fn load(path: &Path) -> anyhow::Result<DemoStore> {
         let bytes =

@@ -423,10 +423,36 @@ pub struct OnboardRun {
     pub onboarding: Onboarding,
     pub started_at: String,
     pub steps: Vec<OnboardStep>,
+    /// The API the records were created on (the client's base URL): a run is resumed only
+    /// against the same account, never against another profile's (its IDs mean nothing
+    /// there). Empty in journals written before this was recorded.
+    #[serde(default)]
+    pub server: String,
 }
 
 fn journal_path(data_dir: &Path, id: &str) -> PathBuf {
     super::journal_dir(data_dir).join(format!("onboard-{id}.json"))
+}
+
+/// Where an onboarding typed but not started is kept when the app stops.
+fn draft_path(data_dir: &Path) -> PathBuf {
+    super::journal_dir(data_dir).join("draft-onboarding.json")
+}
+
+/// Keeps an onboarding that was typed but not started (the app is stopping), to be offered
+/// back at the next start. One draft at a time: a newer one replaces it.
+pub fn save_draft(data_dir: &Path, onboarding: &Onboarding) -> Result<(), FlowError> {
+    super::write_json(&draft_path(data_dir), onboarding)
+}
+
+/// The onboarding draft left by an earlier run, if any (an unreadable one is ignored).
+pub fn load_draft(data_dir: &Path) -> Option<Onboarding> {
+    super::read_json(&draft_path(data_dir)).ok().flatten()
+}
+
+/// Forgets the draft (restored and started, or declined).
+pub fn remove_draft(data_dir: &Path) -> Result<(), FlowError> {
+    super::remove_file(&draft_path(data_dir))
 }
 
 impl OnboardRun {
@@ -468,6 +494,7 @@ impl OnboardRun {
             onboarding,
             started_at: now(),
             steps,
+            server: String::new(),
         })
     }
 
@@ -475,7 +502,8 @@ impl OnboardRun {
     /// calls when the technician confirms the review screen.
     pub fn start(env: &FlowEnv, onboarding: Onboarding) -> Result<Self, FlowError> {
         env.check_writable("creating the customer and its contacts")?;
-        let run = OnboardRun::new(onboarding)?;
+        let mut run = OnboardRun::new(onboarding)?;
+        run.server = env.client.base_url().to_string();
         run.save(&env.data_dir)?;
         Ok(run)
     }
@@ -488,6 +516,14 @@ impl OnboardRun {
     /// Every unfinished onboarding (to offer resuming them).
     pub fn pending(data_dir: &Path) -> Vec<OnboardRun> {
         super::read_all(&super::journal_dir(data_dir), "onboard-")
+    }
+
+    /// The unfinished onboardings started against `server` (a client's base URL), and those
+    /// whose journal does not say.
+    pub fn pending_for(data_dir: &Path, server: &str) -> Vec<OnboardRun> {
+        let mut runs = OnboardRun::pending(data_dir);
+        runs.retain(|r| r.server.is_empty() || r.server == server);
+        runs
     }
 
     pub fn save(&self, data_dir: &Path) -> Result<(), FlowError> {
@@ -861,6 +897,41 @@ mod tests {
         shorter.extra_contacts.truncate(1);
         run.replace_onboarding(shorter).unwrap();
         assert_eq!(run.steps.len(), 3);
+    }
+
+    #[test]
+    fn a_draft_is_kept_apart_from_the_journals() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load_draft(dir.path()), None);
+        save_draft(dir.path(), &sample()).unwrap();
+        assert_eq!(load_draft(dir.path()), Some(sample()));
+        assert!(OnboardRun::pending(dir.path()).is_empty());
+        remove_draft(dir.path()).unwrap();
+        assert_eq!(load_draft(dir.path()), None);
+        remove_draft(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn only_runs_of_the_server_in_use_are_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, server) in ["https://a.example/api/v1", "https://b.example/api/v1", ""]
+            .iter()
+            .enumerate()
+        {
+            let mut run = OnboardRun::new(sample()).unwrap();
+            run.id = format!("run-{i}");
+            run.server = server.to_string();
+            run.save(dir.path()).unwrap();
+        }
+        let ids = |runs: Vec<OnboardRun>| runs.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(OnboardRun::pending(dir.path())).len(), 3);
+        assert_eq!(
+            ids(OnboardRun::pending_for(
+                dir.path(),
+                "https://a.example/api/v1"
+            )),
+            vec!["run-0", "run-2"]
+        );
     }
 
     #[test]

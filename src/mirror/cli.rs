@@ -149,6 +149,7 @@ mod tests {
             records: 300,
             requests: 20,
             eta: None,
+            waiting: None,
         };
         assert_eq!(
             progress_line(&p),

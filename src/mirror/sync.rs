@@ -3,9 +3,20 @@
 //!
 //! # Rate limit and failures
 //! Pages are requested a few at a time (`SyncOptions::concurrency`) through the client, whose
-//! limiter keeps the account under Syncro's 180 requests a minute and which waits out 429
-//! answers and retries. Pages are kept by page number and records de-duplicated by id, so a
-//! retried page is neither lost nor counted twice.
+//! limiter keeps the account under Syncro's 180 requests a minute, waits out 429 answers, slows
+//! down after them and retries. Pages are kept by page number and records de-duplicated by id,
+//! so a retried page is neither lost nor counted twice.
+//!
+//! After the first page the size of a full pass is known (`meta.total_pages`). When it fits in
+//! what the limiter's window has left, less a quarter kept for the app, it goes as fast as the
+//! server answers (5,000 customers with embedded contacts: 51 requests, about a second). When it
+//! does not, it goes through the paced handle ([`SyncroClient::paced`]): requests spaced evenly
+//! over the window, so that the app's own requests (and colleagues behind the same IP) are never
+//! stuck behind a burst that fills the window for a minute. At 180 requests per 61 s (the
+//! client's window: the server's minute plus a second of slack) a paced pass of N requests takes
+//! `(N - 1) * 61 / 180` s: 5,000 customers (50 pages of 100) and 10,000 listed contacts (200
+//! pages of 50) are 250 requests, 84.4 s, against the 83.3 s of 250 requests at exactly 3 a
+//! second. An incremental pass, whose length is not known in advance, is always paced.
 //!
 //! # Cancelling
 //! The passes never touch the caller's mirror: they return a new one. Dropping the future (the
@@ -14,9 +25,10 @@
 //!
 //! # Contacts
 //! Syncro embeds `contacts[]` in the customer list. The model cannot tell "no contacts" from "not
-//! embedded", so after the customer pages the full pass asks for the first page of `/contacts`
-//! (one request): when its `total_entries` is covered by the embedded contacts, those are used;
-//! otherwise every contact comes from the paged `/contacts` list. Never one request per customer.
+//! embedded", so together with the first customer page the full pass asks for the first page of
+//! `/contacts` (one request): when its `total_entries` is covered by the embedded contacts, those
+//! are used; otherwise every contact comes from the paged `/contacts` list. Never one request per
+//! customer.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -54,11 +66,36 @@ pub struct SyncProgress {
     pub requests: u64,
     /// Estimated time left for the pages known so far.
     pub eta: Option<Duration>,
+    /// Requests are held by the rate limit (a 429's pause, or a full window) for this long
+    /// more; reported while it is longer than [`WAIT_NOTICE`].
+    pub waiting: Option<Duration>,
 }
 
+/// A hold by the rate limit longer than this is reported (once a second) instead of letting the
+/// progress stand still.
+pub const WAIT_NOTICE: Duration = Duration::from_secs(1);
+
 impl SyncProgress {
-    /// `Syncing customers, page 12 of 50, about 40 s left`, for a status line.
+    /// `Syncing customers, page 12 of 50, about 40 s left`, for a status line; while the rate
+    /// limit holds the requests, `Rate limited by Syncro, resuming in 12 s (customers, page 12
+    /// of 50)`.
     pub fn status_line(&self) -> String {
+        if let Some(wait) = self.waiting {
+            let what = match self.phase {
+                SyncPhase::Customers => "customers",
+                SyncPhase::Contacts => "contacts",
+                SyncPhase::Changes => "changes",
+            };
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let place = match self.total_pages {
+                Some(t) => format!("{what}, page {} of {t}", self.page),
+                None => format!("{what}, page {}", self.page),
+            };
+            return format!(
+                "Rate limited by Syncro, resuming in {} ({place})",
+                human_duration(Duration::from_secs(secs))
+            );
+        }
         let what = match self.phase {
             SyncPhase::Customers => "Syncing customers",
             SyncPhase::Contacts => "Syncing contacts",
@@ -129,6 +166,9 @@ pub struct SyncReport {
     pub requests: u64,
     /// 429 answers met.
     pub rate_limited: u64,
+    /// The pass spread its requests evenly over the rate-limit window, because it needed more
+    /// than the window had to spare (see [`full_sync`]).
+    pub paced: bool,
     /// Wall-clock duration.
     pub seconds: f64,
 }
@@ -163,8 +203,13 @@ impl SyncReport {
     /// One line for `syncro-tui sync` (and the log): every counter.
     pub fn summary(&self) -> String {
         let kind = if self.full { "Full sync" } else { "Sync" };
+        let paced = if self.paced {
+            " (paced to the rate limit)"
+        } else {
+            ""
+        };
         format!(
-            "{kind}: {} customers and {} contacts ({} fetched, {} removed) in {:.1} s; {} requests, {} answered 429",
+            "{kind}: {} customers and {} contacts ({} fetched, {} removed) in {:.1} s; {} requests{paced}, {} answered 429",
             self.customers,
             self.contacts,
             self.fetched,
@@ -185,6 +230,10 @@ struct Ctx<'a> {
     requests: u64,
     /// Requests still expected in phases after the current one (for the estimate).
     later_requests: u64,
+    /// Requests go through the paced handle (the limiter's spacing sets the estimate).
+    paced: bool,
+    /// The client's count of 429 answers when the pass started.
+    rate_limited_before: u64,
 }
 
 impl Ctx<'_> {
@@ -192,9 +241,18 @@ impl Ctx<'_> {
         if self.requests == 0 {
             return None;
         }
-        let per_request = self.started.elapsed().as_secs_f64() / self.requests as f64;
+        // Paced (from the start, or since a 429), the limiter's current spacing sets the rate;
+        // an average would still hold the burst of the first pages or a 429's pause. Otherwise
+        // the server's answers do, and the average is the best guess.
+        let snap = self.client.limiter();
+        let paced = self.paced || self.client.stats().rate_limited > self.rate_limited_before;
+        let per_request = match snap.spacing {
+            Some(spacing) if paced => spacing.as_secs_f64(),
+            _ => self.started.elapsed().as_secs_f64() / self.requests as f64,
+        };
         let remaining = remaining_here + self.later_requests;
-        Some(Duration::from_secs_f64(per_request * remaining as f64))
+        let pause = snap.paused_for.unwrap_or_default();
+        Some(Duration::from_secs_f64(per_request * remaining as f64) + pause)
     }
 
     fn report(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
@@ -207,6 +265,26 @@ impl Ctx<'_> {
             records,
             requests: self.requests,
             eta,
+            waiting: None,
+        });
+    }
+
+    /// Reports a hold by the rate limit, when there is one longer than [`WAIT_NOTICE`].
+    fn report_waiting(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
+        let Some(wait) = self.client.limiter().next_slot_in else {
+            return;
+        };
+        if wait <= WAIT_NOTICE {
+            return;
+        }
+        (self.progress)(SyncProgress {
+            phase,
+            page,
+            total_pages: total,
+            records,
+            requests: self.requests,
+            eta: None,
+            waiting: Some(wait),
         });
     }
 }
@@ -245,7 +323,21 @@ where
                         async move { (p, f.await) }
                     })
                     .buffer_unordered(ctx.opts.concurrency.max(1));
-                while let Some((p, result)) = stream.next().await {
+                // Once a second, say so when the rate limit holds the requests.
+                let mut tick = tokio::time::interval_at(
+                    tokio::time::Instant::now() + WAIT_NOTICE,
+                    WAIT_NOTICE,
+                );
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                loop {
+                    let next = tokio::select! {
+                        next = stream.next() => next,
+                        _ = tick.tick() => {
+                            ctx.report_waiting(phase, pages.len() as u32, Some(total), records);
+                            continue;
+                        }
+                    };
+                    let Some((p, result)) = next else { break };
                     ctx.requests += 1;
                     let page = result?;
                     if let Some(t) = page.meta.total_pages {
@@ -301,6 +393,7 @@ pub async fn full_sync(
     opts: &SyncOptions,
     progress: &mut (dyn FnMut(SyncProgress) + Send),
 ) -> Result<(Mirror, SyncReport), ApiError> {
+    let paced = client.paced();
     let before = ClientCounters::read(client);
     let mut ctx = Ctx {
         client,
@@ -309,24 +402,59 @@ pub async fn full_sync(
         started: Instant::now(),
         requests: 0,
         later_requests: 0,
+        paced: false,
+        rate_limited_before: before.rate_limited,
     };
 
-    let first = client.list_customers(&customer_query(1, None)).await?;
-    ctx.requests += 1;
-    // The contacts check is still to come (and maybe contact pages, unknown until then).
-    ctx.later_requests = 1;
+    // The first customer page and the contacts check at once: both are needed either way.
+    let first_query = customer_query(1, None);
+    let (first, check) = tokio::join!(
+        client.list_customers(&first_query),
+        client.list_contacts(None, 1)
+    );
+    let first = first?;
+    ctx.requests += 2;
+    // For the estimate: a first customer page without a single embedded contact while the
+    // contact list has some means the contacts will be paged.
+    ctx.later_requests = match &check {
+        Ok(page) if !page.items.is_empty() && first.items.iter().all(|c| c.contacts.is_empty()) => {
+            page.meta
+                .total_pages
+                .map_or(0, |t| clamp_pages(t).saturating_sub(1).into())
+        }
+        _ => 0,
+    };
+    // Now the size of the pass is known: pace it only when it needs more than the window has.
+    let remaining = first
+        .meta
+        .total_pages
+        .map(|t| u64::from(clamp_pages(t).saturating_sub(1)) + ctx.later_requests);
+    if !fits_in_window(client, remaining) {
+        ctx.paced = true;
+        ctx.client = &paced;
+    }
+    // A 429 on the way (a colleague uses the budget too) means the window has less to spare
+    // than it seemed: the rest of the pass is paced.
+    let (fast, slow) = (client, &paced);
+    let decided = ctx.paced;
+    let pick = move || {
+        if decided || fast.stats().rate_limited > before.rate_limited {
+            slow
+        } else {
+            fast
+        }
+    };
     let customers = fetch_all_pages(&mut ctx, SyncPhase::Customers, first, |p| {
         let q = customer_query(p, None);
+        let client = pick();
         async move { client.list_customers(&q).await }
     })
     .await?;
     let mut customers = dedup_by_id(customers, |c| c.id);
 
-    // Embedded or listed contacts? One request tells.
+    // Embedded or listed contacts? The first contact page tells.
     ctx.later_requests = 0;
     let embedded: usize = customers.iter().map(|c| c.contacts.len()).sum();
-    let check = ctx.client.list_contacts(None, 1).await;
-    ctx.requests += 1;
     let first_contacts = match check {
         Ok(page) => Some(page),
         // A token without the contacts permission (or a server without the list) can still
@@ -351,12 +479,10 @@ pub async fn full_sync(
     });
     let use_embedded = listed.is_none();
     if let Some(first_contacts) = listed {
-        let contacts = fetch_all_pages(
-            &mut ctx,
-            SyncPhase::Contacts,
-            first_contacts,
-            |p| async move { client.list_contacts(None, p).await },
-        )
+        let contacts = fetch_all_pages(&mut ctx, SyncPhase::Contacts, first_contacts, |p| {
+            let client = pick();
+            async move { client.list_contacts(None, p).await }
+        })
         .await?;
         attach_contacts(&mut customers, dedup_by_id(contacts, |k| k.id));
     }
@@ -373,6 +499,9 @@ pub async fn full_sync(
         .count();
     let report = SyncReport {
         full: true,
+        paced: ctx.paced
+            || (client.limiter().spacing.is_some()
+                && client.stats().rate_limited > before.rate_limited),
         customers: mirror.customer_count(),
         contacts: mirror.contact_count(),
         fetched: mirror.customer_count(),
@@ -396,6 +525,9 @@ pub async fn incremental_sync(
         Some(t) if previous.last_full_sync.is_some() => t,
         _ => return full_sync(client, previous, opts, progress).await,
     };
+    // How many pages the changes take is not known in advance: paced.
+    let paced = client.paced();
+    let client = &paced;
     let since = since - chrono::Duration::from_std(opts.overlap).unwrap_or_default();
     let before = ClientCounters::read(client);
     let mut ctx = Ctx {
@@ -405,6 +537,8 @@ pub async fn incremental_sync(
         started: Instant::now(),
         requests: 0,
         later_requests: 0,
+        paced: true,
+        rate_limited_before: before.rate_limited,
     };
 
     let mut changed: Vec<Customer> = Vec::new();
@@ -457,6 +591,7 @@ pub async fn incremental_sync(
     mirror.last_incremental_sync = Some(Utc::now());
     let report = SyncReport {
         full: false,
+        paced: true,
         customers: mirror.customer_count(),
         contacts: mirror.contact_count(),
         fetched,
@@ -464,6 +599,32 @@ pub async fn incremental_sync(
         ..ClientCounters::read(client).report_since(before, ctx.requests, ctx.started)
     };
     Ok((mirror, report))
+}
+
+/// Share of the window's allowance a pass leaves to the app's own requests when it goes at full
+/// speed.
+const RESERVE_DIVISOR: u32 = 4;
+
+/// True when `remaining` more requests fit into what the limiter's window has left, minus a
+/// reserve for the app (a quarter of the allowance): then the pass sends them as fast as the
+/// server answers. Otherwise (or when the count is unknown) it is paced: sending more than the
+/// window holds at once would leave every later request, the app's included, waiting for the
+/// window to slide.
+fn fits_in_window(client: &SyncroClient, remaining: Option<u64>) -> bool {
+    let snap = client.limiter();
+    if snap.spacing.is_none() {
+        // No client-side limit: nothing to pace against.
+        return true;
+    }
+    let Some(remaining) = remaining else {
+        return false;
+    };
+    if snap.paused_for.is_some() {
+        return false;
+    }
+    let room = snap.allowance.saturating_sub(snap.in_window);
+    let reserve = snap.allowance / RESERVE_DIVISOR;
+    remaining <= u64::from(room.saturating_sub(reserve))
 }
 
 /// Keeps the last record of each id, in first-seen order.
@@ -837,10 +998,20 @@ mod tests {
             records: 1200,
             requests: 12,
             eta: Some(Duration::from_secs(40)),
+            waiting: None,
         };
         assert_eq!(
             p.status_line(),
             "Syncing customers, page 12 of 50, about 40 s left"
+        );
+        let held = SyncProgress {
+            waiting: Some(Duration::from_millis(11_200)),
+            eta: None,
+            ..p.clone()
+        };
+        assert_eq!(
+            held.status_line(),
+            "Rate limited by Syncro, resuming in 12 s (customers, page 12 of 50)"
         );
         assert_eq!(human_duration(Duration::from_secs(600)), "10 min");
         assert_eq!(human_duration(Duration::from_secs(3900)), "1 h 5 min");

@@ -23,12 +23,16 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         .iter()
         .filter(|f| matches!(f, Finding::Customers(_)))
         .count();
-    let title = format!(
-        " {} customer groups · {} contact groups · {} customers checked ",
-        groups,
-        v.findings.len() - groups,
-        v.scanned
-    );
+    let title = if v.checking {
+        format!(" checking {} customers… ", v.scanned)
+    } else {
+        format!(
+            " {} customer groups · {} contact groups · {} customers checked ",
+            groups,
+            v.findings.len() - groups,
+            v.scanned
+        )
+    };
     let bottom = if v.compare {
         " Esc back · m merge · x not a duplicate "
     } else {
@@ -78,7 +82,15 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
         ),
         theme.header(),
     )];
-    if v.findings.is_empty() {
+    if v.checking {
+        lines.push(Line::styled(
+            format!(
+                " Checking {} customers for duplicates (names, e-mails, phones)…",
+                v.scanned
+            ),
+            theme.dim(),
+        ));
+    } else if v.findings.is_empty() {
         lines.push(Line::styled(
             " No likely duplicates among these customers.",
             theme.dim(),
@@ -153,6 +165,19 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let label_w = 10;
     let n = customers.len().min(4);
     let col_w = (usize::from(area.width).saturating_sub(label_w) / n).max(4);
+    // A group of three or more has a column cursor and marks; the columns scroll with it.
+    let (member, picked) = app
+        .audit
+        .view
+        .as_ref()
+        .map_or((0, &[][..]), |v| (v.member, v.picked.as_slice()));
+    let big = customers.len() > 2;
+    let start = if big {
+        member.saturating_sub(n - 1).min(customers.len() - n)
+    } else {
+        0
+    };
+    let shown = &customers[start..start + n];
     let prop = &app.config.customer_type_property;
     let s = |v: &Option<String>| sanitize::line(v.as_deref().unwrap_or(""));
     let rows: Vec<(&str, Value<'_>)> = vec![
@@ -185,9 +210,28 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         ("ID", Box::new(|c| c.id.to_string())),
     ];
     let mut lines = Vec::new();
+    if big {
+        let mut spans = vec![Span::styled(cell("", label_w), theme.label())];
+        for (i, c) in shown.iter().enumerate() {
+            let mark = if picked.contains(&c.id) {
+                "✓ to merge"
+            } else {
+                ""
+            };
+            let text = format!("{} {mark}", start + i + 1);
+            let style = if start + i == member {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            spans.push(Span::styled(cell(&fit(&text, col_w - 1), col_w - 1), style));
+            spans.push(Span::raw(" "));
+        }
+        lines.push(Line::from(spans));
+    }
     for (label, get) in &rows {
         let mut spans = vec![Span::styled(cell(label, label_w), theme.label())];
-        let values: Vec<String> = customers.iter().take(n).map(|c| get(c)).collect();
+        let values: Vec<String> = shown.iter().map(|c| get(c)).collect();
         let differ = values.windows(2).any(|w| w[0] != w[1]);
         for v in values {
             let style = if differ {
@@ -199,9 +243,19 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         }
         lines.push(Line::from(spans));
     }
-    if customers.len() > n {
+    if big {
+        let hidden = customers.len() - n;
+        let more = if hidden > 0 {
+            format!("{hidden} more with ←/→ · ")
+        } else {
+            String::new()
+        };
+        lines.push(Line::default());
         lines.push(Line::styled(
-            format!(" and {} more", customers.len() - n),
+            format!(
+                " {} customers: {more}Space marks the two to merge · m merges them",
+                customers.len()
+            ),
             theme.dim(),
         ));
     }
@@ -248,5 +302,38 @@ mod tests {
             key(&mut app, KeyCode::Enter);
             insta::assert_snapshot!(format!("audit_compare_{}x{}", size.0, size.1), render(&app));
         }
+    }
+
+    #[test]
+    fn a_group_of_three_has_a_column_cursor_and_marks() {
+        let mut app = crate::app::audit_ui::tests::app_with_three_duplicates();
+        update(&mut app, Action::Resize(100, 30));
+        key(&mut app, KeyCode::Char('A'));
+        update(
+            &mut app,
+            Action::Audit(AuditEvent::Dismissed(BTreeSet::new())),
+        );
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char(' '));
+        key(&mut app, KeyCode::Right);
+        insta::assert_snapshot!("audit_compare_three_100x30", render(&app));
+    }
+
+    #[test]
+    fn a_big_check_in_progress_says_so() {
+        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        update(&mut app, Action::Resize(100, 30));
+        key(&mut app, KeyCode::Char('A'));
+        // As the worker's check of a big list looks until its answer arrives.
+        let v = app.audit.view.as_mut().unwrap();
+        v.checking = true;
+        v.scanned = 100_000;
+        let text = render(&app);
+        assert!(text.contains("checking 100000 customers…"), "{text}");
+        assert!(
+            text.contains("Checking 100000 customers for duplicates"),
+            "{text}"
+        );
+        assert!(!text.contains("No likely duplicates"), "{text}");
     }
 }

@@ -62,7 +62,14 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
         .title(Line::from(vec![
-            Span::styled(" Find anywhere ", theme.bold()),
+            Span::styled(
+                if f.contacts_only {
+                    " Find contacts "
+                } else {
+                    " Find anywhere "
+                },
+                theme.bold(),
+            ),
             Span::styled(count, theme.dim()),
         ]))
         .title_bottom(Line::styled(

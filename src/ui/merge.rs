@@ -28,7 +28,7 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         Stage::Plan { .. } => " ↑/↓ field · Space copy or not · Enter merge… · Esc back ",
         Stage::Confirm { .. } => " y merge · any other key: no ",
         Stage::Running => " Esc hide (the merge goes on) ",
-        Stage::Done { error: Some(_), .. } => " r resume · Esc back ",
+        Stage::Done { error: Some(_), .. } => " r resume · x forget · Esc back ",
         Stage::Done { .. } => " Esc back ",
     };
     let block = Block::bordered()
@@ -340,5 +340,18 @@ mod tests {
                 render(&app)
             );
         }
+    }
+
+    #[test]
+    fn an_unfinished_merge_offered_at_start() {
+        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        update(&mut app, Action::Resize(100, 30));
+        update(
+            &mut app,
+            Action::Merge(MergeEvent::Pending(vec![
+                crate::app::merge_ui::tests::unfinished_run(),
+            ])),
+        );
+        insta::assert_snapshot!("merge_offered_100x30", render(&app));
     }
 }

@@ -9,6 +9,7 @@ mod find;
 mod form;
 mod list;
 mod merge;
+mod onboard;
 mod overlay;
 mod palette;
 mod status;
@@ -38,7 +39,16 @@ pub fn draw(app: &App, frame: &mut Frame) {
     detail::draw(app, frame, screen.detail, &theme);
     status::draw(app, frame, screen.status, &theme);
     match app.mode {
-        Mode::Help => overlay::help(app, frame, &theme),
+        Mode::Help => {
+            // The screen the help was opened from stays visible around it.
+            match app.help_return {
+                Mode::Audit => audit::draw(app, frame, &theme),
+                Mode::Merge => merge::draw(app, frame, &theme),
+                Mode::Onboard => onboard::draw(app, frame, &theme),
+                _ => {}
+            }
+            overlay::help(app, frame, &theme)
+        }
         Mode::Modal => overlay::modal(app, frame, &theme),
         Mode::Find => find::draw(app, frame, &theme),
         Mode::Audit => audit::draw(app, frame, &theme),
@@ -46,6 +56,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Mode::Palette => palette::prompt(app, frame, &theme),
         Mode::Results => palette::results(app, frame, &theme),
         Mode::Confirm => form::confirm(app, frame, &theme),
+        Mode::Onboard | Mode::OnboardForm => onboard::draw(app, frame, &theme),
         Mode::Normal | Mode::Search | Mode::Form => {}
     }
 }

@@ -61,6 +61,20 @@ pub(super) fn spawn(setup: Option<MirrorSetup>, op: AuditOp, tx: UnboundedSender
             }
         }
         (AuditOp::SaveDismissed(_), None) => {}
+        (
+            AuditOp::Run {
+                generation,
+                customers,
+                dismissed,
+            },
+            _,
+        ) => {
+            let findings = crate::app::audit_ui::findings(&customers, &dismissed);
+            let _ = tx.send(Action::Audit(AuditEvent::Found {
+                generation,
+                findings,
+            }));
+        }
     });
 }
 

@@ -48,6 +48,21 @@ async fn run(
     let send = |ev: MergeEvent| {
         let _ = tx.send(Action::Merge(ev));
     };
+    // Journals only: no server needed.
+    match (&op, &data_dir) {
+        (MergeOp::Pending, Some(dir)) => return send(MergeEvent::Pending(MergeRun::pending(dir))),
+        (MergeOp::Pending, None) => return,
+        (MergeOp::Discard { primary, duplicate }, Some(dir)) => {
+            if let Ok(Some(run)) = MergeRun::load(dir, *primary, *duplicate)
+                && let Err(e) = run.discard(dir)
+            {
+                tracing::warn!("could not remove the merge journal: {e}");
+            }
+            return;
+        }
+        (MergeOp::Discard { .. }, None) => return,
+        _ => {}
+    }
     let Some(client) = client else {
         let e = super::no_client().to_string();
         return match op {
@@ -69,6 +84,8 @@ async fn run(
             duplicate,
             read_only,
         } => (read_only, Err((primary, duplicate))),
+        // Answered above, from the journals alone.
+        MergeOp::Pending | MergeOp::Discard { .. } => return,
     };
     let Some(dir) = data_dir else {
         return finished(tx, "No data directory for the merge journal".into());

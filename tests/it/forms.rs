@@ -403,3 +403,54 @@ async fn delete_a_contact_after_confirming() {
     assert_eq!(now.contacts.len() + 1, count, "only that contact went");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_e_edits_the_notes_in_the_editor_and_the_save_sends_them() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    let customer = pick_customer(&base_url).await;
+    let api = client(&base_url);
+    let contact_id = customer.contacts[0].id;
+    let home = tempfile::tempdir().expect("home");
+    // The "editor": writes two lines into the file it is given, as a technician would.
+    let editor = home.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'Gate code 4711\\nAsk for Dana at the desk' > \"$1\"\n",
+    )
+    .expect("editor script");
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+
+    let c = customer.clone();
+    let home_path = home.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut app =
+            Session::start_in_env(&base_url, &home_path, &[("VISUAL", editor.as_os_str())]);
+        open_contacts_of(&mut app, &c);
+        app.key(b"e");
+        app.wait_for("the contact form", |s| s.contains("Edit contact"));
+        // Name -> ... -> Notes, the last field.
+        for _ in 0..10 {
+            app.key(TAB);
+        }
+        app.key(b"\x05");
+        app.wait_for("the notes back from the editor", |s| {
+            s.contains("⏎Ask for Dana at the desk") && s.contains("Edit contact")
+        });
+        app.key(CTRL_S);
+        app.wait_for("Saved", |s| {
+            s.contains("Saved") && !s.contains("Edit contact")
+        });
+        app.quit();
+    })
+    .await
+    .expect("pty task");
+
+    let after = api.get_contact(contact_id).await.expect("contact");
+    assert_eq!(
+        after.notes.as_deref(),
+        Some("Gate code 4711\nAsk for Dana at the desk")
+    );
+    server.shutdown().await;
+}

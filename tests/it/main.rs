@@ -9,6 +9,7 @@ mod forms;
 mod merge_ui;
 mod mirror;
 mod mirror_ui;
+mod onboard;
 mod palette;
 mod pty;
 mod tui;

@@ -153,6 +153,32 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
         "not deleted yet"
     );
 
+    // The app is closed and started again: the unfinished merge is offered where it stopped.
+    drop(app);
+    let mut app = fixtures::app_with((100, 30), customers.clone(), 1, n);
+    drive(
+        &mut app,
+        &worker,
+        &mut rx,
+        vec![Effect::Merge(merge_ui::MergeOp::Pending)],
+        |a| a.merge.is_some(),
+    )
+    .await;
+    assert_eq!(app.mode, Mode::Merge);
+    let m = app.merge.as_ref().unwrap();
+    assert_eq!(m.chosen, Some((primary.id, duplicate.id)));
+    assert!(
+        matches!(&m.stage, Stage::Done { error: Some(e), .. }
+            if e.contains("earlier run") && e.contains("500")),
+        "{:?}",
+        m.stage
+    );
+    assert!(
+        m.steps
+            .iter()
+            .any(|s| matches!(s.status, StepStatus::Failed { .. }))
+    );
+
     // r resumes from the journal and finishes.
     let fx = update(&mut app, Action::Cmd(Cmd::Refresh));
     assert_eq!(fx.len(), 1);
@@ -177,5 +203,16 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
     assert!(c.get_customer(duplicate.id).await.is_err());
     let log = std::fs::read_to_string(dir.path().join("merge-log.jsonl")).unwrap();
     assert!(log.contains(&duplicate.id.to_string()));
+    // Finished merges are not offered again.
+    worker.spawn(Effect::Merge(merge_ui::MergeOp::Pending));
+    let left = loop {
+        // Other answers (the list read again after the merge) may come first.
+        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+            Ok(Some(Action::Merge(merge_ui::MergeEvent::Pending(left)))) => break left,
+            Ok(Some(_)) => {}
+            other => panic!("no answer to Pending: {other:?}"),
+        }
+    };
+    assert!(left.is_empty(), "{left:?}");
     server.shutdown().await;
 }

@@ -144,14 +144,20 @@ async fn a_429_in_the_middle_loses_and_repeats_no_page() {
     let control = server.control();
     let injected = Arc::new(Mutex::new(false));
     let flag = Arc::clone(&injected);
-    // After the second customer page, the server answers the next customer request with 429.
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let notices = Arc::clone(&held);
+    // After the second customer page, the server answers the next customer request with 429
+    // and asks for 3 s: long enough for the progress to say so instead of standing still.
     let mut progress = move |p: SyncProgress| {
+        if p.waiting.is_some() {
+            notices.lock().unwrap().push(p.status_line());
+        }
         let mut done = flag.lock().unwrap();
         if p.phase == SyncPhase::Customers && p.page == 2 && !*done {
             control.fail_next(
                 FaultRule::new(Method::GET, "/customers")
                     .status(429)
-                    .retry_after(1)
+                    .retry_after(3)
                     .json(json!({"error": "Too many requests"})),
             );
             *done = true;
@@ -168,6 +174,14 @@ async fn a_429_in_the_middle_loses_and_repeats_no_page() {
     let stats = server.control().stats();
     assert_eq!(stats.rate_limited, 1, "the 429 was served");
     assert_eq!(report.rate_limited, 1, "and counted by the sync");
+    let held = held.lock().unwrap();
+    assert!(!held.is_empty(), "the wait was not reported");
+    assert!(
+        held.iter()
+            .all(|l| l.starts_with("Rate limited by Syncro, resuming in ")
+                && l.contains("customers, page 2 of 7")),
+        "{held:?}"
+    );
     let store = server.control().store();
     assert_eq!(mirror.customer_count(), store.customer_count());
     assert_eq!(mirror.contact_count(), store.contact_count());
@@ -177,9 +191,11 @@ async fn a_429_in_the_middle_loses_and_repeats_no_page() {
 #[tokio::test]
 async fn the_limiter_keeps_the_sync_under_the_server_limit() {
     // 2,100 customers: 22 pages and a contacts check, against 10 requests per 2 s on both sides.
+    // The client's window has a second of slack: on a loaded machine a request can reach the
+    // server late, which squeezes the gaps the server sees (the real client keeps 1 s too).
     let window = Duration::from_secs(2);
     let server = server(2_100, Some(10), window).await;
-    let client = client(&server, 10, window + Duration::from_millis(200));
+    let client = client(&server, 10, window + Duration::from_secs(1));
     let (mirror, report) = full_sync(
         &client,
         &Mirror::default(),
@@ -192,8 +208,54 @@ async fn the_limiter_keeps_the_sync_under_the_server_limit() {
     assert_eq!(stats.rate_limited, 0, "no request was refused");
     assert_eq!(report.rate_limited, 0);
     assert_eq!(stats.total, report.requests);
+    assert!(report.paced);
     assert_eq!(mirror.customer_count(), 2_100);
     assert_unique(&mirror);
+}
+
+/// A pass that fits in the window, with a quarter of it to spare for the app, goes at full
+/// speed: nothing to pace.
+#[tokio::test]
+async fn a_pass_that_fits_in_the_window_is_not_paced() {
+    let server = server(450, Some(180), Duration::from_secs(60)).await;
+    let client = client(&server, 180, Duration::from_secs(61));
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    assert!(!report.paced, "{report:?}");
+    assert_eq!(
+        report.requests, 6,
+        "5 customer pages and the contacts check"
+    );
+    assert_eq!(mirror.customer_count(), 450);
+    // The app still has three quarters of its budget.
+    assert_eq!(client.limiter().in_window, 6);
+
+    // A 429 on the way says the window has less to spare than it seemed: the rest is paced.
+    server.control().fail_next(
+        FaultRule::new(Method::GET, "/customers")
+            .status(429)
+            .retry_after(1)
+            .text("Retry later"),
+    );
+    let (again, report) = full_sync(
+        &client,
+        &mirror,
+        &SyncOptions::default(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    assert!(report.paced, "{report:?}");
+    assert_eq!(report.rate_limited, 1);
+    assert_eq!(report.requests, 7);
+    assert_eq!(again.customer_count(), 450);
+    assert_unique(&again);
 }
 
 #[tokio::test]
@@ -295,4 +357,140 @@ fn sync_and_cache_clear_commands() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Removed"));
     assert!(!std::path::Path::new(path).exists());
+}
+
+/// A demo server whose customer pages do not embed contacts: exactly `customers` and
+/// `contacts`, `limit` requests per `window` per IP.
+async fn listing_server(
+    customers: usize,
+    contacts: usize,
+    limit: u32,
+    window: Duration,
+) -> DemoServer {
+    let cfg = DemoConfig {
+        customers,
+        contacts: Some(contacts),
+        seed: 7,
+        rate_limit: Some(limit),
+        rate_window: window,
+        embed_contacts: false,
+        ..DemoConfig::default()
+    };
+    DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
+        .await
+        .expect("demo server")
+}
+
+/// Every customer and contact of the server is in the mirror, under the right customer.
+fn assert_matches_server(mirror: &Mirror, server: &DemoServer) {
+    let store = server.control().store();
+    assert_eq!(mirror.customer_count(), store.customer_count());
+    assert_eq!(mirror.contact_count(), store.contact_count());
+    assert_unique(mirror);
+    for c in mirror.customers() {
+        assert!(
+            c.contacts.iter().all(|k| k.customer_id == Some(c.id)),
+            "a contact under the wrong customer {}",
+            c.id
+        );
+    }
+}
+
+/// The floor case, scaled down: contacts are not embedded, so they come from their own
+/// list, 50 a page. Every page is fetched exactly once, nothing is refused, and the requests
+/// are paced by the client (the server enforces the limit and would answer 429 otherwise).
+#[tokio::test]
+async fn listed_contacts_come_page_by_page_at_the_limit_without_a_429() {
+    let window = Duration::from_secs(1);
+    let server = listing_server(450, 700, 10, window).await;
+    // A second of slack, as the real client keeps: on a loaded machine a request can reach
+    // the server late, which squeezes the gaps the server sees.
+    let client = client(&server, 10, window + Duration::from_secs(1));
+    let mut seen: Vec<SyncProgress> = Vec::new();
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut |p| seen.push(p),
+    )
+    .await
+    .unwrap();
+    assert_matches_server(&mirror, &server);
+    assert_eq!(mirror.contacts_embedded, Some(false));
+    let stats = server.control().stats();
+    assert_eq!(stats.rate_limited, 0, "no request was refused");
+    assert_eq!(report.rate_limited, 0);
+    assert!(report.paced, "19 requests do not fit in a window of 10");
+    assert!(report.summary().contains("paced"), "{}", report.summary());
+    // 5 customer pages of 100 and 14 contact pages of 50: 19 requests, no more.
+    assert_eq!(report.requests, 19);
+    assert_eq!(stats.by_route.get("GET /customers"), Some(&5));
+    assert_eq!(stats.by_route.get("GET /contacts"), Some(&14));
+    // Progress knows the page counts from the first page on and ends on the last one.
+    let customers = seen.iter().filter(|p| p.phase == SyncPhase::Customers);
+    assert!(customers.clone().all(|p| p.total_pages == Some(5)));
+    let last = seen.last().unwrap();
+    assert_eq!(
+        (last.phase, last.page, last.total_pages),
+        (SyncPhase::Contacts, 14, Some(14))
+    );
+    // While customers were synced, the estimate already counted the contact pages: after the
+    // first pages, 4 customer and 13 contact pages are left, one every 200 ms (2 s / 10).
+    let first = seen.first().unwrap();
+    let eta = first.eta.expect("an estimate").as_secs_f64();
+    assert!((eta - 17.0 * 0.2).abs() < 0.01, "{first:?}");
+}
+
+/// Another client behind the same IP takes part of the server's budget: the server answers
+/// the sync with 429. The sync waits (Retry-After), slows down, and finishes with every
+/// record; each page is fetched successfully exactly once; the 429s are counted.
+#[tokio::test]
+async fn a_colleague_on_the_same_ip_causes_429s_and_the_sync_still_gets_every_page() {
+    let window = Duration::from_secs(1);
+    let server = listing_server(300, 450, 10, window).await;
+    let client = client(&server, 10, window + Duration::from_millis(500));
+    // The colleague's app: its own client (no limiter of ours), on another endpoint. It has
+    // just used the whole window, so the sync's first requests are refused for certain; then
+    // it keeps using part of the budget.
+    let colleague = self::client(&server, 0, window);
+    for _ in 0..10 {
+        colleague.list_invoices(1).await.unwrap();
+    }
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy = {
+        let (colleague, stop) = (colleague.clone(), Arc::clone(&stop));
+        tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = colleague.list_invoices(1).await;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+    };
+    let (mirror, report) = full_sync(
+        &client,
+        &Mirror::default(),
+        &SyncOptions::default(),
+        &mut no_progress(),
+    )
+    .await
+    .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.await.unwrap();
+
+    assert_matches_server(&mirror, &server);
+    let stats = server.control().stats();
+    let colleague_429s = colleague.stats().rate_limited;
+    assert!(report.rate_limited > 0, "the sync met no 429: {stats:?}");
+    assert_eq!(report.rate_limited, stats.rate_limited - colleague_429s);
+    // 3 customer pages and 9 contact pages answered once each; every other request of the
+    // sync was refused with 429 (and so not processed).
+    let sent = stats.by_route.get("GET /customers").copied().unwrap_or(0)
+        + stats.by_route.get("GET /contacts").copied().unwrap_or(0);
+    assert_eq!(sent, report.requests);
+    assert_eq!(report.requests - report.rate_limited, 12);
+    assert!(
+        report.short().contains("rate-limit answers"),
+        "{}",
+        report.short()
+    );
 }

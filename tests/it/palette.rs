@@ -129,17 +129,17 @@ async fn export_customers_csv_writes_the_list_and_contact_jumps() {
             assert_eq!(prefix(shown, 10), prefix(exported, 10));
         }
 
-        // :contact searches the whole account (the mirror is loaded): find-anywhere opens with
-        // the text already searched and lists the contact (Enter there jumps; the jump itself is
+        // :contact searches the whole account (the mirror is loaded): the find popup opens with
+        // the text already searched and lists the contact (contacts only) (Enter there jumps; the jump itself is
         // tested in mirror_ui; without a mirror :contact jumps directly, see app::palette).
         app.send(format!(":contact {email}\r").as_bytes());
         let short_contact = prefix(&contact_name, 12);
         app.screen.wait_for("the find popup with the contact", |s| {
-            s.contains("Find anywhere") && s.contains(&short_contact)
+            s.contains("Find contacts") && s.contains(&short_contact)
         });
         app.send(b"\x1b");
         app.screen
-            .wait_for("the popup closed", |s| !s.contains("Find anywhere"));
+            .wait_for("the popup closed", |s| !s.contains("Find contacts"));
 
         app.send(b":q\r");
         assert!(app.exit_status().success());

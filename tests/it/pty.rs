@@ -152,6 +152,38 @@ impl Session {
     /// Starts the binary in `home`, which the caller keeps: a later session in the same home
     /// finds the drafts and the mirror the first one left.
     pub(crate) fn start_in(base_url: &str, home: &std::path::Path) -> Session {
+        Session::start_in_env(base_url, home, &[])
+    }
+
+    /// [`Session::start_in`] with more environment variables (`VISUAL`, say).
+    pub(crate) fn start_in_env(
+        base_url: &str,
+        home: &std::path::Path,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Session {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
+        cmd.args(["--base-url", base_url]);
+        Session::spawn(cmd, home, env)
+    }
+
+    /// An interactive bash with job control in the pty (the app is then started by typing
+    /// its command line, see [`app_command`]), for what only a shell can do: Ctrl-Z and `fg`.
+    pub(crate) fn start_shell(home: &std::path::Path) -> Session {
+        let mut cmd = CommandBuilder::new("bash");
+        cmd.args(["--norc", "--noprofile", "-i"]);
+        let mut sh = Session::spawn(cmd, home, &[]);
+        // The environment is cleared for the child, so the prompt is set by typing it.
+        sh.screen
+            .wait_for("the first prompt", |s| !s.trim().is_empty());
+        sh.send(b"PS1='shell$ '\r");
+        sh
+    }
+
+    fn spawn(
+        mut cmd: CommandBuilder,
+        home: &std::path::Path,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -160,8 +192,6 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_syncro-tui"));
-        cmd.args(["--base-url", base_url]);
         cmd.env_clear();
         cmd.env("SYNCRO_API_KEY", "demo");
         cmd.env("TERM", "xterm-256color");
@@ -169,6 +199,9 @@ impl Session {
         cmd.env("XDG_CONFIG_HOME", home.join("config"));
         cmd.env("XDG_DATA_HOME", home.join("data"));
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.cwd(home);
         let child = pty.slave.spawn_command(cmd).expect("spawn");
         drop(pty.slave);
@@ -275,6 +308,15 @@ impl Session {
     }
 }
 
+/// The shell command line that starts the app against `base_url` (the key comes from the
+/// session's environment).
+pub(crate) fn app_command(base_url: &str) -> String {
+    format!(
+        "{} --base-url {base_url}\r",
+        env!("CARGO_BIN_EXE_syncro-tui")
+    )
+}
+
 pub(crate) async fn demo_server() -> DemoServer {
     DemoServer::start(
         "127.0.0.1:0".parse().unwrap(),
@@ -360,6 +402,54 @@ async fn sigterm_restores_the_terminal() {
         assert!(killed.success());
         app.exit_status();
         app.assert_restored();
+    })
+    .await
+    .expect("pty task");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_z_stops_like_a_shell_job_and_fg_brings_the_same_screen_back() {
+    let server = demo_server().await;
+    let base_url = server.base_url();
+    tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().expect("temp dir");
+        let mut sh = Session::start_shell(home.path());
+        sh.screen
+            .wait_for("the shell prompt", |s| s.contains("shell$"));
+        sh.send(app_command(&base_url).as_bytes());
+        sh.wait_for("the customer list", list_shown);
+        // Somewhere recognisable: the help overlay.
+        sh.key(b"?");
+        sh.wait_for("the help", |s| s.contains("┏ Help"));
+
+        sh.key(b"\x1a");
+        let stopped = sh.wait_for("the shell to report the stopped job", |s| {
+            s.contains("Stopped") && s.lines().any(|l| l.starts_with("shell$"))
+        });
+        assert!(!sh.screen.parser.screen().alternate_screen(), "{stopped}");
+
+        sh.send(b"fg\r");
+        let back = sh.wait_for("the app back on the same screen", |s| s.contains("┏ Help"));
+        assert!(!back.contains("Could not suspend"), "{back}");
+        assert!(sh.screen.parser.screen().alternate_screen());
+        // And it still takes keys.
+        sh.key(b"\x1b");
+        sh.wait_for("the list again", |s| {
+            !s.contains("┏ Help") && s.contains("Phone")
+        });
+        sh.key(b"q");
+        sh.wait_for("the prompt after the app ended", |s| {
+            s.lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(str::trim_end)
+                == Some("shell$")
+        });
+        assert!(!sh.screen.parser.screen().alternate_screen());
+        sh.send(b"exit\r");
+        let status = sh.exit_status();
+        assert!(status.success(), "{status:?}");
     })
     .await
     .expect("pty task");
