@@ -6,6 +6,7 @@
 //! with a similar name. A signal shared by many customers (a building's main line, a franchise
 //! name) says nothing about duplicates and is ignored past `MAX_BUCKET` records.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use unicode_normalization::UnicodeNormalization;
@@ -246,10 +247,14 @@ impl UnionFind {
 
 /// Groups of likely duplicate customers, most confident first. Groups whose key is in
 /// `dismissed` ("not a duplicate") are left out.
-pub fn customer_groups(customers: &[Customer], dismissed: &BTreeSet<String>) -> Vec<Group> {
+pub fn customer_groups<C: Borrow<Customer>>(
+    customers: &[C],
+    dismissed: &BTreeSet<String>,
+) -> Vec<Group> {
     let mut buckets: HashMap<(Reason, String), Vec<usize>> = HashMap::new();
     let mut by_domain: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, c) in customers.iter().enumerate() {
+        let c = c.borrow();
         if let Some(e) = c
             .email
             .as_deref()
@@ -303,7 +308,10 @@ pub fn customer_groups(customers: &[Customer], dismissed: &BTreeSet<String>) -> 
         for (x, &a) in members.iter().enumerate() {
             for &b in &members[x + 1..] {
                 if a != b
-                    && similar_names(&customers[a].display_name(), &customers[b].display_name())
+                    && similar_names(
+                        &customers[a].borrow().display_name(),
+                        &customers[b].borrow().display_name(),
+                    )
                 {
                     add(&[a, b], Reason::SameDomainSimilarName);
                 }
@@ -324,7 +332,7 @@ pub fn customer_groups(customers: &[Customer], dismissed: &BTreeSet<String>) -> 
     let mut out: Vec<Group> = groups
         .into_values()
         .map(|(members, reasons)| {
-            let mut ids: Vec<Id> = members.iter().map(|&i| customers[i].id).collect();
+            let mut ids: Vec<Id> = members.iter().map(|&i| customers[i].borrow().id).collect();
             ids.sort_unstable();
             ids.dedup();
             let reasons: Vec<Reason> = reasons.into_iter().collect();
@@ -343,9 +351,10 @@ pub fn customer_groups(customers: &[Customer], dismissed: &BTreeSet<String>) -> 
 }
 
 /// Contacts inside one customer with the same e-mail or the same name.
-pub fn contact_groups(customers: &[Customer]) -> Vec<ContactGroup> {
+pub fn contact_groups<C: Borrow<Customer>>(customers: &[C]) -> Vec<ContactGroup> {
     let mut out = Vec::new();
     for c in customers {
+        let c = c.borrow();
         let mut seen: BTreeMap<(&'static str, String), Vec<Id>> = BTreeMap::new();
         for ct in &c.contacts {
             if let Some(e) = ct

@@ -30,7 +30,8 @@ pub enum AuditOp {
     /// Find the groups among these customers; answered by [`AuditEvent::Found`].
     Run {
         generation: u64,
-        customers: Vec<Customer>,
+        /// Shared with the list: the worker reads them without a copy.
+        customers: Vec<std::sync::Arc<Customer>>,
         dismissed: BTreeSet<String>,
     },
 }
@@ -119,7 +120,10 @@ pub fn close(app: &mut App) {
 }
 
 /// The audit's findings: customer groups (most confident first), then contact groups.
-pub fn findings(customers: &[Customer], dismissed: &BTreeSet<String>) -> Vec<Finding> {
+pub fn findings<C: std::borrow::Borrow<Customer>>(
+    customers: &[C],
+    dismissed: &BTreeSet<String>,
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = customer_groups(customers, dismissed)
         .into_iter()
         .map(Finding::Customers)
@@ -136,12 +140,9 @@ pub fn findings(customers: &[Customer], dismissed: &BTreeSet<String>) -> Vec<Fin
 /// Checks the list's customers: at once for a small list, on a worker thread for a big one.
 fn run(app: &mut App, fx: &mut Vec<Effect>) {
     let dismissed = app.audit.dismissed.clone().unwrap_or_default();
-    let customers: Vec<Customer> = app
-        .list
-        .rows
-        .iter()
-        .map(|r| (*r.customer).clone())
-        .collect();
+    // Shared records: checking the whole account copies pointers, not customers.
+    let customers: Vec<std::sync::Arc<Customer>> =
+        app.list.rows.iter().map(|r| r.customer.clone()).collect();
     app.audit.generation += 1;
     let Some(v) = app.audit.view.as_mut() else {
         return;

@@ -745,12 +745,9 @@ fn contacts_step(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 /// app holds (plus the server's filters when no mirror holds the whole account).
 fn review(app: &mut App, fx: &mut Vec<Effect>) {
     let token = app.generation();
-    let customers: Vec<Customer> = app
-        .list
-        .rows
-        .iter()
-        .map(|r| (*r.customer).clone())
-        .collect();
+    // Shared records: the check reads the whole account without copying it.
+    let customers: Vec<std::sync::Arc<Customer>> =
+        app.list.rows.iter().map(|r| r.customer.clone()).collect();
     // Without the mirror the app holds only the loaded pages: the server's filters look too.
     let ask_server = !app.mirror.active;
     let Some(s) = app.onboard.as_mut() else {

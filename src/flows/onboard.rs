@@ -217,13 +217,14 @@ fn customer_reason(onb: &Onboarding, c: &Customer) -> Option<&'static str> {
 /// customer's e-mail, name (normalised: case, punctuation, legal suffixes) or phone, and
 /// contacts anywhere in the account with a new contact's e-mail. `contacts` may be empty when
 /// the customers carry their contacts embedded; both are searched.
-pub fn find_duplicates(
+pub fn find_duplicates<C: std::borrow::Borrow<Customer>>(
     onb: &Onboarding,
-    customers: &[Customer],
+    customers: &[C],
     contacts: &[Contact],
 ) -> Vec<DuplicateMatch> {
     let mut out = Vec::new();
     for c in customers {
+        let c = c.borrow();
         if let Some(reason) = customer_reason(onb, c) {
             out.push(DuplicateMatch {
                 subject: Subject::Customer,
@@ -243,7 +244,7 @@ pub fn find_duplicates(
     let mut seen = BTreeSet::new();
     let all = contacts
         .iter()
-        .chain(customers.iter().flat_map(|c| c.contacts.iter()));
+        .chain(customers.iter().flat_map(|c| c.borrow().contacts.iter()));
     for ct in all {
         if !seen.insert(ct.id) {
             continue;
