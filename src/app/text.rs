@@ -74,9 +74,31 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
     lines
 }
 
+/// A count as people read it: `100,000`, not `100000`.
+pub fn count(n: impl Into<u64>) -> String {
+    let digits = n.into().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(count(0u64), "0");
+        assert_eq!(count(999u64), "999");
+        assert_eq!(count(1_000u64), "1,000");
+        assert_eq!(count(100_000u64), "100,000");
+        assert_eq!(count(1_234_567u64), "1,234,567");
+    }
 
     #[test]
     fn fit_counts_wide_characters() {

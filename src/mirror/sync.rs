@@ -176,9 +176,11 @@ pub struct SyncReport {
 impl SyncReport {
     /// A short line for the app's status line: what a technician wants to know of a pass.
     pub fn short(&self) -> String {
+        use crate::app::text::count;
         let base = format!(
             "Synced {} customers, {} contacts",
-            self.customers, self.contacts
+            count(self.customers as u64),
+            count(self.contacts as u64)
         );
         let mut extra = Vec::new();
         if !self.full {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Theme;
-use super::text::{cell, fit};
+use super::text::{cell, count, fit};
 use crate::app::App;
 use crate::app::audit_ui::{self, AuditView, Finding};
 use crate::app::view::phone_display;
@@ -24,13 +24,13 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         .filter(|f| matches!(f, Finding::Customers(_)))
         .count();
     let title = if v.checking {
-        format!(" checking {} customers… ", v.scanned)
+        format!(" checking {} customers… ", count(v.scanned as u64))
     } else {
         format!(
             " {} customer groups · {} contact groups · {} customers checked ",
-            groups,
-            v.findings.len() - groups,
-            v.scanned
+            count(groups as u64),
+            count((v.findings.len() - groups) as u64),
+            count(v.scanned as u64)
         )
     };
     let bottom = if v.compare {
@@ -86,7 +86,7 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
         lines.push(Line::styled(
             format!(
                 " Checking {} customers for duplicates (names, e-mails, phones)…",
-                v.scanned
+                count(v.scanned as u64)
             ),
             theme.dim(),
         ));
@@ -329,9 +329,9 @@ mod tests {
         v.checking = true;
         v.scanned = 100_000;
         let text = render(&app);
-        assert!(text.contains("checking 100000 customers…"), "{text}");
+        assert!(text.contains("checking 100,000 customers…"), "{text}");
         assert!(
-            text.contains("Checking 100000 customers for duplicates"),
+            text.contains("Checking 100,000 customers for duplicates"),
             "{text}"
         );
         assert!(!text.contains("No likely duplicates"), "{text}");

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::text::{cell, fit, width};
+use super::text::{cell, count, fit, width};
 use super::{Theme, inner, pane};
 use crate::app::{App, Focus, Mode, layout};
 use crate::sanitize;
@@ -76,22 +76,27 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     let search = app.search.text().trim();
     if search.is_empty() {
         match l.browse.total_entries {
-            Some(t) => spans.push(Span::raw(format!("{} of {t} ", l.shown.len()))),
+            Some(t) => spans.push(Span::raw(format!(
+                "{} of {} ",
+                count(l.shown.len() as u64),
+                count(t)
+            ))),
             None if l.browse.error.is_some() => {}
             None if l.browse.pages_loaded == 0 => spans.push(Span::styled("… ", theme.dim())),
-            None => spans.push(Span::raw(format!("{} of ? ", l.shown.len()))),
+            None => spans.push(Span::raw(format!("{} of ? ", count(l.shown.len() as u64)))),
         }
     } else {
-        spans.push(Span::raw(format!("{} matching ", l.shown.len())));
+        spans.push(Span::raw(format!(
+            "{} matching ",
+            count(l.shown.len() as u64)
+        )));
         let server = match &l.remote {
             _ if app.mirror.active => "· whole account ".to_string(),
             Some(r) if r.paging.error.is_some() => "· server failed ".to_string(),
             Some(r) if r.paging.pages_loaded > 0 => format!(
                 "· server {} of {} ",
-                r.paging.received,
-                r.paging
-                    .total_entries
-                    .map_or_else(|| "?".into(), |t| t.to_string())
+                count(r.paging.received as u64),
+                r.paging.total_entries.map_or_else(|| "?".into(), count)
             ),
             _ => "· server… ".to_string(),
         };
