@@ -103,59 +103,123 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
 fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     let form = &f.form;
     let w = usize::from(area.width);
-    let label_w = LABEL_W.min(w / 3);
-    let value_w = w.saturating_sub(label_w + 4).max(1);
+    let cols = FieldCols::new(w);
     // One line per field, plus one under each field with an error.
     let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
     for (i, fld) in form.fields.iter().enumerate() {
-        let focused = i == form.focus;
-        let marker = if fld.is_changed() { "● " } else { "  " };
-        let label_style = if fld.error.is_some() {
-            theme.error()
-        } else if focused {
-            theme.bold()
-        } else {
-            theme.label()
+        let look = FieldLook {
+            label: &fld.label,
+            pick: fld.kind == FieldKind::CustomerType,
+            mark_changed: fld.is_changed(),
         };
-        let shown = match fld.kind {
-            FieldKind::CustomerType => format!("‹ {} ›", fld.value()),
-            FieldKind::Multiline => sanitize::line(&fld.value().replace('\n', "⏎")),
-            _ => sanitize::line(fld.value()),
-        };
-        let scroll = if focused && fld.kind != FieldKind::CustomerType {
-            fld.input.visual_scroll(value_w)
-        } else {
-            0
-        };
-        let visible: String = skip_cols(&shown, scroll);
-        let value_style = if focused {
-            theme.selected()
-        } else {
-            theme.plain()
-        };
-        let spans = vec![
-            Span::styled(marker, theme.accent()),
-            Span::styled(
-                format!("{:<label_w$}", fit(&fld.label, label_w)),
-                label_style,
-            ),
-            Span::raw("  "),
-            Span::styled(format!("{:<value_w$}", fit(&visible, value_w)), value_style),
-        ];
-        lines.push((Line::from(spans), Some(i)));
+        lines.push((
+            field_line(fld, &look, i == form.focus, cols, theme),
+            Some(i),
+        ));
         if let Some(e) = &fld.error {
-            lines.push((
-                Line::styled(
-                    fit(
-                        &format!("{}  ↳ {}", " ".repeat(label_w), sanitize::line(e)),
-                        w,
-                    ),
-                    theme.error(),
-                ),
-                None,
-            ));
+            lines.push((error_line(e, cols, w, theme), None));
         }
     }
+    let typing = app.mode == Mode::Form
+        && form.focused().kind != FieldKind::CustomerType
+        && f.pending.is_none();
+    show_fields(frame, area, form, lines, cols, typing);
+}
+
+/// The widths of a form's label and value columns in a pane `w` wide.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldCols {
+    pub label: usize,
+    pub value: usize,
+}
+
+impl FieldCols {
+    pub(crate) fn new(w: usize) -> FieldCols {
+        let label = LABEL_W.min(w / 3);
+        FieldCols {
+            label,
+            value: w.saturating_sub(label + 4).max(1),
+        }
+    }
+}
+
+/// How a field is labelled and shown.
+pub(crate) struct FieldLook<'a> {
+    pub label: &'a str,
+    /// A pick list (`‹ Business ›`): no text cursor.
+    pub pick: bool,
+    /// The `●` of a changed field.
+    pub mark_changed: bool,
+}
+
+/// One field's line: change marker, label, and the value scrolled to the cursor when focused.
+pub(crate) fn field_line(
+    fld: &crate::app::form::Field,
+    look: &FieldLook<'_>,
+    focused: bool,
+    cols: FieldCols,
+    theme: &Theme,
+) -> Line<'static> {
+    let (label_w, value_w) = (cols.label, cols.value);
+    let label_style = if fld.error.is_some() {
+        theme.error()
+    } else if focused {
+        theme.bold()
+    } else {
+        theme.label()
+    };
+    let shown = if look.pick {
+        format!("‹ {} ›", fld.value())
+    } else if fld.kind == FieldKind::Multiline {
+        sanitize::line(&fld.value().replace('\n', "⏎"))
+    } else {
+        sanitize::line(fld.value())
+    };
+    let scroll = if focused && !look.pick {
+        fld.input.visual_scroll(value_w)
+    } else {
+        0
+    };
+    let visible: String = skip_cols(&shown, scroll);
+    let value_style = if focused {
+        theme.selected()
+    } else {
+        theme.plain()
+    };
+    let marker = if look.mark_changed { "● " } else { "  " };
+    Line::from(vec![
+        Span::styled(marker, theme.accent()),
+        Span::styled(
+            format!("{:<label_w$}", fit(look.label, label_w)),
+            label_style,
+        ),
+        Span::raw("  "),
+        Span::styled(format!("{:<value_w$}", fit(&visible, value_w)), value_style),
+    ])
+}
+
+/// The line under a field with an error.
+pub(crate) fn error_line(e: &str, cols: FieldCols, w: usize, theme: &Theme) -> Line<'static> {
+    Line::styled(
+        fit(
+            &format!("{}  ↳ {}", " ".repeat(cols.label), sanitize::line(e)),
+            w,
+        ),
+        theme.error(),
+    )
+}
+
+/// Draws the field lines (each tagged with its field's index, if any) scrolled so that the
+/// focused field and its error are on screen, and puts the terminal cursor in the focused
+/// field when the technician is `typing` into it.
+pub(crate) fn show_fields(
+    frame: &mut Frame,
+    area: Rect,
+    form: &crate::app::form::Form,
+    lines: Vec<(Line<'static>, Option<usize>)>,
+    cols: FieldCols,
+    typing: bool,
+) {
     let h = usize::from(area.height);
     let focus_line = lines
         .iter()
@@ -171,10 +235,10 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|(l, _)| l)
         .collect();
     frame.render_widget(Paragraph::new(shown), area);
-    let fld = form.focused();
-    if app.mode == Mode::Form && fld.kind != FieldKind::CustomerType && f.pending.is_none() {
-        let cur = fld.input.visual_cursor() - fld.input.visual_scroll(value_w);
-        let x = area.x + (2 + label_w + 2 + cur.min(value_w - 1)) as u16;
+    if typing {
+        let fld = form.focused();
+        let cur = fld.input.visual_cursor() - fld.input.visual_scroll(cols.value);
+        let x = area.x + (2 + cols.label + 2 + cur.min(cols.value - 1)) as u16;
         let y = area.y + (focus_line - offset) as u16;
         if y < area.y + area.height {
             frame.set_cursor_position(Position::new(x, y));

@@ -3,11 +3,12 @@
 //! the creates.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::Theme;
+use super::form::{FieldCols, FieldLook, error_line, field_line, show_fields};
 use super::text::{cell, fit, width, wrap};
 use crate::app::App;
 use crate::app::form::{FieldKind, Form};
@@ -16,9 +17,6 @@ use crate::app::onboard_ui::{
 };
 use crate::flows::onboard::{CreateStatus, Onboarding, Role, Subject};
 use crate::sanitize;
-
-/// Width of the label column.
-const LABEL_W: usize = 15;
 
 pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
     let Some(s) = &app.onboard else { return };
@@ -181,11 +179,9 @@ fn form_body(
         area.width,
         area.height.saturating_sub(1),
     );
-    let label_w = LABEL_W.min(w / 3);
-    let value_w = w.saturating_sub(label_w + 4).max(1);
+    let cols = FieldCols::new(w);
     let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
     for (i, fld) in form.fields.iter().enumerate() {
-        let focused = i == form.focus;
         let pick = fld.kind == FieldKind::CustomerType || fld.key == ROLE_KEY;
         let residential = form
             .field(crate::app::form::TYPE_KEY)
@@ -202,92 +198,42 @@ fn form_body(
         } else {
             fld.label.clone()
         };
-        let label_style = if fld.error.is_some() {
-            theme.error()
-        } else if focused {
-            theme.bold()
-        } else {
-            theme.label()
-        };
-        let shown = if pick {
-            format!("‹ {} ›", fld.value())
-        } else if fld.kind == FieldKind::Multiline {
-            sanitize::line(&fld.value().replace('\n', "⏎"))
-        } else {
-            sanitize::line(fld.value())
-        };
-        let scroll = if focused && !pick {
-            fld.input.visual_scroll(value_w)
-        } else {
-            0
-        };
-        let visible: String = skip_cols(&shown, scroll);
-        let value_style = if focused {
-            theme.selected()
-        } else {
-            theme.plain()
-        };
-        let marker = if fld.is_changed() && !pick {
-            "● "
-        } else {
-            "  "
+        let look = FieldLook {
+            label: &label,
+            pick,
+            mark_changed: fld.is_changed() && !pick,
         };
         lines.push((
-            Line::from(vec![
-                Span::styled(marker, theme.accent()),
-                Span::styled(format!("{:<label_w$}", fit(&label, label_w)), label_style),
-                Span::raw("  "),
-                Span::styled(format!("{:<value_w$}", fit(&visible, value_w)), value_style),
-            ]),
+            field_line(fld, &look, i == form.focus, cols, theme),
             Some(i),
         ));
         if let Some(e) = &fld.error {
-            lines.push((
-                Line::styled(
-                    fit(
-                        &format!("{}  ↳ {}", " ".repeat(label_w), sanitize::line(e)),
-                        w,
-                    ),
-                    theme.error(),
-                ),
-                None,
-            ));
+            lines.push((error_line(e, cols, w, theme), None));
         }
         if fld.key == "title" {
             let title = title_preview(s, form);
             lines.push((
                 Line::styled(
-                    fit(&format!("{}    sent as: {}", " ".repeat(label_w), title), w),
+                    fit(
+                        &format!("{}    sent as: {}", " ".repeat(cols.label), title),
+                        w,
+                    ),
                     theme.dim(),
                 ),
                 None,
             ));
         }
     }
-    let h = usize::from(area.height);
-    let focus_line = lines
-        .iter()
-        .position(|(_, i)| *i == Some(form.focus))
-        .unwrap_or(0);
-    let last = focus_line + usize::from(form.focused().error.is_some());
-    let offset = (last + 1).saturating_sub(h).min(focus_line);
-    let shown: Vec<Line> = lines
-        .into_iter()
-        .skip(offset)
-        .take(h)
-        .map(|(l, _)| l)
-        .collect();
-    frame.render_widget(Paragraph::new(shown), area);
     let fld = form.focused();
     let pick = fld.kind == FieldKind::CustomerType || fld.key == ROLE_KEY;
-    if s.question.is_none() && !pick {
-        let cur = fld.input.visual_cursor() - fld.input.visual_scroll(value_w);
-        let x = area.x + (2 + label_w + 2 + cur.min(value_w - 1)) as u16;
-        let y = area.y + (focus_line - offset) as u16;
-        if y < area.y + area.height {
-            frame.set_cursor_position(Position::new(x, y));
-        }
-    }
+    show_fields(
+        frame,
+        area,
+        form,
+        lines,
+        cols,
+        s.question.is_none() && !pick,
+    );
 }
 
 /// The title a contact gets from its role and the title typed.
@@ -307,20 +253,6 @@ fn title_preview(s: &OnboardScreen, form: &Form) -> String {
     } else {
         sanitize::line(&t)
     }
-}
-
-/// The text of `s` from display column `cols` on.
-fn skip_cols(s: &str, cols: usize) -> String {
-    let mut used = 0;
-    let mut out = String::new();
-    for ch in s.chars() {
-        if used >= cols {
-            out.push(ch);
-        } else {
-            used += width(ch.encode_utf8(&mut [0; 4]));
-        }
-    }
-    out
 }
 
 fn value<'a>(form: &'a Form, key: &str) -> &'a str {
