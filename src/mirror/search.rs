@@ -281,6 +281,27 @@ impl SearchIndex {
         self.records.len()
     }
 
+    /// Bytes each part of the index holds on the heap (its capacity), for the memory bench.
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        fn bytes<T>(v: &[T], capacity: usize) -> usize {
+            let _ = v;
+            capacity * std::mem::size_of::<T>()
+        }
+        vec![
+            ("text", bytes(&self.text, self.text.capacity())),
+            ("starts", bytes(&self.starts, self.starts.capacity())),
+            ("field", bytes(&self.field, self.field.capacity())),
+            (
+                "record_fields",
+                bytes(&self.record_fields, self.record_fields.capacity()),
+            ),
+            ("grams", bytes(&self.grams, self.grams.capacity())),
+            ("initials", bytes(&self.initials, self.initials.capacity())),
+            ("fuzzy", bytes(&self.fuzzy, self.fuzzy.capacity())),
+            ("records", bytes(&self.records, self.records.capacity())),
+        ]
+    }
+
     fn begin_record(&mut self, customer_id: Id, contact_id: Option<Id>) {
         self.records.push(RecordRef {
             customer_id,
