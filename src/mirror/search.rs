@@ -63,7 +63,43 @@ pub enum Field {
     Id,
 }
 
+/// Every field, in the order of their tags (see [`Field::tag`]).
+const FIELDS: [Field; 14] = [
+    Field::BusinessName,
+    Field::PersonName,
+    Field::Name,
+    Field::Email,
+    Field::Phone,
+    Field::Mobile,
+    Field::Title,
+    Field::Address,
+    Field::City,
+    Field::State,
+    Field::Zip,
+    Field::Notes,
+    Field::Properties,
+    Field::Id,
+];
+
 impl Field {
+    /// The control byte (1..=14) that ends a field of this kind in the index's text. Folded text
+    /// never holds a control byte, so the tag both ends the field and names it, and no query
+    /// matches across it.
+    fn tag(self) -> u8 {
+        FIELDS
+            .iter()
+            .position(|&f| f == self)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
+    /// The field a tag names (see [`Field::tag`]).
+    fn from_tag(tag: u8) -> Field {
+        FIELDS
+            .get(usize::from(tag).wrapping_sub(1))
+            .copied()
+            .unwrap_or(Field::Notes)
+    }
+
     /// Importance within a tier: a match in a name beats one in the notes.
     fn weight(self) -> u32 {
         match self {
@@ -154,12 +190,6 @@ pub struct SearchResults {
 /// gives the same results.)
 const NARROW_DIVISOR: usize = if cfg!(test) { 1 } else { 4 };
 
-#[derive(Debug, Clone, Copy)]
-struct RecordRef {
-    customer_id: Id,
-    contact_id: Option<Id>,
-}
-
 /// Bit (0..256) of a byte pair in a record's bigram filter.
 fn bigram_bit(a: u8, b: u8) -> usize {
     ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 24) as usize
@@ -217,8 +247,8 @@ fn bytes_mask(text: &[u8]) -> u64 {
 /// The in-memory search index of a mirror. Build it once after loading or syncing (a large
 /// account takes some hundreds of milliseconds: build it off the UI thread).
 ///
-/// Layout: the folded fields of every record end to end in one byte arena (`\n` after each),
-/// a table of field starts, per record two small Bloom-style filters: the byte pairs of all its
+/// Layout: the folded fields of every record end to end in one byte arena (after each a control
+/// byte naming the field, see [`Field::tag`]), a table of field starts, per record two small Bloom-style filters: the byte pairs of all its
 /// fields (256 bits) and the first bytes of its fields (64 bits, for one-character queries), and
 /// per name-like field the bytes it holds and the bytes that start its words (for fuzzy
 /// matching). A query first skips every record whose filter lacks one of its byte pairs (most
@@ -228,14 +258,16 @@ pub struct SearchIndex {
     text: Vec<u8>,
     /// Start of each field in `text`, plus `text.len()` at the end.
     starts: Vec<u32>,
-    field: Vec<Field>,
     /// First field of each record, plus the field count at the end.
     record_fields: Vec<u32>,
     grams: Vec<[u64; 4]>,
     initials: Vec<u64>,
     /// The name-like fields, in field order, with their filters.
     fuzzy: Vec<FuzzyField>,
-    records: Vec<RecordRef>,
+    /// Each record's own id: a customer's, or a contact's.
+    ids: Vec<Id>,
+    /// Each record's customer, as a record index (a customer's own index).
+    owner: Vec<u32>,
 }
 
 impl SearchIndex {
@@ -251,34 +283,39 @@ impl SearchIndex {
         let mut ix = SearchIndex {
             text: Vec::with_capacity(records * 100),
             starts: Vec::with_capacity(records * 8),
-            field: Vec::with_capacity(records * 8),
             record_fields: Vec::with_capacity(records + 1),
             grams: Vec::with_capacity(records),
             fuzzy: Vec::with_capacity(records * 3),
             initials: Vec::with_capacity(records),
-            records: Vec::with_capacity(records),
+            ids: Vec::with_capacity(records),
+            owner: Vec::with_capacity(records),
         };
         let mut buf = String::new();
         for c in customers {
             let c = c.borrow();
+            let owner = ix.ids.len() as u32;
             ix.add_customer(c, &mut buf);
             for k in &c.contacts {
-                ix.add_contact(c.id, k, &mut buf);
+                ix.add_contact(owner, k, &mut buf);
             }
         }
-        ix.record_fields.push(ix.field.len() as u32);
+        ix.record_fields.push(ix.field_count());
         ix.starts.push(ix.text.len() as u32);
         // The capacities above are estimates: give back what they overshot.
         ix.text.shrink_to_fit();
         ix.starts.shrink_to_fit();
-        ix.field.shrink_to_fit();
         ix.fuzzy.shrink_to_fit();
         ix
     }
 
     /// Number of records (customers and contacts) indexed.
     pub fn record_count(&self) -> usize {
-        self.records.len()
+        self.ids.len()
+    }
+
+    /// Fields indexed so far.
+    fn field_count(&self) -> u32 {
+        self.starts.len() as u32
     }
 
     /// Bytes each part of the index holds on the heap (its capacity), for the memory bench.
@@ -290,7 +327,6 @@ impl SearchIndex {
         vec![
             ("text", bytes(&self.text, self.text.capacity())),
             ("starts", bytes(&self.starts, self.starts.capacity())),
-            ("field", bytes(&self.field, self.field.capacity())),
             (
                 "record_fields",
                 bytes(&self.record_fields, self.record_fields.capacity()),
@@ -298,16 +334,16 @@ impl SearchIndex {
             ("grams", bytes(&self.grams, self.grams.capacity())),
             ("initials", bytes(&self.initials, self.initials.capacity())),
             ("fuzzy", bytes(&self.fuzzy, self.fuzzy.capacity())),
-            ("records", bytes(&self.records, self.records.capacity())),
+            ("ids", bytes(&self.ids, self.ids.capacity())),
+            ("owner", bytes(&self.owner, self.owner.capacity())),
         ]
     }
 
-    fn begin_record(&mut self, customer_id: Id, contact_id: Option<Id>) {
-        self.records.push(RecordRef {
-            customer_id,
-            contact_id,
-        });
-        self.record_fields.push(self.field.len() as u32);
+    /// Starts record `id`, of the customer at record index `owner`.
+    fn begin_record(&mut self, id: Id, owner: u32) {
+        self.ids.push(id);
+        self.owner.push(owner);
+        self.record_fields.push(self.field_count());
         self.grams.push([0; 4]);
         self.initials.push(0);
     }
@@ -326,25 +362,23 @@ impl SearchIndex {
         if folded.is_empty() {
             return;
         }
-        let r = self.records.len() - 1;
+        let r = self.ids.len() - 1;
         bigrams(folded, &mut self.grams[r]);
         if field.fuzzy() {
             self.fuzzy.push(FuzzyField {
-                field: self.field.len() as u32,
-                record: r as u32,
+                field: self.field_count(),
                 bytes: bytes_mask(folded) as u32,
                 initials: word_initials(folded) as u32,
             });
         }
         self.initials[r] |= initial_bit(folded[0]);
         self.starts.push(self.text.len() as u32);
-        self.field.push(field);
         self.text.extend_from_slice(folded);
-        self.text.push(b'\n');
+        self.text.push(field.tag());
     }
 
     fn add_customer(&mut self, c: &Customer, buf: &mut String) {
-        self.begin_record(c.id, None);
+        self.begin_record(c.id, self.ids.len() as u32);
         let id = c.id.to_string();
         self.add_field(Field::BusinessName, c.business_name.as_deref(), buf);
         self.add_field(Field::PersonName, Some(&c.person_name()), buf);
@@ -365,8 +399,8 @@ impl SearchIndex {
         self.add_field(Field::Notes, c.notes.as_deref(), buf);
     }
 
-    fn add_contact(&mut self, customer_id: Id, k: &Contact, buf: &mut String) {
-        self.begin_record(customer_id, Some(k.id));
+    fn add_contact(&mut self, owner: u32, k: &Contact, buf: &mut String) {
+        self.begin_record(k.id, owner);
         self.add_field(Field::Name, k.name.as_deref(), buf);
         self.add_field(Field::Email, k.email.as_deref(), buf);
         self.add_field(Field::Phone, k.phone.as_deref(), buf);
@@ -378,9 +412,19 @@ impl SearchIndex {
         self.add_field(Field::Notes, k.notes.as_deref(), buf);
     }
 
-    /// Byte range of field `fi`, without its separator.
+    /// Byte range of field `fi`, without its tag.
     fn bounds(&self, fi: usize) -> (usize, usize) {
         (self.starts[fi] as usize, self.starts[fi + 1] as usize - 1)
+    }
+
+    /// The kind of field `fi`, from its tag.
+    fn field(&self, fi: usize) -> Field {
+        Field::from_tag(self.text[self.starts[fi + 1] as usize - 1])
+    }
+
+    /// The record holding field `fi`.
+    fn record_of(&self, fi: u32) -> u32 {
+        (self.record_fields.partition_point(|&first| first <= fi) - 1) as u32
     }
 
     /// Field range of record `r`.
@@ -405,7 +449,7 @@ impl SearchIndex {
         let prev = prev.filter(|p| q.starts_with(p.query.as_str()));
         let qb = q.as_bytes();
         let short = q.chars().nth(1).is_none();
-        let narrow_limit = self.records.len() / NARROW_DIVISOR;
+        let narrow_limit = self.ids.len() / NARROW_DIVISOR;
 
         let mut best: Vec<Candidate> = Vec::new();
         if short {
@@ -468,10 +512,11 @@ impl SearchIndex {
         let hits = best
             .into_iter()
             .map(|c| {
-                let r = self.records[c.record as usize];
+                let r = c.record as usize;
+                let owner = self.owner[r] as usize;
                 Hit {
-                    customer_id: r.customer_id,
-                    contact_id: r.contact_id,
+                    customer_id: self.ids[owner],
+                    contact_id: (owner != r).then_some(self.ids[r]),
                     field: c.field,
                     kind: c.kind,
                     score: c.score,
@@ -496,7 +541,7 @@ impl SearchIndex {
                     } else {
                         MatchKind::Prefix
                     };
-                    let field = self.field[fi];
+                    let field = self.field(fi);
                     let score = score(kind, field, fe - fs, q.len());
                     push_best(best, r as u32, field, kind, score);
                 }
@@ -522,7 +567,7 @@ impl SearchIndex {
             }
             let (fs, fe) = self.bounds(fi);
             let kind = classify(&self.text, fs, fe, at, qlen, finder);
-            let field = self.field[fi];
+            let field = self.field(fi);
             push_best(
                 best,
                 r as u32,
@@ -556,11 +601,15 @@ impl SearchIndex {
                 continue;
             };
             subsequences.push(i);
-            if span <= 2 * q.len() + 2 && !matched.contains(&f.record) {
-                let field = self.field[f.field as usize];
+            if span > 2 * q.len() + 2 {
+                continue;
+            }
+            let record = self.record_of(f.field);
+            if !matched.contains(&record) {
+                let field = self.field(f.field as usize);
                 let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
                 let score = field.weight() * 100 + closeness;
-                push_best(best, f.record, field, MatchKind::Fuzzy, score);
+                push_best(best, record, field, MatchKind::Fuzzy, score);
             }
         }
         subsequences
@@ -571,7 +620,6 @@ impl SearchIndex {
 #[derive(Debug, Clone, Copy)]
 struct FuzzyField {
     field: u32,
-    record: u32,
     /// Bytes of the field.
     bytes: u32,
     /// Bytes that start a word of the field.
@@ -988,6 +1036,23 @@ mod tests {
         ] {
             assert_eq!(s.search(q, 20), ix.search(q, 20), "query {q:?}");
         }
+    }
+
+    #[test]
+    fn field_tags_are_control_bytes_that_name_the_field() {
+        for f in FIELDS {
+            assert!((1..0x20).contains(&f.tag()), "{f:?}");
+            assert_eq!(Field::from_tag(f.tag()), f);
+        }
+        // Folded text holds no control byte, so a tag always ends a field.
+        let mut folded = String::new();
+        fold_into("a\u{1}b\x0e\n\tc\u{7f}d", &mut folded);
+        assert!(folded.bytes().all(|b| b >= 0x20), "{folded:?}");
+        // Every hit names its record's customer, and its contact only for contacts.
+        let ix = index();
+        let r = ix.search("yamada", 5);
+        assert_eq!(ids(&r), vec![(4, Some(401))]);
+        assert_eq!(r.hits[0].field, Field::Email);
     }
 
     #[test]
