@@ -888,6 +888,8 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Arc<Customer>>, replace: b
         l.shown.clear();
         l.cursor = 0;
     }
+    // Amortised growth, but a whole account loaded at once gets exactly its size.
+    l.rows.reserve(items.len());
     for c in items {
         let row = Row {
             view: RowView::build(&c),
