@@ -185,6 +185,9 @@ pub struct SearchResults {
     pub total: usize,
 }
 
+/// Field lengths from this on are stored as this, and measured up to the field's tag.
+const LONG: u8 = u8::MAX;
+
 /// Narrow from the previous query's matches only when they are at most this fraction of all
 /// records: beyond that the filtered scan is as cheap. (Unit tests always narrow, to check it
 /// gives the same results.)
@@ -248,16 +251,19 @@ fn bytes_mask(text: &[u8]) -> u64 {
 /// account takes some hundreds of milliseconds: build it off the UI thread).
 ///
 /// Layout: the folded fields of every record end to end in one byte arena (after each a control
-/// byte naming the field, see [`Field::tag`]), a table of field starts, per record two small Bloom-style filters: the byte pairs of all its
-/// fields (256 bits) and the first bytes of its fields (64 bits, for one-character queries), and
+/// byte naming the field, see [`Field::tag`]), where each record starts and the length of each
+/// field (one byte; a longer field is measured up to its tag), per record two small Bloom-style
+/// filters: the byte pairs of all its fields (256 bits) and the first bytes of its fields (64 bits, for one-character queries), and
 /// per name-like field the bytes it holds and the bytes that start its words (for fuzzy
 /// matching). A query first skips every record whose filter lacks one of its byte pairs (most
 /// of them), then runs a SIMD substring search over the few records left.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     text: Vec<u8>,
-    /// Start of each field in `text`, plus `text.len()` at the end.
-    starts: Vec<u32>,
+    /// Start of each record's fields in `text`, plus `text.len()` at the end.
+    record_start: Vec<u32>,
+    /// Length of each field, [`LONG`] for that length or more.
+    lens: Vec<u8>,
     /// First field of each record, plus the field count at the end.
     record_fields: Vec<u32>,
     grams: Vec<[u64; 4]>,
@@ -282,7 +288,8 @@ impl SearchIndex {
         let records = customers.len() + contacts;
         let mut ix = SearchIndex {
             text: Vec::with_capacity(records * 100),
-            starts: Vec::with_capacity(records * 8),
+            record_start: Vec::with_capacity(records + 1),
+            lens: Vec::with_capacity(records * 8),
             record_fields: Vec::with_capacity(records + 1),
             grams: Vec::with_capacity(records),
             fuzzy: Vec::with_capacity(records * 3),
@@ -300,10 +307,10 @@ impl SearchIndex {
             }
         }
         ix.record_fields.push(ix.field_count());
-        ix.starts.push(ix.text.len() as u32);
+        ix.record_start.push(ix.text.len() as u32);
         // The capacities above are estimates: give back what they overshot.
         ix.text.shrink_to_fit();
-        ix.starts.shrink_to_fit();
+        ix.lens.shrink_to_fit();
         ix.fuzzy.shrink_to_fit();
         ix
     }
@@ -315,7 +322,7 @@ impl SearchIndex {
 
     /// Fields indexed so far.
     fn field_count(&self) -> u32 {
-        self.starts.len() as u32
+        self.lens.len() as u32
     }
 
     /// Bytes each part of the index holds on the heap (its capacity), for the memory bench.
@@ -326,7 +333,11 @@ impl SearchIndex {
         }
         vec![
             ("text", bytes(&self.text, self.text.capacity())),
-            ("starts", bytes(&self.starts, self.starts.capacity())),
+            (
+                "record_start",
+                bytes(&self.record_start, self.record_start.capacity()),
+            ),
+            ("lens", bytes(&self.lens, self.lens.capacity())),
             (
                 "record_fields",
                 bytes(&self.record_fields, self.record_fields.capacity()),
@@ -344,6 +355,7 @@ impl SearchIndex {
         self.ids.push(id);
         self.owner.push(owner);
         self.record_fields.push(self.field_count());
+        self.record_start.push(self.text.len() as u32);
         self.grams.push([0; 4]);
         self.initials.push(0);
     }
@@ -366,13 +378,13 @@ impl SearchIndex {
         bigrams(folded, &mut self.grams[r]);
         if field.fuzzy() {
             self.fuzzy.push(FuzzyField {
-                field: self.field_count(),
+                start: self.text.len() as u32,
                 bytes: bytes_mask(folded) as u32,
                 initials: word_initials(folded) as u32,
             });
         }
         self.initials[r] |= initial_bit(folded[0]);
-        self.starts.push(self.text.len() as u32);
+        self.lens.push(folded.len().min(usize::from(LONG)) as u8);
         self.text.extend_from_slice(folded);
         self.text.push(field.tag());
     }
@@ -412,19 +424,39 @@ impl SearchIndex {
         self.add_field(Field::Notes, k.notes.as_deref(), buf);
     }
 
-    /// Byte range of field `fi`, without its tag.
-    fn bounds(&self, fi: usize) -> (usize, usize) {
-        (self.starts[fi] as usize, self.starts[fi + 1] as usize - 1)
+    /// Where the field starting at `fs` ends (its tag), from its length byte `len`.
+    fn field_end(&self, fs: usize, len: u8) -> usize {
+        if len < LONG {
+            return fs + usize::from(len);
+        }
+        self.tag_at_or_after(fs + usize::from(LONG))
     }
 
-    /// The kind of field `fi`, from its tag.
-    fn field(&self, fi: usize) -> Field {
-        Field::from_tag(self.text[self.starts[fi + 1] as usize - 1])
+    /// The first tag at or after `from` (every field ends with one).
+    fn tag_at_or_after(&self, from: usize) -> usize {
+        let rest = self.text.get(from..).unwrap_or_default();
+        from + rest.iter().position(|&b| b < 0x20).unwrap_or(rest.len())
     }
 
-    /// The record holding field `fi`.
-    fn record_of(&self, fi: u32) -> u32 {
-        (self.record_fields.partition_point(|&first| first <= fi) - 1) as u32
+    /// The kind of the field ending at `fe`, from its tag.
+    fn field_at(&self, fe: usize) -> Field {
+        Field::from_tag(self.text.get(fe).copied().unwrap_or(0))
+    }
+
+    /// The fields of record `r`, as (start, end) byte ranges without their tags.
+    fn fields(&self, r: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut fs = self.record_start[r] as usize;
+        self.lens[self.fields_of(r)].iter().map(move |&len| {
+            let start = fs;
+            let end = self.field_end(start, len);
+            fs = end + 1;
+            (start, end)
+        })
+    }
+
+    /// The record whose text holds byte `at`.
+    fn record_of(&self, at: u32) -> u32 {
+        (self.record_start.partition_point(|&start| start <= at) - 1) as u32
     }
 
     /// Field range of record `r`.
@@ -533,15 +565,14 @@ impl SearchIndex {
             if initials & bit == 0 {
                 continue;
             }
-            for fi in self.fields_of(r) {
-                let (fs, fe) = self.bounds(fi);
+            for (fs, fe) in self.fields(r) {
                 if self.text[fs..fe].starts_with(q) {
                     let kind = if fe - fs == q.len() {
                         MatchKind::Exact
                     } else {
                         MatchKind::Prefix
                     };
-                    let field = self.field(fi);
+                    let field = self.field_at(fe);
                     let score = score(kind, field, fe - fs, q.len());
                     push_best(best, r as u32, field, kind, score);
                 }
@@ -551,23 +582,22 @@ impl SearchIndex {
 
     /// The best field of record `r` containing the query, if any.
     fn match_record(&self, r: usize, finder: &memmem::Finder, best: &mut Vec<Candidate>) {
-        let fields = self.fields_of(r);
-        if fields.is_empty() {
+        let start = self.record_start[r] as usize;
+        let end = self.record_start[r + 1] as usize;
+        if start == end {
             return;
         }
-        let start = self.starts[fields.start] as usize;
-        let end = self.starts[fields.end] as usize;
         let qlen = finder.needle().len();
         let mut pos = start;
-        let mut fi = fields.start;
+        let mut fields = self.fields(r);
         while let Some(off) = finder.find(&self.text[pos..end]) {
             let at = pos + off;
-            while self.starts[fi + 1] as usize <= at {
-                fi += 1;
-            }
-            let (fs, fe) = self.bounds(fi);
+            // No query holds a tag, so a match lies inside one field.
+            let Some((fs, fe)) = fields.by_ref().find(|&(_, fe)| fe > at) else {
+                break;
+            };
             let kind = classify(&self.text, fs, fe, at, qlen, finder);
-            let field = self.field(fi);
+            let field = self.field_at(fe);
             push_best(
                 best,
                 r as u32,
@@ -576,7 +606,6 @@ impl SearchIndex {
                 score(kind, field, fe - fs, qlen),
             );
             pos = fe + 1;
-            fi += 1;
             if pos >= end {
                 break;
             }
@@ -596,7 +625,8 @@ impl SearchIndex {
         let mut subsequences = Vec::new();
         for i in candidates {
             let f = self.fuzzy[i as usize];
-            let (fs, fe) = self.bounds(f.field as usize);
+            let fs = f.start as usize;
+            let fe = self.tag_at_or_after(fs);
             let Some(span) = fuzzy_window(q, &self.text[fs..fe]) else {
                 continue;
             };
@@ -604,9 +634,9 @@ impl SearchIndex {
             if span > 2 * q.len() + 2 {
                 continue;
             }
-            let record = self.record_of(f.field);
+            let record = self.record_of(f.start);
             if !matched.contains(&record) {
-                let field = self.field(f.field as usize);
+                let field = self.field_at(fe);
                 let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
                 let score = field.weight() * 100 + closeness;
                 push_best(best, record, field, MatchKind::Fuzzy, score);
@@ -619,7 +649,8 @@ impl SearchIndex {
 /// A name-like field and its filters for fuzzy matching (letters have their own bits).
 #[derive(Debug, Clone, Copy)]
 struct FuzzyField {
-    field: u32,
+    /// Where the field starts in the index's text.
+    start: u32,
     /// Bytes of the field.
     bytes: u32,
     /// Bytes that start a word of the field.
@@ -1053,6 +1084,35 @@ mod tests {
         let r = ix.search("yamada", 5);
         assert_eq!(ids(&r), vec![(4, Some(401))]);
         assert_eq!(r.hits[0].field, Field::Email);
+    }
+
+    #[test]
+    fn fields_of_255_bytes_or_more_are_measured_to_their_tag() {
+        for len in [254, 255, 256, 700] {
+            let mut c = customer(9, "Long Street Co", "Al", "Bo");
+            c.address = Some(format!("{}tailword", "x".repeat(len - 8)));
+            c.zip = Some("98765".into());
+            c.notes = Some(format!("{} lastnote", "y ".repeat(200)));
+            let ix = SearchIndex::from_customers(&[c, customer(10, "After", "Cy", "Do")]);
+            let r = ix.search("tailword", 5);
+            assert_eq!(ids(&r), vec![(9, None)], "{len}");
+            assert_eq!(
+                (r.hits[0].field, r.hits[0].kind),
+                (Field::Address, MatchKind::Substring)
+            );
+            let r = ix.search("98765", 5);
+            assert_eq!(
+                (r.hits[0].field, r.hits[0].kind),
+                (Field::Zip, MatchKind::Exact)
+            );
+            let r = ix.search("lastnote", 5);
+            assert_eq!(
+                (r.hits[0].field, r.hits[0].kind),
+                (Field::Notes, MatchKind::WordPrefix)
+            );
+            assert_eq!(ids(&ix.search("after", 5)), vec![(10, None)]);
+            assert_eq!(ids(&ix.search("c", 5)), vec![(10, None)]);
+        }
     }
 
     #[test]
