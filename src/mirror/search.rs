@@ -454,9 +454,19 @@ impl SearchIndex {
         })
     }
 
-    /// The record whose text holds byte `at`.
-    fn record_of(&self, at: u32) -> u32 {
-        (self.record_start.partition_point(|&start| start <= at) - 1) as u32
+    /// The record whose text holds byte `at`, at or after record `from` (whose text starts at or
+    /// before `at`). Callers go through the text in order: gallop from `from`, then bisect the
+    /// last step.
+    fn record_of(&self, at: u32, from: u32) -> u32 {
+        let starts = &self.record_start;
+        let mut lo = from as usize;
+        let mut step = 1;
+        while lo + step < starts.len() && starts[lo + step] <= at {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step).min(starts.len());
+        (lo + starts[lo..hi].partition_point(|&start| start <= at)).saturating_sub(1) as u32
     }
 
     /// Field range of record `r`.
@@ -623,18 +633,20 @@ impl SearchIndex {
         best: &mut Vec<Candidate>,
     ) -> Vec<u32> {
         let mut subsequences = Vec::new();
+        // Candidates come in text order: each record is looked up from the previous one.
+        let mut record = 0;
         for i in candidates {
             let f = self.fuzzy[i as usize];
             let fs = f.start as usize;
-            let fe = self.tag_at_or_after(fs);
-            let Some(span) = fuzzy_window(q, &self.text[fs..fe]) else {
+            let Some(span) = fuzzy_window(q, &self.text[fs..]) else {
                 continue;
             };
             subsequences.push(i);
             if span > 2 * q.len() + 2 {
                 continue;
             }
-            let record = self.record_of(f.start);
+            let fe = self.tag_at_or_after(fs);
+            record = self.record_of(f.start, record);
             if !matched.contains(&record) {
                 let field = self.field_at(fe);
                 let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
@@ -810,7 +822,9 @@ fn starts_word(text: &[u8], fs: usize, a: usize) -> bool {
 }
 
 /// If the ASCII query's bytes appear in order in `field`, the first one at the start of a word:
-/// the width of the tightest window holding them from there.
+/// the width of the tightest window holding them from there. The field ends at its tag (a
+/// control byte) or at the end of the slice, so it can be given as the index's text from its
+/// start on, without measuring it first.
 fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
     let (&first, rest) = q.split_first()?;
     // The earliest word start holding the first byte leaves the most room for the rest. Fields
@@ -818,6 +832,9 @@ fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
     let mut prev_is_boundary = true;
     let mut start = None;
     for (i, &b) in field.iter().enumerate() {
+        if b < 0x20 {
+            return None;
+        }
         if b == first && prev_is_boundary {
             start = Some(i);
             break;
@@ -829,7 +846,10 @@ fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
     let mut k = 0;
     while k < rest.len() {
         let want = rest[k];
-        let i = field[end..].iter().position(|&b| b == want)?;
+        let i = field[end..].iter().position(|&b| b == want || b < 0x20)?;
+        if field[end + i] != want {
+            return None;
+        }
         end += i + 1;
         k += 1;
     }
@@ -1055,6 +1075,10 @@ mod tests {
         assert_eq!(fuzzy_window(b"abc", b"xa\xc3\xa9abc"), None);
         assert_eq!(fuzzy_window(b"ab", b"a b"), Some(3));
         assert_eq!(fuzzy_window(b"zz", b""), None);
+        // The field ends at its tag: the next field does not complete a match.
+        assert_eq!(fuzzy_window(b"ab", b"a\x01b"), None);
+        assert_eq!(fuzzy_window(b"ab", b"\x01ab"), None);
+        assert_eq!(fuzzy_window(b"ab", b"a b\x01"), Some(3));
     }
 
     #[test]
