@@ -138,11 +138,24 @@ fn main() {
         "app list (rows and their views):    {} (with the records handed over)",
         mb(app_bytes + sent)
     );
+    let rows = &app.list.rows;
+    println!(
+        "  rows ({} B each inline):           {}",
+        std::mem::size_of_val(&rows[0]),
+        mb(rows.capacity() * std::mem::size_of_val(&rows[0]))
+    );
+    println!(
+        "  their text:                        {}",
+        mb(rows.iter().map(|r| r.view.heap_bytes()).sum())
+    );
 
     let before = live();
     let index = Arc::new(SearchIndex::build(&m));
     let index_bytes = live() - before;
     println!("search index:                       {}", mb(index_bytes));
+    for (part, bytes) in index.heap_parts() {
+        println!("  {part:<33} {}", mb(bytes));
+    }
     update(&mut app, Action::Mirror(MirrorEvent::Index(index)));
 
     println!("total held:                         {}", mb(live() - base));

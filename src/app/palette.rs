@@ -447,7 +447,7 @@ pub fn find_contacts(rows: &[Row], order: &[usize], needle: &str) -> Vec<Contact
                 customer_id: c.id,
                 index,
                 name: sanitize::line(ct.name.as_deref().unwrap_or("(no name)")),
-                customer: row.view.name.clone(),
+                customer: row.view.name().to_string(),
                 detail: detail.join(" · "),
             });
         }
@@ -1052,7 +1052,7 @@ mod tests {
         let mut app = fixtures::app((100, 30));
         run_line(&mut app, "contact ALICE@acme.test");
         let row = app.list.selected().expect("selected");
-        assert!(row.view.name.starts_with("Acme"));
+        assert!(row.view.name().starts_with("Acme"));
         assert_eq!(app.detail.tab, Tab::Contacts);
         assert_eq!(app.focus, Focus::Detail);
         let i = app.detail.cursor();
@@ -1088,7 +1088,7 @@ mod tests {
             app.list
                 .shown
                 .iter()
-                .all(|&i| !app.list.rows[i].view.name.starts_with("Acme"))
+                .all(|&i| !app.list.rows[i].view.name().starts_with("Acme"))
         );
         run_line(&mut app, "contact bob@acme.test");
         assert!(app.search.text().is_empty());
@@ -1097,7 +1097,7 @@ mod tests {
                 .selected()
                 .expect("row")
                 .view
-                .name
+                .name()
                 .starts_with("Acme")
         );
     }
@@ -1139,7 +1139,7 @@ mod tests {
         assert_eq!(app.mode, Mode::Normal);
         assert!(app.search.debounce.is_pending());
         assert!(app.list.shown.iter().all(|&i| {
-            app.list.rows[i].view.name.to_lowercase().contains("acme")
+            app.list.rows[i].view.name().to_lowercase().contains("acme")
                 || !app.list.rows[i].customer.contacts.is_empty()
         }));
     }

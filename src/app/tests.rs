@@ -212,7 +212,7 @@ fn typing_filters_at_once_and_asks_the_server_after_a_pause() {
     assert!(fx.is_empty(), "no request while typing");
     assert_eq!(app.list.shown.len(), 1, "the loaded rows filter at once");
     assert_eq!(
-        app.list.selected().map(|r| r.view.name.as_str()),
+        app.list.selected().map(|r| r.view.name()),
         Some("Acme Plumbing, Inc.")
     );
     assert!(app.wants_tick(), "the debounce needs ticks");
@@ -326,7 +326,7 @@ fn search_finds_contacts_emails_and_phone_digits() {
     chars(&mut app, "(555) 666-7777");
     assert_eq!(app.list.shown.len(), 1);
     assert_eq!(
-        app.list.selected().map(|r| r.view.person.as_str()),
+        app.list.selected().map(|r| r.view.person()),
         Some("María José García")
     );
 }
@@ -572,7 +572,7 @@ fn sort_cycles_and_reverses() {
         app.list
             .shown
             .iter()
-            .map(|&i| app.list.rows[i].view.name.clone())
+            .map(|&i| app.list.rows[i].view.name().to_string())
             .collect()
     };
     let by_name = names(&app);

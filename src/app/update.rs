@@ -888,6 +888,8 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Arc<Customer>>, replace: b
         l.shown.clear();
         l.cursor = 0;
     }
+    // Amortised growth, but a whole account loaded at once gets exactly its size.
+    l.rows.reserve(items.len());
     for c in items {
         let row = Row {
             view: RowView::build(&c),
@@ -914,13 +916,13 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Arc<Customer>>, replace: b
 
 fn compare(a: &RowView, b: &RowView, key: SortKey) -> Ordering {
     match key {
-        SortKey::Name => a.name_key.cmp(&b.name_key),
+        SortKey::Name => a.name_key().cmp(b.name_key()),
         SortKey::City => a
-            .city_key
+            .city_key()
             .is_empty()
-            .cmp(&b.city_key.is_empty())
-            .then_with(|| a.city_key.cmp(&b.city_key))
-            .then_with(|| a.name_key.cmp(&b.name_key)),
+            .cmp(&b.city_key().is_empty())
+            .then_with(|| a.city_key().cmp(b.city_key()))
+            .then_with(|| a.name_key().cmp(b.name_key())),
         SortKey::Created => a.created.cmp(&b.created),
         SortKey::Updated => a.updated.cmp(&b.updated),
     }

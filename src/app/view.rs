@@ -7,20 +7,16 @@ use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Properties, Ticke
 use crate::sanitize;
 
 /// One list row's display text, plus what search and sort need.
+///
+/// 100,000 rows are kept, so the text is packed: every string of the row lives end to end in one
+/// allocation, read through the accessors (`name()`, `email()`, ...). The sort keys are the
+/// lowercase name and city at the start of the search text, not copies of them.
 #[derive(Debug, Clone, Default)]
 pub struct RowView {
-    pub name: String,
-    pub person: String,
-    pub email: String,
-    pub phone: String,
-    pub city: String,
-    /// Lowercase text the search looks in: names, e-mails, city, and the embedded contacts'
-    /// names and e-mails, separated so that a match cannot span two fields.
-    pub haystack: String,
-    /// Phone digits of the customer and its contacts, for searches like `555 123`.
-    pub digits: String,
-    pub name_key: String,
-    pub city_key: String,
+    /// Name, person, e-mail, phone and city as shown, then the search text, then the digits.
+    text: Box<str>,
+    /// Where each part of `text` ends (see the `END_*` indexes); `text.len()` ends the digits.
+    ends: [u32; PARTS],
     pub created: i64,
     pub updated: i64,
     /// The customer's id and disabled flag, beside the text: filtering 100,000 rows reads
@@ -31,6 +27,20 @@ pub struct RowView {
 
 const SEP: char = '\u{1}';
 
+// Indexes into `RowView::ends`. The search text starts at `END_CITY` with the lowercase name
+// (ending at `END_NAME_KEY`), person and e-mail, then the lowercase city (from `START_CITY_KEY`
+// to `END_CITY_KEY`), each followed by `SEP`.
+const END_NAME: usize = 0;
+const END_PERSON: usize = 1;
+const END_EMAIL: usize = 2;
+const END_PHONE: usize = 3;
+const END_CITY: usize = 4;
+const END_NAME_KEY: usize = 5;
+const START_CITY_KEY: usize = 6;
+const END_CITY_KEY: usize = 7;
+const END_HAYSTACK: usize = 8;
+const PARTS: usize = 9;
+
 impl RowView {
     pub fn build(c: &Customer) -> RowView {
         let name = sanitize::line(&c.display_name());
@@ -40,53 +50,122 @@ impl RowView {
         let phone = phone_display(phone_raw);
         let city = sanitize::line(c.city.as_deref().unwrap_or(""));
 
-        let mut haystack = String::with_capacity(96);
-        for part in [&name, &person, &email, &city] {
-            haystack.push_str(&part.to_lowercase());
-            haystack.push(SEP);
+        let mut text = String::with_capacity(256);
+        let mut ends = [0u32; PARTS];
+        // Offsets are u32: a row's text beyond 4 GB cannot arrive (responses are far smaller).
+        let mut mark = |text: &String, i: usize| ends[i] = text.len() as u32;
+        for (part, end) in [
+            (&name, END_NAME),
+            (&person, END_PERSON),
+            (&email, END_EMAIL),
+            (&phone, END_PHONE),
+            (&city, END_CITY),
+        ] {
+            text.push_str(part);
+            mark(&text, end);
         }
-        let mut digits = String::new();
-        for p in [c.phone.as_deref(), c.mobile.as_deref()]
-            .into_iter()
-            .flatten()
-        {
-            digits.extend(p.chars().filter(char::is_ascii_digit));
-            digits.push(SEP);
+        // The search text: names, e-mails, city, and the embedded contacts' names and e-mails,
+        // lowercase, separated so that a match cannot span two fields.
+        text.push_str(&name.to_lowercase());
+        mark(&text, END_NAME_KEY);
+        text.push(SEP);
+        for part in [&person, &email] {
+            text.push_str(&part.to_lowercase());
+            text.push(SEP);
         }
+        mark(&text, START_CITY_KEY);
+        text.push_str(&city.to_lowercase());
+        mark(&text, END_CITY_KEY);
+        text.push(SEP);
         for ct in &c.contacts {
             for part in [ct.name.as_deref(), ct.email.as_deref()]
                 .into_iter()
                 .flatten()
             {
-                haystack.push_str(&sanitize::line(part).to_lowercase());
-                haystack.push(SEP);
-            }
-            for p in [ct.phone.as_deref(), ct.mobile.as_deref()]
-                .into_iter()
-                .flatten()
-            {
-                digits.extend(p.chars().filter(char::is_ascii_digit));
-                digits.push(SEP);
+                text.push_str(&sanitize::line(part).to_lowercase());
+                text.push(SEP);
             }
         }
-        // Built by appending: trimmed, as 100,000 rows keep them.
-        haystack.shrink_to_fit();
-        digits.shrink_to_fit();
+        mark(&text, END_HAYSTACK);
+        // Phone digits of the customer and its contacts, for searches like `555 123`.
+        let phones = [c.phone.as_deref(), c.mobile.as_deref()].into_iter();
+        let contact_phones = c
+            .contacts
+            .iter()
+            .flat_map(|ct| [ct.phone.as_deref(), ct.mobile.as_deref()]);
+        for p in phones.chain(contact_phones).flatten() {
+            text.extend(p.chars().filter(char::is_ascii_digit));
+            text.push(SEP);
+        }
         RowView {
-            name_key: name.to_lowercase(),
-            city_key: city.to_lowercase(),
+            // Built by appending: trimmed (`into_boxed_str`), as 100,000 rows keep it.
+            text: text.into_boxed_str(),
+            ends,
             created: c.created_at.map_or(0, |t| t.timestamp_millis()),
             updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
             id: c.id,
             disabled: c.disabled,
-            name,
-            person,
-            email,
-            phone,
-            city,
-            haystack,
-            digits,
         }
+    }
+
+    /// Bytes the row's text holds on the heap, for the memory bench.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.len()
+    }
+
+    /// `text[ends[from]..ends[to]]`, with `from == None` meaning the start.
+    fn part(&self, from: Option<usize>, to: usize) -> &str {
+        let start = from.map_or(0, |i| self.ends[i] as usize);
+        let end = if to == PARTS {
+            self.text.len()
+        } else {
+            self.ends[to] as usize
+        };
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// The customer's name as shown (business name, else person).
+    pub fn name(&self) -> &str {
+        self.part(None, END_NAME)
+    }
+
+    /// First and last name.
+    pub fn person(&self) -> &str {
+        self.part(Some(END_NAME), END_PERSON)
+    }
+
+    pub fn email(&self) -> &str {
+        self.part(Some(END_PERSON), END_EMAIL)
+    }
+
+    /// The phone (else the mobile) as shown.
+    pub fn phone(&self) -> &str {
+        self.part(Some(END_EMAIL), END_PHONE)
+    }
+
+    pub fn city(&self) -> &str {
+        self.part(Some(END_PHONE), END_CITY)
+    }
+
+    /// Lowercase text the search looks in: names, e-mails, city, and the embedded contacts'
+    /// names and e-mails, separated so that a match cannot span two fields.
+    pub fn haystack(&self) -> &str {
+        self.part(Some(END_CITY), END_HAYSTACK)
+    }
+
+    /// Phone digits of the customer and its contacts, for searches like `555 123`.
+    pub fn digits(&self) -> &str {
+        self.part(Some(END_HAYSTACK), PARTS)
+    }
+
+    /// The lowercase name, to sort by.
+    pub fn name_key(&self) -> &str {
+        self.part(Some(END_CITY), END_NAME_KEY)
+    }
+
+    /// The lowercase city, to sort by.
+    pub fn city_key(&self) -> &str {
+        self.part(Some(START_CITY_KEY), END_CITY_KEY)
     }
 }
 
@@ -130,11 +209,11 @@ impl Needle {
     /// Case-insensitive substring over the row's fields and its contacts; phone digits too.
     pub fn matches(&self, v: &RowView) -> bool {
         self.text.is_empty()
-            || v.haystack.contains(&self.text)
+            || v.haystack().contains(&self.text)
             || self
                 .digits
                 .as_deref()
-                .is_some_and(|d| d.len() >= 3 && v.digits.contains(d))
+                .is_some_and(|d| d.len() >= 3 && v.digits().contains(d))
     }
 }
 
@@ -500,6 +579,67 @@ mod tests {
         for miss in ["zebra", "999", "acme plumbing jane"] {
             assert!(!Needle::new(miss).matches(&v), "{miss}");
         }
+    }
+
+    /// The packed row gives back each field as it was built separately.
+    #[test]
+    fn packed_row_parts_read_back_unchanged() {
+        let c = Customer {
+            id: 7,
+            business_name: Some("Évil\x1b]0;owned\x07 Ltd 東京\u{202E}".into()),
+            firstname: Some("Zoë".into()),
+            lastname: Some("Ångström 🍣".into()),
+            email: Some("ZOE@Example.TEST".into()),
+            mobile: Some("15551234567".into()),
+            city: Some("Ålesund\nNorth".into()),
+            contacts: vec![
+                Contact {
+                    name: Some("Bob\u{1}Builder".into()),
+                    phone: Some("+1 (555) 765-4321".into()),
+                    ..Contact::default()
+                },
+                Contact::default(),
+            ],
+            ..Customer::default()
+        };
+        let v = RowView::build(&c);
+        let name = sanitize::line(&c.display_name());
+        assert_eq!(v.name(), name);
+        assert_eq!(v.person(), "Zoë Ångström 🍣");
+        assert_eq!(v.email(), "ZOE@Example.TEST");
+        assert_eq!(v.phone(), "+1 (555) 123-4567");
+        assert_eq!(v.city(), sanitize::line("Ålesund\nNorth"));
+        assert_eq!(v.name_key(), name.to_lowercase());
+        assert_eq!(v.city_key(), v.city().to_lowercase());
+        let contact = sanitize::line("Bob\u{1}Builder").to_lowercase();
+        assert_eq!(
+            v.haystack(),
+            format!(
+                "{}\u{1}zoë ångström 🍣\u{1}zoe@example.test\u{1}{}\u{1}{contact}\u{1}",
+                v.name_key(),
+                v.city_key()
+            )
+        );
+        assert_eq!(v.digits(), "15551234567\u{1}15557654321\u{1}");
+        assert_eq!((v.id, v.disabled), (7, false));
+
+        // Nothing at all: every part empty but the separators.
+        let empty = RowView::build(&Customer::default());
+        assert_eq!(
+            [empty.name(), empty.person(), empty.email(), empty.phone()],
+            ["", "", "", ""]
+        );
+        assert_eq!(
+            (empty.city(), empty.name_key(), empty.city_key()),
+            ("", "", "")
+        );
+        assert_eq!(empty.haystack(), "\u{1}\u{1}\u{1}\u{1}");
+        assert_eq!(empty.digits(), "");
+        let default = RowView::default();
+        assert_eq!(
+            (default.name(), default.haystack(), default.digits()),
+            ("", "", "")
+        );
     }
 
     #[test]

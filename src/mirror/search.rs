@@ -63,7 +63,43 @@ pub enum Field {
     Id,
 }
 
+/// Every field, in the order of their tags (see [`Field::tag`]).
+const FIELDS: [Field; 14] = [
+    Field::BusinessName,
+    Field::PersonName,
+    Field::Name,
+    Field::Email,
+    Field::Phone,
+    Field::Mobile,
+    Field::Title,
+    Field::Address,
+    Field::City,
+    Field::State,
+    Field::Zip,
+    Field::Notes,
+    Field::Properties,
+    Field::Id,
+];
+
 impl Field {
+    /// The control byte (1..=14) that ends a field of this kind in the index's text. Folded text
+    /// never holds a control byte, so the tag both ends the field and names it, and no query
+    /// matches across it.
+    fn tag(self) -> u8 {
+        FIELDS
+            .iter()
+            .position(|&f| f == self)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
+    /// The field a tag names (see [`Field::tag`]).
+    fn from_tag(tag: u8) -> Field {
+        FIELDS
+            .get(usize::from(tag).wrapping_sub(1))
+            .copied()
+            .unwrap_or(Field::Notes)
+    }
+
     /// Importance within a tier: a match in a name beats one in the notes.
     fn weight(self) -> u32 {
         match self {
@@ -149,16 +185,13 @@ pub struct SearchResults {
     pub total: usize,
 }
 
+/// Field lengths from this on are stored as this, and measured up to the field's tag.
+const LONG: u8 = u8::MAX;
+
 /// Narrow from the previous query's matches only when they are at most this fraction of all
 /// records: beyond that the filtered scan is as cheap. (Unit tests always narrow, to check it
 /// gives the same results.)
 const NARROW_DIVISOR: usize = if cfg!(test) { 1 } else { 4 };
-
-#[derive(Debug, Clone, Copy)]
-struct RecordRef {
-    customer_id: Id,
-    contact_id: Option<Id>,
-}
 
 /// Bit (0..256) of a byte pair in a record's bigram filter.
 fn bigram_bit(a: u8, b: u8) -> usize {
@@ -217,25 +250,30 @@ fn bytes_mask(text: &[u8]) -> u64 {
 /// The in-memory search index of a mirror. Build it once after loading or syncing (a large
 /// account takes some hundreds of milliseconds: build it off the UI thread).
 ///
-/// Layout: the folded fields of every record end to end in one byte arena (`\n` after each),
-/// a table of field starts, per record two small Bloom-style filters: the byte pairs of all its
-/// fields (256 bits) and the first bytes of its fields (64 bits, for one-character queries), and
+/// Layout: the folded fields of every record end to end in one byte arena (after each a control
+/// byte naming the field, see [`Field::tag`]), where each record starts and the length of each
+/// field (one byte; a longer field is measured up to its tag), per record two small Bloom-style
+/// filters: the byte pairs of all its fields (256 bits) and the first bytes of its fields (64 bits, for one-character queries), and
 /// per name-like field the bytes it holds and the bytes that start its words (for fuzzy
 /// matching). A query first skips every record whose filter lacks one of its byte pairs (most
 /// of them), then runs a SIMD substring search over the few records left.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     text: Vec<u8>,
-    /// Start of each field in `text`, plus `text.len()` at the end.
-    starts: Vec<u32>,
-    field: Vec<Field>,
+    /// Start of each record's fields in `text`, plus `text.len()` at the end.
+    record_start: Vec<u32>,
+    /// Length of each field, [`LONG`] for that length or more.
+    lens: Vec<u8>,
     /// First field of each record, plus the field count at the end.
     record_fields: Vec<u32>,
     grams: Vec<[u64; 4]>,
     initials: Vec<u64>,
     /// The name-like fields, in field order, with their filters.
     fuzzy: Vec<FuzzyField>,
-    records: Vec<RecordRef>,
+    /// Each record's own id: a customer's, or a contact's.
+    ids: Vec<Id>,
+    /// Each record's customer, as a record index (a customer's own index).
+    owner: Vec<u32>,
 }
 
 impl SearchIndex {
@@ -250,43 +288,74 @@ impl SearchIndex {
         let records = customers.len() + contacts;
         let mut ix = SearchIndex {
             text: Vec::with_capacity(records * 100),
-            starts: Vec::with_capacity(records * 8),
-            field: Vec::with_capacity(records * 8),
+            record_start: Vec::with_capacity(records + 1),
+            lens: Vec::with_capacity(records * 8),
             record_fields: Vec::with_capacity(records + 1),
             grams: Vec::with_capacity(records),
             fuzzy: Vec::with_capacity(records * 3),
             initials: Vec::with_capacity(records),
-            records: Vec::with_capacity(records),
+            ids: Vec::with_capacity(records),
+            owner: Vec::with_capacity(records),
         };
         let mut buf = String::new();
         for c in customers {
             let c = c.borrow();
+            let owner = ix.ids.len() as u32;
             ix.add_customer(c, &mut buf);
             for k in &c.contacts {
-                ix.add_contact(c.id, k, &mut buf);
+                ix.add_contact(owner, k, &mut buf);
             }
         }
-        ix.record_fields.push(ix.field.len() as u32);
-        ix.starts.push(ix.text.len() as u32);
+        ix.record_fields.push(ix.field_count());
+        ix.record_start.push(ix.text.len() as u32);
         // The capacities above are estimates: give back what they overshot.
         ix.text.shrink_to_fit();
-        ix.starts.shrink_to_fit();
-        ix.field.shrink_to_fit();
+        ix.lens.shrink_to_fit();
         ix.fuzzy.shrink_to_fit();
         ix
     }
 
     /// Number of records (customers and contacts) indexed.
     pub fn record_count(&self) -> usize {
-        self.records.len()
+        self.ids.len()
     }
 
-    fn begin_record(&mut self, customer_id: Id, contact_id: Option<Id>) {
-        self.records.push(RecordRef {
-            customer_id,
-            contact_id,
-        });
-        self.record_fields.push(self.field.len() as u32);
+    /// Fields indexed so far.
+    fn field_count(&self) -> u32 {
+        self.lens.len() as u32
+    }
+
+    /// Bytes each part of the index holds on the heap (its capacity), for the memory bench.
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        fn bytes<T>(v: &[T], capacity: usize) -> usize {
+            let _ = v;
+            capacity * std::mem::size_of::<T>()
+        }
+        vec![
+            ("text", bytes(&self.text, self.text.capacity())),
+            (
+                "record_start",
+                bytes(&self.record_start, self.record_start.capacity()),
+            ),
+            ("lens", bytes(&self.lens, self.lens.capacity())),
+            (
+                "record_fields",
+                bytes(&self.record_fields, self.record_fields.capacity()),
+            ),
+            ("grams", bytes(&self.grams, self.grams.capacity())),
+            ("initials", bytes(&self.initials, self.initials.capacity())),
+            ("fuzzy", bytes(&self.fuzzy, self.fuzzy.capacity())),
+            ("ids", bytes(&self.ids, self.ids.capacity())),
+            ("owner", bytes(&self.owner, self.owner.capacity())),
+        ]
+    }
+
+    /// Starts record `id`, of the customer at record index `owner`.
+    fn begin_record(&mut self, id: Id, owner: u32) {
+        self.ids.push(id);
+        self.owner.push(owner);
+        self.record_fields.push(self.field_count());
+        self.record_start.push(self.text.len() as u32);
         self.grams.push([0; 4]);
         self.initials.push(0);
     }
@@ -305,25 +374,23 @@ impl SearchIndex {
         if folded.is_empty() {
             return;
         }
-        let r = self.records.len() - 1;
+        let r = self.ids.len() - 1;
         bigrams(folded, &mut self.grams[r]);
         if field.fuzzy() {
             self.fuzzy.push(FuzzyField {
-                field: self.field.len() as u32,
-                record: r as u32,
+                start: self.text.len() as u32,
                 bytes: bytes_mask(folded) as u32,
                 initials: word_initials(folded) as u32,
             });
         }
         self.initials[r] |= initial_bit(folded[0]);
-        self.starts.push(self.text.len() as u32);
-        self.field.push(field);
+        self.lens.push(folded.len().min(usize::from(LONG)) as u8);
         self.text.extend_from_slice(folded);
-        self.text.push(b'\n');
+        self.text.push(field.tag());
     }
 
     fn add_customer(&mut self, c: &Customer, buf: &mut String) {
-        self.begin_record(c.id, None);
+        self.begin_record(c.id, self.ids.len() as u32);
         let id = c.id.to_string();
         self.add_field(Field::BusinessName, c.business_name.as_deref(), buf);
         self.add_field(Field::PersonName, Some(&c.person_name()), buf);
@@ -344,8 +411,8 @@ impl SearchIndex {
         self.add_field(Field::Notes, c.notes.as_deref(), buf);
     }
 
-    fn add_contact(&mut self, customer_id: Id, k: &Contact, buf: &mut String) {
-        self.begin_record(customer_id, Some(k.id));
+    fn add_contact(&mut self, owner: u32, k: &Contact, buf: &mut String) {
+        self.begin_record(k.id, owner);
         self.add_field(Field::Name, k.name.as_deref(), buf);
         self.add_field(Field::Email, k.email.as_deref(), buf);
         self.add_field(Field::Phone, k.phone.as_deref(), buf);
@@ -357,9 +424,49 @@ impl SearchIndex {
         self.add_field(Field::Notes, k.notes.as_deref(), buf);
     }
 
-    /// Byte range of field `fi`, without its separator.
-    fn bounds(&self, fi: usize) -> (usize, usize) {
-        (self.starts[fi] as usize, self.starts[fi + 1] as usize - 1)
+    /// Where the field starting at `fs` ends (its tag), from its length byte `len`.
+    fn field_end(&self, fs: usize, len: u8) -> usize {
+        if len < LONG {
+            return fs + usize::from(len);
+        }
+        self.tag_at_or_after(fs + usize::from(LONG))
+    }
+
+    /// The first tag at or after `from` (every field ends with one).
+    fn tag_at_or_after(&self, from: usize) -> usize {
+        let rest = self.text.get(from..).unwrap_or_default();
+        from + rest.iter().position(|&b| b < 0x20).unwrap_or(rest.len())
+    }
+
+    /// The kind of the field ending at `fe`, from its tag.
+    fn field_at(&self, fe: usize) -> Field {
+        Field::from_tag(self.text.get(fe).copied().unwrap_or(0))
+    }
+
+    /// The fields of record `r`, as (start, end) byte ranges without their tags.
+    fn fields(&self, r: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut fs = self.record_start[r] as usize;
+        self.lens[self.fields_of(r)].iter().map(move |&len| {
+            let start = fs;
+            let end = self.field_end(start, len);
+            fs = end + 1;
+            (start, end)
+        })
+    }
+
+    /// The record whose text holds byte `at`, at or after record `from` (whose text starts at or
+    /// before `at`). Callers go through the text in order: gallop from `from`, then bisect the
+    /// last step.
+    fn record_of(&self, at: u32, from: u32) -> u32 {
+        let starts = &self.record_start;
+        let mut lo = from as usize;
+        let mut step = 1;
+        while lo + step < starts.len() && starts[lo + step] <= at {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step).min(starts.len());
+        (lo + starts[lo..hi].partition_point(|&start| start <= at)).saturating_sub(1) as u32
     }
 
     /// Field range of record `r`.
@@ -384,7 +491,7 @@ impl SearchIndex {
         let prev = prev.filter(|p| q.starts_with(p.query.as_str()));
         let qb = q.as_bytes();
         let short = q.chars().nth(1).is_none();
-        let narrow_limit = self.records.len() / NARROW_DIVISOR;
+        let narrow_limit = self.ids.len() / NARROW_DIVISOR;
 
         let mut best: Vec<Candidate> = Vec::new();
         if short {
@@ -447,10 +554,11 @@ impl SearchIndex {
         let hits = best
             .into_iter()
             .map(|c| {
-                let r = self.records[c.record as usize];
+                let r = c.record as usize;
+                let owner = self.owner[r] as usize;
                 Hit {
-                    customer_id: r.customer_id,
-                    contact_id: r.contact_id,
+                    customer_id: self.ids[owner],
+                    contact_id: (owner != r).then_some(self.ids[r]),
                     field: c.field,
                     kind: c.kind,
                     score: c.score,
@@ -467,15 +575,14 @@ impl SearchIndex {
             if initials & bit == 0 {
                 continue;
             }
-            for fi in self.fields_of(r) {
-                let (fs, fe) = self.bounds(fi);
+            for (fs, fe) in self.fields(r) {
                 if self.text[fs..fe].starts_with(q) {
                     let kind = if fe - fs == q.len() {
                         MatchKind::Exact
                     } else {
                         MatchKind::Prefix
                     };
-                    let field = self.field[fi];
+                    let field = self.field_at(fe);
                     let score = score(kind, field, fe - fs, q.len());
                     push_best(best, r as u32, field, kind, score);
                 }
@@ -485,23 +592,22 @@ impl SearchIndex {
 
     /// The best field of record `r` containing the query, if any.
     fn match_record(&self, r: usize, finder: &memmem::Finder, best: &mut Vec<Candidate>) {
-        let fields = self.fields_of(r);
-        if fields.is_empty() {
+        let start = self.record_start[r] as usize;
+        let end = self.record_start[r + 1] as usize;
+        if start == end {
             return;
         }
-        let start = self.starts[fields.start] as usize;
-        let end = self.starts[fields.end] as usize;
         let qlen = finder.needle().len();
         let mut pos = start;
-        let mut fi = fields.start;
+        let mut fields = self.fields(r);
         while let Some(off) = finder.find(&self.text[pos..end]) {
             let at = pos + off;
-            while self.starts[fi + 1] as usize <= at {
-                fi += 1;
-            }
-            let (fs, fe) = self.bounds(fi);
+            // No query holds a tag, so a match lies inside one field.
+            let Some((fs, fe)) = fields.by_ref().find(|&(_, fe)| fe > at) else {
+                break;
+            };
             let kind = classify(&self.text, fs, fe, at, qlen, finder);
-            let field = self.field[fi];
+            let field = self.field_at(fe);
             push_best(
                 best,
                 r as u32,
@@ -510,7 +616,6 @@ impl SearchIndex {
                 score(kind, field, fe - fs, qlen),
             );
             pos = fe + 1;
-            fi += 1;
             if pos >= end {
                 break;
             }
@@ -528,18 +633,25 @@ impl SearchIndex {
         best: &mut Vec<Candidate>,
     ) -> Vec<u32> {
         let mut subsequences = Vec::new();
+        // Candidates come in text order: each record is looked up from the previous one.
+        let mut record = 0;
         for i in candidates {
             let f = self.fuzzy[i as usize];
-            let (fs, fe) = self.bounds(f.field as usize);
-            let Some(span) = fuzzy_window(q, &self.text[fs..fe]) else {
+            let fs = f.start as usize;
+            let Some(span) = fuzzy_window(q, &self.text[fs..]) else {
                 continue;
             };
             subsequences.push(i);
-            if span <= 2 * q.len() + 2 && !matched.contains(&f.record) {
-                let field = self.field[f.field as usize];
+            if span > 2 * q.len() + 2 {
+                continue;
+            }
+            let fe = self.tag_at_or_after(fs);
+            record = self.record_of(f.start, record);
+            if !matched.contains(&record) {
+                let field = self.field_at(fe);
                 let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
                 let score = field.weight() * 100 + closeness;
-                push_best(best, f.record, field, MatchKind::Fuzzy, score);
+                push_best(best, record, field, MatchKind::Fuzzy, score);
             }
         }
         subsequences
@@ -549,8 +661,8 @@ impl SearchIndex {
 /// A name-like field and its filters for fuzzy matching (letters have their own bits).
 #[derive(Debug, Clone, Copy)]
 struct FuzzyField {
-    field: u32,
-    record: u32,
+    /// Where the field starts in the index's text.
+    start: u32,
     /// Bytes of the field.
     bytes: u32,
     /// Bytes that start a word of the field.
@@ -710,7 +822,9 @@ fn starts_word(text: &[u8], fs: usize, a: usize) -> bool {
 }
 
 /// If the ASCII query's bytes appear in order in `field`, the first one at the start of a word:
-/// the width of the tightest window holding them from there.
+/// the width of the tightest window holding them from there. The field ends at its tag (a
+/// control byte) or at the end of the slice, so it can be given as the index's text from its
+/// start on, without measuring it first.
 fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
     let (&first, rest) = q.split_first()?;
     // The earliest word start holding the first byte leaves the most room for the rest. Fields
@@ -718,6 +832,9 @@ fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
     let mut prev_is_boundary = true;
     let mut start = None;
     for (i, &b) in field.iter().enumerate() {
+        if b < 0x20 {
+            return None;
+        }
         if b == first && prev_is_boundary {
             start = Some(i);
             break;
@@ -729,7 +846,10 @@ fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
     let mut k = 0;
     while k < rest.len() {
         let want = rest[k];
-        let i = field[end..].iter().position(|&b| b == want)?;
+        let i = field[end..].iter().position(|&b| b == want || b < 0x20)?;
+        if field[end + i] != want {
+            return None;
+        }
         end += i + 1;
         k += 1;
     }
@@ -955,6 +1075,10 @@ mod tests {
         assert_eq!(fuzzy_window(b"abc", b"xa\xc3\xa9abc"), None);
         assert_eq!(fuzzy_window(b"ab", b"a b"), Some(3));
         assert_eq!(fuzzy_window(b"zz", b""), None);
+        // The field ends at its tag: the next field does not complete a match.
+        assert_eq!(fuzzy_window(b"ab", b"a\x01b"), None);
+        assert_eq!(fuzzy_window(b"ab", b"\x01ab"), None);
+        assert_eq!(fuzzy_window(b"ab", b"a b\x01"), Some(3));
     }
 
     #[test]
@@ -966,6 +1090,52 @@ mod tests {
             "man", "mana", "manager", "3", "32", "325", "東", "東京",
         ] {
             assert_eq!(s.search(q, 20), ix.search(q, 20), "query {q:?}");
+        }
+    }
+
+    #[test]
+    fn field_tags_are_control_bytes_that_name_the_field() {
+        for f in FIELDS {
+            assert!((1..0x20).contains(&f.tag()), "{f:?}");
+            assert_eq!(Field::from_tag(f.tag()), f);
+        }
+        // Folded text holds no control byte, so a tag always ends a field.
+        let mut folded = String::new();
+        fold_into("a\u{1}b\x0e\n\tc\u{7f}d", &mut folded);
+        assert!(folded.bytes().all(|b| b >= 0x20), "{folded:?}");
+        // Every hit names its record's customer, and its contact only for contacts.
+        let ix = index();
+        let r = ix.search("yamada", 5);
+        assert_eq!(ids(&r), vec![(4, Some(401))]);
+        assert_eq!(r.hits[0].field, Field::Email);
+    }
+
+    #[test]
+    fn fields_of_255_bytes_or_more_are_measured_to_their_tag() {
+        for len in [254, 255, 256, 700] {
+            let mut c = customer(9, "Long Street Co", "Al", "Bo");
+            c.address = Some(format!("{}tailword", "x".repeat(len - 8)));
+            c.zip = Some("98765".into());
+            c.notes = Some(format!("{} lastnote", "y ".repeat(200)));
+            let ix = SearchIndex::from_customers(&[c, customer(10, "After", "Cy", "Do")]);
+            let r = ix.search("tailword", 5);
+            assert_eq!(ids(&r), vec![(9, None)], "{len}");
+            assert_eq!(
+                (r.hits[0].field, r.hits[0].kind),
+                (Field::Address, MatchKind::Substring)
+            );
+            let r = ix.search("98765", 5);
+            assert_eq!(
+                (r.hits[0].field, r.hits[0].kind),
+                (Field::Zip, MatchKind::Exact)
+            );
+            let r = ix.search("lastnote", 5);
+            assert_eq!(
+                (r.hits[0].field, r.hits[0].kind),
+                (Field::Notes, MatchKind::WordPrefix)
+            );
+            assert_eq!(ids(&ix.search("after", 5)), vec![(10, None)]);
+            assert_eq!(ids(&ix.search("c", 5)), vec![(10, None)]);
         }
     }
 

@@ -164,11 +164,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             let row = &app.list.rows[i];
             let v = &row.view;
             let text = line_of(&cols, |c| match c {
-                Col::Name => v.name.clone(),
-                Col::Person => v.person.clone(),
-                Col::Email => v.email.clone(),
-                Col::Phone => v.phone.clone(),
-                Col::City => v.city.clone(),
+                Col::Name => v.name().to_string(),
+                Col::Person => v.person().to_string(),
+                Col::Email => v.email().to_string(),
+                Col::Phone => v.phone().to_string(),
+                Col::City => v.city().to_string(),
                 Col::Type => {
                     let t = crate::app::audit_ui::type_of(app, &row.customer);
                     crate::app::audit_ui::short_type(t).to_string()

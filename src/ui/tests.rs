@@ -54,7 +54,7 @@ fn on(size: (u16, u16), prefix: &str) -> App {
         .list
         .shown
         .iter()
-        .position(|&i| app.list.rows[i].view.name.starts_with(prefix))
+        .position(|&i| app.list.rows[i].view.name().starts_with(prefix))
         .expect("fixture customer");
     for _ in 0..pos {
         keys(&mut app, &[KeyCode::Char('j')]);
