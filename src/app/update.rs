@@ -740,36 +740,29 @@ fn customer_query(app: &App, query: Option<String>, page: u32) -> CustomerQuery 
 /// Fetches the next page when the cursor nears the end of the loaded rows (or nothing is
 /// loaded yet). While a search is typed, only the server search pages; browsing waits.
 pub(crate) fn maybe_load_more(app: &mut App, fx: &mut Vec<Effect>) {
-    let vp = layout::list_viewport(app.size, search_visible(app));
-    let near_end = app.list.cursor + vp.max(PREFETCH_ROWS) >= app.list.shown.len();
-    let searching = !app.search.text().trim().is_empty();
     if app.mirror.active {
         // Every customer is in the mirror: nothing to page.
         return;
     }
-    let (paging, query) = if searching {
-        match &app.list.remote {
-            Some(r) => (&r.paging, Some(r.query.clone())),
-            None => return,
-        }
-    } else {
-        (&app.list.browse, None)
-    };
-    if !paging.wants_more() || !(paging.pages_loaded == 0 || near_end) {
-        return;
+    let vp = layout::list_viewport(app.size, search_visible(app));
+    let near_end = app.list.cursor + vp.max(PREFETCH_ROWS) >= app.list.shown.len();
+    let first = active_paging(app).is_some_and(|(p, _)| p.pages_loaded == 0);
+    if near_end || first {
+        load_next_page(app, fx);
     }
-    let page = paging.pages_loaded + 1;
-    let generation = paging.generation;
-    let q = customer_query(app, query, page);
-    let paging = match &mut app.list.remote {
-        Some(r) if searching => &mut r.paging,
-        _ => &mut app.list.browse,
-    };
-    paging.loading = Some(page);
-    fx.push(Effect::LoadCustomers {
-        generation,
-        query: q,
-    });
+}
+
+/// The paging of the list's active source (the server search while one is typed, else the
+/// browse) and the search text; `None` while a typed search has not reached the server yet.
+fn active_paging(app: &App) -> Option<(&Paging, Option<String>)> {
+    if app.search.text().trim().is_empty() {
+        Some((&app.list.browse, None))
+    } else {
+        app.list
+            .remote
+            .as_ref()
+            .map(|r| (&r.paging, Some(r.query.clone())))
+    }
 }
 
 /// Starts the list over (sort, filter or refresh changed): rows stay on screen, re-sorted
@@ -841,13 +834,8 @@ fn customers_loaded(
 /// takes the whole filtered list). Returns whether a page is on its way.
 pub(crate) fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
     let searching = !app.search.text().trim().is_empty();
-    let (paging, query) = if searching {
-        match &app.list.remote {
-            Some(r) => (&r.paging, Some(r.query.clone())),
-            None => return false,
-        }
-    } else {
-        (&app.list.browse, None)
+    let Some((paging, query)) = active_paging(app) else {
+        return false;
     };
     if paging.loading.is_some() {
         return true;
