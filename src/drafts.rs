@@ -4,7 +4,7 @@
 //! rename) with permissions 0600: drafts hold customer data.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::app::form::{Draft, FormTarget};
@@ -19,21 +19,9 @@ fn file_of(data_dir: &Path, target: &FormTarget) -> PathBuf {
 
 /// Writes (or replaces) the draft of one form.
 pub fn save(data_dir: &Path, draft: &Draft) -> io::Result<PathBuf> {
-    let dir = drafts_dir(data_dir);
-    fs::create_dir_all(&dir)?;
     let path = file_of(data_dir, &draft.target);
-    let tmp = path.with_extension("json.tmp");
     let json = serde_json::to_vec_pretty(draft).map_err(io::Error::other)?;
-    {
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp)?;
-        f.write_all(&json)?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, &path)?;
+    crate::files::write_private(&path, &json)?;
     Ok(path)
 }
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod drafts;
 pub mod export;
+pub mod files;
 pub mod flows;
 pub mod logging;
 pub mod mirror;

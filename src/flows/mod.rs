@@ -110,22 +110,10 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), FlowError> {
         path: path.to_path_buf(),
         source,
     };
-    let write = || -> io::Result<()> {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        let json = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp)?;
-        f.write_all(&json)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    };
-    write().map_err(err)
+    let json = serde_json::to_vec_pretty(value)
+        .map_err(io::Error::other)
+        .map_err(err)?;
+    crate::files::write_private(path, &json).map_err(err)
 }
 
 /// Reads a journal; a missing file is `Ok(None)`, an unreadable one an error.

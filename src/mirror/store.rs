@@ -390,7 +390,8 @@ pub fn mirror_path(dir: &Path, profile: &str) -> PathBuf {
     dir.join(format!("mirror-{}.bin", safe_name(profile)))
 }
 
-fn safe_name(profile: &str) -> String {
+/// A profile name made safe for a file name (`mirror-…`, `dismissed-…`).
+pub(crate) fn safe_name(profile: &str) -> String {
     let name: String = profile
         .chars()
         .map(|c| {

@@ -2,7 +2,6 @@
 //! `<data dir>/dismissed-<profile>.json` (a JSON array of group keys).
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,17 +12,10 @@ use crate::app::audit_ui::{AuditEvent, AuditOp};
 
 /// Path of a profile's dismissed groups.
 pub fn dismissed_path(dir: &Path, profile: &str) -> PathBuf {
-    let safe: String = profile
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    dir.join(format!("dismissed-{safe}.json"))
+    dir.join(format!(
+        "dismissed-{}.json",
+        crate::mirror::store::safe_name(profile)
+    ))
 }
 
 /// Reads the dismissed groups; a missing or unreadable file is an empty set (never a crash).
@@ -36,13 +28,8 @@ pub fn load_dismissed(dir: &Path, profile: &str) -> BTreeSet<String> {
 
 /// Writes the dismissed groups through a temporary file and a rename.
 pub fn save_dismissed(dir: &Path, profile: &str, set: &BTreeSet<String>) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let path = dismissed_path(dir, profile);
-    let temp = path.with_extension(format!("json.tmp-{}", std::process::id()));
-    let mut f = std::fs::File::create(&temp)?;
-    f.write_all(&serde_json::to_vec_pretty(set).map_err(std::io::Error::other)?)?;
-    f.sync_all()?;
-    std::fs::rename(&temp, &path)
+    let json = serde_json::to_vec_pretty(set).map_err(std::io::Error::other)?;
+    crate::files::write_private(&dismissed_path(dir, profile), &json)
 }
 
 /// Runs one audit operation on a blocking thread.
