@@ -264,23 +264,14 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 #[cfg(test)]
 mod tests {
+    use crate::ui::tests::render;
     use std::collections::BTreeSet;
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
 
     use crate::app::audit_ui::AuditEvent;
     use crate::app::keymap::map_key;
     use crate::app::{Action, App, update};
-
-    fn render(app: &App) -> String {
-        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-        t.draw(|f| crate::ui::draw(app, f)).unwrap();
-        let text = t.backend().to_string();
-        assert!(!text.contains('\x1b') && !text.contains('\u{202E}'));
-        text
-    }
 
     fn key(app: &mut App, code: KeyCode) {
         if let Some(a) = map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {

@@ -126,20 +126,11 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
 
 #[cfg(test)]
 mod tests {
+    use crate::ui::tests::render;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
 
     use crate::app::keymap::map_key;
     use crate::app::{App, update};
-
-    fn render(app: &App) -> String {
-        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-        t.draw(|f| crate::ui::draw(app, f)).unwrap();
-        let text = t.backend().to_string();
-        assert!(!text.contains('\x1b') && !text.contains('\u{202E}'));
-        text
-    }
 
     fn typed(app: &mut App, s: &str) {
         for c in s.chars() {

@@ -429,9 +429,8 @@ pub fn confirm(app: &App, frame: &mut Frame, theme: &Theme) {
 
 #[cfg(test)]
 mod tests {
+    use crate::ui::tests::render;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
     use serde_json::json;
 
     use crate::app::action::Record;
@@ -439,12 +438,6 @@ mod tests {
     use crate::app::{Action, App, Effect, fixtures, update};
 
     const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
-
-    fn render(app: &App) -> String {
-        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-        t.draw(|f| super::super::draw(app, f)).unwrap();
-        t.backend().to_string()
-    }
 
     fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
         match map_key(app.mode, &KeyEvent::new(code, mods)) {

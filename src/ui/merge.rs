@@ -258,21 +258,12 @@ fn progress(m: &MergeScreen, theme: &Theme) -> Vec<Line<'static>> {
 
 #[cfg(test)]
 mod tests {
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use crate::ui::tests::render;
 
     use crate::app::merge_ui::MergeEvent;
     use crate::app::merge_ui::tests::planned;
-    use crate::app::{Action, App, Cmd, update};
+    use crate::app::{Action, Cmd, update};
     use crate::flows::merge::{MergeProgress, MergeStep, StepStatus};
-
-    fn render(app: &App) -> String {
-        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-        t.draw(|f| crate::ui::draw(app, f)).unwrap();
-        let text = t.backend().to_string();
-        assert!(!text.contains('\x1b') && !text.contains('\u{202E}'));
-        text
-    }
 
     #[test]
     fn merge_plan_and_progress_screens() {

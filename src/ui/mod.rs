@@ -17,7 +17,7 @@ pub use crate::app::text;
 pub mod theme;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -522,23 +522,14 @@ fn outcome(run: &RunView, theme: &Theme) -> Vec<Line<'static>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::ui::tests::render;
     use crossterm::event::KeyCode;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
 
     use crate::app::onboard_ui::tests::{
         add_contact, at_contacts, ch, created, ctrl, failed_at_second_contact, fill, key, reviewed,
         started,
     };
     use crate::app::{Action, App, update};
-
-    fn render(app: &App) -> String {
-        let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-        t.draw(|f| crate::ui::draw(app, f)).unwrap();
-        let text = t.backend().to_string();
-        assert!(!text.contains('\x1b') && !text.contains('\u{202E}'));
-        text
-    }
 
     fn snap(name: &str, app: &mut App, size: (u16, u16)) {
         update(app, Action::Resize(size.0, size.1));

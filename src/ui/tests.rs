@@ -14,7 +14,8 @@ use crate::app::{Action, App, Effect, Load, Modal, update};
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
 
-fn render(app: &App) -> String {
+/// The whole screen as text, with no raw control character on it (for every module's tests).
+pub(crate) fn render(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
     t.draw(|f| super::draw(app, f)).unwrap();
     let text = t.backend().to_string();
