@@ -11,7 +11,7 @@ use syncro_tui::api::model::{Contact, Customer};
 use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
 use syncro_tui::demo::{DemoConfig, DemoServer, FaultRule};
 
-use super::pty::{PATIENCE, Session, prefix};
+use super::pty::{PATIENCE, Session, demo_server, narrowing_customer, prefix};
 
 const CTRL_S: &[u8] = b"\x13";
 const CTRL_U: &[u8] = b"\x15";
@@ -29,56 +29,12 @@ fn config() -> DemoConfig {
     }
 }
 
-async fn demo_server() -> DemoServer {
-    DemoServer::start("127.0.0.1:0".parse().unwrap(), config())
-        .await
-        .expect("demo server")
-}
-
-/// A customer the search narrows to exactly, with at least two contacts.
+/// A customer the search narrows to exactly, with at least two contacts, all named.
 async fn pick_customer(base_url: &str) -> Customer {
-    let client = client(base_url);
-    let page = client
-        .list_customers(&CustomerQuery {
-            page: 1,
-            ..CustomerQuery::default()
-        })
-        .await
-        .expect("customers");
-    let mentions = |c: &Customer, e: &str| {
-        c.email
-            .as_deref()
-            .is_some_and(|x| x.to_lowercase().contains(e))
-            || c.contacts.iter().any(|ct| {
-                ct.email
-                    .as_deref()
-                    .is_some_and(|x| x.to_lowercase().contains(e))
-            })
-    };
-    for c in &page.items {
-        let Some(email) = c.email.clone().filter(|e| e.is_ascii() && e.len() < 40) else {
-            continue;
-        };
-        if c.contacts.len() < 2 || c.contacts.iter().any(|ct| ct.name.is_none()) {
-            continue;
-        }
-        let needle = email.to_lowercase();
-        if page.items.iter().filter(|o| mentions(o, &needle)).count() != 1 {
-            continue;
-        }
-        let on_server = client
-            .list_customers(&CustomerQuery {
-                query: Some(email.clone()),
-                page: 1,
-                ..CustomerQuery::default()
-            })
-            .await
-            .expect("search");
-        if on_server.meta.total_entries == Some(1) {
-            return c.clone();
-        }
-    }
-    panic!("the demo data has no customer with two named contacts on page 1");
+    narrowing_customer(base_url, async |_, c| {
+        c.contacts.len() >= 2 && c.contacts.iter().all(|ct| ct.name.is_some())
+    })
+    .await
 }
 
 /// Narrows the list to the customer with this e-mail and opens its Contacts tab.

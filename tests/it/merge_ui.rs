@@ -16,6 +16,8 @@ use syncro_tui::flows::merge::StepStatus;
 use syncro_tui::worker::Worker;
 use tokio::sync::mpsc;
 
+use super::tui::drive;
+
 /// One attempt per request, so the injected 500 reaches the merge instead of being retried.
 fn client(base_url: String) -> SyncroClient {
     let mut cfg = ClientConfig::new(base_url, SecretString::from("demo".to_string()));
@@ -23,29 +25,6 @@ fn client(base_url: String) -> SyncroClient {
     cfg.max_attempts = 1;
     cfg.total_timeout = Duration::from_secs(5);
     SyncroClient::new(cfg).unwrap()
-}
-
-/// Runs effects through the worker and feeds the answers to `update` until `done` holds.
-async fn drive(
-    app: &mut App,
-    worker: &Worker,
-    rx: &mut mpsc::UnboundedReceiver<Action>,
-    first: Vec<Effect>,
-    done: impl Fn(&App) -> bool,
-) {
-    for e in first {
-        worker.spawn(e);
-    }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !done(app) {
-        let action = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .expect("the worker answered in time")
-            .expect("channel open");
-        for e in update(app, action) {
-            worker.spawn(e);
-        }
-    }
 }
 
 fn find(customers: &[Customer], name: &str) -> Customer {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use secrecy::SecretString;
+use syncro_tui::api::model::Customer;
 use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
 use syncro_tui::demo::{DemoConfig, DemoServer};
 
@@ -23,7 +24,13 @@ struct Target {
     ticket_number: String,
 }
 
-async fn pick_target(base_url: &str) -> Target {
+/// The first customer of page 1 that `wanted` accepts and whose e-mail the search narrows to
+/// exactly that customer, in the loaded rows (its own and its contacts' e-mails) and on the
+/// server.
+pub(crate) async fn narrowing_customer(
+    base_url: &str,
+    wanted: impl AsyncFn(&SyncroClient, &Customer) -> bool,
+) -> Customer {
     let client =
         SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
     let page = client
@@ -33,7 +40,7 @@ async fn pick_target(base_url: &str) -> Target {
         })
         .await
         .expect("customers");
-    let mentions = |c: &syncro_tui::api::model::Customer, e: &str| {
+    let mentions = |c: &Customer, e: &str| {
         c.email
             .as_deref()
             .is_some_and(|x| x.to_lowercase().contains(e))
@@ -47,9 +54,11 @@ async fn pick_target(base_url: &str) -> Target {
         let Some(email) = c.email.clone().filter(|e| e.is_ascii() && e.len() < 40) else {
             continue;
         };
-        // The search must narrow to exactly this customer, locally and on the server.
         let needle = email.to_lowercase();
         if page.items.iter().filter(|o| mentions(o, &needle)).count() != 1 {
+            continue;
+        }
+        if !wanted(&client, c).await {
             continue;
         }
         let on_server = client
@@ -60,25 +69,38 @@ async fn pick_target(base_url: &str) -> Target {
             })
             .await
             .expect("search");
-        if on_server.meta.total_entries != Some(1) {
-            continue;
-        }
-        let Some(contact) = c.contacts.iter().find_map(|ct| ct.name.clone()) else {
-            continue;
-        };
-        let tickets = client.list_tickets(c.id, 1).await.expect("tickets");
-        let mut tickets = tickets.items;
-        tickets.sort_by_key(|t| std::cmp::Reverse(t.created_at));
-        if let Some(number) = tickets.first().and_then(|t| t.number.clone()) {
-            return Target {
-                email,
-                name: c.display_name(),
-                contact,
-                ticket_number: number,
-            };
+        if on_server.meta.total_entries == Some(1) {
+            return c.clone();
         }
     }
-    panic!("the demo data has no customer with contacts and tickets on page 1");
+    panic!("the demo data has no such customer on page 1");
+}
+
+/// The newest ticket's number of a customer, if it has tickets.
+async fn newest_ticket(client: &SyncroClient, id: syncro_tui::api::model::Id) -> Option<String> {
+    let mut tickets = client.list_tickets(id, 1).await.expect("tickets").items;
+    tickets.sort_by_key(|t| std::cmp::Reverse(t.created_at));
+    tickets.first().and_then(|t| t.number.clone())
+}
+
+/// A customer with a named contact and tickets.
+async fn pick_target(base_url: &str) -> Target {
+    let c = narrowing_customer(base_url, async |client, c| {
+        c.contacts.iter().any(|ct| ct.name.is_some()) && newest_ticket(client, c.id).await.is_some()
+    })
+    .await;
+    let client =
+        SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
+    Target {
+        email: c.email.clone().unwrap_or_default(),
+        name: c.display_name(),
+        contact: c
+            .contacts
+            .iter()
+            .find_map(|ct| ct.name.clone())
+            .unwrap_or_default(),
+        ticket_number: newest_ticket(&client, c.id).await.unwrap_or_default(),
+    }
 }
 
 /// The child's screen, fed by a reader thread.

@@ -30,7 +30,7 @@ fn client(base_url: &str, key: &str) -> SyncroClient {
 }
 
 /// Runs effects through the worker and feeds the answers to `update` until `done` holds.
-async fn drive(
+pub(crate) async fn drive(
     app: &mut App,
     worker: &Worker,
     rx: &mut mpsc::UnboundedReceiver<Action>,
@@ -40,7 +40,7 @@ async fn drive(
     for e in first {
         worker.spawn(e);
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !done(app) {
         let action = tokio::time::timeout_at(deadline, rx.recv())
             .await
