@@ -746,15 +746,16 @@ pub(crate) fn maybe_load_more(app: &mut App, fx: &mut Vec<Effect>) {
     }
     let vp = layout::list_viewport(app.size, search_visible(app));
     let near_end = app.list.cursor + vp.max(PREFETCH_ROWS) >= app.list.shown.len();
-    let first = active_paging(app).is_some_and(|(p, _)| p.pages_loaded == 0);
+    let first = page_source(app).is_some_and(|(p, _)| p.pages_loaded == 0);
     if near_end || first {
         load_next_page(app, fx);
     }
 }
 
-/// The paging of the list's active source (the server search while one is typed, else the
-/// browse) and the search text; `None` while a typed search has not reached the server yet.
-fn active_paging(app: &App) -> Option<(&Paging, Option<String>)> {
+/// The paging to extend (the server search while one is typed, else the browse) and the search
+/// text. Unlike [`super::List::active_paging`], a typed search that has not reached the server
+/// yet has none: browsing waits meanwhile.
+fn page_source(app: &App) -> Option<(&Paging, Option<String>)> {
     if app.search.text().trim().is_empty() {
         Some((&app.list.browse, None))
     } else {
@@ -834,7 +835,7 @@ fn customers_loaded(
 /// takes the whole filtered list). Returns whether a page is on its way.
 pub(crate) fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
     let searching = !app.search.text().trim().is_empty();
-    let Some((paging, query)) = active_paging(app) else {
+    let Some((paging, query)) = page_source(app) else {
         return false;
     };
     if paging.loading.is_some() {

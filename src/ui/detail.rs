@@ -165,7 +165,8 @@ fn loaded<'a, T>(
     }
 }
 
-fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+/// Lines inside a pane's borders, wrapped (empty states and errors).
+pub(super) fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     let area = Rect::new(
         area.x + 1,
         area.y + 1.min(area.height),

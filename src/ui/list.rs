@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::text::{cell, count, fit, width};
 use super::{Theme, inner, pane};
@@ -261,13 +261,7 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             ));
         }
     }
-    let area = Rect::new(
-        area.x + 1,
-        area.y + 1.min(area.height),
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(1),
-    );
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    super::detail::message(frame, area, lines);
 }
 
 #[cfg(test)]
