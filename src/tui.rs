@@ -32,7 +32,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::api::SyncroClient;
-use crate::app::{self, Action, App, AppConfig, Effect, Modal, keymap, update};
+use crate::app::{self, Action, App, AppConfig, Effect, Modal, Mode, keymap, update};
 use crate::cli::RunArgs;
 use crate::config::{self, Resolved, Target};
 use crate::worker::Worker;
@@ -113,11 +113,19 @@ fn enter(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
 }
 
+/// Whether a mode draws a screen over the panes (help, audit, a question, ...), rather than
+/// in them (the list, the search line, the inline form).
+fn covers(mode: Mode) -> bool {
+    !matches!(mode, Mode::Normal | Mode::Search | Mode::Form)
+}
+
 /// Erases the screen and starts from empty buffers, so the next frame paints every cell.
 /// (`Terminal::clear` would ask the terminal for the cursor position first, which a terminal
 /// that does not answer turns into a two-second stall and an error.)
+/// The erase is only queued: it reaches the terminal with the next frame, in one write, so the
+/// screen never shows blank in between.
 fn repaint(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> anyhow::Result<()> {
-    execute!(terminal.backend_mut(), Clear(ClearType::All))?;
+    crossterm::queue!(terminal.backend_mut(), Clear(ClearType::All))?;
     *terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     Ok(())
 }
@@ -489,7 +497,9 @@ async fn run(
             // disagree on the width of some scripts (Devanagari vowel signs, some emoji), and a
             // cell the diff skips can then keep a fragment of what was under an overlay.
             if app.mode != painted_mode {
-                repaint(&mut terminal)?;
+                if covers(app.mode) || covers(painted_mode) {
+                    repaint(&mut terminal)?;
+                }
                 painted_mode = app.mode;
             }
             terminal.draw(|f| crate::ui::draw(&app, f))?;
