@@ -116,7 +116,7 @@ fn main() {
     println!("mirror (the worker's copy):         {}", mb(mirror_bytes));
 
     let before = live();
-    let customers = m.customers().to_vec();
+    let customers = m.records().to_vec();
     let sent = live() - before;
     println!("customers handed to the app:        {}", mb(sent));
 

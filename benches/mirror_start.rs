@@ -18,7 +18,7 @@ use ratatui::backend::TestBackend;
 use syncro_tui::api::model::Customer;
 use syncro_tui::app::mirror_ui::MirrorEvent;
 use syncro_tui::app::{Action, App, fixtures, update};
-use syncro_tui::mirror::{self, Mirror, SearchIndex};
+use syncro_tui::mirror::{self, Mirror, Packed, SearchIndex};
 use tui_input::InputRequest;
 
 fn main() {
@@ -48,7 +48,7 @@ fn new_app() -> App {
     app
 }
 
-fn loaded_app(customers: Vec<Arc<Customer>>) -> App {
+fn loaded_app(customers: Vec<Packed>) -> App {
     let mut app = new_app();
     update(
         &mut app,
@@ -71,7 +71,7 @@ fn first_rows_from_mirror_20k(bencher: Bencher) {
     bencher.bench_local(|| {
         let loaded = mirror::store::load_for_server(dir.path(), "bench", "bench")
             .into_mirror_or_empty("bench");
-        let app = loaded_app(loaded.customers().to_vec());
+        let app = loaded_app(loaded.records().to_vec());
         term.clear().unwrap();
         term.draw(|f| syncro_tui::ui::draw(&app, f)).unwrap();
         // Both stay alive, as in the app (the worker keeps the mirror): returned, they are
@@ -85,7 +85,7 @@ fn big() -> &'static App {
     APP.get_or_init(|| {
         let cs = customers(100_000);
         let index = SearchIndex::from_customers(&cs);
-        let mut app = loaded_app(cs.into_iter().map(Arc::new).collect());
+        let mut app = loaded_app(cs.iter().map(Packed::pack).collect());
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Index(Arc::new(index))),

@@ -14,6 +14,7 @@ pub mod export;
 pub mod files;
 pub mod flows;
 pub mod logging;
+pub mod memory;
 pub mod mirror;
 pub mod sanitize;
 pub mod tui;

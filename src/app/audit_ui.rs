@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use super::form::{CUSTOMER_TYPES, customer_type};
+use super::form::CUSTOMER_TYPES;
 use super::update as up;
 use super::{App, Effect, Message, Mode, Row};
 use crate::api::model::{Customer, Id};
@@ -30,8 +30,8 @@ pub enum AuditOp {
     /// Find the groups among these customers; answered by [`AuditEvent::Found`].
     Run {
         generation: u64,
-        /// Shared with the list: the worker reads them without a copy.
-        customers: Vec<std::sync::Arc<Customer>>,
+        /// Shared with the list (no copy); the worker decodes them.
+        customers: Vec<crate::mirror::Packed>,
         dismissed: BTreeSet<String>,
     },
 }
@@ -119,6 +119,19 @@ pub fn close(app: &mut App) {
     app.mode = Mode::Normal;
 }
 
+/// [`findings`] among packed records (the list's): they are decoded for the check and dropped
+/// after it.
+pub fn findings_packed(
+    customers: &[crate::mirror::Packed],
+    dismissed: &BTreeSet<String>,
+) -> Vec<Finding> {
+    let decoded: Vec<Customer> = customers
+        .iter()
+        .map(crate::mirror::Packed::unpack)
+        .collect();
+    findings(&decoded, dismissed)
+}
+
 /// The audit's findings: customer groups (most confident first), then contact groups.
 pub fn findings<C: std::borrow::Borrow<Customer>>(
     customers: &[C],
@@ -141,8 +154,8 @@ pub fn findings<C: std::borrow::Borrow<Customer>>(
 fn run(app: &mut App, fx: &mut Vec<Effect>) {
     let dismissed = app.audit.dismissed.clone().unwrap_or_default();
     // Shared records: checking the whole account copies pointers, not customers.
-    let customers: Vec<std::sync::Arc<Customer>> =
-        app.list.rows.iter().map(|r| r.customer.clone()).collect();
+    let customers: Vec<crate::mirror::Packed> =
+        app.list.rows.iter().map(|r| r.record.clone()).collect();
     app.audit.generation += 1;
     let Some(v) = app.audit.view.as_mut() else {
         return;
@@ -158,7 +171,7 @@ fn run(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     v.checking = false;
-    let found = findings(&customers, &dismissed);
+    let found = findings_packed(&customers, &dismissed);
     show(app, found);
 }
 
@@ -289,7 +302,6 @@ pub fn merge_pair(app: &App) -> Result<(Customer, Customer), String> {
     }
     let mut chosen: Vec<&Customer> = members
         .iter()
-        .copied()
         .filter(|c| v.picked.contains(&c.id))
         .collect();
     if chosen.len() == 1
@@ -354,7 +366,7 @@ pub fn dismiss(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 /// The customers of the selected finding, for the side-by-side view.
-pub fn selected_customers(app: &App) -> Vec<&Customer> {
+pub fn selected_customers(app: &App) -> Vec<Customer> {
     let Some(f) = app
         .audit
         .view
@@ -368,7 +380,7 @@ pub fn selected_customers(app: &App) -> Vec<&Customer> {
         Finding::Contacts(g) => vec![g.customer_id],
     };
     ids.iter()
-        .filter_map(|id| app.list.index.get(id).map(|&i| &*app.list.rows[i].customer))
+        .filter_map(|id| app.list.index.get(id).map(|&i| app.list.rows[i].customer()))
         .collect()
 }
 
@@ -376,17 +388,12 @@ pub fn selected_customers(app: &App) -> Vec<&Customer> {
 pub fn name_of(app: &App, id: Id) -> String {
     app.list.index.get(&id).map_or_else(
         || format!("#{id}"),
-        |&i| sanitize::line(&app.list.rows[i].customer.display_name()),
+        |&i| app.list.rows[i].view.name().to_string(),
     )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Customer types in the list.
-
-/// The customer's type as the list shows it.
-pub fn type_of<'a>(app: &App, c: &'a Customer) -> &'a str {
-    customer_type(c, &app.config.customer_type_property)
-}
 
 /// A short label for the list's Type column.
 pub fn short_type(t: &str) -> &'static str {
@@ -400,8 +407,8 @@ pub fn short_type(t: &str) -> &'static str {
 }
 
 /// Whether the type filter lets a row through.
-pub(crate) fn passes(app_type_filter: Option<&str>, type_property: &str, r: &Row) -> bool {
-    app_type_filter.is_none_or(|t| customer_type(&r.customer, type_property) == t)
+pub(crate) fn passes(app_type_filter: Option<&str>, r: &Row) -> bool {
+    app_type_filter.is_none_or(|t| r.view.kind() == t)
 }
 
 /// `t`: all types → Business → Residential → Government → Non-Profit → all types.
@@ -430,6 +437,7 @@ pub(crate) mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
+    use crate::app::form::customer_type;
     use crate::app::keymap::map_key;
     use crate::app::{Action, fixtures, update};
 
@@ -461,7 +469,7 @@ pub(crate) mod tests {
             .list
             .rows
             .iter()
-            .map(|r| (*r.customer).clone())
+            .map(|r| r.customer())
             .collect();
         let mut third = items[0].clone();
         third.id = 21009998;
@@ -535,12 +543,7 @@ pub(crate) mod tests {
         // More customers than are checked inline: copies of the fixtures with fresh ids and
         // names, and one planted duplicate of Acme.
         let base = app_with_duplicate();
-        let mut items: Vec<Customer> = base
-            .list
-            .rows
-            .iter()
-            .map(|r| (*r.customer).clone())
-            .collect();
+        let mut items: Vec<Customer> = base.list.rows.iter().map(|r| r.customer()).collect();
         let template = items[1].clone();
         let mut n = 0u64;
         while items.len() <= AUDIT_INLINE_MAX {
@@ -576,7 +579,7 @@ pub(crate) mod tests {
         };
         assert_eq!(customers.len(), items.len());
         // What the worker computes, answered late for an older run: dropped.
-        let found = findings(customers, &BTreeSet::new());
+        let found = findings_packed(customers, &BTreeSet::new());
         update(
             &mut app,
             Action::Audit(AuditEvent::Found {
@@ -662,7 +665,7 @@ pub(crate) mod tests {
             app.list
                 .shown
                 .iter()
-                .all(|&i| customer_type(&app.list.rows[i].customer, &prop) == "Business")
+                .all(|&i| customer_type(&app.list.rows[i].customer(), &prop) == "Business")
         );
         key(&mut app, KeyCode::Char('t'));
         assert_eq!(app.audit.type_filter, Some("Residential"));
@@ -670,7 +673,7 @@ pub(crate) mod tests {
             app.list
                 .shown
                 .iter()
-                .all(|&i| customer_type(&app.list.rows[i].customer, &prop) == "Residential")
+                .all(|&i| customer_type(&app.list.rows[i].customer(), &prop) == "Residential")
         );
         for _ in 0..3 {
             key(&mut app, KeyCode::Char('t'));

@@ -681,7 +681,7 @@ pub fn customer_value(c: &Customer, key: &str, type_property: &str) -> String {
 
 /// The customer's type: the property when it names a known type, else Residential when there is
 /// no business name, else Business.
-pub fn customer_type<'a>(c: &'a Customer, type_property: &str) -> &'a str {
+pub fn customer_type(c: &Customer, type_property: &str) -> &'static str {
     if let Some(Value::String(t)) = c.properties.get(type_property)
         && let Some(known) = CUSTOMER_TYPES.iter().find(|k| k.eq_ignore_ascii_case(t))
     {

@@ -195,7 +195,7 @@ pub fn normal_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         return;
     }
     let on_contacts = app.focus == Focus::Detail && app.detail.tab == Tab::Contacts;
-    let selected = app.list.selected().map(|r| r.customer.clone());
+    let selected = app.list.selected().map(|r| r.customer());
     let cursor = app.detail.cursors[Tab::Contacts.index()];
     let contact = || {
         selected
@@ -556,22 +556,22 @@ fn known_matches(app: &App) -> Vec<Match> {
     match &f.form.target {
         FormTarget::NewCustomer => {
             for r in &app.list.rows {
-                if let Some(why) = id.matches_customer(&r.customer) {
-                    out.push(to_match(Record::Customer((*r.customer).clone()), why));
+                if let Some(why) = id.matches_customer(&r.customer()) {
+                    out.push(to_match(Record::Customer(r.customer()), why));
                 }
             }
         }
         FormTarget::NewContact { customer_id } => {
             for r in &app.list.rows {
-                for ct in &r.customer.contacts {
+                for ct in &r.customer().contacts {
                     let why = match id.matches_contact(ct) {
                         // The same name matters only within the same customer.
-                        Some("same name") if r.customer.id != *customer_id => continue,
+                        Some("same name") if r.id() != *customer_id => continue,
                         Some(w) => w,
                         None => continue,
                     };
                     let mut ct = ct.clone();
-                    ct.customer_id.get_or_insert(r.customer.id);
+                    ct.customer_id.get_or_insert(r.id());
                     out.push(to_match(Record::Contact(ct), why));
                 }
             }
@@ -775,7 +775,7 @@ pub fn confirm_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                                 .list
                                 .index
                                 .get(&id)
-                                .map(|&i| app.list.rows[i].customer.display_name())
+                                .map(|&i| app.list.rows[i].customer().display_name())
                                 .unwrap_or_default(),
                             FormTarget::EditContact { .. } => {
                                 d.values.get("name").cloned().unwrap_or_default()
@@ -918,7 +918,7 @@ fn apply_record(app: &mut App, record: Record, target: &FormTarget) {
                 && c.contacts.is_empty()
             {
                 // An answer without embedded contacts must not wipe them.
-                c.contacts = app.list.rows[i].customer.contacts.clone();
+                c.contacts = app.list.rows[i].customer().contacts.clone();
             }
             let id = c.id;
             insert_customers(app, vec![c], false);
@@ -936,7 +936,7 @@ fn apply_record(app: &mut App, record: Record, target: &FormTarget) {
             let Some(&i) = app.list.index.get(&customer_id) else {
                 return;
             };
-            let mut c = (*app.list.rows[i].customer).clone();
+            let mut c = app.list.rows[i].customer();
             let at = match c.contacts.iter().position(|x| x.id == ct.id) {
                 Some(p) => {
                     c.contacts[p] = ct;
@@ -959,7 +959,7 @@ fn apply_record(app: &mut App, record: Record, target: &FormTarget) {
 
 fn select_customer(app: &mut App, id: Id) -> bool {
     let l = &app.list;
-    match l.shown.iter().position(|&i| l.rows[i].customer.id == id) {
+    match l.shown.iter().position(|&i| l.rows[i].id() == id) {
         Some(p) => {
             app.list.cursor = p;
             ensure_visible(app);
@@ -998,7 +998,7 @@ fn open_match(app: &mut App, m: Match, fx: &mut Vec<Effect>) {
                 let pos = app
                     .list
                     .selected()
-                    .and_then(|r| r.customer.contacts.iter().position(|x| x.id == ct.id));
+                    .and_then(|r| r.customer().contacts.iter().position(|x| x.id == ct.id));
                 if let Some(p) = pos {
                     app.detail.cursors[Tab::Contacts.index()] = p;
                     app.detail.contact_open = true;
@@ -1029,8 +1029,8 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
                     .list
                     .rows
                     .iter()
-                    .filter(|r| r.customer.id != id)
-                    .map(|r| (*r.customer).clone())
+                    .filter(|r| r.id() != id)
+                    .map(|r| r.customer())
                     .collect();
                 let cursor = app.list.cursor;
                 insert_customers(app, rest, true);
@@ -1043,7 +1043,7 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
         }
         Deletion::Contact { id, customer_id } => {
             if let Some(&i) = app.list.index.get(&customer_id) {
-                let mut c = (*app.list.rows[i].customer).clone();
+                let mut c = app.list.rows[i].customer();
                 c.contacts.retain(|x: &Contact| x.id != id);
                 app.detail.contact_open = false;
                 insert_customers(app, vec![c], false);

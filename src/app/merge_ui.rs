@@ -181,7 +181,7 @@ pub fn mark(app: &mut App) {
             true,
         );
     }
-    let Some(selected) = app.list.selected().map(|r| (*r.customer).clone()) else {
+    let Some(selected) = app.list.selected().map(|r| r.customer()) else {
         return;
     };
     match app.merge_mark.take() {
@@ -470,7 +470,7 @@ pub fn settle(app: &mut App) {
         app.list
             .index
             .get(&id)
-            .map(|&i| (*app.list.rows[i].customer).clone())
+            .map(|&i| app.list.rows[i].customer())
             .unwrap_or_else(|| Customer {
                 id,
                 business_name: Some(name.to_string()),
@@ -880,12 +880,12 @@ pub(crate) mod tests {
     #[test]
     fn m_in_the_list_marks_then_merges_the_marked_into_the_other() {
         let mut app = fixtures::app((100, 30));
-        let first = app.list.selected().unwrap().customer.id;
+        let first = app.list.selected().unwrap().id();
         key(&mut app, KeyCode::Char('M'));
         assert_eq!(app.merge_mark.as_ref().map(|c| c.id), Some(first));
         assert!(app.message.as_ref().unwrap().text.contains("marked"));
         key(&mut app, KeyCode::Down);
-        let second = app.list.selected().unwrap().customer.id;
+        let second = app.list.selected().unwrap().id();
         assert_ne!(first, second);
         key(&mut app, KeyCode::Char('M'));
         assert_eq!(app.mode, Mode::Merge);

@@ -36,7 +36,7 @@ use tui_input::{Input, InputRequest};
 use super::update as up;
 use super::{App, Effect, Focus, Message, Mode, Tab};
 use crate::api::model::{Contact, Customer, Id};
-use crate::mirror::{Field, Hit, MatchKind, SearchIndex, Searcher};
+use crate::mirror::{Field, Hit, MatchKind, Packed, SearchIndex, Searcher};
 use crate::sanitize;
 
 /// Results shown in the find-anywhere popup.
@@ -70,7 +70,7 @@ pub enum MirrorEvent {
     /// The file was read (or is missing: `customers` is `None`).
     Loaded {
         /// Shared with the worker's mirror (one copy of each record in memory).
-        customers: Option<Vec<Arc<Customer>>>,
+        customers: Option<Vec<Packed>>,
         /// `synced 3 h ago`
         age: String,
         /// A discarded file, for the status line.
@@ -83,7 +83,7 @@ pub enum MirrorEvent {
     /// A sync pass finished: every customer of the refreshed mirror. `done` is false when a
     /// full pass follows.
     Synced {
-        customers: Vec<Arc<Customer>>,
+        customers: Vec<Packed>,
         summary: String,
         done: bool,
     },
@@ -292,7 +292,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
 }
 
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
-fn show_mirror(app: &mut App, customers: Vec<Arc<Customer>>, fx: &mut Vec<Effect>) {
+fn show_mirror(app: &mut App, customers: Vec<Packed>, fx: &mut Vec<Effect>) {
     app.mirror.active = true;
     // No paging: every customer is here. Answers to earlier page requests are dropped.
     let generation = app.generation();
@@ -347,7 +347,7 @@ fn remove_row(app: &mut App, id: Id) {
 /// Puts the list cursor on a customer, if it is shown.
 fn select_customer(app: &mut App, id: Id) -> bool {
     let l = &mut app.list;
-    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].customer.id == id) else {
+    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) else {
         return false;
     };
     l.cursor = pos;
@@ -525,7 +525,7 @@ fn find_search(app: &mut App) {
 
 fn find_row(app: &App, hit: &Hit) -> Option<FindRow> {
     let &i = app.list.index.get(&hit.customer_id)?;
-    let c = &app.list.rows[i].customer;
+    let c = &app.list.rows[i].customer();
     let contact = hit
         .contact_id
         .and_then(|id| c.contacts.iter().find(|k| k.id == id));
@@ -605,7 +605,7 @@ pub fn find_jump(app: &mut App) {
         app.list
             .shown
             .iter()
-            .any(|&i| app.list.rows[i].customer.id == row.customer_id)
+            .any(|&i| app.list.rows[i].id() == row.customer_id)
     };
     if !shown(app) && !app.search.text().is_empty() {
         app.search.input.reset();
@@ -629,7 +629,12 @@ pub fn find_jump(app: &mut App) {
             let pos = app
                 .list
                 .selected()
-                .and_then(|r| r.customer.contacts.iter().position(|k| k.id == contact_id))
+                .and_then(|r| {
+                    r.customer()
+                        .contacts
+                        .iter()
+                        .position(|k| k.id == contact_id)
+                })
                 .unwrap_or(0);
             app.detail.tab = Tab::Contacts;
             app.detail.contact_open = false;
@@ -652,9 +657,9 @@ pub(crate) mod tests {
     use crate::app::keymap::map_key;
     use crate::app::{Action, update};
 
-    /// Records as the worker hands them over: shared with its mirror.
-    fn shared(customers: Vec<Customer>) -> Vec<Arc<Customer>> {
-        customers.into_iter().map(Arc::new).collect()
+    /// Records as the worker hands them over: packed, shared with its mirror.
+    fn shared(customers: Vec<Customer>) -> Vec<Packed> {
+        customers.iter().map(Packed::pack).collect()
     }
 
     const ACME: Id = 21000001;
@@ -678,7 +683,7 @@ pub(crate) mod tests {
     }
 
     fn selected(app: &App) -> Option<Id> {
-        app.list.selected().map(|r| r.customer.id)
+        app.list.selected().map(|r| r.id())
     }
 
     /// An app with a mirror configured, after start.
@@ -856,7 +861,7 @@ pub(crate) mod tests {
             .list
             .shown
             .iter()
-            .map(|&i| app.list.rows[i].customer.id)
+            .map(|&i| app.list.rows[i].id())
             .collect();
         assert_eq!(shown, vec![ACME]);
         // Once typing pauses no server search starts.
@@ -887,7 +892,7 @@ pub(crate) mod tests {
         assert_eq!(app.focus, Focus::Detail);
         let cur = app.detail.cursor();
         assert_eq!(
-            app.list.selected().unwrap().customer.contacts[cur].id,
+            app.list.selected().unwrap().customer().contacts[cur].id,
             ALICE
         );
     }
@@ -987,7 +992,7 @@ pub(crate) mod tests {
         assert_eq!(app.detail.tab, Tab::Contacts);
         let selected = app.list.selected().unwrap();
         let at = app.detail.cursors[Tab::Contacts.index()];
-        assert_eq!(selected.customer.contacts.get(at).map(|k| k.id), want);
+        assert_eq!(selected.customer().contacts.get(at).map(|k| k.id), want);
     }
 
     #[test]
@@ -1005,7 +1010,7 @@ pub(crate) mod tests {
         update(&mut app, Action::Mirror(MirrorEvent::Changed(Box::new(c))));
         let i = app.list.index[&ACME];
         assert_eq!(
-            app.list.rows[i].customer.business_name.as_deref(),
+            app.list.rows[i].customer().business_name.as_deref(),
             Some("Acme Renamed")
         );
         let n = app.list.rows.len();
@@ -1045,7 +1050,7 @@ pub(crate) mod tests {
             panic!("{fx:?}");
         };
         let i = app.list.index[&ACME];
-        let mut bob = app.list.rows[i].customer.contacts[0].clone();
+        let mut bob = app.list.rows[i].customer().contacts[0].clone();
         let fx = update(
             &mut app,
             Action::FormReread {

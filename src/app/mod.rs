@@ -25,12 +25,12 @@ pub mod view;
 mod tests;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tui_input::Input;
 
 use crate::api::model::{Customer, Id};
+use crate::mirror::Packed;
 pub use action::{Action, Cmd};
 pub use effect::Effect;
 pub use update::update;
@@ -281,12 +281,24 @@ impl Paging {
     }
 }
 
-/// One customer in the list: the raw record and its display data, built once on arrival.
+/// One customer in the list: the record (packed) and its display data, built once on arrival.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// Shared with the account mirror when the list comes from it.
-    pub customer: Arc<Customer>,
+    /// Shared with the account mirror when the list comes from it. Decoded on demand by
+    /// [`Row::customer`]; what the list draws, sorts and filters is in `view`.
+    pub record: Packed,
     pub view: RowView,
+}
+
+impl Row {
+    /// The customer, decoded (a few microseconds: for the selected row, not for every row).
+    pub fn customer(&self) -> Customer {
+        self.record.unpack()
+    }
+
+    pub fn id(&self) -> Id {
+        self.view.id
+    }
 }
 
 /// The customer list: every loaded customer, and the filtered, sorted rows on screen.

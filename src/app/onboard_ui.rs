@@ -745,9 +745,8 @@ fn contacts_step(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 /// app holds (plus the server's filters when no mirror holds the whole account).
 fn review(app: &mut App, fx: &mut Vec<Effect>) {
     let token = app.generation();
-    // Shared records: the check reads the whole account without copying it.
-    let customers: Vec<std::sync::Arc<Customer>> =
-        app.list.rows.iter().map(|r| r.customer.clone()).collect();
+    // The whole account decoded for the check, dropped after it.
+    let customers: Vec<Customer> = app.list.rows.iter().map(|r| r.customer()).collect();
     // Without the mirror the app holds only the loaded pages: the server's filters look too.
     let ask_server = !app.mirror.active;
     let Some(s) = app.onboard.as_mut() else {
@@ -1061,7 +1060,7 @@ fn created(app: &mut App, customer: Customer, fx: &mut Vec<Effect>) {
 /// Selects the customer in the list and shows its contacts.
 fn jump_to(app: &mut App, id: Id) {
     let l = &app.list;
-    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].customer.id == id) else {
+    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) else {
         if id != 0 {
             say(
                 app,

@@ -518,7 +518,7 @@ fn progress_then_failure_then_resume_then_the_new_customer_is_selected() {
     key(&mut app, KeyCode::Enter);
     assert!(app.onboard.is_none());
     assert_eq!(app.mode, Mode::Normal);
-    assert_eq!(app.list.selected().unwrap().customer.id, NEW_CUSTOMER);
+    assert_eq!(app.list.selected().unwrap().id(), NEW_CUSTOMER);
     assert_eq!(app.focus, Focus::Detail);
     assert_eq!(app.detail.tab, Tab::Contacts);
 }
@@ -754,7 +754,7 @@ fn esc_hides_a_running_onboarding_and_its_end_selects_the_new_customer() {
     // Finished in the background: the screen goes, the list is on the new customer.
     assert!(app.onboard.is_none());
     assert_eq!(app.mode, Mode::Normal);
-    assert_eq!(app.list.selected().unwrap().customer.id, NEW_CUSTOMER);
+    assert_eq!(app.list.selected().unwrap().id(), NEW_CUSTOMER);
     assert!(app.message.as_ref().unwrap().text.contains("Onboarded"));
     assert!(!app.loading());
 }

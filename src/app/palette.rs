@@ -418,7 +418,7 @@ pub fn find_contacts(rows: &[Row], order: &[usize], needle: &str) -> Vec<Contact
     let mut out = Vec::new();
     for &i in order {
         let Some(row) = rows.get(i) else { continue };
-        let c = &row.customer;
+        let c = &row.customer();
         for (index, ct) in c.contacts.iter().enumerate() {
             let title = ct.title();
             let text_fields = [&ct.name, &ct.email, &title, &ct.phone, &ct.mobile];
@@ -729,7 +729,7 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
         .shown
         .iter()
         .filter_map(|&i| app.list.rows.get(i))
-        .map(|r| (*r.customer).clone())
+        .map(|r| r.customer())
         .collect();
     let (stem, text, count) = match what {
         ExportWhat::Customers => {
@@ -753,7 +753,7 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
                 shown
             } else {
                 match app.list.selected() {
-                    Some(r) => vec![(*r.customer).clone()],
+                    Some(r) => vec![r.customer()],
                     None => return notice(app, "No customer is selected".into(), true),
                 }
             };
@@ -798,7 +798,7 @@ pub fn jump_to_contact(app: &mut App, hit: &ContactHit, fx: &mut Vec<Effect>) {
             app.list
                 .rows
                 .get(i)
-                .is_some_and(|r| r.customer.id == hit.customer_id)
+                .is_some_and(|r| r.id() == hit.customer_id)
         })
     };
     let mut pos = find(app);
@@ -986,7 +986,7 @@ mod tests {
             .list
             .shown
             .iter()
-            .map(|&i| app.list.rows[i].customer.display_name())
+            .map(|&i| app.list.rows[i].customer().display_name())
             .collect();
         assert!(!shown.is_empty() && shown.len() < app.list.rows.len());
         let fx = run_line(&mut app, "export customers csv");
@@ -1019,7 +1019,7 @@ mod tests {
             .list
             .shown
             .iter()
-            .map(|&i| app.list.rows[i].customer.id.to_string())
+            .map(|&i| app.list.rows[i].id().to_string())
             .collect();
         assert_eq!(ids, want);
     }
@@ -1027,7 +1027,7 @@ mod tests {
     #[test]
     fn export_contacts_of_the_selected_customer_as_vcard() {
         let mut app = fixtures::app((100, 30));
-        let selected = app.list.selected().expect("row").customer.clone();
+        let selected = app.list.selected().expect("row").customer();
         let fx = run_line(&mut app, "export contacts vcard");
         let [Effect::Export { text, format, .. }] = fx.as_slice() else {
             panic!("{fx:?}");
@@ -1039,7 +1039,7 @@ mod tests {
             .list
             .shown
             .iter()
-            .map(|&i| app.list.rows[i].customer.contacts.len())
+            .map(|&i| app.list.rows[i].customer().contacts.len())
             .sum();
         let [Effect::Export { what, .. }] = fx.as_slice() else {
             panic!("{fx:?}");
@@ -1056,7 +1056,7 @@ mod tests {
         assert_eq!(app.detail.tab, Tab::Contacts);
         assert_eq!(app.focus, Focus::Detail);
         let i = app.detail.cursor();
-        assert_eq!(row.customer.contacts[i].name.as_deref(), Some("Alice Ng"));
+        assert_eq!(row.customer().contacts[i].name.as_deref(), Some("Alice Ng"));
 
         // Phone digits match whatever the punctuation.
         let hits = find_contacts(&app.list.rows, &app.list.order, "555 123 4568");
@@ -1140,7 +1140,7 @@ mod tests {
         assert!(app.search.debounce.is_pending());
         assert!(app.list.shown.iter().all(|&i| {
             app.list.rows[i].view.name().to_lowercase().contains("acme")
-                || !app.list.rows[i].customer.contacts.is_empty()
+                || !app.list.rows[i].customer().contacts.is_empty()
         }));
     }
 

@@ -26,7 +26,7 @@ fn chars(app: &mut App, s: &str) -> Vec<Effect> {
 }
 
 fn selected_id(app: &App) -> Option<u64> {
-    app.list.selected().map(|r| r.customer.id)
+    app.list.selected().map(|r| r.id())
 }
 
 fn loads(fx: &[Effect]) -> Vec<(u64, CustomerQuery)> {
@@ -276,7 +276,7 @@ fn a_stale_search_result_never_overwrites_a_newer_one() {
     assert_eq!(remote.query, "northwind branch 1");
     assert_eq!(remote.paging.total_entries, Some(1));
     assert!(
-        !app.list.rows.iter().any(|r| r.customer.id >= 30_000_000),
+        !app.list.rows.iter().any(|r| r.id() >= 30_000_000),
         "rows of the stale answer were not added"
     );
 }
@@ -551,14 +551,14 @@ fn disabled_customers_are_hidden_until_toggled() {
         !app.list
             .shown
             .iter()
-            .any(|&i| app.list.rows[i].customer.disabled)
+            .any(|&i| app.list.rows[i].customer().disabled)
     );
     let fx = key(&mut app, KeyCode::Char('x'));
     assert!(
         app.list
             .shown
             .iter()
-            .any(|&i| app.list.rows[i].customer.disabled)
+            .any(|&i| app.list.rows[i].customer().disabled)
     );
     let l = loads(&fx);
     assert_eq!(l.len(), 1);
@@ -807,11 +807,11 @@ fn ctrl_z_suspends_from_every_screen_and_changes_nothing() {
             key(&mut app, k);
         }
         let mode = app.mode;
-        let selected = app.list.selected().map(|r| r.customer.id);
+        let selected = app.list.selected().map(|r| r.id());
         let fx = key_mod(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
         assert_eq!(fx, vec![Effect::Suspend], "{mode:?}");
         assert_eq!(app.mode, mode);
-        assert_eq!(app.list.selected().map(|r| r.customer.id), selected);
+        assert_eq!(app.list.selected().map(|r| r.id()), selected);
         assert!(!app.quit);
     }
     // In a form the typed text stays (Ctrl-Z is not a character).

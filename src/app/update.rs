@@ -1,7 +1,6 @@
 //! `update(&mut App, Action) -> Vec<Effect>`: every state change of the app happens here.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 use std::time::Instant;
 
 use tui_input::InputRequest;
@@ -16,6 +15,7 @@ use super::{
 };
 use crate::api::model::{Customer, Page};
 use crate::api::{ApiError, CustomerQuery};
+use crate::mirror::Packed;
 use crate::sanitize;
 
 /// How close to the end of the loaded rows the cursor gets before the next page is fetched
@@ -589,7 +589,7 @@ pub(crate) fn ensure_visible(app: &mut App) {
 /// Points the detail at the selected customer. `rebuild` also refreshes the view when the
 /// customer stayed the same but its record changed.
 pub(crate) fn sync_detail(app: &mut App, rebuild: bool) {
-    let selected = app.list.selected().map(|r| r.customer.id);
+    let selected = app.list.selected().map(|r| r.id());
     if selected == app.detail.customer_id && !rebuild {
         return;
     }
@@ -598,7 +598,7 @@ pub(crate) fn sync_detail(app: &mut App, rebuild: bool) {
     app.detail.view = app
         .list
         .selected()
-        .map(|r| CustomerView::build(&r.customer, &app.config.customer_type_property));
+        .map(|r| CustomerView::build(&r.customer(), &app.config.customer_type_property));
     if changed {
         app.detail.cursors = [0; 5];
         app.detail.scroll = [0; 5];
@@ -861,17 +861,46 @@ pub(crate) fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
 
 /// Adds (or updates) customers; `replace` starts the list over.
 pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
-    insert_shared(app, items.into_iter().map(Arc::new).collect(), replace);
+    let type_property = app.config.customer_type_property.clone();
+    let rows = items
+        .iter()
+        .map(|c| Row {
+            record: Packed::pack(c),
+            view: RowView::build(c, &type_property),
+        })
+        .collect();
+    insert_rows(app, rows, replace);
 }
 
-/// [`insert_customers`] for records shared with the mirror (not copied).
-pub(crate) fn insert_shared(app: &mut App, items: Vec<Arc<Customer>>, replace: bool) {
+/// [`insert_customers`] for records shared with the mirror (not copied). A record the list
+/// already shows, unchanged, keeps its row's view: a sync that brings back 100,000 customers
+/// decodes only those that changed.
+pub(crate) fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
+    let type_property = app.config.customer_type_property.clone();
+    let l = &app.list;
+    let mut rows = Vec::with_capacity(items.len());
+    for record in items {
+        let same = l
+            .index
+            .get(&record.id())
+            .map(|&i| &l.rows[i])
+            .filter(|r| Packed::ptr_eq(&r.record, &record) || r.record == record);
+        let view = match same {
+            Some(r) => r.view.clone(),
+            None => RowView::build(&record.unpack(), &type_property),
+        };
+        rows.push(Row { record, view });
+    }
+    insert_rows(app, rows, replace);
+}
+
+fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
     let l = &mut app.list;
     let mut keep = None;
     if replace {
         // `shown` indexes the old rows: drop it with them (a stale index would point past the
         // new rows), and put the cursor back on the same customer afterwards.
-        keep = l.selected().map(|r| r.customer.id);
+        keep = l.selected().map(|r| r.id());
         l.rows.clear();
         l.index.clear();
         l.shown.clear();
@@ -879,15 +908,11 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Arc<Customer>>, replace: b
     }
     // Amortised growth, but a whole account loaded at once gets exactly its size.
     l.rows.reserve(items.len());
-    for c in items {
-        let row = Row {
-            view: RowView::build(&c),
-            customer: c,
-        };
-        match l.index.get(&row.customer.id) {
+    for row in items {
+        match l.index.get(&row.id()) {
             Some(&i) => l.rows[i] = row,
             None => {
-                l.index.insert(row.customer.id, l.rows.len());
+                l.index.insert(row.id(), l.rows.len());
                 l.rows.push(row);
             }
         }
@@ -895,7 +920,7 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Arc<Customer>>, replace: b
     resort(app);
     if let Some(id) = keep {
         let l = &mut app.list;
-        if let Some(pos) = l.shown.iter().position(|&i| l.rows[i].customer.id == id) {
+        if let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) {
             l.cursor = pos;
             ensure_visible(app);
             sync_detail(app, true);
@@ -925,7 +950,7 @@ fn resort(app: &mut App) {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&a, &b| {
         let o = compare(&rows[a].view, &rows[b].view, sort.key)
-            .then_with(|| rows[a].customer.id.cmp(&rows[b].customer.id));
+            .then_with(|| rows[a].id().cmp(&rows[b].id()));
         if sort.descending { o.reverse() } else { o }
     });
     l.order = order;
@@ -945,15 +970,14 @@ pub(crate) fn refilter_from_scratch(app: &mut App) {
 pub(crate) fn refilter(app: &mut App) {
     let needle = Needle::new(app.search.text());
     let include_disabled = app.include_disabled;
-    let selected = app.list.selected().map(|r| r.customer.id);
+    let selected = app.list.selected().map(|r| r.id());
     // With the account mirror, the search covers every field of every customer and contact.
     let in_mirror = super::mirror_ui::matching_customers(app);
     let type_filter = app.audit.type_filter;
-    let type_property = app.config.customer_type_property.as_str();
     let l = &mut app.list;
     let keep = |r: &Row| {
         (include_disabled || !r.view.disabled)
-            && super::audit_ui::passes(type_filter, type_property, r)
+            && super::audit_ui::passes(type_filter, r)
             && match &in_mirror {
                 Some(ids) => ids.contains(&r.view.id),
                 None => needle.matches(&r.view),
@@ -977,7 +1001,7 @@ pub(crate) fn refilter(app: &mut App) {
     l.filtered_by = needle.text;
     l.filtered_disabled = include_disabled;
     l.cursor = selected
-        .and_then(|id| l.shown.iter().position(|&i| l.rows[i].customer.id == id))
+        .and_then(|id| l.shown.iter().position(|&i| l.rows[i].id() == id))
         .unwrap_or(0);
     ensure_visible(app);
     sync_detail(app, true);
@@ -1029,7 +1053,10 @@ fn invoices_page(
 fn copy_value(app: &App) -> Option<(String, String)> {
     if app.focus == Focus::List {
         let row = app.list.selected()?;
-        return Some(("name".into(), sanitize::plain(&row.customer.display_name())));
+        return Some((
+            "name".into(),
+            sanitize::plain(&row.customer().display_name()),
+        ));
     }
     let d = &app.detail;
     let view = d.view.as_ref()?;
@@ -1054,8 +1081,8 @@ fn copy_value(app: &App) -> Option<(String, String)> {
                 let raw = app
                     .list
                     .selected()
-                    .and_then(|r| r.customer.contacts.get(cur))
-                    .and_then(|c| c.email.clone().or(c.name.clone()))?;
+                    .and_then(|r| r.customer().contacts.into_iter().nth(cur))
+                    .and_then(|c| c.email.or(c.name))?;
                 pick("contact", &sanitize::plain(&raw))
             }
         }
@@ -1101,7 +1128,7 @@ fn copy(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 fn open_in_browser(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(id) = app.list.selected().map(|r| r.customer.id) else {
+    let Some(id) = app.list.selected().map(|r| r.id()) else {
         app.message = Some(Message {
             text: "No customer selected".into(),
             error: false,

@@ -1,6 +1,6 @@
 //! View data: API records turned into sanitised display text, once, when they arrive.
 //!
-//! The raw records stay in the model (`Row::customer`); everything the UI draws comes from here,
+//! The raw records stay in the model (`Row::record`, packed); everything the UI draws comes from here,
 //! so no string from the server reaches the terminal without passing [`crate::sanitize`].
 
 use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Properties, Ticket, Timestamp};
@@ -23,9 +23,17 @@ pub struct RowView {
     /// them without visiting every record.
     pub id: Id,
     pub disabled: bool,
+    /// The customer's type (see [`crate::app::form::customer_type`]) as an index into
+    /// [`crate::app::form::CUSTOMER_TYPES`]: the Type column and the `t` filter read it.
+    kind: u8,
 }
 
 const SEP: char = '\u{1}';
+
+fn kind_index(t: &str) -> u8 {
+    let types = crate::app::form::CUSTOMER_TYPES;
+    types.iter().position(|k| *k == t).unwrap_or(0) as u8
+}
 
 // Indexes into `RowView::ends`. The search text starts at `END_CITY` with the lowercase name
 // (ending at `END_NAME_KEY`), person and e-mail, then the lowercase city (from `START_CITY_KEY`
@@ -42,7 +50,8 @@ const END_HAYSTACK: usize = 8;
 const PARTS: usize = 9;
 
 impl RowView {
-    pub fn build(c: &Customer) -> RowView {
+    /// `type_property` names the custom property that holds the customer's type.
+    pub fn build(c: &Customer, type_property: &str) -> RowView {
         let name = sanitize::line(&c.display_name());
         let person = sanitize::line(&c.person_name());
         let email = sanitize::line(c.email.as_deref().unwrap_or(""));
@@ -105,7 +114,17 @@ impl RowView {
             updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
             id: c.id,
             disabled: c.disabled,
+            kind: kind_index(crate::app::form::customer_type(c, type_property)),
         }
+    }
+
+    /// The customer's type: `Business`, `Residential`, `Government` or `Non-Profit`.
+    pub fn kind(&self) -> &'static str {
+        let types = crate::app::form::CUSTOMER_TYPES;
+        types
+            .get(usize::from(self.kind))
+            .copied()
+            .unwrap_or(types[0])
     }
 
     /// Bytes the row's text holds on the heap, for the memory bench.
@@ -561,7 +580,7 @@ mod tests {
             }],
             ..Customer::default()
         };
-        let v = RowView::build(&c);
+        let v = RowView::build(&c, "Customer Type");
         for hit in [
             "acme",
             "PLUMB",
@@ -602,7 +621,7 @@ mod tests {
             ],
             ..Customer::default()
         };
-        let v = RowView::build(&c);
+        let v = RowView::build(&c, "Customer Type");
         let name = sanitize::line(&c.display_name());
         assert_eq!(v.name(), name);
         assert_eq!(v.person(), "Zoë Ångström 🍣");
@@ -624,7 +643,7 @@ mod tests {
         assert_eq!((v.id, v.disabled), (7, false));
 
         // Nothing at all: every part empty but the separators.
-        let empty = RowView::build(&Customer::default());
+        let empty = RowView::build(&Customer::default(), "Customer Type");
         assert_eq!(
             [empty.name(), empty.person(), empty.email(), empty.phone()],
             ["", "", "", ""]

@@ -9,24 +9,24 @@
 //! intermediate records). A field added to `Customer` or `Contact` fails to compile here until it
 //! is added to the description, and the format version is bumped.
 
-use std::borrow::Borrow;
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Number, Value};
 
+use super::packed::Packed;
 use crate::api::model::{Contact, Customer, Properties, Timestamp};
 
-/// Everything in a mirror file after its header, as read.
+/// Everything in a mirror file after its header, as read. Each customer (with its contacts) is
+/// its own length-prefixed encoding, borrowed from the file's bytes: the mirror keeps the
+/// encodings as they are (see [`Packed`]) and decodes a record only when it is read.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Body {
+pub(crate) struct Body<'a> {
     pub base_url: String,
     pub last_full_sync: Option<(i64, u32)>,
     pub last_incremental_sync: Option<(i64, u32)>,
     pub contacts_embedded: Option<bool>,
-    #[serde(with = "customers")]
-    pub customers: Vec<Customer>,
+    #[serde(borrow)]
+    pub customers: Vec<&'a [u8]>,
 }
 
 /// The same as [`Body`], borrowed for writing.
@@ -36,8 +36,38 @@ pub(crate) struct BodyRef<'a> {
     pub last_full_sync: Option<(i64, u32)>,
     pub last_incremental_sync: Option<(i64, u32)>,
     pub contacts_embedded: Option<bool>,
-    #[serde(serialize_with = "customers::serialize")]
-    pub customers: &'a [Arc<Customer>],
+    #[serde(serialize_with = "encoded")]
+    pub customers: &'a [Packed],
+}
+
+/// Each record as a byte string (length, then the bytes), which [`Body`] borrows back.
+fn encoded<S: Serializer>(records: &[Packed], s: S) -> Result<S::Ok, S::Error> {
+    struct Bytes<'a>(&'a [u8]);
+    impl Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+    s.collect_seq(records.iter().map(|r| Bytes(r.bytes())))
+}
+
+/// One customer (with its contacts) in the mirror's encoding.
+pub(crate) fn encode_customer(c: &Customer) -> Vec<u8> {
+    struct Out<'a>(&'a Customer);
+    impl Serialize for Out<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            CustomerDef::serialize(self.0, s)
+        }
+    }
+    // Encoding plain structs into a Vec cannot fail.
+    postcard::to_allocvec(&Out(c)).unwrap_or_default()
+}
+
+/// Reads back what [`encode_customer`] wrote; the whole input must be one record.
+pub(crate) fn decode_customer(bytes: &[u8]) -> Result<Customer, postcard::Error> {
+    #[derive(Deserialize)]
+    struct In(#[serde(with = "CustomerDef")] Customer);
+    postcard::from_bytes::<In>(bytes).map(|i| i.0)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -128,12 +158,8 @@ macro_rules! list_codec {
             #[derive(Deserialize)]
             struct In(#[serde(with = $def_path)] $ty);
 
-            /// Plain records, or records shared behind `Arc` (the mirror's customers).
-            pub fn serialize<S: Serializer, T: Borrow<$ty>>(
-                v: &[T],
-                s: S,
-            ) -> Result<S::Ok, S::Error> {
-                s.collect_seq(v.iter().map(|r| Out(r.borrow())))
+            pub fn serialize<S: Serializer>(v: &[$ty], s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(v.iter().map(Out))
             }
 
             pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<$ty>, D::Error> {
@@ -144,7 +170,6 @@ macro_rules! list_codec {
     };
 }
 
-list_codec!(customers, Customer, CustomerDef, "super::CustomerDef");
 list_codec!(contacts, Contact, ContactDef, "super::ContactDef");
 
 /// A timestamp with the server's offset: seconds, nanoseconds and offset seconds east of UTC.

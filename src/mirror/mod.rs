@@ -39,12 +39,14 @@
 
 mod cli;
 mod format;
+mod packed;
 pub mod search;
 pub mod store;
 pub mod sync;
 pub mod text;
 
 pub use cli::{DEMO_PROFILE, run_cache_cli, run_sync_cli};
+pub use packed::Packed;
 pub use search::{Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
 pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Mirror};
 pub use sync::{

@@ -30,6 +30,7 @@ use std::sync::Arc;
 
 use memchr::memmem;
 
+use super::packed::Packed;
 use super::store::Mirror;
 use super::text::{fold_into, phone_digits_into, phone_query};
 use crate::api::model::{Contact, Customer, Id};
@@ -278,14 +279,25 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// Indexes every customer and contact of the mirror.
+    /// The records are decoded one at a time: the account is never decoded whole.
     pub fn build(mirror: &Mirror) -> Self {
-        Self::from_customers(mirror.customers())
+        Self::from_iter(
+            mirror.records().iter().map(Packed::unpack),
+            mirror.customer_count() + mirror.contact_count(),
+        )
     }
 
-    /// Indexes these customers (plain or shared, as the mirror holds them) and their contacts.
+    /// Indexes these customers and their contacts.
     pub fn from_customers<C: Borrow<Customer>>(customers: &[C]) -> Self {
         let contacts: usize = customers.iter().map(|c| c.borrow().contacts.len()).sum();
-        let records = customers.len() + contacts;
+        Self::from_iter(
+            customers.iter().map(Borrow::borrow),
+            customers.len() + contacts,
+        )
+    }
+
+    /// Indexes customers as they come; `records` (customers and contacts) sizes the buffers.
+    fn from_iter<C: Borrow<Customer>>(customers: impl Iterator<Item = C>, records: usize) -> Self {
         let mut ix = SearchIndex {
             text: Vec::with_capacity(records * 100),
             record_start: Vec::with_capacity(records + 1),

@@ -113,12 +113,13 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
                     .list
                     .index
                     .get(&g.customer_id)
-                    .map(|&i| &app.list.rows[i].customer);
+                    .map(|&i| app.list.rows[i].customer());
                 let names: Vec<String> = g
                     .contact_ids
                     .iter()
                     .map(|id| {
                         customer
+                            .as_ref()
                             .and_then(|c| c.contacts.iter().find(|k| k.id == *id))
                             .and_then(|k| k.name.clone().or(k.email.clone()))
                             .map_or_else(|| format!("#{id}"), |n| sanitize::line(&n))
@@ -231,7 +232,7 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     for (label, get) in &rows {
         let mut spans = vec![Span::styled(cell(label, label_w), theme.label())];
-        let values: Vec<String> = shown.iter().map(|c| get(c)).collect();
+        let values: Vec<String> = shown.iter().map(get).collect();
         let differ = values.windows(2).any(|w| w[0] != w[1]);
         for v in values {
             let style = if differ {

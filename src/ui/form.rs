@@ -517,7 +517,7 @@ mod tests {
                 panic!("{fx:?}");
             };
             let i = app.list.index[&21000001];
-            let mut theirs = app.list.rows[i].customer.contacts[0].clone();
+            let mut theirs = app.list.rows[i].customer().contacts[0].clone();
             theirs.properties.insert("title".into(), json!("President"));
             theirs.phone = Some("555.123.0000".into());
             update(

@@ -169,10 +169,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Col::Email => v.email().to_string(),
                 Col::Phone => v.phone().to_string(),
                 Col::City => v.city().to_string(),
-                Col::Type => {
-                    let t = crate::app::audit_ui::type_of(app, &row.customer);
-                    crate::app::audit_ui::short_type(t).to_string()
-                }
+                Col::Type => crate::app::audit_ui::short_type(v.kind()).to_string(),
             });
             let style = if app.list.offset + k == app.list.cursor {
                 if focused {
@@ -180,7 +177,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 } else {
                     theme.selected_unfocused()
                 }
-            } else if row.customer.disabled {
+            } else if v.disabled {
                 theme.disabled()
             } else {
                 theme.plain()

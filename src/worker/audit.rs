@@ -56,7 +56,7 @@ pub(super) fn spawn(setup: Option<MirrorSetup>, op: AuditOp, tx: UnboundedSender
             },
             _,
         ) => {
-            let findings = crate::app::audit_ui::findings(&customers, &dismissed);
+            let findings = crate::app::audit_ui::findings_packed(&customers, &dismissed);
             let _ = tx.send(Action::Audit(AuditEvent::Found {
                 generation,
                 findings,

@@ -145,7 +145,7 @@ impl MirrorTask {
         let notice = outcome.notice();
         let found = matches!(outcome, LoadOutcome::Loaded(_));
         let m = outcome.into_mirror_or_empty(&s.server_id);
-        let customers = found.then(|| m.customers().to_vec());
+        let customers = found.then(|| m.records().to_vec());
         let age = m.synced_ago(Utc::now());
         // Stored before the app hears of it, so the sync it asks for starts from this mirror.
         lock(&self.shared).mirror = m;
@@ -164,6 +164,8 @@ impl MirrorTask {
                 tx,
                 MirrorEvent::Index(Arc::new(SearchIndex::build(&snapshot))),
             );
+            drop(snapshot);
+            crate::memory::release_free_memory();
         }
     }
 
@@ -247,7 +249,7 @@ impl MirrorTask {
         self.emit(
             tx,
             MirrorEvent::Synced {
-                customers: m.customers().to_vec(),
+                customers: m.records().to_vec(),
                 summary: report.short(),
                 done,
             },
@@ -267,7 +269,7 @@ impl MirrorTask {
             let owner = match &op {
                 MirrorOp::PutCustomer(c) => Some(c.id),
                 MirrorOp::PutContact(k) => k.customer_id,
-                MirrorOp::RemoveContact(id) => sh.mirror.contact(*id).map(|(c, _)| c.id),
+                MirrorOp::RemoveContact(id) => sh.mirror.contact_owner(*id),
                 _ => None,
             };
             let removed = match &op {
@@ -275,7 +277,7 @@ impl MirrorTask {
                 _ => None,
             };
             apply(&mut sh.mirror, op);
-            let customer = owner.and_then(|id| sh.mirror.customer(id).cloned());
+            let customer = owner.and_then(|id| sh.mirror.customer(id));
             (customer, removed)
         };
         match changed {
@@ -296,6 +298,8 @@ impl MirrorTask {
             self.emit(tx, MirrorEvent::SaveFailed(e.to_string()));
         }
         self.emit(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
+        drop(m);
+        crate::memory::release_free_memory();
     }
 }
 

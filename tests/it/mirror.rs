@@ -117,8 +117,8 @@ async fn full_sync_brings_every_record_and_is_searchable() {
         loaded == mirror,
         "the mirror changed on its way through the file"
     );
-    let (owner, contact) = loaded
-        .customers()
+    let everyone = loaded.customers();
+    let (owner, contact) = everyone
         .iter()
         .find_map(|c| {
             c.contacts

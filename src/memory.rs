@@ -1,0 +1,40 @@
+//! Giving memory back to the system after bulk work.
+//!
+//! Loading a mirror, indexing it and merging a sync allocate and free millions of small blocks
+//! (every record is decoded once and dropped). glibc's allocator keeps the freed pages for
+//! reuse, so the process would stay at its peak (about 500 MB for 100,000 customers) while it
+//! holds about 240 MB. [`release_free_memory`] asks it to return whole free pages (about 60 MB
+//! in that case), once, after each such step on a worker thread.
+
+/// Returns the allocator's free pages to the system. Does nothing where the allocator is not
+/// glibc's.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: glibc's `malloc_trim` takes the allocator's own locks and only releases
+        // memory that no allocation uses; it is safe to call from any thread at any time.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn releasing_keeps_live_memory_intact() {
+        let live: Vec<String> = (0..10_000).map(|i| format!("record {i}")).collect();
+        let freed: Vec<Vec<u8>> = (0..1_000).map(|_| vec![7u8; 4096]).collect();
+        drop(freed);
+        super::release_free_memory();
+        assert_eq!(live[9_999], "record 9999");
+        assert!(
+            live.iter()
+                .enumerate()
+                .all(|(i, s)| *s == format!("record {i}"))
+        );
+    }
+}
