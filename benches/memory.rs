@@ -19,6 +19,7 @@ use syncro_tui::app::mirror_ui::MirrorEvent;
 use syncro_tui::app::{Action, App, fixtures, update};
 use syncro_tui::demo::{DemoConfig, DemoServer};
 use syncro_tui::mirror::{self, SearchIndex, SyncOptions};
+use syncro_tui::worker::{MirrorSetup, load_for_list};
 
 /// The system allocator, counting the bytes currently allocated.
 struct Counting;
@@ -105,9 +106,18 @@ fn main() {
     }
 
     let base = live();
-    let m =
-        mirror::store::load_for_server(dir.path(), "bench", "bench").into_mirror_or_empty("bench");
-    let mirror_bytes = live() - base;
+    let setup = MirrorSetup {
+        dir: dir.path().to_path_buf(),
+        profile: "bench".into(),
+        server_id: "bench".into(),
+        type_property: fixtures::config().customer_type_property,
+    };
+    // As the worker reads it at start: the rows' views are built while decoding.
+    let (outcome, views) = load_for_list(&setup);
+    let views_bytes: usize = views.iter().map(|v| v.heap_bytes()).sum::<usize>()
+        + views.capacity() * std::mem::size_of::<syncro_tui::app::view::RowView>();
+    let m = outcome.into_mirror_or_empty("bench");
+    let mirror_bytes = live() - base - views_bytes;
     println!(
         "{} customers, {} contacts",
         m.customer_count(),
@@ -129,6 +139,7 @@ fn main() {
         &mut app,
         Action::Mirror(MirrorEvent::Loaded {
             customers: Some(customers),
+            views,
             age: "synced just now".into(),
             notice: None,
         }),
@@ -136,7 +147,7 @@ fn main() {
     let app_bytes = live() - before;
     println!(
         "app list (rows and their views):    {} (with the records handed over)",
-        mb(app_bytes + sent)
+        mb(app_bytes + sent + views_bytes)
     );
     let rows = &app.list.rows;
     println!(

@@ -7,6 +7,8 @@
 //! - `filter_keystroke_100k`: one key typed into the list's `/` filter while a mirror of
 //!   100,000 customers is loaded: the mirror's search over every field and contact, the list
 //!   filtered by its answer, and the repaint (budget: 16 ms).
+//! - `unpack_every_customer_100k`: every record of that list decoded once, what a reader of
+//!   the whole account (audit, duplicate checks, export) pays for records held packed.
 //!
 //! Run: `cargo bench --bench mirror_start`.
 
@@ -17,8 +19,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use syncro_tui::api::model::Customer;
 use syncro_tui::app::mirror_ui::MirrorEvent;
+use syncro_tui::app::view::RowView;
 use syncro_tui::app::{Action, App, fixtures, update};
 use syncro_tui::mirror::{self, Mirror, Packed, SearchIndex};
+use syncro_tui::worker::{MirrorSetup, load_for_list};
 use tui_input::InputRequest;
 
 fn main() {
@@ -48,12 +52,14 @@ fn new_app() -> App {
     app
 }
 
-fn loaded_app(customers: Vec<Packed>) -> App {
+/// `views`: the rows' views the loader built, or empty for the list to build them.
+fn loaded_app(customers: Vec<Packed>, views: Vec<RowView>) -> App {
     let mut app = new_app();
     update(
         &mut app,
         Action::Mirror(MirrorEvent::Loaded {
             customers: Some(customers),
+            views,
             age: "synced 3 h ago".into(),
             notice: None,
         }),
@@ -68,10 +74,17 @@ fn first_rows_from_mirror_20k(bencher: Bencher) {
     m.replace_all(customers(20_000));
     mirror::store::save(dir.path(), "bench", &m).unwrap();
     let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    let setup = MirrorSetup {
+        dir: dir.path().to_path_buf(),
+        profile: "bench".into(),
+        server_id: "bench".into(),
+        type_property: fixtures::config().customer_type_property,
+    };
     bencher.bench_local(|| {
-        let loaded = mirror::store::load_for_server(dir.path(), "bench", "bench")
-            .into_mirror_or_empty("bench");
-        let app = loaded_app(loaded.records().to_vec());
+        // As the worker reads it at start (the rows' views built while decoding).
+        let (outcome, views) = load_for_list(&setup);
+        let loaded = outcome.into_mirror_or_empty("bench");
+        let app = loaded_app(loaded.records().to_vec(), views);
         term.clear().unwrap();
         term.draw(|f| syncro_tui::ui::draw(&app, f)).unwrap();
         // Both stay alive, as in the app (the worker keeps the mirror): returned, they are
@@ -85,7 +98,7 @@ fn big() -> &'static App {
     APP.get_or_init(|| {
         let cs = customers(100_000);
         let index = SearchIndex::from_customers(&cs);
-        let mut app = loaded_app(cs.iter().map(Packed::pack).collect());
+        let mut app = loaded_app(cs.iter().map(Packed::pack).collect(), Vec::new());
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Index(Arc::new(index))),
@@ -113,4 +126,19 @@ fn filter_keystroke_100k(bencher: Bencher, text: &str) {
             term.draw(|f| syncro_tui::ui::draw(&app, f)).unwrap();
             app
         });
+}
+
+/// What a reader of the whole account pays now that records are held packed: every one of
+/// 100,000 customers (and their contacts) decoded once, as the audit, the onboarding's
+/// duplicate check over the list, an export of every row, and the index build do.
+#[divan::bench(sample_count = 5)]
+fn unpack_every_customer_100k(bencher: Bencher) {
+    let app = big();
+    bencher.bench_local(|| {
+        app.list
+            .rows
+            .iter()
+            .map(|r| r.customer().contacts.len())
+            .sum::<usize>()
+    });
 }

@@ -285,6 +285,7 @@ fn keep_mirror(
         dir: data_dir.to_path_buf(),
         profile,
         server_id,
+        type_property: app.config.customer_type_property.clone(),
     });
     app.mirror.configured = true;
 }

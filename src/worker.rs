@@ -19,7 +19,7 @@ use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages};
 use crate::app::action::{Deletion, Record};
 use crate::app::form::FormTarget;
 use crate::app::{Action, Effect};
-pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC};
+pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC, load_for_list};
 
 /// Carries out network effects.
 #[derive(Debug, Clone)]

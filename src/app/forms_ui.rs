@@ -21,7 +21,7 @@ use super::update::{
 };
 use super::{Action, App, Cmd, Debounce, Effect, Focus, Message, Mode, Tab};
 use crate::api::ApiError;
-use crate::api::model::{Contact, Customer, Id};
+use crate::api::model::{Contact, Id};
 use crate::sanitize;
 
 /// How long typing may go unsaved in the draft file.
@@ -1025,15 +1025,15 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
     match target {
         Deletion::Customer { id } => {
             if app.list.index.contains_key(&id) {
-                let rest: Vec<Customer> = app
+                let rest: Vec<super::Row> = app
                     .list
                     .rows
                     .iter()
                     .filter(|r| r.id() != id)
-                    .map(|r| r.customer())
+                    .cloned()
                     .collect();
                 let cursor = app.list.cursor;
-                insert_customers(app, rest, true);
+                super::update::insert_rows(app, rest, true);
                 app.list.cursor = cursor.min(app.list.shown.len().saturating_sub(1));
                 ensure_visible(app);
                 sync_detail(app, false);

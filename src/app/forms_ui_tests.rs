@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::api::FieldError;
+use crate::api::model::Customer;
 use crate::app::fixtures;
 use crate::app::keymap::map_key;
 use crate::app::update;

@@ -34,6 +34,7 @@ use std::sync::Arc;
 use tui_input::{Input, InputRequest};
 
 use super::update as up;
+use super::view::RowView;
 use super::{App, Effect, Focus, Message, Mode, Tab};
 use crate::api::model::{Contact, Customer, Id};
 use crate::mirror::{Field, Hit, MatchKind, Packed, SearchIndex, Searcher};
@@ -71,6 +72,9 @@ pub enum MirrorEvent {
     Loaded {
         /// Shared with the worker's mirror (one copy of each record in memory).
         customers: Option<Vec<Packed>>,
+        /// The rows' views of `customers`, in the same order, when the loader built them as it
+        /// decoded the file; empty when the list is to build them.
+        views: Vec<RowView>,
         /// `synced 3 h ago`
         age: String,
         /// A discarded file, for the status line.
@@ -214,6 +218,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
     match ev {
         MirrorEvent::Loaded {
             customers,
+            views,
             age,
             notice,
         } => {
@@ -226,7 +231,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
             match customers {
                 Some(customers) => {
                     app.mirror.age = Some(age);
-                    show_mirror(app, customers, fx);
+                    show_mirror(app, customers, views, fx);
                 }
                 // No mirror yet: page from the server as before while a full sync builds it.
                 None => up::maybe_load_more(app, fx),
@@ -252,7 +257,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
             done,
         } => {
             app.mirror.age = Some("synced just now".into());
-            show_mirror(app, customers, fx);
+            show_mirror(app, customers, Vec::new(), fx);
             if done {
                 app.mirror.syncing = None;
                 // The list title says "synced just now"; the summary never hides another
@@ -292,7 +297,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
 }
 
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
-fn show_mirror(app: &mut App, customers: Vec<Packed>, fx: &mut Vec<Effect>) {
+fn show_mirror(app: &mut App, customers: Vec<Packed>, views: Vec<RowView>, fx: &mut Vec<Effect>) {
     app.mirror.active = true;
     // No paging: every customer is here. Answers to earlier page requests are dropped.
     let generation = app.generation();
@@ -300,7 +305,16 @@ fn show_mirror(app: &mut App, customers: Vec<Packed>, fx: &mut Vec<Effect>) {
     app.list.remote = None;
     app.search.debounce = super::Debounce::Idle;
     // Keeps the cursor on the same customer.
-    up::insert_shared(app, customers, true);
+    if views.len() == customers.len() {
+        let rows = customers
+            .into_iter()
+            .zip(views)
+            .map(|(record, view)| super::Row { record, view })
+            .collect();
+        up::insert_rows(app, rows, true);
+    } else {
+        up::insert_shared(app, customers, true);
+    }
     complete_paging(app);
     // An export waiting for the rest of the list's pages has it all now (the answers to its
     // page requests are dropped with the old paging).
@@ -703,6 +717,7 @@ pub(crate) mod tests {
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(shared(customers.clone())),
+                views: Vec::new(),
                 age: "synced 3 h ago".into(),
                 notice: None,
             }),
@@ -729,6 +744,7 @@ pub(crate) mod tests {
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(shared(fixtures::customers())),
+                views: Vec::new(),
                 age: "synced 3 h ago".into(),
                 notice: None,
             }),
@@ -755,6 +771,7 @@ pub(crate) mod tests {
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
                 customers: None,
+                views: Vec::new(),
                 age: "never synced".into(),
                 notice: None,
             }),
@@ -784,6 +801,7 @@ pub(crate) mod tests {
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
                 customers: None,
+                views: Vec::new(),
                 age: "never synced".into(),
                 notice: None,
             }),
@@ -935,6 +953,7 @@ pub(crate) mod tests {
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(shared(customers.clone())),
+                views: Vec::new(),
                 age: "synced 3 h ago".into(),
                 notice: None,
             }),

@@ -894,7 +894,8 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
     insert_rows(app, rows, replace);
 }
 
-fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
+/// Adds (or updates) rows already built; `replace` starts the list over.
+pub(crate) fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
     let l = &mut app.list;
     let mut keep = None;
     if replace {

@@ -254,8 +254,12 @@ impl Mirror {
         }
     }
 
-    fn from_body(body: Body<'_>) -> Result<Self, DiscardReason> {
+    fn from_body<T>(
+        body: Body<'_>,
+        each: &mut impl FnMut(&Customer) -> T,
+    ) -> Result<(Self, Vec<T>), DiscardReason> {
         let mut customers = Vec::with_capacity(body.customers.len());
+        let mut made = Vec::with_capacity(body.customers.len());
         let mut owners = Vec::new();
         let mut sorted = true;
         for bytes in body.customers {
@@ -266,6 +270,7 @@ impl Mirror {
             sorted &= customers.last().is_none_or(|l: &Packed| l.id() < c.id)
                 && c.contacts.is_sorted_by_key(|k| k.id);
             owners.extend(c.contacts.iter().map(|k| (k.id, c.id)));
+            made.push(each(&c));
             customers.push(record);
         }
         let mut m = Mirror {
@@ -283,9 +288,12 @@ impl Mirror {
             m.customers = customers;
             m.owners = owners;
         } else {
+            // Not as this program saves: what `each` made follows the file's order, not the
+            // mirror's, and is dropped.
             m.replace_all(customers.iter().map(Packed::unpack).collect());
+            made.clear();
         }
-        Ok(m)
+        Ok((m, made))
     }
 
     /// Encodes the mirror as the bytes of a mirror file (header and body).
@@ -303,6 +311,17 @@ impl Mirror {
 
     /// Decodes the bytes of a mirror file; the error says why the file cannot be used.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DiscardReason> {
+        Self::from_bytes_with(bytes, &mut |_| ()).map(|(m, _)| m)
+    }
+
+    /// [`Mirror::from_bytes`], calling `each` on every customer as it is decoded (each record
+    /// is decoded once, at load): what a caller builds from every record, like the list's
+    /// rows, costs no second decode. What `each` made comes back in the mirror's order (one per
+    /// record), or empty in the rare case of a file that was not saved sorted.
+    pub fn from_bytes_with<T>(
+        bytes: &[u8],
+        each: &mut impl FnMut(&Customer) -> T,
+    ) -> Result<(Self, Vec<T>), DiscardReason> {
         if bytes.len() < HEADER_LEN {
             return Err(if bytes.starts_with(&MAGIC[..bytes.len().min(8)]) {
                 DiscardReason::Truncated
@@ -338,7 +357,7 @@ impl Mirror {
         }
         let decoded: Body<'_> =
             postcard::from_bytes(body).map_err(|e| DiscardReason::Corrupt(e.to_string()))?;
-        Mirror::from_body(decoded)
+        Mirror::from_body(decoded, each)
     }
 }
 
@@ -490,33 +509,51 @@ fn temp_prefix(profile: &str) -> String {
 
 /// Loads a profile's mirror. Never fails and never panics: problems become `Discarded`.
 pub fn load(dir: &Path, profile: &str) -> LoadOutcome {
+    load_with(dir, profile, &mut |_| ()).0
+}
+
+/// [`load`], calling `each` on every customer as it is decoded (see
+/// [`Mirror::from_bytes_with`]).
+pub fn load_with<T>(
+    dir: &Path,
+    profile: &str,
+    each: &mut impl FnMut(&Customer) -> T,
+) -> (LoadOutcome, Vec<T>) {
     let path = mirror_path(dir, profile);
     let bytes = match fs::read(&path) {
         Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return LoadOutcome::Missing,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return (LoadOutcome::Missing, Vec::new()),
         Err(e) => {
-            return LoadOutcome::Discarded {
-                path,
-                reason: DiscardReason::Unreadable(e.to_string()),
-            };
+            let reason = DiscardReason::Unreadable(e.to_string());
+            return (LoadOutcome::Discarded { path, reason }, Vec::new());
         }
     };
-    match Mirror::from_bytes(&bytes) {
-        Ok(m) => LoadOutcome::Loaded(m),
-        Err(reason) => LoadOutcome::Discarded { path, reason },
+    match Mirror::from_bytes_with(&bytes, each) {
+        Ok((m, made)) => (LoadOutcome::Loaded(m), made),
+        Err(reason) => (LoadOutcome::Discarded { path, reason }, Vec::new()),
     }
 }
 
 /// Loads a profile's mirror and discards it when it was filled from another server.
 pub fn load_for_server(dir: &Path, profile: &str, base_url: &str) -> LoadOutcome {
-    match load(dir, profile) {
-        LoadOutcome::Loaded(m)
+    load_for_server_with(dir, profile, base_url, &mut |_| ()).0
+}
+
+/// [`load_for_server`], calling `each` on every customer as it is decoded (see
+/// [`Mirror::from_bytes_with`]).
+pub fn load_for_server_with<T>(
+    dir: &Path,
+    profile: &str,
+    base_url: &str,
+    each: &mut impl FnMut(&Customer) -> T,
+) -> (LoadOutcome, Vec<T>) {
+    match load_with(dir, profile, each) {
+        (LoadOutcome::Loaded(m), _)
             if m.base_url.trim_end_matches('/') != base_url.trim_end_matches('/') =>
         {
-            LoadOutcome::Discarded {
-                path: mirror_path(dir, profile),
-                reason: DiscardReason::OtherServer(m.base_url),
-            }
+            let path = mirror_path(dir, profile);
+            let reason = DiscardReason::OtherServer(m.base_url);
+            (LoadOutcome::Discarded { path, reason }, Vec::new())
         }
         other => other,
     }

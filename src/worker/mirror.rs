@@ -17,6 +17,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::api::SyncroClient;
 use crate::app::Action;
 use crate::app::mirror_ui::{MirrorEvent, MirrorOp};
+use crate::app::view::RowView;
 use crate::mirror::{
     self, LoadOutcome, Mirror, SearchIndex, SyncOptions, SyncProgress, SyncReport,
 };
@@ -38,6 +39,16 @@ pub struct MirrorSetup {
     pub profile: String,
     /// The server identity stored in the file (the base URL, or `demo`).
     pub server_id: String,
+    /// The custom property that holds a customer's type (the list's rows show it).
+    pub type_property: String,
+}
+
+/// Reads the mirror as the app starts: each record is decoded once, and the list's row view is
+/// built from it there and then (see [`crate::mirror::store::load_for_server_with`]).
+pub fn load_for_list(setup: &MirrorSetup) -> (LoadOutcome, Vec<RowView>) {
+    mirror::store::load_for_server_with(&setup.dir, &setup.profile, &setup.server_id, &mut |c| {
+        RowView::build(c, &setup.type_property)
+    })
 }
 
 #[derive(Debug, Default)]
@@ -141,7 +152,7 @@ impl MirrorTask {
 
     fn load(&self, tx: &UnboundedSender<Action>) {
         let s = &self.setup;
-        let outcome = mirror::store::load_for_server(&s.dir, &s.profile, &s.server_id);
+        let (outcome, views) = load_for_list(s);
         let notice = outcome.notice();
         let found = matches!(outcome, LoadOutcome::Loaded(_));
         let m = outcome.into_mirror_or_empty(&s.server_id);
@@ -154,6 +165,7 @@ impl MirrorTask {
             tx,
             MirrorEvent::Loaded {
                 customers,
+                views,
                 age,
                 notice,
             },
@@ -323,5 +335,46 @@ fn apply(m: &mut Mirror, op: MirrorOp) {
             m.remove_contact(id);
         }
         MirrorOp::Load | MirrorOp::Sync { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fixtures;
+
+    /// The views built while the file is decoded are the list's views of the same records, in
+    /// the mirror's order: the app pairs them without decoding anything again.
+    #[test]
+    fn load_for_list_builds_one_view_per_record_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Mirror::new("demo");
+        let mut customers = fixtures::customers();
+        customers.reverse();
+        m.replace_all(customers);
+        mirror::store::save(dir.path(), "demo", &m).unwrap();
+        let type_property = fixtures::config().customer_type_property;
+        let setup = MirrorSetup {
+            dir: dir.path().to_path_buf(),
+            profile: "demo".into(),
+            server_id: "demo".into(),
+            type_property: type_property.clone(),
+        };
+        let (outcome, views) = load_for_list(&setup);
+        let loaded = outcome.into_mirror_or_empty("demo");
+        assert_eq!(views.len(), loaded.customer_count());
+        for (record, view) in loaded.records().iter().zip(&views) {
+            let fresh = RowView::build(&record.unpack(), &type_property);
+            assert_eq!(view.id, record.id());
+            assert_eq!((view.name(), view.kind()), (fresh.name(), fresh.kind()));
+        }
+        // Another server's file: discarded, and no views.
+        let other = MirrorSetup {
+            server_id: "https://acme.syncromsp.com/api/v1".into(),
+            ..setup
+        };
+        let (outcome, views) = load_for_list(&other);
+        assert!(matches!(outcome, LoadOutcome::Discarded { .. }));
+        assert!(views.is_empty());
     }
 }

@@ -81,7 +81,10 @@ async fn export_customers_csv_writes_the_list_and_contact_jumps() {
 
     let checked = tokio::task::spawn_blocking(move || {
         let mut app = Session::start(&base_url);
-        let first = app.screen.wait_for("the customer list", list_shown);
+        // The rows too: a frame can be read half drawn (title and header before the rows).
+        let first = app.screen.wait_for("the customer list", |s| {
+            list_shown(s) && row_names(s).len() > 10
+        });
         // "Customers 100 of 485": the export fetches the pages not loaded yet.
         let total: usize = first
             .split("Customers ")
