@@ -737,6 +737,48 @@ pub(crate) mod tests {
         assert!(app.list.rows.is_empty());
     }
 
+    /// A sync hands back every record: unchanged ones keep their rows' views (moved, not
+    /// rebuilt), changed ones get new views, and an id listed twice still gets a full row.
+    #[test]
+    fn a_sync_reuses_unchanged_rows_and_rebuilds_changed_ones() {
+        let (mut app, _) = configured();
+        let customers = fixtures::customers();
+        let records = shared(customers.clone());
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Loaded {
+                customers: Some(records.clone()),
+                views: Vec::new(),
+                age: "synced 3 h ago".into(),
+                notice: None,
+            }),
+        );
+        let name_of =
+            |app: &App, id: Id| app.list.rows[app.list.index[&id]].view.name().to_string();
+        let (first, second) = (customers[0].id, customers[1].id);
+        let kept = name_of(&app, second);
+        let mut renamed = customers[0].clone();
+        renamed.business_name = Some("Renamed Holdings".into());
+        renamed.business_then_name = Some("Renamed Holdings".into());
+        let mut back = records.clone();
+        back[0] = Packed::pack(&renamed);
+        // The same bytes packed again (a full pass re-encodes every record).
+        back[1] = Packed::pack(&customers[1]);
+        back.push(records[1].clone());
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Synced {
+                customers: back,
+                summary: "synced".into(),
+                done: true,
+            }),
+        );
+        assert_eq!(name_of(&app, first), "Renamed Holdings");
+        assert_eq!(name_of(&app, second), kept);
+        assert_eq!(app.list.rows.len(), customers.len());
+        assert!(app.list.rows.iter().all(|r| r.view.id == r.record.id()));
+    }
+
     #[test]
     fn the_loaded_mirror_paints_before_any_network_result() {
         let (mut app, _) = configured();

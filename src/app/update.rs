@@ -862,10 +862,12 @@ pub(crate) fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
 /// Adds (or updates) customers; `replace` starts the list over.
 pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
     let type_property = app.config.customer_type_property.clone();
+    // A page's records share one block.
     let rows = items
         .iter()
-        .map(|c| Row {
-            record: Packed::pack(c),
+        .zip(Packed::pack_all(&items))
+        .map(|(c, record)| Row {
+            record,
             view: RowView::build(c, &type_property),
         })
         .collect();
@@ -877,15 +879,19 @@ pub(crate) fn insert_customers(app: &mut App, items: Vec<Customer>, replace: boo
 /// decodes only those that changed.
 pub(crate) fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
     let type_property = app.config.customer_type_property.clone();
-    let l = &app.list;
+    let l = &mut app.list;
     let mut rows = Vec::with_capacity(items.len());
     for record in items {
         let same = l
             .index
             .get(&record.id())
-            .map(|&i| &l.rows[i])
+            .and_then(|&i| l.rows.get_mut(i))
+            // (A view already moved out, for an id listed twice, is built again.)
+            .filter(|r| r.view.id == record.id())
             .filter(|r| Packed::ptr_eq(&r.record, &record) || r.record == record);
         let view = match same {
+            // The list starts over: the old row's view moves (no copy of its text).
+            Some(r) if replace => std::mem::take(&mut r.view),
             Some(r) => r.view.clone(),
             None => RowView::build(&record.unpack(), &type_property),
         };

@@ -63,6 +63,11 @@ pub(crate) fn encode_customer(c: &Customer) -> Vec<u8> {
     postcard::to_allocvec(&Out(c)).unwrap_or_default()
 }
 
+/// [`encode_customer`], appended to `out`.
+pub(crate) fn encode_customer_into(c: &Customer, out: &mut Vec<u8>) {
+    out.extend_from_slice(&encode_customer(c));
+}
+
 /// Reads back what [`encode_customer`] wrote; the whole input must be one record.
 pub(crate) fn decode_customer(bytes: &[u8]) -> Result<Customer, postcard::Error> {
     #[derive(Deserialize)]

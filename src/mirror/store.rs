@@ -18,6 +18,7 @@ use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -92,6 +93,11 @@ impl Mirror {
         self.customers.is_empty()
     }
 
+    /// Whether the mirror holds the customer with this id (nothing is decoded).
+    pub fn contains(&self, id: Id) -> bool {
+        self.position(id).is_ok()
+    }
+
     /// The customer with this id, decoded.
     pub fn customer(&self, id: Id) -> Option<Customer> {
         self.position(id).ok().map(|i| self.customers[i].unpack())
@@ -147,9 +153,35 @@ impl Mirror {
     pub fn replace_all(&mut self, customers: Vec<Customer>) {
         let customers = normalise(customers);
         self.owners = owners_of(customers.iter());
-        let mut packed = Vec::with_capacity(customers.len());
-        packed.extend(customers.iter().map(Packed::pack));
-        self.customers = packed;
+        self.customers = Packed::pack_all(&customers);
+    }
+
+    /// [`Mirror::replace_all`] for records already packed (a full pass packs each page as it
+    /// arrives), each customer's contacts sorted by id. Duplicated ids keep the last one.
+    pub fn replace_all_packed(&mut self, mut customers: Vec<Packed>) {
+        if !customers.windows(2).all(|w| w[0].id() < w[1].id()) {
+            // Stable sort, then keep the last of each run: "later wins" for duplicated ids.
+            customers.sort_by_key(Packed::id);
+            let mut out: Vec<Packed> = Vec::with_capacity(customers.len());
+            for c in customers {
+                match out.last_mut() {
+                    Some(last) if last.id() == c.id() => *last = c,
+                    _ => out.push(c),
+                }
+            }
+            customers = out;
+        }
+        let mut owners = Vec::new();
+        for c in &customers {
+            let id = c.id();
+            owners.extend(c.unpack().contacts.iter().map(|k| (k.id, id)));
+        }
+        owners.sort_by_key(|o| o.0);
+        owners.dedup_by_key(|o| o.0);
+        owners.shrink_to_fit();
+        customers.shrink_to_fit();
+        self.owners = owners;
+        self.customers = customers;
     }
 
     /// Inserts or replaces a customer together with the contacts it carries.
@@ -254,7 +286,9 @@ impl Mirror {
         }
     }
 
+    /// `file` holds the whole file; `body` was decoded from it and borrows its records from it.
     fn from_body<T>(
+        file: &Arc<Vec<u8>>,
         body: Body<'_>,
         each: &mut impl FnMut(&Customer) -> T,
     ) -> Result<(Self, Vec<T>), DiscardReason> {
@@ -262,10 +296,13 @@ impl Mirror {
         let mut made = Vec::with_capacity(body.customers.len());
         let mut owners = Vec::new();
         let mut sorted = true;
+        let base = file.as_ptr() as usize;
         for bytes in body.customers {
-            // Each record is decoded once here: a damaged one discards the file now rather
+            // The records stay where they are in the file's bytes (one block for the whole
+            // account). Each is decoded once here: a damaged one discards the file now rather
             // than surprise a reader later, and its contacts' owners are noted.
-            let (record, c) = Packed::from_encoded(bytes)
+            let start = (bytes.as_ptr() as usize).wrapping_sub(base);
+            let (record, c) = Packed::in_file(file, start, start.saturating_add(bytes.len()))
                 .map_err(|e| DiscardReason::Corrupt(format!("a customer record: {e}")))?;
             sorted &= customers.last().is_none_or(|l: &Packed| l.id() < c.id)
                 && c.contacts.is_sorted_by_key(|k| k.id);
@@ -311,15 +348,16 @@ impl Mirror {
 
     /// Decodes the bytes of a mirror file; the error says why the file cannot be used.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DiscardReason> {
-        Self::from_bytes_with(bytes, &mut |_| ()).map(|(m, _)| m)
+        Self::from_file(bytes.to_vec(), &mut |_| ()).map(|(m, _)| m)
     }
 
-    /// [`Mirror::from_bytes`], calling `each` on every customer as it is decoded (each record
-    /// is decoded once, at load): what a caller builds from every record, like the list's
-    /// rows, costs no second decode. What `each` made comes back in the mirror's order (one per
-    /// record), or empty in the rare case of a file that was not saved sorted.
-    pub fn from_bytes_with<T>(
-        bytes: &[u8],
+    /// Decodes a mirror file read into `bytes`, which the mirror keeps: its records stay in
+    /// them. Calls `each` on every customer as it is decoded (each record is decoded once, at
+    /// load): what a caller builds from every record, like the list's rows, costs no second
+    /// decode. What `each` made comes back in the mirror's order (one per record), or empty in
+    /// the rare case of a file that was not saved sorted.
+    pub fn from_file<T>(
+        bytes: Vec<u8>,
         each: &mut impl FnMut(&Customer) -> T,
     ) -> Result<(Self, Vec<T>), DiscardReason> {
         if bytes.len() < HEADER_LEN {
@@ -355,9 +393,11 @@ impl Mirror {
         if (body.len() as u64) > len || crc32fast::hash(body) != crc {
             return Err(DiscardReason::Corrupt("checksum mismatch".into()));
         }
+        let file = Arc::new(bytes);
+        let body = file.get(HEADER_LEN..).unwrap_or_default();
         let decoded: Body<'_> =
             postcard::from_bytes(body).map_err(|e| DiscardReason::Corrupt(e.to_string()))?;
-        Mirror::from_body(decoded, each)
+        Mirror::from_body(&file, decoded, each)
     }
 }
 
@@ -513,7 +553,7 @@ pub fn load(dir: &Path, profile: &str) -> LoadOutcome {
 }
 
 /// [`load`], calling `each` on every customer as it is decoded (see
-/// [`Mirror::from_bytes_with`]).
+/// [`Mirror::from_file`]).
 pub fn load_with<T>(
     dir: &Path,
     profile: &str,
@@ -528,7 +568,7 @@ pub fn load_with<T>(
             return (LoadOutcome::Discarded { path, reason }, Vec::new());
         }
     };
-    match Mirror::from_bytes_with(&bytes, each) {
+    match Mirror::from_file(bytes, each) {
         Ok((m, made)) => (LoadOutcome::Loaded(m), made),
         Err(reason) => (LoadOutcome::Discarded { path, reason }, Vec::new()),
     }
@@ -540,7 +580,7 @@ pub fn load_for_server(dir: &Path, profile: &str, base_url: &str) -> LoadOutcome
 }
 
 /// [`load_for_server`], calling `each` on every customer as it is decoded (see
-/// [`Mirror::from_bytes_with`]).
+/// [`Mirror::from_file`]).
 pub fn load_for_server_with<T>(
     dir: &Path,
     profile: &str,
@@ -899,6 +939,22 @@ mod tests {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_bytes(self.0)
         }
+    }
+
+    #[test]
+    fn packed_records_replace_all_sorted_with_the_last_copy_of_an_id() {
+        let mut m = Mirror::new("x");
+        m.replace_all_packed(vec![
+            Packed::pack(&customer(3, "Old", vec![contact(31, 3, "Gone")])),
+            Packed::pack(&customer(1, "One", vec![contact(11, 1, "A")])),
+            Packed::pack(&customer(3, "New", vec![contact(32, 3, "B")])),
+        ]);
+        let ids: Vec<Id> = m.records().iter().map(Packed::id).collect();
+        assert_eq!(ids, [1, 3]);
+        assert_eq!(m.customer(3).unwrap().business_name.as_deref(), Some("New"));
+        assert_eq!(m.contact_count(), 2);
+        assert_eq!(m.contact_owner(32), Some(3));
+        assert_eq!(m.contact_owner(31), None);
     }
 
     #[test]

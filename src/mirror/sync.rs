@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures::StreamExt;
 
+use super::packed::{Packer, Span};
 use super::store::Mirror;
 use crate::api::model::{Contact, Customer, Id, Page};
 use crate::api::{ApiError, CustomerQuery, SyncroClient};
@@ -307,11 +308,27 @@ where
     F: Fn(u32) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
-    let mut pages: BTreeMap<u32, Vec<T>> = BTreeMap::new();
+    fetch_all_pages_as(ctx, phase, first, fetch, |items| items).await
+}
+
+/// [`fetch_all_pages`], each page's items turned by `keep` as the page arrives (the customers
+/// of a full pass are packed at once rather than held decoded until the end).
+async fn fetch_all_pages_as<T, U, F, Fut>(
+    ctx: &mut Ctx<'_>,
+    phase: SyncPhase,
+    first: Page<T>,
+    fetch: F,
+    mut keep: impl FnMut(Vec<T>) -> Vec<U>,
+) -> Result<Vec<U>, ApiError>
+where
+    F: Fn(u32) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let mut pages: BTreeMap<u32, Vec<U>> = BTreeMap::new();
     let mut records = first.items.len();
     let known_total = first.meta.total_pages.map(clamp_pages);
     let first_empty = first.items.is_empty();
-    pages.insert(1, first.items);
+    pages.insert(1, keep(first.items));
     ctx.report(phase, 1, known_total, records);
 
     match known_total {
@@ -346,7 +363,7 @@ where
                         seen_total = seen_total.max(clamp_pages(t));
                     }
                     records += page.items.len();
-                    pages.insert(p, page.items);
+                    pages.insert(p, keep(page.items));
                     ctx.report(phase, pages.len() as u32, Some(total), records);
                 }
                 next = total + 1;
@@ -363,7 +380,7 @@ where
                     break;
                 }
                 records += page.items.len();
-                pages.insert(p, page.items);
+                pages.insert(p, keep(page.items));
                 ctx.report(phase, p, None, records);
                 p += 1;
             }
@@ -446,17 +463,24 @@ pub async fn full_sync(
             fast
         }
     };
-    let customers = fetch_all_pages(&mut ctx, SyncPhase::Customers, first, |p| {
-        let q = customer_query(p, None);
-        let client = pick();
-        async move { client.list_customers(&q).await }
-    })
+    let mut packer = Packer::default();
+    let customers = fetch_all_pages_as(
+        &mut ctx,
+        SyncPhase::Customers,
+        first,
+        |p| {
+            let q = customer_query(p, None);
+            let client = pick();
+            async move { client.list_customers(&q).await }
+        },
+        |items| pack_page(&mut packer, items),
+    )
     .await?;
-    let mut customers = dedup_by_id(customers, |c| c.id);
+    let mut customers = dedup_by_id(customers, |f| f.id);
 
     // Embedded or listed contacts? The first contact page tells.
     ctx.later_requests = 0;
-    let embedded: usize = customers.iter().map(|c| c.contacts.len()).sum();
+    let embedded: usize = customers.iter().map(|f| f.contacts).sum();
     let first_contacts = match check {
         Ok(page) => Some(page),
         // A token without the contacts permission (or a server without the list) can still
@@ -471,7 +495,8 @@ pub async fn full_sync(
                 embedded > 0 && {
                     let ids: std::collections::HashSet<Id> = customers
                         .iter()
-                        .flat_map(|c| c.contacts.iter().map(|k| k.id))
+                        .filter(|f| f.contacts > 0)
+                        .flat_map(|f| packer.unpack(f.span).contacts.into_iter().map(|k| k.id))
                         .collect();
                     page.items.iter().all(|k| ids.contains(&k.id))
                 }
@@ -486,18 +511,18 @@ pub async fn full_sync(
             async move { client.list_contacts(None, p).await }
         })
         .await?;
-        attach_contacts(&mut customers, dedup_by_id(contacts, |k| k.id));
+        packer = attach_contacts(packer, &mut customers, dedup_by_id(contacts, |k| k.id));
     }
 
     let mut mirror = Mirror::new(client.base_url());
     mirror.contacts_embedded = Some(use_embedded);
     mirror.last_incremental_sync = previous.last_incremental_sync;
-    mirror.replace_all(customers);
+    mirror.replace_all_packed(packer.finish(customers.iter().map(|f| f.span)));
     mirror.last_full_sync = Some(Utc::now());
     let removed = previous
-        .customers()
+        .records()
         .iter()
-        .filter(|c| mirror.customer(c.id).is_none())
+        .filter(|c| !mirror.contains(c.id()))
         .count();
     let report = SyncReport {
         full: true,
@@ -645,18 +670,52 @@ fn dedup_by_id<T>(items: Vec<T>, id: impl Fn(&T) -> Id) -> Vec<T> {
     out
 }
 
+/// A customer of a full pass, packed as its page arrived, with its id and the number of
+/// contacts it embeds.
+#[derive(Debug, Clone, Copy)]
+struct Fetched {
+    id: Id,
+    span: Span,
+    contacts: usize,
+}
+
+/// Packs a page of customers into the pass's block (their contacts sorted by id, as the
+/// mirror keeps them).
+fn pack_page(packer: &mut Packer, items: Vec<Customer>) -> Vec<Fetched> {
+    items
+        .into_iter()
+        .map(|mut c| {
+            c.contacts.sort_by_key(|k| k.id);
+            c.contacts.dedup_by_key(|k| k.id);
+            Fetched {
+                id: c.id,
+                span: packer.push(&c),
+                contacts: c.contacts.len(),
+            }
+        })
+        .collect()
+}
+
 /// Puts listed contacts under their customers (replacing whatever was embedded). Contacts of
-/// customers the pass did not see are dropped.
-fn attach_contacts(customers: &mut [Customer], contacts: Vec<Contact>) {
+/// customers the pass did not see are dropped. Each customer is decoded, given its contacts
+/// and packed again into a new block, one at a time; the first block is dropped.
+fn attach_contacts(packer: Packer, customers: &mut [Fetched], contacts: Vec<Contact>) -> Packer {
     let mut by_customer: HashMap<Id, Vec<Contact>> = HashMap::new();
     for k in contacts {
         if let Some(owner) = k.customer_id {
             by_customer.entry(owner).or_default().push(k);
         }
     }
-    for c in customers {
-        c.contacts = by_customer.remove(&c.id).unwrap_or_default();
+    let mut out = Packer::default();
+    for f in customers {
+        let mut c = packer.unpack(f.span);
+        c.contacts = by_customer.remove(&f.id).unwrap_or_default();
+        c.contacts.sort_by_key(|k| k.id);
+        c.contacts.dedup_by_key(|k| k.id);
+        f.contacts = c.contacts.len();
+        f.span = out.push(&c);
     }
+    out
 }
 
 /// The client's counters of 429 answers and retries: requests the sync made once but that went
@@ -1028,30 +1087,41 @@ mod tests {
 
     #[test]
     fn listed_contacts_go_under_their_customers() {
-        let mut customers = vec![
-            Customer {
-                id: 1,
-                ..Default::default()
-            },
-            Customer {
-                id: 2,
-                contacts: vec![Contact {
-                    id: 99,
+        let mut packer = Packer::default();
+        let mut customers = pack_page(
+            &mut packer,
+            vec![
+                Customer {
+                    id: 1,
                     ..Default::default()
-                }],
-                ..Default::default()
-            },
-        ];
+                },
+                Customer {
+                    id: 2,
+                    contacts: vec![Contact {
+                        id: 99,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                },
+            ],
+        );
         let contact = |id, owner| Contact {
             id,
             customer_id: Some(owner),
             ..Default::default()
         };
-        attach_contacts(
+        let packer = attach_contacts(
+            packer,
             &mut customers,
-            vec![contact(10, 1), contact(11, 1), contact(12, 7)],
+            vec![contact(11, 1), contact(10, 1), contact(12, 7)],
         );
-        assert_eq!(customers[0].contacts.len(), 2);
-        assert!(customers[1].contacts.is_empty());
+        let first = packer.unpack(customers[0].span);
+        assert_eq!(
+            first.contacts.iter().map(|k| k.id).collect::<Vec<_>>(),
+            [10, 11]
+        );
+        assert_eq!(customers[0].contacts, 2);
+        assert!(packer.unpack(customers[1].span).contacts.is_empty());
+        assert_eq!(customers[1].contacts, 0);
     }
 }

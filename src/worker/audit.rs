@@ -57,6 +57,9 @@ pub(super) fn spawn(setup: Option<MirrorSetup>, op: AuditOp, tx: UnboundedSender
             _,
         ) => {
             let findings = crate::app::audit_ui::findings_packed(&customers, &dismissed);
+            drop(customers);
+            // The check decoded the whole account and dropped it.
+            crate::memory::release_free_memory();
             let _ = tx.send(Action::Audit(AuditEvent::Found {
                 generation,
                 findings,
