@@ -6,6 +6,7 @@
 #   cargo build --release
 #   assets/measure-memory.sh [CUSTOMERS] [BINARY]      # defaults: 100000 target/release/syncro-tui
 #   FIRST_START=1 assets/measure-memory.sh             # no mirror yet: the app's own full sync
+#   FULL_SYNCS=2 assets/measure-memory.sh              # then two full passes (`R`), as every hour
 #
 # Steps: a demo server with CUSTOMERS customers (about two contacts each) runs in its own
 # process, so its memory is not counted; `syncro-tui sync` fills the mirror file; the app is then
@@ -84,3 +85,26 @@ done
 echo "customers: $customers"
 echo "app VmRSS: $(( $(status VmRSS) / 1024 )) MB"
 echo "app VmHWM: $(( $(status VmHWM) / 1024 )) MB (peak)"
+
+# A technician's day: the full pass every hour (`R` starts one at once). Each replaces the whole
+# account; the memory it frees must go back, not pile up.
+for round in $(seq 1 "${FULL_SYNCS:-0}"); do
+    tmux send-keys -t "$session" R
+    sleep 3
+    steady=0
+    last=""
+    while :; do
+        [ -e "/proc/$app_pid/status" ] || { echo "the app exited" >&2; exit 1; }
+        screen=$(tmux capture-pane -p -t "$session")
+        rss=$(status VmRSS)
+        if ! grep -q "Syncing" <<<"$screen" && [ "$rss" = "$last" ]; then
+            steady=$((steady + 1))
+        else
+            steady=0
+        fi
+        last=$rss
+        [ "$steady" -ge 6 ] && break
+        sleep 0.5
+    done
+    echo "after full sync $round: VmRSS $(( $(status VmRSS) / 1024 )) MB, VmHWM $(( $(status VmHWM) / 1024 )) MB"
+done
