@@ -745,8 +745,8 @@ fn contacts_step(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 /// app holds (plus the server's filters when no mirror holds the whole account).
 fn review(app: &mut App, fx: &mut Vec<Effect>) {
     let token = app.generation();
-    // The whole account decoded for the check, dropped after it.
-    let customers: Vec<Customer> = app.list.rows.iter().map(|r| r.customer()).collect();
+    // Each customer decoded for the check as it comes, and dropped.
+    let customers = app.list.rows.iter().map(|r| r.customer());
     // Without the mirror the app holds only the loaded pages: the server's filters look too.
     let ask_server = !app.mirror.active;
     let Some(s) = app.onboard.as_mut() else {
@@ -754,7 +754,7 @@ fn review(app: &mut App, fx: &mut Vec<Effect>) {
     };
     let onb = s.onboarding();
     s.problems = onb.validate();
-    s.duplicates = find_duplicates(&onb, &customers, &[]);
+    s.duplicates = find_duplicates(&onb, customers, &[]);
     s.check_error = None;
     s.checking = None;
     s.step = Step::Review;

@@ -216,13 +216,22 @@ fn customer_reason(onb: &Onboarding, c: &Customer) -> Option<&'static str> {
 /// Verify before create, over records already fetched (the mirror): customers with the new
 /// customer's e-mail, name (normalised: case, punctuation, legal suffixes) or phone, and
 /// contacts anywhere in the account with a new contact's e-mail. `contacts` may be empty when
-/// the customers carry their contacts embedded; both are searched.
+/// the customers carry their contacts embedded; both are searched. The customers are read once,
+/// in order, and only what matches is kept: they may be decoded one at a time as they come.
 pub fn find_duplicates<C: std::borrow::Borrow<Customer>>(
     onb: &Onboarding,
-    customers: &[C],
+    customers: impl IntoIterator<Item = C>,
     contacts: &[Contact],
 ) -> Vec<DuplicateMatch> {
+    let wanted: Vec<(usize, String)> = onb
+        .contacts()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, p))| email_key(text(p, "email")).map(|e| (i, e)))
+        .collect();
     let mut out = Vec::new();
+    // Embedded contacts with a wanted e-mail, reported after the separate list's.
+    let mut embedded: Vec<Contact> = Vec::new();
     for c in customers {
         let c = c.borrow();
         if let Some(reason) = customer_reason(onb, c) {
@@ -234,18 +243,18 @@ pub fn find_duplicates<C: std::borrow::Borrow<Customer>>(
                 reason,
             });
         }
+        embedded.extend(
+            c.contacts
+                .iter()
+                .filter(|ct| {
+                    email_key(ct.email.as_deref())
+                        .is_some_and(|e| wanted.iter().any(|(_, w)| *w == e))
+                })
+                .cloned(),
+        );
     }
-    let wanted: Vec<(usize, String)> = onb
-        .contacts()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, p))| email_key(text(p, "email")).map(|e| (i, e)))
-        .collect();
     let mut seen = BTreeSet::new();
-    let all = contacts
-        .iter()
-        .chain(customers.iter().flat_map(|c| c.borrow().contacts.iter()));
-    for ct in all {
+    for ct in contacts.iter().chain(&embedded) {
         if !seen.insert(ct.id) {
             continue;
         }
