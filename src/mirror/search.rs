@@ -1135,6 +1135,20 @@ mod tests {
         assert!(ix.search("asrl", 5).hits.is_empty());
     }
 
+    /// The parts cover the range once, in order, whatever the number of cores; a tiny range
+    /// stays whole.
+    #[test]
+    fn parts_cover_the_range_in_order() {
+        for n in [0, 1, 2, 3, 7, 100, 1001] {
+            let parts = in_parts(n, |r| r.collect::<Vec<usize>>());
+            let joined: Vec<usize> = parts.iter().flatten().copied().collect();
+            assert_eq!(joined, (0..n).collect::<Vec<_>>());
+            if n < PARALLEL_MIN {
+                assert_eq!(parts.len(), 1);
+            }
+        }
+    }
+
     #[test]
     fn fuzzy_window_starts_at_a_word() {
         assert_eq!(fuzzy_window(b"jnsn", b"robert johnson"), Some(7));
