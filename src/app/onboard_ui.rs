@@ -376,6 +376,26 @@ impl OnboardScreen {
         }
     }
 
+    /// [`OnboardScreen::onboarding`] as a draft keeps it: a number field holding what is not a
+    /// number yet (a tax rate ID typed as `12a`) keeps the text typed, which sending would drop.
+    pub fn draft(&self) -> Onboarding {
+        fn keep_typed(form: &Form, patch: &mut Patch) {
+            for f in &form.fields {
+                let v = f.value().trim();
+                if f.kind == FieldKind::Integer && !v.is_empty() && v.parse::<u64>().is_err() {
+                    patch.insert(f.key.clone(), Value::String(f.value().to_string()));
+                }
+            }
+        }
+        let mut onb = self.onboarding();
+        keep_typed(&self.customer, &mut onb.customer);
+        keep_typed(&self.primary, &mut onb.primary_contact);
+        for (form, (_, patch)) in self.extras.iter().zip(&mut onb.extra_contacts) {
+            keep_typed(form, patch);
+        }
+        onb
+    }
+
     /// Whether anything was typed (leaving then asks first).
     pub fn is_dirty(&self) -> bool {
         self.customer.is_dirty() || self.primary.is_dirty() || !self.extras.is_empty()
@@ -1084,7 +1104,7 @@ pub fn unsaved(app: &App) -> Option<Onboarding> {
     app.onboard
         .as_ref()
         .filter(|s| s.run.is_none() && s.is_dirty())
-        .map(OnboardScreen::onboarding)
+        .map(OnboardScreen::draft)
 }
 
 /// Whether the status line should animate (a run or a check is on its way).

@@ -825,6 +825,35 @@ fn an_onboarding_typed_but_not_started_is_kept_as_a_draft_and_offered_back() {
     assert_eq!(app.mode, Mode::Normal);
 }
 
+/// What a draft cannot send (a tax rate ID that is not a number yet) still comes back as typed.
+#[test]
+fn a_draft_keeps_a_number_field_as_typed() {
+    let mut app = at_contacts("Harbor Dental");
+    let s = app.onboard.as_mut().unwrap();
+    s.customer
+        .field_mut("tax_rate_id")
+        .unwrap()
+        .set_value("12a".into());
+    let draft = unsaved(&app).expect("a draft to keep");
+    assert_eq!(draft.customer["tax_rate_id"], serde_json::json!("12a"));
+    let back = OnboardScreen::from_onboarding(&draft, "Customer Type");
+    assert_eq!(back.customer.field("tax_rate_id").unwrap().value(), "12a");
+    assert_eq!(
+        back.customer.field("business_name").unwrap().value(),
+        "Harbor Dental"
+    );
+    // A number is kept as the number the server takes.
+    let s = app.onboard.as_mut().unwrap();
+    s.customer
+        .field_mut("tax_rate_id")
+        .unwrap()
+        .set_value("12".into());
+    assert_eq!(
+        unsaved(&app).unwrap().customer["tax_rate_id"],
+        serde_json::json!(12)
+    );
+}
+
 #[test]
 fn a_started_onboarding_needs_no_draft() {
     let (app, _) = started("Harbor Dental");
