@@ -532,7 +532,10 @@ async fn run(
                     *resolved.borrow_mut() = sw.resolved;
                     // The old connection (and a demo server) goes only now.
                     drop(std::mem::replace(&mut conn, sw.conn));
-                    let fx = app::update::start(&mut app);
+                    let mut fx = app::update::start(&mut app);
+                    // This account's unfinished merges and onboardings, as at a start.
+                    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
+                    fx.push(app::onboard_ui::startup());
                     run_effects(&mut app, fx, &mut terminal);
                     dirty = true;
                     None

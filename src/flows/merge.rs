@@ -476,6 +476,11 @@ pub struct MergeRun {
     /// Set when the duplicate is to be kept (it has invoices), with the reason to show.
     #[serde(default)]
     pub keep_duplicate: Option<String>,
+    /// The API the merge runs against (the client's base URL): an unfinished merge is offered
+    /// only on the same account, never on another profile's, where its IDs are other customers.
+    /// Empty in journals written before this was recorded.
+    #[serde(default)]
+    pub server: String,
     /// A verification passed in this session (never trusted from a journal: the delete always
     /// follows a fresh re-read).
     #[serde(skip)]
@@ -539,6 +544,7 @@ impl MergeRun {
                 })
                 .collect(),
             keep_duplicate: plan.keeps_duplicate(),
+            server: String::new(),
             verified: false,
             rechecked: false,
         }
@@ -563,7 +569,8 @@ impl MergeRun {
                 plan.primary.display_name()
             )));
         }
-        let run = MergeRun::new(plan);
+        let mut run = MergeRun::new(plan);
+        run.server = env.client.base_url().to_string();
         run.save(&env.data_dir)?;
         Ok(run)
     }
@@ -580,6 +587,14 @@ impl MergeRun {
     /// Every unfinished merge (to offer resuming them).
     pub fn pending(data_dir: &Path) -> Vec<MergeRun> {
         super::read_all(&super::journal_dir(data_dir), "merge-")
+    }
+
+    /// The unfinished merges of the account at `server` (and those of journals too old to say
+    /// which account they belong to).
+    pub fn pending_for(data_dir: &Path, server: &str) -> Vec<MergeRun> {
+        let mut runs = MergeRun::pending(data_dir);
+        runs.retain(|r| r.server.is_empty() || r.server == server);
+        runs
     }
 
     /// Writes the journal.
@@ -1101,5 +1116,42 @@ mod tests {
         assert_eq!(MergeRun::pending(dir.path()), vec![run.clone()]);
         run.discard(dir.path()).unwrap();
         assert!(MergeRun::load(dir.path(), 1, 2).unwrap().is_none());
+    }
+
+    /// An unfinished merge is offered only on its own account: on another profile's its IDs
+    /// are other customers. A journal from before the server was recorded is offered anywhere.
+    #[test]
+    fn unfinished_merges_are_offered_on_their_own_account_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = |p: Id, d: Id, server: &str| {
+            let plan = MergePlan::new(
+                cust(p, json!({})),
+                cust(d, json!({})),
+                vec![],
+                vec![],
+                vec![],
+                vec![],
+            );
+            let mut run = MergeRun::new(&plan);
+            run.server = server.into();
+            run.save(dir.path()).unwrap();
+        };
+        journal(1, 2, "https://acme.syncromsp.com/api/v1");
+        journal(3, 4, "https://other.syncromsp.com/api/v1");
+        journal(5, 6, "");
+        let ids = |server: &str| {
+            let mut ids: Vec<(Id, Id)> = MergeRun::pending_for(dir.path(), server)
+                .iter()
+                .map(|r| (r.primary_id, r.duplicate_id))
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(ids("https://acme.syncromsp.com/api/v1"), [(1, 2), (5, 6)]);
+        assert_eq!(ids("https://other.syncromsp.com/api/v1"), [(3, 4), (5, 6)]);
+        // Written before `server` existed: still read.
+        let old = r#"{"primary_id":7,"duplicate_id":8,"primary_name":"A","duplicate_name":"B","started_at":"","steps":[]}"#;
+        let back: MergeRun = serde_json::from_str(old).unwrap();
+        assert_eq!(back.server, "");
     }
 }

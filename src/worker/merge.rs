@@ -48,9 +48,16 @@ async fn run(
     let send = |ev: MergeEvent| {
         let _ = tx.send(Action::Merge(ev));
     };
-    // Journals only: no server needed.
+    // Journals only: no request is made.
     match (&op, &data_dir) {
-        (MergeOp::Pending, Some(dir)) => return send(MergeEvent::Pending(MergeRun::pending(dir))),
+        // Only this account's merges: another profile's IDs are other customers here.
+        (MergeOp::Pending, Some(dir)) => {
+            let Some(c) = &client else { return };
+            return send(MergeEvent::Pending(MergeRun::pending_for(
+                dir,
+                c.base_url(),
+            )));
+        }
         (MergeOp::Pending, None) => return,
         (MergeOp::Discard { primary, duplicate }, Some(dir)) => {
             if let Ok(Some(run)) = MergeRun::load(dir, *primary, *duplicate)
