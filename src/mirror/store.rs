@@ -888,13 +888,7 @@ mod tests {
     #[test]
     fn checksum_valid_but_undecodable_body_is_discarded() {
         let dir = tempfile::tempdir().unwrap();
-        let body = [0xffu8; 40];
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        bytes.extend_from_slice(&body);
+        let bytes = with_header(&[0xffu8; 40]);
         assert!(matches!(
             discard_reason(dir.path(), &bytes),
             DiscardReason::Corrupt(_)
@@ -916,16 +910,21 @@ mod tests {
             vec![serde_bytes_like(good.bytes()), serde_bytes_like(&broken)],
         ))
         .unwrap();
+        match discard_reason(dir.path(), &with_header(&body)) {
+            DiscardReason::Corrupt(why) => assert!(why.starts_with("a customer record"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A mirror file of this version around `body`, its length and checksum right.
+    fn with_header(body: &[u8]) -> Vec<u8> {
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        bytes.extend_from_slice(&body);
-        match discard_reason(dir.path(), &bytes) {
-            DiscardReason::Corrupt(why) => assert!(why.starts_with("a customer record"), "{why}"),
-            other => panic!("{other:?}"),
-        }
+        bytes.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+        bytes.extend_from_slice(body);
+        bytes
     }
 
     /// A byte string as the mirror file writes each record.
