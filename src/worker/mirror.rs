@@ -250,13 +250,17 @@ impl MirrorTask {
         tx: &UnboundedSender<Action>,
     ) -> Mirror {
         m.base_url = self.setup.server_id.clone();
-        {
+        let changed = {
             let mut sh = lock(&self.shared);
             for op in std::mem::take(&mut sh.pending) {
                 apply(&mut m, op);
             }
+            // Mostly the same records (shared, compared by pointer): a quiet account's
+            // periodic pass changes nothing the index holds.
+            let changed = sh.mirror.records() != m.records();
             sh.mirror = m.clone();
-        }
+            changed
+        };
         tracing::info!("mirror sync: {}", report.summary());
         self.emit(
             tx,
@@ -268,7 +272,8 @@ impl MirrorTask {
         );
         let task = self.clone();
         let tx = tx.clone();
-        tokio::task::spawn_blocking(move || task.save_and_index(&tx));
+        // Saved either way: the file keeps when the mirror was last brought up to date.
+        tokio::task::spawn_blocking(move || task.save_and_index(&tx, changed));
         m
     }
 
@@ -297,11 +302,12 @@ impl MirrorTask {
             (None, Some(id)) => self.emit(tx, MirrorEvent::Removed(id)),
             (None, None) => {}
         }
-        self.save_and_index(tx);
+        self.save_and_index(tx, true);
     }
 
-    /// Saves the current mirror and sends a fresh index of it (on a blocking thread).
-    fn save_and_index(&self, tx: &UnboundedSender<Action>) {
+    /// Saves the current mirror and, when its records changed, sends a fresh index of it (on a
+    /// blocking thread).
+    fn save_and_index(&self, tx: &UnboundedSender<Action>, reindex: bool) {
         let _one_at_a_time = lock(&self.save_lock);
         let m = lock(&self.shared).mirror.clone();
         let s = &self.setup;
@@ -309,7 +315,9 @@ impl MirrorTask {
             tracing::warn!("saving the mirror failed: {e}");
             self.emit(tx, MirrorEvent::SaveFailed(e.to_string()));
         }
-        self.emit(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
+        if reindex {
+            self.emit(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
+        }
         drop(m);
         crate::memory::release_free_memory();
     }
