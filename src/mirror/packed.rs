@@ -150,7 +150,9 @@ pub(crate) struct Span {
     len: u32,
 }
 
-/// Writes records end to end into one block; [`Packer::finish`] hands out the records.
+/// Writes records end to end into one block; [`Packer::finish`] hands out the records. Offsets
+/// are 32-bit: a block holds up to 4 GiB, some four million customers of the demo's size (an
+/// account that large would need ten times the memory of any machine it runs on).
 #[derive(Debug, Default)]
 pub(crate) struct Packer {
     buf: Vec<u8>,
