@@ -152,7 +152,7 @@ pub(crate) struct Span {
 
 /// Writes records end to end into one block; [`Packer::finish`] hands out the records. Offsets
 /// are 32-bit: a block holds up to 4 GiB, some four million customers of the demo's size (an
-/// account that large would need ten times the memory of any machine it runs on).
+/// account that large would need about 10 GB of memory in all, at 2.6 KB a customer).
 #[derive(Debug, Default)]
 pub(crate) struct Packer {
     buf: Vec<u8>,
