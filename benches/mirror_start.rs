@@ -9,6 +9,8 @@
 //!   filtered by its answer, and the repaint (budget: 16 ms).
 //! - `unpack_every_customer_100k`: every record of that list decoded once, what a reader of
 //!   the whole account (audit, duplicate checks, export) pays for records held packed.
+//! - `new_customer_duplicate_check_100k`: Ctrl-S on a new customer form over that list, whose
+//!   check for the same e-mail, name or phone decodes only the rows that may match.
 //!
 //! Run: `cargo bench --bench mirror_start`.
 
@@ -141,4 +143,32 @@ fn unpack_every_customer_100k(bencher: Bencher) {
             .map(|r| r.customer().contacts.len())
             .sum::<usize>()
     });
+}
+
+/// Ctrl-S on a new customer with a mirror of 100,000 customers loaded: the check of every
+/// loaded customer and contact for the same e-mail, name or phone before anything is sent.
+/// The rows' views let through only those that may match; only those are decoded.
+#[divan::bench(sample_count = 10)]
+fn new_customer_duplicate_check_100k(bencher: Bencher) {
+    bencher
+        .with_inputs(|| {
+            let mut app = big().clone();
+            update(&mut app, Action::SearchEdit(InputRequest::DeleteLine));
+            app.mode = syncro_tui::app::Mode::Normal;
+            update(&mut app, Action::Cmd(syncro_tui::app::Cmd::New));
+            let f = &mut app.form.as_mut().expect("a new customer form").form;
+            for (key, value) in [
+                ("business_name", "Riverside Dental Care"),
+                ("email", "front@riverside-dental.example"),
+                ("phone", "503 555 0142"),
+            ] {
+                f.field_mut(key).expect(key).set_value(value.into());
+            }
+            app
+        })
+        .bench_local_values(|mut app| {
+            let fx = update(&mut app, Action::Cmd(syncro_tui::app::Cmd::FormSave));
+            assert!(!fx.is_empty(), "the save went on to the server's check");
+            (app, fx)
+        });
 }

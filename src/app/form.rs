@@ -623,6 +623,31 @@ impl Identity {
         None
     }
 
+    /// A quick test on a list row's view that every row [`Identity::matches_customer`] or
+    /// [`Identity::matches_contact`] (for the row's contacts) would accept passes, so that only
+    /// those rows need their record decoded. `None` (check every row) when the typed text holds
+    /// characters the view's sanitising changes: only for clean text does the view hold the
+    /// record's own text. (A record equal to clean text, ignoring case, is clean itself.)
+    pub fn row_filter(&self) -> Option<RowFilter> {
+        let clean = |s: &String| crate::sanitize::line(s) == *s;
+        if !self.email.iter().chain(&self.name).all(clean) {
+            return None;
+        }
+        Some(RowFilter {
+            texts: self
+                .email
+                .iter()
+                .chain(&self.name)
+                .map(|s| s.to_lowercase())
+                .collect(),
+            // The last seven digits: what both ways of matching a phone have in common.
+            digits: self
+                .phone_digits
+                .as_deref()
+                .map(|p| p[p.len().saturating_sub(7)..].to_string()),
+        })
+    }
+
     /// Does this contact (of any customer) have the e-mail being created?
     pub fn matches_contact(&self, c: &Contact) -> Option<&'static str> {
         if let Some(e) = &self.email
@@ -638,6 +663,24 @@ impl Identity {
             return Some("same name");
         }
         None
+    }
+}
+
+/// See [`Identity::row_filter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFilter {
+    texts: Vec<String>,
+    digits: Option<String>,
+}
+
+impl RowFilter {
+    /// False only for rows no part of the identity can match.
+    pub fn may_match(&self, v: &super::view::RowView) -> bool {
+        self.texts.iter().any(|t| v.haystack().contains(t.as_str()))
+            || self
+                .digits
+                .as_deref()
+                .is_some_and(|d| v.digits().contains(d))
     }
 }
 
@@ -970,6 +1013,86 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(f.identity().matches_contact(&c), Some("same e-mail"));
+    }
+
+    /// The row filter lets through every row the full check accepts: identities made from the
+    /// fixture customers' and contacts' own values (changed in case, phones written otherwise)
+    /// find their rows, a record with a hostile name is still found by the same hostile text
+    /// (which turns the filter off), and rows nothing matches are skipped.
+    #[test]
+    fn the_row_filter_never_hides_a_match() {
+        use crate::app::fixtures;
+        use crate::app::view::RowView;
+        let mut customers = fixtures::customers();
+        let hostile = "Evil\u{202e}Corp\u{200b} \x1b[31m";
+        customers.push(Customer {
+            id: 99,
+            business_name: Some(hostile.into()),
+            contacts: vec![Contact {
+                id: 990,
+                name: Some(hostile.into()),
+                email: Some("odd\u{200b}@x.example".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        let views: Vec<RowView> = customers
+            .iter()
+            .map(|c| RowView::build(c, "Customer Type"))
+            .collect();
+        let mut identities = Vec::new();
+        for c in &customers {
+            identities.push(Identity {
+                name: Some(c.display_name().to_uppercase()),
+                email: None,
+                phone_digits: None,
+            });
+            identities.push(Identity {
+                name: None,
+                email: c.email.as_ref().map(|e| e.to_uppercase()),
+                phone_digits: c.phone.as_deref().map(|p| format!("1{}", digits(p))),
+            });
+            for k in &c.contacts {
+                identities.push(Identity {
+                    name: k.name.clone(),
+                    email: k.email.as_ref().map(|e| e.to_ascii_uppercase()),
+                    phone_digits: None,
+                });
+            }
+        }
+        let mut hits = 0;
+        for id in &identities {
+            let filter = id.row_filter();
+            for (c, v) in customers.iter().zip(&views) {
+                let matched = id.matches_customer(c).is_some()
+                    || c.contacts.iter().any(|k| id.matches_contact(k).is_some());
+                hits += usize::from(matched);
+                if matched && let Some(f) = &filter {
+                    assert!(f.may_match(v), "{id:?} hides customer {}", c.id);
+                }
+            }
+        }
+        assert!(
+            hits >= identities.len() / 2,
+            "the identities match something: {hits}"
+        );
+        let hostile_id = Identity {
+            name: Some(hostile.into()),
+            email: None,
+            phone_digits: None,
+        };
+        assert_eq!(
+            hostile_id.row_filter(),
+            None,
+            "hostile text checks every row"
+        );
+        let nobody = Identity {
+            name: Some("No Such Customer Anywhere".into()),
+            email: Some("nobody@nowhere.example".into()),
+            phone_digits: Some("2468013579".into()),
+        };
+        let f = nobody.row_filter().unwrap();
+        assert!(views.iter().all(|v| !f.may_match(v)));
     }
 
     #[test]

@@ -438,7 +438,6 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     let token = app.generation();
-    let known = known_matches(app);
     let Some(f) = &mut app.form else { return };
     if f.pending.is_some() {
         return;
@@ -471,8 +470,11 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
     }
     // Loaded data first (contacts of every loaded customer), then the server: customers by
     // e-mail and name, contacts among the customer's own.
-    f.matches = known;
-    lookup(f, false, fx);
+    let known = known_matches(app);
+    if let Some(f) = app.form.as_mut() {
+        f.matches = known;
+        lookup(f, false, fx);
+    }
 }
 
 fn lookup(f: &mut FormUi, after_unknown: bool, fx: &mut Vec<Effect>) {
@@ -552,17 +554,26 @@ fn known_matches(app: &App) -> Vec<Match> {
         return Vec::new();
     };
     let id = f.form.identity();
+    // Rows whose view cannot match are skipped without decoding their record: checking a
+    // mirror of 100,000 customers decodes a handful instead of all.
+    let filter = id.row_filter();
+    let rows = app
+        .list
+        .rows
+        .iter()
+        .filter(|r| filter.as_ref().is_none_or(|f| f.may_match(&r.view)));
     let mut out = Vec::new();
     match &f.form.target {
         FormTarget::NewCustomer => {
-            for r in &app.list.rows {
-                if let Some(why) = id.matches_customer(&r.customer()) {
-                    out.push(to_match(Record::Customer(r.customer()), why));
+            for r in rows {
+                let c = r.customer();
+                if let Some(why) = id.matches_customer(&c) {
+                    out.push(to_match(Record::Customer(c), why));
                 }
             }
         }
         FormTarget::NewContact { customer_id } => {
-            for r in &app.list.rows {
+            for r in rows {
                 for ct in &r.customer().contacts {
                     let why = match id.matches_contact(ct) {
                         // The same name matters only within the same customer.
