@@ -174,7 +174,12 @@ impl Worker {
             } => {
                 tokio::spawn(async move {
                     let written = tokio::task::spawn_blocking(move || {
-                        crate::export::write_export(&dir, &stem, format, &text)
+                        let written = crate::export::write_export(&dir, &stem, format, &text);
+                        // An export of a whole mirror decoded every record for its text, on
+                        // the UI thread; with the text gone, the pages go back.
+                        drop(text);
+                        crate::memory::release_free_memory();
+                        written
                     })
                     .await;
                     let (text, error) = match written {

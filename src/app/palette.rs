@@ -781,12 +781,12 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
     });
 }
 
-/// `1 contact`, `3 contacts`.
+/// `1 contact`, `3 contacts`, `96,182 customers`.
 pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
-        format!("{n} {word}s")
+        format!("{} {word}s", super::text::count(n as u64))
     }
 }
 
@@ -835,6 +835,13 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
+
+    #[test]
+    fn counts_in_messages_read_like_the_list_title() {
+        assert_eq!(plural(1, "contact"), "1 contact");
+        assert_eq!(plural(3, "contact"), "3 contacts");
+        assert_eq!(plural(96_182, "customer"), "96,182 customers");
+    }
     use crate::app::fixtures;
     use crate::app::keymap::map_key;
 
