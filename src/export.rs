@@ -16,6 +16,7 @@
 //!   escaped and line breaks written as `\n`, other control characters dropped, and lines
 //!   folded at 75 octets without splitting a UTF-8 character.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -161,10 +162,15 @@ const CONTACT_COLUMNS: &[&str] = &[
     "notes",
 ];
 
-/// Customers as CSV, one row each, in the given order.
-pub fn customers_csv(customers: &[Customer], opts: ExportOptions) -> String {
+/// Customers as CSV, one row each, in the given order. Each is read once, so they may be
+/// decoded one at a time as they come (a whole mirror is never held decoded).
+pub fn customers_csv<C: Borrow<Customer>>(
+    customers: impl IntoIterator<Item = C>,
+    opts: ExportOptions,
+) -> String {
     let mut out = csv_start(opts, CUSTOMER_COLUMNS);
     for c in customers {
+        let c = c.borrow();
         let props = if c.properties.is_empty() {
             String::new()
         } else {
@@ -198,6 +204,43 @@ pub fn customers_csv(customers: &[Customer], opts: ExportOptions) -> String {
 /// Contacts as CSV, with their customer's name in `organisation`.
 pub fn contacts_csv(rows: &[ContactRow<'_>], opts: ExportOptions) -> String {
     let mut out = csv_start(opts, CONTACT_COLUMNS);
+    contact_csv_rows(&mut out, rows, opts);
+    out
+}
+
+/// The contacts embedded in `customers` as CSV ([`contacts_csv`] of
+/// [`embedded_contact_rows`]), reading each customer once, and how many contacts it holds.
+pub fn embedded_contacts_csv<C: Borrow<Customer>>(
+    customers: impl IntoIterator<Item = C>,
+    opts: ExportOptions,
+) -> (String, usize) {
+    let mut out = csv_start(opts, CONTACT_COLUMNS);
+    let mut n = 0;
+    for c in customers {
+        let rows = embedded_contact_rows(std::slice::from_ref(c.borrow()));
+        n += rows.len();
+        contact_csv_rows(&mut out, &rows, opts);
+    }
+    (out, n)
+}
+
+/// The contacts embedded in `customers` as vCards ([`contacts_vcard`] of
+/// [`embedded_contact_rows`]), reading each customer once, and how many contacts it holds.
+pub fn embedded_contacts_vcard<C: Borrow<Customer>>(
+    customers: impl IntoIterator<Item = C>,
+) -> (String, usize) {
+    let mut out = String::new();
+    let mut n = 0;
+    for c in customers {
+        for r in embedded_contact_rows(std::slice::from_ref(c.borrow())) {
+            vcard(&mut out, &r);
+            n += 1;
+        }
+    }
+    (out, n)
+}
+
+fn contact_csv_rows(out: &mut String, rows: &[ContactRow<'_>], opts: ExportOptions) {
     for r in rows {
         let k = r.contact;
         let row = [
@@ -217,9 +260,8 @@ pub fn contacts_csv(rows: &[ContactRow<'_>], opts: ExportOptions) -> String {
             opt(&k.zip),
             opt(&k.notes),
         ];
-        csv_row(&mut out, &row, opts);
+        csv_row(out, &row, opts);
     }
-    out
 }
 
 fn opt(v: &Option<String>) -> String {
@@ -286,10 +328,27 @@ pub fn is_formula_like(value: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-/// Customers as pretty-printed JSON: an array of the records as the API gave them.
-pub fn customers_json(customers: &[Customer]) -> anyhow::Result<String> {
-    let mut s =
-        serde_json::to_string_pretty(customers).context("cannot encode customers as JSON")?;
+/// Customers as pretty-printed JSON: an array of the records as the API gave them. Each is
+/// read once, so they may be decoded one at a time as they come.
+pub fn customers_json<C: Borrow<Customer>>(
+    customers: impl IntoIterator<Item = C>,
+) -> anyhow::Result<String> {
+    /// The records, serialised as they come out of the iterator (taken on the one call).
+    struct Lazy<I>(std::cell::RefCell<Option<I>>);
+    struct One<C>(C);
+    impl<C: Borrow<Customer>> serde::Serialize for One<C> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.borrow().serialize(s)
+        }
+    }
+    impl<C: Borrow<Customer>, I: Iterator<Item = C>> serde::Serialize for Lazy<I> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let records = self.0.borrow_mut().take();
+            s.collect_seq(records.into_iter().flatten().map(One))
+        }
+    }
+    let all = Lazy(std::cell::RefCell::new(Some(customers.into_iter())));
+    let mut s = serde_json::to_string_pretty(&all).context("cannot encode customers as JSON")?;
     s.push('\n');
     Ok(s)
 }

@@ -724,49 +724,50 @@ pub(crate) fn page_failed(app: &mut App) {
 /// Builds the export file's content from what the list shows and asks the worker to write it.
 fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Vec<Effect>) {
     let opts = app.config.export;
-    let shown: Vec<crate::api::model::Customer> = app
-        .list
-        .shown
-        .iter()
-        .filter_map(|&i| app.list.rows.get(i))
-        .map(|r| r.customer())
-        .collect();
+    // The rows on screen, each decoded as the export reaches it and dropped after: a whole
+    // mirror is never held decoded.
+    let shown = || {
+        app.list
+            .shown
+            .iter()
+            .filter_map(|&i| app.list.rows.get(i))
+            .map(|r| r.customer())
+    };
     let (stem, text, count) = match what {
         ExportWhat::Customers => {
             let text = match format {
-                ExportFormat::Json => match export::customers_json(&shown) {
+                ExportFormat::Json => match export::customers_json(shown()) {
                     Ok(t) => t,
                     Err(e) => {
                         return notice(app, format!("Export failed: {e}"), true);
                     }
                 },
-                _ => export::customers_csv(&shown, opts),
+                _ => export::customers_csv(shown(), opts),
             };
             (
                 "customers".to_string(),
                 text,
-                plural(shown.len(), "customer"),
+                plural(app.list.shown.len(), "customer"),
             )
         }
         ExportWhat::Contacts { all } => {
-            let customers: Vec<crate::api::model::Customer> = if all {
-                shown
+            let selected = if all {
+                None
             } else {
                 match app.list.selected() {
-                    Some(r) => vec![r.customer()],
+                    Some(r) => Some(r.customer()),
                     None => return notice(app, "No customer is selected".into(), true),
                 }
             };
-            let rows = export::embedded_contact_rows(&customers);
-            let n = rows.len();
-            let text = match format {
-                ExportFormat::VCard => export::contacts_vcard(&rows),
-                _ => export::contacts_csv(&rows, opts),
+            let stem = match &selected {
+                None => "contacts".to_string(),
+                Some(c) => format!("contacts-{}", c.display_name()),
             };
-            let stem = if all {
-                "contacts".to_string()
-            } else {
-                format!("contacts-{}", customers[0].display_name())
+            let (text, n) = match (format, selected) {
+                (ExportFormat::VCard, None) => export::embedded_contacts_vcard(shown()),
+                (ExportFormat::VCard, Some(c)) => export::embedded_contacts_vcard([c]),
+                (_, None) => export::embedded_contacts_csv(shown(), opts),
+                (_, Some(c)) => export::embedded_contacts_csv([c], opts),
             };
             (stem, text, plural(n, "contact"))
         }

@@ -395,6 +395,46 @@ fn a_contact_without_name_still_has_fn_and_embedded_contacts_export() {
     assert_eq!(prop(&cards[0], "ORG").value, "Acme\\; Inc.");
 }
 
+/// The exports the app makes from the list read one customer at a time (decoded as they
+/// come) and write exactly what the slice-based exports write.
+#[test]
+fn exports_from_customers_one_at_a_time_equal_the_whole_list() {
+    let customers: Vec<Customer> = HOSTILE
+        .iter()
+        .enumerate()
+        .map(|(i, s)| customer(i as u64 + 1, s))
+        .collect();
+    let opts = ExportOptions::default();
+    let rows = export::embedded_contact_rows(&customers);
+    assert!(!rows.is_empty());
+    let decoded_on_the_way = || customers.iter().cloned();
+    assert_eq!(
+        export::embedded_contacts_csv(decoded_on_the_way(), opts),
+        (export::contacts_csv(&rows, opts), rows.len())
+    );
+    assert_eq!(
+        export::embedded_contacts_vcard(decoded_on_the_way()),
+        (export::contacts_vcard(&rows), rows.len())
+    );
+    assert_eq!(
+        export::customers_json(decoded_on_the_way()).unwrap(),
+        export::customers_json(&customers).unwrap()
+    );
+    assert_eq!(
+        export::customers_csv(decoded_on_the_way(), opts),
+        export::customers_csv(&customers, opts)
+    );
+    // An empty list: a header only, and an empty array.
+    assert_eq!(
+        export::embedded_contacts_csv(Vec::<Customer>::new(), opts).1,
+        0
+    );
+    assert_eq!(
+        export::customers_json(Vec::<Customer>::new()).unwrap(),
+        "[]\n"
+    );
+}
+
 #[test]
 fn exports_are_written_to_new_private_files() {
     let dir = tempfile::tempdir().unwrap();
