@@ -274,11 +274,19 @@ mod tests {
         best
     }
 
-    async fn concurrent_grants(limiter: Arc<RateLimiter>, n: usize) -> Vec<Instant> {
+    /// `n` requests at once, each granted by `acquire` (or `acquire_paced`): when each got
+    /// its slot.
+    async fn grants(limiter: Arc<RateLimiter>, n: usize, paced: bool) -> Vec<Instant> {
         let tasks: Vec<_> = (0..n)
             .map(|_| {
                 let l = limiter.clone();
-                tokio::spawn(async move { l.acquire().await })
+                tokio::spawn(async move {
+                    if paced {
+                        l.acquire_paced().await
+                    } else {
+                        l.acquire().await
+                    }
+                })
             })
             .collect();
         let mut out = Vec::with_capacity(n);
@@ -286,6 +294,10 @@ mod tests {
             out.push(t.await.unwrap());
         }
         out
+    }
+
+    async fn concurrent_grants(limiter: Arc<RateLimiter>, n: usize) -> Vec<Instant> {
+        grants(limiter, n, false).await
     }
 
     #[tokio::test(start_paused = true)]
@@ -418,17 +430,7 @@ mod tests {
     }
 
     async fn concurrent_paced_grants(limiter: Arc<RateLimiter>, n: usize) -> Vec<Instant> {
-        let tasks: Vec<_> = (0..n)
-            .map(|_| {
-                let l = limiter.clone();
-                tokio::spawn(async move { l.acquire_paced().await })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(n);
-        for t in tasks {
-            out.push(t.await.unwrap());
-        }
-        out
+        grants(limiter, n, true).await
     }
 
     #[tokio::test(start_paused = true)]

@@ -81,6 +81,21 @@ pub(crate) fn add_contact(app: &mut App, role_key: char, name: &str, email: &str
     assert_eq!(app.mode, Mode::Onboard, "{:?}", screen(app).notice);
 }
 
+/// Answers the server's duplicate check that `fx` asked for: nothing found.
+fn no_duplicates(app: &mut App, fx: &[Effect]) {
+    let token = match fx {
+        [Effect::Onboard(OnboardOp::CheckDuplicates { token, .. })] => *token,
+        other => panic!("{other:?}"),
+    };
+    update(
+        app,
+        Action::Onboard(OnboardEvent::Duplicates {
+            token,
+            result: Ok(Vec::new()),
+        }),
+    );
+}
+
 /// The flow on its review, with the server's duplicate check answered (nothing more found).
 pub(crate) fn reviewed(business: &str) -> App {
     let mut app = at_contacts(business);
@@ -93,17 +108,7 @@ pub(crate) fn reviewed(business: &str) -> App {
     );
     add_contact(&mut app, 't', "Tom Reyes", "tom@harbor.example", "");
     let fx = ctrl(&mut app, 's');
-    let token = match &fx[..] {
-        [Effect::Onboard(OnboardOp::CheckDuplicates { token, .. })] => *token,
-        other => panic!("{other:?}"),
-    };
-    update(
-        &mut app,
-        Action::Onboard(OnboardEvent::Duplicates {
-            token,
-            result: Ok(Vec::new()),
-        }),
-    );
+    no_duplicates(&mut app, &fx);
     assert_eq!(screen(&app).step, Step::Review);
     app
 }
@@ -528,17 +533,7 @@ fn after_a_failure_e_corrects_the_data_and_the_resume_sends_it() {
     let (mut app, _) = failed_at_second_contact("Harbor Dental");
     let fx = ch(&mut app, 'e');
     assert_eq!(screen(&app).step, Step::Review);
-    let token = match &fx[..] {
-        [Effect::Onboard(OnboardOp::CheckDuplicates { token, .. })] => *token,
-        other => panic!("{other:?}"),
-    };
-    update(
-        &mut app,
-        Action::Onboard(OnboardEvent::Duplicates {
-            token,
-            result: Ok(Vec::new()),
-        }),
-    );
+    no_duplicates(&mut app, &fx);
     // Back to the contacts, correct the failed one's e-mail, review, create.
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Enter);
@@ -547,17 +542,7 @@ fn after_a_failure_e_corrects_the_data_and_the_resume_sends_it() {
     fill(&mut app, "email", "pay@harbor.example");
     ctrl(&mut app, 's');
     let fx = ctrl(&mut app, 's');
-    let token = match &fx[..] {
-        [Effect::Onboard(OnboardOp::CheckDuplicates { token, .. })] => *token,
-        other => panic!("{other:?}"),
-    };
-    update(
-        &mut app,
-        Action::Onboard(OnboardEvent::Duplicates {
-            token,
-            result: Ok(Vec::new()),
-        }),
-    );
+    no_duplicates(&mut app, &fx);
     let fx = key(&mut app, KeyCode::Enter);
     match &fx[..] {
         [

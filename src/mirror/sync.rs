@@ -261,33 +261,36 @@ impl Ctx<'_> {
     fn report(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
         let remaining = total.map_or(0, |t| u64::from(t.saturating_sub(page)));
         let eta = total.and_then(|_| self.eta(remaining));
-        (self.progress)(SyncProgress {
-            phase,
-            page,
-            total_pages: total,
-            records,
-            requests: self.requests,
-            eta,
-            waiting: None,
-        });
+        self.send(phase, page, total, records, eta, None);
     }
 
     /// Reports a hold by the rate limit, when there is one longer than [`WAIT_NOTICE`].
     fn report_waiting(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
-        let Some(wait) = self.client.limiter().next_slot_in else {
-            return;
-        };
-        if wait <= WAIT_NOTICE {
-            return;
+        match self.client.limiter().next_slot_in {
+            Some(wait) if wait > WAIT_NOTICE => {
+                self.send(phase, page, total, records, None, Some(wait));
+            }
+            _ => {}
         }
+    }
+
+    fn send(
+        &mut self,
+        phase: SyncPhase,
+        page: u32,
+        total_pages: Option<u32>,
+        records: usize,
+        eta: Option<Duration>,
+        waiting: Option<Duration>,
+    ) {
         (self.progress)(SyncProgress {
             phase,
             page,
-            total_pages: total,
+            total_pages,
             records,
             requests: self.requests,
-            eta: None,
-            waiting: Some(wait),
+            eta,
+            waiting,
         });
     }
 }
