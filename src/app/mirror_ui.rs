@@ -315,7 +315,6 @@ fn show_mirror(app: &mut App, customers: Vec<Packed>, views: Vec<RowView>, fx: &
     } else {
         up::insert_shared(app, customers, true);
     }
-    complete_paging(app);
     // An export waiting for the rest of the list's pages has it all now (the answers to its
     // page requests are dropped with the old paging).
     super::palette::page_arrived(app, fx);
@@ -352,7 +351,6 @@ fn remove_row(app: &mut App, id: Id) {
     }
     l.shown.clear();
     up::insert_customers(app, Vec::new(), false);
-    complete_paging(app);
     app.list.cursor = cursor.min(app.list.shown.len().saturating_sub(1));
     up::ensure_visible(app);
     up::sync_detail(app, false);
@@ -735,6 +733,36 @@ pub(crate) mod tests {
         let (app, fx) = configured();
         assert_eq!(fx, vec![Effect::Mirror(MirrorOp::Load)]);
         assert!(app.list.rows.is_empty());
+    }
+
+    /// A customer created anywhere (a form, an onboarding) and confirmed by the mirror counts
+    /// in the list's title at once, and one removed leaves it.
+    #[test]
+    fn the_whole_account_count_follows_creates_and_removals() {
+        let (mut app, _) = configured();
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Loaded {
+                customers: Some(shared(fixtures::customers())),
+                views: Vec::new(),
+                age: "synced 3 h ago".into(),
+                notice: None,
+            }),
+        );
+        let active = fixtures::customers().iter().filter(|c| !c.disabled).count() as u64;
+        assert_eq!(app.list.browse.total_entries, Some(active));
+        let new = Customer {
+            id: 21_999_999,
+            business_name: Some("Brand New Dental".into()),
+            ..Customer::default()
+        };
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Changed(Box::new(new))),
+        );
+        assert_eq!(app.list.browse.total_entries, Some(active + 1));
+        update(&mut app, Action::Mirror(MirrorEvent::Removed(21_999_999)));
+        assert_eq!(app.list.browse.total_entries, Some(active));
     }
 
     /// A sync hands back every record: unchanged ones keep their rows' views (moved, not

@@ -1062,19 +1062,14 @@ fn finished(
     }
 }
 
-/// The new customer (read back with its contacts) goes into the list and the mirror.
-fn created(app: &mut App, customer: Customer, fx: &mut Vec<Effect>) {
-    super::mirror_ui::customer_saved(app, &customer, fx);
-    for ct in &customer.contacts {
-        let mut ct = ct.clone();
+/// The new customer (read back with its contacts) goes into the list and the mirror: one
+/// write, which files the contacts it carries under it.
+fn created(app: &mut App, mut customer: Customer, fx: &mut Vec<Effect>) {
+    for ct in &mut customer.contacts {
         ct.customer_id.get_or_insert(customer.id);
-        super::mirror_ui::contact_saved(app, &ct, fx);
     }
+    super::mirror_ui::customer_saved(app, &customer, fx);
     insert_customers(app, vec![customer], false);
-    if app.mirror.active {
-        // The list holds the whole account: its count includes the new customer.
-        super::mirror_ui::complete_paging(app);
-    }
 }
 
 /// Selects the customer in the list and shows its contacts.

@@ -496,20 +496,25 @@ fn progress_then_failure_then_resume_then_the_new_customer_is_selected() {
             customer: Some(Box::new(customer)),
         }),
     );
-    // The mirror takes the customer and its three contacts; the list has it.
-    let puts = fx
+    // The mirror takes the customer and its three contacts (in one write, each contact
+    // filed under the new customer); the list has it.
+    let put: Vec<&Customer> = fx
         .iter()
-        .filter(|e| {
-            matches!(
-                e,
-                Effect::Mirror(super::super::mirror_ui::MirrorOp::PutContact(_))
-            )
+        .filter_map(|e| match e {
+            Effect::Mirror(super::super::mirror_ui::MirrorOp::PutCustomer(c)) => Some(&**c),
+            _ => None,
         })
-        .count();
-    assert_eq!(puts, 3, "{fx:?}");
-    assert!(fx.iter().any(|e| matches!(
+        .collect();
+    let [put] = put[..] else { panic!("{fx:?}") };
+    assert_eq!(put.contacts.len(), 3, "{fx:?}");
+    assert!(
+        put.contacts
+            .iter()
+            .all(|k| k.customer_id == Some(NEW_CUSTOMER))
+    );
+    assert!(!fx.iter().any(|e| matches!(
         e,
-        Effect::Mirror(super::super::mirror_ui::MirrorOp::PutCustomer(_))
+        Effect::Mirror(super::super::mirror_ui::MirrorOp::PutContact(_))
     )));
     assert!(app.list.index.contains_key(&NEW_CUSTOMER));
     assert_eq!(

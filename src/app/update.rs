@@ -924,6 +924,11 @@ pub(crate) fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
             }
         }
     }
+    if app.mirror.active {
+        // The list is the whole account: its count follows every customer added or removed,
+        // whichever screen made it.
+        super::mirror_ui::complete_paging(app);
+    }
     resort(app);
     if let Some(id) = keep {
         let l = &mut app.list;
