@@ -1035,20 +1035,7 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
     }
     match target {
         Deletion::Customer { id } => {
-            if app.list.index.contains_key(&id) {
-                let rest: Vec<super::Row> = app
-                    .list
-                    .rows
-                    .iter()
-                    .filter(|r| r.id() != id)
-                    .cloned()
-                    .collect();
-                let cursor = app.list.cursor;
-                super::update::insert_rows(app, rest, true);
-                app.list.cursor = cursor.min(app.list.shown.len().saturating_sub(1));
-                ensure_visible(app);
-                sync_detail(app, false);
-            }
+            super::update::remove_row(app, id);
             app.focus = Focus::List;
             say(app, "Customer deleted", false);
         }

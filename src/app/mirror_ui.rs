@@ -277,7 +277,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
         }
         MirrorEvent::Removed(id) => {
             if app.mirror.active {
-                remove_row(app, id);
+                up::remove_row(app, id);
             }
         }
         MirrorEvent::SyncFailed(why) => {
@@ -334,26 +334,6 @@ pub(crate) fn complete_paging(app: &mut App) {
     l.browse.received = n;
     l.browse.has_more = false;
     l.browse.total_entries = Some(n as u64);
-}
-
-/// Takes a deleted customer out of the list; the cursor stays at the same height.
-fn remove_row(app: &mut App, id: Id) {
-    let l = &mut app.list;
-    let Some(i) = l.index.remove(&id) else {
-        return;
-    };
-    let cursor = l.cursor;
-    l.rows.remove(i);
-    for v in l.index.values_mut() {
-        if *v > i {
-            *v -= 1;
-        }
-    }
-    l.shown.clear();
-    up::insert_customers(app, Vec::new(), false);
-    app.list.cursor = cursor.min(app.list.shown.len().saturating_sub(1));
-    up::ensure_visible(app);
-    up::sync_detail(app, false);
 }
 
 /// Puts the list cursor on a customer, if it is shown.

@@ -13,7 +13,7 @@ use super::{
     Action, App, Cmd, DETAIL_DEBOUNCE, Debounce, Effect, Focus, Load, Message, Modal, Mode, Paging,
     RemoteSearch, Row, SEARCH_DEBOUNCE, SortKey, Tab,
 };
-use crate::api::model::{Customer, Page};
+use crate::api::model::{Customer, Id, Page};
 use crate::api::{ApiError, CustomerQuery};
 use crate::mirror::Packed;
 use crate::sanitize;
@@ -898,6 +898,26 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
         rows.push(Row { record, view });
     }
     insert_rows(app, rows, replace);
+}
+
+/// Takes a deleted customer out of the list; the cursor stays at the same height.
+pub(crate) fn remove_row(app: &mut App, id: Id) {
+    let l = &mut app.list;
+    let Some(i) = l.index.remove(&id) else {
+        return;
+    };
+    let cursor = l.cursor;
+    l.rows.remove(i);
+    for v in l.index.values_mut() {
+        if *v > i {
+            *v -= 1;
+        }
+    }
+    l.shown.clear();
+    insert_rows(app, Vec::new(), false);
+    app.list.cursor = cursor.min(app.list.shown.len().saturating_sub(1));
+    ensure_visible(app);
+    sync_detail(app, false);
 }
 
 /// Adds (or updates) rows already built; `replace` starts the list over.
