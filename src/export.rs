@@ -330,27 +330,14 @@ pub fn is_formula_like(value: &str) -> bool {
 
 /// Customers as pretty-printed JSON: an array of the records as the API gave them. Each is
 /// read once, so they may be decoded one at a time as they come.
-pub fn customers_json<C: Borrow<Customer>>(
+pub fn customers_json<C: serde::Serialize>(
     customers: impl IntoIterator<Item = C>,
 ) -> anyhow::Result<String> {
-    /// The records, serialised as they come out of the iterator (taken on the one call).
-    struct Lazy<I>(std::cell::RefCell<Option<I>>);
-    struct One<C>(C);
-    impl<C: Borrow<Customer>> serde::Serialize for One<C> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.0.borrow().serialize(s)
-        }
-    }
-    impl<C: Borrow<Customer>, I: Iterator<Item = C>> serde::Serialize for Lazy<I> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let records = self.0.borrow_mut().take();
-            s.collect_seq(records.into_iter().flatten().map(One))
-        }
-    }
-    let all = Lazy(std::cell::RefCell::new(Some(customers.into_iter())));
-    let mut s = serde_json::to_string_pretty(&all).context("cannot encode customers as JSON")?;
-    s.push('\n');
-    Ok(s)
+    let mut out = Vec::new();
+    serde::Serializer::collect_seq(&mut serde_json::Serializer::pretty(&mut out), customers)
+        .context("cannot encode customers as JSON")?;
+    out.push(b'\n');
+    String::from_utf8(out).context("cannot encode customers as JSON")
 }
 
 // ---------------------------------------------------------------------------------------------
