@@ -422,13 +422,9 @@ async fn run(
     let mut terminal = enter(app.config.mouse)?;
     let size = terminal.size()?;
     update(&mut app, Action::Resize(size.width, size.height));
-    let mut fx = app::update::start(&mut app);
+    let mut fx = account_start(&mut app);
     // Drafts of forms left open by an earlier run are offered back.
     fx.push(Effect::LoadDrafts);
-    // So are merges an earlier run left unfinished.
-    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
-    // So are onboardings that stopped before everything was created.
-    fx.push(app::onboard_ui::startup());
 
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -485,12 +481,7 @@ async fn run(
     let mut painted_mode = app.mode;
     loop {
         if PANICKED.load(Ordering::SeqCst) {
-            if let Some(d) = app::forms_ui::unsaved_draft(&app) {
-                let _ = crate::drafts::save(&data_dir, &d);
-            }
-            if let Some(onb) = app::onboard_ui::unsaved(&app) {
-                let _ = crate::flows::onboard::save_draft(&data_dir, &onb);
-            }
+            let _ = save_typed(&app, &data_dir);
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
         if dirty && rx.is_empty() {
@@ -532,10 +523,7 @@ async fn run(
                     *resolved.borrow_mut() = sw.resolved;
                     // The old connection (and a demo server) goes only now.
                     drop(std::mem::replace(&mut conn, sw.conn));
-                    let mut fx = app::update::start(&mut app);
-                    // This account's unfinished merges and onboardings, as at a start.
-                    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
-                    fx.push(app::onboard_ui::startup());
+                    let fx = account_start(&mut app);
                     run_effects(&mut app, fx, &mut terminal);
                     dirty = true;
                     None
@@ -552,10 +540,8 @@ async fn run(
             },
             _ = tick.tick(), if app.wants_tick() => {
                 // The limiter's state is a quick read; the status line says when it holds.
-                let wait = conn.client.as_ref().and_then(|c| {
-                    let s = c.limiter();
-                    s.next_slot_in.max(s.paused_for)
-                });
+                // The later of a full window and a pause after a 429.
+                let wait = conn.client.as_ref().and_then(|c| c.limiter().next_slot_in);
                 if wait.map(|d| d.as_secs()) != app.rate_wait.map(|d| d.as_secs()) {
                     update(&mut app, Action::RateWait(wait));
                 }
@@ -582,8 +568,8 @@ async fn run(
             }
             if stop {
                 // Typed input is on disk before the process stops: a stopped job can be killed.
-                if let Some(d) = app::forms_ui::unsaved_draft(&app) {
-                    let _ = crate::drafts::save(&data_dir, &d);
+                for e in save_typed(&app, &data_dir) {
+                    tracing::warn!("before suspending: {e}");
                 }
                 drop(std::mem::replace(&mut events, EventStream::new()));
                 if let Err(e) = suspend(app.config.mouse, &mut terminal) {
@@ -604,18 +590,37 @@ async fn run(
     }
     restore();
     // A form with changes is kept as a draft, whatever ended the loop.
-    if let Some(d) = app::forms_ui::unsaved_draft(&app)
-        && let Err(e) = crate::drafts::save(&data_dir, &d)
-    {
-        eprintln!("syncro-tui: could not save the open form as a draft: {e}");
-    }
-    // So is an onboarding typed but not started.
-    if let Some(onb) = app::onboard_ui::unsaved(&app)
-        && let Err(e) = crate::flows::onboard::save_draft(&data_dir, &onb)
-    {
-        eprintln!("syncro-tui: could not save the onboarding as a draft: {e}");
+    for e in save_typed(&app, &data_dir) {
+        eprintln!("syncro-tui: {e}");
     }
     Ok(())
+}
+
+/// The first effects on an account (at start, and after `:profile`): the list or the mirror,
+/// and the account's unfinished merges and onboardings to offer back.
+fn account_start(app: &mut App) -> Vec<Effect> {
+    let mut fx = app::update::start(app);
+    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
+    fx.push(app::onboard_ui::startup());
+    fx
+}
+
+/// Writes what was typed and not sent to the data directory, whatever stops the app (a quit,
+/// a suspend, a signal, a crash): an open form with changes as a draft, and an onboarding typed
+/// but not started. Returns what could not be saved.
+fn save_typed(app: &App, data_dir: &std::path::Path) -> Vec<String> {
+    let mut failed = Vec::new();
+    if let Some(d) = app::forms_ui::unsaved_draft(app)
+        && let Err(e) = crate::drafts::save(data_dir, &d)
+    {
+        failed.push(format!("could not save the open form as a draft: {e}"));
+    }
+    if let Some(onb) = app::onboard_ui::unsaved(app)
+        && let Err(e) = crate::flows::onboard::save_draft(data_dir, &onb)
+    {
+        failed.push(format!("could not save the onboarding as a draft: {e}"));
+    }
+    failed
 }
 
 /// The `$EDITOR` request among the effects, taken out: it needs the terminal and the event
