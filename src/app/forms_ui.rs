@@ -16,9 +16,7 @@ use tui_input::{Input, InputRequest};
 
 use super::action::{Deletion, Record};
 use super::form::{Draft, Form, FormState, FormTarget, Identity};
-use super::update::{
-    ensure_visible, insert_customers, keep_detail_visible, route_error, sync_detail,
-};
+use super::update::{insert_customers, keep_detail_visible, route_error};
 use super::{Action, App, Cmd, Debounce, Effect, Focus, Message, Mode, Tab};
 use crate::api::ApiError;
 use crate::api::model::{Contact, Id};
@@ -934,7 +932,7 @@ fn apply_record(app: &mut App, record: Record, target: &FormTarget) {
             let id = c.id;
             insert_customers(app, vec![c], false);
             if target.is_create() {
-                select_customer(app, id);
+                super::update::select_customer(app, id, false);
             }
         }
         Record::Contact(mut ct) => {
@@ -968,19 +966,6 @@ fn apply_record(app: &mut App, record: Record, target: &FormTarget) {
     }
 }
 
-fn select_customer(app: &mut App, id: Id) -> bool {
-    let l = &app.list;
-    match l.shown.iter().position(|&i| l.rows[i].id() == id) {
-        Some(p) => {
-            app.list.cursor = p;
-            ensure_visible(app);
-            sync_detail(app, false);
-            true
-        }
-        None => false,
-    }
-}
-
 /// Ctrl-O on a duplicate: the form closes (deliberately) and the existing record opens.
 fn open_match(app: &mut App, m: Match, fx: &mut Vec<Effect>) {
     close_form(app, fx);
@@ -990,7 +975,7 @@ fn open_match(app: &mut App, m: Match, fx: &mut Vec<Effect>) {
             if !app.list.index.contains_key(&id) {
                 insert_customers(app, vec![c], false);
             }
-            if select_customer(app, id) {
+            if super::update::select_customer(app, id, false) {
                 app.focus = Focus::Detail;
                 app.detail.tab = Tab::Overview;
             } else {
@@ -1003,7 +988,7 @@ fn open_match(app: &mut App, m: Match, fx: &mut Vec<Effect>) {
         }
         Record::Contact(ct) => {
             let Some(cid) = ct.customer_id else { return };
-            if select_customer(app, cid) {
+            if super::update::select_customer(app, cid, false) {
                 app.focus = Focus::Detail;
                 app.detail.tab = Tab::Contacts;
                 let pos = app

@@ -336,18 +336,6 @@ pub(crate) fn complete_paging(app: &mut App) {
     l.browse.total_entries = Some(n as u64);
 }
 
-/// Puts the list cursor on a customer, if it is shown.
-fn select_customer(app: &mut App, id: Id) -> bool {
-    let l = &mut app.list;
-    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) else {
-        return false;
-    };
-    l.cursor = pos;
-    up::ensure_visible(app);
-    up::sync_detail(app, true);
-    true
-}
-
 /// Customers matching the list's search text in the whole mirror, when the mirror answers
 /// searches (loaded and indexed) and the text has two characters or more. A single character
 /// filters the rows by substring as without a mirror (the mirror matches one character only at
@@ -613,7 +601,7 @@ pub fn find_jump(app: &mut App) {
         });
         up::refilter_from_scratch(app);
     }
-    if !select_customer(app, row.customer_id) {
+    if !up::select_customer(app, row.customer_id, true) {
         return;
     }
     match row.contact_id {

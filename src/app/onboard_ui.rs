@@ -28,7 +28,7 @@ use serde_json::Value;
 use tui_input::InputRequest;
 
 use super::form::{Field, FieldKind, Form, PROP_PREFIX, TYPE_KEY};
-use super::update::{ensure_visible, insert_customers, sync_detail};
+use super::update::insert_customers;
 use super::{Action, App, Cmd, Effect, Focus, Message, Mode, Tab};
 use crate::api::model::{Customer, Id, Patch};
 use crate::flows::onboard::{
@@ -1074,8 +1074,7 @@ fn created(app: &mut App, mut customer: Customer, fx: &mut Vec<Effect>) {
 
 /// Selects the customer in the list and shows its contacts.
 fn jump_to(app: &mut App, id: Id) {
-    let l = &app.list;
-    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) else {
+    if !super::update::select_customer(app, id, true) {
         if id != 0 {
             say(
                 app,
@@ -1084,10 +1083,7 @@ fn jump_to(app: &mut App, id: Id) {
             );
         }
         return;
-    };
-    app.list.cursor = pos;
-    ensure_visible(app);
-    sync_detail(app, true);
+    }
     app.focus = Focus::Detail;
     app.detail.tab = Tab::Contacts;
     app.detail.contact_open = false;

@@ -900,6 +900,19 @@ pub(crate) fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
     insert_rows(app, rows, replace);
 }
 
+/// Puts the list cursor on a customer, if it is shown, and the detail on it (`rebuild` also
+/// refreshes the detail when it already showed that customer). False when it is not shown.
+pub(crate) fn select_customer(app: &mut App, id: Id, rebuild: bool) -> bool {
+    let l = &mut app.list;
+    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) else {
+        return false;
+    };
+    l.cursor = pos;
+    ensure_visible(app);
+    sync_detail(app, rebuild);
+    true
+}
+
 /// Takes a deleted customer out of the list; the cursor stays at the same height.
 pub(crate) fn remove_row(app: &mut App, id: Id) {
     let l = &mut app.list;
@@ -951,12 +964,7 @@ pub(crate) fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
     }
     resort(app);
     if let Some(id) = keep {
-        let l = &mut app.list;
-        if let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) {
-            l.cursor = pos;
-            ensure_visible(app);
-            sync_detail(app, true);
-        }
+        select_customer(app, id, true);
     }
 }
 
