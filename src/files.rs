@@ -9,22 +9,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to `path` crash-safely: a temporary file beside it (mode 0600, since these
-/// files hold customer data), fsync, then a rename over the old file. The parent directory is
-/// created when missing. On failure the temporary file is removed and the old file stays as it
-/// was. Temporary names start with a dot and end in `.tmp`, so readers that list `*.json` never
-/// see a torn write.
+/// files hold customer data), fsync, then a rename over the old file, itself made durable when
+/// the platform allows. The parent directory is created when missing. On failure the temporary
+/// file is removed and the old file stays as it was. Temporary names start with
+/// [`temp_prefix`] and end in `.tmp`, so readers that list `*.json` never see a torn write.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
     let temp = dir.join(format!(
-        ".{name}.{}-{}.tmp",
+        "{}{}-{}.tmp",
+        temp_prefix(path),
         std::process::id(),
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
@@ -40,7 +37,22 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     };
     write().inspect_err(|_| {
         let _ = fs::remove_file(&temp);
-    })
+    })?;
+    // Make the rename itself durable; not every platform can open a directory, so best effort.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// How the names of [`write_private`]'s temporary files for `path` start (`.NAME.`): what a
+/// clean-up of leftovers from killed writes looks for.
+pub fn temp_prefix(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    format!(".{name}.")
 }
 
 #[cfg(test)]

@@ -15,11 +15,10 @@
 //! new one, never a mix. Leftover temporary files of killed writes are removed by later saves.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
@@ -544,7 +543,7 @@ pub(crate) fn safe_name(profile: &str) -> String {
 }
 
 fn temp_prefix(profile: &str) -> String {
-    format!(".mirror-{}.bin.tmp-", safe_name(profile))
+    crate::files::temp_prefix(&mirror_path(Path::new(""), profile))
 }
 
 /// Loads a profile's mirror. Never fails and never panics: problems become `Discarded`.
@@ -599,44 +598,14 @@ pub fn load_for_server_with<T>(
     }
 }
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes a profile's mirror crash-safely (temporary file, fsync, rename) with mode 0600.
-/// Returns the path written.
+/// Writes a profile's mirror crash-safely ([`crate::files::write_private`]: temporary file,
+/// fsync, rename) with mode 0600 in a private directory. Returns the path written.
 pub fn save(dir: &Path, profile: &str, mirror: &Mirror) -> io::Result<PathBuf> {
     create_private_dir(dir)?;
     let path = mirror_path(dir, profile);
-    let temp = dir.join(format!(
-        "{}{}-{}",
-        temp_prefix(profile),
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let bytes = mirror.to_bytes();
-    let written = write_synced(&temp, &bytes).and_then(|()| fs::rename(&temp, &path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    // Make the rename itself durable; not every platform can open a directory, so best effort.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    crate::files::write_private(&path, &mirror.to_bytes())?;
     remove_stale_temps(dir, profile);
     Ok(path)
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }
 
 fn create_private_dir(dir: &Path) -> io::Result<()> {
