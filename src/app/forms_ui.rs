@@ -17,7 +17,7 @@ use tui_input::{Input, InputRequest};
 use super::action::{Deletion, Record};
 use super::form::{Draft, Form, FormState, FormTarget, Identity};
 use super::update::{insert_customers, keep_detail_visible, route_error};
-use super::{Action, App, Cmd, Debounce, Effect, Focus, Message, Mode, Tab};
+use super::{Action, App, Cmd, Debounce, Effect, Focus, Mode, Tab};
 use crate::api::ApiError;
 use crate::api::model::{Contact, Id};
 use crate::sanitize;
@@ -125,13 +125,6 @@ impl Confirm {
     }
 }
 
-fn say(app: &mut App, text: impl Into<String>, error: bool) {
-    app.message = Some(Message {
-        text: sanitize::line(&text.into()),
-        error,
-    });
-}
-
 /// Whether a request of the form is in flight (the spinner turns).
 pub fn busy(app: &App) -> bool {
     app.form.as_ref().is_some_and(|f| f.pending.is_some())
@@ -189,7 +182,7 @@ pub fn tick(app: &mut App, now: Instant, fx: &mut Vec<Effect>) {
 /// `n`, `e`, `d`, `D` while browsing.
 pub fn normal_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     if app.config.read_only {
-        say(app, READ_ONLY, true);
+        app.say(READ_ONLY, true);
         return;
     }
     let on_contacts = app.focus == Focus::Detail && app.detail.tab == Tab::Contacts;
@@ -203,7 +196,7 @@ pub fn normal_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     match cmd {
         Cmd::New if on_contacts => match &selected {
             Some(c) => open_form(app, Form::new_contact(c.id), c.display_name()),
-            None => say(app, "Select a customer first", false),
+            None => app.say("Select a customer first", false),
         },
         Cmd::New => {
             let form = Form::new_customer(&app.config.customer_type_property);
@@ -219,14 +212,14 @@ pub fn normal_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 }
                 open_form(app, form, ct.name.clone().unwrap_or_default());
             }
-            _ => say(app, "No contact selected", false),
+            _ => app.say("No contact selected", false),
         },
         Cmd::Edit => match &selected {
             Some(c) => {
                 let form = Form::edit_customer(c, &app.config.customer_type_property);
                 open_form(app, form, c.display_name());
             }
-            None => say(app, "No customer selected", false),
+            None => app.say("No customer selected", false),
         },
         Cmd::Delete if on_contacts => match (contact(), &selected) {
             (Some(ct), Some(c)) => {
@@ -245,10 +238,9 @@ pub fn normal_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                     false,
                 );
             }
-            _ => say(app, "No contact selected", false),
+            _ => app.say("No contact selected", false),
         },
-        Cmd::Delete => say(
-            app,
+        Cmd::Delete => app.say(
             "d deletes a contact: open the Contacts tab (2) and pick one; D deletes the customer",
             false,
         ),
@@ -261,7 +253,7 @@ pub fn normal_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 },
                 false,
             ),
-            None => say(app, "No customer selected", false),
+            None => app.say("No customer selected", false),
         },
         _ => {}
     }
@@ -367,7 +359,7 @@ pub fn form_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::FormPrev => f.form.prev_field(),
         Cmd::FormEnter if !f.form.on_last_field() => f.form.next_field(),
         Cmd::FormEnter | Cmd::FormSave => save(app, fx),
-        Cmd::FormCancel if busy => say(app, "Wait for the server's answer", false),
+        Cmd::FormCancel if busy => app.say("Wait for the server's answer", false),
         Cmd::FormCancel => {
             if f.form.is_dirty() {
                 ask(app, ConfirmKind::Discard, false);
@@ -386,7 +378,7 @@ pub fn form_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         Cmd::FormOpenMatch => match f.matches.first().cloned() {
             Some(m) if !busy => open_match(app, m, fx),
-            _ => say(app, "Nothing found to open", false),
+            _ => app.say("Nothing found to open", false),
         },
         Cmd::Quit => quit(app),
         _ => {}
@@ -432,7 +424,7 @@ fn failed(f: &mut FormUi, e: &ApiError) {
 /// Ctrl-S (or Enter on the last field).
 fn save(app: &mut App, fx: &mut Vec<Effect>) {
     if app.config.read_only {
-        say(app, READ_ONLY, true);
+        app.say(READ_ONLY, true);
         return;
     }
     let token = app.generation();
@@ -442,7 +434,7 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
     }
     if !f.form.validate() {
         f.form.state = FormState::Editing;
-        say(app, "Check the marked fields", true);
+        app.say("Check the marked fields", true);
         return;
     }
     f.form.top_errors.clear();
@@ -451,7 +443,7 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
     if !target.is_create() {
         if !f.form.is_dirty() {
             close_form(app, fx);
-            say(app, "No changes to save", false);
+            app.say("No changes to save", false);
             return;
         }
         f.pending = Some(Pending::Reread);
@@ -502,8 +494,7 @@ fn send_update(app: &mut App, fx: &mut Vec<Effect>) {
     let patch = f.form.patch();
     if patch.is_empty() {
         close_form(app, fx);
-        say(
-            app,
+        app.say(
             "Nothing left to save: the server already has these values",
             false,
         );
@@ -622,8 +613,7 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 f.form.set_focused_value(v);
                 changed(f);
             }
-            (Err(e), _) => say(
-                app,
+            (Err(e), _) => app.say(
                 format!("Could not run an editor ({e}); the field is unchanged"),
                 true,
             ),
@@ -642,14 +632,13 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 Ok(Record::Contact(c)) => f.form.detect_conflicts_contact(c),
                 Err(e) => {
                     failed(f, e);
-                    say(app, format!("Not saved: {e}"), true);
+                    app.say(format!("Not saved: {e}"), true);
                     return;
                 }
             };
             if conflicts {
                 f.form.state = FormState::Editing;
-                say(
-                    app,
+                app.say(
                     "Someone changed these fields on the server too: choose per field",
                     true,
                 );
@@ -679,7 +668,7 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 fn form_edit(app: &mut App, req: InputRequest) {
     let Some(f) = &mut app.form else { return };
     if f.pending.is_some() {
-        say(app, "Wait for the server's answer", false);
+        app.say("Wait for the server's answer", false);
         return;
     }
     if !f.form.conflicts.is_empty() {
@@ -742,14 +731,14 @@ pub fn confirm_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                     if !c.name_matches() {
                         let name = name.clone();
                         app.confirm = Some(c);
-                        say(app, format!("Type the name exactly: {name}"), true);
+                        app.say(format!("Type the name exactly: {name}"), true);
                         return;
                     }
                     if app.config.read_only {
-                        say(app, READ_ONLY, true);
+                        app.say(READ_ONLY, true);
                     } else {
                         fx.push(Effect::Delete(Deletion::Customer { id }));
-                        say(app, "Deleting the customer…", false);
+                        app.say("Deleting the customer…", false);
                     }
                 }
                 ConfirmKind::DeleteContact {
@@ -757,16 +746,16 @@ pub fn confirm_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 } => {
                     if yes && !app.config.read_only {
                         fx.push(Effect::Delete(Deletion::Contact { id, customer_id }));
-                        say(app, "Deleting the contact…", false);
+                        app.say("Deleting the contact…", false);
                     } else if yes {
-                        say(app, READ_ONLY, true);
+                        app.say(READ_ONLY, true);
                     }
                 }
                 ConfirmKind::Discard => {
                     if yes {
                         leave_confirm(app);
                         close_form(app, fx);
-                        say(app, "Changes discarded", false);
+                        app.say("Changes discarded", false);
                         return;
                     }
                 }
@@ -798,11 +787,11 @@ pub fn confirm_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                         if let Some(f) = &mut app.form {
                             f.draft = Debounce::Armed;
                         }
-                        say(app, "Draft restored: Ctrl-S saves it", false);
+                        app.say("Draft restored: Ctrl-S saves it", false);
                         return;
                     }
                     fx.push(Effect::RemoveDraft(d.target.clone()));
-                    say(app, "Draft discarded", false);
+                    app.say("Draft discarded", false);
                 }
             }
             leave_confirm(app);
@@ -838,7 +827,7 @@ fn saved(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &mut V
                 }
             }
             apply_record(app, record, &target);
-            say(app, "Saved", false);
+            app.say("Saved", false);
             app.flash = Debounce::Armed;
         }
         Err(ApiError::Validation { errors }) => {
@@ -847,20 +836,19 @@ fn saved(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &mut V
                 "The server did not accept the record: see the marked fields. Ctrl-S sends again."
                     .into(),
             );
-            say(app, "Not saved: the server rejected some fields", true);
+            app.say("Not saved: the server rejected some fields", true);
         }
         Err(e) if create && e.outcome_unknown() => {
             f.form.state = FormState::OutcomeUnknown;
             lookup(f, true, fx);
-            say(
-                app,
+            app.say(
                 "No answer to the create: looking for the record before sending again",
                 true,
             );
         }
         Err(e) => {
             failed(f, &e);
-            say(app, format!("Not saved: {e}"), true);
+            app.say(format!("Not saved: {e}"), true);
         }
     }
 }
@@ -911,8 +899,7 @@ fn looked_up(
         send_create(f, fx);
     } else {
         f.form.state = FormState::Editing;
-        say(
-            app,
+        app.say(
             "Possible duplicates: Ctrl-O opens one, Ctrl-S saves anyway",
             false,
         );
@@ -979,11 +966,7 @@ fn open_match(app: &mut App, m: Match, fx: &mut Vec<Effect>) {
                 app.focus = Focus::Detail;
                 app.detail.tab = Tab::Overview;
             } else {
-                say(
-                    app,
-                    "The customer is hidden by the search or the filter",
-                    false,
-                );
+                app.say("The customer is hidden by the search or the filter", false);
             }
         }
         Record::Contact(ct) => {
@@ -1003,8 +986,7 @@ fn open_match(app: &mut App, m: Match, fx: &mut Vec<Effect>) {
                 }
                 keep_detail_visible(app);
             } else {
-                say(
-                    app,
+                app.say(
                     format!("The contact belongs to customer {cid}, not in the list now"),
                     false,
                 );
@@ -1022,7 +1004,7 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
         Deletion::Customer { id } => {
             super::update::remove_row(app, id);
             app.focus = Focus::List;
-            say(app, "Customer deleted", false);
+            app.say("Customer deleted", false);
         }
         Deletion::Contact { id, customer_id } => {
             if let Some(&i) = app.list.index.get(&customer_id) {
@@ -1031,7 +1013,7 @@ fn deleted(app: &mut App, target: Deletion, result: Result<(), ApiError>) {
                 app.detail.contact_open = false;
                 insert_customers(app, vec![c], false);
             }
-            say(app, "Contact deleted", false);
+            app.say("Contact deleted", false);
         }
     }
     app.flash = Debounce::Armed;

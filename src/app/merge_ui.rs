@@ -12,7 +12,7 @@ use crate::flows::merge::{MergePlan, MergeProgress, MergeRun, StepStatus};
 use crate::sanitize;
 
 use super::action::Deletion;
-use super::{Action, App, Cmd, Effect, Message, Mode};
+use super::{Action, App, Cmd, Effect, Mode};
 
 /// What the merge screen asks the worker.
 #[derive(Debug, Clone)]
@@ -140,18 +140,10 @@ impl MergeScreen {
     }
 }
 
-fn say(app: &mut App, text: impl Into<String>, error: bool) {
-    app.message = Some(Message {
-        text: text.into(),
-        error,
-    });
-}
-
 /// `m` in the audit's comparison: the merge of the group's first two customers.
 pub fn open(app: &mut App) {
     if app.config.read_only {
-        return say(
-            app,
+        return app.say(
             "Read-only mode: merging is refused. Turn read-only off to make changes.",
             true,
         );
@@ -165,7 +157,7 @@ pub fn open(app: &mut App) {
             {
                 v.compare = true;
             }
-            say(app, why, true);
+            app.say(why, true);
         }
     }
 }
@@ -175,8 +167,7 @@ pub fn open(app: &mut App) {
 /// ←/→ still swap). `M` on the marked customer again clears the mark.
 pub fn mark(app: &mut App) {
     if app.config.read_only {
-        return say(
-            app,
+        return app.say(
             "Read-only mode: merging is refused. Turn read-only off to make changes.",
             true,
         );
@@ -185,7 +176,7 @@ pub fn mark(app: &mut App) {
         return;
     };
     match app.merge_mark.take() {
-        Some(marked) if marked.id == selected.id => say(app, "Merge mark cleared", false),
+        Some(marked) if marked.id == selected.id => app.say("Merge mark cleared", false),
         Some(marked) => {
             open_with(app, marked, selected);
             if let Some(m) = app.merge.as_mut() {
@@ -197,8 +188,7 @@ pub fn mark(app: &mut App) {
         None => {
             let name = sanitize::line(&selected.display_name());
             app.merge_mark = Some(selected);
-            say(
-                app,
+            app.say(
                 format!("{name} marked for merging: press M on the customer to merge it into"),
                 false,
             );
@@ -209,8 +199,7 @@ pub fn mark(app: &mut App) {
 /// The merge screen for two customers (the older one preselected as the primary).
 pub fn open_with(app: &mut App, left: Customer, right: Customer) {
     if app.config.read_only {
-        return say(
-            app,
+        return app.say(
             "Read-only mode: merging is refused. Turn read-only off to make changes.",
             true,
         );
@@ -220,7 +209,7 @@ pub fn open_with(app: &mut App, left: Customer, right: Customer) {
         .as_ref()
         .is_some_and(|m| matches!(m.stage, Stage::Running | Stage::Planning))
     {
-        return say(app, "A merge is still running; wait for it to finish", true);
+        return app.say("A merge is still running; wait for it to finish", true);
     }
     // A failed merge of the same two customers comes back as it stopped (r resumes it).
     let pair = |a: Id, b: Id| (a.min(b), a.max(b));
@@ -318,8 +307,7 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 fx.push(Effect::Merge(MergeOp::Discard { primary, duplicate }));
             }
             close(app);
-            say(
-                app,
+            app.say(
                 "Unfinished merge forgotten: what moved stays moved (merge-log.jsonl lists it)",
                 false,
             );
@@ -327,7 +315,7 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         (Stage::Running, Cmd::Back | Cmd::Close) => {
             // The run goes on in the background; its result lands in the status line.
             app.mode = Mode::Normal;
-            say(app, "The merge continues in the background", false);
+            app.say("The merge continues in the background", false);
         }
         (Stage::Done { error: None, .. }, Cmd::Back | Cmd::Close) => {
             // The audit's groups are computed again without the merged customer.
@@ -410,13 +398,11 @@ pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
             };
             if ok {
                 if app.mode != Mode::Merge {
-                    say(app, format!("Merge finished. {summary}"), false);
+                    app.say(format!("Merge finished. {summary}"), false);
                 }
                 merged(app, duplicate, duplicate_deleted, fx);
             } else if app.mode != Mode::Merge {
-                say(
-                    app,
-                    "The merge stopped at a failed step: open the same merge again to see it, r resumes",
+                app.say("The merge stopped at a failed step: open the same merge again to see it, r resumes",
                     true,
                 );
             }

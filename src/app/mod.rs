@@ -513,6 +513,14 @@ pub struct App {
 }
 
 impl App {
+    /// A message for the status line; text from anywhere (a record, a server) is sanitised.
+    pub(crate) fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some(Message {
+            text: crate::sanitize::line(&text.into()),
+            error,
+        });
+    }
+
     pub fn new(config: AppConfig) -> Self {
         App {
             config,

@@ -29,7 +29,7 @@ use tui_input::InputRequest;
 
 use super::form::{Field, FieldKind, Form, PROP_PREFIX, TYPE_KEY};
 use super::update::insert_customers;
-use super::{Action, App, Cmd, Effect, Focus, Message, Mode, Tab};
+use super::{Action, App, Cmd, Effect, Focus, Mode, Tab};
 use crate::api::model::{Customer, Id, Patch};
 use crate::flows::onboard::{
     CreateStatus, DuplicateMatch, OnboardProgress, OnboardRun, Onboarding, Role, Subject,
@@ -223,13 +223,6 @@ pub struct OnboardScreen {
     pub run: Option<RunView>,
     /// First line under the step indicator: why a step cannot be left, for instance.
     pub notice: Option<String>,
-}
-
-fn say(app: &mut App, text: impl Into<String>, error: bool) {
-    app.message = Some(Message {
-        text: sanitize::line(&text.into()),
-        error,
-    });
 }
 
 /// The readable name of a role, as the pick list shows it.
@@ -475,9 +468,7 @@ pub fn startup() -> Effect {
 /// `O` or `:onboard`: the flow (as it was left, or an unfinished run, or a new one).
 pub fn open(app: &mut App) {
     if app.config.read_only {
-        return say(
-            app,
-            "Read-only mode: onboarding creates records and is refused. Turn read-only off to make changes.",
+        return app.say("Read-only mode: onboarding creates records and is refused. Turn read-only off to make changes.",
             true,
         );
     }
@@ -522,8 +513,7 @@ pub fn settle(app: &mut App) {
         return;
     }
     open(app);
-    say(
-        app,
+    app.say(
         "An onboarding did not finish last time: r resumes it, D forgets it, Esc decides later",
         false,
     );
@@ -571,11 +561,11 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 fn answer(app: &mut App, q: Question, yes: bool, fx: &mut Vec<Effect>) {
     if q == Question::RestoreDraft {
         if yes {
-            say(app, "The onboarding typed last time is back", false);
+            app.say("The onboarding typed last time is back", false);
         } else {
             fx.push(Effect::Onboard(OnboardOp::RemoveDraft));
             close(app);
-            say(app, "The onboarding draft is discarded", false);
+            app.say("The onboarding draft is discarded", false);
         }
         return;
     }
@@ -589,7 +579,7 @@ fn answer(app: &mut App, q: Question, yes: bool, fx: &mut Vec<Effect>) {
         Question::Discard => {
             fx.push(Effect::Onboard(OnboardOp::RemoveDraft));
             close(app);
-            say(app, "Onboarding discarded", false);
+            app.say("Onboarding discarded", false);
         }
         Question::RemoveContact(i) => {
             if i < s.extras.len() {
@@ -607,8 +597,7 @@ fn answer(app: &mut App, q: Question, yes: bool, fx: &mut Vec<Effect>) {
                 fx.push(Effect::Onboard(OnboardOp::Discard { id }));
             }
             close(app);
-            say(
-                app,
+            app.say(
                 "The unfinished onboarding is forgotten; what it created stays",
                 false,
             );
@@ -852,8 +841,7 @@ fn create_step(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     match (run.state.clone(), cmd) {
         (RunState::Running, Cmd::Back) => {
             app.mode = Mode::Normal;
-            say(
-                app,
+            app.say(
                 "The onboarding goes on in the background: O shows it",
                 false,
             );
@@ -887,8 +875,7 @@ fn create_step(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         (RunState::Stopped(_), Cmd::Back) => {
             app.mode = Mode::Normal;
-            say(
-                app,
+            app.say(
                 "The onboarding is kept: O shows it again, and it is offered at the next start",
                 false,
             );
@@ -946,7 +933,7 @@ pub fn event(app: &mut App, ev: OnboardEvent, fx: &mut Vec<Effect>) {
             return;
         }
         OnboardEvent::Discarded(Err(e)) => {
-            return say(app, format!("Could not forget the onboarding: {e}"), true);
+            return app.say(format!("Could not forget the onboarding: {e}"), true);
         }
         OnboardEvent::Discarded(Ok(())) => return,
         _ => {}
@@ -1027,8 +1014,7 @@ fn finished(
             let e = sanitize::line(&e);
             run.state = RunState::Stopped(e.clone());
             if !shown {
-                say(
-                    app,
+                app.say(
                     format!("The onboarding stopped: {e} (O shows it, r resumes)"),
                     true,
                 );
@@ -1045,8 +1031,7 @@ fn finished(
             if let Some(c) = customer {
                 created(app, *c, fx);
             }
-            say(
-                app,
+            app.say(
                 format!(
                     "Onboarded: the customer and {} created",
                     super::palette::plural(contacts, "contact")
@@ -1076,8 +1061,7 @@ fn created(app: &mut App, mut customer: Customer, fx: &mut Vec<Effect>) {
 fn jump_to(app: &mut App, id: Id) {
     if !super::update::select_customer(app, id, true) {
         if id != 0 {
-            say(
-                app,
+            app.say(
                 format!("Customer #{id} created; the search or a filter hides it in the list"),
                 false,
             );
