@@ -260,7 +260,15 @@ pub fn extra_form(role: Role) -> Form {
     form
 }
 
-fn value_text(v: &Value) -> String {
+/// A run's steps as the progress screen lists them.
+pub(crate) fn step_states(run: &OnboardRun) -> Vec<StepState> {
+    run.steps
+        .iter()
+        .map(|st| (st.label.clone(), st.status.clone()))
+        .collect()
+}
+
+pub(crate) fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -340,12 +348,7 @@ impl OnboardScreen {
         s.step = Step::Create;
         s.run = Some(RunView {
             id: Some(run.id.clone()),
-            lines: lines(
-                run.steps
-                    .iter()
-                    .map(|st| (st.label.clone(), st.status.clone()))
-                    .collect(),
-            ),
+            lines: lines(step_states(run)),
             state: RunState::Stopped(sanitize::line(&why)),
         });
         s

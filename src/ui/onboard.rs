@@ -316,11 +316,9 @@ fn contacts(s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn text(p: &crate::api::model::Patch, key: &str) -> String {
-    match p.get(key) {
-        Some(serde_json::Value::String(s)) => s.trim().to_string(),
-        Some(serde_json::Value::Null) | None => String::new(),
-        Some(v) => v.to_string(),
-    }
+    p.get(key)
+        .map(|v| crate::app::onboard_ui::value_text(v).trim().to_string())
+        .unwrap_or_default()
 }
 
 fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'static>> {

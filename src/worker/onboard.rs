@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::SyncroClient;
 use crate::app::Action;
-use crate::app::onboard_ui::{OnboardEvent, OnboardOp, StepState};
+use crate::app::onboard_ui::{OnboardEvent, OnboardOp, StepState, step_states};
 use crate::flows::onboard::{self, OnboardRun};
 use crate::flows::{FlowEnv, FlowError};
 
@@ -21,13 +21,6 @@ pub(super) fn spawn(
     tx: UnboundedSender<Action>,
 ) {
     tokio::spawn(async move { run(client, data_dir, op, &tx).await });
-}
-
-fn steps(run: &OnboardRun) -> Vec<StepState> {
-    run.steps
-        .iter()
-        .map(|s| (s.label.clone(), s.status.clone()))
-        .collect()
 }
 
 async fn run(
@@ -130,7 +123,7 @@ async fn run(
                             "This onboarding was started on {}, not on the server in use; switch to that profile to resume it",
                             run.server
                         ),
-                        steps(&run),
+                        step_states(&run),
                     );
                 }
                 Ok(Some(run)) => run,
@@ -148,7 +141,7 @@ async fn run(
                     .replace_onboarding(*onb)
                     .and_then(|()| run.save(&env.data_dir));
                 if let Err(e) = replaced {
-                    return stop(e.to_string(), steps(&run));
+                    return stop(e.to_string(), step_states(&run));
                 }
             }
             execute(&env, run, tx).await;
@@ -167,7 +160,7 @@ async fn execute(env: &FlowEnv, mut run: OnboardRun, tx: &UnboundedSender<Action
     };
     send(OnboardEvent::Started {
         id: run.id.clone(),
-        steps: steps(&run),
+        steps: step_states(&run),
     });
     let error: Option<FlowError> = loop {
         match run.next_step(env).await {
@@ -180,7 +173,7 @@ async fn execute(env: &FlowEnv, mut run: OnboardRun, tx: &UnboundedSender<Action
         tracing::warn!("onboarding stopped: {e}");
         return send(OnboardEvent::Finished {
             error: Some(e.to_string()),
-            steps: steps(&run),
+            steps: step_states(&run),
             customer: None,
         });
     }
@@ -199,7 +192,7 @@ async fn execute(env: &FlowEnv, mut run: OnboardRun, tx: &UnboundedSender<Action
     tracing::info!(customer = ?run.customer_id(), "onboarding finished");
     send(OnboardEvent::Finished {
         error: None,
-        steps: steps(&run),
+        steps: step_states(&run),
         customer,
     });
 }
