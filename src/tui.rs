@@ -119,6 +119,26 @@ fn covers(mode: Mode) -> bool {
     !matches!(mode, Mode::Normal | Mode::Search | Mode::Form)
 }
 
+/// What fills the screen, as far as repainting goes: the mode and, on screens over the panes,
+/// the view inside them (the audit's groups or their comparison, the onboarding's step, the
+/// merge's stage). Each of these redraws the whole screen differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Screen {
+    mode: Mode,
+    compare: bool,
+    step: Option<app::onboard_ui::Step>,
+    stage: Option<std::mem::Discriminant<app::merge_ui::Stage>>,
+}
+
+fn screen(app: &App) -> Screen {
+    Screen {
+        mode: app.mode,
+        compare: app.audit.view.as_ref().is_some_and(|v| v.compare),
+        step: app.onboard.as_ref().map(|s| s.step),
+        stage: app.merge.as_ref().map(|m| std::mem::discriminant(&m.stage)),
+    }
+}
+
 /// Erases the screen and starts from empty buffers, so the next frame paints every cell.
 /// (`Terminal::clear` would ask the terminal for the cursor position first, which a terminal
 /// that does not answer turns into a two-second stall and an error.)
@@ -478,21 +498,22 @@ async fn run(
     run_effects(&mut app, fx, &mut terminal);
 
     let mut dirty = true;
-    let mut painted_mode = app.mode;
+    let mut painted = screen(&app);
     loop {
         if PANICKED.load(Ordering::SeqCst) {
             let _ = save_typed(&app, &data_dir);
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
         if dirty && rx.is_empty() {
-            // A screen opened or closed over another: paint every cell once. Terminals
+            // A screen opened, closed or changed over another: paint every cell once. Terminals
             // disagree on the width of some scripts (Devanagari vowel signs, some emoji), and a
             // cell the diff skips can then keep a fragment of what was under an overlay.
-            if app.mode != painted_mode {
-                if covers(app.mode) || covers(painted_mode) {
+            let now = screen(&app);
+            if now != painted {
+                if covers(now.mode) || covers(painted.mode) {
                     repaint(&mut terminal)?;
                 }
-                painted_mode = app.mode;
+                painted = now;
             }
             terminal.draw(|f| crate::ui::draw(&app, f))?;
             dirty = false;
