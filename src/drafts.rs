@@ -7,7 +7,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::app::form::{Draft, FormTarget};
+use crate::domain::{Draft, FormTarget};
 
 pub fn drafts_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("drafts")

@@ -17,8 +17,8 @@ use tokio::task::AbortHandle;
 
 use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages};
 use crate::app::action::{Deletion, Record};
-use crate::app::form::FormTarget;
 use crate::app::{Action, Effect};
+use crate::domain::FormTarget;
 pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC, load_for_list};
 
 /// Carries out network effects.

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use super::error::ApiError;
 use super::limiter::{LimiterSnapshot, RateLimiter};
-use super::model::{Asset, Contact, Customer, Id, Invoice, Page, Patch, Ticket};
+use super::model::{Asset, Contact, Customer, CustomerQuery, Id, Invoice, Page, Patch, Ticket};
 use super::retry::{self, Decision, RetryPolicy};
 
 /// How to reach a Syncro (or Syncro-compatible) server, and how patiently.
@@ -106,52 +106,6 @@ pub struct ClientStats {
     pub rate_limited: u64,
     /// Attempts repeated after a 5xx, a connection error or a timeout.
     pub retries: u64,
-}
-
-/// Filters of `GET /customers`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CustomerQuery {
-    pub query: Option<String>,
-    pub email: Option<String>,
-    pub business_name: Option<String>,
-    pub firstname: Option<String>,
-    pub lastname: Option<String>,
-    pub ids: Vec<Id>,
-    pub not_ids: Vec<Id>,
-    pub include_disabled: bool,
-    /// `"business_name ASC"`, `"updated_at DESC"`, ...
-    pub sort: Option<String>,
-    /// 1-based.
-    pub page: u32,
-}
-
-impl CustomerQuery {
-    /// The query string pairs, Rails style (`id[]=1&id[]=2`); empty filters are left out.
-    pub fn to_pairs(&self) -> Vec<(String, String)> {
-        let mut q = Vec::new();
-        let mut opt = |k: &str, v: &Option<String>| {
-            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                q.push((k.to_string(), v.to_string()));
-            }
-        };
-        opt("query", &self.query);
-        opt("email", &self.email);
-        opt("business_name", &self.business_name);
-        opt("firstname", &self.firstname);
-        opt("lastname", &self.lastname);
-        opt("sort", &self.sort);
-        for id in &self.ids {
-            q.push(("id[]".into(), id.to_string()));
-        }
-        for id in &self.not_ids {
-            q.push(("not_id[]".into(), id.to_string()));
-        }
-        if self.include_disabled {
-            q.push(("include_disabled".into(), "true".into()));
-        }
-        q.push(("page".into(), self.page.max(1).to_string()));
-        q
-    }
 }
 
 /// The Syncro client. Cheap to clone: clones share the connection pool, the rate limiter and

@@ -6,5 +6,6 @@ pub mod limiter;
 pub mod model;
 pub mod retry;
 
-pub use client::{ClientConfig, ClientStats, CustomerQuery, SyncroClient, all_pages};
+pub use client::{ClientConfig, ClientStats, SyncroClient, all_pages};
 pub use error::{ApiError, AuthProblem, FieldError};
+pub use model::CustomerQuery;

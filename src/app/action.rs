@@ -5,9 +5,9 @@ use std::time::Instant;
 use tui_input::InputRequest;
 
 use super::Tab;
-use super::form::Draft;
 use crate::api::ApiError;
 use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
+use crate::domain::Draft;
 
 /// An intent, as produced by a key (see [`super::keymap`]). Plain data, so the keymap can be a
 /// static table that the help overlay reads too.

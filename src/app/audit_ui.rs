@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 
-use super::form::CUSTOMER_TYPES;
 use super::update as up;
 use super::{App, Effect, Message, Mode, Row};
 use crate::api::model::{Customer, Id};
 use crate::audit::{ContactGroup, Group, contact_groups, customer_groups};
+use crate::domain::CUSTOMER_TYPES;
 use crate::sanitize;
 
 /// Up to this many customers the audit runs at once in `update` (about 30 ms in a release
@@ -437,9 +437,9 @@ pub(crate) mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
-    use crate::app::form::customer_type;
     use crate::app::keymap::map_key;
     use crate::app::{Action, fixtures, update};
+    use crate::domain::customer_type;
 
     fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {

@@ -2,9 +2,9 @@
 //! loop runs the ones that touch the terminal or the desktop.
 
 use super::action::Deletion;
-use super::form::{Draft, FormTarget};
-use crate::api::CustomerQuery;
+use crate::api::model::CustomerQuery;
 use crate::api::model::{Id, Patch};
+use crate::domain::{Draft, FormTarget};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

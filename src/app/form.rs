@@ -3,18 +3,13 @@
 //!
 //! Pure: no terminal, no network, no clock. Drafts are plain data; the caller writes them.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tui_input::{Input, InputRequest};
 
 use crate::api::FieldError;
 use crate::api::model::{Contact, Customer, Id, Patch, Properties};
-
-/// The customer types technicians sort clients into. Syncro has no field for it: Residential
-/// means "no business name", the others live in a custom property (see syncro-api.md).
-pub const CUSTOMER_TYPES: &[&str] = &["Business", "Residential", "Government", "Non-Profit"];
+use crate::domain::{CUSTOMER_TYPES, Draft, FormTarget, customer_type, is_email};
 
 /// The key of the virtual "customer type" field.
 pub const TYPE_KEY: &str = "customer_type";
@@ -68,50 +63,6 @@ impl Field {
 
     pub fn set_value(&mut self, value: String) {
         self.input = Input::new(value);
-    }
-}
-
-/// What the form creates or edits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FormTarget {
-    NewCustomer,
-    EditCustomer { id: Id },
-    NewContact { customer_id: Id },
-    EditContact { id: Id, customer_id: Id },
-}
-
-impl FormTarget {
-    pub fn is_create(&self) -> bool {
-        matches!(
-            self,
-            FormTarget::NewCustomer | FormTarget::NewContact { .. }
-        )
-    }
-
-    pub fn is_customer(&self) -> bool {
-        matches!(
-            self,
-            FormTarget::NewCustomer | FormTarget::EditCustomer { .. }
-        )
-    }
-
-    /// A stable name for the draft file of this form.
-    pub fn draft_name(&self) -> String {
-        match self {
-            FormTarget::NewCustomer => "new-customer".into(),
-            FormTarget::EditCustomer { id } => format!("customer-{id}"),
-            FormTarget::NewContact { customer_id } => format!("new-contact-of-{customer_id}"),
-            FormTarget::EditContact { id, .. } => format!("contact-{id}"),
-        }
-    }
-
-    pub fn title(&self) -> &'static str {
-        match self {
-            FormTarget::NewCustomer => "New customer",
-            FormTarget::EditCustomer { .. } => "Edit customer",
-            FormTarget::NewContact { .. } => "New contact",
-            FormTarget::EditContact { .. } => "Edit contact",
-        }
     }
 }
 
@@ -684,18 +635,6 @@ impl RowFilter {
     }
 }
 
-/// A form saved while the user types, offered back after a crash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Draft {
-    pub target: FormTarget,
-    pub values: BTreeMap<String, String>,
-    pub originals: BTreeMap<String, String>,
-    #[serde(default)]
-    pub base_properties: Properties,
-    #[serde(default)]
-    pub type_property: String,
-}
-
 /// The text of a customer's field as a form shows it.
 pub fn customer_value(c: &Customer, key: &str, type_property: &str) -> String {
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -719,24 +658,6 @@ pub fn customer_value(c: &Customer, key: &str, type_property: &str) -> String {
             .strip_prefix(PROP_PREFIX)
             .and_then(|name| c.property(name))
             .unwrap_or_default(),
-    }
-}
-
-/// The customer's type: the property when it names a known type, else Residential when there is
-/// no business name, else Business.
-pub fn customer_type(c: &Customer, type_property: &str) -> &'static str {
-    if let Some(Value::String(t)) = c.properties.get(type_property)
-        && let Some(known) = CUSTOMER_TYPES.iter().find(|k| k.eq_ignore_ascii_case(t))
-    {
-        return known;
-    }
-    if c.business_name
-        .as_deref()
-        .is_none_or(|b| b.trim().is_empty())
-    {
-        "Residential"
-    } else {
-        "Business"
     }
 }
 
@@ -792,20 +713,6 @@ pub fn validate_value(kind: FieldKind, v: &str) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// A practical e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.
-pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
 }
 
 #[cfg(test)]

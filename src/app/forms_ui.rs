@@ -15,11 +15,12 @@ use std::time::{Duration, Instant};
 use tui_input::{Input, InputRequest};
 
 use super::action::{Deletion, Record};
-use super::form::{Draft, Form, FormState, FormTarget, Identity};
+use super::form::{Form, FormState, Identity};
 use super::update::{insert_customers, keep_detail_visible, route_error};
 use super::{Action, App, Cmd, Debounce, Effect, Focus, Mode, Tab};
 use crate::api::ApiError;
 use crate::api::model::{Contact, Id};
+use crate::domain::{Draft, FormTarget};
 use crate::sanitize;
 
 /// How long typing may go unsaved in the draft file.

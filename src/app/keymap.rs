@@ -1011,12 +1011,12 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
         format!(
             "[colors] ROLE = \"COLOUR\" (a name, #rrggbb or 0-255). Roles: {}. \
              theme = \"dark\" or \"light\"; NO_COLOR turns colours off.",
-            crate::ui::theme::ROLES.join(", ")
+            crate::config::colors::ROLES.join(", ")
         ),
     ];
     for paragraph in config_text {
         out.extend(
-            super::text::wrap(&paragraph, 72)
+            crate::text::wrap(&paragraph, 72)
                 .into_iter()
                 .map(HelpLine::Text),
         );

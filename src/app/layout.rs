@@ -3,8 +3,8 @@
 
 use ratatui::layout::Rect;
 
-use super::text;
 use super::view::FieldLine;
+use crate::text;
 
 /// The three regions of the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

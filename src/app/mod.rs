@@ -17,7 +17,6 @@ pub mod merge_ui;
 pub mod mirror_ui;
 pub mod onboard_ui;
 pub mod palette;
-pub mod text;
 pub mod update;
 pub mod view;
 
@@ -485,7 +484,7 @@ pub struct App {
     /// The open question (delete, discard, quit, restore a draft).
     pub confirm: Option<forms_ui::Confirm>,
     /// Drafts found at start that the user has not answered yet.
-    pub drafts_waiting: Vec<form::Draft>,
+    pub drafts_waiting: Vec<crate::domain::Draft>,
     /// Clears a short-lived status message ("Saved") when it runs out.
     pub flash: Debounce,
     next_gen: u64,

@@ -787,7 +787,7 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
-        format!("{} {word}s", super::text::count(n as u64))
+        format!("{} {word}s", crate::text::count(n as u64))
     }
 }
 

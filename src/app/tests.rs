@@ -38,7 +38,7 @@ fn loads(fx: &[Effect]) -> Vec<(u64, CustomerQuery)> {
         .collect()
 }
 
-use crate::api::CustomerQuery;
+use crate::api::model::CustomerQuery;
 
 /// Ticks from `t0` every 80 ms up to `until`, collecting effects.
 fn tick_until(app: &mut App, t0: Instant, until: Duration) -> Vec<Effect> {

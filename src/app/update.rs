@@ -13,8 +13,9 @@ use super::{
     Action, App, Cmd, DETAIL_DEBOUNCE, Debounce, Effect, Focus, Load, Message, Modal, Mode, Paging,
     RemoteSearch, Row, SEARCH_DEBOUNCE, SortKey, Tab,
 };
+use crate::api::ApiError;
+use crate::api::model::CustomerQuery;
 use crate::api::model::{Customer, Id, Page};
-use crate::api::{ApiError, CustomerQuery};
 use crate::mirror::Packed;
 use crate::sanitize;
 

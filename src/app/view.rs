@@ -23,15 +23,15 @@ pub struct RowView {
     /// them without visiting every record.
     pub id: Id,
     pub disabled: bool,
-    /// The customer's type (see [`crate::app::form::customer_type`]) as an index into
-    /// [`crate::app::form::CUSTOMER_TYPES`]: the Type column and the `t` filter read it.
+    /// The customer's type (see [`crate::domain::customer_type`]) as an index into
+    /// [`crate::domain::CUSTOMER_TYPES`]: the Type column and the `t` filter read it.
     kind: u8,
 }
 
 const SEP: char = '\u{1}';
 
 fn kind_index(t: &str) -> u8 {
-    let types = crate::app::form::CUSTOMER_TYPES;
+    let types = crate::domain::CUSTOMER_TYPES;
     types.iter().position(|k| *k == t).unwrap_or(0) as u8
 }
 
@@ -114,13 +114,13 @@ impl RowView {
             updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
             id: c.id,
             disabled: c.disabled,
-            kind: kind_index(crate::app::form::customer_type(c, type_property)),
+            kind: kind_index(crate::domain::customer_type(c, type_property)),
         }
     }
 
     /// The customer's type: `Business`, `Residential`, `Government` or `Non-Profit`.
     pub fn kind(&self) -> &'static str {
-        let types = crate::app::form::CUSTOMER_TYPES;
+        let types = crate::domain::CUSTOMER_TYPES;
         types
             .get(usize::from(self.kind))
             .copied()

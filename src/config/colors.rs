@@ -4,6 +4,15 @@ use std::str::FromStr;
 
 use ratatui::style::Color;
 
+/// The colour roles of the `[colors]` table of the config file.
+pub const ROLES: [&str; 5] = [
+    "accent",
+    "error",
+    "demo_badge",
+    "read_only_badge",
+    "badge_text",
+];
+
 /// Parses a colour: a name (`red`, `light-blue`, `dark-gray`, `reset`/`default`), `#rrggbb`,
 /// `#rgb`, or a 256-colour palette index (`0`..`255`).
 pub fn parse_color(text: &str) -> Result<Color, String> {

@@ -24,8 +24,8 @@ use serde_json::Value;
 use super::{FlowEnv, FlowError, email_key, now};
 use crate::api::model::{Contact, Customer, Id, Patch};
 use crate::api::{ApiError, CustomerQuery, SyncroClient};
-use crate::app::form::is_email;
 use crate::audit::normalize_name;
+use crate::domain::is_email;
 
 /// What a contact is to the new client; it goes into the contact's title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

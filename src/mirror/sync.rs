@@ -177,7 +177,7 @@ pub struct SyncReport {
 impl SyncReport {
     /// A short line for the app's status line: what a technician wants to know of a pass.
     pub fn short(&self) -> String {
-        use crate::app::text::count;
+        use crate::text::count;
         let base = format!(
             "Synced {} customers, {} contacts",
             count(self.customers as u64),

@@ -186,7 +186,7 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         ("Person", Box::new(|c| sanitize::line(&c.person_name()))),
         (
             "Type",
-            Box::new(|c| crate::app::form::customer_type(c, prop).to_string()),
+            Box::new(|c| crate::domain::customer_type(c, prop).to_string()),
         ),
         ("E-mail", Box::new(move |c| s(&c.email))),
         (

@@ -10,9 +10,9 @@ use super::Theme;
 use crate::api::model::Customer;
 use crate::app::App;
 use crate::app::merge_ui::{self, MergeScreen, Stage};
-use crate::app::text::fit;
 use crate::flows::merge::{MergePlan, StepStatus};
 use crate::sanitize;
+use crate::text::fit;
 
 /// How many names a plan section lists before "and N more".
 const NAMES: usize = 4;

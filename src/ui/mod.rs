@@ -13,7 +13,7 @@ mod onboard;
 mod overlay;
 mod palette;
 mod status;
-pub use crate::app::text;
+pub use crate::text;
 pub mod theme;
 
 #[cfg(test)]

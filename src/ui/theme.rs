@@ -4,14 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-/// The colour roles of the `[colors]` table of the config file.
-pub const ROLES: [&str; 5] = [
-    "accent",
-    "error",
-    "demo_badge",
-    "read_only_badge",
-    "badge_text",
-];
+pub use crate::config::colors::ROLES;
 
 /// The styles the view uses.
 #[derive(Debug, Clone, Copy)]

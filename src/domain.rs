@@ -1,0 +1,102 @@
+//! What the app knows about records beyond the API's shape: the customer types, what an e-mail
+//! address looks like, which record a form or a draft is about, and a draft's data. Pure data
+//! and rules, shared by the screens (`app`), the drafts on disk and the flows.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::model::{Customer, Id, Properties};
+
+/// The customer types technicians sort clients into. Syncro has no field for it: Residential
+/// means "no business name", the others live in a custom property (see syncro-api.md).
+pub const CUSTOMER_TYPES: &[&str] = &["Business", "Residential", "Government", "Non-Profit"];
+
+/// The customer's type: the property when it names a known type, else Residential when there is
+/// no business name, else Business.
+pub fn customer_type(c: &Customer, type_property: &str) -> &'static str {
+    if let Some(Value::String(t)) = c.properties.get(type_property)
+        && let Some(known) = CUSTOMER_TYPES.iter().find(|k| k.eq_ignore_ascii_case(t))
+    {
+        return known;
+    }
+    if c.business_name
+        .as_deref()
+        .is_none_or(|b| b.trim().is_empty())
+    {
+        "Residential"
+    } else {
+        "Business"
+    }
+}
+
+/// What the form creates or edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormTarget {
+    NewCustomer,
+    EditCustomer { id: Id },
+    NewContact { customer_id: Id },
+    EditContact { id: Id, customer_id: Id },
+}
+
+impl FormTarget {
+    pub fn is_create(&self) -> bool {
+        matches!(
+            self,
+            FormTarget::NewCustomer | FormTarget::NewContact { .. }
+        )
+    }
+
+    pub fn is_customer(&self) -> bool {
+        matches!(
+            self,
+            FormTarget::NewCustomer | FormTarget::EditCustomer { .. }
+        )
+    }
+
+    /// A stable name for the draft file of this form.
+    pub fn draft_name(&self) -> String {
+        match self {
+            FormTarget::NewCustomer => "new-customer".into(),
+            FormTarget::EditCustomer { id } => format!("customer-{id}"),
+            FormTarget::NewContact { customer_id } => format!("new-contact-of-{customer_id}"),
+            FormTarget::EditContact { id, .. } => format!("contact-{id}"),
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            FormTarget::NewCustomer => "New customer",
+            FormTarget::EditCustomer { .. } => "Edit customer",
+            FormTarget::NewContact { .. } => "New contact",
+            FormTarget::EditContact { .. } => "Edit contact",
+        }
+    }
+}
+
+/// A form saved while the user types, offered back after a crash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub target: FormTarget,
+    pub values: BTreeMap<String, String>,
+    pub originals: BTreeMap<String, String>,
+    #[serde(default)]
+    pub base_properties: Properties,
+    #[serde(default)]
+    pub type_property: String,
+}
+
+/// A practical e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+}
