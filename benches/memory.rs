@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use secrecy::SecretString;
 use syncro_tui::api::{ClientConfig, SyncroClient};
-use syncro_tui::app::mirror_ui::MirrorEvent;
+use syncro_tui::app::mirror::state::MirrorEvent;
 use syncro_tui::app::{Action, App, fixtures, update};
 use syncro_tui::demo::{DemoConfig, DemoServer};
 use syncro_tui::mirror::{self, SearchIndex, SyncOptions};

@@ -20,7 +20,7 @@ use divan::Bencher;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use syncro_tui::api::model::Customer;
-use syncro_tui::app::mirror_ui::MirrorEvent;
+use syncro_tui::app::mirror::state::MirrorEvent;
 use syncro_tui::app::view::RowView;
 use syncro_tui::app::{Action, App, fixtures, update};
 use syncro_tui::mirror::{self, Mirror, Packed, SearchIndex};
@@ -154,9 +154,9 @@ fn new_customer_duplicate_check_100k(bencher: Bencher) {
         .with_inputs(|| {
             let mut app = big().clone();
             update(&mut app, Action::SearchEdit(InputRequest::DeleteLine));
-            app.mode = syncro_tui::app::Mode::Normal;
+            app.stack.clear();
             update(&mut app, Action::Cmd(syncro_tui::app::Cmd::New));
-            let f = &mut app.form.as_mut().expect("a new customer form").form;
+            let f = &mut app.stack.form_mut().expect("a new customer form").form;
             for (key, value) in [
                 ("business_name", "Riverside Dental Care"),
                 ("email", "front@riverside-dental.example"),

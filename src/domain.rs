@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::model::{Customer, Id, Properties};
+use crate::api::model::{Contact, Customer, Id, Properties};
 
 /// The customer types technicians sort clients into. Syncro has no field for it: Residential
 /// means "no business name", the others live in a custom property (see syncro-api.md).
@@ -99,4 +99,20 @@ pub fn is_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
+}
+
+/// A customer or a contact, as the server returned it.
+// Short-lived messages between the worker and the app; boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Customer(Customer),
+    Contact(Contact),
+}
+
+/// What a delete removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Customer { id: Id },
+    Contact { id: Id, customer_id: Id },
 }

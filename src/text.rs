@@ -87,6 +87,15 @@ pub fn count(n: impl Into<u64>) -> String {
     out
 }
 
+/// `1 contact`, `3 contacts`, `96,182 customers`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{} {word}s", count(n as u64))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

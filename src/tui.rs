@@ -32,7 +32,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::api::SyncroClient;
-use crate::app::{self, Action, App, AppConfig, Effect, Modal, Mode, keymap, update};
+use crate::app::{self, Action, App, AppConfig, Dialog, Effect, keymap, update};
 use crate::cli::RunArgs;
 use crate::config::{self, Resolved, Target};
 use crate::worker::Worker;
@@ -113,32 +113,6 @@ fn enter(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
 }
 
-/// Whether a mode draws a screen over the panes (help, audit, a question, ...), rather than
-/// in them (the list, the search line, the inline form).
-fn covers(mode: Mode) -> bool {
-    !matches!(mode, Mode::Normal | Mode::Search | Mode::Form)
-}
-
-/// What fills the screen, as far as repainting goes: the mode and, on screens over the panes,
-/// the view inside them (the audit's groups or their comparison, the onboarding's step, the
-/// merge's stage). Each of these redraws the whole screen differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Screen {
-    mode: Mode,
-    compare: bool,
-    step: Option<app::onboard_ui::Step>,
-    stage: Option<std::mem::Discriminant<app::merge_ui::Stage>>,
-}
-
-fn screen(app: &App) -> Screen {
-    Screen {
-        mode: app.mode,
-        compare: app.audit.view.as_ref().is_some_and(|v| v.compare),
-        step: app.onboard.as_ref().map(|s| s.step),
-        stage: app.merge.as_ref().map(|m| std::mem::discriminant(&m.stage)),
-    }
-}
-
 /// Erases the screen and starts from empty buffers, so the next frame paints every cell.
 /// (`Terminal::clear` would ask the terminal for the cursor position first, which a terminal
 /// that does not answer turns into a two-second stall and an error.)
@@ -168,7 +142,7 @@ struct Connection {
     server: String,
     demo: bool,
     web_base: Option<String>,
-    problem: Option<Modal>,
+    problem: Option<Dialog>,
 }
 
 async fn connect(resolved: &Resolved, args: &RunArgs) -> anyhow::Result<Connection> {
@@ -205,9 +179,9 @@ async fn connect(resolved: &Resolved, args: &RunArgs) -> anyhow::Result<Connecti
             server: base_url.clone(),
             demo: false,
             web_base: web_base(args, base_url),
-            problem: Some(Modal {
-                title: "No API key".into(),
-                body: vec![
+            problem: Some(Dialog::message(
+                "No API key",
+                vec![
                     format!(
                         "The server is {}, but no API key was found.",
                         crate::sanitize::line(base_url)
@@ -217,8 +191,8 @@ async fn connect(resolved: &Resolved, args: &RunArgs) -> anyhow::Result<Connecti
                      with --demo to try the app on demo data."
                         .into(),
                 ],
-                error: true,
-            }),
+                true,
+            )),
         },
     })
 }
@@ -359,7 +333,7 @@ fn no_color() -> bool {
 fn event_action(app: &App, ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) if matches!(k.kind, KeyEventKind::Press | KeyEventKind::Repeat) => {
-            app.config.keymap.map_key(app.mode, &k)
+            app.config.keymap.map_key(app.mode(), &k)
         }
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         Event::Mouse(m) if app.config.mouse => match m.kind {
@@ -498,7 +472,7 @@ async fn run(
     run_effects(&mut app, fx, &mut terminal);
 
     let mut dirty = true;
-    let mut painted = screen(&app);
+    let mut painted = app.stack.look();
     loop {
         if PANICKED.load(Ordering::SeqCst) {
             let _ = save_typed(&app, &data_dir);
@@ -508,9 +482,9 @@ async fn run(
             // A screen opened, closed or changed over another: paint every cell once. Terminals
             // disagree on the width of some scripts (Devanagari vowel signs, some emoji), and a
             // cell the diff skips can then keep a fragment of what was under an overlay.
-            let now = screen(&app);
+            let now = app.stack.look();
             if now != painted {
-                if covers(now.mode) || covers(painted.mode) {
+                if now.covers() || painted.covers() {
                     repaint(&mut terminal)?;
                 }
                 painted = now;
@@ -621,8 +595,8 @@ async fn run(
 /// and the account's unfinished merges and onboardings to offer back.
 fn account_start(app: &mut App) -> Vec<Effect> {
     let mut fx = app::update::start(app);
-    fx.push(Effect::Merge(app::merge_ui::MergeOp::Pending));
-    fx.push(app::onboard_ui::startup());
+    fx.push(Effect::Merge(app::merge::state::MergeOp::Pending));
+    fx.push(app::onboard::startup());
     fx
 }
 
@@ -631,12 +605,12 @@ fn account_start(app: &mut App) -> Vec<Effect> {
 /// but not started. Returns what could not be saved.
 fn save_typed(app: &App, data_dir: &std::path::Path) -> Vec<String> {
     let mut failed = Vec::new();
-    if let Some(d) = app::forms_ui::unsaved_draft(app)
+    if let Some(d) = app::forms::unsaved_draft(app)
         && let Err(e) = crate::drafts::save(data_dir, &d)
     {
         failed.push(format!("could not save the open form as a draft: {e}"));
     }
-    if let Some(onb) = app::onboard_ui::unsaved(app)
+    if let Some(onb) = app::onboard::unsaved(app)
         && let Err(e) = crate::flows::onboard::save_draft(data_dir, &onb)
     {
         failed.push(format!("could not save the onboarding as a draft: {e}"));

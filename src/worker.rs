@@ -16,9 +16,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages};
-use crate::app::action::{Deletion, Record};
 use crate::app::{Action, Effect};
 use crate::domain::FormTarget;
+use crate::domain::{Deletion, Record};
 pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC, load_for_list};
 
 /// Carries out network effects.

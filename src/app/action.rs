@@ -4,12 +4,12 @@ use std::time::Instant;
 
 use tui_input::InputRequest;
 
-use super::Tab;
 use crate::api::ApiError;
-use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
-use crate::domain::Draft;
+use crate::api::model::{Asset, Customer, Id, Invoice, Page, Ticket};
+use crate::app::kinds::Tab;
+use crate::domain::{Deletion, Draft, Record};
 
-/// An intent, as produced by a key (see [`super::keymap`]). Plain data, so the keymap can be a
+/// An intent, as produced by a key (see [`crate::app::keymap`]). Plain data, so the keymap can be a
 /// static table that the help overlay reads too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
@@ -97,8 +97,10 @@ pub enum Cmd {
     ConfirmAccept,
     /// Dialog: cancel (Esc).
     ConfirmCancel,
-    /// Dialog: move between the answers (Tab, ←, →).
+    /// Dialog: highlight the next answer (Tab, →).
     ConfirmToggle,
+    /// Dialog: highlight the previous answer (Shift-Tab, ←).
+    ConfirmBack,
     /// Merge two customers (the audit's group, or the marked and the selected customer).
     Merge,
     /// `O`: onboard a new client (customer, contacts, review, create).
@@ -152,13 +154,13 @@ pub enum Action {
     /// A note from the outside world for the status line (copy done, browser failed).
     Notice { text: String, error: bool },
     /// A report about the account mirror (loaded, synced, indexed).
-    Mirror(super::mirror_ui::MirrorEvent),
+    Mirror(crate::app::mirror::state::MirrorEvent),
     /// A key typed into the find-anywhere popup.
     FindEdit(InputRequest),
     /// A report for the duplicate audit (dismissed groups read or not saved).
-    Audit(super::audit_ui::AuditEvent),
+    Audit(crate::app::audit::state::AuditEvent),
     /// A report about a merge (the plan, a step, the end).
-    Merge(super::merge_ui::MergeEvent),
+    Merge(crate::app::merge::state::MergeEvent),
     /// A key typed into the open form's focused field.
     FormEdit(InputRequest),
     /// A key typed into a dialog (the customer's name before a delete; `y`/`n`).
@@ -191,21 +193,5 @@ pub enum Action {
     /// A key typed into the onboarding's open form.
     OnboardEdit(InputRequest),
     /// A report about an onboarding (duplicates, a step, the end, unfinished runs).
-    Onboard(super::onboard_ui::OnboardEvent),
-}
-
-/// A customer or a contact, as the server returned it.
-// Short-lived messages between the worker and the app; boxing would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum Record {
-    Customer(Customer),
-    Contact(Contact),
-}
-
-/// What a delete removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deletion {
-    Customer { id: Id },
-    Contact { id: Id, customer_id: Id },
+    Onboard(crate::app::onboard::state::OnboardEvent),
 }

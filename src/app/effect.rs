@@ -1,9 +1,9 @@
 //! What the app asks the outside world to do. The worker runs the network ones; the terminal
 //! loop runs the ones that touch the terminal or the desktop.
 
-use super::action::Deletion;
 use crate::api::model::CustomerQuery;
 use crate::api::model::{Id, Patch};
+use crate::domain::Deletion;
 use crate::domain::{Draft, FormTarget};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,12 +23,12 @@ pub enum Effect {
     Copy(String),
     /// Open a URL in the browser. Never carries a key.
     OpenUrl(String),
-    /// Load, sync or update the account mirror (see [`super::mirror_ui`]).
-    Mirror(super::mirror_ui::MirrorOp),
-    /// Read or write the duplicate audit's dismissed groups (see [`super::audit_ui`]).
-    Audit(super::audit_ui::AuditOp),
-    /// Plan, run or resume a merge (see [`super::merge_ui`]).
-    Merge(super::merge_ui::MergeOp),
+    /// Load, sync or update the account mirror (see [`crate::app::mirror`]).
+    Mirror(crate::app::mirror::state::MirrorOp),
+    /// Read or write the duplicate audit's dismissed groups (see [`crate::app::audit`]).
+    Audit(crate::app::audit::state::AuditOp),
+    /// Plan, run or resume a merge (see [`crate::app::merge`]).
+    Merge(crate::app::merge::state::MergeOp),
     /// Write an export file (`:export`); answered by `Action::Notice` with the path.
     Export {
         dir: std::path::PathBuf,
@@ -71,6 +71,6 @@ pub enum Effect {
     EditExternally { value: String },
     /// Ctrl-Z: restore the terminal, stop like a shell job, and take the screen back on `fg`.
     Suspend,
-    /// Check, run, resume or forget an onboarding (see [`super::onboard_ui`]).
-    Onboard(super::onboard_ui::OnboardOp),
+    /// Check, run, resume or forget an onboarding (see [`crate::app::onboard`]).
+    Onboard(crate::app::onboard::state::OnboardOp),
 }

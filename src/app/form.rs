@@ -9,7 +9,8 @@ use tui_input::{Input, InputRequest};
 
 use crate::api::FieldError;
 use crate::api::model::{Contact, Customer, Id, Patch, Properties};
-use crate::domain::{CUSTOMER_TYPES, Draft, FormTarget, customer_type, is_email};
+use crate::app::kinds::{Debounce, Focus};
+use crate::domain::{CUSTOMER_TYPES, Draft, FormTarget, Record, customer_type, is_email};
 
 /// The key of the virtual "customer type" field.
 pub const TYPE_KEY: &str = "customer_type";
@@ -712,6 +713,67 @@ pub fn validate_value(kind: FieldKind, v: &str) -> Option<String> {
             Some(format!("One of {}", CUSTOMER_TYPES.join(", ")))
         }
         _ => None,
+    }
+}
+
+/// A request the open form waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    /// The record, re-read before the PUT.
+    Reread,
+    /// The create or the update.
+    Save,
+    /// Records like the one being created; `after_unknown`: a create's outcome is unknown.
+    Lookup { after_unknown: bool },
+}
+
+/// A record that may be the one being created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Sanitised, for the screen.
+    pub label: String,
+    pub reason: &'static str,
+    pub record: Record,
+}
+
+/// The open form and where its save stands.
+#[derive(Debug, Clone)]
+pub struct FormUi {
+    pub form: Form,
+    /// Tag of the request in flight; answers with another tag are dropped.
+    pub token: u64,
+    pub pending: Option<Pending>,
+    /// Existing records that may be the one being created.
+    pub matches: Vec<Match>,
+    /// The duplicate check ran and its result is on screen: the next Ctrl-S sends.
+    pub checked: bool,
+    /// The draft file waits for this.
+    pub draft: Debounce,
+    /// A name for the title (the customer or contact being edited, or its customer).
+    pub subject: String,
+    /// Where the focus goes back to when the form closes.
+    pub focus_before: Focus,
+    /// The record as the server had it at the re-read before the PUT: what the list shows
+    /// once the form closes, even when nothing is left to send ("take theirs" everywhere).
+    pub server: Option<Record>,
+}
+
+impl FormUi {
+    /// Whether a request of the form is in flight (the spinner turns).
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The status line's activity while the form waits.
+    pub fn activity(&self) -> Option<String> {
+        Some(match self.pending? {
+            Pending::Reread => "Checking the record on the server".into(),
+            Pending::Save => "Saving".into(),
+            Pending::Lookup {
+                after_unknown: true,
+            } => "Looking for the record on the server".into(),
+            Pending::Lookup { .. } => "Looking for duplicates".into(),
+        })
     }
 }
 

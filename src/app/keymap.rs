@@ -8,7 +8,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
-use super::{Action, AppConfig, Cmd, Mode, Tab};
+use crate::app::action::{Action, Cmd};
+use crate::app::kinds::{Focus, Mode, Tab};
 
 /// One key with its modifiers (Shift is implied by the character for printable keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,23 +260,28 @@ pub static FORM: &[Binding] = &[
     ),
 ];
 
-/// A question: delete, discard changes, quit, restore a draft.
-pub static CONFIRM: &[Binding] = &[
+/// A dialog: a question (delete, discard, quit, restore a draft, merge now) or a message. The
+/// letters of its answers (`y`, `n`, and those shown on its buttons) are handled by the dialog.
+pub static DIALOG: &[Binding] = &[
     bind(
         &[code(KeyCode::Enter)],
         Cmd::ConfirmAccept,
-        "accept the highlighted answer",
+        "take the highlighted answer",
     ),
-    bind(&[code(KeyCode::Esc)], Cmd::ConfirmCancel, "cancel"),
     bind(
-        &[
-            code(KeyCode::Tab),
-            code(KeyCode::BackTab),
-            code(KeyCode::Left),
-            code(KeyCode::Right),
-        ],
+        &[code(KeyCode::Esc)],
+        Cmd::ConfirmCancel,
+        "cancel: the safe answer",
+    ),
+    bind(
+        &[code(KeyCode::Tab), code(KeyCode::Right)],
         Cmd::ConfirmToggle,
-        "highlight another answer",
+        "highlight the next answer",
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Left)],
+        Cmd::ConfirmBack,
+        "highlight the previous answer",
     ),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
@@ -443,16 +449,6 @@ pub static HELP: &[Binding] = &[
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
-/// A modal message.
-pub static MODAL: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Enter), code(KeyCode::Esc)],
-        Cmd::Close,
-        "dismiss",
-    ),
-    bind(&[ch('q'), ctrl('c')], Cmd::Quit, "quit"),
-];
-
 pub static MERGE: &[Binding] = &[
     bind(&[ch('?')], Cmd::Help, "help"),
     bind(
@@ -477,8 +473,6 @@ pub static MERGE: &[Binding] = &[
         Cmd::Open,
         "next step: plan, confirm",
     ),
-    bind(&[ch('y')], Cmd::ConfirmAccept, "yes, merge"),
-    bind(&[ch('n')], Cmd::ConfirmCancel, "no"),
     bind(&[ch('r')], Cmd::Refresh, "resume a failed merge"),
     bind(
         &[ch('x')],
@@ -543,12 +537,6 @@ pub static ONBOARD: &[Binding] = &[
         Cmd::FormSave,
         "the next step (review: create)",
     ),
-    bind(
-        &[ch('y')],
-        Cmd::ConfirmAccept,
-        "yes (to the question asked)",
-    ),
-    bind(&[ch('N')], Cmd::ConfirmCancel, "no"),
     bind(&[ch('r')], Cmd::Refresh, "resume a stopped onboarding"),
     bind(
         &[ch('D')],
@@ -569,21 +557,20 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Normal => NORMAL,
         Mode::Search => SEARCH,
         Mode::Help => HELP,
-        Mode::Modal => MODAL,
         Mode::Find => FIND,
         Mode::Audit => AUDIT,
         Mode::Merge => MERGE,
         Mode::Palette => PALETTE,
         Mode::Results => RESULTS,
         Mode::Form => FORM,
-        Mode::Confirm => CONFIRM,
+        Mode::Dialog => DIALOG,
         Mode::Onboard => ONBOARD,
         Mode::OnboardForm => ONBOARD_FORM,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 13] = [
+pub const MODES: [(Mode, &str); 12] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -592,9 +579,8 @@ pub const MODES: [(Mode, &str); 13] = [
     (Mode::Palette, "Command palette (:)"),
     (Mode::Results, "Contact results"),
     (Mode::Help, "Help"),
-    (Mode::Modal, "Message box"),
     (Mode::Form, "Form"),
-    (Mode::Confirm, "Question"),
+    (Mode::Dialog, "Dialog (questions and messages)"),
     (Mode::OnboardForm, "Onboarding: a step's form"),
     (Mode::Onboard, "Onboarding: contacts, review, progress"),
 ];
@@ -612,7 +598,7 @@ fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         Mode::Find => Action::FindEdit,
         Mode::Palette => Action::PaletteEdit,
         Mode::Form => Action::FormEdit,
-        Mode::Confirm => Action::ConfirmEdit,
+        Mode::Dialog => Action::ConfirmEdit,
         Mode::OnboardForm => Action::OnboardEdit,
         _ => return None,
     };
@@ -655,17 +641,25 @@ impl Default for Keymap {
     }
 }
 
+/// The mode a config-file name stands for: the names of earlier versions (`confirm`, `modal`:
+/// the question and the message box, now one dialog) still work.
+fn mode_alias(name: &str) -> &str {
+    match name {
+        "confirm" | "modal" => "dialog",
+        other => other,
+    }
+}
+
 /// The config-file name of a mode (`[keys.normal]`).
 pub fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::Normal => "normal",
         Mode::Search => "search",
         Mode::Help => "help",
-        Mode::Modal => "modal",
         Mode::Palette => "palette",
         Mode::Results => "results",
         Mode::Form => "form",
-        Mode::Confirm => "confirm",
+        Mode::Dialog => "dialog",
         Mode::Find => "find",
         Mode::Audit => "audit",
         Mode::Merge => "merge",
@@ -674,36 +668,80 @@ pub fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
-/// The config-file name of an action: the snake_case of the [`Cmd`] (`page_down`,
-/// `sort_next`; the tabs are `tab_overview` .. `tab_invoices`). In the config file a name that
-/// starts with its mode may drop it (`[keys.form] save` for `form_save`).
-pub fn cmd_name(cmd: Cmd) -> String {
-    if let Cmd::ShowTab(t) = cmd {
-        return format!("tab_{}", t.title().to_lowercase());
+/// The config-file name of an action (`page_down`, `sort_next`; the tabs are `tab_overview`
+/// .. `tab_invoices`). Written out, so that renaming a variant cannot rename a config key. In
+/// the config file a name that starts with its mode may drop it (`[keys.form] save` for
+/// `form_save`).
+pub fn cmd_name(cmd: Cmd) -> &'static str {
+    match cmd {
+        Cmd::Quit => "quit",
+        Cmd::Suspend => "suspend",
+        Cmd::Up => "up",
+        Cmd::Down => "down",
+        Cmd::PageDown => "page_down",
+        Cmd::PageUp => "page_up",
+        Cmd::HalfPageDown => "half_page_down",
+        Cmd::HalfPageUp => "half_page_up",
+        Cmd::Top => "top",
+        Cmd::Bottom => "bottom",
+        Cmd::FocusNext => "focus_next",
+        Cmd::FocusPrev => "focus_prev",
+        Cmd::ShowTab(Tab::Overview) => "tab_overview",
+        Cmd::ShowTab(Tab::Contacts) => "tab_contacts",
+        Cmd::ShowTab(Tab::Tickets) => "tab_tickets",
+        Cmd::ShowTab(Tab::Assets) => "tab_assets",
+        Cmd::ShowTab(Tab::Invoices) => "tab_invoices",
+        Cmd::Open => "open",
+        Cmd::Back => "back",
+        Cmd::Search => "search",
+        Cmd::SearchAccept => "search_accept",
+        Cmd::SearchCancel => "search_cancel",
+        Cmd::SortNext => "sort_next",
+        Cmd::SortReverse => "sort_reverse",
+        Cmd::ToggleDisabled => "toggle_disabled",
+        Cmd::Refresh => "refresh",
+        Cmd::Copy => "copy",
+        Cmd::OpenInBrowser => "open_in_browser",
+        Cmd::Help => "help",
+        Cmd::Close => "close",
+        Cmd::FindAnywhere => "find_anywhere",
+        Cmd::FindJump => "find_jump",
+        Cmd::SyncMirror => "sync_mirror",
+        Cmd::Audit => "audit",
+        Cmd::Dismiss => "dismiss",
+        Cmd::TypeFilter => "type_filter",
+        Cmd::Palette => "palette",
+        Cmd::Complete => "complete",
+        Cmd::Run => "run",
+        Cmd::New => "new",
+        Cmd::Edit => "edit",
+        Cmd::Delete => "delete",
+        Cmd::DeleteCustomer => "delete_customer",
+        Cmd::FormNext => "form_next",
+        Cmd::FormPrev => "form_prev",
+        Cmd::FormSave => "form_save",
+        Cmd::FormEnter => "form_enter",
+        Cmd::FormCancel => "form_cancel",
+        Cmd::FormEditor => "form_editor",
+        Cmd::FormRevert => "form_revert",
+        Cmd::FormOpenMatch => "form_open_match",
+        Cmd::ConfirmAccept => "confirm_accept",
+        Cmd::ConfirmCancel => "confirm_cancel",
+        Cmd::ConfirmToggle => "confirm_toggle",
+        Cmd::ConfirmBack => "confirm_back",
+        Cmd::Merge => "merge",
+        Cmd::Onboard => "onboard",
     }
-    let debug = format!("{cmd:?}");
-    let mut out = String::new();
-    for (i, c) in debug.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The keys of the status-line hints, per mode and focus (`None`: any focus). Modes without a
 /// row here use [`hints`].
-type HintRow = (Mode, Option<super::Focus>, &'static [(Cmd, &'static str)]);
+type HintRow = (Mode, Option<Focus>, &'static [(Cmd, &'static str)]);
 
 const HINTS: &[HintRow] = &[
     (
         Mode::Normal,
-        Some(super::Focus::List),
+        Some(Focus::List),
         &[
             (Cmd::Search, "search"),
             (Cmd::FocusNext, "detail"),
@@ -713,7 +751,7 @@ const HINTS: &[HintRow] = &[
     ),
     (
         Mode::Normal,
-        Some(super::Focus::Detail),
+        Some(Focus::Detail),
         &[
             (Cmd::Open, "open"),
             (Cmd::Copy, "copy"),
@@ -726,11 +764,6 @@ const HINTS: &[HintRow] = &[
         &[(Cmd::SearchAccept, "keep"), (Cmd::SearchCancel, "clear")],
     ),
     (Mode::Help, None, &[(Cmd::Close, "close")]),
-    (
-        Mode::Modal,
-        None,
-        &[(Cmd::Close, "dismiss"), (Cmd::Quit, "quit")],
-    ),
     (
         Mode::Palette,
         None,
@@ -778,7 +811,7 @@ impl Keymap {
             let Some(slot) = map
                 .modes
                 .iter_mut()
-                .find(|(m, _)| mode_name(*m) == mode_text.as_str())
+                .find(|(m, _)| mode_name(*m) == mode_alias(mode_text))
             else {
                 let names: Vec<&str> = MODES.iter().map(|(m, _)| mode_name(*m)).collect();
                 warnings.push(format!(
@@ -794,7 +827,7 @@ impl Keymap {
                     let name = cmd_name(b.cmd);
                     name == *action || name == prefixed
                 }) else {
-                    let names: Vec<String> = slot.1.iter().map(|b| cmd_name(b.cmd)).collect();
+                    let names: Vec<&str> = slot.1.iter().map(|b| cmd_name(b.cmd)).collect();
                     warnings.push(format!(
                         "keys.{mode_text}.{action}: unknown action (actions: {})",
                         names.join(", ")
@@ -854,7 +887,7 @@ impl Keymap {
     }
 
     /// Short hints for the status line, by mode and focus, with the keys in effect.
-    pub fn hints(&self, mode: Mode, focus: super::Focus) -> String {
+    pub fn hints(&self, mode: Mode, focus: Focus) -> String {
         let Some((_, _, items)) = HINTS
             .iter()
             .find(|(m, f, _)| *m == mode && f.is_none_or(|f| f == focus))
@@ -862,7 +895,7 @@ impl Keymap {
             return hints(mode, focus).to_string();
         };
         let mut parts: Vec<String> = Vec::new();
-        if mode == Mode::Normal && focus == super::Focus::Detail {
+        if mode == Mode::Normal && focus == Focus::Detail {
             parts.push("1-5 tabs".into());
         }
         for (cmd, text) in items.iter() {
@@ -875,165 +908,31 @@ impl Keymap {
 }
 
 /// Short hints for the status line, by mode and focus.
-pub fn hints(mode: Mode, focus: super::Focus) -> &'static str {
+pub fn hints(mode: Mode, focus: Focus) -> &'static str {
     match (mode, focus) {
-        (Mode::Normal, super::Focus::List) => "/ search  Tab detail  ? help  q quit",
-        (Mode::Normal, super::Focus::Detail) => "1-5 tabs  Enter open  y copy  Esc back",
+        (Mode::Normal, Focus::List) => "/ search  Tab detail  ? help  q quit",
+        (Mode::Normal, Focus::Detail) => "1-5 tabs  Enter open  y copy  Esc back",
         (Mode::Search, _) => "Enter keep  Esc clear",
         (Mode::Help, _) => "Esc close",
-        (Mode::Modal, _) => "Enter dismiss  q quit",
         (Mode::Find, _) => "Enter go to  Esc close",
         (Mode::Audit, _) => "Enter compare  m merge  x not a duplicate  Esc back",
         (Mode::Merge, _) => "←/→ primary  Space toggle  Enter next  y merge  r resume  Esc back",
         (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
         (Mode::Results, _) => "Enter jump  Esc close",
         (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
-        (Mode::Confirm, _) => "Enter answer  Esc cancel",
+        (Mode::Dialog, _) => "Enter answer  Esc cancel",
         (Mode::Onboard, _) => "Esc back  Ctrl-C quit",
         (Mode::OnboardForm, _) => "Tab field  Ctrl-S next step  Esc back",
     }
 }
 
-/// One line of the help overlay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HelpLine {
-    Heading(String),
-    Entry { keys: String, text: String },
-    Text(String),
-    Blank,
-}
-
-/// The help overlay's content: where things are, then every key by mode, from the tables above.
-pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
-    let mut out = vec![
-        HelpLine::Text(format!(
-            "Server  {}{}",
-            crate::sanitize::line(&config.server),
-            if config.demo { "  (demo data)" } else { "" }
-        )),
-        HelpLine::Text(format!(
-            "Config  {}",
-            crate::sanitize::line(&config.config_path)
-        )),
-        HelpLine::Text(format!(
-            "Log     {}",
-            crate::sanitize::line(&config.log_path)
-        )),
-    ];
-    if let Some(p) = &config.profile {
-        out.push(HelpLine::Text(format!(
-            "Profile {}  key {}",
-            crate::sanitize::line(&p.name),
-            crate::sanitize::line(&p.key)
-        )));
-    }
-    for (mode, heading) in MODES {
-        out.push(HelpLine::Blank);
-        out.push(HelpLine::Heading(heading.to_string()));
-        for b in config.keymap.bindings(mode) {
-            let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
-            out.push(HelpLine::Entry {
-                keys: if keys.is_empty() {
-                    "(no key)".into()
-                } else {
-                    keys.join(" ")
-                },
-                text: format!("{} · {}", b.help, cmd_name(b.cmd)),
-            });
-        }
-        if mode == Mode::Search {
-            let mut seen: Vec<&str> = Vec::new();
-            for (_, _, help) in EDITING {
-                if seen.contains(help) {
-                    continue;
-                }
-                seen.push(help);
-                let keys: Vec<String> = EDITING
-                    .iter()
-                    .filter(|(_, _, h)| h == help)
-                    .map(|(k, _, _)| k.label())
-                    .collect();
-                out.push(HelpLine::Entry {
-                    keys: keys.join(" "),
-                    text: help.to_string(),
-                });
-            }
-            out.push(HelpLine::Entry {
-                keys: "any other key".into(),
-                text: "typed into the search (q and j too)".into(),
-            });
-        }
-        if mode == Mode::Palette {
-            out.push(HelpLine::Entry {
-                keys: "any other key".into(),
-                text: "typed into the prompt; editing keys as in the search".into(),
-            });
-            for c in super::palette::COMMANDS {
-                out.push(HelpLine::Entry {
-                    keys: c.usage(),
-                    text: c.help.to_string(),
-                });
-            }
-        }
-        if mode == Mode::OnboardForm {
-            out.push(HelpLine::Entry {
-                keys: "← → Space letter".into(),
-                text: "customer type, contact role: pick from the list".into(),
-            });
-            out.push(HelpLine::Entry {
-                keys: "any other key".into(),
-                text: "typed into the field (editing keys as in the search)".into(),
-            });
-        }
-        if mode == Mode::Form {
-            out.push(HelpLine::Entry {
-                keys: "← → Space letter".into(),
-                text: "customer type: pick from the list".into(),
-            });
-            out.push(HelpLine::Entry {
-                keys: "m t".into(),
-                text: "conflicts: keep mine / take the server's (Enter goes on)".into(),
-            });
-            out.push(HelpLine::Entry {
-                keys: "any other key".into(),
-                text: "typed into the field (editing keys as in the search)".into(),
-            });
-        }
-    }
-    out.push(HelpLine::Blank);
-    out.push(HelpLine::Heading("Configuration".into()));
-    let config_text = [
-        format!(
-            "[keys.MODE] ACTION = \"KEY\" (or a list) replaces an action's keys. Modes: {}. \
-             ACTION is the name after the · of each key above (quit, page_down, ...).",
-            MODES.map(|(m, _)| mode_name(m)).join(", ")
-        ),
-        format!(
-            "[colors] ROLE = \"COLOUR\" (a name, #rrggbb or 0-255). Roles: {}. \
-             theme = \"dark\" or \"light\"; NO_COLOR turns colours off.",
-            crate::config::colors::ROLES.join(", ")
-        ),
-    ];
-    for paragraph in config_text {
-        out.extend(
-            crate::text::wrap(&paragraph, 72)
-                .into_iter()
-                .map(HelpLine::Text),
-        );
-    }
-    out.push(HelpLine::Blank);
-    out.push(HelpLine::Text(
-        "Search matches names, e-mails, city, phone digits and the customer's contacts.".into(),
-    ));
-    out.push(HelpLine::Text(
-        "y copies phone numbers as stored (digits); o never puts the API key in the URL.".into(),
-    ));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::app::help::HelpLine;
+    #[allow(unused_imports)]
+    use crate::app::prelude::*;
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)
@@ -1168,8 +1067,11 @@ mod tests {
         );
         // Other modes keep their keys.
         assert_eq!(
-            map.map_key(Mode::Modal, &plain('q'))
-                .map(|a| format!("{a:?}")),
+            map.map_key(
+                Mode::Dialog,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            )
+            .map(|a| format!("{a:?}")),
             Some("Cmd(Quit)".into())
         );
         // The help and the status line follow.
@@ -1177,7 +1079,7 @@ mod tests {
             keymap: map.clone(),
             ..AppConfig::default()
         };
-        let lines = help_lines(&config);
+        let lines = crate::app::help::help_lines(&config);
         assert!(lines.contains(&HelpLine::Entry {
             keys: "x".into(),
             text: "quit · quit".into()
@@ -1186,17 +1088,17 @@ mod tests {
             keys: "q Ctrl-c".into(),
             text: "quit · quit".into(),
         };
-        // Only the message box's q is left.
-        assert_eq!(lines.iter().filter(|l| **l == q_quit).count(), 1);
+        // The list's q is gone (no other screen quits on a plain q).
+        assert_eq!(lines.iter().filter(|l| **l == q_quit).count(), 0);
         assert_eq!(
-            help_lines(&AppConfig::default())
+            crate::app::help::help_lines(&AppConfig::default())
                 .iter()
                 .filter(|l| **l == q_quit)
                 .count(),
-            2
+            1
         );
         assert_eq!(
-            map.hints(Mode::Normal, super::super::Focus::List),
+            map.hints(Mode::Normal, Focus::List),
             "/ search  Tab detail  ? help  x quit"
         );
     }
@@ -1205,7 +1107,7 @@ mod tests {
     fn default_hints_read_as_before() {
         let map = Keymap::defaults();
         for (mode, _) in MODES {
-            for focus in [super::super::Focus::List, super::super::Focus::Detail] {
+            for focus in [Focus::List, Focus::Detail] {
                 assert_eq!(map.hints(mode, focus), hints(mode, focus), "{mode:?}");
             }
         }
@@ -1257,7 +1159,7 @@ mod tests {
             Some("Cmd(FormSave)".into())
         );
         assert_eq!(
-            map.map_key(Mode::Confirm, &plain('n'))
+            map.map_key(Mode::Dialog, &plain('n'))
                 .map(|a| format!("{a:?}")),
             Some("Cmd(ConfirmCancel)".into())
         );

@@ -1,5 +1,7 @@
 //! `update` as a state machine: keys, results and ticks in, state and effects out.
 
+#[allow(unused_imports)]
+use crate::app::prelude::*;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -15,7 +17,7 @@ fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
 }
 
 fn key_mod(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-    match map_key(app.mode, &KeyEvent::new(code, mods)) {
+    match map_key(app.mode(), &KeyEvent::new(code, mods)) {
         Some(a) => update(app, a),
         None => Vec::new(),
     }
@@ -207,7 +209,7 @@ fn typing_filters_at_once_and_asks_the_server_after_a_pause() {
     let mut app = fixtures::app((100, 30));
     let t0 = Instant::now();
     key(&mut app, KeyCode::Char('/'));
-    assert_eq!(app.mode, Mode::Search);
+    assert_eq!(app.mode(), Mode::Search);
     let fx = chars(&mut app, "acme");
     assert!(fx.is_empty(), "no request while typing");
     assert_eq!(app.list.shown.len(), 1, "the loaded rows filter at once");
@@ -300,7 +302,7 @@ fn server_results_join_the_list_and_enter_keeps_the_filter() {
     );
     assert_eq!(app.list.shown.len(), 1);
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(
         app.search.text(),
         "company 000042",
@@ -320,7 +322,7 @@ fn search_finds_contacts_emails_and_phone_digits() {
     assert_eq!(selected_id(&app), Some(21000001));
     assert_eq!(app.list.shown.len(), 1);
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(app.list.shown.len(), 11, "Esc clears the search");
     key(&mut app, KeyCode::Char('/'));
     chars(&mut app, "(555) 666-7777");
@@ -370,7 +372,7 @@ fn errors_go_to_the_status_line() {
             }),
         },
     );
-    assert_eq!(app.mode, Mode::Normal, "not blocking: no modal");
+    assert_eq!(app.mode(), Mode::Normal, "not blocking: no modal");
     let m = app.message.as_ref().expect("a message");
     assert!(m.error);
     assert!(m.text.contains("Cannot reach the server"), "{}", m.text);
@@ -395,34 +397,34 @@ fn a_refused_key_opens_a_modal() {
             }),
         },
     );
-    assert_eq!(app.mode, Mode::Modal);
-    let m = app.modal.as_ref().expect("modal");
+    assert_eq!(app.mode(), Mode::Dialog);
+    let m = app.stack.dialog().expect("modal");
     assert!(
         m.body.iter().any(|p| p.contains("rejected the API key")),
         "{m:?}"
     );
     // Keys other than dismiss and quit do nothing in the modal.
     key(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.mode, Mode::Modal);
+    assert_eq!(app.mode(), Mode::Dialog);
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.mode, Mode::Normal);
-    assert!(app.modal.is_none());
+    assert_eq!(app.mode(), Mode::Normal);
+    assert!(app.stack.dialog().is_none());
 }
 
 #[test]
 fn a_missing_key_explains_itself_and_requests_nothing() {
     let mut config = fixtures::config();
-    config.startup_problem = Some(Modal {
-        title: "No API key".into(),
-        body: vec!["Set SYNCRO_API_KEY.".into()],
-        error: true,
-    });
+    config.startup_problem = Some(Dialog::message(
+        "No API key",
+        vec!["Set SYNCRO_API_KEY.".into()],
+        true,
+    ));
     let mut app = App::new(config);
     assert!(update::start(&mut app).is_empty());
-    assert_eq!(app.mode, Mode::Modal);
+    assert_eq!(app.mode(), Mode::Dialog);
     key(&mut app, KeyCode::Esc);
     assert!(loads(&key(&mut app, KeyCode::Char('r'))).is_empty());
-    assert_eq!(app.mode, Mode::Modal, "r shows the explanation again");
+    assert_eq!(app.mode(), Mode::Dialog, "r shows the explanation again");
 }
 
 #[test]
@@ -648,16 +650,20 @@ fn open_in_browser_uses_the_web_address_or_shows_it_in_demo() {
 fn help_opens_scrolls_and_closes() {
     let mut app = fixtures::app((80, 24));
     key(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.mode(), Mode::Help);
     for _ in 0..500 {
         key(&mut app, KeyCode::Char('j'));
     }
-    let max = app.help_scroll;
+    let max = app.stack.help().map_or(0, |h| h.scroll);
     assert!(max > 0);
     key(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.help_scroll, max, "scrolling stops at the end");
+    assert_eq!(
+        app.stack.help().map_or(0, |h| h.scroll),
+        max,
+        "scrolling stops at the end"
+    );
     key(&mut app, KeyCode::Char('q'));
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     assert!(!app.quit, "q closes the help, it does not quit");
 }
 
@@ -806,51 +812,57 @@ fn ctrl_z_suspends_from_every_screen_and_changes_nothing() {
         if let Some(k) = open {
             key(&mut app, k);
         }
-        let mode = app.mode;
+        let mode = app.mode();
         let selected = app.list.selected().map(|r| r.id());
         let fx = key_mod(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
         assert_eq!(fx, vec![Effect::Suspend], "{mode:?}");
-        assert_eq!(app.mode, mode);
+        assert_eq!(app.mode(), mode);
         assert_eq!(app.list.selected().map(|r| r.id()), selected);
         assert!(!app.quit);
     }
     // In a form the typed text stays (Ctrl-Z is not a character).
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('e'));
-    assert_eq!(app.mode, Mode::Form);
+    assert_eq!(app.mode(), Mode::Form);
     key(&mut app, KeyCode::Char('x'));
-    let before = format!("{:?}", app.form);
+    let before = format!("{:?}", app.stack.form());
     let fx = key_mod(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
     assert_eq!(fx, vec![Effect::Suspend]);
-    assert_eq!(format!("{:?}", app.form), before);
+    assert_eq!(format!("{:?}", app.stack.form()), before);
 }
 
 #[test]
 fn help_from_the_audit_opens_at_its_keys_and_returns_to_it() {
     let mut app = fixtures::app((100, 30));
     key(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.mode, Mode::Help);
-    assert_eq!(app.help_scroll, 0, "the list's help starts at the top");
+    assert_eq!(app.mode(), Mode::Help);
+    assert_eq!(
+        app.stack.help().map_or(0, |h| h.scroll),
+        0,
+        "the list's help starts at the top"
+    );
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
 
     key(&mut app, KeyCode::Char('A'));
     update(
         &mut app,
-        Action::Audit(super::audit_ui::AuditEvent::Dismissed(Default::default())),
+        Action::Audit(crate::app::audit::state::AuditEvent::Dismissed(
+            Default::default(),
+        )),
     );
-    assert_eq!(app.mode, Mode::Audit);
+    assert_eq!(app.mode(), Mode::Audit);
     key(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.mode, Mode::Help);
-    let lines = keymap::help_lines(&app.config);
+    assert_eq!(app.mode(), Mode::Help);
+    let lines = crate::app::help::help_lines(&app.config);
     assert!(
-        matches!(&lines[app.help_scroll], keymap::HelpLine::Heading(h) if h == "Duplicate audit"),
+        matches!(&lines[app.stack.help().map_or(0, |h| h.scroll)], crate::app::help::HelpLine::Heading(h) if h == "Duplicate audit"),
         "{:?}",
-        lines.get(app.help_scroll)
+        lines.get(app.stack.help().map_or(0, |h| h.scroll))
     );
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Audit);
-    assert!(app.audit.view.is_some());
+    assert_eq!(app.mode(), Mode::Audit);
+    assert!(app.stack.audit().is_some());
 }
 
 #[test]

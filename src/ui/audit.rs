@@ -9,12 +9,12 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 use super::Theme;
 use super::text::{cell, count, fit};
 use crate::app::App;
-use crate::app::audit_ui::{self, AuditView, Finding};
+use crate::app::audit as audit_ui;
+use crate::app::audit::state::{self as audit_state, AuditView, Finding};
 use crate::app::view::phone_display;
 use crate::sanitize;
 
-pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
-    let Some(v) = &app.audit.view else { return };
+pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
     super::overlay::clear(frame, area);
@@ -96,7 +96,7 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
             theme.dim(),
         ));
     }
-    let vp = audit_ui::viewport(app.size);
+    let vp = audit_state::viewport(app.size);
     for (k, f) in v.findings.iter().enumerate().skip(v.offset).take(vp) {
         let (conf, reason, names) = match f {
             Finding::Customers(g) => {
@@ -168,9 +168,8 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let col_w = (usize::from(area.width).saturating_sub(label_w) / n).max(4);
     // A group of three or more has a column cursor and marks; the columns scroll with it.
     let (member, picked) = app
-        .audit
-        .view
-        .as_ref()
+        .stack
+        .audit()
         .map_or((0, &[][..]), |v| (v.member, v.picked.as_slice()));
     let big = customers.len() > 2;
     let start = if big {
@@ -270,12 +269,12 @@ mod tests {
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    use crate::app::audit_ui::AuditEvent;
+    use crate::app::audit::state::AuditEvent;
     use crate::app::keymap::map_key;
     use crate::app::{Action, App, update};
 
     fn key(app: &mut App, code: KeyCode) {
-        if let Some(a) = map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+        if let Some(a) = map_key(app.mode(), &KeyEvent::new(code, KeyModifiers::NONE)) {
             update(app, a);
         }
     }
@@ -283,7 +282,7 @@ mod tests {
     #[test]
     fn duplicate_audit_screens() {
         for size in [(100, 30), (80, 24)] {
-            let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+            let mut app = crate::app::audit::tests::app_with_duplicate();
             update(&mut app, Action::Resize(size.0, size.1));
             key(&mut app, KeyCode::Char('A'));
             update(
@@ -298,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_group_of_three_has_a_column_cursor_and_marks() {
-        let mut app = crate::app::audit_ui::tests::app_with_three_duplicates();
+        let mut app = crate::app::audit::tests::app_with_three_duplicates();
         update(&mut app, Action::Resize(100, 30));
         key(&mut app, KeyCode::Char('A'));
         update(
@@ -313,11 +312,11 @@ mod tests {
 
     #[test]
     fn a_big_check_in_progress_says_so() {
-        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        let mut app = crate::app::audit::tests::app_with_duplicate();
         update(&mut app, Action::Resize(100, 30));
         key(&mut app, KeyCode::Char('A'));
         // As the worker's check of a big list looks until its answer arrives.
-        let v = app.audit.view.as_mut().unwrap();
+        let v = app.stack.audit_mut().unwrap();
         v.checking = true;
         v.scanned = 100_000;
         let text = render(&app);

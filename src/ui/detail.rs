@@ -11,10 +11,10 @@ use crate::app::view::FieldLine;
 use crate::app::{App, Focus, Load, Mode, Tab, layout};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    if let Some(f) = &app.form {
+    if let Some(f) = app.stack.form() {
         return super::form::draw(app, f, frame, area, theme);
     }
-    let focused = app.focus == Focus::Detail && app.mode == Mode::Normal;
+    let focused = app.focus == Focus::Detail && app.mode() == Mode::Normal;
     let view = app.detail.view.as_ref();
     let title = match view {
         Some(v) => {

@@ -8,7 +8,8 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 use super::Theme;
 use super::text::{cell, fit, width};
 use crate::app::App;
-use crate::app::mirror_ui::{self, FindRow};
+use crate::app::find as finder;
+use crate::app::mirror::state::{FindPopup, FindRow};
 use crate::mirror::MatchKind;
 use crate::sanitize;
 
@@ -46,10 +47,9 @@ fn row_text(r: &FindRow, w: usize) -> String {
     columns([&r.name, &customer, &r.matched, kind_label(r.kind)], w)
 }
 
-pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
-    let Some(f) = &app.mirror.find else { return };
+pub fn draw(app: &App, f: &FindPopup, frame: &mut Frame, theme: &Theme) {
     let size = frame.area();
-    let area = mirror_ui::find_area((size.width, size.height));
+    let area = finder::area((size.width, size.height));
     super::overlay::clear(frame, area);
     let count = if f.input.value().trim().is_empty() {
         String::new()
@@ -135,7 +135,7 @@ mod tests {
     fn typed(app: &mut App, s: &str) {
         for c in s.chars() {
             if let Some(a) = map_key(
-                app.mode,
+                app.mode(),
                 &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
             ) {
                 update(app, a);
@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn find_anywhere_popup() {
         for size in [(100, 30), (80, 24)] {
-            let mut app = crate::app::mirror_ui::tests::loaded();
+            let mut app = crate::app::mirror::tests::loaded();
             update(&mut app, crate::app::Action::Resize(size.0, size.1));
             typed(&mut app, "F");
             insta::assert_snapshot!(format!("find_empty_{}x{}", size.0, size.1), render(&app));

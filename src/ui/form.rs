@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Theme;
 use super::text::{fit, width, wrap};
+use crate::app::form::FormUi;
 use crate::app::form::{FieldKind, FormState};
-use crate::app::forms_ui::{ConfirmKind, FormUi};
-use crate::app::{App, Mode, layout};
+use crate::app::{App, Mode};
 use crate::sanitize;
 
 /// Width of the label column.
@@ -120,7 +120,7 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
             lines.push((error_line(e, cols, w, theme), None));
         }
     }
-    let typing = app.mode == Mode::Form
+    let typing = app.mode() == Mode::Form
         && form.focused().kind != FieldKind::CustomerType
         && f.pending.is_none();
     show_fields(frame, area, form, lines, cols, typing);
@@ -320,127 +320,20 @@ fn conflicts(f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(Paragraph::new(shown), area);
 }
 
-/// The open question, centred over the screen.
-pub fn confirm(app: &App, frame: &mut Frame, theme: &Theme) {
-    let Some(c) = &app.confirm else { return };
-    let (title, body): (&str, Vec<String>) = match &c.kind {
-        ConfirmKind::DeleteContact { name, .. } => (
-            "Delete contact?",
-            vec![format!(
-                "Delete the contact {} from Syncro? This cannot be undone.",
-                sanitize::line(name)
-            )],
-        ),
-        ConfirmKind::DeleteCustomer { name, .. } => (
-            "Delete customer for good?",
-            vec![
-                format!(
-                    "Syncro deletes {} for good, with what hangs on it. Type the name exactly to confirm:",
-                    sanitize::line(name)
-                ),
-                format!("> {}", sanitize::line(c.input.value())),
-            ],
-        ),
-        ConfirmKind::Discard => (
-            "Discard changes?",
-            vec!["The form has changes that are not saved. Discard them?".into()],
-        ),
-        ConfirmKind::Quit => (
-            "Quit with unsaved changes?",
-            vec![
-                "The form has changes that are not saved. If you quit, they are kept as a draft and offered back on the next start."
-                    .into(),
-            ],
-        ),
-        ConfirmKind::RestoreDraft(d) => {
-            let changed = d
-                .values
-                .iter()
-                .filter(|(k, v)| d.originals.get(*k) != Some(*v))
-                .count();
-            let name = ["business_name", "name", "lastname"]
-                .iter()
-                .find_map(|k| d.values.get(*k).filter(|v| !v.trim().is_empty()))
-                .map(|v| format!(" \"{}\"", sanitize::line(v)))
-                .unwrap_or_default();
-            (
-                "Unsaved draft found",
-                vec![format!(
-                    "A form was left open last time: {}{name} ({changed} changed field{}). Restore it, or discard it? Esc decides later.",
-                    d.target.title(),
-                    if changed == 1 { "" } else { "s" }
-                )],
-            )
-        }
-    };
-    let size = (frame.area().width, frame.area().height);
-    let probe = layout::modal_area(size, 0);
-    let text_w = usize::from(probe.width.saturating_sub(4)).max(1);
-    let mut lines: Vec<Line> = Vec::new();
-    for p in &body {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.extend(wrap(p, text_w).into_iter().map(Line::raw));
-    }
-    lines.push(Line::raw(""));
-    let (yes, no) = c.answers();
-    let button = |label: &str, on: bool| {
-        if on {
-            Span::styled(format!("[ {label} ]"), theme.selected())
-        } else {
-            Span::styled(format!("  {label}  "), theme.dim())
-        }
-    };
-    if matches!(c.kind, ConfirmKind::DeleteCustomer { .. }) {
-        let ok = c.name_matches() && !c.input.value().is_empty();
-        lines.push(Line::from(vec![
-            button("Enter: delete", ok),
-            Span::raw("  "),
-            button("Esc: keep", !ok),
-        ]));
-    } else {
-        lines.push(Line::from(vec![
-            button(yes, c.yes),
-            Span::raw("  "),
-            button(no, !c.yes),
-        ]));
-    }
-    let area = layout::modal_area(size, lines.len() as u16);
-    super::overlay::clear(frame, area);
-    let block = Block::bordered()
-        .border_type(BorderType::Double)
-        .border_style(theme.error())
-        .title(Line::styled(format!(" {title} "), theme.bold()))
-        .title_bottom(Line::styled(
-            " Enter answer · ←→ choose · Esc cancel ",
-            theme.dim(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let inner = Rect::new(
-        inner.x + 1,
-        inner.y + 1.min(inner.height),
-        inner.width.saturating_sub(2),
-        inner.height.saturating_sub(1),
-    );
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
 #[cfg(test)]
 mod tests {
     use crate::ui::tests::render;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use serde_json::json;
 
-    use crate::app::action::Record;
     use crate::app::keymap::map_key;
     use crate::app::{Action, App, Effect, fixtures, update};
+    use crate::domain::Record;
 
     const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
 
     fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-        match map_key(app.mode, &KeyEvent::new(code, mods)) {
+        match map_key(app.mode(), &KeyEvent::new(code, mods)) {
             Some(a) => update(app, a),
             None => Vec::new(),
         }
@@ -579,7 +472,7 @@ mod tests {
             let mut app = contacts(size);
             press(&mut app, KeyCode::Char('e'));
             typed(&mut app, "!");
-            let draft = crate::app::forms_ui::unsaved_draft(&app).unwrap();
+            let draft = crate::app::forms::unsaved_draft(&app).unwrap();
             let mut fresh = fixtures::app(size);
             update(&mut fresh, Action::DraftsLoaded(vec![draft]));
             fresh

@@ -124,13 +124,13 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let focused = app.focus == Focus::List && matches!(app.mode, Mode::Normal | Mode::Search);
+    let focused = app.focus == Focus::List && matches!(app.mode(), Mode::Normal | Mode::Search);
     frame.render_widget(pane(title(app, theme), focused, theme), area);
     let inner = inner(area);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let search_line = app.mode == Mode::Search || !app.search.text().is_empty();
+    let search_line = app.search_visible();
     if search_line {
         draw_search(
             app,
@@ -169,7 +169,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Col::Email => v.email().to_string(),
                 Col::Phone => v.phone().to_string(),
                 Col::City => v.city().to_string(),
-                Col::Type => crate::app::audit_ui::short_type(v.kind()).to_string(),
+                Col::Type => crate::app::audit::state::short_type(v.kind()).to_string(),
             });
             let style = if app.list.offset + k == app.list.cursor {
                 if focused {
@@ -198,7 +198,7 @@ fn draw_search(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Span::styled(prompt, theme.accent()),
         Span::raw(fit(&visible, field_w)),
     ];
-    let hint = if app.mode == Mode::Search {
+    let hint = if app.mode() == Mode::Search {
         "  Enter keep · Esc clear"
     } else {
         "  / edit · Esc clear"
@@ -209,7 +209,7 @@ fn draw_search(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         spans.push(Span::styled(hint, theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    if app.mode == Mode::Search {
+    if app.mode() == Mode::Search {
         let x = input.visual_cursor().saturating_sub(scroll) + prompt.len();
         frame.set_cursor_position((
             area.x + (x as u16).min(area.width.saturating_sub(1)),

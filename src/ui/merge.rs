@@ -8,8 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::Theme;
 use crate::api::model::Customer;
-use crate::app::App;
-use crate::app::merge_ui::{self, MergeScreen, Stage};
+use crate::app::merge::state::{self as merge_state, MergeScreen, Stage};
 use crate::flows::merge::{MergePlan, StepStatus};
 use crate::sanitize;
 use crate::text::fit;
@@ -17,8 +16,7 @@ use crate::text::fit;
 /// How many names a plan section lists before "and N more".
 const NAMES: usize = 4;
 
-pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
-    let Some(m) = &app.merge else { return };
+pub fn draw(m: &MergeScreen, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
     super::overlay::clear(frame, area);
@@ -26,7 +24,6 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
         Stage::Choose { .. } => " ←/→ or 1/2 primary · Enter plan · Esc back ",
         Stage::Planning => " Esc back ",
         Stage::Plan { .. } => " ↑/↓ field · Space copy or not · Enter merge… · Esc back ",
-        Stage::Confirm { .. } => " y merge · any other key: no ",
         Stage::Running => " Esc hide (the merge goes on) ",
         Stage::Done { error: Some(_), .. } => " r resume · x forget · Esc back ",
         Stage::Done { .. } => " Esc back ",
@@ -48,7 +45,6 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
             theme.dim(),
         )],
         Stage::Plan { plan, cursor } => plan_lines(plan, *cursor, false, inner.width, theme),
-        Stage::Confirm { plan, cursor } => plan_lines(plan, *cursor, true, inner.width, theme),
         Stage::Running | Stage::Done { .. } => progress(m, theme),
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -228,7 +224,7 @@ fn progress(m: &MergeScreen, theme: &Theme) -> Vec<Line<'static>> {
     } = &m.stage
     {
         lines.push(Line::raw(""));
-        let summary = merge_ui::summary(&m.steps);
+        let summary = merge_state::summary(&m.steps);
         match error {
             None => {
                 let end = if *duplicate_deleted {
@@ -260,8 +256,8 @@ fn progress(m: &MergeScreen, theme: &Theme) -> Vec<Line<'static>> {
 mod tests {
     use crate::ui::tests::render;
 
-    use crate::app::merge_ui::MergeEvent;
-    use crate::app::merge_ui::tests::planned;
+    use crate::app::merge::state::MergeEvent;
+    use crate::app::merge::tests::planned;
     use crate::app::{Action, Cmd, update};
     use crate::flows::merge::{MergeProgress, MergeStep, StepStatus};
 
@@ -335,12 +331,12 @@ mod tests {
 
     #[test]
     fn an_unfinished_merge_offered_at_start() {
-        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        let mut app = crate::app::audit::tests::app_with_duplicate();
         update(&mut app, Action::Resize(100, 30));
         update(
             &mut app,
             Action::Merge(MergeEvent::Pending(vec![
-                crate::app::merge_ui::tests::unfinished_run(),
+                crate::app::merge::tests::unfinished_run(),
             ])),
         );
         insta::assert_snapshot!("merge_offered_100x30", render(&app));

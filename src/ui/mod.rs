@@ -22,7 +22,7 @@ pub(crate) mod tests;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::app::{App, Mode, layout};
+use crate::app::{App, Screen, layout};
 pub use theme::Theme;
 
 /// Draws the whole screen.
@@ -38,26 +38,20 @@ pub fn draw(app: &App, frame: &mut Frame) {
     list::draw(app, frame, screen.list, &theme);
     detail::draw(app, frame, screen.detail, &theme);
     status::draw(app, frame, screen.status, &theme);
-    match app.mode {
-        Mode::Help => {
-            // The screen the help was opened from stays visible around it.
-            match app.help_return {
-                Mode::Audit => audit::draw(app, frame, &theme),
-                Mode::Merge => merge::draw(app, frame, &theme),
-                Mode::Onboard => onboard::draw(app, frame, &theme),
-                _ => {}
-            }
-            overlay::help(app, frame, &theme)
+    // The screens over the panes, bottom first, from the last one that fills the screen.
+    for layer in app.stack.visible() {
+        match &layer.screen {
+            // Drawn in the panes: the search line in the list, the form in the detail.
+            Screen::Search | Screen::Form(_) => {}
+            Screen::Help(h) => overlay::help(app, h, frame, &theme),
+            Screen::Dialog(d) => overlay::dialog(d, frame, &theme),
+            Screen::Find(f) => find::draw(app, f, frame, &theme),
+            Screen::Audit(v) => audit::draw(app, v, frame, &theme),
+            Screen::Merge(m) => merge::draw(m, frame, &theme),
+            Screen::Palette => palette::prompt(app, frame, &theme),
+            Screen::Results(r) => palette::results(r, frame, &theme),
+            Screen::Onboard(o) => onboard::draw(app, o, frame, &theme),
         }
-        Mode::Modal => overlay::modal(app, frame, &theme),
-        Mode::Find => find::draw(app, frame, &theme),
-        Mode::Audit => audit::draw(app, frame, &theme),
-        Mode::Merge => merge::draw(app, frame, &theme),
-        Mode::Palette => palette::prompt(app, frame, &theme),
-        Mode::Results => palette::results(app, frame, &theme),
-        Mode::Confirm => form::confirm(app, frame, &theme),
-        Mode::Onboard | Mode::OnboardForm => onboard::draw(app, frame, &theme),
-        Mode::Normal | Mode::Search | Mode::Form => {}
     }
 }
 

@@ -12,14 +12,11 @@ use super::form::{FieldCols, FieldLook, error_line, field_line, show_fields};
 use super::text::{cell, fit, width, wrap};
 use crate::app::App;
 use crate::app::form::{FieldKind, Form};
-use crate::app::onboard_ui::{
-    OnboardScreen, Question, ROLE_KEY, RunState, RunView, Step, role_name,
-};
+use crate::app::onboard::state::{OnboardScreen, ROLE_KEY, RunState, RunView, Step, role_name};
 use crate::flows::onboard::{CreateStatus, Onboarding, Role, Subject};
 use crate::sanitize;
 
-pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
-    let Some(s) = &app.onboard else { return };
+pub fn draw(app: &App, s: &OnboardScreen, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
     super::overlay::clear(frame, area);
@@ -35,10 +32,9 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme) {
     }
     let w = usize::from(inner.width);
     let mut head = vec![indicator(s, w, theme)];
-    match (&s.question, &s.notice) {
-        (Some(q), _) => head.push(Line::styled(fit(&question(s, *q), w), theme.accent())),
-        (None, Some(n)) => head.push(Line::styled(fit(&sanitize::line(n), w), theme.error())),
-        (None, None) => head.push(Line::raw("")),
+    match &s.notice {
+        Some(n) => head.push(Line::styled(fit(&sanitize::line(n), w), theme.error())),
+        None => head.push(Line::raw("")),
     }
     let head_h = head.len() as u16;
     frame.render_widget(
@@ -89,9 +85,6 @@ fn paragraph(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
 }
 
 fn hint(s: &OnboardScreen) -> &'static str {
-    if s.question.is_some() {
-        return " y yes · any other key: no ";
-    }
     match s.step {
         Step::Customer => " Tab field · Ctrl-S next step · Esc leave ",
         Step::Primary => " Tab field · Ctrl-S next step · Esc back ",
@@ -103,32 +96,6 @@ fn hint(s: &OnboardScreen) -> &'static str {
             Some(RunState::Stopped(_)) => " r resume · e correct · D forget · Esc later ",
             _ => " Enter go to the customer ",
         },
-    }
-}
-
-fn question(s: &OnboardScreen, q: Question) -> String {
-    match q {
-        Question::Discard => "Leave and discard everything typed? y/N".into(),
-        Question::RemoveContact(i) => {
-            let name = s
-                .extras
-                .get(i)
-                .and_then(|f| f.field("name"))
-                .map(|f| sanitize::line(f.value().trim()))
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| "this contact".into());
-            format!("Remove {name} from the onboarding? y/N")
-        }
-        Question::CreateAnyway => "Possible duplicates (see below). Create anyway? y/N".into(),
-        Question::Quit => {
-            "Quit? The onboarding typed so far is kept as a draft for the next start. y/N".into()
-        }
-        Question::RestoreDraft => {
-            "An onboarding typed last time was not created. Restore it? y/N (no forgets it)".into()
-        }
-        Question::DiscardRun => {
-            "Forget this onboarding? What it created stays in Syncro. y/N".into()
-        }
     }
 }
 
@@ -226,14 +193,7 @@ fn form_body(
     }
     let fld = form.focused();
     let pick = fld.kind == FieldKind::CustomerType || fld.key == ROLE_KEY;
-    show_fields(
-        frame,
-        area,
-        form,
-        lines,
-        cols,
-        s.question.is_none() && !pick,
-    );
+    show_fields(frame, area, form, lines, cols, !pick);
 }
 
 /// The title a contact gets from its role and the title typed.
@@ -317,7 +277,7 @@ fn contacts(s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'static>> {
 
 fn text(p: &crate::api::model::Patch, key: &str) -> String {
     p.get(key)
-        .map(|v| crate::app::onboard_ui::value_text(v).trim().to_string())
+        .map(|v| crate::app::onboard::state::value_text(v).trim().to_string())
         .unwrap_or_default()
 }
 
@@ -423,7 +383,7 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
                     s.subject_label(d.subject),
                     sanitize::line(&d.name),
                     id.unwrap_or_default(),
-                    crate::app::audit_ui::name_of(app, d.customer_id),
+                    crate::app::audit::name_of(app, d.customer_id),
                     d.reason
                 ),
             };
@@ -447,7 +407,7 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
             fit(
                 &format!(
                     "Enter creates the customer, then {} in this order.",
-                    crate::app::palette::plural(n, "contact")
+                    crate::text::plural(n, "contact")
                 ),
                 w,
             ),
@@ -511,7 +471,7 @@ fn outcome(run: &RunView, theme: &Theme) -> Vec<Line<'static>> {
         RunState::Done { customer_id } => vec![Line::styled(
             format!(
                 "Done: customer #{customer_id} with {}. Enter goes to it.",
-                crate::app::palette::plural(run.lines.len().saturating_sub(1), "contact")
+                crate::text::plural(run.lines.len().saturating_sub(1), "contact")
             ),
             theme.bold(),
         )],
@@ -523,7 +483,7 @@ mod tests {
     use crate::ui::tests::render;
     use crossterm::event::KeyCode;
 
-    use crate::app::onboard_ui::tests::{
+    use crate::app::onboard::tests::{
         add_contact, at_contacts, ch, created, ctrl, failed_at_second_contact, fill, key, reviewed,
         started,
     };
@@ -579,10 +539,10 @@ mod tests {
             add_contact(&mut app, 't', "Bob B.", "bob@acme.test", "");
             ctrl(&mut app, 's');
             key(&mut app, KeyCode::Char('x'));
-            let token = app.onboard.as_ref().unwrap().checking.unwrap();
+            let token = app.stack.onboard().unwrap().checking.unwrap();
             update(
                 &mut app,
-                Action::Onboard(crate::app::onboard_ui::OnboardEvent::Duplicates {
+                Action::Onboard(crate::app::onboard::state::OnboardEvent::Duplicates {
                     token,
                     result: Err("The server did not answer in time".into()),
                 }),
@@ -599,7 +559,7 @@ mod tests {
     fn onboarding_progress_failure_and_done() {
         for size in [(100, 30), (80, 24)] {
             let (mut app, _) = started("Harbor Dental");
-            let label = app.onboard.as_ref().unwrap().run.as_ref().unwrap().lines[0]
+            let label = app.stack.onboard().unwrap().run.as_ref().unwrap().lines[0]
                 .label
                 .clone();
             update(&mut app, created(1, 4, &label, 21005555));

@@ -1,4 +1,4 @@
-//! Overlays drawn over the panes: the help and modal messages.
+//! Overlays drawn over the panes: the help and dialogs (questions and messages).
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -6,10 +6,12 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::Theme;
 use super::text::{cell, fit};
-use crate::app::keymap::{HelpLine, help_lines};
+use crate::app::dialog::{Dialog, Tone};
+use crate::app::help::{HelpLine, help_lines};
+use crate::app::stack::HelpView;
 use crate::app::{App, layout};
 
-pub fn help(app: &App, frame: &mut Frame, theme: &Theme) {
+pub fn help(app: &App, view: &HelpView, frame: &mut Frame, theme: &Theme) {
     let area = layout::help_area(size_of(frame));
     clear(frame, area);
     let block = Block::bordered()
@@ -23,7 +25,7 @@ pub fn help(app: &App, frame: &mut Frame, theme: &Theme) {
     let keys_w = 22.min(w / 2);
     let lines: Vec<Line> = help_lines(&app.config)
         .into_iter()
-        .skip(app.help_scroll)
+        .skip(view.scroll)
         .take(usize::from(inner.height))
         .map(|l| match l {
             HelpLine::Heading(h) => Line::styled(h, theme.header()),
@@ -38,38 +40,97 @@ pub fn help(app: &App, frame: &mut Frame, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-pub fn modal(app: &App, frame: &mut Frame, theme: &Theme) {
-    let Some(m) = &app.modal else { return };
+/// A dialog: its text, the name to type when it asks for one, and its answers as buttons, the
+/// highlighted one being what Enter does.
+pub fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme) {
     let size = size_of(frame);
     let probe = layout::modal_area(size, 0);
     let text_w = usize::from(probe.width.saturating_sub(4)).max(1);
-    let body_lines: usize = m
-        .body
-        .iter()
-        .map(|p| super::text::wrap(p, text_w).len() + 1)
-        .sum::<usize>()
-        .saturating_sub(1);
-    let area = layout::modal_area(size, body_lines as u16);
-    clear(frame, area);
-    let title_style = if m.error { theme.error() } else { theme.bold() };
-    let block = Block::bordered()
-        .border_type(BorderType::Double)
-        .border_style(if m.error {
-            theme.error()
-        } else {
-            theme.focus_border()
-        })
-        .title(Line::styled(format!(" {} ", m.title), title_style))
-        .title_bottom(Line::styled(" Enter dismiss · q quit ", theme.dim()));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let mut lines = Vec::new();
-    for (i, p) in m.body.iter().enumerate() {
-        if i > 0 {
+    let mut lines: Vec<Line> = Vec::new();
+    for p in &d.body {
+        if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
         lines.extend(super::text::wrap(p, text_w).into_iter().map(Line::raw));
     }
+    if let Some(t) = &d.typed {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled("> ", theme.accent()),
+            Span::raw(fit(
+                &crate::sanitize::line(t.input.value()),
+                text_w.saturating_sub(3),
+            )),
+            Span::styled("▏", theme.accent()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    // The buttons, wrapped onto more lines when they do not fit side by side.
+    let lit = d.highlighted();
+    let mut row: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for c in &d.choices {
+        // In a dialog that wants a name typed, letters are text: none is shown.
+        let letter = match d.typed {
+            Some(_) => String::new(),
+            None => d.letter(c).map(|k| format!(" ({k})")).unwrap_or_default(),
+        };
+        let on = lit.is_some_and(|l| l == c);
+        let text = if on {
+            format!("[ {}{letter} ]", c.label)
+        } else {
+            format!("  {}{letter}  ", c.label)
+        };
+        let w = super::text::width(&text) + 2;
+        if used > 0 && used + w > text_w {
+            lines.push(Line::from(std::mem::take(&mut row)));
+            used = 0;
+        }
+        row.push(Span::styled(
+            text,
+            if on { theme.selected() } else { theme.dim() },
+        ));
+        row.push(Span::raw("  "));
+        used += w;
+    }
+    if !row.is_empty() {
+        lines.push(Line::from(row));
+    }
+    let area = layout::modal_area(size, lines.len() as u16);
+    clear(frame, area);
+    let (border, title_style) = match d.tone {
+        Tone::Info => (theme.focus_border(), theme.bold()),
+        Tone::Danger => (theme.error(), theme.bold()),
+        Tone::Error => (theme.error(), theme.error()),
+    };
+    let cancel = d
+        .choices
+        .iter()
+        .find(|c| c.answer == d.cancel)
+        .map_or_else(|| "close".into(), |c| lower_first(&c.label));
+    let hint = match (lit, &d.typed) {
+        (None, Some(_)) => format!(" type the name, then Enter · Esc {cancel} "),
+        (Some(c), Some(_)) => format!(" Enter {} · Esc {cancel} ", lower_first(&c.label)),
+        (Some(c), None) if d.choices.len() > 1 && c.answer == d.cancel => {
+            format!(" Enter or Esc {} · ←→ choose ", lower_first(&c.label))
+        }
+        (Some(c), None) if d.choices.len() > 1 => format!(
+            " Enter {} · ←→ choose · Esc {cancel} ",
+            lower_first(&c.label)
+        ),
+        (Some(c), None) => format!(" Enter {} ", lower_first(&c.label)),
+        (None, None) => format!(" Esc {cancel} "),
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(border)
+        .title(Line::styled(format!(" {} ", d.title), title_style))
+        .title_bottom(Line::styled(
+            fit(&hint, usize::from(area.width.saturating_sub(2))),
+            theme.dim(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let inner = ratatui::layout::Rect::new(
         inner.x + 1,
         inner.y + 1.min(inner.height),
@@ -77,6 +138,17 @@ pub fn modal(app: &App, frame: &mut Frame, theme: &Theme) {
         inner.height.saturating_sub(1),
     );
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "Restore it" as it reads inside a sentence ("Enter restore it"); "OK" stays "OK".
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if !b.is_uppercase() => {
+            a.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_string(),
+    }
 }
 
 fn size_of(frame: &Frame) -> (u16, u16) {

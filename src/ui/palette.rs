@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::Theme;
 use super::text::{cell, fit, width};
-use crate::app::palette::{POPUP_ROWS, suggestions};
+use crate::app::palette::state::{ContactResults, POPUP_ROWS, suggestions};
 use crate::app::{App, layout};
 
 /// The prompt replaces the status line; the popup of matching commands sits just above it.
@@ -87,8 +87,7 @@ pub fn prompt(app: &App, frame: &mut Frame, theme: &Theme) {
 }
 
 /// The contacts `:contact` found: name, e-mail/phone/title, customer. Enter jumps.
-pub fn results(app: &App, frame: &mut Frame, theme: &Theme) {
-    let Some(r) = &app.results else { return };
+pub fn results(r: &ContactResults, frame: &mut Frame, theme: &Theme) {
     let area = layout::help_area((frame.area().width, frame.area().height));
     frame.render_widget(Clear, area);
     let block = Block::bordered()
@@ -150,7 +149,7 @@ mod tests {
 
     fn typed(app: &mut App, keys: &[KeyCode]) {
         for &k in keys {
-            if let Some(a) = map_key(app.mode, &KeyEvent::new(k, KeyModifiers::NONE)) {
+            if let Some(a) = map_key(app.mode(), &KeyEvent::new(k, KeyModifiers::NONE)) {
                 update(app, a);
             }
         }

@@ -23,7 +23,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         right.push(Span::raw(" "));
     }
     let badges_w: usize = right.iter().map(|s| width(&s.content)).sum();
-    let hints = app.config.keymap.hints(app.mode, app.focus);
+    let hints = match app.stack.dialog() {
+        // A message has one answer: Enter and Esc both take it.
+        Some(d) if d.choices.len() == 1 => format!("Enter {}", d.choices[0].label),
+        _ => app.config.keymap.hints(app.mode(), app.focus),
+    };
 
     let mut left: Vec<(String, ratatui::style::Style)> = Vec::new();
     if let Some(a) = app.activity() {

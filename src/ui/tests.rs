@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 use crate::api::ApiError;
 use crate::app::fixtures;
 use crate::app::keymap::map_key;
-use crate::app::{Action, App, Effect, Load, Modal, update};
+use crate::app::{Action, App, Dialog, Effect, Load, update};
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
 
@@ -29,7 +29,7 @@ pub(crate) fn render(app: &App) -> String {
 fn keys(app: &mut App, ks: &[KeyCode]) -> Vec<Effect> {
     let mut fx = Vec::new();
     for &k in ks {
-        if let Some(a) = map_key(app.mode, &KeyEvent::new(k, KeyModifiers::NONE)) {
+        if let Some(a) = map_key(app.mode(), &KeyEvent::new(k, KeyModifiers::NONE)) {
             fx.extend(update(app, a));
         }
     }
@@ -304,14 +304,14 @@ fn unauthorized_modal() {
 fn missing_key_modal() {
     snap("missing_key", |size| {
         let mut config = fixtures::config();
-        config.startup_problem = Some(Modal {
-            title: "No API key".into(),
-            body: vec![
+        config.startup_problem = Some(Dialog::message(
+            "No API key",
+            vec![
                 "The app has a server (https://acme.syncromsp.com/api/v1) but no API key.".into(),
                 "Set SYNCRO_API_KEY, or run with --demo to try the app on demo data.".into(),
             ],
-            error: true,
-        });
+            true,
+        ));
         let mut app = App::new(config);
         update(&mut app, Action::Resize(size.0, size.1));
         update::start(&mut app);
@@ -337,10 +337,7 @@ fn no_color_means_only_modifiers() {
         app.config.demo = true;
         app.config.read_only = true;
         keys(&mut app, &[KeyCode::Tab]);
-        app.message = Some(crate::app::Message {
-            text: "an error".into(),
-            error: true,
-        });
+        app.say("an error", true);
         let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
         t.draw(|f| super::draw(&app, f)).unwrap();
         let reset = ratatui::style::Color::Reset;

@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::MirrorSetup;
 use crate::app::Action;
-use crate::app::audit_ui::{AuditEvent, AuditOp};
+use crate::app::audit::state::{AuditEvent, AuditOp};
 
 /// Path of a profile's dismissed groups.
 pub fn dismissed_path(dir: &Path, profile: &str) -> PathBuf {
@@ -56,7 +56,7 @@ pub(super) fn spawn(setup: Option<MirrorSetup>, op: AuditOp, tx: UnboundedSender
             },
             _,
         ) => {
-            let findings = crate::app::audit_ui::findings_packed(&customers, &dismissed);
+            let findings = crate::app::audit::state::findings_packed(&customers, &dismissed);
             drop(customers);
             // The check decoded the whole account and dropped it.
             crate::memory::release_free_memory();

@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::SyncroClient;
 use crate::app::Action;
-use crate::app::merge_ui::{MergeEvent, MergeOp};
+use crate::app::merge::state::{MergeEvent, MergeOp};
 use crate::flows::merge::{self, MergeRun};
 use crate::flows::{FlowEnv, FlowError};
 

@@ -16,7 +16,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::SyncroClient;
 use crate::app::Action;
-use crate::app::mirror_ui::{MirrorEvent, MirrorOp};
+use crate::app::mirror::state::{MirrorEvent, MirrorOp};
 use crate::app::view::RowView;
 use crate::mirror::{
     self, LoadOutcome, Mirror, SearchIndex, SyncOptions, SyncProgress, SyncReport,

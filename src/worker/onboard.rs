@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::SyncroClient;
 use crate::app::Action;
-use crate::app::onboard_ui::{OnboardEvent, OnboardOp, StepState, step_states};
+use crate::app::onboard::state::{OnboardEvent, OnboardOp, StepState, step_states};
 use crate::flows::onboard::{self, OnboardRun};
 use crate::flows::{FlowEnv, FlowError};
 

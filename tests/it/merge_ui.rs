@@ -9,7 +9,8 @@ use reqwest::Method;
 use secrecy::SecretString;
 use syncro_tui::api::model::{Customer, Id};
 use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
-use syncro_tui::app::merge_ui::{self, Stage};
+use syncro_tui::app::merge;
+use syncro_tui::app::merge::state::{MergeOp, Stage};
 use syncro_tui::app::{Action, App, Cmd, Effect, Mode, fixtures, update};
 use syncro_tui::demo::{DemoConfig, DemoServer, FaultRule};
 use syncro_tui::flows::merge::StepStatus;
@@ -50,7 +51,7 @@ async fn attached(c: &SyncroClient, id: Id) -> BTreeSet<(char, Id)> {
 }
 
 fn stage(app: &App) -> &Stage {
-    &app.merge.as_ref().expect("merge screen").stage
+    &app.stack.merge().expect("merge screen").stage
 }
 
 fn done(app: &App) -> bool {
@@ -92,8 +93,8 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
     let mut app = fixtures::app_with((100, 30), customers.clone(), 1, n);
 
     // The screen, the primary on the left, the plan from the worker.
-    merge_ui::open_with(&mut app, primary.clone(), duplicate.clone());
-    assert_eq!(app.mode, Mode::Merge);
+    merge::open_with(&mut app, primary.clone(), duplicate.clone());
+    assert_eq!(app.mode(), Mode::Merge);
     update(&mut app, Action::Cmd(Cmd::FocusPrev));
     let fx = update(&mut app, Action::Cmd(Cmd::Open));
     drive(&mut app, &worker, &mut rx, fx, |a| {
@@ -112,10 +113,14 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
         .control()
         .fail_next(FaultRule::new(Method::PUT, "/tickets").status(500));
     update(&mut app, Action::Cmd(Cmd::Open));
-    let fx = update(&mut app, Action::Cmd(Cmd::ConfirmAccept));
+    assert_eq!(app.mode(), Mode::Dialog, "Merge now? is asked first");
+    let fx = update(
+        &mut app,
+        Action::ConfirmEdit(tui_input::InputRequest::InsertChar('y')),
+    );
     assert_eq!(fx.len(), 1);
     drive(&mut app, &worker, &mut rx, fx, done).await;
-    let m = app.merge.as_ref().unwrap();
+    let m = app.stack.merge().unwrap();
     assert!(
         matches!(&m.stage, Stage::Done { error: Some(e), .. } if e.contains("500")),
         "{:?}",
@@ -139,12 +144,12 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
         &mut app,
         &worker,
         &mut rx,
-        vec![Effect::Merge(merge_ui::MergeOp::Pending)],
-        |a| a.merge.is_some(),
+        vec![Effect::Merge(MergeOp::Pending)],
+        |a| a.stack.merge().is_some(),
     )
     .await;
-    assert_eq!(app.mode, Mode::Merge);
-    let m = app.merge.as_ref().unwrap();
+    assert_eq!(app.mode(), Mode::Merge);
+    let m = app.stack.merge().unwrap();
     assert_eq!(m.chosen, Some((primary.id, duplicate.id)));
     assert!(
         matches!(&m.stage, Stage::Done { error: Some(e), .. }
@@ -162,7 +167,7 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
     let fx = update(&mut app, Action::Cmd(Cmd::Refresh));
     assert_eq!(fx.len(), 1);
     drive(&mut app, &worker, &mut rx, fx, done).await;
-    let m = app.merge.as_ref().unwrap();
+    let m = app.stack.merge().unwrap();
     assert!(
         matches!(
             &m.stage,
@@ -183,11 +188,11 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
     let log = std::fs::read_to_string(dir.path().join("merge-log.jsonl")).unwrap();
     assert!(log.contains(&duplicate.id.to_string()));
     // Finished merges are not offered again.
-    worker.spawn(Effect::Merge(merge_ui::MergeOp::Pending));
+    worker.spawn(Effect::Merge(MergeOp::Pending));
     let left = loop {
         // Other answers (the list read again after the merge) may come first.
         match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
-            Ok(Some(Action::Merge(merge_ui::MergeEvent::Pending(left)))) => break left,
+            Ok(Some(Action::Merge(merge::state::MergeEvent::Pending(left)))) => break left,
             Ok(Some(_)) => {}
             other => panic!("no answer to Pending: {other:?}"),
         }

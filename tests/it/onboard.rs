@@ -257,7 +257,7 @@ async fn an_onboarding_typed_before_a_quit_is_offered_back_at_the_next_start() {
         app.send(b"Sandra Okafor");
         // Ctrl-C asks; y quits and keeps the draft.
         app.key(b"\x03");
-        app.wait_for("the question", |s| s.contains("kept as a draft"));
+        app.wait_for("the question", |s| s.contains("Quit with unsaved changes?"));
         app.key(b"y");
         let status = app.exit_status();
         assert!(status.success(), "{status:?}");
@@ -273,10 +273,12 @@ async fn an_onboarding_typed_before_a_quit_is_offered_back_at_the_next_start() {
     let home_path = home.path().to_path_buf();
     tokio::task::spawn_blocking(move || {
         let mut app = Session::start_in(&url, &home_path);
-        app.wait_for("the offer of the draft", |s| s.contains("Restore it?"));
+        app.wait_for("the offer of the draft", |s| {
+            s.contains("Unfinished onboarding found")
+        });
         app.key(b"y");
         let restored = app.wait_for("the restored onboarding", |s| {
-            s.contains("▸ Customer") && !s.contains("Restore it?")
+            s.contains("▸ Customer") && !s.contains("Unfinished onboarding found")
         });
         assert!(restored.contains(BUSINESS), "{restored}");
         app.send(CTRL_S);
@@ -288,7 +290,7 @@ async fn an_onboarding_typed_before_a_quit_is_offered_back_at_the_next_start() {
         app.key(ESC);
         app.key(ESC);
         app.wait_for("the discard question", |s| {
-            s.contains("discard everything typed")
+            s.contains("Leaving drops everything typed")
         });
         app.key(b"y");
         app.wait_for("the list", |s| s.contains("Onboarding discarded"));

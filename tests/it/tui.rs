@@ -109,7 +109,7 @@ async fn a_wrong_key_ends_in_the_modal_and_no_server_in_the_status_line() {
         a.list.browse.error.is_some()
     })
     .await;
-    assert_eq!(app.mode, Mode::Modal);
+    assert_eq!(app.mode(), Mode::Dialog);
     server.shutdown().await;
 
     // Nothing listens on a closed port: the app says so and keeps running.
@@ -125,7 +125,7 @@ async fn a_wrong_key_ends_in_the_modal_and_no_server_in_the_status_line() {
         a.list.browse.error.is_some()
     })
     .await;
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     let m = app.message.expect("a message");
     assert!(
         m.error && m.text.contains("Cannot reach the server"),
@@ -186,7 +186,7 @@ async fn a_new_invoice_scan_stops_the_old_one() {
 /// every fifteen minutes for nothing. A write does rebuild it.
 #[tokio::test]
 async fn a_sync_that_changes_nothing_keeps_the_index() {
-    use syncro_tui::app::mirror_ui::{MirrorEvent, MirrorOp};
+    use syncro_tui::app::mirror::state::{MirrorEvent, MirrorOp};
     use syncro_tui::mirror::store::load;
     use syncro_tui::worker::MirrorSetup;
 

@@ -2,7 +2,7 @@
 //! background, search the whole account from it, and keep it up to date with the app's writes.
 //!
 //! # Flow
-//! 1. [`super::update::start`] asks the worker to load the profile's mirror file
+//! 1. [`crate::app::update::start`] asks the worker to load the profile's mirror file
 //!    ([`MirrorOp::Load`]) instead of asking the server for the first page.
 //! 2. [`MirrorEvent::Loaded`] carries every customer: the list paints from them, shows the
 //!    mirror's age in its title (`synced 3 h ago`), and a background sync starts
@@ -28,142 +28,19 @@
 //! customers and contacts whose Enter jumps to the customer (and to the contact on the
 //! Contacts tab).
 
-use std::collections::HashSet;
-use std::sync::Arc;
+pub mod state;
 
-use tui_input::{Input, InputRequest};
-
-use super::update as up;
-use super::view::RowView;
-use super::{App, Effect, Focus, Message, Mode, Tab};
 use crate::api::model::{Contact, Customer, Id};
-use crate::mirror::{Field, Hit, MatchKind, Packed, SearchIndex, Searcher};
+use crate::app::effect::Effect;
+use crate::app::find;
+use crate::app::kinds::Debounce;
+use crate::app::list::{Paging, Row};
+use crate::app::panes;
+use crate::app::state::App;
+use crate::app::view::RowView;
+use crate::mirror::{Packed, Searcher};
 use crate::sanitize;
-
-/// Results shown in the find-anywhere popup.
-pub const FIND_LIMIT: usize = 200;
-
-/// What the app asks the worker to do with the mirror.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MirrorOp {
-    /// Load the profile's mirror file; answered by [`MirrorEvent::Loaded`].
-    Load,
-    /// Refresh from the server: `full` forces a full pass; otherwise changes first, then a full
-    /// pass when the last one is older than an hour.
-    Sync {
-        full: bool,
-    },
-    /// A customer was created or saved (its own fields; the mirror keeps the contacts it has
-    /// when the record carries none).
-    PutCustomer(Box<Customer>),
-    /// A contact was created or saved (filed under its `customer_id`).
-    PutContact(Box<Contact>),
-    RemoveCustomer(Id),
-    RemoveContact(Id),
-}
-
-// `Effect` is `Eq`; records hold JSON values without NaN, so equality is an equivalence.
-impl Eq for MirrorOp {}
-
-/// What the worker reports about the mirror.
-#[derive(Debug)]
-pub enum MirrorEvent {
-    /// The file was read (or is missing: `customers` is `None`).
-    Loaded {
-        /// Shared with the worker's mirror (one copy of each record in memory).
-        customers: Option<Vec<Packed>>,
-        /// The rows' views of `customers`, in the same order, when the loader built them as it
-        /// decoded the file; empty when the list is to build them.
-        views: Vec<RowView>,
-        /// `synced 3 h ago`
-        age: String,
-        /// A discarded file, for the status line.
-        notice: Option<String>,
-    },
-    /// A new search index (after a load, a sync or a write).
-    Index(Arc<SearchIndex>),
-    /// A sync step, for the status line (`Syncing customers, page 12 of 50, about 40 s left`).
-    Progress(String),
-    /// A sync pass finished: every customer of the refreshed mirror. `done` is false when a
-    /// full pass follows.
-    Synced {
-        customers: Vec<Packed>,
-        summary: String,
-        done: bool,
-    },
-    /// A write made in the app reached the mirror: the customer as the mirror now has it
-    /// (with its contacts).
-    Changed(Box<Customer>),
-    /// A customer was removed from the mirror.
-    Removed(Id),
-    /// The sync failed; the mirror in use stays.
-    SyncFailed(String),
-    /// Saving the mirror file failed.
-    SaveFailed(String),
-}
-
-/// One line of the find-anywhere popup, built when the results arrive.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FindRow {
-    pub customer_id: Id,
-    pub contact_id: Option<Id>,
-    /// The contact's or the customer's name.
-    pub name: String,
-    /// The customer's name (for a contact), or empty.
-    pub customer: String,
-    /// `e-mail: jane@acme.com`
-    pub matched: String,
-    pub kind: MatchKind,
-}
-
-/// The find-anywhere popup.
-#[derive(Debug, Clone, Default)]
-pub struct FindPopup {
-    pub input: Input,
-    pub rows: Vec<FindRow>,
-    /// Matches in all (may exceed the rows shown).
-    pub total: usize,
-    pub cursor: usize,
-    pub offset: usize,
-    /// Opened by `:contact TEXT`: only contacts are listed.
-    pub contacts_only: bool,
-}
-
-/// The searcher over the mirror's index. Cloning an app gives a fresh searcher over the same
-/// index (the narrowing memory is not shared).
-#[derive(Debug, Default)]
-pub struct SharedSearcher(pub Searcher);
-
-impl Clone for SharedSearcher {
-    fn clone(&self) -> Self {
-        SharedSearcher(Searcher::new(self.0.index().clone()))
-    }
-}
-
-/// The app's side of the mirror.
-#[derive(Debug, Clone, Default)]
-pub struct MirrorState {
-    /// The worker can load and sync a mirror (set at start when a server and key exist).
-    pub configured: bool,
-    /// The list shows the mirror's customers (loaded from the file or built by a sync).
-    pub active: bool,
-    /// `synced 3 h ago`, for the list title.
-    pub age: Option<String>,
-    /// A sync runs; its last progress line.
-    pub syncing: Option<String>,
-    /// Searches the whole account (for `/` and find-anywhere); `None` until built.
-    pub searcher: Option<SharedSearcher>,
-    /// The find-anywhere popup, while open.
-    pub find: Option<FindPopup>,
-    /// A second searcher for the popup, so the list filter's narrowing memory stays its own.
-    pub find_searcher: Option<SharedSearcher>,
-}
-
-impl MirrorState {
-    pub fn is_syncing(&self) -> bool {
-        self.syncing.is_some()
-    }
-}
+use state::{MirrorEvent, MirrorOp, SharedSearcher};
 
 /// First effects when a mirror is configured: load it (painting waits for no request).
 pub fn start(app: &mut App, fx: &mut Vec<Effect>) {
@@ -182,17 +59,11 @@ fn start_sync(app: &mut App, full: bool, fx: &mut Vec<Effect>) {
 /// `R`: a full pass now (notices deletions). Without a mirror it says so.
 pub fn sync_now(app: &mut App, fx: &mut Vec<Effect>) {
     if !app.mirror.configured {
-        app.message = Some(Message {
-            text: "No local mirror for this server".into(),
-            error: false,
-        });
+        app.say("No local mirror for this server", false);
         return;
     }
     if app.mirror.is_syncing() {
-        app.message = Some(Message {
-            text: "A sync is already running".into(),
-            error: false,
-        });
+        app.say("A sync is already running", false);
         return;
     }
     start_sync(app, true, fx);
@@ -206,15 +77,19 @@ pub fn sync_with(app: &mut App, full: bool, fx: &mut Vec<Effect>) {
     start_sync(app, false, fx);
 }
 
-/// `r` with a mirror: the list comes from the mirror, so a refresh is a sync of changes.
+/// `r`: the panes start over; with a mirror, whose list comes from it, a sync of the changes
+/// runs too.
 pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
-    if app.mirror.active {
+    let blocked = app.config.startup_problem.is_some();
+    panes::refresh(app, fx);
+    if app.mirror.active && !blocked {
         start_sync(app, false, fx);
     }
 }
 
-/// Handles a worker report.
-pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
+/// Handles a worker report. True when the list now holds the whole account from the mirror
+/// (loaded or synced), so that what waited for every page can go on.
+pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
     match ev {
         MirrorEvent::Loaded {
             customers,
@@ -223,18 +98,17 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
             notice,
         } => {
             if let Some(n) = notice {
-                app.message = Some(Message {
-                    text: sanitize::line(&n),
-                    error: true,
-                });
+                app.say(sanitize::line(&n), true);
             }
             match customers {
                 Some(customers) => {
                     app.mirror.age = Some(age);
-                    show_mirror(app, customers, views, fx);
+                    show_mirror(app, customers, views);
+                    start_sync(app, false, fx);
+                    return true;
                 }
                 // No mirror yet: page from the server as before while a full sync builds it.
-                None => up::maybe_load_more(app, fx),
+                None => panes::maybe_load_more(app, fx),
             }
             start_sync(app, false, fx);
         }
@@ -242,11 +116,9 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
             app.mirror.searcher = Some(SharedSearcher(Searcher::new(index.clone())));
             app.mirror.find_searcher = Some(SharedSearcher(Searcher::new(index)));
             if app.mirror.active && !app.search.text().trim().is_empty() {
-                up::refilter_from_scratch(app);
+                panes::refilter_from_scratch(app);
             }
-            if app.mirror.find.is_some() {
-                find_search(app);
-            }
+            find::search(app);
         }
         MirrorEvent::Progress(line) => {
             app.mirror.syncing = Some(sanitize::line(&line));
@@ -257,105 +129,63 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) {
             done,
         } => {
             app.mirror.age = Some("synced just now".into());
-            show_mirror(app, customers, Vec::new(), fx);
+            show_mirror(app, customers, Vec::new());
             if done {
                 app.mirror.syncing = None;
                 // The list title says "synced just now"; the summary never hides another
                 // message (an export's path, a profile switch, an error).
                 if app.message.is_none() {
-                    app.message = Some(Message {
-                        text: sanitize::line(&summary),
-                        error: false,
-                    });
+                    app.note(summary);
                 }
             }
+            return true;
         }
         MirrorEvent::Changed(c) => {
             if app.mirror.active {
-                up::insert_customers(app, vec![*c], false);
+                panes::insert_customers(app, vec![*c], false);
             }
         }
         MirrorEvent::Removed(id) => {
             if app.mirror.active {
-                up::remove_row(app, id);
+                panes::remove_row(app, id);
             }
         }
         MirrorEvent::SyncFailed(why) => {
             app.mirror.syncing = None;
-            app.message = Some(Message {
-                text: sanitize::line(&format!("Sync failed, the local mirror is kept: {why}")),
-                error: true,
-            });
+            app.say(
+                sanitize::line(&format!("Sync failed, the local mirror is kept: {why}")),
+                true,
+            );
         }
         MirrorEvent::SaveFailed(why) => {
-            app.message = Some(Message {
-                text: sanitize::line(&format!("Could not save the local mirror: {why}")),
-                error: true,
-            });
+            app.say(
+                sanitize::line(&format!("Could not save the local mirror: {why}")),
+                true,
+            );
         }
     }
+    false
 }
 
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
-fn show_mirror(app: &mut App, customers: Vec<Packed>, views: Vec<RowView>, fx: &mut Vec<Effect>) {
+fn show_mirror(app: &mut App, customers: Vec<Packed>, views: Vec<RowView>) {
     app.mirror.active = true;
     // No paging: every customer is here. Answers to earlier page requests are dropped.
     let generation = app.generation();
-    app.list.browse = super::Paging::fresh(generation);
+    app.list.browse = Paging::fresh(generation);
     app.list.remote = None;
-    app.search.debounce = super::Debounce::Idle;
+    app.search.debounce = Debounce::Idle;
     // Keeps the cursor on the same customer.
     if views.len() == customers.len() {
         let rows = customers
             .into_iter()
             .zip(views)
-            .map(|(record, view)| super::Row { record, view })
+            .map(|(record, view)| Row { record, view })
             .collect();
-        up::insert_rows(app, rows, true);
+        panes::insert_rows(app, rows, true);
     } else {
-        up::insert_shared(app, customers, true);
+        panes::insert_shared(app, customers, true);
     }
-    // An export waiting for the rest of the list's pages has it all now (the answers to its
-    // page requests are dropped with the old paging).
-    super::palette::page_arrived(app, fx);
-}
-
-/// Marks the list as complete (the mirror holds every customer); the total counts the
-/// customers the disabled switch lets through, as the server's count would.
-pub(crate) fn complete_paging(app: &mut App) {
-    let include_disabled = app.include_disabled;
-    let l = &mut app.list;
-    let n = l
-        .rows
-        .iter()
-        .filter(|r| include_disabled || !r.view.disabled)
-        .count();
-    l.browse.pages_loaded = 1;
-    l.browse.received = n;
-    l.browse.has_more = false;
-    l.browse.total_entries = Some(n as u64);
-}
-
-/// Customers matching the list's search text in the whole mirror, when the mirror answers
-/// searches (loaded and indexed) and the text has two characters or more. A single character
-/// filters the rows by substring as without a mirror (the mirror matches one character only at
-/// the start of a field, and ranking every record of a large account costs more than a frame).
-pub(crate) fn matching_customers(app: &mut App) -> Option<HashSet<Id>> {
-    if !app.mirror.active {
-        return None;
-    }
-    let query = app.search.text().trim();
-    if query.chars().count() < 2 {
-        return None;
-    }
-    let searcher = app.mirror.searcher.as_mut()?;
-    let results = searcher.0.search(query, usize::MAX);
-    Some(results.hits.iter().map(|h| h.customer_id).collect())
-}
-
-/// Whether the list's search is answered by the mirror (no server search then).
-pub(crate) fn answers_search(app: &App) -> bool {
-    app.mirror.active
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,267 +199,29 @@ fn push(app: &App, op: MirrorOp, fx: &mut Vec<Effect>) {
 
 /// A customer was created or saved: the mirror (and, when the list comes from it, the list)
 /// take the new record at once.
-pub fn customer_saved(app: &mut App, customer: &Customer, fx: &mut Vec<Effect>) {
+pub fn customer_saved(app: &App, customer: &Customer, fx: &mut Vec<Effect>) {
     push(app, MirrorOp::PutCustomer(Box::new(customer.clone())), fx);
 }
 
 /// A contact was created or saved.
-pub fn contact_saved(app: &mut App, contact: &Contact, fx: &mut Vec<Effect>) {
+pub fn contact_saved(app: &App, contact: &Contact, fx: &mut Vec<Effect>) {
     push(app, MirrorOp::PutContact(Box::new(contact.clone())), fx);
 }
 
 /// A customer was deleted (or merged away).
-pub fn customer_deleted(app: &mut App, id: Id, fx: &mut Vec<Effect>) {
+pub fn customer_deleted(app: &App, id: Id, fx: &mut Vec<Effect>) {
     push(app, MirrorOp::RemoveCustomer(id), fx);
 }
 
 /// A contact was deleted.
-pub fn contact_deleted(app: &mut App, id: Id, fx: &mut Vec<Effect>) {
+pub fn contact_deleted(app: &App, id: Id, fx: &mut Vec<Effect>) {
     push(app, MirrorOp::RemoveContact(id), fx);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Find anywhere.
-
-/// `F`: opens the popup. Before the mirror's index arrives the popup says so, keeps what is
-/// typed, and searches as soon as the index is there.
-pub fn open_find(app: &mut App) {
-    if !app.mirror.configured {
-        app.message = Some(Message {
-            text: "Find anywhere needs the local mirror of the account".into(),
-            error: false,
-        });
-        return;
-    }
-    app.mirror.find = Some(FindPopup::default());
-    app.mode = Mode::Find;
-}
-
-/// Opens the popup with `text` already searched, contacts only (`:contact TEXT`).
-pub fn find_with(app: &mut App, text: &str) {
-    open_find(app);
-    if let Some(f) = app.mirror.find.as_mut() {
-        f.input = Input::new(text.to_string());
-        f.contacts_only = true;
-        find_search(app);
-    }
-}
-
-pub fn close_find(app: &mut App) {
-    app.mirror.find = None;
-    app.mode = Mode::Normal;
-}
-
-/// A key typed into the popup's field.
-pub fn find_edit(app: &mut App, req: InputRequest) {
-    let Some(f) = app.mirror.find.as_mut() else {
-        return;
-    };
-    let before = f.input.value().to_string();
-    f.input.handle(req);
-    if f.input.value() != before {
-        find_search(app);
-    }
-}
-
-/// Rows of the popup that fit on screen (kept in step with the drawing in `ui::find`).
-pub fn find_viewport(size: (u16, u16)) -> usize {
-    usize::from(find_area(size).height.saturating_sub(4)).max(1)
-}
-
-/// Where the popup sits: most of the screen, centred.
-pub fn find_area(size: (u16, u16)) -> ratatui::layout::Rect {
-    let (w, h) = size;
-    let width = w.saturating_sub(8).clamp(20.min(w), 110);
-    let height = h.saturating_sub(4).clamp(5.min(h), 30);
-    ratatui::layout::Rect::new(
-        (w - width) / 2,
-        (h.saturating_sub(1) - height.min(h.saturating_sub(1))) / 2,
-        width,
-        height.min(h.saturating_sub(1)),
-    )
-}
-
-/// Moves the popup's cursor.
-pub fn find_move(app: &mut App, delta: isize) {
-    let vp = find_viewport(app.size);
-    let Some(f) = app.mirror.find.as_mut() else {
-        return;
-    };
-    if f.rows.is_empty() {
-        return;
-    }
-    f.cursor = f.cursor.saturating_add_signed(delta).min(f.rows.len() - 1);
-    if f.cursor < f.offset {
-        f.offset = f.cursor;
-    } else if f.cursor >= f.offset + vp {
-        f.offset = f.cursor + 1 - vp;
-    }
-}
-
-fn find_search(app: &mut App) {
-    let (Some(f), Some(s)) = (app.mirror.find.as_mut(), app.mirror.find_searcher.as_mut()) else {
-        return;
-    };
-    let query = f.input.value().trim().to_string();
-    // Contacts only: a deeper search, then the customers left out.
-    let limit = if f.contacts_only {
-        FIND_LIMIT * 5
-    } else {
-        FIND_LIMIT
-    };
-    let mut results = if query.is_empty() {
-        Default::default()
-    } else {
-        s.0.search(&query, limit)
-    };
-    if f.contacts_only {
-        results.hits.retain(|h| h.contact_id.is_some());
-        if results.hits.len() < limit {
-            results.total = results.hits.len();
-        }
-        results.hits.truncate(FIND_LIMIT);
-    }
-    f.total = results.total;
-    f.cursor = 0;
-    f.offset = 0;
-    let rows: Vec<FindRow> = results
-        .hits
-        .iter()
-        .filter_map(|h| find_row(app, h))
-        .collect();
-    if let Some(f) = app.mirror.find.as_mut() {
-        f.rows = rows;
-    }
-}
-
-fn find_row(app: &App, hit: &Hit) -> Option<FindRow> {
-    let &i = app.list.index.get(&hit.customer_id)?;
-    let c = &app.list.rows[i].customer();
-    let contact = hit
-        .contact_id
-        .and_then(|id| c.contacts.iter().find(|k| k.id == id));
-    let (name, customer) = match contact {
-        Some(k) => (
-            sanitize::line(k.name.as_deref().unwrap_or("(no name)")),
-            sanitize::line(&c.display_name()),
-        ),
-        None => (sanitize::line(&c.display_name()), String::new()),
-    };
-    let value = sanitize::line(&field_value(c, contact, hit.field));
-    let matched = if value.is_empty() {
-        hit.field.label().to_string()
-    } else {
-        format!("{}: {value}", hit.field.label())
-    };
-    Some(FindRow {
-        customer_id: hit.customer_id,
-        contact_id: hit.contact_id,
-        name,
-        customer,
-        matched,
-        kind: hit.kind,
-    })
-}
-
-/// The text of the field that matched, for the popup.
-fn field_value(c: &Customer, contact: Option<&Contact>, field: Field) -> String {
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
-    if let Some(k) = contact {
-        return match field {
-            Field::Name => s(&k.name),
-            Field::Email => s(&k.email),
-            Field::Phone => super::view::phone_display(k.phone.as_deref().unwrap_or("")),
-            Field::Mobile => super::view::phone_display(k.mobile.as_deref().unwrap_or("")),
-            Field::Title => k.title().unwrap_or_default(),
-            Field::Address => s(&k.address1),
-            Field::City => s(&k.city),
-            Field::State => s(&k.state),
-            Field::Zip => s(&k.zip),
-            Field::Notes => first_line(&s(&k.notes)),
-            _ => String::new(),
-        };
-    }
-    match field {
-        Field::BusinessName => s(&c.business_name),
-        Field::PersonName | Field::Name => c.person_name(),
-        Field::Email => s(&c.email),
-        Field::Phone => super::view::phone_display(c.phone.as_deref().unwrap_or("")),
-        Field::Mobile => super::view::phone_display(c.mobile.as_deref().unwrap_or("")),
-        Field::Address => s(&c.address),
-        Field::City => s(&c.city),
-        Field::State => s(&c.state),
-        Field::Zip => s(&c.zip),
-        Field::Notes => first_line(&s(&c.notes)),
-        Field::Id => c.id.to_string(),
-        Field::Title | Field::Properties => String::new(),
-    }
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").chars().take(80).collect()
-}
-
-/// Enter in the popup: to the customer, and to the contact on the Contacts tab.
-pub fn find_jump(app: &mut App) {
-    let Some(row) = app
-        .mirror
-        .find
-        .as_ref()
-        .and_then(|f| f.rows.get(f.cursor).cloned())
-    else {
-        return;
-    };
-    close_find(app);
-    let shown = |app: &App| {
-        app.list
-            .shown
-            .iter()
-            .any(|&i| app.list.rows[i].id() == row.customer_id)
-    };
-    if !shown(app) && !app.search.text().is_empty() {
-        app.search.input.reset();
-        app.list.remote = None;
-        app.search.debounce = super::Debounce::Idle;
-        up::refilter_from_scratch(app);
-    }
-    if !shown(app) && !app.include_disabled {
-        app.include_disabled = true;
-        app.message = Some(Message {
-            text: "Showing disabled customers".into(),
-            error: false,
-        });
-        up::refilter_from_scratch(app);
-    }
-    if !up::select_customer(app, row.customer_id, true) {
-        return;
-    }
-    match row.contact_id {
-        Some(contact_id) => {
-            let pos = app
-                .list
-                .selected()
-                .and_then(|r| {
-                    r.customer()
-                        .contacts
-                        .iter()
-                        .position(|k| k.id == contact_id)
-                })
-                .unwrap_or(0);
-            app.detail.tab = Tab::Contacts;
-            app.detail.contact_open = false;
-            app.detail.cursors[Tab::Contacts.index()] = pos;
-            app.detail.record_cursor = 0;
-            app.detail.record_scroll = 0;
-            app.focus = Focus::Detail;
-            up::clamp_detail(app);
-        }
-        None => app.focus = Focus::List,
-    }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[allow(unused_imports)]
+    use crate::app::prelude::*;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
@@ -646,7 +238,7 @@ pub(crate) mod tests {
     const ALICE: Id = 31000002;
 
     fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+        match map_key(app.mode(), &KeyEvent::new(code, KeyModifiers::NONE)) {
             Some(a) => update(app, a),
             None => Vec::new(),
         }
@@ -934,15 +526,15 @@ pub(crate) mod tests {
     fn find_anywhere_jumps_to_the_customer_and_the_contact() {
         let mut app = loaded();
         key(&mut app, KeyCode::Char('F'));
-        assert_eq!(app.mode, Mode::Find);
+        assert_eq!(app.mode(), Mode::Find);
         // `q` and `j` are text here.
         typed(&mut app, "alice@");
-        let f = app.mirror.find.as_ref().expect("popup open");
+        let f = app.stack.find().expect("popup open");
         assert_eq!(f.rows[0].contact_id, Some(ALICE));
         assert_eq!(f.rows[0].customer_id, ACME);
         assert!(f.rows[0].matched.contains("alice@acme.test"));
         key(&mut app, KeyCode::Enter);
-        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.mode(), Mode::Normal);
         assert_eq!(selected(&app), Some(ACME));
         assert_eq!(app.detail.tab, Tab::Contacts);
         assert_eq!(app.focus, Focus::Detail);
@@ -963,9 +555,8 @@ pub(crate) mod tests {
         key(&mut app, KeyCode::Char('F'));
         typed(&mut app, "bob");
         let kinds: Vec<MatchKind> = app
-            .mirror
-            .find
-            .as_ref()
+            .stack
+            .find()
             .unwrap()
             .rows
             .iter()
@@ -982,7 +573,7 @@ pub(crate) mod tests {
     fn find_typed_before_the_index_arrives_searches_when_it_does() {
         let mut plain = fixtures::app((100, 30));
         key(&mut plain, KeyCode::Char('F'));
-        assert_eq!(plain.mode, Mode::Normal);
+        assert_eq!(plain.mode(), Mode::Normal);
         assert!(plain.message.as_ref().unwrap().text.contains("mirror"));
 
         let (mut app, _) = configured();
@@ -997,24 +588,24 @@ pub(crate) mod tests {
             }),
         );
         key(&mut app, KeyCode::Char('F'));
-        assert_eq!(app.mode, Mode::Find);
+        assert_eq!(app.mode(), Mode::Find);
         typed(&mut app, "alice@");
-        assert!(app.mirror.find.as_ref().unwrap().rows.is_empty());
+        assert!(app.stack.find().unwrap().rows.is_empty());
         let index = SearchIndex::from_customers(&customers);
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Index(Arc::new(index))),
         );
-        let f = app.mirror.find.as_ref().unwrap();
+        let f = app.stack.find().unwrap();
         assert_eq!(f.rows[0].contact_id, Some(ALICE));
     }
 
     #[test]
     fn find_with_text_opens_the_popup_with_results() {
         let mut app = loaded();
-        find_with(&mut app, "IT Manager");
-        assert_eq!(app.mode, Mode::Find);
-        let f = app.mirror.find.as_ref().unwrap();
+        crate::app::find::open_with(&mut app, "IT Manager");
+        assert_eq!(app.mode(), Mode::Find);
+        let f = app.stack.find().unwrap();
         assert_eq!(f.input.value(), "IT Manager");
         assert_eq!(f.rows[0].contact_id, Some(ALICE));
         assert_eq!(f.rows[0].kind, MatchKind::Exact);
@@ -1025,7 +616,7 @@ pub(crate) mod tests {
         let mut app = loaded();
         key(&mut app, KeyCode::Char('F'));
         typed(&mut app, "acme");
-        let f = app.mirror.find.as_ref().unwrap();
+        let f = app.stack.find().unwrap();
         assert!(
             f.rows.iter().any(|r| r.contact_id.is_none()),
             "{:?}",
@@ -1033,8 +624,8 @@ pub(crate) mod tests {
         );
         assert!(!f.contacts_only);
         key(&mut app, KeyCode::Esc);
-        find_with(&mut app, "acme");
-        let f = app.mirror.find.as_ref().unwrap();
+        crate::app::find::open_with(&mut app, "acme");
+        let f = app.stack.find().unwrap();
         assert!(f.contacts_only);
         assert!(!f.rows.is_empty());
         assert!(
@@ -1058,7 +649,7 @@ pub(crate) mod tests {
         let mut fx = Vec::new();
         let mut c = fixtures::customers()[0].clone();
         c.business_name = Some("Acme Renamed".into());
-        customer_saved(&mut app, &c, &mut fx);
+        customer_saved(&app, &c, &mut fx);
         assert_eq!(
             fx,
             vec![Effect::Mirror(MirrorOp::PutCustomer(Box::new(c.clone())))]
@@ -1076,25 +667,25 @@ pub(crate) mod tests {
         assert!(!app.list.index.contains_key(&ACME));
         assert!(app.list.shown.iter().all(|&i| i < app.list.rows.len()));
         // Without a mirror the hooks do nothing.
-        let mut plain = fixtures::app((100, 30));
+        let plain = fixtures::app((100, 30));
         let mut fx = Vec::new();
-        contact_deleted(&mut plain, ALICE, &mut fx);
+        contact_deleted(&plain, ALICE, &mut fx);
         assert!(fx.is_empty());
     }
 
     #[test]
     fn form_saves_and_deletes_reach_the_mirror() {
-        use crate::app::action::{Deletion, Record};
+        use crate::domain::{Deletion, Record};
         const BOB: Id = 31000001;
         let mut app = loaded();
         // Edit Bob's title in the contact form and save.
         key(&mut app, KeyCode::Tab);
         key(&mut app, KeyCode::Char('2'));
         key(&mut app, KeyCode::Char('e'));
-        assert_eq!(app.mode, Mode::Form);
+        assert_eq!(app.mode(), Mode::Form);
         key(&mut app, KeyCode::Down);
         let ctrl = |app: &mut App, c: char| match map_key(
-            app.mode,
+            app.mode(),
             &KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
         ) {
             Some(a) => update(app, a),

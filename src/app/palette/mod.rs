@@ -5,467 +5,38 @@
 //! arguments complete). The help overlay lists it. To add a command: add a row, a [`Command`]
 //! variant, a case in [`parse`] and one in [`run`].
 
+pub mod state;
+
 use tui_input::{Input, InputRequest};
 
-use super::update::{self, update};
-use super::{Action, App, Cmd, Effect, Focus, Message, Mode, Row, Tab};
-use super::{audit_ui, mirror_ui};
-use crate::api::model::Id;
+use crate::app::action::Cmd;
+use crate::app::effect::Effect;
+use crate::app::kinds::{Focus, Tab};
+use crate::app::stack::Screen;
+use crate::app::state::App;
+use crate::app::{audit, find, help, mirror, onboard, panes};
 use crate::export::{self, ExportFormat};
 use crate::sanitize;
+use crate::text::plural;
+use state::{
+    Command, ContactHit, ContactResults, ExportWhat, POPUP_ROWS, complete, find_contacts, parse,
+    suggestions,
+};
 
-/// How a command's arguments complete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArgKind {
-    /// No arguments.
-    None,
-    /// Free text.
-    Text,
-    /// A profile of the config file.
-    Profile,
-    /// `customers csv|json`, `contacts csv|vcard [all]`.
-    Export,
-}
-
-/// One row of the registry.
-#[derive(Debug, Clone, Copy)]
-pub struct CommandSpec {
-    pub name: &'static str,
-    /// Other names that run the same command (`q`).
-    pub aliases: &'static [&'static str],
-    /// The arguments, as the help writes them.
-    pub args: &'static str,
-    pub help: &'static str,
-    pub complete: ArgKind,
-}
-
-impl CommandSpec {
-    /// `:export customers csv|json` style usage for the help.
-    pub fn usage(&self) -> String {
-        if self.args.is_empty() {
-            format!(":{}", self.name)
-        } else {
-            format!(":{} {}", self.name, self.args)
-        }
-    }
-
-    fn is(&self, word: &str) -> bool {
-        self.name.eq_ignore_ascii_case(word)
-            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(word))
-    }
-}
-
-/// Every palette command, in the order the popup and the help show them.
-pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "customer",
-        aliases: &["cu"],
-        args: "TEXT",
-        help: "search customers (the list's search)",
-        complete: ArgKind::Text,
-    },
-    CommandSpec {
-        name: "contact",
-        aliases: &["co"],
-        args: "TEXT",
-        help: "find contacts by name, e-mail, phone or title",
-        complete: ArgKind::Text,
-    },
-    CommandSpec {
-        name: "duplicates",
-        aliases: &["dup"],
-        args: "",
-        help: "audit likely duplicate customers (and merge them)",
-        complete: ArgKind::None,
-    },
-    CommandSpec {
-        name: "onboard",
-        aliases: &["on"],
-        args: "",
-        help: "onboard a new client: customer, primary contact, more contacts, review, create",
-        complete: ArgKind::None,
-    },
-    CommandSpec {
-        name: "sync",
-        aliases: &[],
-        args: "[full]",
-        help: "sync the local mirror now (full = every record, notices deletions)",
-        complete: ArgKind::Text,
-    },
-    CommandSpec {
-        name: "export",
-        aliases: &[],
-        args: "customers|contacts FORMAT [all]",
-        help: "customers: csv|json; contacts: csv|vcard, all = every listed customer's",
-        complete: ArgKind::Export,
-    },
-    CommandSpec {
-        name: "profile",
-        aliases: &[],
-        args: "NAME",
-        help: "switch to another account of the config file",
-        complete: ArgKind::Profile,
-    },
-    CommandSpec {
-        name: "refresh",
-        aliases: &[],
-        args: "",
-        help: "reload from the server",
-        complete: ArgKind::None,
-    },
-    CommandSpec {
-        name: "help",
-        aliases: &[],
-        args: "",
-        help: "keys, commands and configuration",
-        complete: ArgKind::None,
-    },
-    CommandSpec {
-        name: "quit",
-        aliases: &["q"],
-        args: "",
-        help: "quit the app",
-        complete: ArgKind::None,
-    },
-];
-
-/// What to export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportWhat {
-    /// The filtered customer list.
-    Customers,
-    /// The selected customer's contacts, or (`all`) those of every filtered customer.
-    Contacts { all: bool },
-}
-
-/// A parsed command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Customer(String),
-    Contact(String),
-    Profile(String),
-    Export {
-        what: ExportWhat,
-        format: ExportFormat,
-    },
-    Refresh,
-    Help,
-    Quit,
-    /// `:duplicates`: the duplicate audit.
-    Duplicates,
-    /// `:sync [full]`: sync the mirror now; `full` walks every record.
-    Sync {
-        full: bool,
-    },
-    /// `:onboard`: the client onboarding flow.
-    Onboard,
-}
-
-/// Parses a command line (without the `:`). Errors are messages for the status line.
-pub fn parse(line: &str) -> Result<Command, String> {
-    let line = line.trim().trim_start_matches(':').trim_start();
-    let (word, rest) = line
-        .split_once(char::is_whitespace)
-        .map_or((line, ""), |(w, r)| (w, r.trim()));
-    if word.is_empty() {
-        return Err("Type a command; Tab completes, :help lists them".into());
-    }
-    let Some(spec) = COMMANDS.iter().find(|c| c.is(word)) else {
-        return Err(format!(
-            "Unknown command :{} (Tab lists the commands)",
-            sanitize::line(word)
-        ));
-    };
-    let needs_text = |what: &str| {
-        if rest.is_empty() {
-            Err(format!(":{} needs {what}", spec.name))
-        } else {
-            Ok(rest.to_string())
-        }
-    };
-    match spec.name {
-        "customer" => needs_text("a search text").map(Command::Customer),
-        "contact" => needs_text("a name, e-mail, phone or title").map(Command::Contact),
-        "profile" => needs_text("a profile name").map(Command::Profile),
-        "export" => parse_export(rest),
-        "sync" => match rest.to_lowercase().as_str() {
-            "" => Ok(Command::Sync { full: false }),
-            "full" => Ok(Command::Sync { full: true }),
-            _ => Err("Use :sync, or :sync full".into()),
-        },
-        "duplicates" if !rest.is_empty() => Err(":duplicates takes no arguments".into()),
-        "duplicates" => Ok(Command::Duplicates),
-        "onboard" if !rest.is_empty() => Err(":onboard takes no arguments".into()),
-        "onboard" => Ok(Command::Onboard),
-        "refresh" | "help" | "quit" if !rest.is_empty() => {
-            Err(format!(":{} takes no arguments", spec.name))
-        }
-        "refresh" => Ok(Command::Refresh),
-        "help" => Ok(Command::Help),
-        _ => Ok(Command::Quit),
-    }
-}
-
-fn parse_export(rest: &str) -> Result<Command, String> {
-    const USAGE: &str = "Use :export customers csv|json, or :export contacts csv|vcard [all]";
-    let words: Vec<String> = rest.split_whitespace().map(str::to_lowercase).collect();
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let format = |w: Option<&&str>| w.and_then(|w| ExportFormat::parse(w));
-    match words.as_slice() {
-        ["customers", f] => match format(Some(f)) {
-            Some(ExportFormat::VCard) => Err("Customers export to csv or json".into()),
-            Some(format) => Ok(Command::Export {
-                what: ExportWhat::Customers,
-                format,
-            }),
-            None => Err(USAGE.into()),
-        },
-        ["contacts", f] | ["contacts", f, "all"] => match format(Some(f)) {
-            Some(ExportFormat::Json) => Err("Contacts export to csv or vcard".into()),
-            Some(format) => Ok(Command::Export {
-                what: ExportWhat::Contacts {
-                    all: words.len() == 3,
-                },
-                format,
-            }),
-            None => Err(USAGE.into()),
-        },
-        _ => Err(USAGE.into()),
-    }
-}
-
-/// One entry of the popup: what Tab or Enter puts in the prompt, and what the popup shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suggestion {
-    /// The whole prompt text after choosing this entry.
-    pub line: String,
-    /// The entry as shown (`:export customers csv|json`, `csv`).
-    pub label: String,
-    pub help: String,
-}
-
-/// The entries matching the prompt: command names while the first word is typed, then the
-/// arguments that fit (profiles, export kinds), or the command's own usage.
-pub fn suggestions(line: &str, profiles: &[String]) -> Vec<Suggestion> {
-    let trimmed = line.trim_start();
-    let Some((word, rest)) = trimmed.split_once(char::is_whitespace) else {
-        let prefix = trimmed.to_lowercase();
-        return COMMANDS
-            .iter()
-            .filter(|c| {
-                c.name.starts_with(&prefix) || c.aliases.iter().any(|a| a.starts_with(&prefix))
-            })
-            .map(|c| Suggestion {
-                line: if c.complete == ArgKind::None {
-                    c.name.to_string()
-                } else {
-                    format!("{} ", c.name)
-                },
-                label: c.usage(),
-                help: c.help.to_string(),
-            })
-            .collect();
-    };
-    let Some(spec) = COMMANDS.iter().find(|c| c.is(word)) else {
-        return Vec::new();
-    };
-    // The words before the one being typed, and the one being typed (empty after a space).
-    let mut done: Vec<&str> = rest.split_whitespace().collect();
-    let typing = if rest.is_empty() || rest.ends_with(char::is_whitespace) {
-        ""
-    } else {
-        done.pop().unwrap_or("")
-    };
-    let candidates: Vec<(&str, &str)> = match (spec.complete, done.as_slice()) {
-        (ArgKind::Profile, []) => profiles
-            .iter()
-            .map(|p| (p.as_str(), "profile of the config file"))
-            .collect(),
-        (ArgKind::Export, []) => vec![
-            ("customers", "the filtered customer list"),
-            ("contacts", "contacts of the selected customer, or all"),
-        ],
-        (ArgKind::Export, [w]) if w.eq_ignore_ascii_case("customers") => {
-            vec![("csv", "comma-separated"), ("json", "JSON array")]
-        }
-        (ArgKind::Export, [w]) if w.eq_ignore_ascii_case("contacts") => {
-            vec![("csv", "comma-separated"), ("vcard", "vCard 4.0")]
-        }
-        (ArgKind::Export, [w, _]) if w.eq_ignore_ascii_case("contacts") => {
-            vec![("all", "every filtered customer's contacts")]
-        }
-        _ => Vec::new(),
-    };
-    let lower = typing.to_lowercase();
-    let head: String = std::iter::once(spec.name)
-        .chain(done.iter().copied())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let out: Vec<Suggestion> = candidates
-        .into_iter()
-        .filter(|(c, _)| c.to_lowercase().starts_with(&lower))
-        .map(|(c, help)| Suggestion {
-            line: format!("{head} {c}"),
-            label: sanitize::line(c),
-            help: help.to_string(),
-        })
-        .collect();
-    if out.is_empty() && !matches!(spec.complete, ArgKind::Profile | ArgKind::Export) {
-        // Free text: the popup keeps showing what the command does.
-        return vec![Suggestion {
-            line: trimmed.to_string(),
-            label: spec.usage(),
-            help: spec.help.to_string(),
-        }];
-    }
-    out
-}
-
-/// What Tab puts in the prompt: the chosen suggestion, the only one, or the longest common
-/// start of all of them; `None` when nothing would change.
-pub fn complete(line: &str, profiles: &[String], chosen: Option<usize>) -> Option<String> {
-    let sugg = suggestions(line, profiles);
-    let current = line.trim_start();
-    let mut pick = match chosen.and_then(|i| sugg.get(i)) {
-        Some(s) => s.line.clone(),
-        None if sugg.len() == 1 => sugg[0].line.clone(),
-        None => common_prefix(sugg.iter().map(|s| s.line.as_str()))?,
-    };
-    // A finished argument gets a space so the next one can be typed.
-    if (chosen.is_some() || sugg.len() == 1) && !pick.ends_with(' ') && wants_more(&pick) {
-        pick.push(' ');
-    }
-    (pick.len() > current.len() || (chosen.is_some() && pick != current)).then_some(pick)
-}
-
-/// Whether the command line can take another argument.
-fn wants_more(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    matches!(words.as_slice(), ["export", _] | ["export", "contacts", _])
-}
-
-fn common_prefix<'a>(mut items: impl Iterator<Item = &'a str>) -> Option<String> {
-    let first = items.next()?;
-    let mut len = first.len();
-    for s in items {
-        len = first
-            .char_indices()
-            .zip(s.chars())
-            .take_while(|((_, a), b)| a.eq_ignore_ascii_case(b))
-            .last()
-            .map_or(0, |((i, a), _)| i + a.len_utf8())
-            .min(len);
-    }
-    Some(first[..len].to_string())
-}
-
-/// The prompt's state.
-#[derive(Debug, Clone, Default)]
-pub struct Palette {
-    pub input: Input,
-    /// The highlighted suggestion (Up/Down), if any.
-    pub chosen: Option<usize>,
-    /// Command lines run, oldest first.
-    pub history: Vec<String>,
-    /// Position while walking the history with Up/Down.
-    history_pos: Option<usize>,
-    /// An export waiting for the rest of the list's pages.
-    pub pending_export: Option<(ExportWhat, ExportFormat)>,
-}
-
-impl Palette {
-    pub fn text(&self) -> &str {
-        self.input.value()
-    }
-}
-
-/// How many suggestions the popup shows at most.
-pub const POPUP_ROWS: usize = 8;
-
-/// One contact found by `:contact`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactHit {
-    pub customer_id: Id,
-    /// Position in the customer's contacts (the Contacts tab's row).
-    pub index: usize,
-    /// Sanitised, for display.
-    pub name: String,
-    pub customer: String,
-    /// E-mail, phone and title that are set, joined with ` · `.
-    pub detail: String,
-}
-
-/// The results of a `:contact` search.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactResults {
-    pub query: String,
-    pub hits: Vec<ContactHit>,
-    pub cursor: usize,
-}
-
-/// The contacts embedded in the loaded customers whose name, e-mail, phone (digits too) or
-/// title contains `needle` (case-insensitive), in list order.
-pub fn find_contacts(rows: &[Row], order: &[usize], needle: &str) -> Vec<ContactHit> {
-    let needle = needle.trim().to_lowercase();
-    if needle.is_empty() {
-        return Vec::new();
-    }
-    let digits: String = needle.chars().filter(char::is_ascii_digit).collect();
-    let phone_query = digits.len() >= 3
-        && needle
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    let mut out = Vec::new();
-    for &i in order {
-        let Some(row) = rows.get(i) else { continue };
-        let c = &row.customer();
-        for (index, ct) in c.contacts.iter().enumerate() {
-            let title = ct.title();
-            let text_fields = [&ct.name, &ct.email, &title, &ct.phone, &ct.mobile];
-            let text_hit = text_fields.iter().any(|f| {
-                f.as_deref()
-                    .is_some_and(|v| v.to_lowercase().contains(&needle))
-            });
-            let phone_hit = phone_query
-                && [&ct.phone, &ct.mobile].iter().any(|f| {
-                    f.as_deref().is_some_and(|v| {
-                        v.chars()
-                            .filter(char::is_ascii_digit)
-                            .collect::<String>()
-                            .contains(&digits)
-                    })
-                });
-            if !(text_hit || phone_hit) {
-                continue;
-            }
-            let detail: Vec<String> = [&ct.email, &ct.phone, &ct.mobile, &title]
-                .iter()
-                .filter_map(|f| f.as_deref().filter(|v| !v.trim().is_empty()))
-                .map(sanitize::line)
-                .collect();
-            out.push(ContactHit {
-                customer_id: c.id,
-                index,
-                name: sanitize::line(ct.name.as_deref().unwrap_or("(no name)")),
-                customer: row.view.name().to_string(),
-                detail: detail.join(" · "),
-            });
-        }
-    }
-    out
+fn is_palette(s: &Screen) -> bool {
+    matches!(s, Screen::Palette)
 }
 
 /// `:` pressed: an empty prompt.
 pub fn open(app: &mut App) {
-    app.mode = Mode::Palette;
-    app.message = None;
+    app.stack.push(Screen::Palette);
     app.palette.input.reset();
     app.palette.chosen = None;
     app.palette.history_pos = None;
 }
 
 fn close(app: &mut App) {
-    app.mode = Mode::Normal;
+    app.stack.remove(is_palette);
     app.palette.input.reset();
     app.palette.chosen = None;
     app.palette.history_pos = None;
@@ -489,13 +60,9 @@ fn set_line(app: &mut App, line: String) {
     app.palette.input = Input::new(line);
 }
 
-/// Commands in [`Mode::Palette`] and [`Mode::Results`].
+/// Keys in the prompt.
 pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
-    if app.mode == Mode::Results {
-        return results_command(app, cmd, fx);
-    }
     match cmd {
-        Cmd::Quit => app.quit = true,
         Cmd::Close => close(app),
         Cmd::Complete => {
             if let Some(line) =
@@ -549,10 +116,7 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 Err(e) => {
                     set_line(app, line);
                     app.palette.chosen = None;
-                    app.message = Some(Message {
-                        text: e,
-                        error: true,
-                    });
+                    app.say(e, true);
                 }
             }
         }
@@ -579,24 +143,22 @@ fn walk_history(app: &mut App, older: bool) {
     app.palette.history_pos = pos;
 }
 
-fn results_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
-    let Some(r) = &mut app.results else {
-        app.mode = Mode::Normal;
+/// Keys on the contacts `:contact` found.
+pub fn results_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    let is_results = |s: &Screen| matches!(s, Screen::Results(_));
+    let Some(r) = app.stack.results_mut() else {
         return;
     };
     let n = r.hits.len();
     match cmd {
-        Cmd::Quit => app.quit = true,
         Cmd::Close => {
-            app.results = None;
-            app.mode = Mode::Normal;
+            app.stack.remove(is_results);
         }
         Cmd::Down if n > 0 => r.cursor = (r.cursor + 1).min(n - 1),
         Cmd::Up => r.cursor = r.cursor.saturating_sub(1),
         Cmd::Open => {
             if let Some(hit) = r.hits.get(r.cursor).cloned() {
-                app.results = None;
-                app.mode = Mode::Normal;
+                app.stack.remove(is_results);
                 jump_to_contact(app, &hit, fx);
             }
         }
@@ -605,33 +167,27 @@ fn results_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 }
 
 fn notice(app: &mut App, text: String, error: bool) {
-    app.message = Some(Message { text, error });
+    app.say(text, error);
 }
 
 /// Runs a parsed command (the palette is already closed).
 pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
-    app.mode = Mode::Normal;
     match command {
         Command::Quit => app.quit = true,
-        Command::Help => fx.extend(update(app, Action::Cmd(Cmd::Help))),
-        Command::Refresh => fx.extend(update(app, Action::Cmd(Cmd::Refresh))),
+        Command::Help => help::open(app),
+        Command::Refresh => mirror::refresh(app, fx),
         Command::Customer(text) => {
-            // The list's own search, as if typed after `/`.
+            // The list's own search, as if typed after `/` and kept with Enter.
             app.focus = Focus::List;
-            app.mode = Mode::Search;
-            fx.extend(update(app, Action::SearchEdit(InputRequest::DeleteLine)));
-            for c in text.chars() {
-                fx.extend(update(app, Action::SearchEdit(InputRequest::InsertChar(c))));
-            }
-            fx.extend(update(app, Action::Cmd(Cmd::SearchAccept)));
+            panes::set_search(app, &text);
         }
         Command::Contact(text) if app.mirror.active => {
             // The whole account is searchable: the find-anywhere popup, already searched.
-            mirror_ui::find_with(app, &text);
+            find::open_with(app, &text);
         }
-        Command::Duplicates => audit_ui::open(app, fx),
-        Command::Onboard => super::onboard_ui::open(app),
-        Command::Sync { full } => mirror_ui::sync_with(app, full, fx),
+        Command::Duplicates => audit::open(app, fx),
+        Command::Onboard => onboard::open(app),
+        Command::Sync { full } => mirror::sync_with(app, full, fx),
         Command::Contact(text) => {
             let hits = find_contacts(&app.list.rows, &app.list.order, &text);
             match hits.len() {
@@ -646,12 +202,11 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
                 ),
                 1 => jump_to_contact(app, &hits[0], fx),
                 _ => {
-                    app.results = Some(ContactResults {
+                    app.stack.push(Screen::Results(ContactResults {
                         query: sanitize::line(&text),
                         hits,
                         cursor: 0,
-                    });
-                    app.mode = Mode::Results;
+                    }));
                 }
             }
         }
@@ -687,7 +242,7 @@ fn export_effect(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut
         what,
         ExportWhat::Customers | ExportWhat::Contacts { all: true }
     );
-    if whole_list && update::load_next_page(app, fx) {
+    if whole_list && panes::load_next_page(app, fx) {
         app.palette.pending_export = Some((what, format));
         notice(
             app,
@@ -705,7 +260,7 @@ pub(crate) fn page_arrived(app: &mut App, fx: &mut Vec<Effect>) {
     let Some((what, format)) = app.palette.pending_export else {
         return;
     };
-    if update::load_next_page(app, fx) {
+    if panes::load_next_page(app, fx) {
         return;
     }
     app.palette.pending_export = None;
@@ -782,15 +337,6 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
     });
 }
 
-/// `1 contact`, `3 contacts`, `96,182 customers`.
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{} {word}s", crate::text::count(n as u64))
-    }
-}
-
 /// Selects the hit's customer in the list (clearing a search that hides it), opens the
 /// Contacts tab and puts the cursor on the contact.
 pub fn jump_to_contact(app: &mut App, hit: &ContactHit, fx: &mut Vec<Effect>) {
@@ -804,8 +350,7 @@ pub fn jump_to_contact(app: &mut App, hit: &ContactHit, fx: &mut Vec<Effect>) {
     };
     let mut pos = find(app);
     if pos.is_none() && !app.search.text().is_empty() {
-        app.mode = Mode::Search;
-        fx.extend(update(app, Action::Cmd(Cmd::SearchCancel)));
+        panes::clear_search(app, fx);
         pos = find(app);
     }
     let Some(pos) = pos else {
@@ -818,21 +363,20 @@ pub fn jump_to_contact(app: &mut App, hit: &ContactHit, fx: &mut Vec<Effect>) {
             true,
         );
     };
-    app.mode = Mode::Normal;
     app.list.cursor = pos;
-    update::ensure_visible(app);
-    update::sync_detail(app, false);
-    app.detail.tab = Tab::Contacts;
-    app.detail.contact_open = false;
-    app.detail.cursors[Tab::Contacts.index()] = hit.index;
+    panes::ensure_visible(app);
+    panes::sync_detail(app, false);
+    panes::show_tab(app, Tab::Contacts);
+    panes::set_contact_cursor(app, hit.index);
     app.focus = Focus::Detail;
-    update::clamp_detail(app);
-    update::keep_detail_visible(app);
+    panes::keep_detail_visible(app);
     notice(app, format!("{} at {}", hit.name, hit.customer), false);
 }
 
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
+    use crate::app::prelude::*;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
@@ -847,7 +391,7 @@ mod tests {
     use crate::app::keymap::map_key;
 
     fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+        match map_key(app.mode(), &KeyEvent::new(code, KeyModifiers::NONE)) {
             Some(a) => update(app, a),
             None => Vec::new(),
         }
@@ -856,7 +400,7 @@ mod tests {
     /// Types `:` + `line` + Enter and returns the effects.
     fn run_line(app: &mut App, line: &str) -> Vec<Effect> {
         let mut fx = press(app, KeyCode::Char(':'));
-        assert_eq!(app.mode, Mode::Palette);
+        assert_eq!(app.mode(), Mode::Palette);
         for c in line.chars() {
             fx.extend(press(app, KeyCode::Char(c)));
         }
@@ -960,7 +504,7 @@ mod tests {
         assert!(!app.quit);
         assert_eq!(app.palette.text(), "q");
         press(&mut app, KeyCode::Esc);
-        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.mode(), Mode::Normal);
         assert!(!app.quit);
 
         run_line(&mut app, "quit");
@@ -979,7 +523,7 @@ mod tests {
         let m = app.message.clone().expect("message");
         assert!(m.error);
         assert!(m.text.contains("nope") && m.text.contains("home, work, work-eu"));
-        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.mode(), Mode::Normal);
 
         let fx = run_line(&mut app, "profile work");
         assert_eq!(fx, [Effect::SwitchProfile("work".into())]);
@@ -1074,12 +618,12 @@ mod tests {
         // Several hits: a list; Enter jumps to the chosen one.
         let mut app = fixtures::app((100, 30));
         run_line(&mut app, "contact acme.test");
-        assert_eq!(app.mode, Mode::Results);
-        let n = app.results.as_ref().expect("results").hits.len();
+        assert_eq!(app.mode(), Mode::Results);
+        let n = app.stack.results().expect("results").hits.len();
         assert!(n >= 3);
         press(&mut app, KeyCode::Down);
         press(&mut app, KeyCode::Enter);
-        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.mode(), Mode::Normal);
         assert_eq!(app.detail.tab, Tab::Contacts);
         assert_eq!(app.detail.cursor(), 1);
 
@@ -1135,7 +679,7 @@ mod tests {
         press(&mut app, KeyCode::Down);
         assert_eq!(app.palette.chosen, Some(0));
         press(&mut app, KeyCode::Enter);
-        assert_eq!(app.mode, Mode::Help);
+        assert_eq!(app.mode(), Mode::Help);
     }
 
     #[test]
@@ -1144,7 +688,7 @@ mod tests {
         let fx = run_line(&mut app, "customer acme");
         assert!(fx.is_empty(), "the server search waits for the debounce");
         assert_eq!(app.search.text(), "acme");
-        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.mode(), Mode::Normal);
         assert!(app.search.debounce.is_pending());
         assert!(app.list.shown.iter().all(|&i| {
             app.list.rows[i].view.name().to_lowercase().contains("acme")
@@ -1236,8 +780,8 @@ mod tests {
     fn duplicates_opens_the_audit() {
         let mut app = fixtures::app((100, 30));
         let fx = run_line(&mut app, "duplicates");
-        assert_eq!(app.mode, Mode::Audit);
-        assert!(app.audit.view.is_some());
+        assert_eq!(app.mode(), Mode::Audit);
+        assert!(app.stack.audit().is_some());
         assert!(
             fx.iter().any(|e| matches!(e, Effect::Audit(_))) || app.audit.dismissed.is_some(),
             "{fx:?}"
@@ -1246,8 +790,8 @@ mod tests {
 
     #[test]
     fn sync_asks_the_mirror_for_changes_or_a_full_pass() {
-        use crate::app::mirror_ui::MirrorOp;
-        let mut app = crate::app::mirror_ui::tests::loaded();
+        use crate::app::mirror::state::MirrorOp;
+        let mut app = crate::app::mirror::tests::loaded();
         app.mirror.syncing = None; // the start-up sync is done
         let fx = run_line(&mut app, "sync");
         assert!(
@@ -1260,7 +804,7 @@ mod tests {
         assert!(fx.is_empty(), "{fx:?}");
         assert!(app.message.as_ref().unwrap().text.contains("already"));
 
-        let mut app = crate::app::mirror_ui::tests::loaded();
+        let mut app = crate::app::mirror::tests::loaded();
         app.mirror.syncing = None;
         let fx = run_line(&mut app, "sync full");
         assert!(
@@ -1283,11 +827,11 @@ mod tests {
 
     #[test]
     fn contact_uses_find_anywhere_when_the_mirror_is_loaded() {
-        let mut app = crate::app::mirror_ui::tests::loaded();
+        let mut app = crate::app::mirror::tests::loaded();
         run_line(&mut app, "contact alice");
-        assert_eq!(app.mode, Mode::Find);
-        let find = app.mirror.find.as_ref().expect("find popup");
+        assert_eq!(app.mode(), Mode::Find);
+        let find = app.stack.find().expect("find popup");
         assert_eq!(find.input.value(), "alice");
-        assert!(app.results.is_none());
+        assert!(app.stack.results().is_none());
     }
 }

@@ -1,5 +1,7 @@
 //! `update`-level tests of the forms: keys in, effects and state out. No terminal, no network.
 
+#[allow(unused_imports)]
+use crate::app::prelude::*;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -8,8 +10,11 @@ use serde_json::json;
 use super::*;
 use crate::api::FieldError;
 use crate::api::model::Customer;
+use crate::api::model::Id;
+use crate::app::action::Action;
 use crate::app::fixtures;
 use crate::app::keymap::map_key;
+use crate::app::state::NOTE;
 use crate::app::update;
 
 const ACME: Id = 21000001;
@@ -20,7 +25,7 @@ fn app() -> App {
 }
 
 fn ev(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-    match map_key(app.mode, &KeyEvent::new(code, mods)) {
+    match map_key(app.mode(), &KeyEvent::new(code, mods)) {
         Some(a) => update(app, a),
         None => Vec::new(),
     }
@@ -41,7 +46,7 @@ fn typed(app: &mut App, s: &str) -> Vec<Effect> {
 }
 
 fn form(app: &App) -> &FormUi {
-    app.form.as_ref().expect("a form is open")
+    app.stack.form().expect("a form is open")
 }
 
 fn value(app: &App, key: &str) -> String {
@@ -54,7 +59,7 @@ fn value(app: &App, key: &str) -> String {
 }
 
 fn focus_field(app: &mut App, key: &str) {
-    let f = app.form.as_mut().expect("form");
+    let f = app.stack.form_mut().expect("form");
     f.form.focus = f.form.fields.iter().position(|x| x.key == key).unwrap();
 }
 
@@ -68,7 +73,7 @@ fn edit_bob(app: &mut App) {
     press(app, KeyCode::Tab);
     press(app, KeyCode::Char('2'));
     press(app, KeyCode::Char('e'));
-    assert_eq!(app.mode, Mode::Form);
+    assert_eq!(app.mode(), Mode::Form);
 }
 
 fn reread_token(fx: &[Effect]) -> u64 {
@@ -109,7 +114,7 @@ fn keys_open_forms_in_the_detail_pane() {
     assert_eq!(a.focus, Focus::Detail);
     // A form without changes closes at once; its draft (if any) goes.
     let fx = press(&mut a, KeyCode::Esc);
-    assert!(a.form.is_none() && a.mode == Mode::Normal);
+    assert!(a.stack.form().is_none() && a.mode() == Mode::Normal);
     assert_eq!(fx, vec![Effect::RemoveDraft(FormTarget::NewCustomer)]);
 
     press(&mut a, KeyCode::Char('e'));
@@ -158,7 +163,7 @@ fn moving_between_fields_and_enter() {
 fn an_edit_sends_only_the_changed_fields_and_updates_in_place() {
     let mut a = app();
     let token = bob_title_ceo(&mut a);
-    assert!(busy(&a));
+    assert!(a.stack.form().unwrap().busy());
     // Typing while the save runs is refused (it would be lost when the form closes).
     typed(&mut a, "x");
     assert_eq!(value(&a, "title"), "CEO");
@@ -186,8 +191,8 @@ fn an_edit_sends_only_the_changed_fields_and_updates_in_place() {
         id: BOB,
         customer_id: ACME
     })));
-    assert!(a.form.is_none());
-    assert_eq!(a.mode, Mode::Normal);
+    assert!(a.stack.form().is_none());
+    assert_eq!(a.mode(), Mode::Normal);
     assert_eq!(a.message.as_ref().unwrap().text, "Saved");
     assert_eq!(bob(&a).title().as_deref(), Some("CEO"));
     let view = a.detail.view.as_ref().unwrap();
@@ -202,7 +207,7 @@ fn an_edit_sends_only_the_changed_fields_and_updates_in_place() {
     // "Saved" goes away after a while.
     let t0 = Instant::now();
     update(&mut a, Action::Tick(t0));
-    update(&mut a, Action::Tick(t0 + FLASH + Duration::from_millis(1)));
+    update(&mut a, Action::Tick(t0 + NOTE + Duration::from_millis(1)));
     assert!(a.message.is_none());
 }
 
@@ -243,7 +248,7 @@ fn every_failure_keeps_the_form_and_ctrl_s_tries_again() {
                 result: Err(e.clone()),
             },
         );
-        assert_eq!(a.mode, Mode::Form, "{e}");
+        assert_eq!(a.mode(), Mode::Form, "{e}");
         assert_eq!(value(&a, "title"), "CEO", "{e}");
         assert!(matches!(form(&a).form.state, FormState::Failed(_)), "{e}");
         assert!(a.message.as_ref().unwrap().error);
@@ -350,7 +355,7 @@ fn conflicts_are_chosen_field_by_field() {
     assert!(!form(&a).form.conflicts[0].keep_mine);
     let fx = press(&mut a, KeyCode::Enter);
     assert!(fx.iter().all(|e| !matches!(e, Effect::Save { .. })));
-    assert!(a.form.is_none());
+    assert!(a.stack.form().is_none());
 
     // Mine: only my field is sent.
     let mut a = app();
@@ -392,10 +397,11 @@ fn verify_before_create_finds_a_contact_of_any_loaded_customer() {
     assert!(fx.is_empty(), "nothing is sent while matches are shown");
     assert_eq!(form(&a).matches.len(), 1);
     assert_eq!(form(&a).matches[0].reason, "same e-mail");
-    // Ctrl-O opens Bob instead.
+    // Ctrl-O opens Bob instead; what was typed is kept (a draft on disk, and `n` brings it back).
     let fx = ctrl(&mut a, 'o');
-    assert!(matches!(fx.as_slice(), [Effect::RemoveDraft(_)]));
-    assert!(a.form.is_none());
+    assert!(matches!(fx.as_slice(), [Effect::SaveDraft(_)]), "{fx:?}");
+    assert!(a.stack.form().is_none());
+    assert!(a.set_aside.is_some());
     assert_eq!(a.detail.customer_id, Some(ACME));
     assert_eq!(a.detail.tab, Tab::Contacts);
     assert!(a.detail.contact_open);
@@ -527,14 +533,18 @@ fn esc_asks_before_discarding_and_the_default_keeps_editing() {
     edit_bob(&mut a);
     typed(&mut a, "!");
     press(&mut a, KeyCode::Esc);
-    assert_eq!(a.mode, Mode::Confirm);
-    assert!(!a.confirm.as_ref().unwrap().yes, "default No");
+    assert_eq!(a.mode(), Mode::Dialog);
+    assert_eq!(
+        a.stack.dialog().unwrap().highlighted().unwrap().answer,
+        Answer::No,
+        "default: keep editing"
+    );
     press(&mut a, KeyCode::Enter);
-    assert_eq!(a.mode, Mode::Form);
+    assert_eq!(a.mode(), Mode::Form);
     assert_eq!(value(&a, "name"), "Bob Builder!");
     press(&mut a, KeyCode::Esc);
     let fx = press(&mut a, KeyCode::Char('y'));
-    assert!(a.form.is_none());
+    assert!(a.stack.form().is_none());
     assert!(matches!(fx.as_slice(), [Effect::RemoveDraft(_)]));
 }
 
@@ -545,12 +555,9 @@ fn quitting_with_an_unsaved_form_asks_first() {
     typed(&mut a, "!");
     ctrl(&mut a, 'c');
     assert!(!a.quit);
-    assert!(matches!(
-        a.confirm.as_ref().unwrap().kind,
-        ConfirmKind::Quit
-    ));
+    assert!(matches!(a.stack.dialog().unwrap().ask, Ask::Quit));
     press(&mut a, KeyCode::Enter);
-    assert!(!a.quit && a.mode == Mode::Form);
+    assert!(!a.quit && a.mode() == Mode::Form);
     ctrl(&mut a, 'c');
     press(&mut a, KeyCode::Char('y'));
     assert!(a.quit);
@@ -579,9 +586,9 @@ fn drafts_are_written_while_typing_and_offered_back() {
         &mut b,
         Action::DraftsLoaded(vec![draft.clone(), draft.clone()]),
     );
-    assert_eq!(b.mode, Mode::Confirm);
+    assert_eq!(b.mode(), Mode::Dialog);
     press(&mut b, KeyCode::Enter);
-    assert_eq!(b.mode, Mode::Form);
+    assert_eq!(b.mode(), Mode::Form);
     assert_eq!(value(&b, "name"), "Bob Builder!");
     assert!(form(&b).form.field("name").unwrap().is_changed());
     // The second one waits until this form closes; then discard it.
@@ -589,12 +596,19 @@ fn drafts_are_written_while_typing_and_offered_back() {
     let fx = press(&mut b, KeyCode::Char('y'));
     assert!(matches!(fx.as_slice(), [Effect::RemoveDraft(_)]));
     assert!(matches!(
-        b.confirm.as_ref().unwrap().kind,
-        ConfirmKind::RestoreDraft(_)
+        b.stack.dialog().unwrap().ask,
+        Ask::RestoreDraft(_)
     ));
-    let fx = press(&mut b, KeyCode::Char('d'));
+    // Discarding is an explicit choice: no letter does it (n is "new" on the list, d is
+    // "delete"); it is reached with Tab and taken with Enter.
+    assert!(press(&mut b, KeyCode::Char('n')).is_empty());
+    assert!(press(&mut b, KeyCode::Char('d')).is_empty());
+    assert_eq!(b.mode(), Mode::Dialog);
+    press(&mut b, KeyCode::Tab);
+    press(&mut b, KeyCode::Tab);
+    let fx = press(&mut b, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::RemoveDraft(draft.target)]);
-    assert_eq!(b.mode, Mode::Normal);
+    assert_eq!(b.mode(), Mode::Normal);
 }
 
 #[test]
@@ -603,9 +617,9 @@ fn deleting_a_contact_asks_and_no_is_the_default() {
     press(&mut a, KeyCode::Tab);
     press(&mut a, KeyCode::Char('2'));
     press(&mut a, KeyCode::Char('d'));
-    assert_eq!(a.mode, Mode::Confirm);
+    assert_eq!(a.mode(), Mode::Dialog);
     assert!(press(&mut a, KeyCode::Enter).is_empty());
-    assert_eq!(a.mode, Mode::Normal);
+    assert_eq!(a.mode(), Mode::Normal);
     press(&mut a, KeyCode::Char('d'));
     press(&mut a, KeyCode::Left);
     let fx = press(&mut a, KeyCode::Enter);
@@ -636,10 +650,10 @@ fn deleting_a_contact_asks_and_no_is_the_default() {
 fn deleting_a_customer_needs_its_exact_name() {
     let mut a = app();
     press(&mut a, KeyCode::Char('D'));
-    assert_eq!(a.mode, Mode::Confirm);
+    assert_eq!(a.mode(), Mode::Dialog);
     typed(&mut a, "acme plumbing, inc.");
     assert!(press(&mut a, KeyCode::Enter).is_empty());
-    assert_eq!(a.mode, Mode::Confirm, "a near miss does not delete");
+    assert_eq!(a.mode(), Mode::Dialog, "a near miss does not delete");
     ctrl(&mut a, 'u');
     typed(&mut a, "Acme Plumbing, Inc.");
     let fx = press(&mut a, KeyCode::Enter);
@@ -664,7 +678,10 @@ fn read_only_disables_every_write_key() {
     a.config.read_only = true;
     for k in ['n', 'e', 'D'] {
         press(&mut a, KeyCode::Char(k));
-        assert!(a.form.is_none() && a.confirm.is_none(), "{k}");
+        assert!(
+            a.stack.form().is_none() && a.stack.dialog().is_none(),
+            "{k}"
+        );
         assert_eq!(a.message.as_ref().unwrap().text, READ_ONLY);
     }
     press(&mut a, KeyCode::Tab);
@@ -672,7 +689,10 @@ fn read_only_disables_every_write_key() {
     for k in ['n', 'e', 'd'] {
         a.message = None;
         press(&mut a, KeyCode::Char(k));
-        assert!(a.form.is_none() && a.confirm.is_none(), "{k}");
+        assert!(
+            a.stack.form().is_none() && a.stack.dialog().is_none(),
+            "{k}"
+        );
         assert_eq!(a.message.as_ref().unwrap().text, READ_ONLY);
     }
 }
@@ -718,14 +738,11 @@ fn editor_revert_and_the_type_pick_list() {
 fn a_message_box_over_a_form_returns_to_the_form() {
     let mut a = app();
     edit_bob(&mut a);
-    a.modal = Some(crate::app::Modal {
-        title: "x".into(),
-        body: vec![],
-        error: true,
-    });
-    a.mode = Mode::Modal;
+    a.stack.push(crate::app::Screen::Dialog(Box::new(
+        crate::app::Dialog::message("x", vec![], true),
+    )));
     press(&mut a, KeyCode::Enter);
-    assert_eq!(a.mode, Mode::Form);
+    assert_eq!(a.mode(), Mode::Form);
 }
 
 #[test]
@@ -741,7 +758,7 @@ fn stale_answers_are_dropped() {
         },
     );
     assert!(fx.is_empty());
-    assert!(busy(&a));
+    assert!(a.stack.form().unwrap().busy());
 }
 
 #[test]
@@ -800,7 +817,7 @@ fn drafts_wait_for_the_search_to_close() {
     let mut f = Form::new_contact(ACME);
     f.fields[0].set_value("Zoë".into());
     update(&mut a, Action::DraftsLoaded(vec![f.to_draft()]));
-    assert_eq!(a.mode, Mode::Search);
+    assert_eq!(a.mode(), Mode::Search);
     press(&mut a, KeyCode::Enter);
-    assert_eq!(a.mode, Mode::Confirm);
+    assert_eq!(a.mode(), Mode::Dialog);
 }

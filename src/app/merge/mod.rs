@@ -7,152 +7,33 @@
 //! The default primary is the older record (the lower id: Syncro's ids grow with creation),
 //! because tickets, invoices and links elsewhere usually point at the first record made.
 
+pub mod state;
+
 use crate::api::model::{Customer, Id};
-use crate::flows::merge::{MergePlan, MergeProgress, MergeRun, StepStatus};
+use crate::app::action::Cmd;
+use crate::app::dialog::{Answer, Ask, Dialog};
+use crate::app::effect::Effect;
+use crate::app::kinds::Mode;
+use crate::app::stack::Screen;
+use crate::app::state::App;
+use crate::app::{audit, mirror, panes};
+use crate::flows::merge::StepStatus;
 use crate::sanitize;
+use state::{MergeEvent, MergeOp, MergeScreen, Stage, StepLine, summary};
 
-use super::action::Deletion;
-use super::{Action, App, Cmd, Effect, Mode};
-
-/// What the merge screen asks the worker.
-#[derive(Debug, Clone)]
-pub enum MergeOp {
-    /// Read both customers and what hangs on the duplicate; answered by [`MergeEvent::Planned`].
-    Plan { primary: Id, duplicate: Id },
-    /// Start the merge of a confirmed plan (journal in the data directory) and run every step.
-    Run {
-        plan: Box<MergePlan>,
-        read_only: bool,
-    },
-    /// Run the remaining steps of the unfinished merge of these two customers.
-    Resume {
-        primary: Id,
-        duplicate: Id,
-        read_only: bool,
-    },
-    /// List the unfinished merges of earlier runs (at start); answered by [`MergeEvent::Pending`].
-    Pending,
-    /// Forget the journal of an unfinished merge (what moved stays moved; the log keeps it).
-    Discard { primary: Id, duplicate: Id },
-}
-
-/// Equal when the same kind of operation is about the same two customers (the plan itself is
-/// compared by the tests that need it).
-impl PartialEq for MergeOp {
-    fn eq(&self, other: &Self) -> bool {
-        self.ids() == other.ids() && std::mem::discriminant(self) == std::mem::discriminant(other)
-    }
-}
-
-impl Eq for MergeOp {}
-
-impl MergeOp {
-    /// The primary and duplicate ids the operation is about.
-    pub fn ids(&self) -> (Id, Id) {
-        match self {
-            MergeOp::Plan { primary, duplicate }
-            | MergeOp::Discard { primary, duplicate }
-            | MergeOp::Resume {
-                primary, duplicate, ..
-            } => (*primary, *duplicate),
-            MergeOp::Pending => (0, 0),
-            MergeOp::Run { plan, .. } => (plan.primary.id, plan.duplicate.id),
-        }
-    }
-}
-
-/// What the worker reports for a merge.
-#[derive(Debug)]
-pub enum MergeEvent {
-    /// The plan, or why it could not be built.
-    Planned(Result<Box<MergePlan>, String>),
-    /// The run started (or resumed): every step with its state in the journal.
-    Started(Vec<(String, StepStatus)>),
-    /// One step finished.
-    Progress(MergeProgress),
-    /// Unfinished merges left by an earlier run (journals in the data directory).
-    Pending(Vec<MergeRun>),
-    /// The run stopped: `error` is `None` when every step is finished.
-    Finished {
-        error: Option<String>,
-        duplicate_deleted: bool,
-        keep_duplicate: Option<String>,
-    },
-}
-
-/// A step in the progress list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepLine {
-    pub text: String,
-    pub status: StepStatus,
-}
-
-/// Where the merge screen stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Stage {
-    /// Choosing which of the two stays (`primary_left`: the left one).
-    Choose { primary_left: bool },
-    /// The worker reads the records.
-    Planning,
-    /// The plan; the cursor is on a field to copy.
-    Plan { plan: Box<MergePlan>, cursor: usize },
-    /// "Merge? y/N" over the plan.
-    Confirm { plan: Box<MergePlan>, cursor: usize },
-    /// The steps run.
-    Running,
-    /// The run stopped: finished, or failed (`error`).
-    Done {
-        error: Option<String>,
-        duplicate_deleted: bool,
-        keep_duplicate: Option<String>,
-    },
-}
-
-/// The merge screen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MergeScreen {
-    /// The two customers, in the order shown (left, right).
-    pub left: Customer,
-    pub right: Customer,
-    pub stage: Stage,
-    /// The progress list (once a run started).
-    pub steps: Vec<StepLine>,
-    /// The primary and duplicate ids once chosen.
-    pub chosen: Option<(Id, Id)>,
-}
-
-impl MergeScreen {
-    fn primary_left(&self) -> bool {
-        match (&self.stage, self.chosen) {
-            (Stage::Choose { primary_left }, _) => *primary_left,
-            (_, Some((p, _))) => p == self.left.id,
-            _ => true,
-        }
-    }
-
-    /// The customer that stays and the one merged into it.
-    pub fn primary_and_duplicate(&self) -> (&Customer, &Customer) {
-        if self.primary_left() {
-            (&self.left, &self.right)
-        } else {
-            (&self.right, &self.left)
-        }
-    }
-}
+const READ_ONLY: &str =
+    "Read-only mode: merging is refused. Turn read_only off in the config to make changes.";
 
 /// `m` in the audit's comparison: the merge of the group's first two customers.
 pub fn open(app: &mut App) {
     if app.config.read_only {
-        return app.say(
-            "Read-only mode: merging is refused. Turn read-only off to make changes.",
-            true,
-        );
+        return app.say(READ_ONLY, true);
     }
-    match super::audit_ui::merge_pair(app) {
+    match audit::merge_pair(app) {
         Ok((left, right)) => open_with(app, left, right),
         Err(why) => {
             // A bigger group: the comparison is where its members are chosen.
-            if let Some(v) = app.audit.view.as_mut()
+            if let Some(v) = app.stack.audit_mut()
                 && !v.findings.is_empty()
             {
                 v.compare = true;
@@ -167,10 +48,7 @@ pub fn open(app: &mut App) {
 /// ←/→ still swap). `M` on the marked customer again clears the mark.
 pub fn mark(app: &mut App) {
     if app.config.read_only {
-        return app.say(
-            "Read-only mode: merging is refused. Turn read-only off to make changes.",
-            true,
-        );
+        return app.say(READ_ONLY, true);
     }
     let Some(selected) = app.list.selected().map(|r| r.customer()) else {
         return;
@@ -179,7 +57,7 @@ pub fn mark(app: &mut App) {
         Some(marked) if marked.id == selected.id => app.say("Merge mark cleared", false),
         Some(marked) => {
             open_with(app, marked, selected);
-            if let Some(m) = app.merge.as_mut() {
+            if let Some(m) = app.stack.merge_mut() {
                 m.stage = Stage::Choose {
                     primary_left: false,
                 };
@@ -199,59 +77,48 @@ pub fn mark(app: &mut App) {
 /// The merge screen for two customers (the older one preselected as the primary).
 pub fn open_with(app: &mut App, left: Customer, right: Customer) {
     if app.config.read_only {
-        return app.say(
-            "Read-only mode: merging is refused. Turn read-only off to make changes.",
-            true,
-        );
+        return app.say(READ_ONLY, true);
     }
     if app
-        .merge
-        .as_ref()
+        .stack
+        .merge()
         .is_some_and(|m| matches!(m.stage, Stage::Running | Stage::Planning))
     {
         return app.say("A merge is still running; wait for it to finish", true);
     }
     // A failed merge of the same two customers comes back as it stopped (r resumes it).
     let pair = |a: Id, b: Id| (a.min(b), a.max(b));
-    if app.merge.as_ref().is_some_and(|m| {
+    if app.stack.merge().is_some_and(|m| {
         matches!(m.stage, Stage::Done { error: Some(_), .. })
             && m.chosen.is_some()
             && pair(m.left.id, m.right.id) == pair(left.id, right.id)
     }) {
-        app.mode = Mode::Merge;
+        app.stack.unpark_merge();
         return;
     }
+    // Another merge that stopped is replaced (its journal stays and is offered again).
+    app.stack.drop_merge();
     let primary_left = left.id <= right.id;
-    app.merge = Some(MergeScreen {
+    app.stack.push(Screen::Merge(Box::new(MergeScreen {
         left,
         right,
         stage: Stage::Choose { primary_left },
         steps: Vec::new(),
         chosen: None,
-    });
-    app.mode = Mode::Merge;
+    })));
 }
 
+/// The merge screen goes for good; what was under it shows again.
 fn close(app: &mut App) {
-    app.merge = None;
-    app.mode = if app.audit.view.is_some() {
-        Mode::Audit
-    } else {
-        Mode::Normal
-    };
+    app.stack.drop_merge();
 }
 
 /// Keys in [`Mode::Merge`].
 pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     let read_only = app.config.read_only;
-    let Some(m) = app.merge.as_mut() else {
-        app.mode = Mode::Normal;
+    let Some(m) = app.stack.merge_mut() else {
         return;
     };
-    if cmd == Cmd::Quit {
-        app.quit = true;
-        return;
-    }
     match (&mut m.stage, cmd) {
         (Stage::Choose { primary_left }, Cmd::FocusPrev) => *primary_left = true,
         (Stage::Choose { primary_left }, Cmd::FocusNext) => *primary_left = false,
@@ -273,24 +140,18 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 plan.set_copy(&key, copy);
             }
         }
-        (Stage::Plan { plan, cursor }, Cmd::Open | Cmd::ConfirmAccept) => {
-            m.stage = Stage::Confirm {
-                plan: plan.clone(),
-                cursor: *cursor,
-            };
-        }
-        (Stage::Confirm { plan, .. }, Cmd::ConfirmAccept) => {
-            let plan = plan.clone();
-            m.stage = Stage::Running;
-            m.steps.clear();
-            fx.push(Effect::Merge(MergeOp::Run { plan, read_only }));
-        }
-        (Stage::Confirm { plan, cursor }, _) => {
-            // Anything but `y` answers No.
-            m.stage = Stage::Plan {
-                plan: plan.clone(),
-                cursor: *cursor,
-            };
+        (Stage::Plan { plan, .. }, Cmd::Open | Cmd::ConfirmAccept) => {
+            let (p, d) = (plan.primary.display_name(), plan.duplicate.display_name());
+            let dialog = Dialog::new(Ask::MergeNow, "Merge now?")
+                .body(vec![format!(
+                    "Moves what the plan lists from {} to {}, then removes the duplicate. What moved can only be moved back by hand.",
+                    sanitize::line(&d),
+                    sanitize::line(&p)
+                )])
+                .choice("Not yet", None, Answer::No)
+                .choice("Merge now", None, Answer::Yes)
+                .default_to(Answer::No);
+            app.stack.push(Screen::Dialog(Box::new(dialog)));
         }
         (Stage::Done { error: Some(_), .. }, Cmd::Refresh) => {
             if let Some((primary, duplicate)) = m.chosen {
@@ -314,23 +175,17 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         }
         (Stage::Running, Cmd::Back | Cmd::Close) => {
             // The run goes on in the background; its result lands in the status line.
-            app.mode = Mode::Normal;
+            app.stack.park_merge();
             app.say("The merge continues in the background", false);
         }
         (Stage::Done { error: None, .. }, Cmd::Back | Cmd::Close) => {
             // The audit's groups are computed again without the merged customer.
             close(app);
-            if app.audit.view.is_some() {
-                super::audit_ui::open(app, fx);
-            }
+            audit::rerun(app, fx);
         }
         (Stage::Done { error: Some(_), .. }, Cmd::Back | Cmd::Close) => {
             // Kept, so that opening the same merge again shows where it stopped.
-            app.mode = if app.audit.view.is_some() {
-                Mode::Audit
-            } else {
-                Mode::Normal
-            };
+            app.stack.park_merge();
         }
         (_, Cmd::Back | Cmd::Close) => close(app),
         _ => {}
@@ -341,10 +196,12 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
     if let MergeEvent::Pending(runs) = ev {
         app.merge_waiting.extend(runs);
-        settle(app);
         return;
     }
-    let Some(m) = app.merge.as_mut() else { return };
+    let in_front = app.mode() == Mode::Merge;
+    let Some(m) = app.stack.merge_mut() else {
+        return;
+    };
     match ev {
         MergeEvent::Planned(Ok(plan)) => {
             if m.stage == Stage::Planning {
@@ -397,11 +254,14 @@ pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
                 keep_duplicate,
             };
             if ok {
-                if app.mode != Mode::Merge {
+                merged(app, duplicate, duplicate_deleted, fx);
+                if !in_front {
+                    // Nothing is left to show: a hidden merge that finished goes.
+                    app.stack.parked.merge = None;
+                    app.merge_mark = None;
                     app.say(format!("Merge finished. {summary}"), false);
                 }
-                merged(app, duplicate, duplicate_deleted, fx);
-            } else if app.mode != Mode::Merge {
+            } else if !in_front {
                 app.say("The merge stopped at a failed step: open the same merge again to see it, r resumes",
                     true,
                 );
@@ -412,44 +272,37 @@ pub fn event(app: &mut App, ev: MergeEvent, fx: &mut Vec<Effect>) {
 
 /// The list and the mirror after a merge: the duplicate goes, the primary is read again.
 fn merged(app: &mut App, duplicate: Id, deleted: bool, fx: &mut Vec<Effect>) {
-    // The nested updates route keys by mode: run them as the list would.
-    let mode = std::mem::replace(&mut app.mode, Mode::Normal);
     if deleted {
-        fx.extend(super::update::update(
-            app,
-            Action::Deleted {
-                target: Deletion::Customer { id: duplicate },
-                result: Ok(()),
-            },
-        ));
+        mirror::customer_deleted(app, duplicate, fx);
+        panes::remove_row(app, duplicate);
+        app.say("Merged: the duplicate is deleted", false);
     }
-    fx.extend(super::update::update(app, Action::Cmd(Cmd::Refresh)));
-    app.mode = mode;
+    mirror::refresh(app, fx);
 }
 
-/// `N contacts, N tickets, N assets moved` from the progress list.
-pub fn summary(steps: &[StepLine]) -> String {
-    let done = |f: fn(&str) -> bool| {
-        steps
-            .iter()
-            .filter(|s| f(&s.text) && s.status.is_finished())
-            .count()
+/// The answer to "Merge now?".
+pub fn answer(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
+    let read_only = app.config.read_only;
+    let Some(m) = app.stack.merge_mut() else {
+        return;
     };
-    use super::palette::plural;
-    format!(
-        "{}, {}, {} moved",
-        plural(done(|t| t.starts_with("Move contact")), "contact"),
-        plural(done(|t| t.starts_with("Move ticket")), "ticket"),
-        plural(done(|t| t.starts_with("Move asset")), "asset"),
-    )
+    if answer != Answer::Yes {
+        return;
+    }
+    if let Stage::Plan { plan, .. } = &m.stage {
+        let plan = plan.clone();
+        m.stage = Stage::Running;
+        m.steps.clear();
+        fx.push(Effect::Merge(MergeOp::Run { plan, read_only }));
+    }
 }
 
 /// Offers an unfinished merge of an earlier run once the app is back on the list (not over a
 /// form, a question or another merge): the merge screen opens where the run stopped, `r`
 /// resumes it, `x` forgets it, Esc leaves it for the next start.
-pub fn settle(app: &mut App) {
-    if app.mode != Mode::Normal || app.merge.is_some() || app.merge_waiting.is_empty() {
-        return;
+pub fn offer(app: &mut App) -> bool {
+    if app.stack.merge().is_some() || app.merge_waiting.is_empty() {
+        return false;
     }
     let run = app.merge_waiting.remove(0);
     let known = |id: Id, name: &str| {
@@ -478,7 +331,7 @@ pub fn settle(app: &mut App) {
         Some(StepStatus::Failed { error }) => format!(", {error}"),
         _ => String::new(),
     };
-    app.merge = Some(MergeScreen {
+    app.stack.push(Screen::Merge(Box::new(MergeScreen {
         left: duplicate,
         right: primary,
         stage: Stage::Done {
@@ -491,18 +344,20 @@ pub fn settle(app: &mut App) {
         },
         steps,
         chosen: Some((run.primary_id, run.duplicate_id)),
-    });
-    app.mode = Mode::Merge;
+    })));
+    true
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[allow(unused_imports)]
+    use crate::app::prelude::*;
     use std::collections::BTreeSet;
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
-    use crate::app::audit_ui::AuditEvent;
+    use crate::app::audit::state::AuditEvent;
     use crate::app::keymap::map_key;
     use crate::app::{fixtures, update};
     use crate::flows::merge::MergeStep;
@@ -511,7 +366,7 @@ pub(crate) mod tests {
     const DUP: Id = 21009999;
 
     fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+        match map_key(app.mode(), &KeyEvent::new(code, KeyModifiers::NONE)) {
             Some(a) => update(app, a),
             None => Vec::new(),
         }
@@ -519,7 +374,7 @@ pub(crate) mod tests {
 
     /// The audit's comparison of Acme and its planted duplicate, then `m`.
     pub(crate) fn merge_opened() -> App {
-        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        let mut app = crate::app::audit::tests::app_with_duplicate();
         key(&mut app, KeyCode::Char('A'));
         update(
             &mut app,
@@ -533,7 +388,7 @@ pub(crate) mod tests {
     /// A plan for Acme and the duplicate: a contact, the fixture tickets and assets to move,
     /// and the phone to copy (empty on the primary).
     pub(crate) fn plan(app: &App) -> MergePlan {
-        let m = app.merge.as_ref().unwrap();
+        let m = app.stack.merge().unwrap();
         let (p, d) = m.primary_and_duplicate();
         let (mut primary, mut duplicate) = (p.clone(), d.clone());
         primary.phone = None;
@@ -562,7 +417,7 @@ pub(crate) mod tests {
     }
 
     fn stage(app: &App) -> &Stage {
-        &app.merge.as_ref().unwrap().stage
+        &app.stack.merge().unwrap().stage
     }
 
     fn progress(number: usize, total: usize, step: MergeStep, status: StepStatus) -> Action {
@@ -578,17 +433,14 @@ pub(crate) mod tests {
     #[test]
     fn m_opens_the_merge_with_the_older_record_as_primary_and_arrows_swap_it() {
         let mut app = merge_opened();
-        assert_eq!(app.mode, Mode::Merge);
-        let m = app.merge.as_ref().unwrap();
+        assert_eq!(app.mode(), Mode::Merge);
+        let m = app.stack.merge().unwrap();
         assert_eq!(m.primary_and_duplicate().0.id, ACME);
         key(&mut app, KeyCode::Right);
-        assert_eq!(
-            app.merge.as_ref().unwrap().primary_and_duplicate().0.id,
-            DUP
-        );
+        assert_eq!(app.stack.merge().unwrap().primary_and_duplicate().0.id, DUP);
         key(&mut app, KeyCode::Char('1'));
         assert_eq!(
-            app.merge.as_ref().unwrap().primary_and_duplicate().0.id,
+            app.stack.merge().unwrap().primary_and_duplicate().0.id,
             ACME
         );
         // Enter: the worker reads the plan.
@@ -603,13 +455,13 @@ pub(crate) mod tests {
         assert_eq!(stage(&app), &Stage::Planning);
         // Esc goes back to the audit.
         key(&mut app, KeyCode::Esc);
-        assert_eq!(app.mode, Mode::Audit);
-        assert!(app.merge.is_none());
+        assert_eq!(app.mode(), Mode::Audit);
+        assert!(app.stack.merge().is_none());
     }
 
     #[test]
     fn read_only_refuses_the_merge() {
-        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        let mut app = crate::app::audit::tests::app_with_duplicate();
         app.config.read_only = true;
         key(&mut app, KeyCode::Char('A'));
         update(
@@ -619,8 +471,8 @@ pub(crate) mod tests {
         key(&mut app, KeyCode::Enter);
         let fx = key(&mut app, KeyCode::Char('m'));
         assert!(fx.is_empty());
-        assert_eq!(app.mode, Mode::Audit);
-        assert!(app.merge.is_none());
+        assert_eq!(app.mode(), Mode::Audit);
+        assert!(app.stack.merge().is_none());
         let m = app.message.as_ref().unwrap();
         assert!(m.error && m.text.contains("Read-only"), "{m:?}");
     }
@@ -643,10 +495,16 @@ pub(crate) mod tests {
         assert!(!plan.fields[phone].copy);
         // Enter asks; Enter again (or n) answers No and nothing runs.
         key(&mut app, KeyCode::Enter);
-        assert!(matches!(stage(&app), Stage::Confirm { .. }));
+        assert_eq!(
+            app.stack.dialog().map(|d| d.ask.clone()),
+            Some(Ask::MergeNow)
+        );
         let fx = key(&mut app, KeyCode::Enter);
         assert!(fx.is_empty());
         assert!(matches!(stage(&app), Stage::Plan { .. }));
+        key(&mut app, KeyCode::Enter);
+        assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+        assert_eq!(app.mode(), Mode::Merge);
         key(&mut app, KeyCode::Enter);
         let fx = key(&mut app, KeyCode::Char('n'));
         assert!(fx.is_empty());
@@ -698,18 +556,18 @@ pub(crate) mod tests {
 
     #[test]
     fn an_unfinished_merge_is_offered_once_the_list_has_the_keys() {
-        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        let mut app = crate::app::audit::tests::app_with_duplicate();
         // A question is open (say, a draft offered back): the offer waits.
-        app.mode = Mode::Help;
+        app.stack.push(Screen::Help(HelpView::default()));
         update(
             &mut app,
             Action::Merge(MergeEvent::Pending(vec![unfinished_run()])),
         );
-        assert_eq!(app.mode, Mode::Help);
-        assert!(app.merge.is_none());
+        assert_eq!(app.mode(), Mode::Help);
+        assert!(app.stack.merge().is_none());
         key(&mut app, KeyCode::Esc);
-        assert_eq!(app.mode, Mode::Merge);
-        let m = app.merge.as_ref().unwrap();
+        assert_eq!(app.mode(), Mode::Merge);
+        let m = app.stack.merge().unwrap();
         assert_eq!(m.chosen, Some((ACME, DUP)));
         assert_eq!(m.primary_and_duplicate().0.id, ACME);
         let Stage::Done { error: Some(e), .. } = &m.stage else {
@@ -734,7 +592,7 @@ pub(crate) mod tests {
 
     #[test]
     fn x_forgets_an_unfinished_merge_and_esc_leaves_it_for_later() {
-        let mut app = crate::app::audit_ui::tests::app_with_duplicate();
+        let mut app = crate::app::audit::tests::app_with_duplicate();
         update(
             &mut app,
             Action::Merge(MergeEvent::Pending(vec![
@@ -742,7 +600,7 @@ pub(crate) mod tests {
                 unfinished_run(),
             ])),
         );
-        assert_eq!(app.mode, Mode::Merge);
+        assert_eq!(app.mode(), Mode::Merge);
         let fx = key(&mut app, KeyCode::Char('x'));
         assert_eq!(
             fx,
@@ -752,10 +610,10 @@ pub(crate) mod tests {
             })]
         );
         // The next one comes up; Esc keeps its journal (no effect) and returns to the list.
-        assert_eq!(app.mode, Mode::Merge);
+        assert_eq!(app.mode(), Mode::Merge);
         let fx = key(&mut app, KeyCode::Esc);
         assert!(fx.is_empty(), "{fx:?}");
-        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.mode(), Mode::Normal);
         assert!(app.merge_waiting.is_empty());
     }
 
@@ -787,7 +645,7 @@ pub(crate) mod tests {
             )),
         );
         update(&mut app, progress(1, 4, steps[0].clone(), StepStatus::Done));
-        let lines = &app.merge.as_ref().unwrap().steps;
+        let lines = &app.stack.merge().unwrap().steps;
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[0].status, StepStatus::Done);
         assert_eq!(lines[1].status, StepStatus::Pending);
@@ -804,19 +662,19 @@ pub(crate) mod tests {
             }),
         );
         assert!(matches!(stage(&app), Stage::Done { error: Some(_), .. }));
-        assert_eq!(app.merge.as_ref().unwrap().steps[1].status, failed);
+        assert_eq!(app.stack.merge().unwrap().steps[1].status, failed);
         // Leaving and opening the same merge again shows where it stopped.
         key(&mut app, KeyCode::Esc);
-        assert_eq!(app.mode, Mode::Audit);
+        assert_eq!(app.mode(), Mode::Audit);
         let (l, r) = {
-            let m = app.merge.as_ref().unwrap();
+            let m = app.stack.merge().unwrap();
             (m.left.clone(), m.right.clone())
         };
         open_with(&mut app, r, l);
-        assert_eq!(app.mode, Mode::Merge);
+        assert_eq!(app.mode(), Mode::Merge);
         assert!(matches!(stage(&app), Stage::Done { error: Some(_), .. }));
         assert_eq!(
-            summary(&app.merge.as_ref().unwrap().steps),
+            summary(&app.stack.merge().unwrap().steps),
             "1 contact, 0 tickets, 0 assets moved"
         );
         // r resumes from the journal.
@@ -857,10 +715,10 @@ pub(crate) mod tests {
             fx.iter().any(|e| matches!(e, Effect::LoadCustomers { .. })),
             "{fx:?}"
         );
-        assert_eq!(app.mode, Mode::Merge);
+        assert_eq!(app.mode(), Mode::Merge);
         // The app stays usable while a merge runs: Esc hides the screen.
         key(&mut app, KeyCode::Esc);
-        assert_ne!(app.mode, Mode::Merge);
+        assert_ne!(app.mode(), Mode::Merge);
     }
 
     #[test]
@@ -874,9 +732,9 @@ pub(crate) mod tests {
         let second = app.list.selected().unwrap().id();
         assert_ne!(first, second);
         key(&mut app, KeyCode::Char('M'));
-        assert_eq!(app.mode, Mode::Merge);
+        assert_eq!(app.mode(), Mode::Merge);
         assert!(app.merge_mark.is_none());
-        let m = app.merge.as_ref().unwrap();
+        let m = app.stack.merge().unwrap();
         let (p, d) = m.primary_and_duplicate();
         assert_eq!((p.id, d.id), (second, first));
         // Read-only: refused.

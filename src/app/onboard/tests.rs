@@ -1,5 +1,7 @@
 //! The onboarding flow as a state machine: keys in, state and effects out.
 
+#[allow(unused_imports)]
+use crate::app::prelude::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
@@ -12,7 +14,7 @@ use crate::flows::onboard::Target;
 const NEW_CUSTOMER: Id = 21005555;
 
 pub(crate) fn press(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
-    match map_key(app.mode, &ev) {
+    match map_key(app.mode(), &ev) {
         Some(a) => update(app, a),
         None => Vec::new(),
     }
@@ -31,7 +33,7 @@ pub(crate) fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
 }
 
 fn screen(app: &App) -> &OnboardScreen {
-    app.onboard.as_ref().expect("the onboarding screen")
+    app.stack.onboard().expect("the onboarding screen")
 }
 
 /// Tabs to the field `field` of the open form and types `text` into it.
@@ -68,7 +70,7 @@ pub(crate) fn at_contacts(business: &str) -> App {
 /// Adds a further contact with `role_key` typed on the role pick list.
 pub(crate) fn add_contact(app: &mut App, role_key: char, name: &str, email: &str, title: &str) {
     ch(app, 'a');
-    assert_eq!(app.mode, Mode::OnboardForm);
+    assert_eq!(app.mode(), Mode::OnboardForm);
     ch(app, role_key);
     fill(app, "name", name);
     if !title.is_empty() {
@@ -78,7 +80,7 @@ pub(crate) fn add_contact(app: &mut App, role_key: char, name: &str, email: &str
         fill(app, "email", email);
     }
     ctrl(app, 's');
-    assert_eq!(app.mode, Mode::Onboard, "{:?}", screen(app).notice);
+    assert_eq!(app.mode(), Mode::Onboard, "{:?}", screen(app).notice);
 }
 
 /// Answers the server's duplicate check that `fx` asked for: nothing found.
@@ -184,7 +186,7 @@ pub(crate) fn failed_at_second_contact(business: &str) -> (App, Onboarding) {
 fn o_opens_the_flow_and_each_step_checks_its_form() {
     let mut app = fixtures::app((100, 30));
     ch(&mut app, 'O');
-    assert_eq!(app.mode, Mode::OnboardForm);
+    assert_eq!(app.mode(), Mode::OnboardForm);
     assert_eq!(screen(&app).step, Step::Customer);
     // Printable keys are text, even q and j.
     fill(&mut app, "business_name", "qj");
@@ -233,7 +235,7 @@ fn o_opens_the_flow_and_each_step_checks_its_form() {
     fill(&mut app, "email", "mayor@springfield.example");
     ctrl(&mut app, 's');
     assert_eq!(screen(&app).step, Step::Contacts);
-    assert_eq!(app.mode, Mode::Onboard);
+    assert_eq!(app.mode(), Mode::Onboard);
     // Esc goes back a step with everything kept.
     key(&mut app, KeyCode::Esc);
     assert_eq!(screen(&app).step, Step::Primary);
@@ -329,7 +331,10 @@ fn further_contacts_take_a_role_into_their_title_and_can_be_removed() {
     // d asks; anything but y keeps the contact, y removes it.
     key(&mut app, KeyCode::Up);
     ch(&mut app, 'd');
-    assert_eq!(screen(&app).question, Some(Question::RemoveContact(1)));
+    assert_eq!(
+        app.stack.dialog().map(|d| d.ask.clone()),
+        Some(Ask::OnboardRemoveContact(1))
+    );
     ch(&mut app, 'N');
     assert_eq!(screen(&app).extras.len(), 3);
     ch(&mut app, 'd');
@@ -344,7 +349,7 @@ fn further_contacts_take_a_role_into_their_title_and_can_be_removed() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(screen(&app).extras.len(), 2);
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.mode, Mode::OnboardForm);
+    assert_eq!(app.mode(), Mode::OnboardForm);
     assert!(screen(&app).editing.is_some());
     // Without a name the contact cannot be left with Ctrl-S (Esc keeps it as typed).
     fill(&mut app, "name", "");
@@ -403,7 +408,10 @@ fn the_review_shows_duplicates_and_creating_anyway_needs_y() {
     assert_eq!(screen(&app).duplicates.len(), 3);
     // Enter asks; any other key answers no and nothing is sent.
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert_eq!(screen(&app).question, Some(Question::CreateAnyway));
+    assert_eq!(
+        app.stack.dialog().map(|d| d.ask.clone()),
+        Some(Ask::OnboardCreateAnyway)
+    );
     assert!(ch(&mut app, 'N').is_empty());
     assert_eq!(screen(&app).step, Step::Review);
     key(&mut app, KeyCode::Enter);
@@ -443,13 +451,13 @@ fn progress_then_failure_then_resume_then_the_new_customer_is_selected() {
     assert_eq!(run.created(), 2);
     assert!(matches!(run.lines[2].status, CreateStatus::Failed { .. }));
     assert_eq!(run.lines[3].status, CreateStatus::Pending);
-    assert_eq!(app.mode, Mode::Onboard);
+    assert_eq!(app.mode(), Mode::Onboard);
     // Esc leaves it (kept); O shows it again as it stopped.
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Normal);
-    assert!(app.onboard.is_some());
+    assert_eq!(app.mode(), Mode::Normal);
+    assert!(app.stack.onboard().is_some());
     ch(&mut app, 'O');
-    assert_eq!(app.mode, Mode::Onboard);
+    assert_eq!(app.mode(), Mode::Onboard);
     assert_eq!(screen(&app).step, Step::Create);
     // r resumes from the journal, as it is.
     let fx = ch(&mut app, 'r');
@@ -501,7 +509,7 @@ fn progress_then_failure_then_resume_then_the_new_customer_is_selected() {
     let put: Vec<&Customer> = fx
         .iter()
         .filter_map(|e| match e {
-            Effect::Mirror(super::super::mirror_ui::MirrorOp::PutCustomer(c)) => Some(&**c),
+            Effect::Mirror(crate::app::mirror::state::MirrorOp::PutCustomer(c)) => Some(&**c),
             _ => None,
         })
         .collect();
@@ -514,7 +522,7 @@ fn progress_then_failure_then_resume_then_the_new_customer_is_selected() {
     );
     assert!(!fx.iter().any(|e| matches!(
         e,
-        Effect::Mirror(super::super::mirror_ui::MirrorOp::PutContact(_))
+        Effect::Mirror(crate::app::mirror::state::MirrorOp::PutContact(_))
     )));
     assert!(app.list.index.contains_key(&NEW_CUSTOMER));
     assert_eq!(
@@ -526,8 +534,8 @@ fn progress_then_failure_then_resume_then_the_new_customer_is_selected() {
     assert!(app.message.as_ref().unwrap().text.contains("3 contacts"));
     // Enter closes and goes to the customer's contacts.
     key(&mut app, KeyCode::Enter);
-    assert!(app.onboard.is_none());
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.stack.onboard().is_none());
+    assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(app.list.selected().unwrap().id(), NEW_CUSTOMER);
     assert_eq!(app.focus, Focus::Detail);
     assert_eq!(app.detail.tab, Tab::Contacts);
@@ -574,17 +582,20 @@ fn typed_data_is_never_dropped_without_a_yes() {
     ch(&mut app, 'O');
     // Nothing typed: Esc leaves at once.
     key(&mut app, KeyCode::Esc);
-    assert!(app.onboard.is_none());
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.stack.onboard().is_none());
+    assert_eq!(app.mode(), Mode::Normal);
     ch(&mut app, 'O');
     fill(&mut app, "business_name", "Harbor Dental");
     key(&mut app, KeyCode::Esc);
-    assert_eq!(screen(&app).question, Some(Question::Discard));
-    assert_eq!(app.mode, Mode::Onboard);
+    assert_eq!(
+        app.stack.dialog().map(|d| d.ask.clone()),
+        Some(Ask::OnboardLeave)
+    );
+    assert_eq!(app.mode(), Mode::Dialog);
     // Esc answers no: the data stays and the form takes text again.
     key(&mut app, KeyCode::Esc);
-    assert!(screen(&app).question.is_none());
-    assert_eq!(app.mode, Mode::OnboardForm);
+    assert!(app.stack.dialog().is_none());
+    assert_eq!(app.mode(), Mode::OnboardForm);
     assert_eq!(
         screen(&app)
             .customer
@@ -595,13 +606,13 @@ fn typed_data_is_never_dropped_without_a_yes() {
     );
     // Ctrl-C asks too.
     ctrl(&mut app, 'c');
-    assert_eq!(screen(&app).question, Some(Question::Quit));
+    assert_eq!(app.stack.dialog().map(|d| d.ask.clone()), Some(Ask::Quit));
     assert!(!app.quit);
     key(&mut app, KeyCode::Esc);
     assert!(!app.quit);
     key(&mut app, KeyCode::Esc);
     ch(&mut app, 'y');
-    assert!(app.onboard.is_none());
+    assert!(app.stack.onboard().is_none());
     assert!(app.message.as_ref().unwrap().text.contains("discarded"));
 }
 
@@ -610,8 +621,8 @@ fn read_only_refuses_the_onboarding() {
     let mut app = fixtures::app((100, 30));
     app.config.read_only = true;
     ch(&mut app, 'O');
-    assert!(app.onboard.is_none());
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.stack.onboard().is_none());
+    assert_eq!(app.mode(), Mode::Normal);
     let m = app.message.as_ref().unwrap();
     assert!(m.error && m.text.contains("Read-only"), "{m:?}");
 }
@@ -624,7 +635,7 @@ fn the_palette_opens_it_too() {
         ch(&mut app, c);
     }
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.mode, Mode::OnboardForm);
+    assert_eq!(app.mode(), Mode::OnboardForm);
     assert_eq!(screen(&app).step, Step::Customer);
 }
 
@@ -652,7 +663,7 @@ fn an_unfinished_onboarding_is_offered_at_start_and_can_be_forgotten() {
         Action::Onboard(OnboardEvent::Pending(vec![stopped_run()])),
     );
     // Offered at once (the app is quiet), stopped where the journal stopped.
-    assert_eq!(app.mode, Mode::Onboard);
+    assert_eq!(app.mode(), Mode::Onboard);
     let s = screen(&app);
     assert_eq!(s.step, Step::Create);
     let run = s.run.as_ref().unwrap();
@@ -682,7 +693,10 @@ fn an_unfinished_onboarding_is_offered_at_start_and_can_be_forgotten() {
         Action::Onboard(OnboardEvent::Pending(vec![stopped_run()])),
     );
     assert!(ch(&mut app, 'D').is_empty());
-    assert_eq!(screen(&app).question, Some(Question::DiscardRun));
+    assert_eq!(
+        app.stack.dialog().map(|d| d.ask.clone()),
+        Some(Ask::OnboardForgetRun)
+    );
     let fx = ch(&mut app, 'y');
     assert_eq!(
         fx,
@@ -690,37 +704,37 @@ fn an_unfinished_onboarding_is_offered_at_start_and_can_be_forgotten() {
             id: "20261126T230000000-abcd".into()
         })]
     );
-    assert!(app.onboard.is_none());
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.stack.onboard().is_none());
+    assert_eq!(app.mode(), Mode::Normal);
 }
 
 #[test]
 fn an_offer_waits_for_an_open_form_to_close() {
     let mut app = fixtures::app((100, 30));
     ch(&mut app, 'n');
-    assert_eq!(app.mode, Mode::Form);
+    assert_eq!(app.mode(), Mode::Form);
     update(
         &mut app,
         Action::Onboard(OnboardEvent::Pending(vec![stopped_run()])),
     );
-    assert_eq!(app.mode, Mode::Form);
-    assert!(app.onboard.is_none());
+    assert_eq!(app.mode(), Mode::Form);
+    assert!(app.stack.onboard().is_none());
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Onboard);
-    assert!(app.onboard.is_some());
+    assert_eq!(app.mode(), Mode::Onboard);
+    assert!(app.stack.onboard().is_some());
 }
 
 #[test]
 fn esc_hides_a_running_onboarding_and_its_end_selects_the_new_customer() {
     let (mut app, onb) = started("Harbor Dental");
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     assert!(app.message.as_ref().unwrap().text.contains("background"));
     assert!(app.loading(), "the spinner turns while it runs");
     assert!(app.activity().unwrap().contains("step 1 of 4"));
     // O shows it again, still running.
     ch(&mut app, 'O');
-    assert_eq!(app.mode, Mode::Onboard);
+    assert_eq!(app.mode(), Mode::Onboard);
     assert!(screen(&app).is_running());
     key(&mut app, KeyCode::Esc);
     let done: Vec<StepState> = steps_of(&onb)
@@ -742,8 +756,8 @@ fn esc_hides_a_running_onboarding_and_its_end_selects_the_new_customer() {
         }),
     );
     // Finished in the background: the screen goes, the list is on the new customer.
-    assert!(app.onboard.is_none());
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.stack.onboard().is_none());
+    assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(app.list.selected().unwrap().id(), NEW_CUSTOMER);
     assert!(app.message.as_ref().unwrap().text.contains("Onboarded"));
     assert!(!app.loading());
@@ -768,7 +782,7 @@ fn a_failure_in_the_background_says_so_in_the_status_line() {
     );
     let m = app.message.as_ref().unwrap();
     assert!(m.error && m.text.contains("O shows it"), "{m:?}");
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     ch(&mut app, 'O');
     assert!(matches!(
         screen(&app).run.as_ref().unwrap().state,
@@ -784,7 +798,7 @@ fn an_onboarding_typed_but_not_started_is_kept_as_a_draft_and_offered_back() {
     assert_eq!(draft, screen(&app).onboarding());
     // Ctrl-C asks, and y quits (the loop writes the draft).
     ctrl(&mut app, 'c');
-    assert_eq!(screen(&app).question, Some(Question::Quit));
+    assert_eq!(app.stack.dialog().map(|d| d.ask.clone()), Some(Ask::Quit));
     ch(&mut app, 'y');
     assert!(app.quit);
 
@@ -794,32 +808,52 @@ fn an_onboarding_typed_but_not_started_is_kept_as_a_draft_and_offered_back() {
         &mut app,
         Action::Onboard(OnboardEvent::Draft(Box::new(draft.clone()))),
     );
-    assert_eq!(app.mode, Mode::Onboard);
-    assert_eq!(screen(&app).question, Some(Question::RestoreDraft));
+    assert_eq!(app.mode(), Mode::Dialog);
+    assert_eq!(
+        app.stack.dialog().map(|d| d.ask.clone()),
+        Some(Ask::OnboardRestoreDraft)
+    );
     assert!(ch(&mut app, 'y').is_empty());
-    assert_eq!(app.mode, Mode::OnboardForm);
+    assert_eq!(app.mode(), Mode::OnboardForm);
     assert_eq!(screen(&app).step, Step::Customer);
     assert_eq!(screen(&app).onboarding(), draft);
     // A started run takes over from the draft (the worker removes the file).
     assert!(unsaved(&app).is_some());
 
-    // Or no: the draft is forgotten.
+    // Or later (Esc): nothing is forgotten, the draft stays for the next start.
+    let mut app = fixtures::app((100, 30));
+    update(
+        &mut app,
+        Action::Onboard(OnboardEvent::Draft(Box::new(draft.clone()))),
+    );
+    assert!(
+        ch(&mut app, 'N').is_empty(),
+        "n does not throw a draft away"
+    );
+    assert_eq!(app.mode(), Mode::Dialog);
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+    assert!(app.stack.onboard().is_none());
+    assert_eq!(app.mode(), Mode::Normal);
+
+    // Or discard it, as an explicit choice: the draft is forgotten.
     let mut app = fixtures::app((100, 30));
     update(
         &mut app,
         Action::Onboard(OnboardEvent::Draft(Box::new(draft))),
     );
-    let fx = ch(&mut app, 'N');
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    let fx = key(&mut app, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::Onboard(OnboardOp::RemoveDraft)]);
-    assert!(app.onboard.is_none());
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.stack.onboard().is_none());
+    assert_eq!(app.mode(), Mode::Normal);
 }
 
 /// What a draft cannot send (a tax rate ID that is not a number yet) still comes back as typed.
 #[test]
 fn a_draft_keeps_a_number_field_as_typed() {
     let mut app = at_contacts("Harbor Dental");
-    let s = app.onboard.as_mut().unwrap();
+    let s = app.stack.onboard_mut().unwrap();
     s.customer
         .field_mut("tax_rate_id")
         .unwrap()
@@ -833,7 +867,7 @@ fn a_draft_keeps_a_number_field_as_typed() {
         "Harbor Dental"
     );
     // A number is kept as the number the server takes.
-    let s = app.onboard.as_mut().unwrap();
+    let s = app.stack.onboard_mut().unwrap();
     s.customer
         .field_mut("tax_rate_id")
         .unwrap()

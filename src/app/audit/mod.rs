@@ -6,108 +6,27 @@
 //! duplicate", remembered per profile in the data directory (`dismissed-<profile>.json`)
 //! through [`AuditOp`] effects that the worker runs.
 
+pub mod state;
+
 use std::collections::BTreeSet;
 
-use super::update as up;
-use super::{App, Effect, Message, Mode, Row};
 use crate::api::model::{Customer, Id};
-use crate::audit::{ContactGroup, Group, contact_groups, customer_groups};
+use crate::app::action::Cmd;
+use crate::app::effect::Effect;
+use crate::app::panes;
+use crate::app::stack::Screen;
+use crate::app::state::App;
 use crate::domain::CUSTOMER_TYPES;
 use crate::sanitize;
+use state::{AUDIT_INLINE_MAX, AuditEvent, AuditOp, AuditView, Finding, findings_packed, viewport};
 
-/// Up to this many customers the audit runs at once in `update` (about 30 ms in a release
-/// build); a bigger list (the whole account from the mirror) is checked on a worker thread
-/// while the screen says so. `cargo bench --bench audit`: 100,000 customers take about 1 s.
-pub const AUDIT_INLINE_MAX: usize = 5_000;
-
-/// What the app asks the worker to do for the audit.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AuditOp {
-    /// Read the profile's dismissed groups; answered by [`AuditEvent::Dismissed`].
-    LoadDismissed,
-    /// Write the profile's dismissed groups (the whole set).
-    SaveDismissed(BTreeSet<String>),
-    /// Find the groups among these customers; answered by [`AuditEvent::Found`].
-    Run {
-        generation: u64,
-        /// Shared with the list (no copy); the worker decodes them.
-        customers: Vec<crate::mirror::Packed>,
-        dismissed: BTreeSet<String>,
-    },
-}
-
-// `Effect` is `Eq`; records hold JSON values without NaN, so equality is an equivalence.
-impl Eq for AuditOp {}
-
-/// What the worker reports for the audit.
-#[derive(Debug)]
-pub enum AuditEvent {
-    /// The dismissed groups (empty when the file does not exist).
-    Dismissed(BTreeSet<String>),
-    /// Writing the file failed.
-    SaveFailed(String),
-    /// The findings of the run with this generation (an older run's answer is dropped).
-    Found {
-        generation: u64,
-        findings: Vec<Finding>,
-    },
-}
-
-/// One entry of the audit list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finding {
-    Customers(Group),
-    Contacts(ContactGroup),
-}
-
-impl Finding {
-    /// The key remembered when the finding is dismissed.
-    pub fn key(&self) -> String {
-        match self {
-            Finding::Customers(g) => g.key(),
-            Finding::Contacts(g) => {
-                let ids: Vec<String> = g.contact_ids.iter().map(Id::to_string).collect();
-                format!("contacts-{}", ids.join("-"))
-            }
-        }
-    }
-}
-
-/// The audit screen.
-#[derive(Debug, Clone, Default)]
-pub struct AuditView {
-    /// Customer groups (most confident first), then contact groups.
-    pub findings: Vec<Finding>,
-    pub cursor: usize,
-    pub offset: usize,
-    /// The selected group's customers are shown side by side.
-    pub compare: bool,
-    /// Customers looked at (the list's rows when the audit ran).
-    pub scanned: usize,
-    /// A worker thread is checking a big list; the findings arrive with `AuditEvent::Found`.
-    pub checking: bool,
-    /// In the comparison of a group of three or more: the column under the cursor.
-    pub member: usize,
-    /// In the comparison: the customers marked (Space) as the two to merge.
-    pub picked: Vec<Id>,
-}
-
-/// The audit's state and the list's type filter.
-#[derive(Debug, Clone, Default)]
-pub struct AuditState {
-    pub view: Option<AuditView>,
-    /// Dismissed group keys, once read from the data directory.
-    pub dismissed: Option<BTreeSet<String>>,
-    /// Only customers of this type are listed (`t` cycles).
-    pub type_filter: Option<&'static str>,
-    /// The generation of the latest audit run (stale answers lose).
-    pub generation: u64,
+fn is_audit(s: &Screen) -> bool {
+    matches!(s, Screen::Audit(_))
 }
 
 /// `A`: opens the audit (after reading the dismissed groups once).
 pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
-    app.mode = Mode::Audit;
-    app.audit.view = Some(AuditView::default());
+    app.stack.push(Screen::Audit(AuditView::default()));
     match app.audit.dismissed {
         Some(_) => run(app, fx),
         None => fx.push(Effect::Audit(AuditOp::LoadDismissed)),
@@ -115,39 +34,32 @@ pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 pub fn close(app: &mut App) {
-    app.audit.view = None;
-    app.mode = Mode::Normal;
+    app.stack.remove(is_audit);
 }
 
-/// [`findings`] among packed records (the list's): they are decoded for the check and dropped
-/// after it.
-pub fn findings_packed(
-    customers: &[crate::mirror::Packed],
-    dismissed: &BTreeSet<String>,
-) -> Vec<Finding> {
-    let decoded: Vec<Customer> = customers
-        .iter()
-        .map(crate::mirror::Packed::unpack)
-        .collect();
-    findings(&decoded, dismissed)
+/// Computes the groups again (after a merge took a customer away), if the audit is open.
+pub fn rerun(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.stack.audit().is_some() {
+        run(app, fx);
+    }
 }
 
-/// The audit's findings: customer groups (most confident first), then contact groups.
-pub fn findings<C: std::borrow::Borrow<Customer>>(
-    customers: &[C],
-    dismissed: &BTreeSet<String>,
-) -> Vec<Finding> {
-    let mut out: Vec<Finding> = customer_groups(customers, dismissed)
-        .into_iter()
-        .map(Finding::Customers)
-        .collect();
-    out.extend(
-        contact_groups(customers)
-            .into_iter()
-            .map(Finding::Contacts)
-            .filter(|f| !dismissed.contains(&f.key())),
-    );
-    out
+/// Keys on the audit screen (its `m` opens the merge: see [`crate::app::merge::open`]).
+pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    let page = viewport(app.size) as isize;
+    match cmd {
+        Cmd::Down => move_by(app, 1),
+        Cmd::Up => move_by(app, -1),
+        Cmd::PageDown => move_by(app, page),
+        Cmd::PageUp => move_by(app, -page),
+        Cmd::Open => toggle_compare(app),
+        Cmd::Dismiss => dismiss(app, fx),
+        Cmd::FocusPrev => move_member(app, -1),
+        Cmd::FocusNext => move_member(app, 1),
+        Cmd::ConfirmToggle => toggle_pick(app),
+        Cmd::Back | Cmd::Close => back(app),
+        _ => {}
+    }
 }
 
 /// Checks the list's customers: at once for a small list, on a worker thread for a big one.
@@ -157,7 +69,7 @@ fn run(app: &mut App, fx: &mut Vec<Effect>) {
     let customers: Vec<crate::mirror::Packed> =
         app.list.rows.iter().map(|r| r.record.clone()).collect();
     app.audit.generation += 1;
-    let Some(v) = app.audit.view.as_mut() else {
+    let Some(v) = app.stack.audit_mut() else {
         return;
     };
     v.scanned = customers.len();
@@ -178,7 +90,7 @@ fn run(app: &mut App, fx: &mut Vec<Effect>) {
 /// Puts findings on the screen, the cursor kept in range.
 fn show(app: &mut App, findings: Vec<Finding>) {
     let vp = viewport(app.size);
-    let Some(v) = app.audit.view.as_mut() else {
+    let Some(v) = app.stack.audit_mut() else {
         return;
     };
     v.findings = findings;
@@ -193,7 +105,7 @@ pub fn event(app: &mut App, ev: AuditEvent, fx: &mut Vec<Effect>) {
     match ev {
         AuditEvent::Dismissed(set) => {
             app.audit.dismissed = Some(set);
-            if app.audit.view.is_some() {
+            if app.stack.audit().is_some() {
                 run(app, fx);
             }
         }
@@ -210,17 +122,12 @@ pub fn event(app: &mut App, ev: AuditEvent, fx: &mut Vec<Effect>) {
             }
         }
         AuditEvent::SaveFailed(why) => {
-            app.message = Some(Message {
-                text: sanitize::line(&format!("Could not remember the dismissal: {why}")),
-                error: true,
-            });
+            app.say(
+                sanitize::line(&format!("Could not remember the dismissal: {why}")),
+                true,
+            );
         }
     }
-}
-
-/// Rows of findings that fit on screen (kept in step with `ui::audit`).
-pub fn viewport(size: (u16, u16)) -> usize {
-    usize::from(size.1.saturating_sub(5)).max(1)
 }
 
 fn keep_visible(v: &mut AuditView, vp: usize) {
@@ -232,9 +139,9 @@ fn keep_visible(v: &mut AuditView, vp: usize) {
 }
 
 /// Moves the cursor over the findings.
-pub fn move_by(app: &mut App, delta: isize) {
+fn move_by(app: &mut App, delta: isize) {
     let vp = viewport(app.size);
-    let Some(v) = app.audit.view.as_mut() else {
+    let Some(v) = app.stack.audit_mut() else {
         return;
     };
     if v.findings.is_empty() {
@@ -253,9 +160,9 @@ pub fn move_by(app: &mut App, delta: isize) {
 }
 
 /// ←/→ in the comparison: the column under the cursor.
-pub fn move_member(app: &mut App, delta: isize) {
+fn move_member(app: &mut App, delta: isize) {
     let n = selected_customers(app).len();
-    if let Some(v) = app.audit.view.as_mut()
+    if let Some(v) = app.stack.audit_mut()
         && v.compare
         && n > 0
     {
@@ -265,17 +172,16 @@ pub fn move_member(app: &mut App, delta: isize) {
 
 /// Space in the comparison: marks (or unmarks) the customer under the cursor as one of the two
 /// to merge. A third mark replaces the oldest one.
-pub fn toggle_pick(app: &mut App) {
+fn toggle_pick(app: &mut App) {
     let Some(id) = app
-        .audit
-        .view
-        .as_ref()
+        .stack
+        .audit()
         .filter(|v| v.compare)
         .and_then(|v| selected_customers(app).get(v.member).map(|c| c.id))
     else {
         return;
     };
-    let Some(v) = app.audit.view.as_mut() else {
+    let Some(v) = app.stack.audit_mut() else {
         return;
     };
     if let Some(at) = v.picked.iter().position(|&p| p == id) {
@@ -292,7 +198,7 @@ pub fn toggle_pick(app: &mut App) {
 /// with Space (or the one marked and the one under the cursor).
 pub fn merge_pair(app: &App) -> Result<(Customer, Customer), String> {
     let members = selected_customers(app);
-    let Some(v) = app.audit.view.as_ref() else {
+    let Some(v) = app.stack.audit() else {
         return Err("A merge needs two customers".into());
     };
     match members.as_slice() {
@@ -319,8 +225,8 @@ pub fn merge_pair(app: &App) -> Result<(Customer, Customer), String> {
 }
 
 /// Enter: the selected group side by side (again: back to the list of groups).
-pub fn toggle_compare(app: &mut App) {
-    if let Some(v) = app.audit.view.as_mut()
+fn toggle_compare(app: &mut App) {
+    if let Some(v) = app.stack.audit_mut()
         && !v.findings.is_empty()
     {
         v.compare = !v.compare;
@@ -330,19 +236,18 @@ pub fn toggle_compare(app: &mut App) {
 }
 
 /// Esc: from the comparison back to the groups, from the groups back to the list.
-pub fn back(app: &mut App) {
-    match app.audit.view.as_mut() {
+fn back(app: &mut App) {
+    match app.stack.audit_mut() {
         Some(v) if v.compare => v.compare = false,
         _ => close(app),
     }
 }
 
 /// `x`: "not a duplicate": the group disappears and stays away (per profile).
-pub fn dismiss(app: &mut App, fx: &mut Vec<Effect>) {
+fn dismiss(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(f) = app
-        .audit
-        .view
-        .as_ref()
+        .stack
+        .audit()
         .and_then(|v| v.findings.get(v.cursor).cloned())
     else {
         return;
@@ -350,14 +255,11 @@ pub fn dismiss(app: &mut App, fx: &mut Vec<Effect>) {
     let set = app.audit.dismissed.get_or_insert_with(BTreeSet::new);
     set.insert(f.key());
     fx.push(Effect::Audit(AuditOp::SaveDismissed(set.clone())));
-    app.message = Some(Message {
-        text: "Marked as not a duplicate".into(),
-        error: false,
-    });
+    app.note("Marked as not a duplicate");
     // The other groups stand as they are (a dismissal only hides its own group).
     let key = f.key();
     let vp = viewport(app.size);
-    if let Some(v) = app.audit.view.as_mut() {
+    if let Some(v) = app.stack.audit_mut() {
         v.findings.retain(|g| g.key() != key);
         v.cursor = v.cursor.min(v.findings.len().saturating_sub(1));
         v.compare = false;
@@ -367,12 +269,7 @@ pub fn dismiss(app: &mut App, fx: &mut Vec<Effect>) {
 
 /// The customers of the selected finding, for the side-by-side view.
 pub fn selected_customers(app: &App) -> Vec<Customer> {
-    let Some(f) = app
-        .audit
-        .view
-        .as_ref()
-        .and_then(|v| v.findings.get(v.cursor))
-    else {
+    let Some(f) = app.stack.audit().and_then(|v| v.findings.get(v.cursor)) else {
         return Vec::new();
     };
     let ids: Vec<Id> = match f {
@@ -392,25 +289,6 @@ pub fn name_of(app: &App, id: Id) -> String {
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// Customer types in the list.
-
-/// A short label for the list's Type column.
-pub fn short_type(t: &str) -> &'static str {
-    match t {
-        "Business" => "Bus",
-        "Residential" => "Res",
-        "Government" => "Gov",
-        "Non-Profit" => "NPO",
-        _ => "",
-    }
-}
-
-/// Whether the type filter lets a row through.
-pub(crate) fn passes(app_type_filter: Option<&str>, r: &Row) -> bool {
-    app_type_filter.is_none_or(|t| r.view.kind() == t)
-}
-
 /// `t`: all types → Business → Residential → Government → Non-Profit → all types.
 pub fn cycle_type_filter(app: &mut App, fx: &mut Vec<Effect>) {
     let next = match app.audit.type_filter {
@@ -421,19 +299,21 @@ pub fn cycle_type_filter(app: &mut App, fx: &mut Vec<Effect>) {
             .and_then(|i| CUSTOMER_TYPES.get(i + 1).copied()),
     };
     app.audit.type_filter = next;
-    app.message = Some(Message {
-        text: match next {
+    app.say(
+        match next {
             Some(t) => format!("Showing {t} customers only (t for the next type)"),
             None => "Showing every customer type".into(),
         },
-        error: false,
-    });
-    up::refilter_from_scratch(app);
-    up::maybe_load_more(app, fx);
+        false,
+    );
+    panes::refilter_from_scratch(app);
+    panes::maybe_load_more(app, fx);
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[allow(unused_imports)]
+    use crate::app::prelude::*;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
@@ -442,7 +322,7 @@ pub(crate) mod tests {
     use crate::domain::customer_type;
 
     fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-        match map_key(app.mode, &KeyEvent::new(code, KeyModifiers::NONE)) {
+        match map_key(app.mode(), &KeyEvent::new(code, KeyModifiers::NONE)) {
             Some(a) => update(app, a),
             None => Vec::new(),
         }
@@ -489,14 +369,14 @@ pub(crate) mod tests {
     fn in_a_group_of_three_the_two_marked_customers_are_merged() {
         let mut app = app_with_three_duplicates();
         open_first_group(&mut app);
-        let Finding::Customers(g) = app.audit.view.as_ref().unwrap().findings[0].clone() else {
+        let Finding::Customers(g) = app.stack.audit().unwrap().findings[0].clone() else {
             panic!("no customer group");
         };
         assert_eq!(g.ids.len(), 3, "{g:?}");
         // `m` from the list of groups cannot guess which two: it opens the comparison and says how.
         key(&mut app, KeyCode::Char('m'));
-        assert_eq!(app.mode, Mode::Audit);
-        assert!(app.audit.view.as_ref().unwrap().compare);
+        assert_eq!(app.mode(), Mode::Audit);
+        assert!(app.stack.audit().unwrap().compare);
         let msg = app.message.clone().unwrap();
         assert!(msg.error && msg.text.contains("Space marks"), "{msg:?}");
         // Mark the third, then the second: those two are merged, not the first two.
@@ -506,11 +386,11 @@ pub(crate) mod tests {
         key(&mut app, KeyCode::Char(' '));
         key(&mut app, KeyCode::Left);
         key(&mut app, KeyCode::Char(' '));
-        let v = app.audit.view.as_ref().unwrap();
+        let v = app.stack.audit().unwrap();
         assert_eq!(v.picked, vec![g.ids[2], g.ids[1]]);
         key(&mut app, KeyCode::Char('m'));
-        assert_eq!(app.mode, Mode::Merge);
-        let m = app.merge.as_ref().unwrap();
+        assert_eq!(app.mode(), Mode::Merge);
+        let m = app.stack.merge().unwrap();
         let mut pair = [m.left.id, m.right.id];
         pair.sort_unstable();
         let mut want = [g.ids[1], g.ids[2]];
@@ -522,7 +402,7 @@ pub(crate) mod tests {
     fn one_mark_merges_with_the_customer_under_the_cursor_and_space_unmarks() {
         let mut app = app_with_three_duplicates();
         open_first_group(&mut app);
-        let Finding::Customers(g) = app.audit.view.as_ref().unwrap().findings[0].clone() else {
+        let Finding::Customers(g) = app.stack.audit().unwrap().findings[0].clone() else {
             panic!("no customer group");
         };
         key(&mut app, KeyCode::Enter);
@@ -530,11 +410,11 @@ pub(crate) mod tests {
         key(&mut app, KeyCode::Right);
         key(&mut app, KeyCode::Char(' ')); // marks the second
         key(&mut app, KeyCode::Char(' ')); // and unmarks it
-        assert_eq!(app.audit.view.as_ref().unwrap().picked, vec![g.ids[0]]);
+        assert_eq!(app.stack.audit().unwrap().picked, vec![g.ids[0]]);
         key(&mut app, KeyCode::Right);
         key(&mut app, KeyCode::Char('m'));
-        assert_eq!(app.mode, Mode::Merge);
-        let m = app.merge.as_ref().unwrap();
+        assert_eq!(app.mode(), Mode::Merge);
+        let m = app.stack.merge().unwrap();
         assert_eq!((m.left.id, m.right.id), (g.ids[0], g.ids[2]));
     }
 
@@ -564,7 +444,7 @@ pub(crate) mod tests {
             &mut app,
             Action::Audit(AuditEvent::Dismissed(BTreeSet::new())),
         );
-        let v = app.audit.view.as_ref().unwrap();
+        let v = app.stack.audit().unwrap();
         assert!(v.checking);
         assert!(v.findings.is_empty());
         let [
@@ -587,7 +467,7 @@ pub(crate) mod tests {
                 findings: found.clone(),
             }),
         );
-        assert!(app.audit.view.as_ref().unwrap().checking);
+        assert!(app.stack.audit().unwrap().checking);
         update(
             &mut app,
             Action::Audit(AuditEvent::Found {
@@ -595,7 +475,7 @@ pub(crate) mod tests {
                 findings: found,
             }),
         );
-        let v = app.audit.view.as_ref().unwrap();
+        let v = app.stack.audit().unwrap();
         assert!(!v.checking);
         let Finding::Customers(g) = &v.findings[0] else {
             panic!("{:?}", v.findings)
@@ -616,13 +496,13 @@ pub(crate) mod tests {
     fn the_audit_finds_the_planted_duplicate_and_dismissal_is_remembered() {
         let mut app = app_with_duplicate();
         let fx = key(&mut app, KeyCode::Char('A'));
-        assert_eq!(app.mode, Mode::Audit);
+        assert_eq!(app.mode(), Mode::Audit);
         assert_eq!(fx, vec![Effect::Audit(AuditOp::LoadDismissed)]);
         update(
             &mut app,
             Action::Audit(AuditEvent::Dismissed(BTreeSet::new())),
         );
-        let v = app.audit.view.as_ref().unwrap();
+        let v = app.stack.audit().unwrap();
         let Finding::Customers(g) = v.findings[0].clone() else {
             panic!("{:?}", v.findings);
         };
@@ -630,10 +510,10 @@ pub(crate) mod tests {
         assert!(g.confidence > 0);
         // Side by side, then back.
         key(&mut app, KeyCode::Enter);
-        assert!(app.audit.view.as_ref().unwrap().compare);
+        assert!(app.stack.audit().unwrap().compare);
         assert_eq!(selected_customers(&app).len(), 2);
         key(&mut app, KeyCode::Esc);
-        assert!(!app.audit.view.as_ref().unwrap().compare);
+        assert!(!app.stack.audit().unwrap().compare);
         // Not a duplicate: gone, and saved.
         let fx = key(&mut app, KeyCode::Char('x'));
         let key_of = g.key();
@@ -641,14 +521,14 @@ pub(crate) mod tests {
             [Effect::Audit(AuditOp::SaveDismissed(set))] => assert!(set.contains(&key_of)),
             other => panic!("{other:?}"),
         }
-        let v = app.audit.view.as_ref().unwrap();
+        let v = app.stack.audit().unwrap();
         assert!(v.findings.iter().all(|f| f.key() != key_of));
         // Closing and opening again does not read the file again and keeps it dismissed.
         key(&mut app, KeyCode::Esc);
-        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.mode(), Mode::Normal);
         let fx = key(&mut app, KeyCode::Char('A'));
         assert!(fx.is_empty());
-        let v = app.audit.view.as_ref().unwrap();
+        let v = app.stack.audit().unwrap();
         assert!(v.findings.iter().all(|f| f.key() != key_of));
     }
 

@@ -1,0 +1,200 @@
+//! The help overlay (`?` from any screen without a text field): every key of every screen,
+//! generated from the keymap in force, the palette's commands and the configuration; opened at
+//! the keys of the screen it covers, which stays drawn around it. Closing it pops back there.
+
+use crate::app::action::Cmd;
+use crate::app::keymap::{EDITING, Key, MODES, cmd_name, mode_name};
+use crate::app::kinds::Mode;
+use crate::app::layout;
+use crate::app::stack::{HelpView, Screen};
+use crate::app::state::{App, AppConfig};
+
+/// One line of the help overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    Heading(String),
+    Entry { keys: String, text: String },
+    Text(String),
+    Blank,
+}
+
+/// The help overlay's content: where things are, then every key by mode, from the tables above.
+pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
+    let mut out = vec![
+        HelpLine::Text(format!(
+            "Server  {}{}",
+            crate::sanitize::line(&config.server),
+            if config.demo { "  (demo data)" } else { "" }
+        )),
+        HelpLine::Text(format!(
+            "Config  {}",
+            crate::sanitize::line(&config.config_path)
+        )),
+        HelpLine::Text(format!(
+            "Log     {}",
+            crate::sanitize::line(&config.log_path)
+        )),
+    ];
+    if let Some(p) = &config.profile {
+        out.push(HelpLine::Text(format!(
+            "Profile {}  key {}",
+            crate::sanitize::line(&p.name),
+            crate::sanitize::line(&p.key)
+        )));
+    }
+    for (mode, heading) in MODES {
+        out.push(HelpLine::Blank);
+        out.push(HelpLine::Heading(heading.to_string()));
+        for b in config.keymap.bindings(mode) {
+            let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
+            out.push(HelpLine::Entry {
+                keys: if keys.is_empty() {
+                    "(no key)".into()
+                } else {
+                    keys.join(" ")
+                },
+                text: format!("{} · {}", b.help, cmd_name(b.cmd)),
+            });
+        }
+        if mode == Mode::Search {
+            let mut seen: Vec<&str> = Vec::new();
+            for (_, _, help) in EDITING {
+                if seen.contains(help) {
+                    continue;
+                }
+                seen.push(help);
+                let keys: Vec<String> = EDITING
+                    .iter()
+                    .filter(|(_, _, h)| h == help)
+                    .map(|(k, _, _)| k.label())
+                    .collect();
+                out.push(HelpLine::Entry {
+                    keys: keys.join(" "),
+                    text: help.to_string(),
+                });
+            }
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the search (q and j too)".into(),
+            });
+        }
+        if mode == Mode::Palette {
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the prompt; editing keys as in the search".into(),
+            });
+            for c in crate::app::palette::state::COMMANDS {
+                out.push(HelpLine::Entry {
+                    keys: c.usage(),
+                    text: c.help.to_string(),
+                });
+            }
+        }
+        if mode == Mode::OnboardForm {
+            out.push(HelpLine::Entry {
+                keys: "← → Space letter".into(),
+                text: "customer type, contact role: pick from the list".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the field (editing keys as in the search)".into(),
+            });
+        }
+        if mode == Mode::Form {
+            out.push(HelpLine::Entry {
+                keys: "← → Space letter".into(),
+                text: "customer type: pick from the list".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "m t".into(),
+                text: "conflicts: keep mine / take the server's (Enter goes on)".into(),
+            });
+            out.push(HelpLine::Entry {
+                keys: "any other key".into(),
+                text: "typed into the field (editing keys as in the search)".into(),
+            });
+        }
+    }
+    out.push(HelpLine::Blank);
+    out.push(HelpLine::Heading("Configuration".into()));
+    let config_text = [
+        format!(
+            "[keys.MODE] ACTION = \"KEY\" (or a list) replaces an action's keys. Modes: {}. \
+             ACTION is the name after the · of each key above (quit, page_down, ...).",
+            MODES.map(|(m, _)| mode_name(m)).join(", ")
+        ),
+        format!(
+            "[colors] ROLE = \"COLOUR\" (a name, #rrggbb or 0-255). Roles: {}. \
+             theme = \"dark\" or \"light\"; NO_COLOR turns colours off.",
+            crate::config::colors::ROLES.join(", ")
+        ),
+    ];
+    for paragraph in config_text {
+        out.extend(
+            crate::text::wrap(&paragraph, 72)
+                .into_iter()
+                .map(HelpLine::Text),
+        );
+    }
+    out.push(HelpLine::Blank);
+    out.push(HelpLine::Text(
+        "Search matches names, e-mails, city, phone digits and the customer's contacts.".into(),
+    ));
+    out.push(HelpLine::Text(
+        "y copies phone numbers as stored (digits); o never puts the API key in the URL.".into(),
+    ));
+    out
+}
+
+/// `?`: the help overlay, scrolled to the keys of the screen in front (the list starts at the
+/// top).
+pub fn open(app: &mut App) {
+    let from = app.mode();
+    let mut scroll = 0;
+    if from != Mode::Normal
+        && let Some((_, title)) = MODES.iter().find(|(m, _)| *m == from)
+    {
+        let at = help_lines(&app.config)
+            .iter()
+            .position(|l| matches!(l, HelpLine::Heading(h) if h == title));
+        scroll = at.unwrap_or(0).min(max_scroll(app));
+    }
+    app.stack.push(Screen::Help(HelpView { scroll }));
+}
+
+/// Keys on the help overlay.
+pub fn command(app: &mut App, cmd: Cmd) {
+    let page = viewport(app);
+    let max = max_scroll(app);
+    if matches!(cmd, Cmd::Close | Cmd::Help) {
+        app.stack.pop();
+        return;
+    }
+    let Some(h) = app.stack.help_mut() else {
+        return;
+    };
+    let s = &mut h.scroll;
+    match cmd {
+        Cmd::Down => *s = (*s + 1).min(max),
+        Cmd::Up => *s = s.saturating_sub(1),
+        Cmd::PageDown => *s = (*s + page).min(max),
+        Cmd::PageUp => *s = s.saturating_sub(page),
+        _ => {}
+    }
+}
+
+/// After a resize: the scroll stays in range.
+pub fn resize(app: &mut App) {
+    let max = max_scroll(app);
+    if let Some(h) = app.stack.help_mut() {
+        h.scroll = h.scroll.min(max);
+    }
+}
+
+fn viewport(app: &App) -> usize {
+    usize::from(layout::help_area(app.size).height.saturating_sub(2)).max(1)
+}
+
+fn max_scroll(app: &App) -> usize {
+    help_lines(&app.config).len().saturating_sub(viewport(app))
+}

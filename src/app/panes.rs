@@ -1,0 +1,674 @@
+//! The list and detail operations below the screens: selecting, inserting, removing and
+//! refiltering customers, paging from the server, moving the cursors, keeping the detail in
+//! view and loading what its tab shows. Every screen calls these; none of them calls a screen.
+
+use std::cmp::Ordering;
+
+use crate::api::ApiError;
+use crate::api::model::{Customer, CustomerQuery, Id};
+use crate::app::audit::state::passes;
+use crate::app::detail::InvoiceScan;
+use crate::app::dialog::Dialog;
+use crate::app::effect::Effect;
+use crate::app::kinds::Mode;
+use crate::app::kinds::{Debounce, Focus, Load, SortKey, Tab};
+use crate::app::layout;
+use crate::app::list::{Paging, RemoteSearch, Row};
+use crate::app::stack::Screen;
+use crate::app::state::App;
+use crate::app::view::{CustomerView, FieldLine, Needle, RowView};
+use crate::mirror::Packed;
+use crate::sanitize;
+
+/// How close to the end of the loaded rows the cursor gets before the next page is fetched
+/// (at least this many rows, or one screen, whichever is more).
+const PREFETCH_ROWS: usize = 10;
+
+pub fn page_size(app: &App) -> usize {
+    match app.focus {
+        Focus::List => layout::list_viewport(app.size, app.search_visible()),
+        Focus::Detail => detail_page(app),
+    }
+}
+
+fn detail_page(app: &App) -> usize {
+    let vp = layout::detail_viewport(app.size);
+    // The contacts table shares the pane with the selected contact's record.
+    if app.detail.tab == Tab::Contacts && !app.detail.contact_open {
+        (vp / 2).max(1)
+    } else {
+        vp
+    }
+}
+
+pub enum Step {
+    By(isize),
+    Top,
+    Bottom,
+}
+
+fn step(cur: usize, len: usize, s: Step) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    match s {
+        Step::By(d) => cur.saturating_add_signed(d).min(len - 1),
+        Step::Top => 0,
+        Step::Bottom => len - 1,
+    }
+}
+
+pub fn move_cursor(app: &mut App, s: Step, fx: &mut Vec<Effect>) {
+    if app.focus == Focus::Detail && app.mode() == Mode::Normal {
+        let len = detail_len(app);
+        if app.detail.contact_open {
+            app.detail.record_cursor = step(app.detail.record_cursor, len, s);
+        } else {
+            let i = app.detail.tab.index();
+            let before = app.detail.cursors[i];
+            app.detail.cursors[i] = step(before, len, s);
+            if app.detail.tab == Tab::Contacts && before != app.detail.cursors[i] {
+                app.detail.record_cursor = 0;
+                app.detail.record_scroll = 0;
+            }
+        }
+        keep_detail_visible(app);
+        return;
+    }
+    app.list.cursor = step(app.list.cursor, app.list.shown.len(), s);
+    ensure_visible(app);
+    sync_detail(app, false);
+    maybe_load_more(app, fx);
+}
+
+pub fn contact_count(app: &App) -> usize {
+    app.detail.view.as_ref().map_or(0, |v| v.contacts.len())
+}
+
+/// Rows (or lines) the detail's current tab holds.
+pub fn detail_len(app: &App) -> usize {
+    let d = &app.detail;
+    let Some(view) = &d.view else { return 0 };
+    let loaded = |n: Option<usize>| n.unwrap_or(0);
+    match d.tab {
+        Tab::Overview => view.fields.len(),
+        Tab::Contacts if d.contact_open => {
+            view.contacts.get(d.cursor()).map_or(0, |c| c.fields.len())
+        }
+        Tab::Contacts => view.contacts.len(),
+        Tab::Tickets => loaded(app.extras.get(&view.id).and_then(|e| match &e.tickets {
+            Load::Loaded(t) => Some(t.len()),
+            _ => None,
+        })),
+        Tab::Assets => loaded(app.extras.get(&view.id).and_then(|e| match &e.assets {
+            Load::Loaded(a) => Some(a.len()),
+            _ => None,
+        })),
+        Tab::Invoices => loaded(app.invoices.by_customer.get(&view.id).map(Vec::len)),
+    }
+}
+
+pub fn clamp_detail(app: &mut App) {
+    let len = detail_len(app);
+    if app.detail.contact_open {
+        app.detail.record_cursor = app.detail.record_cursor.min(len.saturating_sub(1));
+    } else {
+        let i = app.detail.tab.index();
+        app.detail.cursors[i] = app.detail.cursors[i].min(len.saturating_sub(1));
+    }
+    keep_detail_visible(app);
+}
+
+/// Scrolls the detail's current view only as far as needed to show its cursor.
+pub fn keep_detail_visible(app: &mut App) {
+    let area = layout::detail_content(app.size);
+    let d = &mut app.detail;
+    let Some(view) = &d.view else { return };
+    let i = d.tab.index();
+    // A record: wrapped fields, scrolled by screen lines.
+    let record = |fields: &[FieldLine], cursor: usize, offset: usize, h: u16| {
+        let heights = layout::record_heights(fields, area.width);
+        let cursor = cursor.min(heights.len().saturating_sub(1));
+        let first: usize = heights[..cursor].iter().sum();
+        let last = first + heights.get(cursor).copied().unwrap_or(1).max(1) - 1;
+        layout::scroll_to(offset, first, last, usize::from(h))
+    };
+    match d.tab {
+        Tab::Overview => {
+            d.scroll[i] = record(&view.fields, d.cursors[i], d.scroll[i], area.height);
+        }
+        Tab::Contacts if d.contact_open => {
+            if let Some(c) = view.contacts.get(d.cursors[i]) {
+                // One line above the record shows the contact's name.
+                let h = area.height.saturating_sub(1);
+                d.record_scroll = record(&c.fields, d.record_cursor, d.record_scroll, h);
+            }
+        }
+        _ => {
+            let rows = if d.tab == Tab::Contacts {
+                layout::contacts_table_height(view.contacts.len(), area.height)
+            } else {
+                // The invoices tab keeps a line for the scan's progress.
+                area.height
+                    .saturating_sub(u16::from(d.tab == Tab::Invoices))
+            };
+            let h = usize::from(rows.saturating_sub(1));
+            let c = d.cursors[i];
+            d.scroll[i] = layout::scroll_to(d.scroll[i], c, c, h);
+        }
+    }
+}
+
+/// Keeps the list cursor inside the rows and on screen.
+pub fn ensure_visible(app: &mut App) {
+    let vp = layout::list_viewport(app.size, app.search_visible());
+    let l = &mut app.list;
+    let len = l.shown.len();
+    if len == 0 {
+        l.cursor = 0;
+        l.offset = 0;
+        return;
+    }
+    l.cursor = l.cursor.min(len - 1);
+    if l.cursor < l.offset {
+        l.offset = l.cursor;
+    } else if l.cursor >= l.offset + vp {
+        l.offset = l.cursor + 1 - vp;
+    }
+    l.offset = l.offset.min(len.saturating_sub(vp));
+}
+
+/// Points the detail at the selected customer. `rebuild` also refreshes the view when the
+/// customer stayed the same but its record changed.
+pub fn sync_detail(app: &mut App, rebuild: bool) {
+    let selected = app.list.selected().map(|r| r.id());
+    if selected == app.detail.customer_id && !rebuild {
+        return;
+    }
+    let changed = selected != app.detail.customer_id;
+    app.detail.customer_id = selected;
+    app.detail.view = app
+        .list
+        .selected()
+        .map(|r| CustomerView::build(&r.customer(), &app.config.customer_type_property));
+    if changed {
+        app.detail.cursors = [0; 5];
+        app.detail.scroll = [0; 5];
+        app.detail.record_scroll = 0;
+        app.detail.contact_open = false;
+        app.detail.record_cursor = 0;
+        app.detail.debounce = if tab_needs_load(app) {
+            Debounce::Armed
+        } else {
+            Debounce::Idle
+        };
+    } else {
+        clamp_detail(app);
+    }
+}
+
+fn tab_needs_load(app: &App) -> bool {
+    let Some(id) = app.detail.customer_id else {
+        return false;
+    };
+    let extras = app.extras.get(&id);
+    match app.detail.tab {
+        Tab::Overview | Tab::Contacts => false,
+        Tab::Tickets => extras.is_none_or(|e| e.tickets == Load::NotAsked),
+        Tab::Assets => extras.is_none_or(|e| e.assets == Load::NotAsked),
+        Tab::Invoices => !app.invoices.started,
+    }
+}
+
+/// Fetches what the current tab shows, if it is not there yet.
+pub fn load_tab(app: &mut App, fx: &mut Vec<Effect>) {
+    app.detail.debounce = Debounce::Idle;
+    if !tab_needs_load(app) {
+        return;
+    }
+    let Some(customer_id) = app.detail.customer_id else {
+        return;
+    };
+    let generation = app.generation();
+    match app.detail.tab {
+        Tab::Overview | Tab::Contacts => {}
+        Tab::Tickets => {
+            app.extras.entry(customer_id).or_default().tickets = Load::Loading { generation };
+            fx.push(Effect::LoadTickets {
+                customer_id,
+                generation,
+            });
+        }
+        Tab::Assets => {
+            app.extras.entry(customer_id).or_default().assets = Load::Loading { generation };
+            fx.push(Effect::LoadAssets {
+                customer_id,
+                generation,
+            });
+        }
+        Tab::Invoices => {
+            app.invoices = InvoiceScan {
+                generation,
+                started: true,
+                ..Default::default()
+            };
+            fx.push(Effect::ScanInvoices { generation });
+        }
+    }
+}
+
+/// Clears the search (and closes the search line if it is open).
+pub fn clear_search(app: &mut App, fx: &mut Vec<Effect>) {
+    app.search.input.reset();
+    app.search.debounce = Debounce::Idle;
+    app.list.remote = None;
+    app.stack.remove(|s| matches!(s, Screen::Search));
+    refilter(app);
+    maybe_load_more(app, fx);
+}
+
+pub fn start_remote_search(app: &mut App, fx: &mut Vec<Effect>) {
+    let query = app.search.text().trim().to_string();
+    if query.is_empty()
+        || app.list.remote.as_ref().is_some_and(|r| r.query == query)
+        || app.mirror.answers_search()
+    {
+        return;
+    }
+    let generation = app.generation();
+    app.list.remote = Some(RemoteSearch {
+        query,
+        paging: Paging::fresh(generation),
+    });
+    maybe_load_more(app, fx);
+}
+
+fn customer_query(app: &App, query: Option<String>, page: u32) -> CustomerQuery {
+    CustomerQuery {
+        query,
+        include_disabled: app.include_disabled,
+        sort: Some(app.sort.api()),
+        page,
+        ..CustomerQuery::default()
+    }
+}
+
+/// Fetches the next page when the cursor nears the end of the loaded rows (or nothing is
+/// loaded yet). While a search is typed, only the server search pages; browsing waits.
+pub fn maybe_load_more(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.mirror.active {
+        // Every customer is in the mirror: nothing to page.
+        return;
+    }
+    let vp = layout::list_viewport(app.size, app.search_visible());
+    let near_end = app.list.cursor + vp.max(PREFETCH_ROWS) >= app.list.shown.len();
+    let first = page_source(app).is_some_and(|(p, _)| p.pages_loaded == 0);
+    if near_end || first {
+        load_next_page(app, fx);
+    }
+}
+
+/// The paging to extend (the server search while one is typed, else the browse) and the search
+/// text. Unlike [`crate::app::list::CustomerList::active_paging`], a typed search that has not reached the server
+/// yet has none: browsing waits meanwhile.
+fn page_source(app: &App) -> Option<(&Paging, Option<String>)> {
+    if app.search.text().trim().is_empty() {
+        Some((&app.list.browse, None))
+    } else {
+        app.list
+            .remote
+            .as_ref()
+            .map(|r| (&r.paging, Some(r.query.clone())))
+    }
+}
+
+/// `r` on the panes: the detail's loaded tabs are forgotten and the list starts over (with
+/// the mirror, [`crate::app::mirror::refresh`] also syncs its changes).
+pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
+    if let Some(d) = app.config.startup_problem.clone() {
+        app.stack.push(Screen::Dialog(Box::new(d)));
+        return;
+    }
+    if app.message.as_ref().is_some_and(|m| m.error) {
+        app.message = None;
+    }
+    if let Some(id) = app.detail.customer_id {
+        app.extras.remove(&id);
+    }
+    if app.invoices.started {
+        app.invoices = InvoiceScan::default();
+    }
+    reload_list(app, fx);
+    load_tab(app, fx);
+}
+
+/// Starts the list over (sort, filter or refresh changed): rows stay on screen, re-sorted
+/// locally at once, and are replaced when the first page arrives.
+pub fn reload_list(app: &mut App, fx: &mut Vec<Effect>) {
+    let browse = app.generation();
+    let remote = app.generation();
+    app.list.browse = Paging::fresh(browse);
+    if let Some(r) = &mut app.list.remote {
+        r.paging = Paging::fresh(remote);
+    }
+    if app.mirror.active {
+        complete_paging(app);
+    }
+    resort(app);
+    maybe_load_more(app, fx);
+}
+
+/// Fetches the next page of the list's active source now, wherever the cursor is (an export
+/// takes the whole filtered list). Returns whether a page is on its way.
+pub fn load_next_page(app: &mut App, fx: &mut Vec<Effect>) -> bool {
+    let searching = !app.search.text().trim().is_empty();
+    let Some((paging, query)) = page_source(app) else {
+        return false;
+    };
+    if paging.loading.is_some() {
+        return true;
+    }
+    if !paging.wants_more() {
+        return false;
+    }
+    let page = paging.pages_loaded + 1;
+    let generation = paging.generation;
+    let q = customer_query(app, query, page);
+    let paging = match &mut app.list.remote {
+        Some(r) if searching => &mut r.paging,
+        _ => &mut app.list.browse,
+    };
+    paging.loading = Some(page);
+    fx.push(Effect::LoadCustomers {
+        generation,
+        query: q,
+    });
+    true
+}
+
+/// Adds (or updates) customers; `replace` starts the list over.
+pub fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
+    let type_property = app.config.customer_type_property.clone();
+    // A page's records share one block.
+    let rows = items
+        .iter()
+        .zip(Packed::pack_all(&items))
+        .map(|(c, record)| Row {
+            record,
+            view: RowView::build(c, &type_property),
+        })
+        .collect();
+    insert_rows(app, rows, replace);
+}
+
+/// [`insert_customers`] for records shared with the mirror (not copied). A record the list
+/// already shows, unchanged, keeps its row's view: a sync that brings back 100,000 customers
+/// decodes only those that changed.
+pub fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
+    let type_property = app.config.customer_type_property.clone();
+    let l = &mut app.list;
+    let mut rows = Vec::with_capacity(items.len());
+    for record in items {
+        let same = l
+            .index
+            .get(&record.id())
+            .and_then(|&i| l.rows.get_mut(i))
+            // (A view already moved out, for an id listed twice, is built again.)
+            .filter(|r| r.view.id == record.id())
+            .filter(|r| Packed::ptr_eq(&r.record, &record) || r.record == record);
+        let view = match same {
+            // The list starts over: the old row's view moves (no copy of its text).
+            Some(r) if replace => std::mem::take(&mut r.view),
+            Some(r) => r.view.clone(),
+            None => RowView::build(&record.unpack(), &type_property),
+        };
+        rows.push(Row { record, view });
+    }
+    insert_rows(app, rows, replace);
+}
+
+/// Puts the list cursor on a customer, if it is shown, and the detail on it (`rebuild` also
+/// refreshes the detail when it already showed that customer). False when it is not shown.
+pub fn select_customer(app: &mut App, id: Id, rebuild: bool) -> bool {
+    let l = &mut app.list;
+    let Some(pos) = l.shown.iter().position(|&i| l.rows[i].id() == id) else {
+        return false;
+    };
+    l.cursor = pos;
+    ensure_visible(app);
+    sync_detail(app, rebuild);
+    true
+}
+
+/// Takes a deleted customer out of the list; the cursor stays at the same height.
+pub fn remove_row(app: &mut App, id: Id) {
+    let l = &mut app.list;
+    let Some(i) = l.index.remove(&id) else {
+        return;
+    };
+    let cursor = l.cursor;
+    l.rows.remove(i);
+    for v in l.index.values_mut() {
+        if *v > i {
+            *v -= 1;
+        }
+    }
+    l.shown.clear();
+    insert_rows(app, Vec::new(), false);
+    app.list.cursor = cursor.min(app.list.shown.len().saturating_sub(1));
+    ensure_visible(app);
+    sync_detail(app, false);
+}
+
+/// Adds (or updates) rows already built; `replace` starts the list over.
+pub fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
+    let l = &mut app.list;
+    let mut keep = None;
+    if replace {
+        // `shown` indexes the old rows: drop it with them (a stale index would point past the
+        // new rows), and put the cursor back on the same customer afterwards.
+        keep = l.selected().map(|r| r.id());
+        l.rows.clear();
+        l.index.clear();
+        l.shown.clear();
+        l.cursor = 0;
+    }
+    // Amortised growth, but a whole account loaded at once gets exactly its size.
+    l.rows.reserve(items.len());
+    for row in items {
+        match l.index.get(&row.id()) {
+            Some(&i) => l.rows[i] = row,
+            None => {
+                l.index.insert(row.id(), l.rows.len());
+                l.rows.push(row);
+            }
+        }
+    }
+    if app.mirror.active {
+        // The list is the whole account: its count follows every customer added or removed,
+        // whichever screen made it.
+        complete_paging(app);
+    }
+    resort(app);
+    if let Some(id) = keep {
+        select_customer(app, id, true);
+    }
+}
+
+fn compare(a: &RowView, b: &RowView, key: SortKey) -> Ordering {
+    match key {
+        SortKey::Name => a.name_key().cmp(b.name_key()),
+        SortKey::City => a
+            .city_key()
+            .is_empty()
+            .cmp(&b.city_key().is_empty())
+            .then_with(|| a.city_key().cmp(b.city_key()))
+            .then_with(|| a.name_key().cmp(b.name_key())),
+        SortKey::Created => a.created.cmp(&b.created),
+        SortKey::Updated => a.updated.cmp(&b.updated),
+    }
+}
+
+/// Sorts every row by the current sort, then filters.
+pub fn resort(app: &mut App) {
+    let l = &mut app.list;
+    let rows = &l.rows;
+    let sort = app.sort;
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        let o = compare(&rows[a].view, &rows[b].view, sort.key)
+            .then_with(|| rows[a].id().cmp(&rows[b].id()));
+        if sort.descending { o.reverse() } else { o }
+    });
+    l.order = order;
+    l.filtered_by = String::from("\u{0}");
+    refilter(app);
+}
+
+/// Recomputes the shown rows from scratch (the set of rows or the search's source changed).
+pub fn refilter_from_scratch(app: &mut App) {
+    app.list.filtered_by = String::from("\u{0}");
+    refilter(app);
+}
+
+/// Recomputes the shown rows from the search text and the disabled switch, keeping the
+/// selected customer under the cursor when it is still shown. Typing more characters only
+/// narrows, so then only the rows already shown are checked.
+pub fn refilter(app: &mut App) {
+    let needle = Needle::new(app.search.text());
+    let include_disabled = app.include_disabled;
+    let selected = app.list.selected().map(|r| r.id());
+    // With the account mirror, the search covers every field of every customer and contact.
+    let query = app.search.text().to_string();
+    let in_mirror = app.mirror.matching_customers(&query);
+    let type_filter = app.audit.type_filter;
+    let l = &mut app.list;
+    let keep = |r: &Row| {
+        (include_disabled || !r.view.disabled)
+            && passes(type_filter, &r.view)
+            && match &in_mirror {
+                Some(ids) => ids.contains(&r.view.id),
+                None => needle.matches(&r.view),
+            }
+    };
+    let narrowing = in_mirror.is_none()
+        && l.filtered_disabled == include_disabled
+        && needle.narrows(&l.filtered_by);
+    if narrowing {
+        let rows = &l.rows;
+        l.shown.retain(|&i| keep(&rows[i]));
+    } else {
+        let rows = &l.rows;
+        l.shown = l
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| keep(&rows[i]))
+            .collect();
+    }
+    l.filtered_by = needle.text;
+    l.filtered_disabled = include_disabled;
+    l.cursor = selected
+        .and_then(|id| l.shown.iter().position(|&i| l.rows[i].id() == id))
+        .unwrap_or(0);
+    ensure_visible(app);
+    sync_detail(app, true);
+}
+
+/// Marks the list as complete (the mirror holds every customer); the total counts the
+/// customers the disabled switch lets through, as the server's count would.
+pub fn complete_paging(app: &mut App) {
+    let include_disabled = app.include_disabled;
+    let l = &mut app.list;
+    let n = l
+        .rows
+        .iter()
+        .filter(|r| include_disabled || !r.view.disabled)
+        .count();
+    l.browse.pages_loaded = 1;
+    l.browse.received = n;
+    l.browse.has_more = false;
+    l.browse.total_entries = Some(n as u64);
+}
+
+/// Shows a tab of the detail (the record of a contact closes); what the tab needs loads once
+/// the cursor rests (at once with [`load_tab`]).
+pub fn show_tab(app: &mut App, tab: Tab) {
+    app.detail.tab = tab;
+    app.detail.contact_open = false;
+    if tab_needs_load(app) {
+        app.detail.debounce = Debounce::Armed;
+    }
+    clamp_detail(app);
+}
+
+/// Puts the Contacts tab's cursor on a contact (its record closed).
+pub fn set_contact_cursor(app: &mut App, pos: usize) {
+    app.detail.contact_open = false;
+    app.detail.cursors[Tab::Contacts.index()] = pos;
+    app.detail.record_cursor = 0;
+    app.detail.record_scroll = 0;
+    clamp_detail(app);
+}
+
+/// Opens a contact's record on the Contacts tab.
+pub fn open_contact(app: &mut App, pos: usize) {
+    app.detail.tab = Tab::Contacts;
+    set_contact_cursor(app, pos);
+    if contact_count(app) > 0 {
+        app.detail.contact_open = true;
+    }
+    keep_detail_visible(app);
+}
+
+/// Why a customer the list holds is not shown (the search, the disabled switch, the type
+/// filter), for the status line.
+pub fn hidden_why(app: &App, id: Id) -> String {
+    let Some(&i) = app.list.index.get(&id) else {
+        return "It is not in the list (r refreshes)".into();
+    };
+    let view = &app.list.rows[i].view;
+    if view.disabled && !app.include_disabled {
+        return "It is disabled: x shows disabled customers".into();
+    }
+    if !passes(app.audit.type_filter, view) {
+        return "The type filter hides it: t shows the next type".into();
+    }
+    if !app.search.text().is_empty() {
+        return "The search hides it: Esc clears the search".into();
+    }
+    "It is not shown".into()
+}
+
+/// Errors go to the status line; blocking ones (a refused key) also open a dialog over
+/// whatever is in front, which returns there.
+pub fn report_error(app: &mut App, context: &str, e: &ApiError) {
+    let text = sanitize::line(&format!("{context}: {e}"));
+    if e.is_blocking() {
+        let d = Dialog::message(
+            "The server refused the request",
+            vec![
+                e.to_string(),
+                "The key comes from SYNCRO_API_KEY (or the profile's key command). After fixing it, start the app again, or press Enter and then r to retry."
+                    .into(),
+            ],
+            true,
+        );
+        app.stack.push(Screen::Dialog(Box::new(d)));
+    }
+    app.say(text, true);
+}
+
+/// Puts `text` in the search line as if typed and kept (`:customer TEXT`): the list filters at
+/// once and the server is asked once the debounce runs out.
+pub fn set_search(app: &mut App, text: &str) {
+    app.search.input = tui_input::Input::new(text.to_string());
+    refilter(app);
+    if text.trim().is_empty() {
+        app.list.remote = None;
+        app.search.debounce = Debounce::Idle;
+    } else {
+        app.search.debounce = Debounce::Armed;
+    }
+    ensure_visible(app);
+}
