@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench --bench audit`
 
+// A benchmark may stop on a failed set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 

@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench --bench decode`
 
+// A benchmark may stop on a failed set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use divan::{Bencher, black_box};
 use serde_json::{Value, json};
 use syncro_tui::api::model::{Contact, Customer, Page};

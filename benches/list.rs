@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench --bench list`
 
+// A benchmark may stop on a failed set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use divan::Bencher;
 use futures::StreamExt;
 use secrecy::SecretString;

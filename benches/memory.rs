@@ -9,6 +9,9 @@
 //! sync (limiter off), the mirror is saved to a file and loaded back; the figures are taken
 //! after the server and the sync's result are gone.
 
+// A benchmark may stop on a failed set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -14,6 +14,9 @@
 //!
 //! Run: `cargo bench --bench mirror_start`.
 
+// A benchmark may stop on a failed set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::{Arc, OnceLock};
 
 use divan::Bencher;

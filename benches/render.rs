@@ -13,6 +13,9 @@
 //!
 //! Run: `cargo bench --bench render`.
 
+// A benchmark may stop on a failed set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::OnceLock;
 
 use divan::Bencher;

@@ -3,6 +3,9 @@
 //!
 //! `cargo bench --bench search`
 
+// A benchmark may stop on a failed set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::{Arc, LazyLock};
 
 use divan::Bencher;

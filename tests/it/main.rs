@@ -1,3 +1,6 @@
+// Test set-up may unwrap: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Integration tests: one binary, one module per area (keeps link time down).
 
 mod client;
