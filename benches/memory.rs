@@ -144,6 +144,7 @@ fn main() {
             customers: Some(customers),
             views,
             age: "synced just now".into(),
+            synced_at: None,
             notice: None,
         }),
     );

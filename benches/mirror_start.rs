@@ -66,6 +66,7 @@ fn loaded_app(customers: Vec<Packed>, views: Vec<RowView>) -> App {
             customers: Some(customers),
             views,
             age: "synced 3 h ago".into(),
+            synced_at: None,
             notice: None,
         }),
     );

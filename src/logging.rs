@@ -302,9 +302,7 @@ pub fn escape_untrusted(text: &str) -> String {
 
 /// Bidi overrides/isolates and zero-width characters: invisible, and able to reorder text.
 fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
-        | '\u{061c}')
+    crate::sanitize::is_invisible(c)
 }
 
 #[cfg(test)]

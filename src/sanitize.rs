@@ -46,14 +46,24 @@ pub fn plain(raw: &str) -> String {
     out.trim().to_string()
 }
 
-/// Characters dropped entirely: bidi controls and zero-width characters.
-fn is_removed(c: char) -> bool {
+/// The invisible characters: bidi overrides, embeddings, isolates and marks, zero-width
+/// characters, invisible operators, the soft hyphen and the byte-order mark. They can hide or
+/// reorder text and are never part of what people type. The one set for the screen, the log
+/// and the mirror's search text.
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
-        '\u{202A}'..='\u{202E}'
+        '\u{00AD}'
+        | '\u{061C}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
         | '\u{2066}'..='\u{2069}'
-        | '\u{200E}' | '\u{200F}' | '\u{061C}'
-        | '\u{200B}'..='\u{200D}'
-        | '\u{2060}' | '\u{FEFF}')
+        | '\u{FEFF}')
+}
+
+/// Characters dropped entirely.
+fn is_removed(c: char) -> bool {
+    is_invisible(c)
 }
 
 fn needs_cleaning(c: char) -> bool {

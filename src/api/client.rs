@@ -668,7 +668,7 @@ pub fn excerpt(bytes: &[u8]) -> String {
 
 /// Bidi controls and zero-width characters: they could reorder or hide text in a message.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    crate::sanitize::is_invisible(c)
 }
 
 /// For an HTML page: its `<title>` (and first heading) or, failing that, its text without tags.

@@ -120,6 +120,9 @@ pub enum Action {
     Resize(u16, u16),
     /// Time passes (only while something animates or waits).
     Tick(Instant),
+    /// The wall clock, from the loop at start and every half minute while the mirror's age is
+    /// shown (the model reads no clock).
+    Clock(std::time::SystemTime),
     /// How long requests wait for the rate limiter now (`None`: they go at once).
     RateWait(Option<std::time::Duration>),
     /// A mouse click at a screen cell (column, row).

@@ -133,8 +133,9 @@ pub fn search_edit(app: &mut App, req: InputRequest) {
     if app.search.text().trim().is_empty() {
         app.list.remote = None;
         app.search.debounce = Debounce::Idle;
-    } else {
-        // Each keystroke re-arms the debounce: the server is asked once typing pauses.
+    } else if !app.mirror.answers_search() {
+        // Each keystroke re-arms the debounce: the server is asked once typing pauses. With
+        // the mirror, which holds every customer, no server is asked.
         app.search.debounce = Debounce::Armed;
     }
 }

@@ -397,3 +397,41 @@ pub fn app(size: (u16, u16)) -> App {
     let n = items.len() as u64;
     app_with(size, items, 1, n)
 }
+
+/// Tickets, assets and invoices whose text is hostile (escape sequences, bidi overrides,
+/// zero-width characters), for the hostile customer's tabs.
+pub fn hostile_tickets(customer_id: Id) -> Vec<Ticket> {
+    vec![Ticket {
+        id: 900000099,
+        number: Some("66\x1b[2J6".into()),
+        subject: Some("Reset \u{202E}drowssap\u{202C} for \x1b]0;owned\x07 Mallory\u{200B}".into()),
+        status: Some("New\x1b[5m".into()),
+        customer_id: Some(customer_id),
+        created_at: ts(3),
+        updated_at: ts(1),
+        ..Ticket::default()
+    }]
+}
+
+pub fn hostile_assets(customer_id: Id) -> Vec<Asset> {
+    vec![Asset {
+        id: 800000099,
+        name: Some("EVIL-PC\x1b[?1049l".into()),
+        asset_type: Some("Desk\u{202E}pot\u{202C}".into()),
+        asset_serial: Some("SN\x07-\u{200B}666".into()),
+        customer_id: Some(customer_id),
+        ..Asset::default()
+    }]
+}
+
+pub fn hostile_invoices(customer_id: Id) -> Vec<Invoice> {
+    vec![Invoice {
+        id: 700000099,
+        customer_id: Some(customer_id),
+        number: Some("INV-\x1b[31m666".into()),
+        total: Some("6.66\u{202E}".into()),
+        is_paid: Some(false),
+        date: ts(2),
+        ..Invoice::default()
+    }]
+}

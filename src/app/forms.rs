@@ -475,7 +475,7 @@ pub fn reread(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &
         Ok(Record::Contact(c)) => f.form.detect_conflicts_contact(c),
         Err(ApiError::NotFound { .. }) => {
             f.form.state = FormState::Failed("Not saved: the record is gone from Syncro.".into());
-            return record_gone(app);
+            return record_gone(app, fx);
         }
         Err(e) => {
             failed(f, e, &key);
@@ -495,10 +495,21 @@ pub fn reread(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &
     }
 }
 
-/// The record the form edits is gone (404): create it anew, close the form, or keep editing.
-fn record_gone(app: &mut App) {
-    let what = match app.stack.form().map(|f| &f.form.target) {
-        Some(FormTarget::EditContact { .. }) => "contact",
+/// The record the form edits is gone (404): it leaves the list and the mirror, and the
+/// technician chooses: create it anew, close the form, or keep editing.
+fn record_gone(app: &mut App, fx: &mut Vec<Effect>) {
+    let target = app.stack.form().map(|f| f.form.target.clone());
+    let what = match target {
+        Some(FormTarget::EditContact { id, customer_id }) => {
+            mirror::contact_deleted(app, id, fx);
+            drop_contact(app, id, customer_id);
+            "contact"
+        }
+        Some(FormTarget::EditCustomer { id }) => {
+            mirror::customer_deleted(app, id, fx);
+            panes::remove_row(app, id);
+            "customer"
+        }
         _ => "customer",
     };
     let d = Dialog::new(Ask::RecordGone, &format!("The {what} is gone from Syncro"))
@@ -556,7 +567,7 @@ pub fn saved(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &m
         }
         Err(ApiError::NotFound { .. }) if !create => {
             f.form.state = FormState::Failed("Not saved: the record is gone from Syncro.".into());
-            record_gone(app);
+            record_gone(app, fx);
         }
         Err(e) if create && e.outcome_unknown() => {
             f.form.state = FormState::OutcomeUnknown;
@@ -581,6 +592,11 @@ pub fn looked_up(
     fx: &mut Vec<Effect>,
 ) {
     let key = save_key(app);
+    let open = app
+        .config
+        .keymap
+        .key_label(Mode::Form, Cmd::FormOpenMatch)
+        .unwrap_or_else(|| "Ctrl-o".into());
     let known = known_matches(app);
     let Some(f) = app.stack.form_mut().filter(|f| f.token == token) else {
         return;
@@ -618,7 +634,7 @@ pub fn looked_up(
             )
         } else {
             format!(
-                "The create may have gone through: a matching record exists. Ctrl-O opens it; {key} sends again anyway."
+                "The create may have gone through: a matching record exists. {open} opens it; {key} sends again anyway."
             )
         });
     } else if f.matches.is_empty() {
@@ -626,7 +642,7 @@ pub fn looked_up(
     } else {
         f.form.state = FormState::Editing;
         app.say(
-            format!("Possible duplicates: Ctrl-O opens one, {key} saves anyway"),
+            format!("Possible duplicates: {open} opens one, {key} saves anyway"),
             false,
         );
     }
@@ -775,14 +791,19 @@ pub fn deleted(
         }
         Deletion::Contact { id, customer_id } => {
             mirror::contact_deleted(app, id, fx);
-            if let Some(&i) = app.list.index.get(&customer_id) {
-                let mut c = app.list.rows[i].customer();
-                c.contacts.retain(|x: &Contact| x.id != id);
-                app.detail.contact_open = false;
-                panes::insert_customers(app, vec![c], false);
-            }
+            drop_contact(app, id, customer_id);
             app.note("Contact deleted");
         }
+    }
+}
+
+/// Takes a contact out of its customer's row.
+fn drop_contact(app: &mut App, id: crate::api::model::Id, customer_id: crate::api::model::Id) {
+    if let Some(&i) = app.list.index.get(&customer_id) {
+        let mut c = app.list.rows[i].customer();
+        c.contacts.retain(|x: &Contact| x.id != id);
+        app.detail.contact_open = false;
+        panes::insert_customers(app, vec![c], false);
     }
 }
 

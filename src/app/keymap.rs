@@ -778,6 +778,63 @@ const HINTS: &[HintRow] = &[
         None,
         &[(Cmd::Open, "jump"), (Cmd::Close, "close")],
     ),
+    (
+        Mode::Find,
+        None,
+        &[(Cmd::FindJump, "go to"), (Cmd::Close, "close")],
+    ),
+    (
+        Mode::Audit,
+        None,
+        &[
+            (Cmd::Open, "compare"),
+            (Cmd::Merge, "merge"),
+            (Cmd::Dismiss, "not a duplicate"),
+            (Cmd::Back, "back"),
+        ],
+    ),
+    (
+        Mode::Merge,
+        None,
+        &[
+            (Cmd::ConfirmToggle, "toggle"),
+            (Cmd::Open, "next"),
+            (Cmd::Refresh, "resume"),
+            (Cmd::Back, "back"),
+        ],
+    ),
+    (
+        Mode::Form,
+        None,
+        &[
+            (Cmd::FormSave, "save"),
+            (Cmd::FormCancel, "cancel"),
+            (Cmd::FormNext, "next"),
+            (Cmd::FormEditor, "editor"),
+        ],
+    ),
+    (
+        Mode::Dialog,
+        None,
+        &[
+            (Cmd::ConfirmAccept, "answer"),
+            (Cmd::ConfirmCancel, "cancel"),
+        ],
+    ),
+    (
+        Mode::Onboard,
+        None,
+        &[(Cmd::Back, "back"), (Cmd::Quit, "quit")],
+    ),
+    (
+        Mode::OnboardForm,
+        None,
+        &[
+            (Cmd::FormNext, "field"),
+            (Cmd::FormSave, "next step"),
+            (Cmd::FormCancel, "back"),
+        ],
+    ),
 ];
 
 impl Keymap {
@@ -892,7 +949,7 @@ impl Keymap {
             .iter()
             .find(|(m, f, _)| *m == mode && f.is_none_or(|f| f == focus))
         else {
-            return hints(mode, focus).to_string();
+            return String::new();
         };
         let mut parts: Vec<String> = Vec::new();
         if mode == Mode::Normal && focus == Focus::Detail {
@@ -907,25 +964,6 @@ impl Keymap {
     }
 }
 
-/// Short hints for the status line, by mode and focus.
-pub fn hints(mode: Mode, focus: Focus) -> &'static str {
-    match (mode, focus) {
-        (Mode::Normal, Focus::List) => "/ search  Tab detail  ? help  q quit",
-        (Mode::Normal, Focus::Detail) => "1-5 tabs  Enter open  y copy  Esc back",
-        (Mode::Search, _) => "Enter keep  Esc clear",
-        (Mode::Help, _) => "Esc close",
-        (Mode::Find, _) => "Enter go to  Esc close",
-        (Mode::Audit, _) => "Enter compare  m merge  x not a duplicate  Esc back",
-        (Mode::Merge, _) => "←/→ primary  Space toggle  Enter next  y merge  r resume  Esc back",
-        (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
-        (Mode::Results, _) => "Enter jump  Esc close",
-        (Mode::Form, _) => "Ctrl-S save  Esc cancel  Tab next  Ctrl-E editor",
-        (Mode::Dialog, _) => "Enter answer  Esc cancel",
-        (Mode::Onboard, _) => "Esc back  Ctrl-C quit",
-        (Mode::OnboardForm, _) => "Tab field  Ctrl-S next step  Esc back",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -933,6 +971,25 @@ mod tests {
     use crate::app::help::HelpLine;
     #[allow(unused_imports)]
     use crate::app::prelude::*;
+
+    /// The status-line hints with the default keys, as they read.
+    fn hints(mode: Mode, focus: Focus) -> &'static str {
+        match (mode, focus) {
+            (Mode::Normal, Focus::List) => "/ search  Tab detail  ? help  q quit",
+            (Mode::Normal, Focus::Detail) => "1-5 tabs  Enter open  y copy  Esc back",
+            (Mode::Search, _) => "Enter keep  Esc clear",
+            (Mode::Help, _) => "Esc close",
+            (Mode::Find, _) => "Enter go to  Esc close",
+            (Mode::Audit, _) => "Enter compare  m merge  x not a duplicate  Esc back",
+            (Mode::Merge, _) => "Space toggle  Enter next  r resume  Esc back",
+            (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
+            (Mode::Results, _) => "Enter jump  Esc close",
+            (Mode::Form, _) => "Ctrl-s save  Esc cancel  Tab next  Ctrl-e editor",
+            (Mode::Dialog, _) => "Enter answer  Esc cancel",
+            (Mode::Onboard, _) => "Esc back  Ctrl-c quit",
+            (Mode::OnboardForm, _) => "Tab field  Ctrl-s next step  Esc back",
+        }
+    }
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)

@@ -101,6 +101,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Time of the last tick.
     pub now: Option<Instant>,
+    /// The wall clock as the loop last gave it (for ages such as the mirror's).
+    pub clock: Option<std::time::SystemTime>,
     /// Spinner frame, advanced by ticks while something loads.
     pub spinner: usize,
     pub sort: Sort,
@@ -148,6 +150,7 @@ impl App {
             message: None,
             size: (80, 24),
             now: None,
+            clock: None,
             spinner: 0,
             sort: Sort {
                 key: SortKey::Name,

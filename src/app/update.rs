@@ -51,6 +51,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => tick(app, now, &mut fx),
         Action::RateWait(wait) => app.rate_wait = wait,
+        Action::Clock(now) => app.clock = Some(now),
         Action::Click(col, row) => browse::click(app, col, row),
         Action::Scroll(n) => browse::scroll(app, n, &mut fx),
         Action::CustomersLoaded {

@@ -75,9 +75,7 @@ pub fn fold(s: &str) -> String {
 
 /// Zero-width and bidi formatting characters: invisible, and never part of what people type.
 fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    crate::sanitize::is_invisible(c)
 }
 
 enum Folded {

@@ -10,7 +10,7 @@ use super::Theme;
 use super::text::{fit, width, wrap};
 use crate::app::form::FormUi;
 use crate::app::form::{FieldKind, FormState};
-use crate::app::{App, Mode};
+use crate::app::{App, Cmd, Mode};
 use crate::sanitize;
 
 /// Width of the label column.
@@ -29,11 +29,28 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
     if form.is_dirty() {
         title.push(Span::styled("● ", theme.accent()));
     }
+    // The keys in force (a rebound save key shows as itself).
+    let km = &app.config.keymap;
+    let key = |cmd: Cmd| km.key_label(Mode::Form, cmd);
+    let save = key(Cmd::FormSave).unwrap_or_else(|| "save key".into());
     let hint = if form.conflicts.is_empty() {
-        " Ctrl-S save · Esc cancel · Ctrl-E editor · Ctrl-R revert "
+        let mut parts = vec![format!("{save} save")];
+        for (cmd, what) in [
+            (Cmd::FormCancel, "cancel"),
+            (Cmd::FormEditor, "editor"),
+            (Cmd::FormRevert, "revert"),
+        ] {
+            if let Some(k) = key(cmd) {
+                parts.push(format!("{k} {what}"));
+            }
+        }
+        format!(" {} ", parts.join(" · "))
     } else {
-        " m mine · t theirs · ↑↓ field · Enter go on · Esc back "
+        let enter = key(Cmd::FormEnter).unwrap_or_else(|| "Enter".into());
+        let back = key(Cmd::FormCancel).unwrap_or_else(|| "Esc".into());
+        format!(" m mine · t theirs · ↑↓ field · {enter} go on · {back} back ")
     };
+    let open = key(Cmd::FormOpenMatch).unwrap_or_else(|| "Ctrl-o".into());
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
@@ -55,7 +72,7 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
         }
         FormState::OutcomeUnknown => top.push(Line::styled(
             fit(
-                "The create got no answer: it may exist. Ctrl-S looks for it first.",
+                &format!("The create got no answer: it may exist. {save} looks for it first."),
                 w,
             ),
             theme.error(),
@@ -70,7 +87,7 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
     if !f.matches.is_empty() {
         top.push(Line::styled(
             fit(
-                "Already there? Ctrl-O opens the first, Ctrl-S saves anyway:",
+                &format!("Already there? {open} opens the first, {save} saves anyway:"),
                 w,
             ),
             theme.header(),

@@ -117,7 +117,7 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     if let Some(t) = app.audit.type_filter {
         spans.push(Span::styled(format!("· {t} "), theme.accent()));
     }
-    if let Some(age) = &app.mirror.age {
+    if let Some(age) = &app.mirror.age_text(app.clock) {
         spans.push(Span::styled(format!("· {age} "), theme.dim()));
     }
     Line::from(spans)
@@ -235,6 +235,16 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         lines.push(Line::raw(err.clone()));
         lines.push(Line::raw(""));
         lines.push(Line::styled("Press r to retry, ? for help.", theme.dim()));
+    } else if !search.is_empty() && app.mirror.answers_search() {
+        // The mirror holds the whole account: no server is asked, nothing is pending.
+        lines.push(Line::raw(format!(
+            "No customer matches \"{}\".",
+            sanitize::line(search)
+        )));
+        lines.push(Line::styled(
+            "The local mirror has every customer of the account. Esc clears the search.",
+            theme.dim(),
+        ));
     } else if !search.is_empty() {
         lines.push(Line::raw(format!(
             "No loaded customer matches \"{}\".",

@@ -22,6 +22,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         right.push(Span::styled(" READ-ONLY ", theme.read_only_badge()));
         right.push(Span::raw(" "));
     }
+    // The account in use, always in sight when the config file has accounts to switch to.
+    if let Some(p) = app
+        .config
+        .profile
+        .as_ref()
+        .filter(|_| !app.config.demo && !app.config.profiles.is_empty())
+    {
+        right.push(Span::styled(
+            format!(" {} ", crate::sanitize::line(&p.name)),
+            theme.selected_unfocused(),
+        ));
+        right.push(Span::raw(" "));
+    }
     let badges_w: usize = right.iter().map(|s| width(&s.content)).sum();
     let hints = match app.stack.dialog() {
         // A message has one answer: Enter and Esc both take it.

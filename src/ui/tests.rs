@@ -400,3 +400,74 @@ fn any_size_renders_without_panicking() {
         }
     }
 }
+
+/// Every tab of the hostile customer: each text that comes from a record (a contact's name and
+/// title, a ticket's subject, an asset's serial, an invoice's number) reaches the screen only
+/// through the sanitiser, so escape sequences show as `␛` and bidi overrides are gone. The
+/// terminal library would drop a raw ESC silently, so only the snapshot tells the difference.
+#[test]
+fn hostile_customer_every_tab() {
+    let tab = |size: (u16, u16), key: char| {
+        let mut app = on(size, "Evil");
+        let fx = keys(&mut app, &[KeyCode::Char(key)]);
+        let id = app.detail.customer_id.unwrap();
+        match key {
+            '3' => {
+                if let Load::Loading { generation } = app.extras[&id].tickets {
+                    update(
+                        &mut app,
+                        Action::TicketsLoaded {
+                            customer_id: id,
+                            generation,
+                            result: Ok(fixtures::hostile_tickets(id)),
+                        },
+                    );
+                }
+            }
+            '4' => {
+                if let Load::Loading { generation } = app.extras[&id].assets {
+                    update(
+                        &mut app,
+                        Action::AssetsLoaded {
+                            customer_id: id,
+                            generation,
+                            result: Ok(fixtures::hostile_assets(id)),
+                        },
+                    );
+                }
+            }
+            '5' => {
+                let Some(Effect::ScanInvoices { generation }) = fx.first().cloned() else {
+                    panic!("{fx:?}")
+                };
+                update(
+                    &mut app,
+                    Action::InvoicesPage {
+                        generation,
+                        page: 1,
+                        total_pages: Some(1),
+                        last: true,
+                        result: Ok(fixtures::hostile_invoices(id)),
+                    },
+                );
+            }
+            _ => {}
+        }
+        keys(&mut app, &[KeyCode::Tab]);
+        app
+    };
+    for (name, key) in [
+        ("contacts", '2'),
+        ("tickets", '3'),
+        ("assets", '4'),
+        ("invoices", '5'),
+    ] {
+        snap(&format!("hostile_{name}"), |size| tab(size, key));
+    }
+    // The open contact record: its title and name, one field per line.
+    snap("hostile_contact_record", |size| {
+        let mut app = tab(size, '2');
+        keys(&mut app, &[KeyCode::Enter]);
+        app
+    });
+}

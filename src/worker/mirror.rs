@@ -158,6 +158,7 @@ impl MirrorTask {
         let m = outcome.into_mirror_or_empty(&s.server_id);
         let customers = found.then(|| m.records().to_vec());
         let age = m.synced_ago(Utc::now());
+        let synced_at = m.last_synced().map(std::time::SystemTime::from);
         // Stored before the app hears of it, so the sync it asks for starts from this mirror.
         lock(&self.shared).mirror = m;
         // Paint first; the index follows.
@@ -167,6 +168,7 @@ impl MirrorTask {
                 customers,
                 views,
                 age,
+                synced_at,
                 notice,
             },
         );

@@ -15,4 +15,5 @@ mod mirror_ui;
 mod onboard;
 mod palette;
 mod pty;
+mod stack;
 mod tui;

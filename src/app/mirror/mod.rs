@@ -95,6 +95,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
             customers,
             views,
             age,
+            synced_at,
             notice,
         } => {
             if let Some(n) = notice {
@@ -103,6 +104,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
             match customers {
                 Some(customers) => {
                     app.mirror.age = Some(age);
+                    app.mirror.synced_at = synced_at;
                     show_mirror(app, customers, views);
                     start_sync(app, false, fx);
                     return true;
@@ -129,6 +131,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
             done,
         } => {
             app.mirror.age = Some("synced just now".into());
+            app.mirror.synced_at = app.clock;
             show_mirror(app, customers, Vec::new());
             if done {
                 app.mirror.syncing = None;
@@ -277,6 +280,7 @@ pub(crate) mod tests {
                 customers: Some(shared(customers.clone())),
                 views: Vec::new(),
                 age: "synced 3 h ago".into(),
+                synced_at: None,
                 notice: None,
             }),
         );
@@ -306,6 +310,7 @@ pub(crate) mod tests {
                 customers: Some(shared(fixtures::customers())),
                 views: Vec::new(),
                 age: "synced 3 h ago".into(),
+                synced_at: None,
                 notice: None,
             }),
         );
@@ -338,6 +343,7 @@ pub(crate) mod tests {
                 customers: Some(records.clone()),
                 views: Vec::new(),
                 age: "synced 3 h ago".into(),
+                synced_at: None,
                 notice: None,
             }),
         );
@@ -376,6 +382,7 @@ pub(crate) mod tests {
                 customers: Some(shared(fixtures::customers())),
                 views: Vec::new(),
                 age: "synced 3 h ago".into(),
+                synced_at: None,
                 notice: None,
             }),
         );
@@ -403,6 +410,7 @@ pub(crate) mod tests {
                 customers: None,
                 views: Vec::new(),
                 age: "never synced".into(),
+                synced_at: None,
                 notice: None,
             }),
         );
@@ -433,6 +441,7 @@ pub(crate) mod tests {
                 customers: None,
                 views: Vec::new(),
                 age: "never synced".into(),
+                synced_at: None,
                 notice: None,
             }),
         );
@@ -584,6 +593,7 @@ pub(crate) mod tests {
                 customers: Some(shared(customers.clone())),
                 views: Vec::new(),
                 age: "synced 3 h ago".into(),
+                synced_at: None,
                 notice: None,
             }),
         );

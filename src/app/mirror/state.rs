@@ -48,6 +48,8 @@ pub enum MirrorEvent {
         views: Vec<RowView>,
         /// `synced 3 h ago`
         age: String,
+        /// When the mirror was last synced, if ever: the list title counts from it.
+        synced_at: Option<std::time::SystemTime>,
         /// A discarded file, for the status line.
         notice: Option<String>,
     },
@@ -118,8 +120,10 @@ pub struct MirrorState {
     pub configured: bool,
     /// The list shows the mirror's customers (loaded from the file or built by a sync).
     pub active: bool,
-    /// `synced 3 h ago`, for the list title.
+    /// `synced 3 h ago`, for the list title, as the loader said it (when the clock is unknown).
     pub age: Option<String>,
+    /// When the mirror was last synced: the list title counts from it with the app's clock.
+    pub synced_at: Option<std::time::SystemTime>,
     /// A sync runs; its last progress line.
     pub syncing: Option<String>,
     /// Searches the whole account (for `/` and find-anywhere); `None` until built.
@@ -131,6 +135,22 @@ pub struct MirrorState {
 impl MirrorState {
     pub fn is_syncing(&self) -> bool {
         self.syncing.is_some()
+    }
+
+    /// `synced 8 min ago`, counted from the last sync with the clock the loop gives the app.
+    pub fn age_text(&self, now: Option<std::time::SystemTime>) -> Option<String> {
+        match (self.synced_at, now) {
+            (Some(at), Some(now)) => {
+                let secs = now.duration_since(at).map_or(0, |d| d.as_secs());
+                Some(match secs {
+                    0..60 => "synced just now".into(),
+                    60..3600 => format!("synced {} min ago", secs / 60),
+                    3600..86_400 => format!("synced {} h ago", secs / 3600),
+                    _ => format!("synced {} d ago", secs / 86_400),
+                })
+            }
+            _ => self.age.clone(),
+        }
     }
 
     /// Whether the list's search is answered by the mirror (no server search then).

@@ -1,48 +1,107 @@
-//! Terminal set-up and restore, the event stream, signals, and the one loop.
+//! The one loop, generic over where it runs: the real terminal ([`terminal::TerminalHost`]) or
+//! an in-process test screen ([`testing::Runner`]).
 //!
 //! ```text
-//! crossterm EventStream (Press/Repeat) -> keymap(mode) -> Action --+
-//! worker results (mpsc) ------------------------------------------> update -> Effects -> worker
-//! tick (only while something animates or waits) -------------------+
+//! terminal events (Press/Repeat) -> keymap(mode) -> Action --+
+//! worker results (mpsc) ------------------------------------> update -> Effects -> worker
+//! tick (only while something animates or waits) -------------+
 //! ```
 //! The loop never awaits the network and draws only when something changed and the result
-//! queue is drained. The terminal is restored on exit, on error, on a panic anywhere (the panic
-//! hook restores it first, also for panics in spawned tasks), and on SIGTERM, SIGHUP and SIGINT.
+//! queue is drained. Whatever ends it (a quit, a signal, a closed input), what was typed and
+//! not sent is kept as drafts.
 
-use std::io::{Stdout, Write, stdout};
+pub mod terminal;
+#[doc(hidden)]
+pub mod testing;
+
 use std::net::SocketAddr;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
-use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind, MouseButton,
-    MouseEventKind,
-};
-use crossterm::execute;
-use crossterm::terminal::{
-    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
-use futures::StreamExt;
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::Backend;
 use secrecy::SecretString;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::api::SyncroClient;
+use crate::api::model::CustomerQuery;
 use crate::app::{self, Action, App, AppConfig, Dialog, Effect, keymap, update};
 use crate::cli::RunArgs;
 use crate::config::{self, Resolved, Target};
 use crate::worker::Worker;
 
-/// The terminal is in raw mode on the alternate screen.
-static ACTIVE: AtomicBool = AtomicBool::new(false);
-/// A panic happened somewhere; the loop stops at once.
-static PANICKED: AtomicBool = AtomicBool::new(false);
-/// Wakes the loop after a panic in a spawned task.
-static WAKE: OnceLock<UnboundedSender<Action>> = OnceLock::new();
+/// How often the wall clock reaches the app (the mirror's age in the list title).
+const CLOCK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What a host feeds the loop.
+pub enum Input {
+    Event(Event),
+    /// Reading the input failed.
+    Failed(std::io::Error),
+    /// The input ended (the terminal went away).
+    Closed,
+    /// A signal that ends the app (TERM, HUP, INT, QUIT, USR1).
+    Stop,
+}
+
+/// Where the loop runs: a terminal to draw on, its input, and the few things that are not
+/// drawing (the clipboard, a browser, `$EDITOR`, Ctrl-Z).
+pub trait Host {
+    type Backend: Backend;
+    fn terminal(&mut self) -> &mut Terminal<Self::Backend>;
+    /// The next key, resize, mouse event or signal.
+    fn next_input(&mut self) -> impl std::future::Future<Output = Input>;
+    /// Erases the screen so that the next frame paints every cell.
+    fn repaint(&mut self) -> anyhow::Result<()>;
+    /// Puts text on the clipboard (already sanitised).
+    fn copy(&mut self, text: &str) -> std::io::Result<()>;
+    fn open_url(&mut self, url: &str) -> std::io::Result<()>;
+    /// Edits `value` in `$EDITOR`.
+    fn edit(&mut self, value: &str) -> Result<String, String>;
+    /// Ctrl-Z: back to the shell until `fg`.
+    fn suspend(&mut self) -> anyhow::Result<()>;
+    /// A panic happened somewhere: the loop stops.
+    fn panicked(&self) -> bool {
+        false
+    }
+    /// A frame was drawn.
+    fn drawn(&mut self) {}
+}
+
+/// What the loop needs to connect, and reconnect on `:profile`.
+pub struct Setup {
+    pub resolved: Resolved,
+    pub args: RunArgs,
+    pub log_path: PathBuf,
+    pub data_dir: PathBuf,
+    pub clock: Clock,
+}
+
+/// The wall clock the loop gives the app, and how often. Tests move it forward.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    pub every: std::time::Duration,
+    /// Seconds added to the system clock.
+    pub offset: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            every: CLOCK,
+            offset: Default::default(),
+        }
+    }
+}
+
+impl Clock {
+    pub fn now(&self) -> SystemTime {
+        let secs = self.offset.load(std::sync::atomic::Ordering::SeqCst);
+        SystemTime::now() + std::time::Duration::from_secs(secs)
+    }
+}
 
 /// Runs the interactive app (the default command).
 pub fn run_app(args: RunArgs) -> anyhow::Result<()> {
@@ -58,69 +117,22 @@ pub fn run_app(args: RunArgs) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = rt.block_on(run(resolved, args, log_path));
-    restore();
-    result
-}
-
-/// Leaves raw mode and the alternate screen. Safe to call more than once and from the panic
-/// hook; only the first call after `enter` does anything.
-fn restore() {
-    if ACTIVE.swap(false, Ordering::SeqCst) {
-        let _ = disable_raw_mode();
-        let mut out = stdout();
-        let _ = execute!(
-            out,
-            DisableMouseCapture,
-            LeaveAlternateScreen,
-            crossterm::cursor::Show
-        );
-        let _ = out.flush();
-    }
-}
-
-fn install_panic_hook() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            PANICKED.store(true, Ordering::SeqCst);
-            // Restore first, so the message lands on the normal screen.
-            restore();
-            previous(info);
-            if let Some(tx) = WAKE.get() {
-                let _ = tx.send(Action::Notice {
-                    text: "internal error".into(),
-                    error: true,
-                });
-            }
-        }));
+    let setup = Setup {
+        resolved,
+        args,
+        log_path,
+        data_dir: config::data_dir(),
+        clock: Clock::default(),
+    };
+    let result = rt.block_on(async {
+        let mut host = terminal::TerminalHost::enter(setup.resolved.settings.mouse)?;
+        run_loop(&mut host, setup).await
     });
-}
-
-/// Raw mode, alternate screen and (when configured) mouse capture, undone by [`restore`].
-fn enter(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
-    install_panic_hook();
-    enable_raw_mode().context("switching the terminal to raw mode")?;
-    ACTIVE.store(true, Ordering::SeqCst);
-    let mut out = stdout();
-    // Terminal::clear would ask the terminal for the cursor position; a fresh alternate
-    // screen only needs erasing.
-    execute!(out, EnterAlternateScreen, Clear(ClearType::All))?;
-    if mouse {
-        execute!(out, EnableMouseCapture)?;
+    // The host is gone: the terminal is restored before anything is printed.
+    terminal::restore();
+    for e in result? {
+        eprintln!("syncro-tui: {}", crate::sanitize::line(&e));
     }
-    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
-}
-
-/// Erases the screen and starts from empty buffers, so the next frame paints every cell.
-/// (`Terminal::clear` would ask the terminal for the cursor position first, which a terminal
-/// that does not answer turns into a two-second stall and an error.)
-/// The erase is only queued: it reaches the terminal with the next frame, in one write, so the
-/// screen never shows blank in between.
-fn repaint(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> anyhow::Result<()> {
-    crossterm::queue!(terminal.backend_mut(), Clear(ClearType::All))?;
-    *terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     Ok(())
 }
 
@@ -310,17 +322,40 @@ struct Switched {
     conn: Connection,
 }
 
-/// `:profile NAME`: resolves the profile (its key command runs on a blocking thread) and
-/// connects. Errors are messages for the status line; the old connection stays in use.
+/// `:profile NAME`: resolves the profile (its key command runs on a blocking thread), connects
+/// and asks the server for a first page. Errors are messages for the status line; the old
+/// connection stays in use.
 async fn switch_profile(from: Resolved, args: RunArgs, name: String) -> Result<Switched, String> {
     let label = crate::sanitize::line(&name);
     let resolved = tokio::task::spawn_blocking(move || from.switch_profile(&name))
         .await
-        .map_err(|e| format!("Could not switch to {label}: {e}"))?
-        .map_err(|e| format!("Could not switch to {label}: {e:#}"))?;
-    let conn = connect(&resolved, &args)
-        .await
-        .map_err(|e| format!("Could not connect profile {label}: {e:#}"))?;
+        .map_err(|e| format!("Could not switch to {label}, the current profile stays: {e}"))?
+        .map_err(|e| format!("Could not switch to {label}, the current profile stays: {e:#}"))?;
+    let conn = connect(&resolved, &args).await.map_err(|e| {
+        format!("Could not connect profile {label}: {e:#}; the current profile stays")
+    })?;
+    // The account is checked before anything is replaced: a refused key or a server that
+    // cannot be reached leaves the current profile (list, mirror, forms) as it is.
+    match (&conn.client, &conn.problem) {
+        (_, Some(problem)) => {
+            return Err(format!(
+                "Could not switch to {label}, the current profile stays: {}",
+                problem.title
+            ));
+        }
+        (Some(client), None) => {
+            let probe = CustomerQuery {
+                page: 1,
+                ..CustomerQuery::default()
+            };
+            if let Err(e) = client.list_customers(&probe).await {
+                return Err(crate::sanitize::line(&format!(
+                    "Could not switch to {label}, the current profile stays: {e}"
+                )));
+            }
+        }
+        (None, None) => {}
+    }
     Ok(Switched { resolved, conn })
 }
 
@@ -346,135 +381,53 @@ fn event_action(app: &App, ev: Event) -> Option<Action> {
     }
 }
 
-/// OSC 52: asks the terminal to put `text` on the clipboard. `text` is already sanitised.
-fn osc52(text: &str) -> String {
-    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn open_url(url: &str) -> std::io::Result<()> {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(program)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
-}
-
-async fn run(
-    resolved: Resolved,
-    args: RunArgs,
-    log_path: std::path::PathBuf,
-) -> anyhow::Result<()> {
+/// The one loop. Returns what could not be kept when it ended (drafts that could not be
+/// written), for the caller to print once the terminal is restored.
+pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec<String>> {
+    let Setup {
+        resolved,
+        args,
+        log_path,
+        data_dir,
+        clock: wall,
+    } = setup;
     let mut conn = connect(&resolved, &args).await?;
     let (config, warnings) = app_config(&resolved, &conn, &log_path);
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    let _ = WAKE.set(tx.clone());
-    let data_dir = config::data_dir();
-    let worker = std::cell::RefCell::new(
-        Worker::new(conn.client.clone(), tx.clone()).with_drafts(data_dir.clone()),
-    );
+    let _ = terminal::WAKE.set(tx.clone());
+    let mut worker = Worker::new(conn.client.clone(), tx.clone()).with_drafts(data_dir.clone());
     let mut app = App::new(config);
-    keep_mirror(
-        &mut worker.borrow_mut(),
-        &mut app,
-        &resolved,
-        &conn,
-        &data_dir,
-    );
+    keep_mirror(&mut worker, &mut app, &resolved, &conn, &data_dir);
     show_warnings(&mut app, &warnings);
-    let resolved = std::cell::RefCell::new(resolved);
-    // `:profile NAME` resolves and connects off the loop; the outcome arrives here.
+    let mut resolved = resolved;
+    // `:profile NAME` resolves, connects and checks off the loop; the outcome arrives here.
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Result<Switched, String>>();
 
-    let mut terminal = enter(app.config.mouse)?;
-    let size = terminal.size()?;
+    let size = host.terminal().size().map_err(term_error)?;
     update(&mut app, Action::Resize(size.width, size.height));
+    update(&mut app, Action::Clock(wall.now()));
     let mut fx = account_start(&mut app);
     // Drafts of forms left open by an earlier run are offered back.
     fx.push(Effect::LoadDrafts);
 
-    let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut sigint = signal(SignalKind::interrupt())?;
     let mut tick = tokio::time::interval(app::TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut clock = tokio::time::interval(wall.every);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    clock.reset();
 
-    let run_effects = |app: &mut App, fx: Vec<Effect>, term: &mut Terminal<_>| {
-        for e in fx {
-            match e {
-                Effect::Copy(text) => {
-                    let backend: &mut CrosstermBackend<Stdout> = term.backend_mut();
-                    if let Err(err) = backend
-                        .write_all(osc52(&text).as_bytes())
-                        .and_then(|()| backend.flush())
-                    {
-                        update(
-                            app,
-                            Action::Notice {
-                                text: format!("Could not copy: {err}"),
-                                error: true,
-                            },
-                        );
-                    }
-                }
-                Effect::OpenUrl(url) => {
-                    if let Err(err) = open_url(&url) {
-                        update(
-                            app,
-                            Action::Notice {
-                                text: format!(
-                                    "Could not open a browser ({err}); the address is {url}"
-                                ),
-                                error: true,
-                            },
-                        );
-                    }
-                }
-                Effect::SwitchProfile(name) => {
-                    let (from, args, tx) =
-                        (resolved.borrow().clone(), args.clone(), switch_tx.clone());
-                    tokio::spawn(async move {
-                        let _ = tx.send(switch_profile(from, args, name).await);
-                    });
-                }
-                other => worker.borrow().spawn(other),
-            }
-        }
+    let mut effects = Effects {
+        worker: &mut worker,
+        switch_tx: &switch_tx,
+        resolved: &resolved,
+        args: &args,
     };
-    run_effects(&mut app, fx, &mut terminal);
+    effects.run(&mut app, fx, host);
 
     let mut dirty = true;
     let mut painted = app.stack.look();
     loop {
-        if PANICKED.load(Ordering::SeqCst) {
+        if host.panicked() {
             let _ = save_typed(&app, &data_dir);
             anyhow::bail!("syncro-tui stopped after an internal error (see the message above)");
         }
@@ -485,55 +438,72 @@ async fn run(
             let now = app.stack.look();
             if now != painted {
                 if now.covers() || painted.covers() {
-                    repaint(&mut terminal)?;
+                    host.repaint()?;
                 }
                 painted = now;
             }
-            terminal.draw(|f| crate::ui::draw(&app, f))?;
+            host.terminal()
+                .draw(|f| crate::ui::draw(&app, f))
+                .map_err(term_error)?;
+            host.drawn();
             dirty = false;
         }
-        let action = tokio::select! {
+        let wake = tokio::select! {
             biased;
-            Some(a) = rx.recv() => Some(a),
-            Some(switched) = switch_rx.recv() => match switched {
-                Ok(sw) => {
-                    let (config, warnings) = app_config(&sw.resolved, &sw.conn, &log_path);
-                    worker.borrow().stop();
-                    *worker.borrow_mut() = Worker::new(sw.conn.client.clone(), tx.clone())
-                        .with_drafts(data_dir.clone());
-                    tracing::info!(profile = %sw.resolved.profile, "switched profile");
-                    app = app.restart(config);
-                    keep_mirror(
-                        &mut worker.borrow_mut(),
-                        &mut app,
-                        &sw.resolved,
-                        &sw.conn,
-                        &data_dir,
-                    );
-                    update(&mut app, Action::Notice {
+            Some(a) = rx.recv() => Wake::Action(a),
+            Some(switched) = switch_rx.recv() => Wake::Switched(switched),
+            input = host.next_input() => Wake::Input(input),
+            _ = tick.tick(), if app.wants_tick() => Wake::Tick,
+            _ = clock.tick(), if app.mirror.active => Wake::Clock,
+        };
+        let action = match wake {
+            Wake::Action(a) => Some(a),
+            Wake::Switched(Ok(sw)) => {
+                let (config, warnings) = app_config(&sw.resolved, &sw.conn, &log_path);
+                // Typed input of the old account stays on disk.
+                for e in save_typed(&app, &data_dir) {
+                    tracing::warn!("before switching profile: {e}");
+                }
+                worker.stop();
+                worker =
+                    Worker::new(sw.conn.client.clone(), tx.clone()).with_drafts(data_dir.clone());
+                tracing::info!(profile = %sw.resolved.profile, "switched profile");
+                app = app.restart(config);
+                keep_mirror(&mut worker, &mut app, &sw.resolved, &sw.conn, &data_dir);
+                update(
+                    &mut app,
+                    Action::Notice {
                         text: format!("Profile {}", crate::sanitize::line(&sw.resolved.profile)),
                         error: false,
-                    });
-                    show_warnings(&mut app, &warnings);
-                    *resolved.borrow_mut() = sw.resolved;
-                    // The old connection (and a demo server) goes only now.
-                    drop(std::mem::replace(&mut conn, sw.conn));
-                    let fx = account_start(&mut app);
-                    run_effects(&mut app, fx, &mut terminal);
-                    dirty = true;
-                    None
+                    },
+                );
+                update(&mut app, Action::Clock(wall.now()));
+                show_warnings(&mut app, &warnings);
+                resolved = sw.resolved;
+                // The old connection (and a demo server) goes only now.
+                drop(std::mem::replace(&mut conn, sw.conn));
+                let fx = account_start(&mut app);
+                Effects {
+                    worker: &mut worker,
+                    switch_tx: &switch_tx,
+                    resolved: &resolved,
+                    args: &args,
                 }
-                Err(e) => {
-                    tracing::warn!("profile switch failed: {e}");
-                    Some(Action::Notice { text: e, error: true })
-                }
-            },
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => event_action(&app, ev),
-                Some(Err(e)) => return Err(e).context("reading the terminal"),
-                None => break,
-            },
-            _ = tick.tick(), if app.wants_tick() => {
+                .run(&mut app, fx, host);
+                dirty = true;
+                None
+            }
+            Wake::Switched(Err(e)) => {
+                tracing::warn!("profile switch failed: {e}");
+                Some(Action::Notice {
+                    text: e,
+                    error: true,
+                })
+            }
+            Wake::Input(Input::Event(ev)) => event_action(&app, ev),
+            Wake::Input(Input::Failed(e)) => return Err(e).context("reading the terminal"),
+            Wake::Input(Input::Closed | Input::Stop) => break,
+            Wake::Tick => {
                 // The limiter's state is a quick read; the status line says when it holds.
                 // The later of a full window and a pause after a 429.
                 let wait = conn.client.as_ref().and_then(|c| c.limiter().next_slot_in);
@@ -542,32 +512,33 @@ async fn run(
                 }
                 Some(Action::Tick(Instant::now()))
             }
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
+            Wake::Clock => Some(Action::Clock(wall.now())),
         };
         if let Some(a) = action {
             if let Action::Resize(..) = a {
-                terminal.autoresize()?;
+                host.terminal().autoresize().map_err(term_error)?;
             }
             let mut fx = update(&mut app, a);
             let editor = take_editor(&mut fx);
             let stop = take_suspend(&mut fx);
-            run_effects(&mut app, fx, &mut terminal);
+            let mut effects = Effects {
+                worker: &mut worker,
+                switch_tx: &switch_tx,
+                resolved: &resolved,
+                args: &args,
+            };
+            effects.run(&mut app, fx, host);
             if let Some(value) = editor {
-                // The event reader must not read the keys meant for the editor.
-                drop(std::mem::replace(&mut events, EventStream::new()));
-                let result = edit_externally(&value, app.config.mouse, &mut terminal);
+                let result = host.edit(&value);
                 let fx = update(&mut app, Action::EditorDone(result));
-                run_effects(&mut app, fx, &mut terminal);
+                effects.run(&mut app, fx, host);
             }
             if stop {
                 // Typed input is on disk before the process stops: a stopped job can be killed.
                 for e in save_typed(&app, &data_dir) {
                     tracing::warn!("before suspending: {e}");
                 }
-                drop(std::mem::replace(&mut events, EventStream::new()));
-                if let Err(e) = suspend(app.config.mouse, &mut terminal) {
+                if let Err(e) = host.suspend() {
                     update(
                         &mut app,
                         Action::Notice {
@@ -583,12 +554,74 @@ async fn run(
             break;
         }
     }
-    restore();
     // A form with changes is kept as a draft, whatever ended the loop.
-    for e in save_typed(&app, &data_dir) {
-        eprintln!("syncro-tui: {e}");
+    Ok(save_typed(&app, &data_dir))
+}
+
+/// A drawing error of the host's terminal.
+fn term_error(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("drawing on the terminal: {e}")
+}
+
+/// What woke the loop.
+enum Wake {
+    Action(Action),
+    Switched(Result<Switched, String>),
+    Input(Input),
+    Tick,
+    Clock,
+}
+
+/// Carries out effects: the worker's, and those that touch the host or the connection.
+struct Effects<'a> {
+    worker: &'a mut Worker,
+    switch_tx: &'a UnboundedSender<Result<Switched, String>>,
+    resolved: &'a Resolved,
+    args: &'a RunArgs,
+}
+
+impl Effects<'_> {
+    fn run<H: Host>(&mut self, app: &mut App, fx: Vec<Effect>, host: &mut H) {
+        for e in fx {
+            match e {
+                Effect::Copy(text) => {
+                    if let Err(err) = host.copy(&text) {
+                        update(
+                            app,
+                            Action::Notice {
+                                text: format!("Could not copy: {err}"),
+                                error: true,
+                            },
+                        );
+                    }
+                }
+                Effect::OpenUrl(url) => {
+                    if let Err(err) = host.open_url(&url) {
+                        update(
+                            app,
+                            Action::Notice {
+                                text: format!(
+                                    "Could not open a browser ({err}); the address is {url}"
+                                ),
+                                error: true,
+                            },
+                        );
+                    }
+                }
+                Effect::SwitchProfile(name) => {
+                    let (from, args, tx) = (
+                        self.resolved.clone(),
+                        self.args.clone(),
+                        self.switch_tx.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let _ = tx.send(switch_profile(from, args, name).await);
+                    });
+                }
+                other => self.worker.spawn(other),
+            }
+        }
     }
-    Ok(())
 }
 
 /// The first effects on an account (at start, and after `:profile`): the list or the mirror,
@@ -637,86 +670,9 @@ fn take_suspend(fx: &mut Vec<Effect>) -> bool {
     fx.len() != before
 }
 
-/// Ctrl-Z: gives the terminal back, stops the process group as the shell's job control
-/// would (raw mode keeps the terminal from sending SIGTSTP itself), and takes the screen back
-/// when the shell continues the job (`fg`).
-fn suspend(mouse: bool, terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> anyhow::Result<()> {
-    restore();
-    let stopped = rustix::process::kill_current_process_group(rustix::process::Signal::TSTP);
-    // Execution continues here on SIGCONT (or at once if the signal could not be sent).
-    // A fresh terminal on a cleared screen: the next frame paints every cell.
-    *terminal = enter(mouse)?;
-    stopped.context("sending SIGTSTP")?;
-    Ok(())
-}
-
-/// Suspends the terminal, edits `value` in `$VISUAL` / `$EDITOR` (else `vi`) on a private
-/// temporary file, and restores the terminal whatever happened.
-fn edit_externally(
-    value: &str,
-    mouse: bool,
-    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
-) -> Result<String, String> {
-    let editor = std::env::var("VISUAL")
-        .ok()
-        .or_else(|| std::env::var("EDITOR").ok())
-        .filter(|e| !e.trim().is_empty())
-        .unwrap_or_else(|| "vi".into());
-    let path = std::env::temp_dir().join(format!(
-        "syncro-tui-field-{}-{}.txt",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
-    ));
-    let write = || -> std::io::Result<()> {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        opts.open(&path)?.write_all(value.as_bytes())
-    };
-    if let Err(e) = write() {
-        return Err(format!("could not write a temporary file: {e}"));
-    }
-    restore();
-    let mut parts = editor.split_whitespace();
-    let program = parts.next().unwrap_or("vi").to_string();
-    let status = std::process::Command::new(&program)
-        .args(parts)
-        .arg(&path)
-        .status();
-    let back = enter(mouse).map(|t| *terminal = t);
-    let result = match status {
-        Ok(s) if s.success() => std::fs::read_to_string(&path)
-            .map_err(|e| format!("could not read the edited text: {e}")),
-        Ok(s) => Err(format!("{program} exited with {s}")),
-        Err(e) => Err(format!("{program}: {e}")),
-    };
-    let _ = std::fs::remove_file(&path);
-    back.map_err(|e| format!("could not restore the terminal: {e}"))?;
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_the_rfc_vectors() {
-        for (plain, enc) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), enc);
-        }
-        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
-    }
 
     #[test]
     fn web_address_comes_from_the_subdomain_or_a_syncro_url() {
