@@ -119,38 +119,30 @@ impl Form {
     }
 
     fn customer(target: FormTarget, c: &Customer, type_property: &str) -> Self {
-        use FieldKind::*;
-        let v = |key: &str| customer_value(c, key, type_property);
-        let mut fields = vec![
-            Field::new("business_name", "Business name", Text, v("business_name")),
-            Field::new("firstname", "First name", Text, v("firstname")),
-            Field::new("lastname", "Last name", Text, v("lastname")),
-            Field::new(TYPE_KEY, "Customer type", CustomerType, v(TYPE_KEY)),
-            Field::new("email", "E-mail", Email, v("email")),
-            Field::new("phone", "Phone", Phone, v("phone")),
-            Field::new("mobile", "Mobile", Phone, v("mobile")),
-            Field::new("address", "Address", Text, v("address")),
-            Field::new("address_2", "Address 2", Text, v("address_2")),
-            Field::new("city", "City", Text, v("city")),
-            Field::new("state", "State", Text, v("state")),
-            Field::new("zip", "ZIP", Text, v("zip")),
-            Field::new("referred_by", "Referred by", Text, v("referred_by")),
-            Field::new("tax_rate_id", "Tax rate ID", Integer, v("tax_rate_id")),
-            Field::new("notes", "Notes", Multiline, v("notes")),
-        ];
+        let mut fields: Vec<Field> = CUSTOMER_FIELDS
+            .iter()
+            .map(|spec| {
+                let value = (spec.read)(c, type_property);
+                Field::new(spec.key, spec.label, spec.kind, value)
+            })
+            .collect();
         for name in c.properties.keys() {
             if name == type_property {
                 continue;
             }
             let key = format!("{PROP_PREFIX}{name}");
-            fields.push(Field::new(&key, name, Text, v(&key)));
+            let value = c.property(name).unwrap_or_default();
+            fields.push(Field::new(&key, name, FieldKind::Text, value));
         }
-        if target == FormTarget::NewCustomer {
+        let mut form = Form::from_fields(target, fields, c.properties.clone(), type_property);
+        if form.target == FormTarget::NewCustomer
+            && let Some(f) = form.field_mut(TYPE_KEY)
+        {
             // A new customer starts as a business: the common case for an MSP.
-            fields[3].set_value("Business".into());
-            fields[3].original = "Business".into();
+            f.set_value("Business".into());
+            f.original = "Business".into();
         }
-        Form::from_fields(target, fields, c.properties.clone(), type_property)
+        form
     }
 
     pub fn new_contact(customer_id: Id) -> Self {
@@ -166,21 +158,10 @@ impl Form {
     }
 
     fn contact(target: FormTarget, c: &Contact) -> Self {
-        use FieldKind::*;
-        let v = |key: &str| contact_value(c, key);
-        let fields = vec![
-            Field::new("name", "Name", Text, v("name")),
-            Field::new("title", "Title", Text, v("title")),
-            Field::new("email", "E-mail", Email, v("email")),
-            Field::new("phone", "Phone", Phone, v("phone")),
-            Field::new("mobile", "Mobile", Phone, v("mobile")),
-            Field::new("address1", "Address 1", Text, v("address1")),
-            Field::new("address2", "Address 2", Text, v("address2")),
-            Field::new("city", "City", Text, v("city")),
-            Field::new("state", "State", Text, v("state")),
-            Field::new("zip", "ZIP", Text, v("zip")),
-            Field::new("notes", "Notes", Multiline, v("notes")),
-        ];
+        let fields = CONTACT_FIELDS
+            .iter()
+            .map(|spec| Field::new(spec.key, spec.label, spec.kind, (spec.read)(c, "")))
+            .collect();
         Form::from_fields(target, fields, c.properties.clone(), "")
     }
 
@@ -421,11 +402,14 @@ impl Form {
         !self.conflicts.is_empty()
     }
 
-    fn detect(&mut self, theirs_of: impl Fn(&str) -> String) {
+    fn detect(&mut self, theirs_of: impl Fn(&str) -> Option<String>) {
         self.conflicts.clear();
         self.conflict_focus = 0;
         for f in &mut self.fields {
-            let theirs = theirs_of(&f.key);
+            // A field the record cannot have (the onboarding's role) has nothing to compare.
+            let Some(theirs) = theirs_of(&f.key) else {
+                continue;
+            };
             if theirs == f.original {
                 continue;
             }
@@ -636,49 +620,91 @@ impl RowFilter {
     }
 }
 
-/// The text of a customer's field as a form shows it.
-pub fn customer_value(c: &Customer, key: &str, type_property: &str) -> String {
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
-    match key {
-        "business_name" => s(&c.business_name),
-        "firstname" => s(&c.firstname),
-        "lastname" => s(&c.lastname),
-        "email" => s(&c.email),
-        "phone" => s(&c.phone),
-        "mobile" => s(&c.mobile),
-        "address" => s(&c.address),
-        "address_2" => s(&c.address_2),
-        "city" => s(&c.city),
-        "state" => s(&c.state),
-        "zip" => s(&c.zip),
-        "referred_by" => s(&c.referred_by),
-        "notes" => s(&c.notes),
-        "tax_rate_id" => c.tax_rate_id.map(|i| i.to_string()).unwrap_or_default(),
-        TYPE_KEY => customer_type(c, type_property).to_string(),
-        k => k
-            .strip_prefix(PROP_PREFIX)
-            .and_then(|name| c.property(name))
-            .unwrap_or_default(),
-    }
+/// One field of a form: the key it is sent under (an API field, or [`TYPE_KEY`]), its label
+/// and kind, and how its text is read from the record. The tables below are the only place a
+/// form's fields are named: building a form, reading a record for a conflict and validating all
+/// go through them, so a key cannot be misspelt in one place only.
+pub struct FieldSpec<R> {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    /// The field's text; the second argument is the customer-type property's name.
+    pub read: fn(&R, &str) -> String,
 }
 
-/// The text of a contact's field as a form shows it.
-pub fn contact_value(c: &Contact, key: &str) -> String {
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
-    match key {
-        "name" => s(&c.name),
-        "title" => c.title().unwrap_or_default(),
-        "email" => s(&c.email),
-        "phone" => s(&c.phone),
-        "mobile" => s(&c.mobile),
-        "address1" => s(&c.address1),
-        "address2" => s(&c.address2),
-        "city" => s(&c.city),
-        "state" => s(&c.state),
-        "zip" => s(&c.zip),
-        "notes" => s(&c.notes),
-        _ => String::new(),
+fn text(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+macro_rules! spec {
+    ($key:expr, $label:expr, $kind:ident, $read:expr) => {
+        FieldSpec {
+            key: $key,
+            label: $label,
+            kind: FieldKind::$kind,
+            read: $read,
+        }
+    };
+}
+
+/// A customer form's fields, in order (custom properties follow them).
+pub static CUSTOMER_FIELDS: &[FieldSpec<Customer>] = &[
+    spec!("business_name", "Business name", Text, |c, _| text(
+        &c.business_name
+    )),
+    spec!("firstname", "First name", Text, |c, _| text(&c.firstname)),
+    spec!("lastname", "Last name", Text, |c, _| text(&c.lastname)),
+    spec!(TYPE_KEY, "Customer type", CustomerType, |c, tp| {
+        customer_type(c, tp).to_string()
+    }),
+    spec!("email", "E-mail", Email, |c, _| text(&c.email)),
+    spec!("phone", "Phone", Phone, |c, _| text(&c.phone)),
+    spec!("mobile", "Mobile", Phone, |c, _| text(&c.mobile)),
+    spec!("address", "Address", Text, |c, _| text(&c.address)),
+    spec!("address_2", "Address 2", Text, |c, _| text(&c.address_2)),
+    spec!("city", "City", Text, |c, _| text(&c.city)),
+    spec!("state", "State", Text, |c, _| text(&c.state)),
+    spec!("zip", "ZIP", Text, |c, _| text(&c.zip)),
+    spec!("referred_by", "Referred by", Text, |c, _| text(
+        &c.referred_by
+    )),
+    spec!("tax_rate_id", "Tax rate ID", Integer, |c, _| {
+        c.tax_rate_id.map(|i| i.to_string()).unwrap_or_default()
+    }),
+    spec!("notes", "Notes", Multiline, |c, _| text(&c.notes)),
+];
+
+/// A contact form's fields, in order.
+pub static CONTACT_FIELDS: &[FieldSpec<Contact>] = &[
+    spec!("name", "Name", Text, |c, _| text(&c.name)),
+    spec!("title", "Title", Text, |c, _| c.title().unwrap_or_default()),
+    spec!("email", "E-mail", Email, |c, _| text(&c.email)),
+    spec!("phone", "Phone", Phone, |c, _| text(&c.phone)),
+    spec!("mobile", "Mobile", Phone, |c, _| text(&c.mobile)),
+    spec!("address1", "Address 1", Text, |c, _| text(&c.address1)),
+    spec!("address2", "Address 2", Text, |c, _| text(&c.address2)),
+    spec!("city", "City", Text, |c, _| text(&c.city)),
+    spec!("state", "State", Text, |c, _| text(&c.state)),
+    spec!("zip", "ZIP", Text, |c, _| text(&c.zip)),
+    spec!("notes", "Notes", Multiline, |c, _| text(&c.notes)),
+];
+
+/// The text of a customer's field as a form shows it: a field of [`CUSTOMER_FIELDS`] or a
+/// custom property (`properties.NAME`); `None` for a key that names neither.
+pub fn customer_value(c: &Customer, key: &str, type_property: &str) -> Option<String> {
+    if let Some(spec) = CUSTOMER_FIELDS.iter().find(|s| s.key == key) {
+        return Some((spec.read)(c, type_property));
     }
+    let name = key.strip_prefix(PROP_PREFIX)?;
+    Some(c.property(name).unwrap_or_default())
+}
+
+/// The text of a contact's field as a form shows it; `None` for a key of no contact field.
+pub fn contact_value(c: &Contact, key: &str) -> Option<String> {
+    CONTACT_FIELDS
+        .iter()
+        .find(|s| s.key == key)
+        .map(|spec| (spec.read)(c, ""))
 }
 
 pub fn digits(s: &str) -> String {
@@ -781,6 +807,42 @@ impl FormUi {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_field_is_read_through_its_table_and_a_misspelt_key_reads_nothing() {
+        let c = customer();
+        let form = Form::edit_customer(&c, "Customer Type");
+        for spec in CUSTOMER_FIELDS {
+            assert_eq!(
+                customer_value(&c, spec.key, "Customer Type").as_deref(),
+                Some(form.field(spec.key).unwrap().value()),
+                "{}",
+                spec.key
+            );
+        }
+        assert_eq!(customer_value(&c, "busines_name", "Customer Type"), None);
+        assert_eq!(
+            customer_value(&c, "properties.Managed Status", "").as_deref(),
+            Some("Gold")
+        );
+        let k = contact();
+        for spec in CONTACT_FIELDS {
+            assert!(contact_value(&k, spec.key).is_some(), "{}", spec.key);
+        }
+        assert_eq!(contact_value(&k, "titel"), None);
+        assert_eq!(
+            contact_value(&k, "title").as_deref(),
+            Some("Office Manager")
+        );
+        // A new customer starts as a business, found by key.
+        assert_eq!(
+            Form::new_customer("Customer Type")
+                .field(TYPE_KEY)
+                .unwrap()
+                .value(),
+            "Business"
+        );
+    }
 
     fn customer() -> Customer {
         serde_json::from_value(json!({

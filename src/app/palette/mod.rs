@@ -377,6 +377,28 @@ pub fn jump_to_contact(app: &mut App, hit: &ContactHit, fx: &mut Vec<Effect>) {
 mod tests {
     #[allow(unused_imports)]
     use crate::app::prelude::*;
+
+    #[test]
+    fn every_listed_command_parses_to_itself_and_an_unknown_one_is_an_error() {
+        use super::state::{COMMANDS, Verb};
+        for spec in COMMANDS {
+            let args = match spec.verb {
+                Verb::Customer | Verb::Contact | Verb::Profile => " x",
+                Verb::Export => " customers csv",
+                _ => "",
+            };
+            for name in std::iter::once(spec.name).chain(spec.aliases.iter().copied()) {
+                let parsed = parse(&format!("{name}{args}")).unwrap();
+                assert_eq!(
+                    parsed == Command::Quit,
+                    spec.verb == Verb::Quit,
+                    ":{name} parsed as {parsed:?}"
+                );
+            }
+        }
+        assert!(parse("frobnicate").is_err());
+        assert!(parse("qq").is_err());
+    }
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
