@@ -430,6 +430,45 @@ async fn sigterm_restores_the_terminal() {
     server.shutdown().await;
 }
 
+/// SIGQUIT and SIGUSR1 end the app like SIGTERM: the terminal is restored and an open form's
+/// typing is kept as a draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigquit_and_sigusr1_restore_the_terminal_and_keep_the_form_as_a_draft() {
+    let server = demo_server().await;
+    for signal in ["-QUIT", "-USR1"] {
+        let base_url = server.base_url();
+        tokio::task::spawn_blocking(move || {
+            let mut app = Session::start(&base_url);
+            app.screen.wait_for("the customer list", list_shown);
+            app.key(b"e");
+            app.wait_for("the form", |s| s.contains("Edit customer"));
+            app.send(b"Kept on SIGQUIT");
+            app.wait_for("the typing", |s| s.contains("Kept on SIGQUIT"));
+            let pid = app.child.process_id().expect("pid");
+            let killed = std::process::Command::new("kill")
+                .args([signal, &pid.to_string()])
+                .status()
+                .expect("kill");
+            assert!(killed.success());
+            let status = app.exit_status();
+            assert!(status.success(), "{signal}: {status:?}");
+            app.assert_restored();
+            let drafts = app.home().join("data/syncro-tui/drafts");
+            let kept = std::fs::read_dir(&drafts)
+                .unwrap_or_else(|e| panic!("{signal}: {}: {e}", drafts.display()))
+                .filter_map(Result::ok)
+                .any(|f| {
+                    std::fs::read_to_string(f.path())
+                        .is_ok_and(|t| t.contains("Kept on SIGQUIT"))
+                });
+            assert!(kept, "{signal}: the draft holds what was typed");
+        })
+        .await
+        .expect("pty task");
+    }
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_z_stops_like_a_shell_job_and_fg_brings_the_same_screen_back() {
     let server = demo_server().await;
