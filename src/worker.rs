@@ -133,6 +133,22 @@ impl Worker {
                     });
                 });
             }
+            Effect::LoadContacts {
+                customer_id,
+                generation,
+            } => {
+                tokio::spawn(async move {
+                    let result = match &client {
+                        Some(c) => c.all_contacts(Some(customer_id)).await,
+                        None => Err(no_client()),
+                    };
+                    let _ = tx.send(Action::ContactsLoaded {
+                        customer_id,
+                        generation,
+                        result,
+                    });
+                });
+            }
             Effect::LoadAssets {
                 customer_id,
                 generation,

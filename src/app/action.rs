@@ -5,7 +5,7 @@ use std::time::Instant;
 use tui_input::InputRequest;
 
 use crate::api::ApiError;
-use crate::api::model::{Asset, Customer, Id, Invoice, Page, Ticket};
+use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
 use crate::app::kinds::Tab;
 use crate::domain::{Deletion, Draft, Record};
 
@@ -144,6 +144,12 @@ pub enum Action {
         customer_id: Id,
         generation: u64,
         result: Result<Vec<Asset>, ApiError>,
+    },
+    /// The customer's contacts, read again.
+    ContactsLoaded {
+        customer_id: Id,
+        generation: u64,
+        result: Result<Vec<Contact>, ApiError>,
     },
     /// One page of the account-wide invoice scan.
     InvoicesPage {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use tui_input::InputRequest;
 
 use crate::api::ApiError;
-use crate::api::model::{Asset, Customer, Id, Invoice, Page, Ticket};
+use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
 use crate::app::action::Cmd;
 use crate::app::effect::Effect;
 use crate::app::kinds::{Debounce, Focus, Load, Mode, SortKey, Tab};
@@ -176,6 +176,51 @@ pub fn tickets_loaded(
         }
     }
     panes::clamp_detail(app);
+}
+
+/// The customer's contacts, read again, arrived: the row and the detail take them, and so does
+/// the mirror (a contact gone from the server goes from it too). A failure keeps the embedded
+/// contacts on screen and says so in the status line only.
+pub fn contacts_loaded(
+    app: &mut App,
+    customer_id: Id,
+    generation: u64,
+    result: Result<Vec<Contact>, ApiError>,
+    fx: &mut Vec<Effect>,
+) {
+    let slot = &mut app.extras.entry(customer_id).or_default().contacts;
+    if *slot != (Load::Loading { generation }) {
+        return;
+    }
+    let mut contacts = match result {
+        Ok(c) => c,
+        Err(e) => {
+            *slot = Load::Failed(sanitize::line(&e.to_string()));
+            panes::report_error(app, "Could not read the contacts again", &e);
+            return;
+        }
+    };
+    *slot = Load::Loaded(());
+    let Some(&i) = app.list.index.get(&customer_id) else {
+        return;
+    };
+    let mut customer = app.list.rows[i].customer();
+    for ct in &mut contacts {
+        ct.customer_id.get_or_insert(customer_id);
+    }
+    if customer.contacts == contacts {
+        return;
+    }
+    for gone in customer
+        .contacts
+        .iter()
+        .filter(|old| !contacts.iter().any(|c| c.id == old.id))
+    {
+        mirror::contact_deleted(app, gone.id, fx);
+    }
+    customer.contacts = contacts;
+    mirror::customer_saved(app, &customer, fx);
+    panes::insert_customers(app, vec![customer], false);
 }
 
 /// The customer's assets arrived.

@@ -12,6 +12,10 @@ use crate::app::view::{AssetRow, CustomerView, InvoiceRow, TicketRow};
 pub struct Extras {
     pub tickets: Load<Vec<TicketRow>>,
     pub assets: Load<Vec<AssetRow>>,
+    /// The customer's contacts read again from `/contacts` (Syncro does not promise that a
+    /// contact edit changes its customer's `updated_at`, so a sync cannot see colleagues'
+    /// contact edits): the Contacts tab shows the embedded ones at once, then these.
+    pub contacts: Load<()>,
 }
 
 /// Invoices cannot be filtered by customer on the server: the app scans every page once and

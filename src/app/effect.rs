@@ -15,6 +15,9 @@ pub enum Effect {
     },
     /// Every page of the customer's tickets; answered by `Action::TicketsLoaded`.
     LoadTickets { customer_id: Id, generation: u64 },
+    /// Every contact of the customer (`/contacts?customer_id=`); answered by
+    /// `Action::ContactsLoaded`.
+    LoadContacts { customer_id: Id, generation: u64 },
     /// Every page of the customer's assets; answered by `Action::AssetsLoaded`.
     LoadAssets { customer_id: Id, generation: u64 },
     /// Walk every page of `/invoices`; answered page by page by `Action::InvoicesPage`.

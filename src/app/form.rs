@@ -355,6 +355,16 @@ impl Form {
         if props_changed {
             patch.insert("properties".into(), Value::from(props));
         }
+        // Syncro's contact PUT requires `name` (the spec marks it so, and a title-only update
+        // can be refused with "Name can't be blank"): an update always carries it, as the form
+        // holds it (the server's value when the user did not change it, see the re-read).
+        if matches!(self.target, FormTarget::EditContact { .. })
+            && !patch.is_empty()
+            && !patch.contains_key("name")
+            && let Some(name) = self.field("name")
+        {
+            patch.insert("name".into(), Value::String(name.value().to_string()));
+        }
         // A residential customer has no business name, whatever the field holds.
         if self.target.is_customer() && self.customer_type() == "Residential" && create {
             patch.remove("business_name");
@@ -882,9 +892,11 @@ mod tests {
         type_text(&mut f, "9");
         assert!(f.validate());
         let p = f.patch();
-        assert_eq!(p.len(), 2, "{p:?}");
+        // The changed fields, and the name a contact PUT always carries.
+        assert_eq!(p.len(), 3, "{p:?}");
         assert_eq!(p["title"], json!("IT Director"));
         assert_eq!(p["phone"], json!("555.19"));
+        assert_eq!(p["name"], json!("Jane Roe"));
     }
 
     #[test]
@@ -989,8 +1001,9 @@ mod tests {
         // Keep mine: the title is sent, the colleague's city is not.
         f.resolve_conflicts();
         let p = f.patch();
-        assert_eq!(p.len(), 1);
+        assert_eq!(p.len(), 2, "{p:?}");
         assert_eq!(p["title"], json!("IT Director"));
+        assert_eq!(p["name"], json!("Jane Roe"));
 
         // Take theirs: nothing left to send.
         let mut f = Form::edit_contact(&contact());

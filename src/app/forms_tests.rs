@@ -176,8 +176,10 @@ fn an_edit_sends_only_the_changed_fields_and_updates_in_place() {
         },
     );
     let (token, patch) = save_of(&fx);
-    assert_eq!(patch.len(), 1, "{patch:?}");
+    // The changed field, and the contact's name, which Syncro's PUT requires.
+    assert_eq!(patch.len(), 2, "{patch:?}");
     assert_eq!(patch["title"], json!("CEO"));
+    assert_eq!(patch["name"], json!("Bob Builder"));
     let mut saved = server;
     saved.properties.insert("title".into(), json!("CEO"));
     let fx = update(
@@ -370,8 +372,11 @@ fn conflicts_are_chosen_field_by_field() {
     press(&mut a, KeyCode::Char('t'));
     press(&mut a, KeyCode::Char('m'));
     let (_, patch) = save_of(&press(&mut a, KeyCode::Enter));
-    assert_eq!(patch.len(), 1);
+    // My field, and the name the contact PUT requires; never the colleague's city.
+    assert_eq!(patch.len(), 2, "{patch:?}");
     assert_eq!(patch["title"], json!("CEO"));
+    assert_eq!(patch["name"], json!("Bob Builder"));
+    assert!(!patch.contains_key("city"));
 }
 
 #[test]

@@ -213,7 +213,8 @@ fn tab_needs_load(app: &App) -> bool {
     };
     let extras = app.extras.get(&id);
     match app.detail.tab {
-        Tab::Overview | Tab::Contacts => false,
+        Tab::Overview => false,
+        Tab::Contacts => extras.is_none_or(|e| e.contacts == Load::NotAsked),
         Tab::Tickets => extras.is_none_or(|e| e.tickets == Load::NotAsked),
         Tab::Assets => extras.is_none_or(|e| e.assets == Load::NotAsked),
         Tab::Invoices => !app.invoices.started,
@@ -231,7 +232,14 @@ pub fn load_tab(app: &mut App, fx: &mut Vec<Effect>) {
     };
     let generation = app.generation();
     match app.detail.tab {
-        Tab::Overview | Tab::Contacts => {}
+        Tab::Overview => {}
+        Tab::Contacts => {
+            app.extras.entry(customer_id).or_default().contacts = Load::Loading { generation };
+            fx.push(Effect::LoadContacts {
+                customer_id,
+                generation,
+            });
+        }
         Tab::Tickets => {
             app.extras.entry(customer_id).or_default().tickets = Load::Loading { generation };
             fx.push(Effect::LoadTickets {

@@ -240,9 +240,9 @@ impl App {
             || self.invoices.scanning()
             || self.mirror.is_syncing()
             || self.detail.customer_id.is_some_and(|id| {
-                self.extras
-                    .get(&id)
-                    .is_some_and(|e| e.tickets.is_loading() || e.assets.is_loading())
+                self.extras.get(&id).is_some_and(|e| {
+                    e.tickets.is_loading() || e.assets.is_loading() || e.contacts.is_loading()
+                })
             })
     }
 
@@ -301,6 +301,9 @@ impl App {
             }
             if e.assets.is_loading() {
                 return Some("Loading assets".into());
+            }
+            if e.contacts.is_loading() {
+                return Some("Reading the contacts again".into());
             }
         }
         if self.invoices.scanning() {

@@ -77,6 +77,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             generation,
             result,
         } => browse::assets_loaded(app, customer_id, generation, result),
+        Action::ContactsLoaded {
+            customer_id,
+            generation,
+            result,
+        } => browse::contacts_loaded(app, customer_id, generation, result, &mut fx),
         Action::InvoicesPage {
             generation,
             page,

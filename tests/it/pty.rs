@@ -458,8 +458,7 @@ async fn sigquit_and_sigusr1_restore_the_terminal_and_keep_the_form_as_a_draft()
                 .unwrap_or_else(|e| panic!("{signal}: {}: {e}", drafts.display()))
                 .filter_map(Result::ok)
                 .any(|f| {
-                    std::fs::read_to_string(f.path())
-                        .is_ok_and(|t| t.contains("Kept on SIGQUIT"))
+                    std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains("Kept on SIGQUIT"))
                 });
             assert!(kept, "{signal}: the draft holds what was typed");
         })

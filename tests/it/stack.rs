@@ -293,3 +293,22 @@ async fn a_new_customer_hidden_by_the_search_is_shown_and_selected() {
         .await;
     assert!(!s.contains("No customer matches"), "{s}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contacts_tab_reads_the_customers_contacts_again() {
+    let server = demo_server().await;
+    let r = start(&server);
+    mirrored(&r).await;
+    let id = id_of(&server, "Harbor Food Bank").await;
+    search(&r, "Harbor Food Bank");
+    r.wait_for_text("1 matching").await;
+    // A colleague renames a contact: the customer's record (and so the mirror's sync) need not
+    // change.
+    let contact = client(&server).get_customer(id).await.unwrap().contacts[0].clone();
+    client(&server)
+        .update_contact(contact.id, &patch(json!({"name": "Renamed Elsewhere"})))
+        .await
+        .unwrap();
+    r.keys("2");
+    r.wait_for_text("Renamed Elsewhere").await;
+}
