@@ -17,6 +17,7 @@ pub mod flows;
 pub mod logging;
 pub mod memory;
 pub mod mirror;
+pub mod roles;
 pub mod sanitize;
 pub mod text;
 pub mod tui;
