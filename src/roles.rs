@@ -243,7 +243,10 @@ mod tests {
     fn typed_variants_are_read_and_written_back_as_labels() {
         let t = Title::parse("billing & tech - AP", RETIRED_PREFIX);
         assert_eq!(t.roles, vec![ContactRole::Technical, ContactRole::Billing]);
-        assert_eq!(t.format(RETIRED_PREFIX), "Technical Contact, Billing Contact - AP");
+        assert_eq!(
+            t.format(RETIRED_PREFIX),
+            "Technical Contact, Billing Contact - AP"
+        );
         let t = Title::parse("Authorizes Work, Decision Maker", RETIRED_PREFIX);
         assert_eq!(
             t.roles,

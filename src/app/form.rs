@@ -11,6 +11,7 @@ use crate::api::FieldError;
 use crate::api::model::{Contact, Customer, Id, Patch, Properties};
 use crate::app::kinds::{Debounce, Focus};
 use crate::domain::{CUSTOMER_TYPES, Draft, FormTarget, Record, customer_type, is_email};
+use crate::roles::{ContactRole, RETIRED_PREFIX, Title};
 
 /// The key of the virtual "customer type" field.
 pub const TYPE_KEY: &str = "customer_type";
@@ -28,6 +29,19 @@ pub enum FieldKind {
     Integer,
     /// One of `CUSTOMER_TYPES`.
     CustomerType,
+    /// A contact's roles: a pick list of several (letters toggle them).
+    Roles,
+}
+
+/// The key of a contact form's roles (a virtual field: the roles are sent inside the title).
+pub const ROLES_KEY: &str = "roles";
+
+/// The roles a roles field's text names (`Decision maker, Billing`).
+pub fn roles_of(value: &str) -> Vec<ContactRole> {
+    ContactRole::ALL
+        .into_iter()
+        .filter(|r| value.split(", ").any(|part| part == r.name()))
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -224,6 +238,29 @@ impl Form {
     /// focused field. A type field cycles through the customer types instead of taking text.
     pub fn edit_focused(&mut self, req: InputRequest) {
         let field = &mut self.fields[self.focus];
+        if field.kind == FieldKind::Roles {
+            let mut title = Title {
+                roles: roles_of(field.value()),
+                ..Title::default()
+            };
+            match req {
+                InputRequest::InsertChar(c) => {
+                    if let Some(role) = ContactRole::ALL
+                        .into_iter()
+                        .find(|r| r.key() == c.to_ascii_lowercase())
+                    {
+                        title.toggle(role);
+                    }
+                }
+                InputRequest::DeletePrevChar
+                | InputRequest::DeleteNextChar
+                | InputRequest::DeleteLine => title.roles.clear(),
+                _ => {}
+            }
+            field.set_value(title.roles_text());
+            field.error = None;
+            return;
+        }
         if field.kind == FieldKind::CustomerType {
             let cur = CUSTOMER_TYPES
                 .iter()
@@ -315,8 +352,40 @@ impl Form {
         let mut patch = Patch::new();
         let mut props = self.base_properties.clone();
         let mut props_changed = false;
+        // A contact's roles and job title are one stored title: either changed sends it whole.
+        let contact = !self.target.is_customer();
+        let title_changed = self
+            .fields
+            .iter()
+            .any(|f| (f.key == ROLES_KEY || f.key == "title") && f.is_changed());
+        if contact && (title_changed || create) {
+            let stored = self
+                .base_properties
+                .get("title")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            let title = Title {
+                roles: self
+                    .field(ROLES_KEY)
+                    .map(|f| roles_of(f.value()))
+                    .unwrap_or_default(),
+                job: self
+                    .field("title")
+                    .map(|f| f.value().trim().to_string())
+                    .unwrap_or_default(),
+                // A contact who left stays marked as left when the title is edited.
+                retired: Title::parse(stored, RETIRED_PREFIX).retired,
+            }
+            .format(RETIRED_PREFIX);
+            if !(create && title.is_empty()) {
+                patch.insert("title".into(), Value::String(title));
+            }
+        }
         for f in &self.fields {
             if !create && !f.is_changed() {
+                continue;
+            }
+            if contact && (f.key == ROLES_KEY || f.key == "title") {
                 continue;
             }
             let value = f.value().to_string();
@@ -684,10 +753,16 @@ pub static CUSTOMER_FIELDS: &[FieldSpec<Customer>] = &[
     spec!("notes", "Notes", Multiline, |c, _| text(&c.notes)),
 ];
 
-/// A contact form's fields, in order.
+/// A contact form's fields, in order. The roles and the job title are both kept in the stored
+/// title (see [`crate::roles`]); the form shows them apart and [`Form::patch`] joins them.
 pub static CONTACT_FIELDS: &[FieldSpec<Contact>] = &[
     spec!("name", "Name", Text, |c, _| text(&c.name)),
-    spec!("title", "Title", Text, |c, _| c.title().unwrap_or_default()),
+    spec!(ROLES_KEY, "Roles", Roles, |c, _| {
+        Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX).roles_text()
+    }),
+    spec!("title", "Title", Text, |c, _| {
+        Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX).job
+    }),
     spec!("email", "E-mail", Email, |c, _| text(&c.email)),
     spec!("phone", "Phone", Phone, |c, _| text(&c.phone)),
     spec!("mobile", "Mobile", Phone, |c, _| text(&c.mobile)),

@@ -100,7 +100,7 @@ fn lookup_token(fx: &[Effect]) -> u64 {
 /// Edits Bob's title to "CEO" and presses Ctrl-S; returns the re-read's token.
 fn bob_title_ceo(app: &mut App) -> u64 {
     edit_bob(app);
-    press(app, KeyCode::Down);
+    focus_field(app, "title");
     ctrl(app, 'u');
     typed(app, "CEO");
     reread_token(&ctrl(app, 's'))
@@ -142,12 +142,17 @@ fn keys_open_forms_in_the_detail_pane() {
 fn moving_between_fields_and_enter() {
     let mut a = app();
     edit_bob(&mut a);
+    // name, roles, title, e-mail, ...
     press(&mut a, KeyCode::Tab);
     press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Tab);
     assert_eq!(form(&a).form.focused().key, "email");
     press(&mut a, KeyCode::BackTab);
     press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Up);
     assert_eq!(form(&a).form.focused().key, "name");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(form(&a).form.focused().key, "roles");
     press(&mut a, KeyCode::Enter);
     assert_eq!(form(&a).form.focused().key, "title");
     // `q` and `j` are text in a form.

@@ -4,6 +4,7 @@
 //! so no string from the server reaches the terminal without passing [`crate::sanitize`].
 
 use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Properties, Ticket, Timestamp};
+use crate::roles::{ContactRole, RETIRED_PREFIX, Title};
 use crate::sanitize;
 
 /// One list row's display text, plus what search and sort need.
@@ -382,6 +383,21 @@ impl CustomerView {
             (None, None) => "Residential".into(),
         };
         push(&mut f, "Type", Some(&kind));
+        // Who does what, from the contacts' roles ("Authorises work  Sandra Okafor").
+        for role in ContactRole::ALL {
+            let names: Vec<String> = c
+                .contacts
+                .iter()
+                .filter_map(|ct| {
+                    let t = Title::parse(&ct.title().unwrap_or_default(), RETIRED_PREFIX);
+                    (t.has(role) && !t.retired).then(|| ct.name.clone().unwrap_or_default())
+                })
+                .filter(|n| !n.trim().is_empty())
+                .collect();
+            if !names.is_empty() {
+                push(&mut f, role.name(), Some(&names.join(", ")));
+            }
+        }
         push(&mut f, "E-mail", c.email.as_deref());
         push_phone(&mut f, "Phone", c.phone.as_deref());
         push_phone(&mut f, "Mobile", c.mobile.as_deref());
@@ -432,7 +448,12 @@ impl CustomerView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactView {
     pub name: String,
+    /// The job title, without the roles and the marker of a contact who left.
     pub title: String,
+    /// The roles, short (`DM, Bill`).
+    pub roles: String,
+    /// The contact has left the customer (retired).
+    pub retired: bool,
     pub email: String,
     pub phone: String,
     pub mobile: String,
@@ -442,9 +463,28 @@ pub struct ContactView {
 
 impl ContactView {
     pub fn build(c: &Contact) -> ContactView {
+        let title = Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX);
         let mut f = Vec::new();
         push(&mut f, "Name", c.name.as_deref());
-        push(&mut f, "Title", c.title().as_deref());
+        if title.retired {
+            push_shown(
+                &mut f,
+                "Status",
+                "left the customer (retired)".into(),
+                String::new(),
+            );
+        }
+        let roles = title.roles_text();
+        push(
+            &mut f,
+            "Roles",
+            Some(roles.as_str()).filter(|r| !r.is_empty()),
+        );
+        push(
+            &mut f,
+            "Title",
+            Some(title.job.as_str()).filter(|j| !j.is_empty()),
+        );
         push(&mut f, "E-mail", c.email.as_deref());
         push_phone(&mut f, "Phone", c.phone.as_deref());
         push(&mut f, "Extension", c.extension.as_deref());
@@ -466,9 +506,12 @@ impl ContactView {
             time_display(c.updated_at.as_ref()),
         );
         push_shown(&mut f, "ID", c.id.to_string(), c.id.to_string());
+        let short: Vec<&str> = title.roles.iter().map(|r| r.short()).collect();
         ContactView {
             name: sanitize::line(c.name.as_deref().unwrap_or("")),
-            title: sanitize::line(&c.title().unwrap_or_default()),
+            title: sanitize::line(&title.job),
+            roles: short.join(", "),
+            retired: title.retired,
             email: sanitize::line(c.email.as_deref().unwrap_or("")),
             phone: c.phone.as_deref().map(phone_display).unwrap_or_default(),
             mobile: c.mobile.as_deref().map(phone_display).unwrap_or_default(),

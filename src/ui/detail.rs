@@ -341,17 +341,24 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
         Rect::new(area.x, area.y, area.width, table_h),
         &[
             ("Name", 0, 0),
-            ("Title", 14, 2),
-            ("E-mail", 24, 3),
+            ("Role", 10, 2),
+            ("Title", 14, 3),
+            ("E-mail", 24, 4),
             ("Phone", 17, 0),
-            ("Mobile", 17, 4),
+            ("Mobile", 17, 5),
         ],
         12,
         view.contacts
             .iter()
             .map(|c| {
+                let name = if c.retired {
+                    format!("(left) {}", c.name)
+                } else {
+                    c.name.clone()
+                };
                 vec![
-                    c.name.clone(),
+                    name,
+                    c.roles.clone(),
                     c.title.clone(),
                     c.email.clone(),
                     c.phone.clone(),

@@ -126,7 +126,7 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     for (i, fld) in form.fields.iter().enumerate() {
         let look = FieldLook {
             label: &fld.label,
-            pick: fld.kind == FieldKind::CustomerType,
+            pick: matches!(fld.kind, FieldKind::CustomerType | FieldKind::Roles),
             mark_changed: fld.is_changed(),
         };
         lines.push((
@@ -138,7 +138,10 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
         }
     }
     let typing = app.mode() == Mode::Form
-        && form.focused().kind != FieldKind::CustomerType
+        && !matches!(
+            form.focused().kind,
+            FieldKind::CustomerType | FieldKind::Roles
+        )
         && f.pending.is_none();
     show_fields(frame, area, form, lines, cols, typing);
 }
@@ -185,7 +188,18 @@ pub(crate) fn field_line(
     } else {
         theme.label()
     };
-    let shown = if look.pick {
+    let shown = if fld.kind == FieldKind::Roles {
+        let value = if fld.value().is_empty() {
+            "none"
+        } else {
+            fld.value()
+        };
+        if focused {
+            format!("‹ {value} ›  d a t b toggle")
+        } else {
+            format!("‹ {value} ›")
+        }
+    } else if look.pick {
         format!("‹ {} ›", fld.value())
     } else if fld.kind == FieldKind::Multiline {
         sanitize::line(&fld.value().replace('\n', "⏎"))
@@ -401,6 +415,8 @@ mod tests {
         snap("contact_form_errors", |size| {
             let mut app = contacts(size);
             press(&mut app, KeyCode::Char('n'));
+            // Name, roles, title: to the e-mail.
+            press(&mut app, KeyCode::Tab);
             press(&mut app, KeyCode::Tab);
             press(&mut app, KeyCode::Tab);
             typed(&mut app, "jane@@example");
@@ -416,6 +432,8 @@ mod tests {
         snap("conflict_view", |size| {
             let mut app = contacts(size);
             press(&mut app, KeyCode::Char('e'));
+            // Past the roles to the job title.
+            press(&mut app, KeyCode::Down);
             press(&mut app, KeyCode::Down);
             key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
             typed(&mut app, "CEO");

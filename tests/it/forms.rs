@@ -112,7 +112,8 @@ async fn edit_a_contacts_title_and_phone_from_the_keyboard() {
         open_contacts_of(&mut app, &c);
         app.key(b"e");
         app.wait_for("the contact form", |s| s.contains("Edit contact"));
-        // Name -> Title.
+        // Name -> Roles -> Title.
+        app.key(DOWN);
         app.key(DOWN);
         app.key(CTRL_U);
         app.send("Head of IT ✓".as_bytes());
@@ -223,7 +224,7 @@ async fn a_save_while_the_server_is_down_keeps_everything_and_retries() {
         app.key(b"e");
         app.wait_for("the contact form", |s| s.contains("Edit contact"));
         // Name -> ... -> City.
-        for _ in 0..7 {
+        for _ in 0..8 {
             app.key(TAB);
         }
         app.key(CTRL_U);
@@ -279,6 +280,8 @@ async fn a_killed_app_offers_its_draft_back() {
         open_contacts_of(&mut app, &customer);
         app.key(b"e");
         app.wait_for("the contact form", |s| s.contains("Edit contact"));
+        // Name -> Roles -> Title.
+        app.key(DOWN);
         app.key(DOWN);
         app.key(CTRL_U);
         app.send(b"Draft Survivor");
@@ -387,7 +390,7 @@ async fn ctrl_e_edits_the_notes_in_the_editor_and_the_save_sends_them() {
         app.key(b"e");
         app.wait_for("the contact form", |s| s.contains("Edit contact"));
         // Name -> ... -> Notes, the last field.
-        for _ in 0..10 {
+        for _ in 0..11 {
             app.key(TAB);
         }
         app.key(b"\x05");

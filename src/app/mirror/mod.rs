@@ -693,6 +693,8 @@ pub(crate) mod tests {
         key(&mut app, KeyCode::Char('2'));
         key(&mut app, KeyCode::Char('e'));
         assert_eq!(app.mode(), Mode::Form);
+        // Past the roles to the job title.
+        key(&mut app, KeyCode::Down);
         key(&mut app, KeyCode::Down);
         let ctrl = |app: &mut App, c: char| match map_key(
             app.mode(),

@@ -181,6 +181,14 @@ pub struct OnboardScreen {
     pub notice: Option<String>,
 }
 
+/// A contact's form in the onboarding: the contact form without its roles pick list (the
+/// onboarding gives each contact its role itself: the decision maker, or the role chosen).
+fn contact_form() -> Form {
+    let mut form = Form::new_contact(0);
+    form.fields.retain(|f| f.key != crate::app::form::ROLES_KEY);
+    form
+}
+
 /// The readable name of a role, as the pick list shows it.
 pub fn role_name(role: Role) -> &'static str {
     match role {
@@ -200,7 +208,7 @@ pub fn role_of(form: &Form) -> Role {
 
 /// A new further contact's form: the role first, then the contact's fields.
 pub fn extra_form(role: Role) -> Form {
-    let mut form = Form::new_contact(0);
+    let mut form = contact_form();
     let value = role_name(role).to_string();
     form.fields.insert(
         0,
@@ -261,7 +269,7 @@ impl OnboardScreen {
         OnboardScreen {
             step: Step::Customer,
             customer: Form::new_customer(type_property),
-            primary: Form::new_contact(0),
+            primary: contact_form(),
             extras: Vec::new(),
             cursor: 0,
             editing: None,
