@@ -116,3 +116,19 @@ pub enum Deletion {
     Customer { id: Id },
     Contact { id: Id, customer_id: Id },
 }
+
+/// A change of a contact that is not a form's edit: it leaves (or comes back), or moves to
+/// another customer. The worker re-reads the contact first and changes only what is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactChange {
+    Retire {
+        id: Id,
+        customer_id: Id,
+        retire: bool,
+    },
+    Move {
+        id: Id,
+        from: Id,
+        to: Id,
+    },
+}

@@ -133,6 +133,25 @@ impl Worker {
                     });
                 });
             }
+            Effect::ChangeContact(change) => {
+                tokio::spawn(async move {
+                    let result = match &client {
+                        Some(c) => change_contact(c, change).await,
+                        None => Err(no_client()),
+                    };
+                    let _ = tx.send(Action::ContactChanged { change, result });
+                });
+            }
+            Effect::BuildContacts {
+                generation,
+                customers,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let rows = crate::app::contact_list::build_rows(&customers);
+                    drop(customers);
+                    let _ = tx.send(Action::ContactsBuilt { generation, rows });
+                });
+            }
             Effect::LoadContacts {
                 customer_id,
                 generation,
@@ -387,4 +406,36 @@ async fn scan_invoices(client: Option<SyncroClient>, tx: UnboundedSender<Action>
         }
         page += 1;
     }
+}
+
+/// Retires, reinstates or moves a contact: the contact is read first, so that only its title's
+/// marker (or its customer) changes and a colleague's edit of the rest stays; `name` goes with
+/// every PUT, as Syncro requires.
+async fn change_contact(
+    client: &SyncroClient,
+    change: crate::domain::ContactChange,
+) -> Result<crate::api::model::Contact, ApiError> {
+    use crate::domain::ContactChange;
+    use crate::roles::{RETIRED_PREFIX, Title};
+    use serde_json::Value;
+    let id = match change {
+        ContactChange::Retire { id, .. } | ContactChange::Move { id, .. } => id,
+    };
+    let now = client.get_contact(id).await?;
+    let mut patch = crate::api::model::Patch::new();
+    patch.insert(
+        "name".into(),
+        Value::String(now.name.clone().unwrap_or_default()),
+    );
+    match change {
+        ContactChange::Retire { retire, .. } => {
+            let mut title = Title::parse(&now.title().unwrap_or_default(), RETIRED_PREFIX);
+            title.retired = retire;
+            patch.insert("title".into(), Value::String(title.format(RETIRED_PREFIX)));
+        }
+        ContactChange::Move { to, .. } => {
+            patch.insert("customer_id".into(), Value::from(to));
+        }
+    }
+    client.update_contact(id, &patch).await
 }

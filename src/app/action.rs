@@ -7,7 +7,7 @@ use tui_input::InputRequest;
 use crate::api::ApiError;
 use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
 use crate::app::kinds::Tab;
-use crate::domain::{Deletion, Draft, Record};
+use crate::domain::{ContactChange, Deletion, Draft, Record};
 
 /// An intent, as produced by a key (see [`crate::app::keymap`]). Plain data, so the keymap can be a
 /// static table that the help overlay reads too.
@@ -105,6 +105,12 @@ pub enum Cmd {
     Merge,
     /// `O`: onboard a new client (customer, contacts, review, create).
     Onboard,
+    /// `c`: the left pane lists contacts instead of customers, or customers again.
+    Panes,
+    /// `L`: the selected contact left (retire), or is back (reinstate).
+    Retire,
+    /// `m`: move the selected contact to another customer (picked next).
+    MoveContact,
 }
 
 /// Everything `update` reacts to.
@@ -144,6 +150,11 @@ pub enum Action {
         customer_id: Id,
         generation: u64,
         result: Result<Vec<Asset>, ApiError>,
+    },
+    /// The contacts pane's rows, read on a worker thread.
+    ContactsBuilt {
+        generation: u64,
+        rows: Vec<crate::app::contact_list::ContactRow>,
     },
     /// The customer's contacts, read again.
     ContactsLoaded {
@@ -192,6 +203,11 @@ pub enum Action {
         token: u64,
         result: Result<Vec<Record>, ApiError>,
     },
+    /// A contact was retired, reinstated or moved: the contact as the server has it now.
+    ContactChanged {
+        change: ContactChange,
+        result: Result<Contact, ApiError>,
+    },
     /// A delete finished.
     Deleted {
         target: Deletion,
@@ -199,6 +215,8 @@ pub enum Action {
     },
     /// Drafts left by an earlier run.
     DraftsLoaded(Vec<Draft>),
+    /// A key typed into the customer picker.
+    PickEdit(InputRequest),
     /// A key typed into the onboarding's open form.
     OnboardEdit(InputRequest),
     /// A report about an onboarding (duplicates, a step, the end, unfinished runs).

@@ -10,17 +10,24 @@ use crate::api::ApiError;
 use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Page, Ticket};
 use crate::app::action::Cmd;
 use crate::app::effect::Effect;
-use crate::app::kinds::{Debounce, Focus, Load, Mode, SortKey, Tab};
+use crate::app::kinds::{Debounce, Focus, Load, Mode, Pane, SortKey, Tab};
 use crate::app::layout;
+use crate::app::list::PickFor;
 use crate::app::panes::{self, Step};
 use crate::app::stack::Screen;
 use crate::app::state::{App, DETAIL_DEBOUNCE, SEARCH_DEBOUNCE};
 use crate::app::view::{AssetRow, InvoiceRow, TicketRow};
-use crate::app::{audit, find, forms, merge, mirror, onboard, palette};
+use crate::app::{audit, contacts, find, forms, merge, mirror, onboard, palette, pick};
 use crate::sanitize;
 
 /// Keys on the panes (browsing) and in the search line.
 pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    if cmd == Cmd::Panes {
+        return contacts::toggle(app, fx);
+    }
+    if app.pane == Pane::Contacts && contacts::command(app, cmd, fx) {
+        return;
+    }
     match cmd {
         Cmd::Up => panes::move_cursor(app, Step::By(-1), fx),
         Cmd::Down => panes::move_cursor(app, Step::By(1), fx),
@@ -111,6 +118,30 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::OpenInBrowser => open_in_browser(app, fx),
         Cmd::Palette => palette::open(app),
         Cmd::New | Cmd::Edit | Cmd::Delete | Cmd::DeleteCustomer => forms::browse_command(app, cmd),
+        Cmd::Retire | Cmd::MoveContact => {
+            let cursor = app.detail.cursors[Tab::Contacts.index()];
+            let on_contacts = app.focus == Focus::Detail && app.detail.tab == Tab::Contacts;
+            let customer = app.list.selected().map(|r| r.customer());
+            match customer.and_then(|c| c.contacts.get(cursor).cloned().map(|ct| (c, ct))) {
+                Some((c, ct)) if on_contacts => {
+                    if cmd == Cmd::Retire {
+                        forms::ask_retire(app, &c, &ct);
+                    } else {
+                        pick::open(
+                            app,
+                            PickFor::MoveContact {
+                                contact_id: ct.id,
+                                from: c.id,
+                            },
+                        );
+                    }
+                }
+                _ => app.say(
+                    "L and m act on a contact: open the Contacts tab (2) and pick one, or list contacts with c",
+                    false,
+                ),
+            }
+        }
         Cmd::FindAnywhere => find::open(app),
         Cmd::SyncMirror => mirror::sync_now(app, fx),
         Cmd::Audit => audit::open(app, fx),
@@ -124,6 +155,9 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
 /// A key typed into the search line: the list filters at once; the server is asked once
 /// typing pauses.
 pub fn search_edit(app: &mut App, req: InputRequest) {
+    if app.pane == Pane::Contacts {
+        return contacts::search_edit(app, req);
+    }
     let before = app.search.text().to_string();
     app.search.input.handle(req);
     if app.search.text() == before {

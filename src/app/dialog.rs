@@ -48,6 +48,14 @@ pub enum Ask {
     DeleteCustomer { id: Id, name: String },
     /// Esc on a form with changes.
     DiscardForm,
+    /// A contact left (`retire`) or comes back.
+    RetireContact {
+        id: Id,
+        customer_id: Id,
+        retire: bool,
+    },
+    /// A contact moves to another customer.
+    MoveContact { id: Id, from: Id, to: Id },
     /// Quit while something typed is not sent (a form, an onboarding).
     Quit,
     /// A form's draft from an earlier run.

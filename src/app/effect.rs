@@ -3,7 +3,7 @@
 
 use crate::api::model::CustomerQuery;
 use crate::api::model::{Id, Patch};
-use crate::domain::Deletion;
+use crate::domain::{ContactChange, Deletion};
 use crate::domain::{Draft, FormTarget};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,12 @@ pub enum Effect {
     /// Every contact of the customer (`/contacts?customer_id=`); answered by
     /// `Action::ContactsLoaded`.
     LoadContacts { customer_id: Id, generation: u64 },
+    /// Read the contacts of these customers into the contacts pane's rows (a big account, off
+    /// the UI thread); answered by `Action::ContactsBuilt`.
+    BuildContacts {
+        generation: u64,
+        customers: Vec<crate::mirror::Packed>,
+    },
     /// Every page of the customer's assets; answered by `Action::AssetsLoaded`.
     LoadAssets { customer_id: Id, generation: u64 },
     /// Walk every page of `/invoices`; answered page by page by `Action::InvoicesPage`.
@@ -62,6 +68,8 @@ pub enum Effect {
         email: Option<String>,
         name: Option<String>,
     },
+    /// Retire, reinstate or move a contact; answered by `Action::ContactChanged`.
+    ChangeContact(ContactChange),
     /// Delete a customer or a contact; answered by `Action::Deleted`.
     Delete(Deletion),
     /// Write the draft of the open form (data directory, in order with `RemoveDraft`).

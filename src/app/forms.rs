@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use tui_input::InputRequest;
 
 use crate::api::ApiError;
-use crate::api::model::Contact;
+use crate::api::model::{Contact, Customer};
 use crate::app::action::Cmd;
 use crate::app::dialog::{Answer, Ask, Dialog, Tone};
 use crate::app::effect::Effect;
@@ -25,7 +25,8 @@ use crate::app::kinds::{Debounce, Focus, Mode, Tab};
 use crate::app::stack::Screen;
 use crate::app::state::App;
 use crate::app::{mirror, panes};
-use crate::domain::{Deletion, Draft, FormTarget, Record};
+use crate::domain::{ContactChange, Deletion, Draft, FormTarget, Record};
+use crate::roles::{RETIRED_PREFIX, Title};
 use crate::sanitize;
 
 /// How long typing may go unsaved in the draft file (a kill -9 loses at most this much).
@@ -107,15 +108,7 @@ pub fn browse_command(app: &mut App, cmd: Cmd) {
             open_new(app, form, String::new());
         }
         Cmd::Edit if on_contacts => match (contact(), &selected) {
-            (Some(ct), Some(c)) => {
-                let mut form = Form::edit_contact(&ct);
-                if let FormTarget::EditContact { customer_id, .. } = &mut form.target
-                    && *customer_id == 0
-                {
-                    *customer_id = c.id;
-                }
-                open_form(app, form, ct.name.clone().unwrap_or_default());
-            }
+            (Some(ct), Some(c)) => edit_contact(app, c, &ct),
             _ => app.say("No contact selected", false),
         },
         Cmd::Edit => match &selected {
@@ -126,30 +119,7 @@ pub fn browse_command(app: &mut App, cmd: Cmd) {
             None => app.say("No customer selected", false),
         },
         Cmd::Delete if on_contacts => match (contact(), &selected) {
-            (Some(ct), Some(c)) => {
-                let name = ct
-                    .name
-                    .clone()
-                    .or(ct.email.clone())
-                    .unwrap_or_else(|| format!("contact {}", ct.id));
-                let label = sanitize::line(&name);
-                let d = Dialog::new(
-                    Ask::DeleteContact {
-                        id: ct.id,
-                        customer_id: c.id,
-                        name,
-                    },
-                    "Delete contact?",
-                )
-                .body(vec![format!(
-                    "Deletes {label} from Syncro for good. Syncro has no undo."
-                )])
-                .choice("Keep the contact", None, Answer::No)
-                .choice("Delete it", None, Answer::Yes)
-                .default_to(Answer::No)
-                .tone(Tone::Danger);
-                app.stack.push(Screen::Dialog(Box::new(d)));
-            }
+            (Some(ct), Some(c)) => ask_delete_contact(app, c, &ct),
             _ => app.say("No contact selected", false),
         },
         Cmd::Delete => app.say(
@@ -181,6 +151,127 @@ pub fn browse_command(app: &mut App, cmd: Cmd) {
         },
         _ => {}
     }
+}
+
+/// The contact's edit form.
+pub fn edit_contact(app: &mut App, customer: &Customer, ct: &Contact) {
+    if app.config.read_only {
+        return app.say(READ_ONLY, true);
+    }
+    let mut form = Form::edit_contact(ct);
+    if let FormTarget::EditContact { customer_id, .. } = &mut form.target
+        && *customer_id == 0
+    {
+        *customer_id = customer.id;
+    }
+    open_form(app, form, ct.name.clone().unwrap_or_default());
+}
+
+/// A new contact's form under `customer`.
+pub fn new_contact(app: &mut App, customer: &Customer) {
+    if app.config.read_only {
+        return app.say(READ_ONLY, true);
+    }
+    open_new(app, Form::new_contact(customer.id), customer.display_name());
+}
+
+fn contact_label(ct: &Contact) -> String {
+    ct.name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or(ct.email.clone())
+        .unwrap_or_else(|| format!("contact {}", ct.id))
+}
+
+/// Asks before deleting a contact; a contact who left is better retired.
+pub fn ask_delete_contact(app: &mut App, customer: &Customer, ct: &Contact) {
+    if app.config.read_only {
+        return app.say(READ_ONLY, true);
+    }
+    let name = contact_label(ct);
+    let label = sanitize::line(&name);
+    let d = Dialog::new(
+        Ask::DeleteContact {
+            id: ct.id,
+            customer_id: customer.id,
+            name,
+        },
+        "Delete contact?",
+    )
+    .body(vec![format!(
+        "Deletes {label} from Syncro for good. Syncro has no undo. For someone who left, retire keeps their history (L)."
+    )])
+    .choice("Keep the contact", None, Answer::No)
+    .choice("Delete it", None, Answer::Yes)
+    .default_to(Answer::No)
+    .tone(Tone::Danger);
+    app.stack.push(Screen::Dialog(Box::new(d)));
+}
+
+/// Asks before retiring a contact who left (or reinstating one).
+pub fn ask_retire(app: &mut App, customer: &Customer, ct: &Contact) {
+    if app.config.read_only {
+        return app.say(READ_ONLY, true);
+    }
+    let retired = Title::parse(&ct.title().unwrap_or_default(), RETIRED_PREFIX).retired;
+    let name = contact_label(ct);
+    let (label, company) = (
+        sanitize::line(&name),
+        sanitize::line(&customer.display_name()),
+    );
+    let ask = Ask::RetireContact {
+        id: ct.id,
+        customer_id: customer.id,
+        retire: !retired,
+    };
+    let d = if retired {
+        Dialog::new(ask, "Reinstate the contact?")
+            .body(vec![format!(
+                "Takes the mark of a contact who left off {label} at {company}: the title loses \"{}\" and the contact is listed again.",
+                RETIRED_PREFIX.trim()
+            )])
+            .choice("Leave as is", None, Answer::No)
+            .choice("Reinstate", None, Answer::Yes)
+            .default_to(Answer::No)
+    } else {
+        Dialog::new(ask, "Retire the contact?")
+            .body(vec![format!(
+                "Marks {label} as having left {company}: the title starts with \"{}\" and the contacts list hides them (x shows them). Their tickets and history stay; reinstating undoes it.",
+                RETIRED_PREFIX.trim()
+            )])
+            .choice("Keep as is", None, Answer::No)
+            .choice("Retire", None, Answer::Yes)
+            .default_to(Answer::No)
+    };
+    app.stack.push(Screen::Dialog(Box::new(d)));
+}
+
+/// Asks before moving a contact to another customer, naming both.
+pub fn ask_move(app: &mut App, from: &Customer, ct: &Contact, to: &Customer) {
+    if app.config.read_only {
+        return app.say(READ_ONLY, true);
+    }
+    if from.id == to.id {
+        return app.say("The contact is already there", false);
+    }
+    let d = Dialog::new(
+        Ask::MoveContact {
+            id: ct.id,
+            from: from.id,
+            to: to.id,
+        },
+        "Move the contact?",
+    )
+    .body(vec![format!(
+        "Moves {} from {} to {}. Tickets stay with the customer they were opened under.",
+        sanitize::line(&contact_label(ct)),
+        sanitize::line(&from.display_name()),
+        sanitize::line(&to.display_name()),
+    )])
+    .choice("Keep it where it is", None, Answer::No)
+    .choice("Move it", None, Answer::Yes)
+    .default_to(Answer::No);
+    app.stack.push(Screen::Dialog(Box::new(d)));
 }
 
 /// A new record's form; what was typed before Ctrl-O set it aside comes back in it.
@@ -797,6 +888,53 @@ pub fn deleted(
     }
 }
 
+/// A contact was retired, reinstated or moved: the rows (and the mirror) take it as the
+/// server has it now.
+pub fn contact_changed(
+    app: &mut App,
+    change: ContactChange,
+    result: Result<Contact, ApiError>,
+    fx: &mut Vec<Effect>,
+) {
+    let mut ct = match result {
+        Ok(ct) => ct,
+        Err(e) => {
+            let what = match change {
+                ContactChange::Retire { retire: true, .. } => "Not retired",
+                ContactChange::Retire { .. } => "Not reinstated",
+                ContactChange::Move { .. } => "Not moved",
+            };
+            return panes::report_error(app, what, &e);
+        }
+    };
+    let (owner, moved_from) = match change {
+        ContactChange::Retire { customer_id, .. } => (customer_id, None),
+        ContactChange::Move { from, to, .. } => (to, Some(from)),
+    };
+    ct.customer_id = Some(owner);
+    mirror::contact_saved(app, &ct, fx);
+    if let Some(from) = moved_from {
+        drop_contact(app, ct.id, from);
+    }
+    let name = sanitize::line(&contact_label(&ct));
+    if let Some(&i) = app.list.index.get(&owner) {
+        let mut c = app.list.rows[i].customer();
+        match c.contacts.iter().position(|x| x.id == ct.id) {
+            Some(p) => c.contacts[p] = ct,
+            None => c.contacts.push(ct),
+        }
+        let company = sanitize::line(&c.display_name());
+        panes::insert_customers(app, vec![c], false);
+        match change {
+            ContactChange::Retire { retire: true, .. } => app.note(format!(
+                "{name} is retired: hidden from the contacts list (x shows who left)"
+            )),
+            ContactChange::Retire { .. } => app.note(format!("{name} is reinstated")),
+            ContactChange::Move { .. } => app.note(format!("{name} moved to {company}")),
+        }
+    }
+}
+
 /// Takes a contact out of its customer's row.
 fn drop_contact(app: &mut App, id: crate::api::model::Id, customer_id: crate::api::model::Id) {
     if let Some(&i) = app.list.index.get(&customer_id) {
@@ -827,6 +965,29 @@ pub fn answer(app: &mut App, ask: Ask, answer: Answer, fx: &mut Vec<Effect>) {
                 fx.push(Effect::Delete(Deletion::Contact { id, customer_id }));
                 app.say("Deleting the contact…", false);
             }
+        }
+        Ask::RetireContact {
+            id,
+            customer_id,
+            retire,
+        } if answer == Answer::Yes => {
+            fx.push(Effect::ChangeContact(ContactChange::Retire {
+                id,
+                customer_id,
+                retire,
+            }));
+            app.say(
+                if retire {
+                    "Retiring the contact…"
+                } else {
+                    "Reinstating the contact…"
+                },
+                false,
+            );
+        }
+        Ask::MoveContact { id, from, to } if answer == Answer::Yes => {
+            fx.push(Effect::ChangeContact(ContactChange::Move { id, from, to }));
+            app.say("Moving the contact…", false);
         }
         Ask::DiscardForm if answer == Answer::Yes => {
             close_form(app, fx);

@@ -220,6 +220,21 @@ pub static NORMAL: &[Binding] = &[
         Cmd::Onboard,
         "onboard a new client: customer, contacts, review, create",
     ),
+    bind(
+        &[ch('c')],
+        Cmd::Panes,
+        "contacts of the whole account / customers again",
+    ),
+    bind(
+        &[ch('L')],
+        Cmd::Retire,
+        "the contact left: retire it (again: reinstate)",
+    ),
+    bind(
+        &[ch('m')],
+        Cmd::MoveContact,
+        "move the contact to another customer",
+    ),
 ];
 
 /// In an open form (besides the editing keys of the search field); other keys are typed.
@@ -296,6 +311,17 @@ pub static FIND: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], Cmd::Close, "close"),
     bind(&[code(KeyCode::Down)], Cmd::Down, "next result"),
     bind(&[code(KeyCode::Up)], Cmd::Up, "previous result"),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// The customer picker (besides the editing keys of the search field).
+pub static PICK: &[Binding] = &[
+    bind(&[code(KeyCode::Enter)], Cmd::FindJump, "pick this customer"),
+    bind(&[code(KeyCode::Esc)], Cmd::Close, "cancel"),
+    bind(&[code(KeyCode::Down)], Cmd::Down, "next customer"),
+    bind(&[code(KeyCode::Up)], Cmd::Up, "previous customer"),
     bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
     bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
@@ -566,11 +592,12 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Dialog => DIALOG,
         Mode::Onboard => ONBOARD,
         Mode::OnboardForm => ONBOARD_FORM,
+        Mode::Pick => PICK,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 12] = [
+pub const MODES: [(Mode, &str); 13] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -583,6 +610,7 @@ pub const MODES: [(Mode, &str); 12] = [
     (Mode::Dialog, "Dialog (questions and messages)"),
     (Mode::OnboardForm, "Onboarding: a step's form"),
     (Mode::Onboard, "Onboarding: contacts, review, progress"),
+    (Mode::Pick, "Pick a customer"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -599,6 +627,7 @@ fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         Mode::Palette => Action::PaletteEdit,
         Mode::Form => Action::FormEdit,
         Mode::Dialog => Action::ConfirmEdit,
+        Mode::Pick => Action::PickEdit,
         Mode::OnboardForm => Action::OnboardEdit,
         _ => return None,
     };
@@ -665,6 +694,7 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Merge => "merge",
         Mode::Onboard => "onboard",
         Mode::OnboardForm => "onboard_form",
+        Mode::Pick => "pick",
     }
 }
 
@@ -731,6 +761,9 @@ pub fn cmd_name(cmd: Cmd) -> &'static str {
         Cmd::ConfirmBack => "confirm_back",
         Cmd::Merge => "merge",
         Cmd::Onboard => "onboard",
+        Cmd::Panes => "contacts",
+        Cmd::Retire => "retire",
+        Cmd::MoveContact => "move_contact",
     }
 }
 
@@ -744,6 +777,7 @@ const HINTS: &[HintRow] = &[
         Some(Focus::List),
         &[
             (Cmd::Search, "search"),
+            (Cmd::Panes, "contacts"),
             (Cmd::FocusNext, "detail"),
             (Cmd::Help, "help"),
             (Cmd::Quit, "quit"),
@@ -825,6 +859,11 @@ const HINTS: &[HintRow] = &[
         Mode::Onboard,
         None,
         &[(Cmd::Back, "back"), (Cmd::Quit, "quit")],
+    ),
+    (
+        Mode::Pick,
+        None,
+        &[(Cmd::FindJump, "pick"), (Cmd::Close, "cancel")],
     ),
     (
         Mode::OnboardForm,
@@ -975,7 +1014,7 @@ mod tests {
     /// The status-line hints with the default keys, as they read.
     fn hints(mode: Mode, focus: Focus) -> &'static str {
         match (mode, focus) {
-            (Mode::Normal, Focus::List) => "/ search  Tab detail  ? help  q quit",
+            (Mode::Normal, Focus::List) => "/ search  c contacts  Tab detail  ? help  q quit",
             (Mode::Normal, Focus::Detail) => "1-5 tabs  Enter open  y copy  Esc back",
             (Mode::Search, _) => "Enter keep  Esc clear",
             (Mode::Help, _) => "Esc close",
@@ -988,6 +1027,7 @@ mod tests {
             (Mode::Dialog, _) => "Enter answer  Esc cancel",
             (Mode::Onboard, _) => "Esc back  Ctrl-c quit",
             (Mode::OnboardForm, _) => "Tab field  Ctrl-s next step  Esc back",
+            (Mode::Pick, _) => "Enter pick  Esc cancel",
         }
     }
 
@@ -1156,7 +1196,7 @@ mod tests {
         );
         assert_eq!(
             map.hints(Mode::Normal, Focus::List),
-            "/ search  Tab detail  ? help  x quit"
+            "/ search  c contacts  Tab detail  ? help  x quit"
         );
     }
 

@@ -31,6 +31,17 @@ pub enum Mode {
     Onboard,
     /// A form of the onboarding flow: printable keys are text.
     OnboardForm,
+    /// Picking a customer by typing part of its name: printable keys are text.
+    Pick,
+}
+
+/// What the left pane lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Customers,
+    /// Every contact of the account (`c`, `:contacts`).
+    Contacts,
 }
 
 /// Which pane receives movement keys in [`Mode::Normal`].

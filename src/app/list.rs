@@ -84,6 +84,9 @@ pub struct CustomerList {
     pub browse: Paging,
     /// The server search for the current search text, once the debounce fired.
     pub remote: Option<RemoteSearch>,
+    /// Counts every change of the rows (a page, a save, a sync, a removal): what is built from
+    /// them (the contacts pane) knows when it is out of date.
+    pub version: u64,
 }
 
 /// A server search (`query`) and its pages.
@@ -118,3 +121,27 @@ impl Search {
         self.input.value()
     }
 }
+
+/// What a customer is picked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    /// A new contact goes under it.
+    NewContact,
+    /// The contact moves there.
+    MoveContact { contact_id: Id, from: Id },
+}
+
+/// The customer picker: a search over the list's customers by name, e-mail, city or phone.
+#[derive(Debug, Clone)]
+pub struct PickState {
+    pub purpose: PickFor,
+    pub input: Input,
+    /// Matching customers, in the list's order (at most [`PICK_LIMIT`]).
+    pub hits: Vec<Id>,
+    /// Matches in all.
+    pub total: usize,
+    pub cursor: usize,
+}
+
+/// How many customers the picker lists.
+pub const PICK_LIMIT: usize = 200;

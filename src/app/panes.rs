@@ -454,6 +454,7 @@ pub fn remove_row(app: &mut App, id: Id) {
     let Some(i) = l.index.remove(&id) else {
         return;
     };
+    l.version += 1;
     let cursor = l.cursor;
     l.rows.remove(i);
     for v in l.index.values_mut() {
@@ -471,6 +472,7 @@ pub fn remove_row(app: &mut App, id: Id) {
 /// Adds (or updates) rows already built; `replace` starts the list over.
 pub fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
     let l = &mut app.list;
+    l.version += 1;
     let mut keep = None;
     if replace {
         // `shown` indexes the old rows: drop it with them (a stale index would point past the

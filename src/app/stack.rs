@@ -15,6 +15,7 @@ use crate::app::audit::state::AuditView;
 use crate::app::dialog::Dialog;
 use crate::app::form::FormUi;
 use crate::app::kinds::Mode;
+use crate::app::list::PickState;
 use crate::app::merge::state::MergeScreen;
 use crate::app::mirror::state::FindPopup;
 use crate::app::onboard::state::OnboardScreen;
@@ -47,6 +48,8 @@ pub enum Screen {
     Onboard(Box<OnboardScreen>),
     /// A question or a message.
     Dialog(Box<Dialog>),
+    /// A customer to pick (for a new contact, or a contact's move).
+    Pick(PickState),
 }
 
 impl Screen {
@@ -63,6 +66,7 @@ impl Screen {
             Screen::Merge(_) => Mode::Merge,
             Screen::Onboard(o) => o.mode(),
             Screen::Dialog(_) => Mode::Dialog,
+            Screen::Pick(_) => Mode::Pick,
         }
     }
 
@@ -100,6 +104,7 @@ impl Screen {
             Screen::Merge(_) => 7,
             Screen::Onboard(_) => 8,
             Screen::Dialog(_) => 9,
+            Screen::Pick(_) => 10,
         };
         (kind, sub)
     }
@@ -293,6 +298,7 @@ impl Stack {
     accessors!(find, find_mut, Find, FindPopup);
     accessors!(audit, audit_mut, Audit, AuditView);
     accessors!(results, results_mut, Results, ContactResults);
+    accessors!(pick, pick_mut, Pick, PickState);
 
     /// The help overlay's state, when it is open.
     pub fn help_mut(&mut self) -> Option<&mut HelpView> {

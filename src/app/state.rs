@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use crate::api::model::{Customer, Id};
 use crate::app::audit::state::AuditState;
+use crate::app::contact_list::ContactList;
 use crate::app::detail::{Detail, Extras, InvoiceScan};
 use crate::app::dialog::Dialog;
 use crate::app::form::FormUi;
 use crate::app::keymap;
-use crate::app::kinds::{Debounce, Focus, Mode, Sort, SortKey};
+use crate::app::kinds::{Debounce, Focus, Mode, Pane, Sort, SortKey};
 use crate::app::list::{CustomerList, Paging, Search};
 use crate::app::mirror::state::MirrorState;
 use crate::app::palette::state::Palette;
@@ -91,7 +92,11 @@ pub struct App {
     /// The screens over the panes; the top one takes the keys.
     pub stack: Stack,
     pub focus: Focus,
+    /// What the left pane lists: customers, or every contact.
+    pub pane: Pane,
     pub list: CustomerList,
+    /// The contacts pane.
+    pub contacts: ContactList,
     pub search: Search,
     pub detail: Detail,
     pub extras: HashMap<Id, Extras>,
@@ -142,7 +147,9 @@ impl App {
             config,
             stack: Stack::default(),
             focus: Focus::List,
+            pane: Pane::Customers,
             list: CustomerList::default(),
+            contacts: ContactList::default(),
             search: Search::default(),
             detail: Detail::default(),
             extras: HashMap::new(),

@@ -14,7 +14,9 @@ use crate::app::effect::Effect;
 use crate::app::kinds::Mode;
 use crate::app::stack::Screen;
 use crate::app::state::App;
-use crate::app::{audit, browse, find, forms, help, merge, mirror, onboard, palette, panes};
+use crate::app::{
+    audit, browse, contacts, find, forms, help, merge, mirror, onboard, palette, panes, pick,
+};
 
 /// The first effects of a fresh app: the first page of customers, or the start-up problem.
 pub fn start(app: &mut App) -> Vec<Effect> {
@@ -40,6 +42,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FindEdit(req) => find::edit(app, req),
         Action::FormEdit(req) => forms::edit(app, req),
         Action::OnboardEdit(req) => onboard::edit(app, req),
+        Action::PickEdit(req) => pick::edit(app, req),
         Action::ConfirmEdit(req) => {
             if let Some(answer) = app.stack.dialog_mut().and_then(|d| d.key(req)) {
                 answer_dialog(app, answer, &mut fx);
@@ -77,6 +80,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             generation,
             result,
         } => browse::assets_loaded(app, customer_id, generation, result),
+        Action::ContactsBuilt { generation, rows } => contacts::built(app, generation, rows),
         Action::ContactsLoaded {
             customer_id,
             generation,
@@ -104,9 +108,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FormSaved { token, result } => forms::saved(app, token, result, &mut fx),
         Action::FormLookup { token, result } => forms::looked_up(app, token, result, &mut fx),
         Action::Deleted { target, result } => forms::deleted(app, target, result, &mut fx),
+        Action::ContactChanged { change, result } => {
+            forms::contact_changed(app, change, result, &mut fx)
+        }
         Action::DraftsLoaded(drafts) => app.drafts_waiting.extend(drafts),
     }
     offer_waiting(app);
+    contacts::settle(app, &mut fx);
     app.settle_message();
     fx
 }
@@ -142,6 +150,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Results => palette::results_command(app, cmd, fx),
         Mode::Form => forms::command(app, cmd, fx),
         Mode::Onboard | Mode::OnboardForm => onboard::command(app, cmd, fx),
+        Mode::Pick => pick::command(app, cmd),
     }
 }
 
@@ -192,6 +201,8 @@ fn answer_dialog(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
         }
         ask @ (Ask::DeleteContact { .. }
         | Ask::DeleteCustomer { .. }
+        | Ask::RetireContact { .. }
+        | Ask::MoveContact { .. }
         | Ask::DiscardForm
         | Ask::RestoreDraft(_)
         | Ask::RecordGone) => forms::answer(app, ask, answer, fx),

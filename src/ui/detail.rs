@@ -178,7 +178,7 @@ pub(super) fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) 
 
 /// A record: one field per line, long values wrapped under their label, from screen line
 /// `offset` (kept by the model so that the cursor stays visible).
-fn record(
+pub(super) fn record(
     frame: &mut Frame,
     area: Rect,
     fields: &[FieldLine],
@@ -220,7 +220,7 @@ fn record(
 /// `min_flex`), higher drop priorities go first when the pane is narrow. Only the visible rows
 /// are drawn.
 #[allow(clippy::too_many_arguments)]
-fn table(
+pub(super) fn table(
     frame: &mut Frame,
     area: Rect,
     cols: &[(&str, usize, u8)],

@@ -189,16 +189,32 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn draw_search(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    search_line(
+        &app.search.input,
+        app.mode() == Mode::Search,
+        frame,
+        area,
+        theme,
+    );
+}
+
+/// A list's search line: the text typed after `/`, and its keys.
+pub(super) fn search_line(
+    input: &tui_input::Input,
+    typing: bool,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
     let prompt = "/ ";
     let field_w = usize::from(area.width).saturating_sub(prompt.len());
-    let input = &app.search.input;
     let scroll = input.visual_scroll(field_w.max(1));
     let visible: String = sanitize::line(input.value()).chars().skip(scroll).collect();
     let mut spans = vec![
         Span::styled(prompt, theme.accent()),
         Span::raw(fit(&visible, field_w)),
     ];
-    let hint = if app.mode() == Mode::Search {
+    let hint = if typing {
         "  Enter keep · Esc clear"
     } else {
         "  / edit · Esc clear"
@@ -209,7 +225,7 @@ fn draw_search(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         spans.push(Span::styled(hint, theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    if app.mode() == Mode::Search {
+    if typing {
         let x = input.visual_cursor().saturating_sub(scroll) + prompt.len();
         frame.set_cursor_position((
             area.x + (x as u16).min(area.width.saturating_sub(1)),

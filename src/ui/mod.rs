@@ -4,6 +4,7 @@
 //! lays it out. Only the rows on screen are built, whatever the list's length.
 
 mod audit;
+mod contacts;
 mod detail;
 mod find;
 mod form;
@@ -12,6 +13,7 @@ mod merge;
 mod onboard;
 mod overlay;
 mod palette;
+mod pick;
 mod status;
 pub use crate::text;
 pub mod theme;
@@ -22,7 +24,7 @@ pub(crate) mod tests;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::app::{App, Screen, layout};
+use crate::app::{App, Pane, Screen, layout};
 pub use theme::Theme;
 
 /// Draws the whole screen.
@@ -35,8 +37,17 @@ pub fn draw(app: &App, frame: &mut Frame) {
         return;
     }
     let screen = layout::screen(area);
-    list::draw(app, frame, screen.list, &theme);
-    detail::draw(app, frame, screen.detail, &theme);
+    if app.pane == Pane::Contacts {
+        contacts::draw_list(app, frame, screen.list, &theme);
+        if app.stack.form().is_some() {
+            detail::draw(app, frame, screen.detail, &theme);
+        } else {
+            contacts::draw_detail(app, frame, screen.detail, &theme);
+        }
+    } else {
+        list::draw(app, frame, screen.list, &theme);
+        detail::draw(app, frame, screen.detail, &theme);
+    }
     status::draw(app, frame, screen.status, &theme);
     // The screens over the panes, bottom first, from the last one that fills the screen.
     for layer in app.stack.visible() {
@@ -51,6 +62,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Screen::Palette => palette::prompt(app, frame, &theme),
             Screen::Results(r) => palette::results(r, frame, &theme),
             Screen::Onboard(o) => onboard::draw(app, o, frame, &theme),
+            Screen::Pick(p) => pick::draw(app, p, frame, &theme),
         }
     }
 }

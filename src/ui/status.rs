@@ -39,6 +39,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let hints = match app.stack.dialog() {
         // A message has one answer: Enter and Esc both take it.
         Some(d) if d.choices.len() == 1 => format!("Enter {}", d.choices[0].label),
+        // On the contacts pane, the same key lists customers again.
+        _ if app.pane == crate::app::Pane::Contacts => app
+            .config
+            .keymap
+            .hints(app.mode(), app.focus)
+            .replace(" contacts", " customers"),
         _ => app.config.keymap.hints(app.mode(), app.focus),
     };
 

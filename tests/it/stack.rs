@@ -312,3 +312,58 @@ async fn the_contacts_tab_reads_the_customers_contacts_again() {
     r.keys("2");
     r.wait_for_text("Renamed Elsewhere").await;
 }
+
+/// The contacts pane through the real loop: find a contact across customers by two words,
+/// give them a role and a title from the keyboard, retire them, see them go from the list and
+/// come back with `x`; the server has each change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_is_found_across_customers_given_a_role_and_retired_from_the_keyboard() {
+    let server = demo_server().await;
+    let r = start(&server);
+    mirrored(&r).await;
+    r.keys("c");
+    r.wait_for_text("Contacts ").await;
+    r.keys("/brightwater eleanor");
+    let s = r.wait_for_text("1 of").await;
+    assert!(s.contains("Eleanor Whitfield"), "{s}");
+    r.key(KeyCode::Enter);
+    // Edit: the roles (decision maker, authorises work), then the job title.
+    r.keys("e");
+    r.wait_for_text("Edit contact").await;
+    r.key(KeyCode::Tab);
+    r.keys("da");
+    r.wait_for_text("Decision maker, Authorises").await;
+    r.key(KeyCode::Tab);
+    r.ctrl('u');
+    r.keys("Managing Partner");
+    r.ctrl('s');
+    r.wait_for_text("Saved").await;
+    let id = id_of(&server, "Brightwater Law Group, P.C.").await;
+    let customer = client(&server).get_customer(id).await.unwrap();
+    let eleanor = customer
+        .contacts
+        .iter()
+        .find(|c| c.name.as_deref() == Some("Eleanor Whitfield"))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        eleanor.title().as_deref(),
+        Some("Decision Maker, Authorises Work - Managing Partner")
+    );
+    // Retire: gone from the list, back with x.
+    r.keys("L");
+    r.wait_for_text("Retire the contact?").await;
+    r.keys("y");
+    r.wait_for_text("is retired").await;
+    let s = r.wait_for_text("0 of").await;
+    assert!(s.contains("1 who left hidden"), "{s}");
+    assert!(s.contains("No contact matches"), "{s}");
+    r.keys("x");
+    let s = r.wait_for_text("(left) Eleanor Whitfield").await;
+    assert!(s.contains("who left"), "{s}");
+    let after = client(&server).get_contact(eleanor.id).await.unwrap();
+    assert_eq!(
+        after.title().as_deref(),
+        Some("(left) Decision Maker, Authorises Work - Managing Partner")
+    );
+}

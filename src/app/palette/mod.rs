@@ -14,7 +14,7 @@ use crate::app::effect::Effect;
 use crate::app::kinds::{Focus, Tab};
 use crate::app::stack::Screen;
 use crate::app::state::App;
-use crate::app::{audit, find, help, mirror, onboard, panes};
+use crate::app::{audit, contacts, find, help, mirror, onboard, panes};
 use crate::export::{self, ExportFormat};
 use crate::sanitize;
 use crate::text::plural;
@@ -186,6 +186,7 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
             find::open_with(app, &text);
         }
         Command::Duplicates => audit::open(app, fx),
+        Command::Contacts(role) => contacts::show_role(app, role, fx),
         Command::Onboard => onboard::open(app),
         Command::Sync { full } => mirror::sync_with(app, full, fx),
         Command::Contact(text) => {
@@ -513,7 +514,10 @@ mod tests {
             Some("export contacts vcard all")
         );
         let names: Vec<String> = suggestions("c", &p).into_iter().map(|s| s.label).collect();
-        assert_eq!(names, [":customer TEXT", ":contact TEXT"]);
+        assert_eq!(
+            names,
+            [":customer TEXT", ":contact TEXT", ":contacts [role ROLE]"]
+        );
         assert_eq!(suggestions("profile ", &p).len(), 3);
         assert!(suggestions("nope ", &p).is_empty());
     }

@@ -27,6 +27,7 @@ pub enum ArgKind {
 pub enum Verb {
     Customer,
     Contact,
+    Contacts,
     Duplicates,
     Onboard,
     Sync,
@@ -82,6 +83,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         aliases: &["co"],
         args: "TEXT",
         help: "find contacts by name, e-mail, phone or title",
+        complete: ArgKind::Text,
+    },
+    CommandSpec {
+        verb: Verb::Contacts,
+        name: "contacts",
+        aliases: &[],
+        args: "[role ROLE]",
+        help: "every contact of the account; role: decision, authorises, technical, billing",
         complete: ArgKind::Text,
     },
     CommandSpec {
@@ -164,6 +173,8 @@ pub enum ExportWhat {
 pub enum Command {
     Customer(String),
     Contact(String),
+    /// `:contacts [role ROLE]`: the contacts pane, to one role or every role.
+    Contacts(Option<crate::roles::ContactRole>),
     Profile(String),
     Export {
         what: ExportWhat,
@@ -216,6 +227,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         Verb::Contact => needs_text("a name, e-mail, phone or title").map(Command::Contact),
         Verb::Profile => needs_text("a profile name").map(Command::Profile),
         Verb::Export => parse_export(rest),
+        Verb::Contacts => parse_contacts(rest),
         Verb::Sync => match rest.to_lowercase().as_str() {
             "" => Ok(Command::Sync { full: false }),
             "full" => Ok(Command::Sync { full: true }),
@@ -226,6 +238,29 @@ pub fn parse(line: &str) -> Result<Command, String> {
         Verb::Refresh => no_arguments(Command::Refresh),
         Verb::Help => no_arguments(Command::Help),
         Verb::Quit => no_arguments(Command::Quit),
+    }
+}
+
+fn parse_contacts(rest: &str) -> Result<Command, String> {
+    const USAGE: &str =
+        "Use :contacts, or :contacts role decision|authorises|technical|billing|all";
+    let words: Vec<String> = rest.split_whitespace().map(str::to_lowercase).collect();
+    match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["role", "all"] | ["role", "any"] => Ok(Command::Contacts(None)),
+        ["role", word] => crate::roles::ContactRole::ALL
+            .into_iter()
+            .find(|r| {
+                r.name().to_lowercase().starts_with(word)
+                    || r.label().to_lowercase().starts_with(word)
+            })
+            .map(|r| Command::Contacts(Some(r)))
+            .ok_or_else(|| USAGE.to_string()),
+        _ => Err(USAGE.into()),
     }
 }
 

@@ -1,0 +1,133 @@
+//! The customer picker: type part of a customer's name (or e-mail, city, phone), Enter picks.
+//! It opens for a new contact from the contacts pane and for a contact's move.
+
+use tui_input::InputRequest;
+
+use crate::api::model::Id;
+use crate::app::action::Cmd;
+use crate::app::forms;
+use crate::app::list::{PICK_LIMIT, PickFor, PickState};
+use crate::app::stack::Screen;
+use crate::app::state::App;
+use crate::app::view::Needle;
+
+fn is_pick(s: &Screen) -> bool {
+    matches!(s, Screen::Pick(_))
+}
+
+/// Opens the picker for `purpose`.
+pub fn open(app: &mut App, purpose: PickFor) {
+    app.stack.push(Screen::Pick(PickState {
+        purpose,
+        input: tui_input::Input::default(),
+        hits: Vec::new(),
+        total: 0,
+        cursor: 0,
+    }));
+    search(app);
+}
+
+/// Rows of the picker that fit on screen (kept in step with the drawing in `ui::pick`).
+pub fn viewport(size: (u16, u16)) -> usize {
+    usize::from(crate::app::find::area(size).height.saturating_sub(4)).max(1)
+}
+
+fn search(app: &mut App) {
+    let Some(p) = app.stack.pick() else { return };
+    let needle = Needle::new(p.input.value());
+    let skip = match p.purpose {
+        PickFor::MoveContact { from, .. } => Some(from),
+        PickFor::NewContact => None,
+    };
+    let l = &app.list;
+    let mut total = 0;
+    let mut hits: Vec<Id> = Vec::new();
+    for &i in &l.order {
+        let row = &l.rows[i];
+        if Some(row.id()) == skip || !needle.matches(&row.view) {
+            continue;
+        }
+        total += 1;
+        if hits.len() < PICK_LIMIT {
+            hits.push(row.id());
+        }
+    }
+    if let Some(p) = app.stack.pick_mut() {
+        p.hits = hits;
+        p.total = total;
+        p.cursor = 0;
+    }
+}
+
+/// A key typed into the picker's field.
+pub fn edit(app: &mut App, req: InputRequest) {
+    let Some(p) = app.stack.pick_mut() else {
+        return;
+    };
+    let before = p.input.value().to_string();
+    p.input.handle(req);
+    if p.input.value() != before {
+        search(app);
+    }
+}
+
+/// Keys in the picker.
+pub fn command(app: &mut App, cmd: Cmd) {
+    let page = viewport(app.size) as isize;
+    let Some(p) = app.stack.pick_mut() else {
+        return;
+    };
+    let n = p.hits.len();
+    let step = |d: isize| {
+        if n == 0 {
+            0
+        } else {
+            p.cursor.saturating_add_signed(d).min(n - 1)
+        }
+    };
+    match cmd {
+        Cmd::Down => p.cursor = step(1),
+        Cmd::Up => p.cursor = step(-1),
+        Cmd::PageDown => p.cursor = step(page),
+        Cmd::PageUp => p.cursor = step(-page),
+        Cmd::Close | Cmd::Back => {
+            app.stack.remove(is_pick);
+        }
+        Cmd::FindJump => pick(app),
+        _ => {}
+    }
+}
+
+fn pick(app: &mut App) {
+    let Some(Screen::Pick(p)) = app.stack.remove(is_pick) else {
+        return;
+    };
+    let Some(&id) = p.hits.get(p.cursor) else {
+        return app.say("No customer picked: type part of its name", false);
+    };
+    let Some(to) = app
+        .list
+        .index
+        .get(&id)
+        .map(|&i| app.list.rows[i].customer())
+    else {
+        return;
+    };
+    match p.purpose {
+        PickFor::NewContact => forms::new_contact(app, &to),
+        PickFor::MoveContact { contact_id, from } => {
+            let Some(source) = app
+                .list
+                .index
+                .get(&from)
+                .map(|&i| app.list.rows[i].customer())
+            else {
+                return;
+            };
+            let Some(ct) = source.contacts.iter().find(|c| c.id == contact_id).cloned() else {
+                return app.say("The contact is not there any more", false);
+            };
+            forms::ask_move(app, &source, &ct, &to);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The contacts pane: every contact of the account in the left pane, and the selected
+//! contact's record with its customer's key facts in the right one. Only the rows on screen are
+//! decoded.
+
+use std::collections::HashMap;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::{count, fit};
+use super::{Theme, inner, pane};
+use crate::api::model::{Customer, Id};
+use crate::app::view::{ContactView, FieldLine, phone_display};
+use crate::app::{App, Focus, Mode, contacts, layout};
+use crate::sanitize;
+
+fn title(app: &App, theme: &Theme) -> Line<'static> {
+    let c = &app.contacts;
+    let mut spans = vec![Span::styled(" Contacts ", theme.bold())];
+    let whole = app.mirror.active;
+    if let Some((_, n)) = c.building.filter(|_| c.built.is_none()) {
+        spans.push(Span::styled(
+            format!("reading {} customers… ", count(n as u64)),
+            theme.dim(),
+        ));
+        return Line::from(spans);
+    }
+    spans.push(Span::raw(format!(
+        "{} of {} ",
+        count(c.shown.len() as u64),
+        count(c.rows.len() as u64)
+    )));
+    if !whole {
+        spans.push(Span::styled("· loaded customers only ", theme.accent()));
+    }
+    if let Some(r) = c.role {
+        spans.push(Span::styled(format!("· {} ", r.name()), theme.accent()));
+    }
+    let retired = c.retired_count();
+    if retired > 0 {
+        spans.push(Span::styled(
+            if c.show_retired {
+                format!("· +{} who left ", count(retired as u64))
+            } else {
+                format!("· {} who left hidden ", count(retired as u64))
+            },
+            theme.dim(),
+        ));
+    }
+    spans.push(Span::styled(
+        format!(
+            "· {} {} ",
+            c.sort.label(),
+            if c.descending { "↓" } else { "↑" }
+        ),
+        theme.dim(),
+    ));
+    Line::from(spans)
+}
+
+/// The columns that fit: name first, then customer, role, e-mail, phone, title as the width
+/// allows.
+fn columns(avail: usize) -> Vec<(&'static str, usize)> {
+    let wanted = [
+        ("Customer", 22usize),
+        ("Role", 10),
+        ("E-mail", 26),
+        ("Phone", 15),
+        ("Title", 18),
+    ];
+    let mut chosen: Vec<(&'static str, usize)> = Vec::new();
+    for (c, w) in wanted {
+        let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
+        if 18 + used + w < avail {
+            chosen.push((c, w));
+        }
+    }
+    let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
+    let mut cols = vec![("Name", avail.saturating_sub(used))];
+    cols.extend(chosen);
+    cols
+}
+
+pub fn draw_list(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let c = &app.contacts;
+    let focused = app.focus == Focus::List && matches!(app.mode(), Mode::Normal | Mode::Search);
+    frame.render_widget(pane(title(app, theme), focused, theme), area);
+    let inner = inner(area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let typing = app.mode() == Mode::Search;
+    let search_line = typing || !c.search.value().is_empty();
+    if search_line {
+        super::list::search_line(
+            &c.search,
+            typing,
+            frame,
+            Rect::new(inner.x, inner.y, inner.width, 1),
+            theme,
+        );
+    }
+    let rows = layout::list_rows_area(area, search_line);
+    let cols = columns(usize::from(inner.width));
+    let line = |cells: Vec<String>| -> String {
+        cols.iter()
+            .zip(cells)
+            .map(|(&(_, w), text)| super::text::cell(&text, w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            line(cols.iter().map(|(t, _)| t.to_string()).collect()),
+            theme.header(),
+        )),
+        Rect::new(inner.x, rows.y.saturating_sub(1), inner.width, 1),
+    );
+    if c.shown.is_empty() {
+        let text = if c.built.is_none() {
+            "Reading the contacts…".to_string()
+        } else if c.rows.is_empty() {
+            "No contacts here yet.".to_string()
+        } else if !c.search.value().trim().is_empty() {
+            let left = if c.show_retired || c.retired_count() == 0 {
+                String::new()
+            } else {
+                " (x also lists contacts who left)".into()
+            };
+            format!(
+                "No contact matches \"{}\"{left}. Esc clears the search.",
+                sanitize::line(c.search.value().trim())
+            )
+        } else {
+            "No contact passes the filter (x shows contacts who left, Esc clears the role).".into()
+        };
+        super::detail::message(frame, rows, vec![Line::styled(text, theme.dim())]);
+        return;
+    }
+    // Each customer on screen decoded once.
+    let mut customers: HashMap<Id, Customer> = HashMap::new();
+    let end = (c.offset + usize::from(rows.height)).min(c.shown.len());
+    let mut lines = Vec::new();
+    for (k, &i) in c.shown[c.offset..end].iter().enumerate() {
+        let row = &c.rows[i];
+        let customer = customers.entry(row.customer_id).or_insert_with(|| {
+            app.list
+                .index
+                .get(&row.customer_id)
+                .and_then(|&j| app.list.rows.get(j))
+                .map(|r| r.customer())
+                .unwrap_or_default()
+        });
+        let Some(contact) = customer.contacts.get(row.pos as usize) else {
+            continue;
+        };
+        let v = ContactView::build(contact);
+        let name = if v.retired {
+            format!("(left) {}", v.name)
+        } else {
+            v.name.clone()
+        };
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|(col, _)| match *col {
+                "Name" => name.clone(),
+                "Customer" => sanitize::line(&customer.display_name()),
+                "Role" => v.roles.clone(),
+                "E-mail" => v.email.clone(),
+                "Phone" => {
+                    if v.phone.is_empty() {
+                        v.mobile.clone()
+                    } else {
+                        v.phone.clone()
+                    }
+                }
+                _ => v.title.clone(),
+            })
+            .collect();
+        let style = if c.offset + k == c.cursor {
+            if focused {
+                theme.selected()
+            } else {
+                theme.selected_unfocused()
+            }
+        } else if v.retired {
+            theme.disabled()
+        } else {
+            theme.plain()
+        };
+        lines.push(Line::styled(line(cells), style));
+    }
+    frame.render_widget(Paragraph::new(lines), rows);
+}
+
+pub fn draw_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let focused = app.focus == Focus::Detail && app.mode() == Mode::Normal;
+    let selected = contacts::selected_contact(app);
+    let title = match &selected {
+        Some((customer, pos)) => {
+            let name = customer.contacts[*pos].name.clone().unwrap_or_default();
+            Line::styled(format!(" {} ", sanitize::line(&name)), theme.bold())
+        }
+        None => Line::styled(" Contact ", theme.bold()),
+    };
+    frame.render_widget(pane(title, focused, theme), area);
+    let inner = inner(area);
+    if inner.height < 2 || inner.width < 4 {
+        return;
+    }
+    let Some((customer, pos)) = selected else {
+        frame.render_widget(
+            Paragraph::new(Line::styled("No contact selected.", theme.dim())),
+            inner,
+        );
+        return;
+    };
+    let view = ContactView::build(&customer.contacts[pos]);
+    // The customer's key facts below the contact's record.
+    let mut facts: Vec<FieldLine> = Vec::new();
+    let mut fact = |label: &str, value: String| {
+        if !value.trim().is_empty() {
+            facts.push(FieldLine {
+                label: label.to_string(),
+                value: value.clone(),
+                copy: value,
+            });
+        }
+    };
+    fact("Customer", sanitize::line(&customer.display_name()));
+    fact(
+        "Phone",
+        customer
+            .phone
+            .as_deref()
+            .map(phone_display)
+            .unwrap_or_default(),
+    );
+    fact(
+        "E-mail",
+        sanitize::line(customer.email.as_deref().unwrap_or("")),
+    );
+    fact(
+        "City",
+        sanitize::line(customer.city.as_deref().unwrap_or("")),
+    );
+    fact("Customer ID", customer.id.to_string());
+    let rec_h = (view.fields.len() as u16).min(inner.height.saturating_sub(facts.len() as u16 + 2));
+    super::detail::record(
+        frame,
+        Rect::new(inner.x, inner.y, inner.width, rec_h),
+        &view.fields,
+        app.contacts.record_cursor,
+        0,
+        focused,
+        theme,
+    );
+    let y = inner.y + rec_h;
+    let rest = inner.height.saturating_sub(rec_h);
+    if rest < 2 {
+        return;
+    }
+    let rule = format!(
+        "── {} ",
+        fit(
+            if focused {
+                "the customer · Enter opens it"
+            } else {
+                "the customer"
+            },
+            usize::from(inner.width).saturating_sub(4)
+        )
+    );
+    let fill = usize::from(inner.width).saturating_sub(super::text::width(&rule));
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            format!("{rule}{}", "─".repeat(fill)),
+            theme.dim(),
+        )),
+        Rect::new(inner.x, y, inner.width, 1),
+    );
+    super::detail::record(
+        frame,
+        Rect::new(inner.x, y + 1, inner.width, rest - 1),
+        &facts,
+        usize::MAX,
+        0,
+        false,
+        theme,
+    );
+}
