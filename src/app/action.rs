@@ -111,6 +111,10 @@ pub enum Cmd {
     Retire,
     /// `m`: move the selected contact to another customer (picked next).
     MoveContact,
+    /// `]`: the next contact, from a contact's record (the list stays where it is).
+    NextContact,
+    /// `[`: the previous contact.
+    PrevContact,
 }
 
 /// Everything `update` reacts to.

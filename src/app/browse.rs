@@ -118,6 +118,30 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::OpenInBrowser => open_in_browser(app, fx),
         Cmd::Palette => palette::open(app),
         Cmd::New | Cmd::Edit | Cmd::Delete | Cmd::DeleteCustomer => forms::browse_command(app, cmd),
+        Cmd::NextContact | Cmd::PrevContact => {
+            // The customer's next contact, its record open: no going back to the table.
+            let n = panes::contact_count(app);
+            if app.detail.tab != Tab::Contacts || n == 0 {
+                return app.say(
+                    "] and [ go through a customer's contacts: open the Contacts tab (2)",
+                    false,
+                );
+            }
+            let cur = app.detail.cursor();
+            let next = if cmd == Cmd::NextContact {
+                (cur + 1).min(n - 1)
+            } else {
+                cur.saturating_sub(1)
+            };
+            let open = app.detail.contact_open;
+            app.focus = Focus::Detail;
+            if open {
+                panes::open_contact(app, next);
+            } else {
+                panes::set_contact_cursor(app, next);
+                panes::keep_detail_visible(app);
+            }
+        }
         Cmd::Retire | Cmd::MoveContact => {
             let cursor = app.detail.cursors[Tab::Contacts.index()];
             let on_contacts = app.focus == Focus::Detail && app.detail.tab == Tab::Contacts;

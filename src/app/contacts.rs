@@ -345,6 +345,14 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) -> bool {
             false,
         ),
         Cmd::Copy => copy(app, fx),
+        Cmd::NextContact => {
+            move_by(app, Step::By(1));
+            app.focus = Focus::Detail;
+        }
+        Cmd::PrevContact => {
+            move_by(app, Step::By(-1));
+            app.focus = Focus::Detail;
+        }
         Cmd::New => pick::open(app, PickFor::NewContact),
         Cmd::Edit | Cmd::Delete | Cmd::Retire | Cmd::MoveContact => {
             let Some((customer, pos)) = selected_contact(app) else {

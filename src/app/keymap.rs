@@ -235,6 +235,12 @@ pub static NORMAL: &[Binding] = &[
         Cmd::MoveContact,
         "move the contact to another customer",
     ),
+    bind(
+        &[ch(']')],
+        Cmd::NextContact,
+        "next contact (in a contact's record)",
+    ),
+    bind(&[ch('[')], Cmd::PrevContact, "previous contact"),
 ];
 
 /// In an open form (besides the editing keys of the search field); other keys are typed.
@@ -764,6 +770,8 @@ pub fn cmd_name(cmd: Cmd) -> &'static str {
         Cmd::Panes => "contacts",
         Cmd::Retire => "retire",
         Cmd::MoveContact => "move_contact",
+        Cmd::NextContact => "next_contact",
+        Cmd::PrevContact => "prev_contact",
     }
 }
 

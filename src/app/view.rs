@@ -499,6 +499,20 @@ impl ContactView {
         );
         push_properties(&mut f, &c.properties, &["title"]);
         push_multiline(&mut f, "Notes", c.notes.as_deref());
+        if c.opt_out == Some(true) {
+            push_shown(
+                &mut f,
+                "Opt out",
+                "yes: no marketing e-mail".into(),
+                "yes".into(),
+            );
+        }
+        push_shown(
+            &mut f,
+            "Created",
+            time_display(c.created_at.as_ref()),
+            time_display(c.created_at.as_ref()),
+        );
         push_shown(
             &mut f,
             "Updated",

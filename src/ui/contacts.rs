@@ -63,6 +63,14 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
 /// The columns that fit: name first, then customer, role, e-mail, phone, title as the width
 /// allows.
 fn columns(avail: usize) -> Vec<(&'static str, usize)> {
+    if avail < 60 {
+        // A narrow pane: the name and its customer share it.
+        let customer = (avail.saturating_sub(1) * 9 / 20).max(1);
+        return vec![
+            ("Name", avail.saturating_sub(customer + 1)),
+            ("Customer", customer),
+        ];
+    }
     let wanted = [
         ("Customer", 22usize),
         ("Role", 10),

@@ -471,3 +471,22 @@ fn hostile_customer_every_tab() {
         app
     });
 }
+
+/// The contacts pane, every contact of the fixtures (hostile names and titles among them), at
+/// the two widths technicians use most, the list then the detail focused.
+#[test]
+fn contacts_pane() {
+    for size in [(80, 24), (120, 40)] {
+        let mut app = fixtures::app(size);
+        keys(&mut app, &[KeyCode::Char('c')]);
+        insta::assert_snapshot!(format!("contacts_pane_{}x{}", size.0, size.1), render(&app));
+        // The hostile contact, its record and its customer.
+        keys(&mut app, &[KeyCode::Char('/')]);
+        typed(&mut app, "evil");
+        keys(&mut app, &[KeyCode::Enter, KeyCode::Enter]);
+        insta::assert_snapshot!(
+            format!("contacts_pane_hostile_{}x{}", size.0, size.1),
+            render(&app)
+        );
+    }
+}
