@@ -350,11 +350,17 @@ pub fn customer_groups<C: Borrow<Customer>>(
     out
 }
 
-/// Contacts inside one customer with the same e-mail or the same name.
+/// Contacts inside one customer with the same e-mail, the same name or the same phone (seven
+/// digits or more, direct line or mobile).
 pub fn contact_groups<C: Borrow<Customer>>(customers: &[C]) -> Vec<ContactGroup> {
     let mut out = Vec::new();
     for c in customers {
         let c = c.borrow();
+        let office: Vec<String> = [c.phone.as_deref(), c.mobile.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(phone_key)
+            .collect();
         let mut seen: BTreeMap<(&'static str, String), Vec<Id>> = BTreeMap::new();
         for ct in &c.contacts {
             if let Some(e) = ct
@@ -372,6 +378,27 @@ pub fn contact_groups<C: Borrow<Customer>>(customers: &[C]) -> Vec<ContactGroup>
                 .filter(|n| !n.is_empty())
             {
                 seen.entry(("same name", n)).or_default().push(ct.id);
+            }
+            // A shared direct line or mobile. The office's main number (the customer's phone,
+            // which many contacts carry) and short numbers say too little; a line with an
+            // extension is that extension's.
+            let ext = digits(ct.extension.as_deref().unwrap_or(""));
+            let mut phones: Vec<String> = [ct.phone.as_deref(), ct.mobile.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter_map(phone_key)
+                .filter(|d| !office.contains(d))
+                .collect();
+            if let Some(first) = phones.first_mut()
+                && ct.phone.as_deref().and_then(phone_key).as_ref() == Some(first)
+                && !ext.is_empty()
+            {
+                first.push('x');
+                first.push_str(&ext);
+            }
+            phones.dedup();
+            for d in phones {
+                seen.entry(("same phone", d)).or_default().push(ct.id);
             }
         }
         let mut reported: BTreeSet<Vec<Id>> = BTreeSet::new();
@@ -488,6 +515,37 @@ mod tests {
             g.iter()
                 .any(|g| g.contact_ids == vec![10, 11] && g.reason == "same name")
         );
+    }
+
+    #[test]
+    fn contacts_sharing_a_direct_line_group_but_the_office_number_does_not() {
+        let mut c = cust(1, "Acme", "", "(555) 010-0000");
+        let ct = |id, name: &str, phone: &str, mobile: &str, ext: &str| Contact {
+            id,
+            name: Some(name.into()),
+            phone: Some(phone.into()).filter(|s: &String| !s.is_empty()),
+            mobile: Some(mobile.into()).filter(|s: &String| !s.is_empty()),
+            extension: Some(ext.into()).filter(|s: &String| !s.is_empty()),
+            ..Default::default()
+        };
+        c.contacts = vec![
+            // Everyone at the front desk carries the office number: no group.
+            ct(10, "Ann Able", "555-010-0000", "", ""),
+            ct(11, "Ben Baker", "5550100000", "", ""),
+            // The same mobile under two spellings of a name: a group.
+            ct(12, "Cat Cole", "", "+1 555 777 1234", ""),
+            ct(13, "Catherine Cole", "555-777-1234", "", ""),
+            // One switchboard line with different extensions: different people.
+            ct(14, "Dan Dee", "555-222-3333", "", "101"),
+            ct(15, "Eve Eddy", "555-222-3333", "", "102"),
+            // A short number says nothing.
+            ct(16, "Fay Fox", "1234", "", ""),
+            ct(17, "Gus Gray", "1234", "", ""),
+        ];
+        let g = contact_groups(&[c]);
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert_eq!(g[0].contact_ids, vec![12, 13]);
+        assert_eq!(g[0].reason, "same phone");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! the running invoice scan, to stop it when a new one starts).
 
 mod audit;
+mod contact_merge;
 mod merge;
 mod mirror;
 mod onboard;
@@ -196,6 +197,7 @@ impl Worker {
                 None => tracing::debug!("no mirror configured; {op:?} ignored"),
             },
             Effect::Merge(op) => merge::spawn(client, self.data_dir.clone(), op, tx),
+            Effect::ContactMerge(op) => contact_merge::spawn(client, self.data_dir.clone(), op, tx),
             Effect::Onboard(op) => onboard::spawn(client, self.data_dir.clone(), op, tx),
             Effect::Audit(op) => {
                 audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)

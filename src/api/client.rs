@@ -516,6 +516,39 @@ impl SyncroClient {
         Ok(w.ticket)
     }
 
+    /// Points a ticket at another contact of its customer (used by the contact merge).
+    pub async fn set_ticket_contact(
+        &self,
+        ticket_id: Id,
+        contact_id: Id,
+    ) -> Result<Ticket, ApiError> {
+        let body = serde_json::json!({ "contact_id": contact_id });
+        let w: TicketEnvelope = self
+            .request(
+                Method::PUT,
+                &format!("/tickets/{ticket_id}"),
+                &[],
+                Some(&body),
+            )
+            .await?;
+        Ok(w.ticket)
+    }
+
+    /// Points an asset at another contact of its customer (used by the contact merge).
+    pub async fn set_asset_contact(&self, asset_id: Id, contact_id: Id) -> Result<Asset, ApiError> {
+        let body = serde_json::json!({ "contact_id": contact_id });
+        let v: Value = self
+            .request(
+                Method::PUT,
+                &format!("/customer_assets/{asset_id}"),
+                &[],
+                Some(&body),
+            )
+            .await?;
+        let inner = v.get("asset").cloned().unwrap_or(v);
+        Ok(serde_json::from_value(inner).unwrap_or_default())
+    }
+
     /// Moves an asset to another customer (used by merge).
     pub async fn set_asset_customer(
         &self,

@@ -183,6 +183,8 @@ pub enum Action {
     FindEdit(InputRequest),
     /// A report for the duplicate audit (dismissed groups read or not saved).
     Audit(crate::app::audit::state::AuditEvent),
+    /// A report about a contact merge.
+    ContactMerge(crate::app::merge::state::ContactMergeEvent),
     /// A report about a merge (the plan, a step, the end).
     Merge(crate::app::merge::state::MergeEvent),
     /// A key typed into the open form's focused field.

@@ -245,6 +245,9 @@ pub struct ContactList {
     pub built: Option<u64>,
     /// A worker thread reads the contacts of this many customers (a big account).
     pub building: Option<(u64, usize)>,
+    /// The contact marked with `M` (customer, contact): `M` on another contact of the same
+    /// customer merges the two.
+    pub merge_mark: Option<(Id, Id)>,
 }
 
 impl ContactList {

@@ -354,6 +354,7 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) -> bool {
             app.focus = Focus::Detail;
         }
         Cmd::New => pick::open(app, PickFor::NewContact),
+        Cmd::Merge => mark_for_merge(app),
         Cmd::Edit | Cmd::Delete | Cmd::Retire | Cmd::MoveContact => {
             let Some((customer, pos)) = selected_contact(app) else {
                 app.say("No contact selected", false);
@@ -380,6 +381,42 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) -> bool {
         _ => return false,
     }
     true
+}
+
+/// `M`: marks the selected contact; `M` on another contact of the same customer opens the merge
+/// of the two (the older one preselected to stay); `M` on the marked one clears the mark.
+fn mark_for_merge(app: &mut App) {
+    if app.config.read_only {
+        return app.say(forms::READ_ONLY, true);
+    }
+    let Some((customer, pos)) = selected_contact(app) else {
+        return app.say("No contact selected", false);
+    };
+    let ct = customer.contacts[pos].clone();
+    match app.contacts.merge_mark.take() {
+        Some((_, id)) if id == ct.id => app.say("Merge mark cleared", false),
+        Some((cid, id)) if cid == customer.id => {
+            match customer.contacts.iter().find(|c| c.id == id).cloned() {
+                Some(marked) => crate::app::contact_merge::open(app, cid, marked, ct),
+                None => app.say("The marked contact is gone: mark again with M", true),
+            }
+        }
+        Some((cid, id)) => {
+            app.contacts.merge_mark = Some((cid, id));
+            app.say(
+                "Only contacts of one customer merge: move one to the other's customer first (m)",
+                true,
+            );
+        }
+        None => {
+            app.contacts.merge_mark = Some((customer.id, ct.id));
+            let name = sanitize::line(ct.name.as_deref().unwrap_or("The contact"));
+            app.say(
+                format!("{name} marked for merging: press M on the contact of the same customer to merge it with"),
+                false,
+            );
+        }
+    }
 }
 
 fn move_record(app: &mut App, cmd: Cmd) {
@@ -465,6 +502,50 @@ mod tests {
         let mut app = fixtures::app((120, 40));
         key(&mut app, KeyCode::Char('c'));
         app
+    }
+
+    #[test]
+    fn m_marks_a_contact_and_m_on_another_of_its_customer_opens_their_merge() {
+        let mut app = pane();
+        let owner = |app: &App| app.contacts.selected().unwrap().customer_id;
+        // Two contacts of one customer, and one of another, by position in the pane.
+        let first = app.contacts.cursor;
+        let customer = owner(&app);
+        let same = (0..app.contacts.shown.len())
+            .find(|&k| {
+                k != first && app.contacts.rows[app.contacts.shown[k]].customer_id == customer
+            })
+            .expect("a customer with two contacts in the fixtures");
+        let other = (0..app.contacts.shown.len())
+            .find(|&k| app.contacts.rows[app.contacts.shown[k]].customer_id != customer)
+            .unwrap();
+        key(&mut app, KeyCode::Char('M'));
+        assert!(app.contacts.merge_mark.is_some());
+        assert!(crate::ui::tests::render(&app).contains('⇄'));
+        // Another customer's contact: refused, the mark stays.
+        app.contacts.cursor = other;
+        key(&mut app, KeyCode::Char('M'));
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("Only contacts of one customer")
+        );
+        assert!(app.stack.contact_merge().is_none());
+        assert!(app.contacts.merge_mark.is_some());
+        // The same customer's: the merge of the two opens.
+        app.contacts.cursor = same;
+        key(&mut app, KeyCode::Char('M'));
+        let m = app.stack.contact_merge().expect("contact merge");
+        assert_eq!(m.customer_id, customer);
+        assert!(app.contacts.merge_mark.is_none());
+        // M twice on one contact clears the mark.
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('M'));
+        key(&mut app, KeyCode::Char('M'));
+        assert!(app.contacts.merge_mark.is_none());
+        assert!(app.message.as_ref().unwrap().text.contains("cleared"));
     }
 
     #[test]

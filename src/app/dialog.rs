@@ -74,6 +74,8 @@ pub enum Ask {
     OnboardRestoreDraft,
     /// Run the merge of the plan on screen.
     MergeNow,
+    /// Run the contact merge of the plan on screen.
+    MergeContactsNow,
 }
 
 /// How a dialog looks: its border and title colour.

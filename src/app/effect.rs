@@ -38,6 +38,8 @@ pub enum Effect {
     Audit(crate::app::audit::state::AuditOp),
     /// Plan, run or resume a merge (see [`crate::app::merge`]).
     Merge(crate::app::merge::state::MergeOp),
+    /// Plan, run, resume or forget a contact merge (see [`crate::app::contact_merge`]).
+    ContactMerge(crate::app::merge::state::ContactMergeOp),
     /// Write an export file (`:export`); answered by `Action::Notice` with the path.
     Export {
         dir: std::path::PathBuf,

@@ -180,7 +180,7 @@ pub static NORMAL: &[Binding] = &[
     bind(
         &[ch('M')],
         Cmd::Merge,
-        "mark for merging; on another customer: merge the marked into it",
+        "mark for merging; on another customer (or contact of one customer): merge the two",
     ),
     bind(
         &[ch('t')],
@@ -486,12 +486,12 @@ pub static MERGE: &[Binding] = &[
     bind(
         &[code(KeyCode::Left), ch('1')],
         Cmd::FocusPrev,
-        "the left customer stays (primary)",
+        "the left record stays (primary)",
     ),
     bind(
         &[code(KeyCode::Right), ch('2')],
         Cmd::FocusNext,
-        "the right customer stays (primary)",
+        "the right record stays (primary)",
     ),
     bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next field"),
     bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous field"),
@@ -835,16 +835,9 @@ const HINTS: &[HintRow] = &[
             (Cmd::Back, "back"),
         ],
     ),
-    (
-        Mode::Merge,
-        None,
-        &[
-            (Cmd::ConfirmToggle, "toggle"),
-            (Cmd::Open, "next"),
-            (Cmd::Refresh, "resume"),
-            (Cmd::Back, "back"),
-        ],
-    ),
+    // The merge screens write the keys of the step in front on their bottom border; the
+    // status line does not repeat them (they change from one step to the next).
+    (Mode::Merge, None, &[(Cmd::Help, "help")]),
     (
         Mode::Form,
         None,
@@ -1028,7 +1021,7 @@ mod tests {
             (Mode::Help, _) => "Esc close",
             (Mode::Find, _) => "Enter go to  Esc close",
             (Mode::Audit, _) => "Enter compare  m merge  x not a duplicate  Esc back",
-            (Mode::Merge, _) => "Space toggle  Enter next  r resume  Esc back",
+            (Mode::Merge, _) => "? help",
             (Mode::Palette, _) => "Tab complete  Enter run  Esc close",
             (Mode::Results, _) => "Enter jump  Esc close",
             (Mode::Form, _) => "Ctrl-s save  Esc cancel  Tab next  Ctrl-e editor",

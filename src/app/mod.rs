@@ -23,6 +23,7 @@ pub mod action;
 pub mod audit;
 pub mod browse;
 pub mod contact_list;
+pub mod contact_merge;
 pub mod contacts;
 pub mod detail;
 pub mod dialog;

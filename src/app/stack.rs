@@ -16,7 +16,7 @@ use crate::app::dialog::Dialog;
 use crate::app::form::FormUi;
 use crate::app::kinds::Mode;
 use crate::app::list::PickState;
-use crate::app::merge::state::MergeScreen;
+use crate::app::merge::state::{ContactMergeScreen, MergeScreen};
 use crate::app::mirror::state::FindPopup;
 use crate::app::onboard::state::OnboardScreen;
 use crate::app::palette::state::ContactResults;
@@ -50,6 +50,8 @@ pub enum Screen {
     Dialog(Box<Dialog>),
     /// A customer to pick (for a new contact, or a contact's move).
     Pick(PickState),
+    /// Merging two contacts of one customer.
+    ContactMerge(Box<ContactMergeScreen>),
 }
 
 impl Screen {
@@ -67,6 +69,7 @@ impl Screen {
             Screen::Onboard(o) => o.mode(),
             Screen::Dialog(_) => Mode::Dialog,
             Screen::Pick(_) => Mode::Pick,
+            Screen::ContactMerge(_) => Mode::Merge,
         }
     }
 
@@ -80,7 +83,7 @@ impl Screen {
     pub fn opaque(&self) -> bool {
         matches!(
             self,
-            Screen::Audit(_) | Screen::Merge(_) | Screen::Onboard(_)
+            Screen::Audit(_) | Screen::Merge(_) | Screen::Onboard(_) | Screen::ContactMerge(_)
         )
     }
 
@@ -91,6 +94,7 @@ impl Screen {
             Screen::Audit(v) => u8::from(v.compare),
             Screen::Onboard(o) => o.step as u8,
             Screen::Merge(m) => m.stage.index(),
+            Screen::ContactMerge(m) => m.stage.index(),
             _ => 0,
         };
         let kind = match self {
@@ -105,6 +109,7 @@ impl Screen {
             Screen::Onboard(_) => 8,
             Screen::Dialog(_) => 9,
             Screen::Pick(_) => 10,
+            Screen::ContactMerge(_) => 11,
         };
         (kind, sub)
     }
@@ -295,6 +300,7 @@ impl Stack {
     }
 
     accessors!(boxed form, form_mut, Form, FormUi);
+    accessors!(boxed contact_merge, contact_merge_mut, ContactMerge, ContactMergeScreen);
     accessors!(find, find_mut, Find, FindPopup);
     accessors!(audit, audit_mut, Audit, AuditView);
     accessors!(results, results_mut, Results, ContactResults);

@@ -136,6 +136,8 @@ pub struct App {
     pub onboard_draft: Option<Box<Onboarding>>,
     /// Unfinished merges of earlier runs, offered one by one when the list has the keys.
     pub merge_waiting: Vec<MergeRun>,
+    /// Unfinished contact merges of an earlier run, offered like `merge_waiting`.
+    pub contact_merge_waiting: Vec<crate::flows::contact_merge::ContactMergeRun>,
     /// How long a request sent now would wait for the client's rate limiter (a 429's pause
     /// or a full window), read on each tick while something loads.
     pub rate_wait: Option<Duration>,
@@ -176,6 +178,7 @@ impl App {
             onboard_pending: Vec::new(),
             onboard_draft: None,
             merge_waiting: Vec::new(),
+            contact_merge_waiting: Vec::new(),
             rate_wait: None,
         }
     }

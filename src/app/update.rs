@@ -15,7 +15,8 @@ use crate::app::kinds::Mode;
 use crate::app::stack::Screen;
 use crate::app::state::App;
 use crate::app::{
-    audit, browse, contacts, find, forms, help, merge, mirror, onboard, palette, panes, pick,
+    audit, browse, contact_merge, contacts, find, forms, help, merge, mirror, onboard, palette,
+    panes, pick,
 };
 
 /// The first effects of a fresh app: the first page of customers, or the start-up problem.
@@ -102,6 +103,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Audit(ev) => audit::event(app, ev, &mut fx),
         Action::Merge(ev) => merge::event(app, ev, &mut fx),
+        Action::ContactMerge(ev) => contact_merge::event(app, ev, &mut fx),
         Action::Onboard(ev) => onboard::event(app, ev, &mut fx),
         Action::EditorDone(result) => forms::editor_done(app, result),
         Action::FormReread { token, result } => forms::reread(app, token, result, &mut fx),
@@ -143,8 +145,14 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Help => help::command(app, cmd),
         Mode::Dialog => dialog_command(app, cmd, fx),
         Mode::Find => find::command(app, cmd),
+        Mode::Audit if cmd == Cmd::Merge && audit::contact_finding(app) => {
+            contact_merge::open_from_audit(app)
+        }
         Mode::Audit if cmd == Cmd::Merge => merge::open(app),
         Mode::Audit => audit::command(app, cmd, fx),
+        Mode::Merge if app.stack.top_is(|s| matches!(s, Screen::ContactMerge(_))) => {
+            contact_merge::command(app, cmd, fx)
+        }
         Mode::Merge => merge::command(app, cmd, fx),
         Mode::Palette => palette::command(app, cmd, fx),
         Mode::Results => palette::results_command(app, cmd, fx),
@@ -212,6 +220,7 @@ fn answer_dialog(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
         | Ask::OnboardForgetRun
         | Ask::OnboardRestoreDraft) => onboard::answer(app, ask, answer, fx),
         Ask::MergeNow => merge::answer(app, answer, fx),
+        Ask::MergeContactsNow => contact_merge::answer(app, answer, fx),
     }
 }
 
@@ -226,7 +235,7 @@ fn offer_waiting(app: &mut App) {
     if !app.stack.is_empty() {
         return;
     }
-    if forms::offer_draft(app) || merge::offer(app) {
+    if forms::offer_draft(app) || merge::offer(app) || contact_merge::offer(app) {
         return;
     }
     onboard::offer(app);

@@ -7,6 +7,7 @@
 //! file under `<data_dir>/flows/` before and after it runs, so a failure, a quit or a crash
 //! leaves a run that resumes where it stopped and never repeats a create or loses a move.
 
+pub mod contact_merge;
 pub mod merge;
 pub mod onboard;
 

@@ -629,6 +629,9 @@ impl Effects<'_> {
 fn account_start(app: &mut App) -> Vec<Effect> {
     let mut fx = app::update::start(app);
     fx.push(Effect::Merge(app::merge::state::MergeOp::Pending));
+    fx.push(Effect::ContactMerge(
+        app::merge::state::ContactMergeOp::Pending,
+    ));
     fx.push(app::onboard::startup());
     fx
 }

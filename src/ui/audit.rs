@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::app::audit as audit_ui;
 use crate::app::audit::state::{self as audit_state, AuditView, Finding};
 use crate::app::view::phone_display;
+use crate::roles::{RETIRED_PREFIX, Title};
 use crate::sanitize;
 
 pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
@@ -154,66 +155,145 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// How one line of the comparison reads a customer.
-type Value<'a> = Box<dyn Fn(&crate::api::model::Customer) -> String + 'a>;
+/// The comparison's columns: one per record, one value per line of [`CUSTOMER_LINES`] or
+/// [`CONTACT_LINES`].
+struct Columns {
+    noun: &'static str,
+    /// A line under the columns (a contact group: whose contacts they are).
+    footer: Option<String>,
+    labels: &'static [&'static str],
+    records: Vec<(crate::api::model::Id, Vec<String>)>,
+}
 
-/// The group's customers in columns, one field per line.
+const CUSTOMER_LINES: &[&str] = &[
+    "Name", "Person", "Type", "E-mail", "Phone", "Mobile", "Address", "City", "Contacts",
+    "Created", "ID",
+];
+
+const CONTACT_LINES: &[&str] = &[
+    "Name",
+    "Job title",
+    "Roles",
+    "Left",
+    "E-mail",
+    "Phone",
+    "Mobile",
+    "Address",
+    "Notes",
+    "Created",
+    "ID",
+];
+
+fn date(t: Option<crate::api::model::Timestamp>) -> String {
+    t.map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn columns(app: &App) -> Columns {
+    let s = |v: &Option<String>| sanitize::line(v.as_deref().unwrap_or(""));
+    let phone = |v: &Option<String>| phone_display(v.as_deref().unwrap_or(""));
+    if audit_ui::contact_finding(app) {
+        let records = audit_ui::selected_contacts(app)
+            .iter()
+            .map(|c| {
+                let t = Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX);
+                let notes = c
+                    .notes
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("");
+                let values = vec![
+                    s(&c.name),
+                    sanitize::line(&t.job),
+                    t.roles_text(),
+                    if t.retired { "yes" } else { "" }.to_string(),
+                    s(&c.email),
+                    phone(&c.phone),
+                    phone(&c.mobile),
+                    s(&c.address1),
+                    sanitize::line(notes),
+                    date(c.created_at),
+                    c.id.to_string(),
+                ];
+                (c.id, values)
+            })
+            .collect();
+        let owner = match app.stack.audit().and_then(|v| v.findings.get(v.cursor)) {
+            Some(Finding::Contacts(g)) => audit_ui::name_of(app, g.customer_id),
+            _ => String::new(),
+        };
+        return Columns {
+            noun: "contacts",
+            footer: Some(format!(
+                " Contacts of {} · m merges two into the one that stays",
+                sanitize::line(&owner)
+            )),
+            labels: CONTACT_LINES,
+            records,
+        };
+    }
+    let prop = &app.config.customer_type_property;
+    let records = audit_ui::selected_customers(app)
+        .iter()
+        .map(|c| {
+            let values = vec![
+                sanitize::line(&c.display_name()),
+                sanitize::line(&c.person_name()),
+                crate::domain::customer_type(c, prop).to_string(),
+                s(&c.email),
+                phone(&c.phone),
+                phone(&c.mobile),
+                s(&c.address),
+                s(&c.city),
+                c.contacts.len().to_string(),
+                date(c.created_at),
+                c.id.to_string(),
+            ];
+            (c.id, values)
+        })
+        .collect();
+    Columns {
+        noun: "customers",
+        footer: None,
+        labels: CUSTOMER_LINES,
+        records,
+    }
+}
+
+/// The group's records (customers, or a contact group's contacts) in columns, one field per
+/// line; a line whose values differ is in the accent colour.
 fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let customers = audit_ui::selected_customers(app);
-    if customers.is_empty() {
+    let Columns {
+        noun,
+        footer,
+        labels,
+        records,
+    } = columns(app);
+    if records.is_empty() {
         return;
     }
     let label_w = 10;
-    let n = customers.len().min(4);
+    let n = records.len().min(4);
     let col_w = (usize::from(area.width).saturating_sub(label_w) / n).max(4);
     // A group of three or more has a column cursor and marks; the columns scroll with it.
     let (member, picked) = app
         .stack
         .audit()
         .map_or((0, &[][..]), |v| (v.member, v.picked.as_slice()));
-    let big = customers.len() > 2;
+    let big = records.len() > 2;
     let start = if big {
-        member.saturating_sub(n - 1).min(customers.len() - n)
+        member.saturating_sub(n - 1).min(records.len() - n)
     } else {
         0
     };
-    let shown = &customers[start..start + n];
-    let prop = &app.config.customer_type_property;
-    let s = |v: &Option<String>| sanitize::line(v.as_deref().unwrap_or(""));
-    let rows: Vec<(&str, Value<'_>)> = vec![
-        ("Name", Box::new(|c| sanitize::line(&c.display_name()))),
-        ("Person", Box::new(|c| sanitize::line(&c.person_name()))),
-        (
-            "Type",
-            Box::new(|c| crate::domain::customer_type(c, prop).to_string()),
-        ),
-        ("E-mail", Box::new(move |c| s(&c.email))),
-        (
-            "Phone",
-            Box::new(|c| phone_display(c.phone.as_deref().unwrap_or(""))),
-        ),
-        (
-            "Mobile",
-            Box::new(|c| phone_display(c.mobile.as_deref().unwrap_or(""))),
-        ),
-        ("Address", Box::new(move |c| s(&c.address))),
-        ("City", Box::new(move |c| s(&c.city))),
-        ("Contacts", Box::new(|c| c.contacts.len().to_string())),
-        (
-            "Created",
-            Box::new(|c| {
-                c.created_at
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default()
-            }),
-        ),
-        ("ID", Box::new(|c| c.id.to_string())),
-    ];
+    let shown = &records[start..start + n];
     let mut lines = Vec::new();
     if big {
         let mut spans = vec![Span::styled(cell("", label_w), theme.label())];
-        for (i, c) in shown.iter().enumerate() {
-            let mark = if picked.contains(&c.id) {
+        for (i, (id, _)) in shown.iter().enumerate() {
+            let mark = if picked.contains(id) {
                 "✓ to merge"
             } else {
                 ""
@@ -229,9 +309,12 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         }
         lines.push(Line::from(spans));
     }
-    for (label, get) in &rows {
+    for (row, label) in labels.iter().enumerate() {
         let mut spans = vec![Span::styled(cell(label, label_w), theme.label())];
-        let values: Vec<String> = shown.iter().map(get).collect();
+        let values: Vec<&str> = shown
+            .iter()
+            .map(|(_, v)| v.get(row).map_or("", String::as_str))
+            .collect();
         let differ = values.windows(2).any(|w| w[0] != w[1]);
         for v in values {
             let style = if differ {
@@ -239,12 +322,16 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             } else {
                 theme.plain()
             };
-            spans.push(Span::styled(cell(&fit(&v, col_w - 1), col_w), style));
+            spans.push(Span::styled(cell(&fit(v, col_w - 1), col_w), style));
         }
         lines.push(Line::from(spans));
     }
+    if let Some(text) = footer {
+        lines.push(Line::default());
+        lines.push(Line::styled(text, theme.dim()));
+    }
     if big {
-        let hidden = customers.len() - n;
+        let hidden = records.len() - n;
         let more = if hidden > 0 {
             format!("{hidden} more with ←/→ · ")
         } else {
@@ -253,8 +340,8 @@ fn compare(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         lines.push(Line::default());
         lines.push(Line::styled(
             format!(
-                " {} customers: {more}Space marks the two to merge · m merges them",
-                customers.len()
+                " {} {noun}: {more}Space marks the two to merge · m merges them",
+                records.len()
             ),
             theme.dim(),
         ));

@@ -165,10 +165,11 @@ pub fn draw_list(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             continue;
         };
         let v = ContactView::build(contact);
-        let name = if v.retired {
-            format!("(left) {}", v.name)
-        } else {
-            v.name.clone()
+        let marked = c.merge_mark.is_some_and(|(_, id)| id == row.id);
+        let name = match (marked, v.retired) {
+            (true, _) => format!("⇄ {}", v.name),
+            (false, true) => format!("(left) {}", v.name),
+            (false, false) => v.name.clone(),
         };
         let cells: Vec<String> = cols
             .iter()

@@ -4,6 +4,7 @@
 //! lays it out. Only the rows on screen are built, whatever the list's length.
 
 mod audit;
+mod contact_merge;
 mod contacts;
 mod detail;
 mod find;
@@ -63,6 +64,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Screen::Results(r) => palette::results(r, frame, &theme),
             Screen::Onboard(o) => onboard::draw(app, o, frame, &theme),
             Screen::Pick(p) => pick::draw(app, p, frame, &theme),
+            Screen::ContactMerge(m) => contact_merge::draw(m, frame, &theme),
         }
     }
 }

@@ -9,10 +9,11 @@ use reqwest::Method;
 use secrecy::SecretString;
 use syncro_tui::api::model::{Customer, Id};
 use syncro_tui::api::{ClientConfig, CustomerQuery, SyncroClient};
-use syncro_tui::app::merge;
-use syncro_tui::app::merge::state::{MergeOp, Stage};
+use syncro_tui::app::merge::state::{ContactMergeOp, ContactStage, MergeOp, Stage};
 use syncro_tui::app::{Action, App, Cmd, Effect, Mode, fixtures, update};
+use syncro_tui::app::{contact_merge, merge};
 use syncro_tui::demo::{DemoConfig, DemoServer, FaultRule};
+use syncro_tui::flows::contact_merge::ContactMergeRun;
 use syncro_tui::flows::merge::StepStatus;
 use syncro_tui::worker::Worker;
 use tokio::sync::mpsc;
@@ -198,5 +199,160 @@ async fn a_merge_fails_midway_resumes_with_r_and_everything_ends_on_the_primary(
         }
     };
     assert!(left.is_empty(), "{left:?}");
+    server.shutdown().await;
+}
+
+fn contact_stage(app: &App) -> &ContactStage {
+    &app.stack
+        .contact_merge()
+        .expect("contact merge screen")
+        .stage
+}
+
+fn contact_done(app: &App) -> bool {
+    matches!(contact_stage(app), ContactStage::Done { .. })
+}
+
+/// A person entered twice at one customer, with a ticket and an asset filed under the second
+/// entry: the merge fails at the ticket, is offered again at the next start, resumes with `r`,
+/// and ends with everything on the contact that stays and the duplicate marked as left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_merge_fails_midway_resumes_and_ends_on_the_contact_that_stays() {
+    let server = DemoServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        DemoConfig {
+            customers: 22,
+            rate_limit: None,
+            ..DemoConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let c = client(server.base_url());
+    let customers = c.all_customers(&CustomerQuery::default()).await.unwrap();
+    let customer = find(&customers, "Pinecrest Veterinary Clinic");
+    let tickets = c.all_tickets(customer.id).await.unwrap();
+    let assets = c.all_assets(customer.id).await.unwrap();
+    assert!(!tickets.is_empty() && !assets.is_empty());
+    let primary = c
+        .all_contacts(Some(customer.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("a contact");
+    let mut fields = syncro_tui::api::model::Patch::new();
+    fields.insert("name".into(), primary.name.clone().unwrap().into());
+    fields.insert("email".into(), primary.email.clone().unwrap().into());
+    fields.insert("mobile".into(), "555-0199-222".into());
+    let duplicate = c.create_contact(customer.id, &fields).await.unwrap();
+    c.set_ticket_contact(tickets[0].id, duplicate.id)
+        .await
+        .unwrap();
+    c.set_asset_contact(assets[0].id, duplicate.id)
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let worker = Worker::new(Some(client(server.base_url())), tx).with_drafts(dir.path().into());
+    let customers = c.all_customers(&CustomerQuery::default()).await.unwrap();
+    let n = customers.len() as u64;
+    let mut app = fixtures::app_with((100, 30), customers.clone(), 1, n);
+
+    contact_merge::open(&mut app, customer.id, duplicate.clone(), primary.clone());
+    let m = app.stack.contact_merge().unwrap();
+    assert_eq!(
+        m.left.id, primary.id,
+        "the older contact is on the left, staying"
+    );
+    let fx = update(&mut app, Action::Cmd(Cmd::Open));
+    drive(&mut app, &worker, &mut rx, fx, |a| {
+        !matches!(contact_stage(a), ContactStage::Planning)
+    })
+    .await;
+    let ContactStage::Plan { plan, .. } = contact_stage(&app) else {
+        panic!("{:?}", contact_stage(&app))
+    };
+    assert_eq!(plan.tickets, vec![tickets[0].id]);
+    assert_eq!(plan.assets, vec![assets[0].id]);
+    assert!(
+        plan.fields.iter().any(|f| f.key == "mobile"),
+        "{:?}",
+        plan.fields
+    );
+
+    server
+        .control()
+        .fail_next(FaultRule::new(Method::PUT, "/tickets").status(500));
+    update(&mut app, Action::Cmd(Cmd::Open));
+    let fx = update(
+        &mut app,
+        Action::ConfirmEdit(tui_input::InputRequest::InsertChar('y')),
+    );
+    drive(&mut app, &worker, &mut rx, fx, contact_done).await;
+    assert!(
+        matches!(contact_stage(&app), ContactStage::Done { error: Some(e) } if e.contains("500")),
+        "{:?}",
+        contact_stage(&app)
+    );
+
+    // Started again: the unfinished merge is offered where it stopped, and `r` finishes it.
+    drop(app);
+    let mut app = fixtures::app_with((100, 30), customers.clone(), 1, n);
+    drive(
+        &mut app,
+        &worker,
+        &mut rx,
+        vec![Effect::ContactMerge(ContactMergeOp::Pending)],
+        |a| a.stack.contact_merge().is_some(),
+    )
+    .await;
+    assert!(
+        matches!(contact_stage(&app), ContactStage::Done { error: Some(e) } if e.contains("earlier run")),
+        "{:?}",
+        contact_stage(&app)
+    );
+    let fx = update(&mut app, Action::Cmd(Cmd::Refresh));
+    drive(&mut app, &worker, &mut rx, fx, contact_done).await;
+    assert_eq!(
+        contact_stage(&app),
+        &ContactStage::Done { error: None },
+        "{:?}",
+        app.stack.contact_merge().unwrap().steps
+    );
+
+    // Through the API: the ticket and the asset name the contact that stays, which has the
+    // mobile; the duplicate is marked as left and says where it went.
+    let t = c.all_tickets(customer.id).await.unwrap();
+    assert_eq!(
+        t.iter().find(|x| x.id == tickets[0].id).unwrap().contact_id,
+        Some(primary.id)
+    );
+    let a = c.all_assets(customer.id).await.unwrap();
+    assert_eq!(
+        a.iter().find(|x| x.id == assets[0].id).unwrap().contact_id,
+        Some(primary.id)
+    );
+    let kept = c.get_contact(primary.id).await.unwrap();
+    assert_eq!(kept.mobile.as_deref(), Some("555-0199-222"));
+    assert_eq!(
+        kept.name, primary.name,
+        "the name is sent with the copy and kept"
+    );
+    let gone = c.get_contact(duplicate.id).await.unwrap();
+    assert!(
+        gone.title().unwrap_or_default().starts_with("(left)"),
+        "{gone:?}"
+    );
+    assert!(gone.notes.unwrap_or_default().contains(&format!(
+        "Merged into {} (#{})",
+        primary.name.unwrap(),
+        primary.id
+    )));
+    assert!(
+        ContactMergeRun::pending(dir.path(), &server.base_url()).is_empty(),
+        "the journal goes when the merge is done"
+    );
     server.shutdown().await;
 }

@@ -10,7 +10,7 @@ pub mod state;
 
 use std::collections::BTreeSet;
 
-use crate::api::model::{Customer, Id};
+use crate::api::model::{Contact, Customer, Id};
 use crate::app::action::Cmd;
 use crate::app::effect::Effect;
 use crate::app::panes;
@@ -161,7 +161,7 @@ fn move_by(app: &mut App, delta: isize) {
 
 /// ←/→ in the comparison: the column under the cursor.
 fn move_member(app: &mut App, delta: isize) {
-    let n = selected_customers(app).len();
+    let n = member_ids(app).len();
     if let Some(v) = app.stack.audit_mut()
         && v.compare
         && n > 0
@@ -177,7 +177,7 @@ fn toggle_pick(app: &mut App) {
         .stack
         .audit()
         .filter(|v| v.compare)
-        .and_then(|v| selected_customers(app).get(v.member).map(|c| c.id))
+        .and_then(|v| member_ids(app).get(v.member).copied())
     else {
         return;
     };
@@ -279,6 +279,77 @@ pub fn selected_customers(app: &App) -> Vec<Customer> {
     ids.iter()
         .filter_map(|id| app.list.index.get(id).map(|&i| app.list.rows[i].customer()))
         .collect()
+}
+
+/// Whether the selected finding is a group of contacts (its `m` merges contacts).
+pub fn contact_finding(app: &App) -> bool {
+    matches!(
+        app.stack.audit().and_then(|v| v.findings.get(v.cursor)),
+        Some(Finding::Contacts(_))
+    )
+}
+
+/// The contacts of the selected contact group, in the group's order (as the customer holds
+/// them in the list; a contact the list no longer has is left out).
+pub fn selected_contacts(app: &App) -> Vec<Contact> {
+    let Some(Finding::Contacts(g)) = app.stack.audit().and_then(|v| v.findings.get(v.cursor))
+    else {
+        return Vec::new();
+    };
+    let Some(customer) = app
+        .list
+        .index
+        .get(&g.customer_id)
+        .map(|&i| app.list.rows[i].customer())
+    else {
+        return Vec::new();
+    };
+    g.contact_ids
+        .iter()
+        .filter_map(|id| customer.contacts.iter().find(|c| c.id == *id).cloned())
+        .collect()
+}
+
+/// The columns of the comparison: customers, or a contact group's contacts.
+fn member_ids(app: &App) -> Vec<Id> {
+    if contact_finding(app) {
+        selected_contacts(app).iter().map(|c| c.id).collect()
+    } else {
+        selected_customers(app).iter().map(|c| c.id).collect()
+    }
+}
+
+/// The two contacts `m` merges, as for customers: the pair, or the two marked with Space.
+pub fn contact_pair(app: &App) -> Result<(Id, Contact, Contact), String> {
+    let Some(Finding::Contacts(g)) = app.stack.audit().and_then(|v| v.findings.get(v.cursor))
+    else {
+        return Err("A contact merge needs two contacts".into());
+    };
+    let members = selected_contacts(app);
+    let Some(v) = app.stack.audit() else {
+        return Err("A contact merge needs two contacts".into());
+    };
+    match members.as_slice() {
+        [] | [_] => return Err("A contact merge needs two contacts".into()),
+        [a, b] => return Ok((g.customer_id, a.clone(), b.clone())),
+        _ => {}
+    }
+    let mut chosen: Vec<&Contact> = members
+        .iter()
+        .filter(|c| v.picked.contains(&c.id))
+        .collect();
+    if chosen.len() == 1
+        && let Some(c) = members.get(v.member).filter(|c| c.id != chosen[0].id)
+    {
+        chosen.push(c);
+    }
+    match chosen.as_slice() {
+        [a, b] => Ok((g.customer_id, (*a).clone(), (*b).clone())),
+        _ => Err(format!(
+            "This group has {} contacts: ←/→ move, Space marks the two to merge, then m",
+            members.len()
+        )),
+    }
 }
 
 /// The customer's display name, by id, for the audit's lines.

@@ -1,7 +1,7 @@
 //! The merge screen's data: what it asks the worker and hears back, its stages and progress
 //! lines. No `App` here: the logic is in [`super`].
 
-use crate::api::model::{Customer, Id};
+use crate::api::model::{Contact, Customer, Id};
 use crate::flows::merge::{MergePlan, MergeProgress, MergeRun, StepStatus};
 
 /// What the merge screen asks the worker.
@@ -156,4 +156,120 @@ pub fn summary(steps: &[StepLine]) -> String {
         plural(done(|t| t.starts_with("Move ticket")), "ticket"),
         plural(done(|t| t.starts_with("Move asset")), "asset"),
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging two contacts of one customer.
+
+use crate::flows::contact_merge::ContactMergePlan;
+
+/// What the contact merge asks the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContactMergeOp {
+    /// Read both contacts and what points at the duplicate; answered by
+    /// [`ContactMergeEvent::Planned`].
+    Plan {
+        customer_id: Id,
+        primary: Id,
+        duplicate: Id,
+    },
+    /// Start a confirmed plan (journal first) and run every step.
+    Run {
+        plan: Box<ContactMergePlan>,
+        read_only: bool,
+    },
+    /// Run the steps left of the unfinished merge of these two contacts.
+    Resume {
+        primary: Id,
+        duplicate: Id,
+        read_only: bool,
+    },
+    /// Forget its journal (what was done stays done).
+    Discard { primary: Id, duplicate: Id },
+    /// The account's unfinished contact merges; answered by [`ContactMergeEvent::Pending`].
+    Pending,
+}
+
+// `Effect` is `Eq`; plans hold JSON values without NaN, so equality is an equivalence.
+impl Eq for ContactMergeOp {}
+
+/// What the worker reports about a contact merge.
+#[derive(Debug)]
+pub enum ContactMergeEvent {
+    Planned(Result<Box<ContactMergePlan>, String>),
+    /// The run started: every step with its state.
+    Started(Vec<(String, StepStatus)>),
+    /// One step finished (1-based number).
+    Progress {
+        number: usize,
+        text: String,
+        status: StepStatus,
+    },
+    /// The run stopped: `error` is `None` when every step is done.
+    Finished {
+        error: Option<String>,
+    },
+    /// Contact merges an earlier run left unfinished on this account.
+    Pending(Vec<crate::flows::contact_merge::ContactMergeRun>),
+}
+
+/// Where the contact merge screen stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContactStage {
+    /// Choosing which of the two stays.
+    Choose {
+        primary_left: bool,
+    },
+    Planning,
+    /// The plan; the cursor is on a field (or, past them, on retire/delete).
+    Plan {
+        plan: Box<ContactMergePlan>,
+        cursor: usize,
+    },
+    Running,
+    Done {
+        error: Option<String>,
+    },
+}
+
+impl ContactStage {
+    pub fn index(&self) -> u8 {
+        match self {
+            ContactStage::Choose { .. } => 0,
+            ContactStage::Planning => 1,
+            ContactStage::Plan { .. } => 2,
+            ContactStage::Running => 3,
+            ContactStage::Done { .. } => 4,
+        }
+    }
+}
+
+/// The contact merge screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactMergeScreen {
+    pub customer_id: Id,
+    /// The customer's name, for the title.
+    pub customer: String,
+    pub left: Contact,
+    pub right: Contact,
+    pub stage: ContactStage,
+    pub steps: Vec<StepLine>,
+    /// The primary and the duplicate, once chosen.
+    pub chosen: Option<(Id, Id)>,
+}
+
+impl ContactMergeScreen {
+    /// The contact that stays and the one merged into it, as chosen (or highlighted).
+    pub fn primary_and_duplicate(&self) -> (&Contact, &Contact) {
+        let left_primary = match (&self.stage, self.chosen) {
+            (ContactStage::Choose { primary_left }, _) => *primary_left,
+            (_, Some((p, _))) => p == self.left.id,
+            _ => true,
+        };
+        if left_primary {
+            (&self.left, &self.right)
+        } else {
+            (&self.right, &self.left)
+        }
+    }
 }
