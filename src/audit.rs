@@ -255,6 +255,13 @@ pub fn customer_groups<C: Borrow<Customer>>(
     let mut by_domain: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, c) in customers.iter().enumerate() {
         let c = c.borrow();
+        // A duplicate kept after a merge (for its invoices) is handled: not found again.
+        if c.business_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with(crate::flows::merge::MERGED_PREFIX))
+        {
+            continue;
+        }
         if let Some(e) = c
             .email
             .as_deref()
@@ -480,6 +487,20 @@ mod tests {
         let dismissed: BTreeSet<String> = [g12.key()].into();
         let groups = customer_groups(&customers, &dismissed);
         assert!(!groups.iter().any(|g| g.ids == vec![1, 2]));
+    }
+
+    #[test]
+    fn a_duplicate_kept_after_a_merge_is_not_found_again() {
+        let customers = vec![
+            cust(1, "Brightwater Law", "office@bwlaw.example", "5550001111"),
+            cust(
+                2,
+                "(merged) Brightwater Law",
+                "office@bwlaw.example",
+                "5550001111",
+            ),
+        ];
+        assert!(customer_groups(&customers, &BTreeSet::new()).is_empty());
     }
 
     #[test]

@@ -41,6 +41,20 @@ pub enum FormTarget {
 }
 
 impl FormTarget {
+    /// What the form cannot change because Syncro's API does not let it (shown under the
+    /// fields, so that nobody looks for it there).
+    pub fn not_writable(&self) -> &'static str {
+        match self {
+            FormTarget::EditCustomer { .. } => {
+                "Disable or enable: not possible through Syncro's API; use Syncro's web UI."
+            }
+            FormTarget::NewCustomer => "",
+            FormTarget::NewContact { .. } | FormTarget::EditContact { .. } => {
+                "Extension, opt-out and other properties are shown on the card; Syncro's API does not write them."
+            }
+        }
+    }
+
     pub fn is_create(&self) -> bool {
         matches!(
             self,

@@ -31,18 +31,61 @@ pub enum ContactRole {
     Technical,
     /// Receives invoices, pays.
     Billing,
+    /// Another stakeholder the MSP should know of (the seed's "other stakeholders").
+    Other,
 }
 
 /// The default prefix of a contact who left.
 pub const RETIRED_PREFIX: &str = "(left) ";
 
+/// The prefix in use (the config's `retired_prefix`); empty until configured: the default.
+static CONFIGURED: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+
+/// Sets the marker of a contact who left from the config (`retired_prefix`), once at start
+/// and again after a profile switch. Blank keeps the default. A space is added after it.
+pub fn set_retired_prefix(prefix: &str) {
+    let value = normalised(prefix);
+    let mut slot = CONFIGURED.write().unwrap_or_else(|e| e.into_inner());
+    *slot = value;
+}
+
+/// The stored form of a configured prefix: trimmed, one space after; blank stays blank.
+fn normalised(prefix: &str) -> String {
+    let p = prefix.trim();
+    if p.is_empty() {
+        String::new()
+    } else {
+        format!("{p} ")
+    }
+}
+
+/// The marker of a contact who left, as configured (`(left) ` by default).
+pub fn retired_prefix() -> String {
+    let slot = CONFIGURED.read().unwrap_or_else(|e| e.into_inner());
+    if slot.is_empty() {
+        RETIRED_PREFIX.to_string()
+    } else {
+        slot.clone()
+    }
+}
+
+fn with_prefix<T>(f: impl FnOnce(&str) -> T) -> T {
+    let slot = CONFIGURED.read().unwrap_or_else(|e| e.into_inner());
+    if slot.is_empty() {
+        f(RETIRED_PREFIX)
+    } else {
+        f(&slot)
+    }
+}
+
 impl ContactRole {
     /// Every role, in the order titles and pick lists use.
-    pub const ALL: [ContactRole; 4] = [
+    pub const ALL: [ContactRole; 5] = [
         ContactRole::DecisionMaker,
         ContactRole::AuthorisesWork,
         ContactRole::Technical,
         ContactRole::Billing,
+        ContactRole::Other,
     ];
 
     /// How the role is written in a title (the onboarding's labels).
@@ -52,6 +95,7 @@ impl ContactRole {
             ContactRole::AuthorisesWork => "Authorises Work",
             ContactRole::Technical => "Technical Contact",
             ContactRole::Billing => "Billing Contact",
+            ContactRole::Other => "Other Stakeholder",
         }
     }
 
@@ -62,6 +106,7 @@ impl ContactRole {
             ContactRole::AuthorisesWork => "Authorises work",
             ContactRole::Technical => "Technical",
             ContactRole::Billing => "Billing",
+            ContactRole::Other => "Other stakeholder",
         }
     }
 
@@ -72,6 +117,7 @@ impl ContactRole {
             ContactRole::AuthorisesWork => "Auth",
             ContactRole::Technical => "Tech",
             ContactRole::Billing => "Bill",
+            ContactRole::Other => "Other",
         }
     }
 
@@ -82,6 +128,7 @@ impl ContactRole {
             ContactRole::AuthorisesWork => 'a',
             ContactRole::Technical => 't',
             ContactRole::Billing => 'b',
+            ContactRole::Other => 'o',
         }
     }
 
@@ -96,6 +143,7 @@ impl ContactRole {
             "authorises work" | "authorizes work" => ContactRole::AuthorisesWork,
             "technical" | "tech" => ContactRole::Technical,
             "billing" => ContactRole::Billing,
+            "other stakeholder" | "stakeholder" | "other" => ContactRole::Other,
             _ => return None,
         })
     }
@@ -162,6 +210,16 @@ impl Title {
         }
     }
 
+    /// Reads a stored title with the configured marker of a contact who left.
+    pub fn read(title: &str) -> Title {
+        with_prefix(|p| Title::parse(title, p))
+    }
+
+    /// The title to store, with the configured marker.
+    pub fn write(&self) -> String {
+        with_prefix(|p| self.format(p))
+    }
+
     /// The title to store.
     pub fn format(&self, retired_prefix: &str) -> String {
         let mut roles = self.roles.clone();
@@ -208,6 +266,19 @@ impl Title {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_configured_prefix_is_trimmed_and_spaced_and_reads_back() {
+        assert_eq!(normalised("  [ex] "), "[ex] ");
+        assert_eq!(normalised("   "), "");
+        let p = normalised("[ex]");
+        let t = Title::parse("[ex] Billing Contact - Bookkeeper", &p);
+        assert!(t.retired);
+        assert_eq!(t.roles, vec![ContactRole::Billing]);
+        assert_eq!(t.format(&p), "[ex] Billing Contact - Bookkeeper");
+        // The default marker is not the configured one: that title is a job title.
+        assert!(!Title::parse("(left) Bookkeeper", &p).retired);
+    }
 
     #[test]
     fn reads_the_titles_the_onboarding_writes() {

@@ -418,7 +418,7 @@ async fn change_contact(
     change: crate::domain::ContactChange,
 ) -> Result<crate::api::model::Contact, ApiError> {
     use crate::domain::ContactChange;
-    use crate::roles::{RETIRED_PREFIX, Title};
+    use crate::roles::Title;
     use serde_json::Value;
     let id = match change {
         ContactChange::Retire { id, .. } | ContactChange::Move { id, .. } => id,
@@ -431,9 +431,9 @@ async fn change_contact(
     );
     match change {
         ContactChange::Retire { retire, .. } => {
-            let mut title = Title::parse(&now.title().unwrap_or_default(), RETIRED_PREFIX);
+            let mut title = Title::read(&now.title().unwrap_or_default());
             title.retired = retire;
-            patch.insert("title".into(), Value::String(title.format(RETIRED_PREFIX)));
+            patch.insert("title".into(), Value::String(title.write()));
         }
         ContactChange::Move { to, .. } => {
             patch.insert("customer_id".into(), Value::from(to));

@@ -351,6 +351,10 @@ pub struct Contact {
     pub created_at: Option<Timestamp>,
     #[serde(deserialize_with = "de::opt_timestamp")]
     pub updated_at: Option<Timestamp>,
+    /// Further addresses whose e-mails become tickets of this contact (read-only over the API;
+    /// a string or a list on the wire, kept as one comma-separated text).
+    #[serde(deserialize_with = "de::opt_text_list")]
+    pub ticket_matching_emails: Option<String>,
 }
 
 impl Contact {
@@ -576,6 +580,28 @@ pub mod de {
 
     fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar<'de>, D::Error> {
         d.deserialize_any(ScalarVisitor)
+    }
+
+    /// A text or a list of texts (joined with `, `); anything else, or nothing, is `None`.
+    pub fn opt_text_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let parts: Vec<String> = match v {
+            serde_json::Value::String(s) => vec![s],
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .filter_map(|i| match i {
+                    serde_json::Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let parts: Vec<&str> = parts
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        Ok((!parts.is_empty()).then(|| parts.join(", ")))
     }
 
     pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -947,6 +973,29 @@ impl CustomerQuery {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ticket_matching_emails_read_as_a_text_or_a_list() {
+        let read = |v: serde_json::Value| -> Contact {
+            serde_json::from_value(serde_json::json!({"id": 1, "ticket_matching_emails": v}))
+                .unwrap()
+        };
+        assert_eq!(
+            read(serde_json::json!(["a@x.example", " ", "b@x.example"])).ticket_matching_emails,
+            Some("a@x.example, b@x.example".into())
+        );
+        assert_eq!(
+            read(serde_json::json!("a@x.example")).ticket_matching_emails,
+            Some("a@x.example".into())
+        );
+        assert_eq!(read(serde_json::json!(null)).ticket_matching_emails, None);
+        assert_eq!(
+            read(serde_json::json!({"odd": 1})).ticket_matching_emails,
+            None
+        );
+        assert_eq!(read(serde_json::json!([])).ticket_matching_emails, None);
+    }
+
     use super::*;
 
     #[test]

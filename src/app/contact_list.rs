@@ -9,7 +9,7 @@ use tui_input::Input;
 
 use crate::api::model::{Customer, Id};
 use crate::mirror::Packed;
-use crate::roles::{ContactRole, RETIRED_PREFIX, Title};
+use crate::roles::{ContactRole, Title};
 use crate::sanitize;
 
 /// Up to this many customers the contacts are read at once; more (the whole account from the
@@ -69,7 +69,7 @@ const SEP: char = '\u{1}';
 impl ContactRow {
     fn build(customer: &Customer, pos: usize) -> Option<ContactRow> {
         let c = customer.contacts.get(pos)?;
-        let title = Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX);
+        let title = Title::read(&c.title().unwrap_or_default());
         let mut roles = 0u8;
         for (i, r) in ContactRole::ALL.iter().enumerate() {
             if title.has(*r) {

@@ -11,7 +11,7 @@ use crate::api::FieldError;
 use crate::api::model::{Contact, Customer, Id, Patch, Properties};
 use crate::app::kinds::{Debounce, Focus};
 use crate::domain::{CUSTOMER_TYPES, Draft, FormTarget, Record, customer_type, is_email};
-use crate::roles::{ContactRole, RETIRED_PREFIX, Title};
+use crate::roles::{ContactRole, Title};
 
 /// The key of the virtual "customer type" field.
 pub const TYPE_KEY: &str = "customer_type";
@@ -374,9 +374,9 @@ impl Form {
                     .map(|f| f.value().trim().to_string())
                     .unwrap_or_default(),
                 // A contact who left stays marked as left when the title is edited.
-                retired: Title::parse(stored, RETIRED_PREFIX).retired,
+                retired: Title::read(stored).retired,
             }
-            .format(RETIRED_PREFIX);
+            .write();
             if !(create && title.is_empty()) {
                 patch.insert("title".into(), Value::String(title));
             }
@@ -758,10 +758,10 @@ pub static CUSTOMER_FIELDS: &[FieldSpec<Customer>] = &[
 pub static CONTACT_FIELDS: &[FieldSpec<Contact>] = &[
     spec!("name", "Name", Text, |c, _| text(&c.name)),
     spec!(ROLES_KEY, "Roles", Roles, |c, _| {
-        Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX).roles_text()
+        Title::read(&c.title().unwrap_or_default()).roles_text()
     }),
     spec!("title", "Title", Text, |c, _| {
-        Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX).job
+        Title::read(&c.title().unwrap_or_default()).job
     }),
     spec!("email", "E-mail", Email, |c, _| text(&c.email)),
     spec!("phone", "Phone", Phone, |c, _| text(&c.phone)),

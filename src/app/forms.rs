@@ -26,7 +26,7 @@ use crate::app::stack::Screen;
 use crate::app::state::App;
 use crate::app::{mirror, panes};
 use crate::domain::{ContactChange, Deletion, Draft, FormTarget, Record};
-use crate::roles::{RETIRED_PREFIX, Title};
+use crate::roles::Title;
 use crate::sanitize;
 
 /// How long typing may go unsaved in the draft file (a kill -9 loses at most this much).
@@ -213,7 +213,7 @@ pub fn ask_retire(app: &mut App, customer: &Customer, ct: &Contact) {
     if app.config.read_only {
         return app.say(READ_ONLY, true);
     }
-    let retired = Title::parse(&ct.title().unwrap_or_default(), RETIRED_PREFIX).retired;
+    let retired = Title::read(&ct.title().unwrap_or_default()).retired;
     let name = contact_label(ct);
     let (label, company) = (
         sanitize::line(&name),
@@ -228,7 +228,7 @@ pub fn ask_retire(app: &mut App, customer: &Customer, ct: &Contact) {
         Dialog::new(ask, "Reinstate the contact?")
             .body(vec![format!(
                 "Takes the mark of a contact who left off {label} at {company}: the title loses \"{}\" and the contact is listed again.",
-                RETIRED_PREFIX.trim()
+                crate::roles::retired_prefix().trim()
             )])
             .choice("Leave as is", None, Answer::No)
             .choice("Reinstate", None, Answer::Yes)
@@ -237,7 +237,7 @@ pub fn ask_retire(app: &mut App, customer: &Customer, ct: &Contact) {
         Dialog::new(ask, "Retire the contact?")
             .body(vec![format!(
                 "Marks {label} as having left {company}: the title starts with \"{}\" and the contacts list hides them (x shows them). Their tickets and history stay; reinstating undoes it.",
-                RETIRED_PREFIX.trim()
+                crate::roles::retired_prefix().trim()
             )])
             .choice("Keep as is", None, Answer::No)
             .choice("Retire", None, Answer::Yes)

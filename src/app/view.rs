@@ -4,7 +4,7 @@
 //! so no string from the server reaches the terminal without passing [`crate::sanitize`].
 
 use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Properties, Ticket, Timestamp};
-use crate::roles::{ContactRole, RETIRED_PREFIX, Title};
+use crate::roles::{ContactRole, Title};
 use crate::sanitize;
 
 /// One list row's display text, plus what search and sort need.
@@ -389,7 +389,7 @@ impl CustomerView {
                 .contacts
                 .iter()
                 .filter_map(|ct| {
-                    let t = Title::parse(&ct.title().unwrap_or_default(), RETIRED_PREFIX);
+                    let t = Title::read(&ct.title().unwrap_or_default());
                     (t.has(role) && !t.retired).then(|| ct.name.clone().unwrap_or_default())
                 })
                 .filter(|n| !n.trim().is_empty())
@@ -461,9 +461,22 @@ pub struct ContactView {
     pub fields: Vec<FieldLine>,
 }
 
+/// Whether a contact's notes say the person left, as technicians note it in Syncro when
+/// there is no archive flag: the retired marker, or "no longer with" / "left the company".
+pub fn notes_say_left(notes: Option<&str>) -> bool {
+    let Some(n) = notes.map(str::to_lowercase) else {
+        return false;
+    };
+    let marker = crate::roles::retired_prefix().trim().to_lowercase();
+    (!marker.is_empty() && n.contains(&marker))
+        || ["no longer with", "left the company", "no longer works"]
+            .iter()
+            .any(|p| n.contains(p))
+}
+
 impl ContactView {
     pub fn build(c: &Contact) -> ContactView {
-        let title = Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX);
+        let title = Title::read(&c.title().unwrap_or_default());
         let mut f = Vec::new();
         push(&mut f, "Name", c.name.as_deref());
         if title.retired {
@@ -471,6 +484,13 @@ impl ContactView {
                 &mut f,
                 "Status",
                 "left the customer (retired)".into(),
+                String::new(),
+            );
+        } else if notes_say_left(c.notes.as_deref()) {
+            push_shown(
+                &mut f,
+                "Status",
+                "the notes say they left: L marks them as left".into(),
                 String::new(),
             );
         }
@@ -498,6 +518,11 @@ impl ContactView {
             Some(&cl),
         );
         push_properties(&mut f, &c.properties, &["title"]);
+        push(
+            &mut f,
+            "Ticket e-mails",
+            c.ticket_matching_emails.as_deref(),
+        );
         push_multiline(&mut f, "Notes", c.notes.as_deref());
         if c.opt_out == Some(true) {
             push_shown(
@@ -610,6 +635,33 @@ impl InvoiceRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_contact_whose_notes_say_they_left_is_flagged_on_the_card_until_retired() {
+        let status = |title: &str, notes: &str| {
+            let c: Contact = serde_json::from_value(serde_json::json!({
+                "id": 1, "name": "Janet Moore", "notes": notes, "properties": {"title": title}
+            }))
+            .unwrap();
+            ContactView::build(&c)
+                .fields
+                .iter()
+                .find(|f| f.label == "Status")
+                .map(|f| f.value.clone())
+        };
+        assert!(
+            status("Teacher", "(left) Retired in June")
+                .unwrap()
+                .contains("L marks")
+        );
+        assert!(status("Teacher", "She is no longer with the school").is_some());
+        assert_eq!(status("Teacher", "Prefers e-mail"), None);
+        assert!(
+            status("(left) Teacher", "(left) Retired")
+                .unwrap()
+                .contains("retired")
+        );
+    }
 
     #[test]
     fn us_phone_numbers_are_formatted_others_kept() {

@@ -53,6 +53,8 @@ pub struct Settings {
     pub theme: String,
     /// Custom property holding the customer type (Business, Government, Non-Profit).
     pub customer_type_property: String,
+    /// What starts the title of a contact who left (see `roles`): `(left)` by default.
+    pub retired_prefix: String,
     /// Requests per minute the client allows itself (Syncro's limit is 180 per IP).
     pub requests_per_minute: u32,
     /// Seconds to wait for a connection to the server.
@@ -89,6 +91,7 @@ impl Default for Settings {
             mouse: false,
             theme: "dark".into(),
             customer_type_property: "Customer Type".into(),
+            retired_prefix: crate::roles::RETIRED_PREFIX.trim().into(),
             requests_per_minute: 180,
             connect_timeout_secs: 10,
             read_timeout_secs: 30,
@@ -545,6 +548,8 @@ pub fn resolve_with(
     }
     let (settings, file_warnings) = load_file(&config_path)?;
     warnings.extend(file_warnings);
+    // Every command (the TUI and the CLI) reads contacts who left with the configured marker.
+    crate::roles::set_retired_prefix(&settings.retired_prefix);
 
     let mut resolved = if args.demo {
         demo(settings)

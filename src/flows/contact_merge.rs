@@ -23,7 +23,7 @@ use super::merge::{CopyField, StepStatus};
 use super::{FlowEnv, FlowError, now};
 use crate::api::model::{Contact, Id, Patch};
 use crate::api::{ApiError, SyncroClient, all_pages};
-use crate::roles::{RETIRED_PREFIX, Title};
+use crate::roles::Title;
 
 /// Contact fields compared by the plan, with their labels.
 const FIELDS: &[(&str, &str)] = &[
@@ -132,10 +132,7 @@ pub async fn plan(
             ("notes", Some(_)) => continue,
             // The duplicate's title may carry roles the primary lacks: both sets are kept.
             ("title", Some(m)) => {
-                let (a, b) = (
-                    Title::parse(&m, RETIRED_PREFIX),
-                    Title::parse(&theirs, RETIRED_PREFIX),
-                );
+                let (a, b) = (Title::read(&m), Title::read(&theirs));
                 let mut joined = a.clone();
                 for r in b.roles {
                     if !joined.has(r) {
@@ -145,7 +142,7 @@ pub async fn plan(
                 if joined == a {
                     continue;
                 }
-                joined.format(RETIRED_PREFIX)
+                joined.write()
             }
             (_, Some(_)) => continue,
             (_, None) => theirs,
@@ -323,14 +320,14 @@ impl ContactMergeRun {
             }
             ContactMergeStep::RetireDuplicate => {
                 let now = client.get_contact(p.duplicate.id).await?;
-                let mut title = Title::parse(&now.title().unwrap_or_default(), RETIRED_PREFIX);
+                let mut title = Title::read(&now.title().unwrap_or_default());
                 title.retired = true;
                 let mut patch = Patch::new();
                 patch.insert(
                     "name".into(),
                     Value::String(now.name.clone().unwrap_or_default()),
                 );
-                patch.insert("title".into(), Value::String(title.format(RETIRED_PREFIX)));
+                patch.insert("title".into(), Value::String(title.write()));
                 let note = format!(
                     "Merged into {} (#{}) by syncro-tui.",
                     name(&p.primary),

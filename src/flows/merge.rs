@@ -250,6 +250,8 @@ impl MergePlan {
         steps.push(MergeStep::Verify);
         if self.invoices.is_empty() {
             steps.push(MergeStep::DeleteDuplicate);
+        } else {
+            steps.push(MergeStep::MarkMerged);
         }
         steps
     }
@@ -258,7 +260,7 @@ impl MergePlan {
 fn keep_reason(invoices: usize) -> Option<String> {
     (invoices > 0).then(|| {
         format!(
-            "The duplicate has {invoices} invoice(s), which the API cannot move, and deleting it would delete them: it was emptied but not deleted. Move or void the invoices in Syncro, then delete it there."
+            "The duplicate has {invoices} invoice(s), which the API cannot move, and deleting it would delete them: it was emptied, marked as merged and kept. Move or void the invoices in Syncro, then delete it there."
         )
     })
 }
@@ -346,6 +348,42 @@ pub enum MergeStep {
     Verify,
     /// `DELETE /customers/{duplicate}`.
     DeleteDuplicate,
+    /// A duplicate kept for its invoices: its name gets [`MERGED_PREFIX`] and its notes say
+    /// where everything went, so that it no longer looks like an active customer (Syncro's API
+    /// cannot disable a customer).
+    MarkMerged,
+}
+
+/// What starts the business name of a duplicate kept after a merge.
+pub const MERGED_PREFIX: &str = "(merged) ";
+
+/// The fields that mark a kept duplicate as merged into `primary` (nothing when it is marked
+/// already: the step may run twice).
+pub fn merged_marks(duplicate: &Customer, primary_name: &str, primary_id: Id) -> Patch {
+    let mut patch = Patch::new();
+    if let Some(name) = duplicate
+        .business_name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty() && !n.starts_with(MERGED_PREFIX))
+    {
+        patch.insert(
+            "business_name".into(),
+            Value::String(format!("{MERGED_PREFIX}{name}")),
+        );
+    }
+    let note = format!(
+        "Merged into {primary_name} (#{primary_id}) by syncro-tui: kept for its invoices, which the API cannot move. Everything else is on #{primary_id}."
+    );
+    let notes = duplicate.notes.as_deref().unwrap_or("");
+    if !notes.contains(&note) {
+        let joined = if notes.trim().is_empty() {
+            note
+        } else {
+            format!("{notes}\n{note}")
+        };
+        patch.insert("notes".into(), Value::String(joined));
+    }
+    patch
 }
 
 impl MergeStep {
@@ -394,6 +432,7 @@ impl MergeStep {
             }
             MergeStep::Verify => "Verify nothing is left on the duplicate".into(),
             MergeStep::DeleteDuplicate => "Delete the duplicate".into(),
+            MergeStep::MarkMerged => "Mark the duplicate as merged (kept for its invoices)".into(),
         }
     }
 
@@ -838,6 +877,18 @@ impl MergeRun {
                 )))
             }
             MergeStep::Verify => self.verify(env).await,
+            MergeStep::MarkMerged => {
+                let current = c.get_customer(d).await.map_err(Failure::Api)?;
+                let patch = merged_marks(&current, &self.primary_name, p);
+                if patch.is_empty() {
+                    return Ok(Outcome::Skipped("Marked as merged already".into()));
+                }
+                c.update_customer(d, &patch).await.map_err(Failure::Api)?;
+                Ok(Outcome::Done(format!(
+                    "Marked {} (#{d}) as merged into #{p}",
+                    self.duplicate_name
+                )))
+            }
             MergeStep::DeleteDuplicate => match c.delete_customer(d).await {
                 Ok(()) => Ok(Outcome::Done(format!(
                     "Deleted {} (#{d})",

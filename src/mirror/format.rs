@@ -144,6 +144,7 @@ struct ContactDef {
     created_at: Option<Timestamp>,
     #[serde(with = "time")]
     updated_at: Option<Timestamp>,
+    ticket_matching_emails: Option<String>,
 }
 
 /// Lists of remote-described structs: a newtype per element.

@@ -28,7 +28,7 @@ use super::packed::Packed;
 use crate::api::model::{Contact, Customer, Id};
 
 /// Version of the file format. Bump it whenever `format::Body` or its records change shape.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"SYNCMIRR";
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::app::audit as audit_ui;
 use crate::app::audit::state::{self as audit_state, AuditView, Finding};
 use crate::app::view::phone_display;
-use crate::roles::{RETIRED_PREFIX, Title};
+use crate::roles::Title;
 use crate::sanitize;
 
 pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
@@ -196,7 +196,7 @@ fn columns(app: &App) -> Columns {
         let records = audit_ui::selected_contacts(app)
             .iter()
             .map(|c| {
-                let t = Title::parse(&c.title().unwrap_or_default(), RETIRED_PREFIX);
+                let t = Title::read(&c.title().unwrap_or_default());
                 let notes = c
                     .notes
                     .as_deref()

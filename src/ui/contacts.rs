@@ -168,7 +168,7 @@ pub fn draw_list(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         let marked = c.merge_mark.is_some_and(|(_, id)| id == row.id);
         let name = match (marked, v.retired) {
             (true, _) => format!("⇄ {}", v.name),
-            (false, true) => format!("(left) {}", v.name),
+            (false, true) => format!("{}{}", crate::roles::retired_prefix(), v.name),
             (false, false) => v.name.clone(),
         };
         let cells: Vec<String> = cols

@@ -352,7 +352,7 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
             .iter()
             .map(|c| {
                 let name = if c.retired {
-                    format!("(left) {}", c.name)
+                    format!("{}{}", crate::roles::retired_prefix(), c.name)
                 } else {
                     c.name.clone()
                 };

@@ -137,6 +137,13 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
             lines.push((error_line(e, cols, w, theme), None));
         }
     }
+    let note = form.target.not_writable();
+    if !note.is_empty() {
+        lines.push((Line::default(), None));
+        for l in wrap(note, w.saturating_sub(2)) {
+            lines.push((Line::styled(format!("  {l}"), theme.dim()), None));
+        }
+    }
     let typing = app.mode() == Mode::Form
         && !matches!(
             form.focused().kind,
@@ -195,7 +202,7 @@ pub(crate) fn field_line(
             fld.value()
         };
         if focused {
-            format!("‹ {value} ›  d a t b toggle")
+            format!("‹ {value} ›  d a t b o toggle")
         } else {
             format!("‹ {value} ›")
         }

@@ -179,7 +179,10 @@ fn plan_lines(
     lines.push(Line::raw(""));
     if plan.keeps_duplicate().is_some() {
         lines.push(Line::styled(
-            format!("then keep {} (emptied)", name(&plan.duplicate)),
+            format!(
+                "then keep {} (emptied, marked as merged)",
+                name(&plan.duplicate)
+            ),
             theme.bold(),
         ));
     } else {

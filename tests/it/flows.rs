@@ -439,9 +439,9 @@ async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
 }
 
 /// Invoices cannot be moved through the API and die with their customer: a duplicate that has
-/// some is emptied but kept.
+/// some is emptied, marked as merged (name and note: the API cannot disable it) and kept.
 #[tokio::test]
-async fn a_duplicate_with_invoices_is_emptied_but_not_deleted() {
+async fn a_duplicate_with_invoices_is_emptied_marked_as_merged_but_not_deleted() {
     let server = demo().await;
     let dir = tempfile::tempdir().unwrap();
     let env = env(&server, &dir, false);
@@ -461,7 +461,22 @@ async fn a_duplicate_with_invoices_is_emptied_but_not_deleted() {
     assert!(run.is_finished() && !run.duplicate_deleted());
     assert!(run.keep_duplicate.as_deref().unwrap().contains("invoice"));
 
-    c.get_customer(duplicate).await.unwrap();
+    let kept = c.get_customer(duplicate).await.unwrap();
+    assert_eq!(
+        kept.business_name.as_deref(),
+        Some("(merged) Brightwater Law Group, P.C.")
+    );
+    assert!(
+        kept.notes
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&format!("Merged into Brightwater Law (#{primary})")),
+        "{:?}",
+        kept.notes
+    );
+    // The mark is made once, however often the step runs.
+    let again = merge::merged_marks(&kept, "Brightwater Law", primary);
+    assert!(again.is_empty(), "{again:?}");
     assert_eq!(
         c.invoices_for_customer(duplicate).await.unwrap().len(),
         invoices
