@@ -115,6 +115,12 @@ pub enum Cmd {
     NextContact,
     /// `[`: the previous contact.
     PrevContact,
+    /// `Space`: mark the row under the cursor (or unmark it) and move down.
+    Mark,
+    /// `*`: mark every row the filter shows (every page, the whole mirror).
+    MarkAll,
+    /// `u`: clear the marks of the pane.
+    ClearMarks,
 }
 
 /// Everything `update` reacts to.

@@ -17,13 +17,19 @@ use crate::app::panes::{self, Step};
 use crate::app::stack::Screen;
 use crate::app::state::{App, DETAIL_DEBOUNCE, SEARCH_DEBOUNCE};
 use crate::app::view::{AssetRow, InvoiceRow, TicketRow};
-use crate::app::{audit, contacts, find, forms, merge, mirror, onboard, palette, pick};
+use crate::app::{audit, contacts, find, forms, marks, merge, mirror, onboard, palette, pick};
 use crate::sanitize;
 
 /// Keys on the panes (browsing) and in the search line.
 pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     if cmd == Cmd::Panes {
         return contacts::toggle(app, fx);
+    }
+    match cmd {
+        Cmd::Mark => return marks::toggle(app, fx),
+        Cmd::MarkAll => return marks::mark_all(app, fx),
+        Cmd::ClearMarks => return marks::clear(app),
+        _ => {}
     }
     if app.pane == Pane::Contacts && contacts::command(app, cmd, fx) {
         return;

@@ -197,6 +197,11 @@ fn keep_visible(app: &mut App) {
     c.offset = c.offset.min(len.saturating_sub(vp));
 }
 
+/// Moves the pane's cursor by `d` rows.
+pub fn step(app: &mut App, d: isize) {
+    move_by(app, Step::By(d));
+}
+
 fn move_by(app: &mut App, s: Step) {
     let len = app.contacts.shown.len();
     if len == 0 {

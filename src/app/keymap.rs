@@ -178,6 +178,17 @@ pub static NORMAL: &[Binding] = &[
     ),
     bind(&[ch('A')], Cmd::Audit, "duplicate audit"),
     bind(
+        &[ch(' ')],
+        Cmd::Mark,
+        "mark the row (or unmark it) for a bulk edit or an export",
+    ),
+    bind(
+        &[ch('*')],
+        Cmd::MarkAll,
+        "mark every row the filter shows (all pages)",
+    ),
+    bind(&[ch('u')], Cmd::ClearMarks, "clear the marks"),
+    bind(
         &[ch('M')],
         Cmd::Merge,
         "mark for merging; on another customer (or contact of one customer): merge the two",
@@ -772,6 +783,9 @@ pub fn cmd_name(cmd: Cmd) -> &'static str {
         Cmd::MoveContact => "move_contact",
         Cmd::NextContact => "next_contact",
         Cmd::PrevContact => "prev_contact",
+        Cmd::Mark => "mark",
+        Cmd::MarkAll => "mark_all",
+        Cmd::ClearMarks => "clear_marks",
     }
 }
 

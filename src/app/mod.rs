@@ -38,6 +38,7 @@ pub mod keymap;
 pub mod kinds;
 pub mod layout;
 pub mod list;
+pub mod marks;
 pub mod merge;
 pub mod mirror;
 pub mod onboard;

@@ -450,6 +450,7 @@ pub fn select_customer(app: &mut App, id: Id, rebuild: bool) -> bool {
 
 /// Takes a deleted customer out of the list; the cursor stays at the same height.
 pub fn remove_row(app: &mut App, id: Id) {
+    app.marks.customers.remove(&id);
     let l = &mut app.list;
     let Some(i) = l.index.remove(&id) else {
         return;

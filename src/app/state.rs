@@ -138,6 +138,8 @@ pub struct App {
     pub merge_waiting: Vec<MergeRun>,
     /// Unfinished contact merges of an earlier run, offered like `merge_waiting`.
     pub contact_merge_waiting: Vec<crate::flows::contact_merge::ContactMergeRun>,
+    /// The rows marked for a bulk edit or an export.
+    pub marks: crate::app::marks::Marks,
     /// How long a request sent now would wait for the client's rate limiter (a 429's pause
     /// or a full window), read on each tick while something loads.
     pub rate_wait: Option<Duration>,
@@ -179,6 +181,7 @@ impl App {
             onboard_draft: None,
             merge_waiting: Vec::new(),
             contact_merge_waiting: Vec::new(),
+            marks: Default::default(),
             rate_wait: None,
         }
     }

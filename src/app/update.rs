@@ -15,8 +15,8 @@ use crate::app::kinds::Mode;
 use crate::app::stack::Screen;
 use crate::app::state::App;
 use crate::app::{
-    audit, browse, contact_merge, contacts, find, forms, help, merge, mirror, onboard, palette,
-    panes, pick,
+    audit, browse, contact_merge, contacts, find, forms, help, marks, merge, mirror, onboard,
+    palette, panes, pick,
 };
 
 /// The first effects of a fresh app: the first page of customers, or the start-up problem.
@@ -66,8 +66,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(ok) = browse::customers_loaded(app, generation, page, result, &mut fx) {
                 if ok {
                     palette::page_arrived(app, &mut fx);
+                    marks::page_arrived(app, &mut fx);
                 } else {
                     palette::page_failed(app);
+                    marks::page_failed(app);
                 }
             }
         }
@@ -99,6 +101,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if mirror::event(app, ev, &mut fx) {
                 // The whole account is in the list now: a waiting export has every page.
                 palette::page_arrived(app, &mut fx);
+                marks::page_arrived(app, &mut fx);
             }
         }
         Action::Audit(ev) => audit::event(app, ev, &mut fx),

@@ -38,6 +38,13 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     if let Some(r) = c.role {
         spans.push(Span::styled(format!("· {} ", r.name()), theme.accent()));
     }
+    let marked = app.marks.contacts.len();
+    if marked > 0 {
+        spans.push(Span::styled(
+            format!("· {} marked ", count(marked as u64)),
+            theme.accent(),
+        ));
+    }
     let retired = c.retired_count();
     if retired > 0 {
         spans.push(Span::styled(
@@ -111,17 +118,24 @@ pub fn draw_list(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
     }
     let rows = layout::list_rows_area(area, search_line);
-    let cols = columns(usize::from(inner.width));
+    // With marks, a two-column gutter carries them.
+    let marks = &app.marks.contacts;
+    let gutter = if marks.is_empty() { "" } else { "  " };
+    let cols = columns(usize::from(inner.width).saturating_sub(gutter.len()));
     let line = |cells: Vec<String>| -> String {
-        cols.iter()
+        let cells: Vec<String> = cols
+            .iter()
             .zip(cells)
             .map(|(&(_, w), text)| super::text::cell(&text, w))
-            .collect::<Vec<_>>()
-            .join(" ")
+            .collect();
+        cells.join(" ")
     };
     frame.render_widget(
         Paragraph::new(Line::styled(
-            line(cols.iter().map(|(t, _)| t.to_string()).collect()),
+            format!(
+                "{gutter}{}",
+                line(cols.iter().map(|(t, _)| t.to_string()).collect())
+            ),
             theme.header(),
         )),
         Rect::new(inner.x, rows.y.saturating_sub(1), inner.width, 1),
@@ -194,12 +208,22 @@ pub fn draw_list(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             } else {
                 theme.selected_unfocused()
             }
+        } else if marks.contains(&row.id) {
+            theme.accent()
         } else if v.retired {
             theme.disabled()
         } else {
             theme.plain()
         };
-        lines.push(Line::styled(line(cells), style));
+        let text = line(cells);
+        lines.push(Line::styled(
+            match (gutter.is_empty(), marks.contains(&row.id)) {
+                (true, _) => text,
+                (false, true) => format!("✓ {text}"),
+                (false, false) => format!("  {text}"),
+            },
+            style,
+        ));
     }
     frame.render_widget(Paragraph::new(lines), rows);
 }

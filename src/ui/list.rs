@@ -117,6 +117,13 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     if let Some(t) = app.audit.type_filter {
         spans.push(Span::styled(format!("· {t} "), theme.accent()));
     }
+    let marked = app.marks.customers.len();
+    if marked > 0 {
+        spans.push(Span::styled(
+            format!("· {} marked ", count(marked as u64)),
+            theme.accent(),
+        ));
+    }
     if let Some(age) = &app.mirror.age_text(app.clock) {
         spans.push(Span::styled(format!("· {age} "), theme.dim()));
     }
@@ -140,14 +147,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
     }
     let rows = layout::list_rows_area(area, search_line);
+    // With marks, a two-column gutter carries them.
+    let marks = &app.marks.customers;
+    let gutter = if marks.is_empty() { "" } else { "  " };
     let cols = columns(
-        usize::from(inner.width),
+        usize::from(inner.width).saturating_sub(gutter.len()),
         app.sort.key == crate::app::SortKey::City,
     );
     let header_y = rows.y.saturating_sub(1);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            line_of(&cols, |c| c.title().to_string()),
+            format!("{gutter}{}", line_of(&cols, |c| c.title().to_string())),
             theme.header(),
         )),
         Rect::new(inner.x, header_y, inner.width, 1),
@@ -171,18 +181,26 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Col::City => v.city().to_string(),
                 Col::Type => crate::app::audit::state::short_type(v.kind()).to_string(),
             });
+            let marked = marks.contains(&v.id);
             let style = if app.list.offset + k == app.list.cursor {
                 if focused {
                     theme.selected()
                 } else {
                     theme.selected_unfocused()
                 }
+            } else if marked {
+                theme.accent()
             } else if v.disabled {
                 theme.disabled()
             } else {
                 theme.plain()
             };
-            Line::styled(text, style)
+            if gutter.is_empty() {
+                Line::styled(text, style)
+            } else {
+                let mark = if marked { "✓ " } else { "  " };
+                Line::styled(format!("{mark}{text}"), style)
+            }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), rows);

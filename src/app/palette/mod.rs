@@ -239,10 +239,12 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
 /// Exports the whole filtered list: the pages not loaded yet are fetched first (the export
 /// then runs when the last one arrives, see [`page_arrived`]).
 fn export_effect(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Vec<Effect>) {
+    // Marked records are exported as they are: no page to wait for.
     let whole_list = matches!(
         what,
         ExportWhat::Customers | ExportWhat::Contacts { all: true }
-    );
+    ) && app.marks.customers.is_empty()
+        && app.marks.contacts.is_empty();
     if whole_list && panes::load_next_page(app, fx) {
         app.palette.pending_export = Some((what, format));
         notice(
@@ -282,12 +284,40 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
     let opts = app.config.export;
     // The rows on screen, each decoded as the export reaches it and dropped after: a whole
     // mirror is never held decoded.
+    // With marks: the marked customers (in the list's order, also those the filter hides).
+    let marks = &app.marks;
+    let marked = !marks.customers.is_empty();
     let shown = || {
-        app.list
-            .shown
-            .iter()
-            .filter_map(|&i| app.list.rows.get(i))
+        let rows: Box<dyn Iterator<Item = &usize>> = if marked {
+            Box::new(app.list.order.iter())
+        } else {
+            Box::new(app.list.shown.iter())
+        };
+        rows.filter_map(|&i| app.list.rows.get(i))
+            .filter(move |r| !marked || marks.customers.contains(&r.id()))
             .map(|r| r.customer())
+    };
+    let customers_n = if marked {
+        marks.customers.len()
+    } else {
+        app.list.shown.len()
+    };
+    // Marked contacts: each with its customer, the customer holding only those.
+    let marked_contacts = || {
+        let mut by_customer: Vec<usize> = app
+            .contacts
+            .rows
+            .iter()
+            .filter(|r| marks.contacts.contains(&r.id))
+            .filter_map(|r| app.list.index.get(&r.customer_id).copied())
+            .collect();
+        by_customer.sort_unstable();
+        by_customer.dedup();
+        by_customer.into_iter().map(|i| {
+            let mut c = app.list.rows[i].customer();
+            c.contacts.retain(|k| marks.contacts.contains(&k.id));
+            c
+        })
     };
     let (stem, text, count) = match what {
         ExportWhat::Customers => {
@@ -301,10 +331,22 @@ fn export_now(app: &mut App, what: ExportWhat, format: ExportFormat, fx: &mut Ve
                 _ => export::customers_csv(shown(), opts),
             };
             (
-                "customers".to_string(),
+                if marked {
+                    "customers-marked"
+                } else {
+                    "customers"
+                }
+                .to_string(),
                 text,
-                plural(app.list.shown.len(), "customer"),
+                plural(customers_n, "customer"),
             )
+        }
+        ExportWhat::Contacts { .. } if !marks.contacts.is_empty() => {
+            let (text, n) = match format {
+                ExportFormat::VCard => export::embedded_contacts_vcard(marked_contacts()),
+                _ => export::embedded_contacts_csv(marked_contacts(), opts),
+            };
+            ("contacts-marked".to_string(), text, plural(n, "contact"))
         }
         ExportWhat::Contacts { all } => {
             let selected = if all {
@@ -600,6 +642,56 @@ mod tests {
             .map(|&i| app.list.rows[i].id().to_string())
             .collect();
         assert_eq!(ids, want);
+    }
+
+    #[test]
+    fn with_marks_the_export_takes_the_marked_records_even_those_the_filter_hides() {
+        let mut app = fixtures::app((100, 30));
+        let ids: Vec<u64> = app
+            .list
+            .shown
+            .iter()
+            .take(3)
+            .map(|&i| app.list.rows[i].id())
+            .collect();
+        app.marks.customers.extend(ids.iter().copied());
+        // A filter that hides some of them.
+        run_line(&mut app, "customer zzzz-none");
+        let fx = run_line(&mut app, "export customers json");
+        let [
+            Effect::Export {
+                stem, text, what, ..
+            },
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(stem, "customers-marked");
+        assert!(what.starts_with("3 customers"), "{what}");
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut got: Vec<u64> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_u64().unwrap())
+            .collect();
+        got.sort_unstable();
+        let mut want = ids.clone();
+        want.sort_unstable();
+        assert_eq!(got, want);
+
+        // Marked contacts: only those, each with its customer.
+        let mut app = fixtures::app((100, 30));
+        press(&mut app, KeyCode::Char('c'));
+        press(&mut app, KeyCode::Char(' '));
+        press(&mut app, KeyCode::Char(' '));
+        assert_eq!(app.marks.contacts.len(), 2);
+        let fx = run_line(&mut app, "export contacts vcard");
+        let [Effect::Export { stem, text, .. }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(stem, "contacts-marked");
+        assert_eq!(text.matches("BEGIN:VCARD").count(), 2);
     }
 
     #[test]
