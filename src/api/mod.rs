@@ -5,6 +5,12 @@ pub mod error;
 pub mod limiter;
 pub mod model;
 pub mod retry;
+pub mod scan;
+pub mod write;
 
-pub use client::{ClientConfig, ClientStats, CustomerQuery, SyncroClient, all_pages};
+pub use client::{
+    ClientConfig, ClientStats, CustomerQuery, SyncroClient, all_pages, all_pages_read,
+};
 pub use error::{ApiError, AuthProblem, FieldError};
+pub use limiter::{Priority, WaitReason};
+pub use write::{CreatedContact, TitleOutcome};
