@@ -549,10 +549,34 @@ pub fn file_name(stem: &str, format: ExportFormat, now: chrono::NaiveDateTime) -
     )
 }
 
-/// Writes `content` to a new file in `dir` (created if needed) named after `stem`, the local
-/// time and the format, and returns its path for the status line. Never overwrites: when the
-/// name is taken, `-2`, `-3`, ... is added. The file is readable only by the user (it holds
-/// customer data). Default `dir`: [`crate::config::Settings::export_directory`].
+/// Whether an export's content holds no record: a CSV with only its header line, an empty
+/// JSON array, vCard text without a card, or nothing at all. Such an export writes no file
+/// (the status line says "nothing to export").
+pub fn is_empty_export(format: ExportFormat, content: &str) -> bool {
+    let text = content.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return true;
+    }
+    match format {
+        // The header names fields and never holds a line break.
+        ExportFormat::Csv => text
+            .split_once(['\n', '\r'])
+            .is_none_or(|(_, rest)| rest.trim().is_empty()),
+        ExportFormat::Json => text
+            .strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'))
+            .is_some_and(|inner| inner.trim().is_empty()),
+        ExportFormat::VCard => !text.contains("BEGIN:VCARD"),
+    }
+}
+
+/// Writes `content` to a new file in `dir` (created if needed, 0700 like every directory the
+/// app creates) named after `stem`, the local time and the format, and returns its path for
+/// the status line. Never overwrites: when the name is taken, `-2`, `-3`, ... is added. The
+/// file is readable only by the user (it holds customer data). A write that fails removes the
+/// file it started, so no empty or partial export is left behind; an export without any record
+/// ([`is_empty_export`]) is refused before anything is created. Default `dir`:
+/// [`crate::config::Settings::export_directory`].
 pub fn write_export(
     dir: &Path,
     stem: &str,
@@ -560,7 +584,10 @@ pub fn write_export(
     content: &str,
 ) -> anyhow::Result<PathBuf> {
     use std::io::Write;
-    std::fs::create_dir_all(dir)
+    if is_empty_export(format, content) {
+        anyhow::bail!("nothing to export");
+    }
+    crate::files::create_private_dir(dir)
         .with_context(|| format!("cannot create the export directory {}", dir.display()))?;
     let name = file_name(stem, format, chrono::Local::now().naive_local());
     let (base, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
@@ -578,10 +605,12 @@ pub fn write_export(
             opts.mode(0o600);
         }
         match opts.open(&path) {
-            Ok(mut f) => {
-                f.write_all(content.as_bytes())
-                    .and_then(|_| f.sync_all())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(f) => {
+                fill_or_remove(f, &path, |f| {
+                    f.write_all(content.as_bytes())?;
+                    f.sync_all()
+                })
+                .with_context(|| format!("cannot write {}", path.display()))?;
                 return Ok(path);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -591,9 +620,61 @@ pub fn write_export(
     anyhow::bail!("too many exports named {name} in {}", dir.display())
 }
 
+/// Runs `write` on a file just created at `path`; when it fails, the file is removed.
+fn fill_or_remove(
+    mut f: std::fs::File,
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let result = write(&mut f);
+    drop(f);
+    if result.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_without_records_is_empty() {
+        assert!(is_empty_export(
+            ExportFormat::Csv,
+            "\u{feff}id,name,email\r\n"
+        ));
+        assert!(is_empty_export(ExportFormat::Csv, "id,name\n  \n"));
+        assert!(!is_empty_export(ExportFormat::Csv, "id,name\r\n1,Acme\r\n"));
+        assert!(is_empty_export(ExportFormat::Json, "[\n]\n"));
+        assert!(!is_empty_export(ExportFormat::Json, "[{\"id\":1}]"));
+        assert!(is_empty_export(ExportFormat::VCard, ""));
+        assert!(!is_empty_export(
+            ExportFormat::VCard,
+            "BEGIN:VCARD\r\nEND:VCARD\r\n"
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_export(dir.path(), "x", ExportFormat::Json, "[]").unwrap_err();
+        assert!(err.to_string().contains("nothing to export"));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// A write that fails half-way (a full disk, a lost network drive) leaves no empty or
+    /// partial file behind.
+    #[test]
+    fn a_failed_export_leaves_no_file() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        let f = std::fs::File::create(&path).unwrap();
+        let err = fill_or_remove(f, &path, |f| {
+            f.write_all(b"id,name\n")?;
+            Err(std::io::Error::other("No space left on device"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("No space"));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn folding_respects_75_octets_and_utf8() {

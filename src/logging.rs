@@ -28,10 +28,16 @@ static ACTIVE_PATH: OnceLock<PathBuf> = OnceLock::new();
 /// Text replaced for a secret.
 pub const REDACTED: &str = "[redacted]";
 
+/// Shortest secret [`redact_secret`] registers: a shorter one would match ordinary words and
+/// mangle log lines. The config refuses shorter API keys as invalid
+/// ([`crate::config::check_api_key`]), so a key in use is always registered.
+pub const MIN_SECRET_LEN: usize = 8;
+
 /// Registers a secret (an API key) to be replaced by `[redacted]` in every log line and in
-/// everything passed through [`scrub`]. Empty keys are ignored.
+/// everything passed through [`scrub`], wherever it appears as a token (see
+/// [`redact_token`]). Secrets shorter than [`MIN_SECRET_LEN`] characters are ignored.
 pub fn redact_secret(secret: &SecretString) {
-    if secret.expose_secret().is_empty() {
+    if secret.expose_secret().chars().count() < MIN_SECRET_LEN {
         return;
     }
     let mut list = SECRETS.write().unwrap_or_else(|e| e.into_inner());
@@ -90,8 +96,8 @@ pub fn filter(level: Option<&str>, rust_log: Option<&str>) -> anyhow::Result<Env
 
 /// Opens (creating, mode 0600) the log file for appending; a log over 5 MiB is rotated first.
 pub fn open_log_file(path: &Path) -> anyhow::Result<File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::files::create_private_dir(dir)
             .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
     }
     if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_BYTES) {
@@ -203,13 +209,16 @@ pub fn scrub(text: &str) -> String {
 
 /// Replaces registered secrets and credential-looking values with `[redacted]`.
 pub fn redact(text: &str) -> String {
-    let mut out = text.to_string();
+    let mut out = if text.contains('@') && text.contains("://") {
+        redact_url_credentials(text)
+    } else {
+        text.to_string()
+    };
     {
         let list = SECRETS.read().unwrap_or_else(|e| e.into_inner());
         for s in list.iter() {
-            let s = s.expose_secret();
-            if !s.is_empty() && out.contains(s) {
-                out = out.replace(s, REDACTED);
+            if let std::borrow::Cow::Owned(o) = redact_token(&out, s.expose_secret()) {
+                out = o;
             }
         }
     }
@@ -224,6 +233,95 @@ pub fn redact(text: &str) -> String {
         out = redact_after(&out, marker);
     }
     out
+}
+
+/// Every `scheme://user:password@host` in `text` with the credentials replaced
+/// (`scheme://user:***@host`): a URL typed with a password must not show it anywhere.
+pub fn redact_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        out.push_str(&rest[..i + 3]);
+        let after = &rest[i + 3..];
+        let end = after
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '`' | '"' | '\'' | '<' | '>') || c.is_whitespace()
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let user = authority[..at].split(':').next().unwrap_or("");
+                out.push_str(user);
+                out.push_str(":***@");
+                out.push_str(&authority[at + 1..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Letters, digits, `-` and `_`: what a key is made of, and what continues a word around it.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// `text` with every occurrence of `secret` that stands as a token replaced by `[redacted]`:
+/// not preceded or followed by a letter, digit, `-` or `_` that would make it part of a longer
+/// word. So the key `s3cret-key-1` is redacted in `Bearer s3cret-key-1,` but the text
+/// `xs3cret-key-12` is left alone, and no ordinary word is ever mangled. Empty secrets match
+/// nothing.
+pub fn redact_token<'a>(text: &'a str, secret: &str) -> std::borrow::Cow<'a, str> {
+    match redact_token_bytes(text.as_bytes(), secret.as_bytes()) {
+        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(text),
+        // Whole UTF-8 sequences were replaced by ASCII: still UTF-8.
+        std::borrow::Cow::Owned(b) => std::borrow::Cow::Owned(
+            String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into()),
+        ),
+    }
+}
+
+/// [`redact_token`] over bytes (an answer body that may not be UTF-8).
+pub fn redact_token_bytes<'a>(body: &'a [u8], secret: &[u8]) -> std::borrow::Cow<'a, [u8]> {
+    if secret.is_empty() || body.len() < secret.len() {
+        return body.into();
+    }
+    let first = secret[0];
+    let (lead, trail) = (
+        is_token_byte(secret[0]),
+        is_token_byte(secret[secret.len() - 1]),
+    );
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i + secret.len() <= body.len() {
+        let Some(off) = memchr::memchr(first, &body[i..=body.len() - secret.len()]) else {
+            break;
+        };
+        let at = i + off;
+        let end = at + secret.len();
+        let bounded = (!lead || at == 0 || !is_token_byte(body[at - 1]))
+            && (!trail || end == body.len() || !is_token_byte(body[end]));
+        if bounded && &body[at..end] == secret {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(body.len()));
+            o.extend_from_slice(&body[copied..at]);
+            o.extend_from_slice(REDACTED.as_bytes());
+            copied = end;
+            i = end;
+        } else {
+            i = at + 1;
+        }
+    }
+    match out {
+        None => body.into(),
+        Some(mut o) => {
+            o.extend_from_slice(&body[copied..]);
+            o.into()
+        }
+    }
 }
 
 /// Redacts the value that follows `marker` (case-insensitive): after separators (`:`, `=`,
@@ -335,9 +433,53 @@ mod tests {
     }
 
     #[test]
-    fn registered_secrets_are_redacted_anywhere() {
+    fn registered_secrets_are_redacted_as_tokens() {
         redact_secret(&SecretString::from("zz-unit-secret-42".to_string()));
-        assert_eq!(redact("x=zz-unit-secret-42y"), "x=[redacted]y");
+        assert_eq!(redact("x=zz-unit-secret-42."), "x=[redacted].");
+        assert_eq!(redact("(zz-unit-secret-42)"), "([redacted])");
+        // Part of a longer word: another value, left alone.
+        assert_eq!(redact("x=zz-unit-secret-42y"), "x=zz-unit-secret-42y");
+        assert_eq!(redact("azz-unit-secret-42"), "azz-unit-secret-42");
+        // A short secret is never registered: it would mangle ordinary words.
+        redact_secret(&SecretString::from("demo".to_string()));
+        assert_eq!(redact("demonstration of a demo"), "demonstration of a demo");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_hidden() {
+        assert_eq!(
+            redact_url_credentials(
+                "see https://me:hunter2@acme.example/api/v1 and http://x.example"
+            ),
+            "see https://me:***@acme.example/api/v1 and http://x.example"
+        );
+        assert_eq!(redact("GET `https://a:b@h/p`"), "GET `https://a:***@h/p`");
+        assert_eq!(
+            redact_url_credentials("no url here: a@b"),
+            "no url here: a@b"
+        );
+    }
+
+    #[test]
+    fn token_redaction_never_mangles_other_text() {
+        let key = "Tk3y_0123456789";
+        assert_eq!(redact_token("a Tk3y_0123456789 b", key), "a [redacted] b");
+        assert_eq!(
+            redact_token("Tk3y_0123456789Tk3y_0123456789", key),
+            "Tk3y_0123456789Tk3y_0123456789"
+        );
+        assert_eq!(
+            redact_token("é:Tk3y_0123456789\nnext Tk3y_0123456789", key),
+            "é:[redacted]\nnext [redacted]"
+        );
+        assert_eq!(redact_token("nothing here", key), "nothing here");
+        assert_eq!(redact_token("anything", ""), "anything");
+        // A key whose edges are not word characters matches wherever it appears.
+        assert_eq!(redact_token("x=abc=def=y", "=abc="), "x[redacted]def=y");
+        assert_eq!(
+            &*redact_token_bytes(b"\xff Tk3y_0123456789 \xfe", key.as_bytes()),
+            b"\xff [redacted] \xfe"
+        );
     }
 
     #[test]

@@ -1,9 +1,15 @@
 use clap::Parser;
 use syncro_tui::cli::{Cli, Command};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    if matches!(
+        cli.command,
+        None | Some(Command::Sync) | Some(Command::Cache(_))
+    ) {
+        prepare_data_dir();
+    }
+    let result = match cli.command {
         Some(Command::DemoServer(args)) => syncro_tui::demo::run_cli(args),
         Some(Command::Config(cmd)) => syncro_tui::config::run_cli(cmd, &cli.run),
         Some(Command::Completions { shell }) => syncro_tui::cli::print_completions(shell),
@@ -11,5 +17,33 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Sync) => syncro_tui::mirror::run_sync_cli(&cli.run),
         Some(Command::Cache(cmd)) => syncro_tui::mirror::run_cache_cli(cmd, &cli.run),
         None => syncro_tui::tui::run_app(cli.run),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // Errors quote what was typed on the command line or in the config file: printed
+            // through the sanitiser (and with any password in a URL hidden), never raw.
+            eprintln!(
+                "Error: {}",
+                syncro_tui::config::printable_text(&format!("{e:#}"))
+            );
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The data directory only the user can enter (0700, tightened if an older version left it
+/// open), and no leftovers of writes killed in an earlier run.
+fn prepare_data_dir() {
+    let dir = syncro_tui::config::data_dir();
+    if syncro_tui::files::secure_dir(&dir).is_ok() {
+        syncro_tui::files::remove_dead_temps_at_start(&dir);
+        for sub in ["drafts", "flows"] {
+            let sub = dir.join(sub);
+            if sub.is_dir() {
+                let _ = syncro_tui::files::secure_dir(&sub);
+                syncro_tui::files::remove_dead_temps_at_start(&sub);
+            }
+        }
     }
 }

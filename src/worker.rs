@@ -11,12 +11,14 @@ mod merge;
 mod mirror;
 mod onboard;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages};
+use crate::api::model::{Patch, Skipped};
+use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages_read};
 use crate::app::{Action, Effect};
 use crate::domain::FormTarget;
 use crate::domain::{Deletion, Record};
@@ -36,6 +38,23 @@ pub struct Worker {
     drafts: Option<std::sync::mpsc::Sender<Effect>>,
     /// Where merge journals and the merge log go (set by [`Worker::with_drafts`]).
     data_dir: Option<std::path::PathBuf>,
+    /// The fields of creates whose outcome was unknown, by the form's token: the look-up the
+    /// app sends next with the same token searches by all of them (a residential customer by
+    /// first and last name and phone, not only by the one name the look-up carries).
+    unknown_creates: Arc<Mutex<HashMap<u64, Patch>>>,
+}
+
+/// Unknown-outcome creates remembered for their look-up (the oldest are forgotten first).
+const REMEMBERED_CREATES: usize = 16;
+
+/// Tells the app about records a page had that could not be read (the rest of the page was).
+fn notice_skipped(tx: &UnboundedSender<Action>, skipped: &[Skipped]) {
+    if !skipped.is_empty() {
+        let _ = tx.send(Action::Notice {
+            text: Skipped::summary(skipped),
+            error: true,
+        });
+    }
 }
 
 fn no_client() -> ApiError {
@@ -52,6 +71,7 @@ impl Worker {
             mirror: None,
             drafts: None,
             data_dir: None,
+            unknown_creates: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -66,16 +86,28 @@ impl Worker {
         self.mirror = Some(mirror::MirrorTask::new(setup));
     }
 
-    /// Keeps form drafts in `data_dir` (one thread, so a save never lands after a remove).
-    pub fn with_drafts(mut self, data_dir: std::path::PathBuf) -> Self {
-        self.data_dir = Some(data_dir.clone());
+    /// Keeps form drafts in `data_dir` (one thread, so a save never lands after a remove), as
+    /// this process's drafts ([`crate::drafts::DraftStore::for_process`]).
+    pub fn with_drafts(self, data_dir: std::path::PathBuf) -> Self {
+        let store = crate::drafts::DraftStore::for_process(&data_dir);
+        self.with_draft_store(data_dir, store)
+    }
+
+    /// [`Worker::with_drafts`] with a given draft store (its own owner: a second instance of the
+    /// app in one test process).
+    pub fn with_draft_store(
+        mut self,
+        data_dir: std::path::PathBuf,
+        store: Arc<crate::drafts::DraftStore>,
+    ) -> Self {
+        self.data_dir = Some(data_dir);
         let (dtx, drx) = std::sync::mpsc::channel::<Effect>();
         let tx = self.tx.clone();
         std::thread::spawn(move || {
             for job in drx {
                 match job {
                     Effect::SaveDraft(d) => {
-                        if let Err(e) = crate::drafts::save(&data_dir, &d) {
+                        if let Err(e) = store.save(&d) {
                             tracing::warn!("could not save a draft: {e}");
                             let _ = tx.send(Action::Notice {
                                 text: format!("Could not save the draft: {e}"),
@@ -84,12 +116,12 @@ impl Worker {
                         }
                     }
                     Effect::RemoveDraft(t) => {
-                        if let Err(e) = crate::drafts::remove(&data_dir, &t) {
+                        if let Err(e) = store.remove(&t) {
                             tracing::warn!("could not remove a draft: {e}");
                         }
                     }
                     Effect::LoadDrafts => {
-                        let _ = tx.send(Action::DraftsLoaded(crate::drafts::load_all(&data_dir)));
+                        let _ = tx.send(Action::DraftsLoaded(store.load_all()));
                     }
                     _ => {}
                 }
@@ -108,7 +140,10 @@ impl Worker {
             Effect::LoadCustomers { generation, query } => {
                 tokio::spawn(async move {
                     let result = match &client {
-                        Some(c) => c.list_customers(&query).await,
+                        Some(c) => c.list_customers_read(&query).await.map(|read| {
+                            notice_skipped(&tx, &read.skipped);
+                            read.page
+                        }),
                         None => Err(no_client()),
                     };
                     let _ = tx.send(Action::CustomersLoaded {
@@ -124,7 +159,12 @@ impl Worker {
             } => {
                 tokio::spawn(async move {
                     let result = match &client {
-                        Some(c) => all_pages(|p| c.list_tickets(customer_id, p)).await,
+                        Some(c) => all_pages_read(|p| c.list_tickets_read(customer_id, p))
+                            .await
+                            .map(|(items, skipped)| {
+                                notice_skipped(&tx, &skipped);
+                                items
+                            }),
                         None => Err(no_client()),
                     };
                     let _ = tx.send(Action::TicketsLoaded {
@@ -175,7 +215,12 @@ impl Worker {
             } => {
                 tokio::spawn(async move {
                     let result = match &client {
-                        Some(c) => all_pages(|p| c.list_assets(customer_id, p)).await,
+                        Some(c) => all_pages_read(|p| c.list_assets_read(customer_id, p))
+                            .await
+                            .map(|(items, skipped)| {
+                                notice_skipped(&tx, &skipped);
+                                items
+                            }),
                         None => Err(no_client()),
                     };
                     let _ = tx.send(Action::AssetsLoaded {
@@ -209,6 +254,13 @@ impl Worker {
                 text,
                 what,
             } => {
+                if crate::export::is_empty_export(format, &text) {
+                    let _ = tx.send(Action::Notice {
+                        text: format!("Nothing to export: no {what} in the list"),
+                        error: false,
+                    });
+                    return;
+                }
                 tokio::spawn(async move {
                     let written = tokio::task::spawn_blocking(move || {
                         let written = crate::export::write_export(&dir, &stem, format, &text);
@@ -263,23 +315,43 @@ impl Worker {
                 target,
                 patch,
             } => {
+                let unknown = self.unknown_creates.clone();
                 tokio::spawn(async move {
+                    let create = target.is_create();
                     let result = match (&client, target) {
                         (None, _) => Err(no_client()),
                         (Some(c), FormTarget::NewCustomer) => {
                             c.create_customer(&patch).await.map(Record::Customer)
                         }
-                        (Some(c), FormTarget::EditCustomer { id }) => {
-                            c.update_customer(id, &patch).await.map(Record::Customer)
-                        }
+                        // An update is saved only when the record holds every field sent
+                        // (a strange 200 is re-read and compared).
+                        (Some(c), FormTarget::EditCustomer { id }) => c
+                            .update_customer_checked(id, &patch)
+                            .await
+                            .map(Record::Customer),
                         (Some(c), FormTarget::NewContact { customer_id }) => c
-                            .create_contact(customer_id, &patch)
+                            .create_contact_checked(customer_id, &patch)
+                            .await
+                            .map(|made| {
+                                if let Some((text, error)) = made.note() {
+                                    let _ = tx.send(Action::Notice { text, error });
+                                }
+                                Record::Contact(made.contact)
+                            }),
+                        (Some(c), FormTarget::EditContact { id, .. }) => c
+                            .update_contact_checked(id, &patch)
                             .await
                             .map(Record::Contact),
-                        (Some(c), FormTarget::EditContact { id, .. }) => {
-                            c.update_contact(id, &patch).await.map(Record::Contact)
-                        }
                     };
+                    if create && result.as_ref().is_err_and(ApiError::outcome_unknown) {
+                        let mut m = unknown.lock().unwrap_or_else(|p| p.into_inner());
+                        if m.len() >= REMEMBERED_CREATES
+                            && let Some(&oldest) = m.keys().min()
+                        {
+                            m.remove(&oldest);
+                        }
+                        m.insert(token, patch);
+                    }
                     let _ = tx.send(Action::FormSaved { token, result });
                 });
             }
@@ -289,9 +361,15 @@ impl Worker {
                 email,
                 name,
             } => {
+                let sent = self
+                    .unknown_creates
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&token);
                 tokio::spawn(async move {
+                    let keys = LookupKeys::new(email, name, sent.as_ref());
                     let result = match &client {
-                        Some(c) => lookup(c, target, email, name).await,
+                        Some(c) => lookup(c, target, &keys).await,
                         None => Err(no_client()),
                     };
                     let _ = tx.send(Action::FormLookup { token, result });
@@ -334,39 +412,134 @@ fn home_short(path: &std::path::Path) -> String {
     }
 }
 
-/// Records like the one a form creates. Customers: the API's `email` and `business_name`
-/// filters (first page each). Contacts: the customer's contacts (the API cannot filter
-/// contacts by e-mail; a customer holds few).
-async fn lookup(
+/// What a look-up for a record like the one being created searches by: the form's e-mail and
+/// name, and, after a create whose outcome was unknown, every field that create sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LookupKeys {
+    pub email: Option<String>,
+    /// The business name, or the person's "First Last" (contacts: the name).
+    pub name: Option<String>,
+    pub business_name: Option<String>,
+    pub firstname: Option<String>,
+    pub lastname: Option<String>,
+    /// Digits of the phone (at least seven).
+    pub phone_digits: Option<String>,
+}
+
+impl LookupKeys {
+    /// The keys of a look-up; `sent` is the body of the create it follows, when known.
+    pub fn new(email: Option<String>, name: Option<String>, sent: Option<&Patch>) -> Self {
+        let text = |k: &str| {
+            sent.and_then(|p| p.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let phone_digits = text("phone")
+            .or_else(|| text("mobile"))
+            .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|d| d.len() >= 7)
+            .map(|d| d[d.len().saturating_sub(10)..].to_string());
+        LookupKeys {
+            email: clean(email).or_else(|| text("email")),
+            name: clean(name),
+            business_name: text("business_name"),
+            firstname: text("firstname"),
+            lastname: text("lastname"),
+            phone_digits,
+        }
+    }
+
+    /// The `GET /customers` filters that find a customer like this one, each on its own (the
+    /// newest first): by e-mail; by business name; by first and last name (a residential
+    /// customer; split from the one name when the fields are not known); by free text over the
+    /// name; by phone digits.
+    pub fn customer_queries(&self) -> Vec<CustomerQuery> {
+        let q = |f: &dyn Fn(&mut CustomerQuery)| {
+            let mut q = CustomerQuery {
+                sort: Some("updated_at DESC".into()),
+                page: 1,
+                ..CustomerQuery::default()
+            };
+            f(&mut q);
+            q
+        };
+        let mut out = Vec::new();
+        if let Some(e) = &self.email {
+            out.push(q(&|q| q.email = Some(e.clone())));
+        }
+        let business = self.business_name.clone().or_else(|| {
+            // Without the create's fields, the one name may be a business name.
+            (self.firstname.is_none() && self.lastname.is_none())
+                .then(|| self.name.clone())
+                .flatten()
+        });
+        if let Some(b) = &business {
+            out.push(q(&|q| q.business_name = Some(b.clone())));
+        }
+        let (first, last) = match (&self.firstname, &self.lastname) {
+            (None, None) => match self.name.as_deref().and_then(|n| n.rsplit_once(' ')) {
+                Some((f, l)) if self.business_name.is_none() => {
+                    (Some(f.trim().to_string()), Some(l.trim().to_string()))
+                }
+                _ => (None, None),
+            },
+            (f, l) => (f.clone(), l.clone()),
+        };
+        if first.is_some() || last.is_some() {
+            out.push(q(&|q| {
+                q.firstname = first.clone();
+                q.lastname = last.clone();
+            }));
+        }
+        if let Some(n) = &self.name {
+            out.push(q(&|q| q.query = Some(n.clone())));
+        }
+        if let Some(d) = &self.phone_digits {
+            out.push(q(&|q| q.query = Some(d.clone())));
+        }
+        out.dedup();
+        out
+    }
+}
+
+/// Records like the one a form creates. Customers: the API's list filters (see
+/// [`LookupKeys::customer_queries`]; first page of each, newest first), so a customer made by
+/// a create whose answer was lost is found whatever kind it is: a business, or a residential
+/// customer without an e-mail. Contacts: every contact of the customer (the API cannot filter
+/// contacts by e-mail; a customer holds few); the app keeps those with the e-mail or name.
+pub async fn lookup(
     client: &SyncroClient,
     target: FormTarget,
-    email: Option<String>,
-    name: Option<String>,
+    keys: &LookupKeys,
 ) -> Result<Vec<Record>, ApiError> {
     match target {
         FormTarget::NewCustomer => {
-            let mut out = Vec::new();
-            let queries = [
-                email.map(|e| CustomerQuery {
-                    email: Some(e),
-                    page: 1,
-                    ..CustomerQuery::default()
-                }),
-                name.map(|n| CustomerQuery {
-                    business_name: Some(n),
-                    page: 1,
-                    ..CustomerQuery::default()
-                }),
-            ];
-            for q in queries.into_iter().flatten() {
+            let mut out: Vec<Record> = Vec::new();
+            for q in keys.customer_queries() {
                 let page = client.list_customers(&q).await?;
-                out.extend(page.items.into_iter().map(Record::Customer));
+                for c in page.items {
+                    let known = out
+                        .iter()
+                        .any(|r| matches!(r, Record::Customer(k) if k.id == c.id));
+                    if !known {
+                        out.push(Record::Customer(c));
+                    }
+                }
             }
             Ok(out)
         }
         FormTarget::NewContact { customer_id } => {
             let contacts = client.all_contacts(Some(customer_id)).await?;
-            Ok(contacts.into_iter().map(Record::Contact).collect())
+            Ok(contacts
+                .into_iter()
+                .map(|mut k| {
+                    k.customer_id.get_or_insert(customer_id);
+                    Record::Contact(k)
+                })
+                .collect())
         }
         _ => Ok(Vec::new()),
     }

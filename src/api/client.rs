@@ -15,9 +15,18 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::error::ApiError;
-use super::limiter::{LimiterSnapshot, RateLimiter};
-use super::model::{Asset, Contact, Customer, CustomerQuery, Id, Invoice, Page, Patch, Ticket};
+use super::limiter::{LimiterSnapshot, Priority, RateLimiter};
+use super::model::{
+    Asset, Contact, Customer, CustomerQuery, Id, Invoice, Page, PageRead, Patch, Skipped, Ticket,
+};
 use super::retry::{self, Decision, RetryPolicy};
+
+/// Default for [`ClientConfig::max_body_bytes`]: 32 MiB. A page of 100 customers with their
+/// contacts embedded is well under 1 MiB; a customer with thousands of contacts a few MiB.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
+
+/// How much of an error answer (4xx, 5xx) is read: enough for any message, never a flood.
+const MAX_ERROR_BODY_BYTES: u64 = 256 * 1024;
 
 /// How to reach a Syncro (or Syncro-compatible) server, and how patiently.
 #[derive(Clone)]
@@ -48,6 +57,9 @@ pub struct ClientConfig {
     pub rate_limit_wait: Duration,
     /// 429 answers one request may meet (and wait out) before the error goes to the caller.
     pub max_rate_limited_retries: u32,
+    /// The longest answer body read; a longer one stops at this size with
+    /// [`ApiError::TooLarge`], so a runaway server or proxy cannot exhaust memory.
+    pub max_body_bytes: u64,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -78,6 +90,7 @@ impl ClientConfig {
             backoff_cap: Duration::from_secs(8),
             rate_limit_wait: Duration::from_secs(60),
             max_rate_limited_retries: 5,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 
@@ -113,8 +126,9 @@ pub struct ClientStats {
 #[derive(Clone)]
 pub struct SyncroClient {
     inner: Arc<Inner>,
-    /// Requests of this handle are paced (background work, see [`SyncroClient::paced`]).
-    paced: bool,
+    /// The limiter class of this handle's requests (see [`SyncroClient::paced`] and
+    /// [`SyncroClient::background`]).
+    priority: Priority,
 }
 
 struct Inner {
@@ -165,18 +179,33 @@ impl SyncroClient {
                 rate_limited: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
             }),
-            paced: false,
+            priority: Priority::Interactive,
         })
     }
 
     /// A handle for background work (the mirror sync): same pool, limiter and counters, but
-    /// its requests are spaced evenly over the rate-limit window instead of taking the whole
-    /// window at once, so the app's own requests are never stuck behind a burst.
+    /// its requests draw on the background share of the window (the technician's requests keep
+    /// a reserve and go first) and are spaced evenly over the window instead of taking it at
+    /// once, so the app's own requests are never stuck behind a burst.
     pub fn paced(&self) -> SyncroClient {
         SyncroClient {
             inner: Arc::clone(&self.inner),
-            paced: true,
+            priority: Priority::Paced,
         }
+    }
+
+    /// A handle for background work that goes as fast as the server answers, within the
+    /// background share of the window (for a pass that fits in what the window has left).
+    pub fn background(&self) -> SyncroClient {
+        SyncroClient {
+            inner: Arc::clone(&self.inner),
+            priority: Priority::Background,
+        }
+    }
+
+    /// The limiter class of this handle.
+    pub fn priority(&self) -> Priority {
+        self.priority
     }
 
     /// The server's base URL (`.../api/v1`).
@@ -206,8 +235,29 @@ impl SyncroClient {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<T, ApiError> {
+        let (answer, value) = self.request_answer(method, path, query, body).await?;
+        drop(answer);
+        Ok(value)
+    }
+
+    /// [`SyncroClient::request`], keeping the answer (its status, for checking a record).
+    async fn request_answer<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<(Answer, T), ApiError> {
         let answer = self.execute(method, path, query, body).await?;
-        decode(&answer).map_err(|e| match e {
+        match decode(&answer) {
+            Ok(v) => Ok((answer, v)),
+            Err(e) => Err(self.not_json(e, &answer)),
+        }
+    }
+
+    /// A decoding error with the body's excerpt, any echoed key redacted.
+    fn not_json(&self, e: ApiError, answer: &Answer) -> ApiError {
+        match e {
             ApiError::NotJson {
                 status,
                 content_type,
@@ -221,7 +271,29 @@ impl SyncroClient {
                 )),
             },
             other => other,
-        })
+        }
+    }
+
+    /// One page of a list endpoint: the records that decode, and the ones that do not (each
+    /// logged with its id and the reason), instead of failing the page for one bad record.
+    async fn request_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<PageRead<T>, ApiError> {
+        let answer = self.execute(Method::GET, path, query, None).await?;
+        let read = super::model::read_page::<T>(&answer.body).map_err(|_| {
+            let e = ApiError::NotJson {
+                status: answer.status,
+                content_type: excerpt(answer.content_type.as_bytes()),
+                excerpt: String::new(),
+            };
+            self.not_json(e, &answer)
+        })?;
+        for s in &read.skipped {
+            tracing::warn!(path, "{}", s.log_line());
+        }
+        Ok(read)
     }
 
     /// Sends until a 2xx answer, a final error, or the retry bounds are reached.
@@ -237,24 +309,22 @@ impl SyncroClient {
         let mut rate_limited = 0u32;
         loop {
             attempt += 1;
-            if self.paced {
-                self.inner.limiter.acquire_paced().await;
-            } else {
-                self.inner.limiter.acquire().await;
-            }
+            self.inner.limiter.acquire_as(self.priority).await;
             self.inner.requests.fetch_add(1, Ordering::Relaxed);
             let started = Instant::now();
             let result = self.send_once(&method, path, query, body).await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let ms = started.elapsed().as_millis() as u64;
+            // One line per request over the wire, at the default level: method, path (never
+            // the query: it holds search text), status, milliseconds.
             let error = match result {
                 Ok(answer) => {
-                    tracing::debug!(%method, path, status = answer.status, elapsed_ms, attempt, "api request");
+                    tracing::info!(%method, path, status = answer.status, ms, attempt, "api request");
                     return Ok(answer);
                 }
                 Err(e) => e,
             };
-            tracing::debug!(
-                %method, path, status = error.status(), elapsed_ms, attempt, error = %error,
+            tracing::info!(
+                %method, path, status = error.status(), ms, attempt, error = %error,
                 "api request failed"
             );
             if matches!(error, ApiError::RateLimited { .. }) {
@@ -312,12 +382,14 @@ impl SyncroClient {
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after =
             retry::parse_retry_after(&header(reqwest::header::RETRY_AFTER), SystemTime::now());
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&e, cfg))?
-            .to_vec();
-        if (200..300).contains(&status) {
+        let ok = (200..300).contains(&status);
+        let cap = if ok {
+            cfg.max_body_bytes
+        } else {
+            cfg.max_body_bytes.min(MAX_ERROR_BODY_BYTES)
+        };
+        let body = read_body(resp, cap, ok, cfg).await?;
+        if ok {
             Ok(Answer {
                 status,
                 content_type,
@@ -337,36 +409,49 @@ impl SyncroClient {
     }
 
     /// `GET /customers`: one page of customers matching `q` (disabled ones only on request).
+    /// Records that cannot be read are left out (see [`SyncroClient::list_customers_read`]).
     pub async fn list_customers(&self, q: &CustomerQuery) -> Result<Page<Customer>, ApiError> {
-        self.request(Method::GET, "/customers", &q.to_pairs(), None)
-            .await
+        Ok(self.list_customers_read(q).await?.page)
+    }
+
+    /// [`SyncroClient::list_customers`] with the records that could not be read.
+    pub async fn list_customers_read(
+        &self,
+        q: &CustomerQuery,
+    ) -> Result<PageRead<Customer>, ApiError> {
+        self.request_page("/customers", &q.to_pairs()).await
     }
 
     /// `GET /customers/{id}`, contacts embedded.
     pub async fn get_customer(&self, id: Id) -> Result<Customer, ApiError> {
-        let w: CustomerEnvelope = self
-            .request(Method::GET, &format!("/customers/{id}"), &[], None)
+        let (answer, w): (Answer, CustomerEnvelope) = self
+            .request_answer(Method::GET, &format!("/customers/{id}"), &[], None)
             .await?;
-        Ok(w.customer)
+        the_customer(&answer, w, Some(id))
     }
 
-    /// `POST /customers`. Retried only after a 429; a timeout leaves the outcome unknown
-    /// ([`ApiError::outcome_unknown`]): look for the record before sending again.
+    /// `POST /customers`. Retried only after a 429. Anything but the created customer in the
+    /// answer (a timeout, a dropped connection, a 5xx, an HTML page, a truncated or unrelated
+    /// body, a record without an id) is an error for which [`ApiError::outcome_unknown`] holds:
+    /// look for the record before sending again.
     pub async fn create_customer(&self, fields: &Patch) -> Result<Customer, ApiError> {
         let body = Value::Object(fields.clone());
-        let w: CustomerEnvelope = self
-            .request(Method::POST, "/customers", &[], Some(&body))
+        let (answer, w): (Answer, CustomerEnvelope) = self
+            .request_answer(Method::POST, "/customers", &[], Some(&body))
             .await?;
-        Ok(w.customer)
+        the_customer(&answer, w, None)
     }
 
-    /// Sends only the given fields; the rest of the record is left as it is on the server.
+    /// Sends only the given fields; the rest of the record is left as it is on the server. An
+    /// answer that is not the customer (another id, no record) is
+    /// [`ApiError::UnexpectedAnswer`]. [`SyncroClient::update_customer_checked`] also makes sure
+    /// the fields stuck.
     pub async fn update_customer(&self, id: Id, patch: &Patch) -> Result<Customer, ApiError> {
         let body = Value::Object(patch.clone());
-        let w: CustomerEnvelope = self
-            .request(Method::PUT, &format!("/customers/{id}"), &[], Some(&body))
+        let (answer, w): (Answer, CustomerEnvelope) = self
+            .request_answer(Method::PUT, &format!("/customers/{id}"), &[], Some(&body))
             .await?;
-        Ok(w.customer)
+        the_customer(&answer, w, Some(id))
     }
 
     /// `DELETE /customers/{id}`. Syncro deletes for good.
@@ -383,37 +468,57 @@ impl SyncroClient {
         customer_id: Option<Id>,
         page: u32,
     ) -> Result<Page<Contact>, ApiError> {
+        Ok(self.list_contacts_read(customer_id, page).await?.page)
+    }
+
+    /// [`SyncroClient::list_contacts`] with the records that could not be read.
+    pub async fn list_contacts_read(
+        &self,
+        customer_id: Option<Id>,
+        page: u32,
+    ) -> Result<PageRead<Contact>, ApiError> {
         let mut q = Vec::new();
         if let Some(id) = customer_id {
             q.push(("customer_id".to_string(), id.to_string()));
         }
         q.push(("page".to_string(), page.max(1).to_string()));
-        self.request(Method::GET, "/contacts", &q, None).await
+        self.request_page("/contacts", &q).await
     }
 
     /// `GET /contacts/{id}` (a flat object, no wrapper).
     pub async fn get_contact(&self, id: Id) -> Result<Contact, ApiError> {
-        self.request(Method::GET, &format!("/contacts/{id}"), &[], None)
-            .await
+        let (answer, c): (Answer, Contact) = self
+            .request_answer(Method::GET, &format!("/contacts/{id}"), &[], None)
+            .await?;
+        the_contact(&answer, c, Some(id))
     }
 
-    /// `fields` may hold `title`: Syncro stores it as `properties.title`.
+    /// `POST /contacts`. A `title` in `fields` is sent where Syncro stores it,
+    /// `properties.title` (the spec's POST body has no `title`); whether it was kept is for the
+    /// caller to check ([`SyncroClient::create_contact_checked`] does). Like
+    /// [`SyncroClient::create_customer`], anything but the created contact in the answer is an
+    /// error with an unknown outcome.
     pub async fn create_contact(
         &self,
         customer_id: Id,
         fields: &Patch,
     ) -> Result<Contact, ApiError> {
-        let mut body = fields.clone();
+        let mut body = title_into_properties(fields);
         body.insert("customer_id".into(), Value::from(customer_id));
-        self.request(Method::POST, "/contacts", &[], Some(&Value::Object(body)))
-            .await
+        let (answer, c): (Answer, Contact) = self
+            .request_answer(Method::POST, "/contacts", &[], Some(&Value::Object(body)))
+            .await?;
+        the_contact(&answer, c, None)
     }
 
     /// `PUT /contacts/{id}` with only the given fields; `title` is stored as `properties.title`.
+    /// Syncro requires `name` on this PUT: [`SyncroClient::update_contact_checked`] adds it.
     pub async fn update_contact(&self, id: Id, patch: &Patch) -> Result<Contact, ApiError> {
         let body = Value::Object(patch.clone());
-        self.request(Method::PUT, &format!("/contacts/{id}"), &[], Some(&body))
-            .await
+        let (answer, c): (Answer, Contact) = self
+            .request_answer(Method::PUT, &format!("/contacts/{id}"), &[], Some(&body))
+            .await?;
+        the_contact(&answer, c, Some(id))
     }
 
     /// `DELETE /contacts/{id}`.
@@ -426,27 +531,49 @@ impl SyncroClient {
 
     /// `GET /tickets?customer_id=`: one page of a customer's tickets.
     pub async fn list_tickets(&self, customer_id: Id, page: u32) -> Result<Page<Ticket>, ApiError> {
+        Ok(self.list_tickets_read(customer_id, page).await?.page)
+    }
+
+    /// [`SyncroClient::list_tickets`] with the records that could not be read.
+    pub async fn list_tickets_read(
+        &self,
+        customer_id: Id,
+        page: u32,
+    ) -> Result<PageRead<Ticket>, ApiError> {
         let q = vec![
             ("customer_id".to_string(), customer_id.to_string()),
             ("page".to_string(), page.max(1).to_string()),
         ];
-        self.request(Method::GET, "/tickets", &q, None).await
+        self.request_page("/tickets", &q).await
     }
 
     /// `GET /customer_assets?customer_id=`: one page of a customer's assets.
     pub async fn list_assets(&self, customer_id: Id, page: u32) -> Result<Page<Asset>, ApiError> {
+        Ok(self.list_assets_read(customer_id, page).await?.page)
+    }
+
+    /// [`SyncroClient::list_assets`] with the records that could not be read.
+    pub async fn list_assets_read(
+        &self,
+        customer_id: Id,
+        page: u32,
+    ) -> Result<PageRead<Asset>, ApiError> {
         let q = vec![
             ("customer_id".to_string(), customer_id.to_string()),
             ("page".to_string(), page.max(1).to_string()),
         ];
-        self.request(Method::GET, "/customer_assets", &q, None)
-            .await
+        self.request_page("/customer_assets", &q).await
     }
 
     /// One page of the account's invoices. The API cannot filter them by customer.
     pub async fn list_invoices(&self, page: u32) -> Result<Page<Invoice>, ApiError> {
+        Ok(self.list_invoices_read(page).await?.page)
+    }
+
+    /// [`SyncroClient::list_invoices`] with the records that could not be read.
+    pub async fn list_invoices_read(&self, page: u32) -> Result<PageRead<Invoice>, ApiError> {
         let q = vec![("page".to_string(), page.max(1).to_string())];
-        self.request(Method::GET, "/invoices", &q, None).await
+        self.request_page("/invoices", &q).await
     }
 
     /// Every customer matching `q` (its `page` is ignored), page after page.
@@ -570,40 +697,163 @@ impl SyncroClient {
     }
 }
 
+/// Most pages any list is walked to: a server that keeps answering full pages (or claims
+/// absurd totals) cannot keep a client busy forever.
+pub const MAX_PAGES: u32 = 100_000;
+
 /// Walks every page of a list, driven by `meta` (never by an assumed page size): it stops at
-/// `meta.total_pages`, at an empty page, or after the first page when there is no `meta`. The
-/// page number asked for, not the one echoed back, is compared with `total_pages`, so a server
-/// that ignores `page` cannot make it loop forever.
+/// `meta.total_pages` (itself capped by what `total_entries` allows, see
+/// [`super::model::Meta::capped`]), at an empty page, after the first page when there is no
+/// `meta`, or at [`MAX_PAGES`]. The page number asked for, not the one echoed back, is compared
+/// with `total_pages`, so a server that ignores `page` cannot make it loop forever.
 pub async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
 where
     F: FnMut(u32) -> Fut,
     Fut: std::future::Future<Output = Result<Page<T>, ApiError>>,
 {
+    let read = all_pages_read(|p| {
+        let f = fetch(p);
+        async move {
+            f.await.map(|page| PageRead {
+                page,
+                skipped: Vec::new(),
+            })
+        }
+    })
+    .await?;
+    Ok(read.0)
+}
+
+/// [`all_pages`] over pages read with their unreadable records: every record, and every
+/// record that could not be read.
+pub async fn all_pages_read<T, F, Fut>(mut fetch: F) -> Result<(Vec<T>, Vec<Skipped>), ApiError>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Result<PageRead<T>, ApiError>>,
+{
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     let mut page = 1u32;
     loop {
-        let p = fetch(page).await?;
+        let PageRead {
+            page: p,
+            skipped: s,
+        } = fetch(page).await?;
         let total = p.meta.total_pages.unwrap_or(0);
-        let empty = p.items.is_empty();
+        let empty = p.items.is_empty() && s.is_empty();
         if let (1, Some(n)) = (page, p.meta.total_entries) {
             out.reserve(usize::try_from(n.min(1_000_000)).unwrap_or(0));
         }
         out.extend(p.items);
-        if empty || u64::from(page) >= total {
-            return Ok(out);
+        skipped.extend(s);
+        if empty || u64::from(page) >= total || page >= MAX_PAGES {
+            return Ok((out, skipped));
         }
         page += 1;
     }
 }
 
+/// `fields` with a top-level `title` moved into `properties.title` (merged with any other
+/// properties sent), where Syncro stores a contact's title.
+pub fn title_into_properties(fields: &Patch) -> Patch {
+    let mut body = fields.clone();
+    if let Some(title) = body.remove("title") {
+        let props = body
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Patch::new()));
+        if !props.is_object() {
+            *props = Value::Object(Patch::new());
+        }
+        if let Value::Object(m) = props {
+            m.insert("title".into(), title);
+        }
+    }
+    body
+}
+
+/// The customer of a `{"customer": {..}}` answer: one with an id (the one asked for, when
+/// `expected`), else [`ApiError::UnexpectedAnswer`].
+fn the_customer(
+    answer: &Answer,
+    w: CustomerEnvelope,
+    expected: Option<Id>,
+) -> Result<Customer, ApiError> {
+    let unexpected = |detail: String| ApiError::UnexpectedAnswer {
+        status: answer.status,
+        detail,
+    };
+    let Some(c) = w.customer else {
+        return Err(unexpected(format!(
+            "no customer record in it: \"{}\"",
+            excerpt(&answer.body[..answer.body.len().min(200)])
+        )));
+    };
+    check_id("customer", c.id, expected).map_err(unexpected)?;
+    Ok(c)
+}
+
+/// The contact of a flat contact answer, checked like [`the_customer`].
+fn the_contact(answer: &Answer, c: Contact, expected: Option<Id>) -> Result<Contact, ApiError> {
+    check_id("contact", c.id, expected).map_err(|detail| ApiError::UnexpectedAnswer {
+        status: answer.status,
+        detail: if c.id == 0 {
+            format!(
+                "{detail}: \"{}\"",
+                excerpt(&answer.body[..answer.body.len().min(200)])
+            )
+        } else {
+            detail
+        },
+    })?;
+    Ok(c)
+}
+
+fn check_id(kind: &str, id: Id, expected: Option<Id>) -> Result<(), String> {
+    match expected {
+        _ if id == 0 => Err(format!("no {kind} id in it")),
+        Some(e) if e != id => Err(format!("it holds {kind} {id}, not {kind} {e}")),
+        _ => Ok(()),
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct CustomerEnvelope {
-    customer: Customer,
+    #[serde(default)]
+    customer: Option<Customer>,
 }
 
 #[derive(serde::Deserialize)]
 struct TicketEnvelope {
     ticket: Ticket,
+}
+
+/// Reads an answer's body chunk by chunk, never more than `cap` bytes: a `Content-Length`
+/// over the cap fails at once, a body that grows past it stops there. A 2xx body over the cap
+/// is [`ApiError::TooLarge`]; an error body is cut at the cap (its start says enough).
+async fn read_body(
+    mut resp: reqwest::Response,
+    cap: u64,
+    fail_over_cap: bool,
+    cfg: &ClientConfig,
+) -> Result<Vec<u8>, ApiError> {
+    let too_large = || ApiError::TooLarge { limit: cap };
+    if fail_over_cap && resp.content_length().is_some_and(|n| n > cap) {
+        return Err(too_large());
+    }
+    let initial = resp.content_length().unwrap_or(0).min(cap).min(1024 * 1024);
+    let mut body = Vec::with_capacity(usize::try_from(initial).unwrap_or(0));
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, cfg))? {
+        let room = usize::try_from(cap.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
+        if chunk.len() > room {
+            if fail_over_cap {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk[..room]);
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Decodes a 2xx body; anything else than the JSON expected becomes [`ApiError::NotJson`].
@@ -615,26 +865,10 @@ fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, ApiError> {
     })
 }
 
-/// `body` with every occurrence of `secret` replaced by `[redacted]`.
+/// `body` with every occurrence of `secret` as a token (not inside a longer word of letters,
+/// digits, `-` or `_`) replaced by `[redacted]`.
 fn redact<'a>(body: &'a [u8], secret: &str) -> std::borrow::Cow<'a, [u8]> {
-    let needle = secret.as_bytes();
-    if needle.is_empty() || body.len() < needle.len() {
-        return body.into();
-    }
-    let mut out: Vec<u8> = Vec::new();
-    let mut rest = body;
-    let mut found = false;
-    while let Some(i) = rest.windows(needle.len()).position(|w| w == needle) {
-        found = true;
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(b"[redacted]");
-        rest = &rest[i + needle.len()..];
-    }
-    if !found {
-        return body.into();
-    }
-    out.extend_from_slice(rest);
-    out.into()
+    crate::logging::redact_token_bytes(body, secret.as_bytes())
 }
 
 fn transport_error(e: &reqwest::Error, cfg: &ClientConfig) -> ApiError {

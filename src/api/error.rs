@@ -56,6 +56,27 @@ pub enum ApiError {
         excerpt: String,
     },
 
+    /// A 2xx answer that is not the record the request should have returned: an empty object,
+    /// another shape, a record without an id or with another one. For a create or an update the
+    /// server may or may not have made the change ([`ApiError::outcome_unknown`]).
+    #[error(
+        "The server answered {status} but not with the record expected ({detail}). The change may or may not have been made."
+    )]
+    UnexpectedAnswer { status: u16, detail: String },
+
+    /// The answer was longer than the client reads (`ClientConfig::max_body_bytes`); reading
+    /// stopped there.
+    #[error(
+        "The server's answer is larger than {} MiB, more than any Syncro answer should be; it was not read. A proxy or a misconfigured server may be in the way.",
+        .limit / (1024 * 1024)
+    )]
+    TooLarge { limit: u64 },
+
+    /// An update the server answered, but whose fields (API names) do not hold the values sent,
+    /// in the answer and in a fresh read of the record.
+    #[error("The server did not keep {}: the record on the server still has other values.", join_fields(.fields))]
+    NotKept { fields: Vec<String> },
+
     #[error("Invalid configuration: {0}")]
     Config(String),
 }
@@ -110,6 +131,35 @@ fn unauthorized_text(message: &str) -> String {
     }
 }
 
+/// "the e-mail", "the title and the phone", "the name, the e-mail and the title".
+fn join_fields(fields: &[String]) -> String {
+    let names: Vec<String> = fields
+        .iter()
+        .map(|f| format!("the {}", field_label(f)))
+        .collect();
+    match names.as_slice() {
+        [] => "the values sent".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A technician's word for an API field name (`business_name` -> "business name").
+pub fn field_label(field: &str) -> String {
+    match field {
+        "email" => "e-mail".into(),
+        "address1" => "address".into(),
+        "address2" | "address_2" => "address line 2".into(),
+        "zip" => "ZIP".into(),
+        "customer_id" => "customer".into(),
+        "tax_rate_id" => "tax rate".into(),
+        f => match f.strip_prefix("properties.") {
+            Some(p) => format!("\"{p}\""),
+            None => f.replace('_', " "),
+        },
+    }
+}
+
 fn join_messages(errors: &[FieldError]) -> String {
     let v: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
     if v.is_empty() {
@@ -156,9 +206,23 @@ impl ApiError {
         )
     }
 
-    /// For a create: the request may or may not have reached the server.
+    /// For a write (a create above all): the request may have reached the server and been
+    /// carried out, although the answer does not show it. True for everything but the answers
+    /// that say the server refused or never processed the request (400, 401/403, a JSON 404,
+    /// 422, 429) and the client's own errors: a timeout, a dropped connection, any 5xx, an HTML
+    /// page, a truncated or unrelated 2xx body, a record without an id, an oversized answer.
+    /// After a create that failed so, look for the record before sending again.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, ApiError::Timeout { .. } | ApiError::Connect { .. })
+        !matches!(
+            self,
+            ApiError::BadRequest { .. }
+                | ApiError::Unauthorized { .. }
+                | ApiError::NotFound { .. }
+                | ApiError::Validation { .. }
+                | ApiError::RateLimited { .. }
+                | ApiError::NotKept { .. }
+                | ApiError::Config(_)
+        )
     }
 
     /// HTTP status, where there was one.
@@ -171,8 +235,85 @@ impl ApiError {
             ApiError::RateLimited { .. } => 429,
             ApiError::Server { status, .. }
             | ApiError::Http { status, .. }
-            | ApiError::NotJson { status, .. } => *status,
+            | ApiError::NotJson { status, .. }
+            | ApiError::UnexpectedAnswer { status, .. } => *status,
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// For a create, only answers that say the server refused or never processed the request
+    /// are known not to have created anything.
+    #[test]
+    fn outcome_unknown_holds_for_every_answer_that_is_not_a_refusal() {
+        let unknown = [
+            ApiError::Timeout {
+                after: Duration::from_secs(1),
+            },
+            ApiError::Connect {
+                message: "reset".into(),
+            },
+            ApiError::Server {
+                status: 502,
+                message: "Bad Gateway".into(),
+            },
+            ApiError::Server {
+                status: 504,
+                message: String::new(),
+            },
+            ApiError::NotJson {
+                status: 200,
+                content_type: "text/html".into(),
+                excerpt: "Maintenance".into(),
+            },
+            ApiError::UnexpectedAnswer {
+                status: 200,
+                detail: "no customer record in it".into(),
+            },
+            ApiError::TooLarge { limit: 1 },
+            ApiError::Http {
+                status: 302,
+                message: String::new(),
+            },
+        ];
+        for e in &unknown {
+            assert!(e.outcome_unknown(), "{e:?}");
+        }
+        let refused = [
+            ApiError::BadRequest {
+                message: String::new(),
+            },
+            ApiError::Unauthorized {
+                message: String::new(),
+            },
+            ApiError::NotFound {
+                what: String::new(),
+            },
+            ApiError::Validation { errors: vec![] },
+            ApiError::RateLimited { retry_after: None },
+            ApiError::Config(String::new()),
+        ];
+        for e in &refused {
+            assert!(!e.outcome_unknown(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn fields_not_kept_are_named_for_a_technician() {
+        let e = ApiError::NotKept {
+            fields: vec![
+                "email".into(),
+                "properties.Customer Type".into(),
+                "title".into(),
+            ],
+        };
+        assert_eq!(
+            e.to_string(),
+            "The server did not keep the e-mail, the \"Customer Type\" and the title: the record on the server still has other values."
+        );
     }
 }

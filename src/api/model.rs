@@ -476,7 +476,202 @@ pub struct Page<T> {
 
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Page<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(de::PageVisitor(std::marker::PhantomData))
+        let mut page = d.deserialize_map(de::PageVisitor(std::marker::PhantomData))?;
+        page.meta = page.meta.capped(page.items.len());
+        Ok(page)
+    }
+}
+
+impl Meta {
+    /// `total_pages` no larger than `total_entries` allows at the page size (`per_page`, or
+    /// the records on this page when that is smaller or missing): a server that claims a
+    /// million pages for 250 entries cannot make a client walk them. Without `total_entries`,
+    /// or without any page size to go by, it stays as the server said.
+    pub fn capped(mut self, on_page: usize) -> Meta {
+        let on_page = on_page as u64;
+        let size = match (self.per_page.filter(|p| *p > 0), on_page) {
+            (Some(p), 0) => Some(p),
+            (Some(p), n) => Some(p.min(n)),
+            (None, 0) => None,
+            (None, n) => Some(n),
+        };
+        if let (Some(total), Some(entries), Some(size)) =
+            (self.total_pages, self.total_entries, size)
+        {
+            self.total_pages = Some(total.min(entries.div_ceil(size).max(1)));
+        }
+        self
+    }
+}
+
+/// A record of a list page that could not be read, left out of the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `customer`, `contact`, `ticket`, `asset`, `invoice` (or `record`).
+    pub kind: &'static str,
+    /// The record's id, when it can be found in its bytes.
+    pub id: Option<Id>,
+    /// Why, in one line ("holds text that is not valid UTF-8").
+    pub reason: String,
+}
+
+impl Skipped {
+    /// "customer 21403127: holds text that is not valid UTF-8", for the log.
+    pub fn log_line(&self) -> String {
+        match self.id {
+            Some(id) => format!("{} {id} could not be read: {}", self.kind, self.reason),
+            None => format!(
+                "a {} without a readable id could not be read: {}",
+                self.kind, self.reason
+            ),
+        }
+    }
+
+    /// For the status line: "1 record could not be read: customer 21403127", "3 records could
+    /// not be read: customers 1, 2, 3"; at most five ids are listed. Empty for none.
+    pub fn summary(skipped: &[Skipped]) -> String {
+        let n = skipped.len();
+        if n == 0 {
+            return String::new();
+        }
+        let kinds: std::collections::BTreeSet<&str> = skipped.iter().map(|s| s.kind).collect();
+        let kind = match (kinds.len(), kinds.iter().next()) {
+            (1, Some(k)) => *k,
+            _ => "record",
+        };
+        let ids: Vec<String> = skipped
+            .iter()
+            .filter_map(|s| s.id)
+            .take(5)
+            .map(|id| id.to_string())
+            .collect();
+        let named = skipped.iter().filter(|s| s.id.is_some()).count();
+        let mut which = if ids.is_empty() {
+            format!("{n} without a readable id")
+        } else {
+            let noun = if named == 1 {
+                kind.to_string()
+            } else {
+                format!("{kind}s")
+            };
+            format!("{noun} {}", ids.join(", "))
+        };
+        if named > ids.len() {
+            which.push_str(&format!(" and {} more", named - ids.len()));
+        }
+        if named > 0 && named < n {
+            which.push_str(&format!(" (and {} without a readable id)", n - named));
+        }
+        let records = if n == 1 { "record" } else { "records" };
+        format!("{n} {records} could not be read: {which}")
+    }
+}
+
+/// A list page as the client read it: the page, and the records that could not be read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageRead<T> {
+    pub page: Page<T>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// The envelope keys of list pages, and what one of their records is called.
+const LIST_KEYS: &[(&[u8], &str)] = &[
+    (b"customers", "customer"),
+    (b"contacts", "contact"),
+    (b"tickets", "ticket"),
+    (b"assets", "asset"),
+    (b"invoices", "invoice"),
+    (b"items", "record"),
+];
+
+/// Decodes a list page so that one bad record never fails it: the whole page at once (the
+/// common case, fast), and when that fails, record by record. The envelope's array is split
+/// into the byte spans of its elements ([`super::scan`]) and each decoded alone; a record that
+/// does not decode (invalid UTF-8 inside, nested deeper than the decoder's recursion limit, a
+/// value no lenient reader can take) is left out and reported in
+/// [`PageRead::skipped`] with its id and a reason. A body that is not a well-formed envelope
+/// (truncated, not JSON, not an object) is still an error: a partial page is never passed off
+/// as a whole one.
+pub fn read_page<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<PageRead<T>, serde_json::Error> {
+    let first = match from_slice_lenient::<Page<T>>(bytes) {
+        Ok(page) => {
+            return Ok(PageRead {
+                page,
+                skipped: Vec::new(),
+            });
+        }
+        Err(e) => e,
+    };
+    let Ok(members) = super::scan::object_members(bytes) else {
+        return Err(first);
+    };
+    let mut items: Option<(Vec<T>, Vec<Skipped>)> = None;
+    let mut meta = Meta::default();
+    for (key, span) in members {
+        if key == b"meta" {
+            meta = from_slice_lenient::<de::MetaOnly>(&bytes[span])
+                .map(|m| m.0)
+                .unwrap_or_default();
+            continue;
+        }
+        let Some(&(_, kind)) = LIST_KEYS.iter().find(|(k, _)| *k == key) else {
+            continue;
+        };
+        // As in the streamed reader: the first non-empty list wins.
+        if items
+            .as_ref()
+            .is_some_and(|(i, s)| !i.is_empty() || !s.is_empty())
+        {
+            continue;
+        }
+        let Ok(Some(elements)) = super::scan::array_elements(bytes, span) else {
+            items.get_or_insert_with(Default::default);
+            continue;
+        };
+        let mut list = Vec::with_capacity(elements.len());
+        let mut skipped = Vec::new();
+        for e in elements {
+            let raw = &bytes[e];
+            // Entries that are not objects are not records: skipped silently, as always.
+            if raw.first() != Some(&b'{') {
+                continue;
+            }
+            match from_slice_lenient::<T>(raw) {
+                Ok(t) => list.push(t),
+                Err(err) => skipped.push(Skipped {
+                    kind,
+                    id: super::scan::record_id(raw),
+                    reason: skip_reason(&err),
+                }),
+            }
+        }
+        items = Some((list, skipped));
+    }
+    let (items, skipped) = items.unwrap_or_default();
+    let meta = meta.capped(items.len() + skipped.len());
+    Ok(PageRead {
+        page: Page { items, meta },
+        skipped,
+    })
+}
+
+/// A decoding error in a technician's words, one line, no position.
+fn skip_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("recursion limit") {
+        "nested deeper than the JSON decoder allows".into()
+    } else if lower.contains("unicode") || lower.contains("utf-8") || lower.contains("surrogate") {
+        "holds text that is not valid UTF-8".into()
+    } else {
+        let head = text.split(" at line ").next().unwrap_or(&text);
+        let mut head: String = head.chars().filter(|c| !c.is_control()).take(100).collect();
+        if head.is_empty() {
+            head = "cannot be decoded".into();
+        }
+        head
     }
 }
 
@@ -859,6 +1054,15 @@ pub mod de {
     /// Lenient `meta` as a value of its own.
     struct MetaField(Meta);
 
+    /// Lenient `meta` decoded alone (a page read record by record).
+    pub(super) struct MetaOnly(pub(super) Meta);
+
+    impl<'de> Deserialize<'de> for MetaOnly {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            meta(d).map(MetaOnly)
+        }
+    }
+
     impl<'de> Deserialize<'de> for MetaField {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             meta(d).map(MetaField)
@@ -1087,6 +1291,79 @@ mod tests {
         assert_eq!(p.meta.total_entries, None);
         let p: Page<Asset> = serde_json::from_str(r#"{"assets":[]}"#).unwrap();
         assert!(!p.has_next());
+    }
+
+    #[test]
+    fn total_pages_is_capped_by_total_entries_and_the_page_size() {
+        let m = |pages, entries, per_page| Meta {
+            total_pages: Some(pages),
+            total_entries: entries,
+            per_page,
+            page: Some(1),
+        };
+        assert_eq!(
+            m(1_000_000, Some(250), Some(100)).capped(100).total_pages,
+            Some(3)
+        );
+        // A per_page larger than the pages really are cannot hide pages.
+        assert_eq!(
+            m(3, Some(250), Some(10_000)).capped(100).total_pages,
+            Some(3)
+        );
+        assert_eq!(m(9, Some(250), None).capped(50).total_pages, Some(5));
+        assert_eq!(m(9, None, Some(100)).capped(100).total_pages, Some(9));
+        assert_eq!(m(9, Some(0), Some(100)).capped(0).total_pages, Some(1));
+        let p: Page<Customer> = serde_json::from_str(
+            r#"{"customers":[{"id":1}],"meta":{"total_pages":99,"total_entries":1,"per_page":100}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.meta.total_pages, Some(1));
+    }
+
+    #[test]
+    fn skipped_records_are_summed_up_in_one_line() {
+        let s = |id| Skipped {
+            kind: "customer",
+            id,
+            reason: "x".into(),
+        };
+        assert_eq!(Skipped::summary(&[]), "");
+        assert_eq!(
+            Skipped::summary(&[s(Some(21403127))]),
+            "1 record could not be read: customer 21403127"
+        );
+        let many: Vec<Skipped> = (1..=7).map(|i| s(Some(i))).chain([s(None)]).collect();
+        assert_eq!(
+            Skipped::summary(&many),
+            "8 records could not be read: customers 1, 2, 3, 4, 5 and 2 more (and 1 without a readable id)"
+        );
+        assert_eq!(
+            Skipped::summary(&[s(None)]),
+            "1 record could not be read: 1 without a readable id"
+        );
+    }
+
+    #[test]
+    fn a_page_read_record_by_record_keeps_the_good_ones() {
+        let mut body =
+            br#"{"meta":{"page":1,"total_pages":1},"contacts":[{"id":1,"name":"a"},"#.to_vec();
+        body.extend_from_slice(b"{\"id\":2,\"name\":\"\xc3\x28\"},");
+        body.extend_from_slice(br#""not a record",{"id":3,"name":"c","name":"d"}]}"#);
+        let read = read_page::<Contact>(&body).unwrap();
+        let ids: Vec<Id> = read.page.items.iter().map(|c| c.id).collect();
+        assert_eq!(ids, vec![1, 3]);
+        assert_eq!(read.page.items[1].name.as_deref(), Some("d"));
+        assert_eq!(read.skipped.len(), 1);
+        assert_eq!(
+            (read.skipped[0].kind, read.skipped[0].id),
+            ("contact", Some(2))
+        );
+        assert_eq!(read.page.meta.total_pages, Some(1));
+        // Whole pages take the fast path and skip nothing.
+        let fine = read_page::<Contact>(br#"{"contacts":[{"id":1}]}"#).unwrap();
+        assert!(fine.skipped.is_empty());
+        assert!(read_page::<Contact>(b"{\"contacts\":[{\"id\":1},").is_err());
+        assert!(read_page::<Contact>(b"<html>").is_err());
     }
 
     #[test]

@@ -516,7 +516,13 @@ fn key_at_line(text: &str, line: usize) -> Option<String> {
 /// The app's configuration from the command line, the process environment and the config file.
 /// See [`resolve_with`].
 pub fn resolve(args: &RunArgs) -> anyhow::Result<Resolved> {
-    resolve_with(args, &|k| std::env::var(k).ok())
+    resolve_with(args, &process_env)
+}
+
+/// A variable of the process environment. One that is not UTF-8 comes back with its bad bytes
+/// as U+FFFD, so that [`check_api_key`] can say so instead of treating it as missing.
+fn process_env(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
 }
 
 /// [`resolve`] with an injectable environment (`SYNCRO_API_KEY` lookups), for tests.
@@ -583,7 +589,7 @@ pub fn resolve_with(
 /// process environment. Runs the profile's `api_key_command`: call it off the UI thread.
 /// Prefer [`Resolved::switch_profile`], which keeps `--read-only`.
 pub fn resolve_profile(settings: &Settings, name: &str) -> anyhow::Result<Resolved> {
-    resolve_profile_with(settings, name, &|k| std::env::var(k).ok())
+    resolve_profile_with(settings, name, &process_env)
 }
 
 /// [`resolve_profile`] with an injectable environment.
@@ -665,6 +671,22 @@ fn profile_server(name: &str, p: &Profile) -> anyhow::Result<String> {
     )
 }
 
+/// Text from the command line or the config, made safe to print: control characters shown
+/// as visible placeholders, bidi and zero-width characters removed, and a password in a URL
+/// replaced (`https://user:***@host`).
+pub fn printable(text: &str) -> String {
+    crate::sanitize::line(&redact_url_password(text))
+}
+
+/// [`printable`] for several lines (an error with its causes): line breaks are kept.
+pub fn printable_text(text: &str) -> String {
+    crate::sanitize::text(&redact_url_password(text))
+}
+
+fn redact_url_password(text: &str) -> String {
+    crate::logging::redact_url_credentials(text)
+}
+
 fn subdomain_url(s: &str) -> anyhow::Result<String> {
     let s = s.trim();
     let ok = !s.is_empty()
@@ -674,8 +696,9 @@ fn subdomain_url(s: &str) -> anyhow::Result<String> {
         && !s.ends_with('-');
     if !ok {
         bail!(
-            "`{s}` is not a Syncro subdomain: give only NAME as in https://NAME.syncromsp.com \
-             (letters, digits and dashes), or use base_url for a full URL"
+            "`{}` is not a Syncro subdomain: give only NAME as in https://NAME.syncromsp.com \
+             (letters, digits and dashes), or use base_url for a full URL",
+            printable(s)
         );
     }
     Ok(format!(
@@ -686,14 +709,23 @@ fn subdomain_url(s: &str) -> anyhow::Result<String> {
 
 fn check_base_url(u: &str) -> anyhow::Result<String> {
     let u = u.trim().trim_end_matches('/');
+    let shown = printable(u);
     let rest = u
         .strip_prefix("https://")
         .or_else(|| u.strip_prefix("http://"))
         .ok_or_else(|| {
-            anyhow!("`{u}` is not an http(s) URL; example: https://acme.syncromsp.com/api/v1")
+            anyhow!("`{shown}` is not an http(s) URL; example: https://acme.syncromsp.com/api/v1")
         })?;
     if rest.is_empty() || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        bail!("`{u}` is not a valid URL; example: https://acme.syncromsp.com/api/v1");
+        bail!("`{shown}` is not a valid URL; example: https://acme.syncromsp.com/api/v1");
+    }
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.contains('@') {
+        bail!(
+            "`{shown}` holds a user name or password (user:pass@host): Syncro takes only the API \
+             key, which belongs in SYNCRO_API_KEY, api_key_command or the keyring, never in the \
+             URL. Remove the part before the @"
+        );
     }
     Ok(u.to_string())
 }
@@ -721,7 +753,8 @@ fn resolve_server(
     let mut warnings = Vec::new();
     if is_plain_http_remote(&base_url) {
         warnings.push(format!(
-            "{base_url} uses plain http: the API key travels unencrypted. Use https."
+            "{} uses plain http: the API key travels unencrypted. Use https.",
+            printable(&base_url)
         ));
     }
     let found = find_key(&settings, name, profile, env, &mut warnings)?;
@@ -758,6 +791,7 @@ fn find_key(
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty())
     {
+        check_api_key(&k, API_KEY_ENV)?;
         return Ok(Some((SecretString::from(k), KeySource::Env)));
     }
     if let Some(cmd) = profile
@@ -768,12 +802,19 @@ fn find_key(
         let timeout = Duration::from_secs(settings.key_command_timeout_secs.max(1));
         let (key, warning) = run_key_command(cmd, timeout)
             .map_err(|e| anyhow!("profile `{name}`: the api_key_command {e}"))?;
+        check_api_key(
+            key.expose_secret(),
+            &format!("the api_key_command of profile `{name}`"),
+        )?;
         warnings.extend(warning);
         return Ok(Some((key, KeySource::Command)));
     }
     #[cfg(feature = "keyring")]
     match keyring_key(name) {
-        Ok(Some(k)) => return Ok(Some((k, KeySource::Keyring))),
+        Ok(Some(k)) => {
+            check_api_key(k.expose_secret(), "the OS keyring")?;
+            return Ok(Some((k, KeySource::Keyring)));
+        }
         Ok(None) => {}
         Err(e) => warnings.push(format!("OS keyring not usable: {e}")),
     }
@@ -787,9 +828,41 @@ fn find_key(
                 path.display()
             ));
         }
+        check_api_key(
+            k.expose_secret().trim(),
+            &format!("api_key of profile `{name}`"),
+        )?;
         return Ok(Some((k.clone(), KeySource::ConfigFile)));
     }
     Ok(None)
+}
+
+/// Refuses a key that cannot be a Syncro API key, with a message that says why and never
+/// shows the key: text that is not UTF-8 (bytes replaced by U+FFFD on reading), control
+/// characters or spaces inside, or fewer than [`crate::logging::MIN_SECRET_LEN`] characters (a
+/// real key is far longer; so short a key would also match ordinary words in the log, where
+/// keys are redacted). `source` says where it came from.
+pub fn check_api_key(key: &str, source: &str) -> anyhow::Result<()> {
+    if key.contains('\u{fffd}') {
+        bail!(
+            "the API key from {source} is not valid UTF-8 text (it holds bytes that are not \
+             UTF-8): check that it was copied whole and in the right encoding"
+        );
+    }
+    if key.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        bail!(
+            "the API key from {source} has spaces or control characters inside: a key is one \
+             word; check that only the key was copied"
+        );
+    }
+    let n = key.chars().count();
+    if n < crate::logging::MIN_SECRET_LEN {
+        bail!(
+            "the API key from {source} is only {n} characters long, too short for a Syncro API \
+             key (they are much longer): check that it was copied whole"
+        );
+    }
+    Ok(())
 }
 
 /// The file's permission bits if group or others may read or write it (unix only).
@@ -818,14 +891,21 @@ fn keyring_key(profile: &str) -> Result<Option<SecretString>, String> {
     }
 }
 
-/// Runs `cmd` with `sh -c` (stdin closed), waits at most `timeout`, returns its trimmed stdout
-/// (the first line when it prints several, as `pass show` does) and maybe a warning.
-/// Error texts never contain the command's stdout (the key) or the command itself (it may
-/// embed a secret).
+/// Runs `cmd` with `sh -c` (stdin closed) in a process group of its own, waits at most
+/// `timeout`, returns its trimmed stdout (the first line when it prints several, as `pass show`
+/// does) and maybe a warning.
+///
+/// At the timeout the whole process group is killed (the shell and whatever it started). What
+/// the command printed is read as it comes, so a command that leaves a background child
+/// holding its output open (`pass show x; gpg-agent &`) still gives its key once it has
+/// exited. Error texts never contain the command's stdout (the key) or the command itself (it
+/// may embed a secret); of its stderr only the first line is shown, sanitised, with anything
+/// the key printed redacted, and cut to 100 characters (stderr may hold a secret too).
 pub fn run_key_command(
     cmd: &str,
     timeout: Duration,
 ) -> Result<(SecretString, Option<String>), String> {
+    use std::sync::{Arc, Mutex};
     let mut command = if cfg!(windows) {
         let mut c = Command::new("cmd");
         c.arg("/C").arg(cmd);
@@ -835,46 +915,67 @@ pub fn run_key_command(
         c.arg("-c").arg(cmd);
         c
     };
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("could not be started: {e}"))?;
-    let (tx, rx) = std::sync::mpsc::channel::<(bool, Vec<u8>)>();
-    for (is_out, pipe) in [
-        (
-            true,
-            child
-                .stdout
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        ),
-        (
-            false,
-            child
-                .stderr
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        ),
-    ] {
-        if let Some(pipe) = pipe {
-            let tx = tx.clone();
+    const MAX_OUTPUT: usize = 64 * 1024;
+    // Each pipe is read by a thread into a buffer shared with this one, chunk by chunk; the
+    // flag says the pipe reached its end (every writer, background children too, closed it).
+    type Captured = Arc<Mutex<(Vec<u8>, bool)>>;
+    let capture = |pipe: Option<Box<dyn Read + Send>>| -> Captured {
+        let buf: Captured = Arc::new(Mutex::new((Vec::new(), pipe.is_none())));
+        if let Some(mut pipe) = pipe {
+            let shared = buf.clone();
             std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let _ = pipe.take(64 * 1024).read_to_end(&mut buf);
-                let _ = tx.send((is_out, buf));
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = pipe.read(&mut chunk).unwrap_or(0);
+                    let mut b = shared.lock().unwrap_or_else(|p| p.into_inner());
+                    if n == 0 {
+                        b.1 = true;
+                        return;
+                    }
+                    let room = MAX_OUTPUT.saturating_sub(b.0.len());
+                    b.0.extend_from_slice(&chunk[..n.min(room)]);
+                }
             });
         }
-    }
-    drop(tx);
+        buf
+    };
+    let out = capture(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = capture(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let kill_group = |child: &mut std::process::Child| {
+        #[cfg(unix)]
+        if let Some(pid) = i32::try_from(child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    };
     let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
+                kill_group(&mut child);
                 return Err(format!(
                     "did not finish within {} s (is it waiting for a passphrase?); raise \
                      key_command_timeout_secs if it needs longer",
@@ -885,29 +986,49 @@ pub fn run_key_command(
             Err(e) => return Err(format!("could not be waited for: {e}")),
         }
     };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    for _ in 0..2 {
-        let left = deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(200);
-        match rx.recv_timeout(left) {
-            Ok((true, b)) => out = b,
-            Ok((false, b)) => err = b,
-            Err(_) => break,
-        }
+    // The command has exited. Its output is complete once both pipes are closed; a background
+    // child may hold them open, so wait only a moment and take what was printed.
+    let settle = Instant::now() + Duration::from_millis(300);
+    let closed = |b: &Captured| b.lock().map(|b| b.1).unwrap_or(true);
+    while !(closed(&out) && closed(&err)) && Instant::now() < settle {
+        std::thread::sleep(Duration::from_millis(5));
     }
-    let stdout = String::from_utf8_lossy(&out).into_owned();
-    let stdout = SecretString::from(stdout);
+    let take = |b: &Captured| {
+        b.lock()
+            .map(|b| b.0.clone())
+            .unwrap_or_else(|p| p.into_inner().0.clone())
+    };
+    let (out, err) = (take(&out), take(&err));
+    if std::str::from_utf8(&out).is_err() {
+        return Err(
+            "printed a key that is not valid UTF-8 text (check the command's output encoding)"
+                .into(),
+        );
+    }
+    let stdout = SecretString::from(String::from_utf8_lossy(&out).into_owned());
     let stderr_text = {
         let raw = String::from_utf8_lossy(&err);
-        let mut s = raw.trim().to_string();
+        let mut first = raw
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+            .to_string();
         for line in stdout
             .expose_secret()
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
         {
-            s = s.replace(line, "[redacted]");
+            first = crate::logging::redact_token(&first, line).into_owned();
         }
-        crate::logging::escape_untrusted(&crate::api::client::excerpt(s.as_bytes()))
+        let first = crate::logging::redact(&first);
+        let clean = crate::sanitize::line(&first);
+        let mut short: String = clean.chars().take(100).collect();
+        if clean.chars().count() > 100 {
+            short.push('…');
+        }
+        short
     };
     if !status.success() {
         let code = status.code().map_or_else(
@@ -1029,6 +1150,39 @@ mod tests {
             check_base_url("https://x.example/api/v1/").unwrap(),
             "https://x.example/api/v1"
         );
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_and_never_printed() {
+        let e = check_base_url("https://me:pw-secret@acme.example/api/v1")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("user name or password"), "{e}");
+        assert!(!e.contains("pw-secret"), "{e}");
+        assert!(e.contains("me:***@acme.example"), "{e}");
+        assert!(check_base_url("https://acme.example/api/v1?x=a@b").is_ok());
+        let e = check_base_url("\u{1b}[2Jhttps://x")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains('\u{1b}'), "{e:?}");
+    }
+
+    #[test]
+    fn keys_that_cannot_be_syncro_keys_are_refused_with_a_reason() {
+        assert!(check_api_key("T0123456789abcdef", "x").is_ok());
+        let e = check_api_key("demo", "SYNCRO_API_KEY")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("only 4 characters long"), "{e}");
+        assert!(!e.contains("demo"), "{e}");
+        let e = check_api_key("abc\u{fffd}defghijkl", "x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not valid UTF-8"), "{e}");
+        let e = check_api_key("abcdefgh\nijkl", "x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("control characters"), "{e}");
     }
 
     #[test]

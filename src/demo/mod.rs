@@ -66,6 +66,10 @@ pub struct DemoConfig {
     /// Embed `contacts[]` in the customer list pages, as Syncro does. Off, clients must page
     /// through `/contacts` (the slow case of a full sync). Showing one customer always embeds.
     pub embed_contacts: bool,
+    /// Contacts that belong to no customer (`customer_id: null`, vendor contacts, as the spec
+    /// allows): listed by `/contacts`, never embedded, so `/contacts` is longer than the
+    /// customers' embedded lists. Added to generated data (not to a loaded `state`).
+    pub vendor_contacts: usize,
 }
 
 impl std::fmt::Debug for DemoConfig {
@@ -81,6 +85,7 @@ impl std::fmt::Debug for DemoConfig {
             .field("retry_after", &self.retry_after)
             .field("rate_window", &self.rate_window)
             .field("embed_contacts", &self.embed_contacts)
+            .field("vendor_contacts", &self.vendor_contacts)
             .finish()
     }
 }
@@ -98,6 +103,7 @@ impl Default for DemoConfig {
             retry_after: true,
             rate_window: Duration::from_secs(60),
             embed_contacts: true,
+            vendor_contacts: 3,
         }
     }
 }
@@ -442,9 +448,13 @@ impl DemoServer {
                 tokio::task::spawn_blocking(move || DemoStore::load(&path)).await??
             }
             _ => {
-                let (n, k, seed) = (cfg.customers, cfg.contacts, cfg.seed);
-                tokio::task::spawn_blocking(move || DemoStore::generate_with_contacts(n, k, seed))
-                    .await?
+                let (n, k, seed, v) = (cfg.customers, cfg.contacts, cfg.seed, cfg.vendor_contacts);
+                tokio::task::spawn_blocking(move || {
+                    let store = DemoStore::generate_with_contacts(n, k, seed);
+                    store.lock().add_vendor_contacts(v);
+                    store
+                })
+                .await?
             }
         };
         DemoServer::start_with_store(addr, cfg, store).await

@@ -463,6 +463,41 @@ impl Data {
             .filter_map(|id| self.contacts.get(id))
     }
 
+    /// Adds `n` contacts that belong to no customer (vendor contacts: `customer_id` 0 here,
+    /// `null` on the wire). They are listed by `/contacts` and never embedded in a customer.
+    pub fn add_vendor_contacts(&mut self, n: usize) {
+        const VENDORS: &[(&str, &str)] = &[
+            ("Ingram Support Desk", "support@ingram-micro.test"),
+            ("Dell Premier Rep", "premier@dell-partners.test"),
+            ("Comcast Business NOC", "noc@comcast-business.test"),
+            ("Pax8 Billing", "billing@pax8-demo.test"),
+        ];
+        let base = 1_700_000_000_000;
+        for i in 0..n {
+            let (name, email) = VENDORS[i % VENDORS.len()];
+            let round = i / VENDORS.len();
+            let (name, email) = if round == 0 {
+                (name.to_string(), email.to_string())
+            } else {
+                (
+                    format!("{name} {}", round + 1),
+                    format!("{}{email}", round + 1),
+                )
+            };
+            let id = self.next_ids.contact.max(1);
+            self.insert_contact(ContactRec {
+                id,
+                customer_id: 0,
+                name: Some(name),
+                email: Some(email),
+                title: Some("Vendor contact".into()),
+                created_at: base,
+                updated_at: base,
+                ..ContactRec::default()
+            });
+        }
+    }
+
     /// Move a contact to another customer (index kept in step).
     pub fn reassign_contact(&mut self, id: u64, to: u64) {
         if let Some(c) = self.contacts.get_mut(&id)

@@ -128,7 +128,7 @@ pub fn contact_record(c: &ContactRec, saved: bool) -> Value {
         "mobile": c.mobile,
         "latitude": c.latitude,
         "longitude": c.longitude,
-        "customer_id": c.customer_id,
+        "customer_id": (c.customer_id != 0).then_some(c.customer_id),
         "account_id": ACCOUNT_ID,
         "notes": c.notes,
         "created_at": created,

@@ -839,10 +839,10 @@ impl MergeRun {
         let (p, d) = (self.primary_id, self.duplicate_id);
         let to = format!("Moved to {} (#{p})", self.primary_name);
         match self.steps[i].step.clone() {
-            MergeStep::MoveContact { id, .. } => {
-                let mut patch = Patch::new();
-                patch.insert("customer_id".into(), Value::from(p));
-                c.update_contact(id, &patch).await.map_err(Failure::Api)?;
+            MergeStep::MoveContact { id, name } => {
+                // Syncro requires `name` on a contact PUT: the move sends the contact's
+                // current name with its new customer (and checks that both stuck).
+                c.move_contact(id, p, &name).await.map_err(Failure::Api)?;
                 Ok(Outcome::Done(to))
             }
             MergeStep::MoveTicket { id, .. } => {
@@ -868,7 +868,9 @@ impl MergeRun {
                 if patch.is_empty() {
                     return Ok(Outcome::Skipped(format!("Nothing left to copy{kept}")));
                 }
-                c.update_customer(p, &patch).await.map_err(Failure::Api)?;
+                c.update_customer_checked(p, &patch)
+                    .await
+                    .map_err(Failure::Api)?;
                 let keys: Vec<&str> = patch.keys().map(String::as_str).collect();
                 Ok(Outcome::Done(format!(
                     "Copied {} to {}{kept}",

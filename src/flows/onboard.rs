@@ -319,21 +319,34 @@ async fn candidate_customers(
     }
     if let Some(b) = text(&onb.customer, "business_name") {
         // The filter is a substring match: the normalised name also finds "Acme Dental LLC"
-        // for "ACME Dental".
+        // for "ACME Dental"; the name as typed finds it when normalising changed more than
+        // case ("O'Brien & Sons").
         let n = normalize_name(b);
-        queries.push(CustomerQuery {
-            business_name: Some(if n.is_empty() { b.to_string() } else { n }),
-            ..Default::default()
-        });
-    } else if let (Some(f), Some(l)) = (
-        text(&onb.customer, "firstname"),
-        text(&onb.customer, "lastname"),
-    ) {
-        queries.push(CustomerQuery {
-            firstname: Some(f.to_string()),
-            lastname: Some(l.to_string()),
-            ..Default::default()
-        });
+        if !n.is_empty() {
+            queries.push(CustomerQuery {
+                business_name: Some(n.clone()),
+                ..Default::default()
+            });
+        }
+        if n != b.to_lowercase() {
+            queries.push(CustomerQuery {
+                business_name: Some(b.to_string()),
+                ..Default::default()
+            });
+        }
+    } else {
+        // A residential customer: by first and last name, or whichever of them is known.
+        let (f, l) = (
+            text(&onb.customer, "firstname"),
+            text(&onb.customer, "lastname"),
+        );
+        if f.is_some() || l.is_some() {
+            queries.push(CustomerQuery {
+                firstname: f.map(str::to_string),
+                lastname: l.map(str::to_string),
+                ..Default::default()
+            });
+        }
     }
     if let Some(p) = text(&onb.customer, "phone").and_then(phone_key) {
         queries.push(CustomerQuery {
@@ -648,14 +661,18 @@ impl OnboardRun {
         let result = self.create(env, i).await;
         self.steps[i].at = Some(now());
         match result {
-            Ok(id) => {
+            Ok((id, note)) => {
                 self.steps[i].status = CreateStatus::Created { id };
                 self.save(&env.data_dir)?;
-                Ok(Some(self.progress(i, format!("Created #{id}"))))
+                let message = match note {
+                    Some(note) => format!("Created #{id}; {note}"),
+                    None => format!("Created #{id}"),
+                };
+                Ok(Some(self.progress(i, message)))
             }
             Err(e) => {
-                let maybe_created = e.outcome_unknown()
-                    || matches!(e, ApiError::Server { .. } | ApiError::NotJson { .. });
+                // Anything but the created record in the answer: it may exist.
+                let maybe_created = e.outcome_unknown();
                 self.steps[i].status = CreateStatus::Failed {
                     error: super::error_text(&e),
                     maybe_created,
@@ -685,23 +702,36 @@ impl OnboardRun {
         self.step_data(Target::Contact { index })
     }
 
-    async fn create(&self, env: &FlowEnv, i: usize) -> Result<Id, ApiError> {
+    /// Creates the record of step `i`: its id, and a note when something needed care (a
+    /// contact's title the create dropped, set by a second request, or not set at all).
+    async fn create(&self, env: &FlowEnv, i: usize) -> Result<(Id, Option<String>), ApiError> {
         match self.steps[i].target {
-            Target::Customer => Ok(env
-                .client
-                .create_customer(&self.onboarding.customer)
-                .await?
-                .id),
+            Target::Customer => Ok((
+                env.client
+                    .create_customer(&self.onboarding.customer)
+                    .await?
+                    .id,
+                None,
+            )),
             Target::Contact { index } => {
                 // The customer step comes first and is finished before any contact step runs.
                 let customer = self
                     .customer_id()
                     .ok_or_else(|| ApiError::Config("the customer does not exist yet".into()))?;
-                Ok(env
+                let made = env
                     .client
-                    .create_contact(customer, &self.contact_patch(index))
-                    .await?
-                    .id)
+                    .create_contact_checked(customer, &self.contact_patch(index))
+                    .await?;
+                let note = match &made.title {
+                    crate::api::TitleOutcome::SetAfterCreate => {
+                        Some("the title was set by a second request".to_string())
+                    }
+                    crate::api::TitleOutcome::NotSet(e) => Some(format!(
+                        "its title could not be set ({e}); set it in the contact"
+                    )),
+                    _ => None,
+                };
+                Ok((made.contact.id, note))
             }
         }
     }

@@ -150,6 +150,7 @@ mod tests {
             requests: 20,
             eta: None,
             waiting: None,
+            waiting_reason: None,
         };
         assert_eq!(
             progress_line(&p),

@@ -12,7 +12,18 @@
 //! # Crash safety
 //! A save writes a temporary file in the same directory (mode 0600 on unix), flushes it to disk,
 //! then renames it over the mirror. A kill at any point leaves either the previous mirror or the
-//! new one, never a mix. Leftover temporary files of killed writes are removed by later saves.
+//! new one, never a mix. Leftover temporary files of killed writes are removed at the next
+//! start (their process is gone) and by later saves.
+//!
+//! # Two instances on one profile
+//! Saves hold a lock (`mirror-<profile>.bin.lock`, `flock`). [`save_merged`] (the app's saves)
+//! also looks at the file first: when another instance (or `syncro-tui sync`) wrote it since
+//! this one last read or wrote it, the two are merged record by record instead of one
+//! replacing the other. Of a customer both have, the newer `updated_at` wins, and so, one by
+//! one, does the newer of each contact (a contact edit does not change its customer's
+//! `updated_at`); a record only one side has is kept, unless the other side had it when this
+//! one last looked (then it was deleted there). So one instance's save never reverts a record
+//! another instance saved.
 
 use std::fmt;
 use std::fs;
@@ -558,18 +569,44 @@ pub fn load_with<T>(
     profile: &str,
     each: &mut impl FnMut(&Customer) -> T,
 ) -> (LoadOutcome, Vec<T>) {
+    let (outcome, made, _) = load_with_base(dir, profile, each);
+    (outcome, made)
+}
+
+/// [`load_with`], with what a later [`save_merged`] needs to know of the file as loaded.
+/// Leftover temporary files of killed writes (their process is gone) are removed first.
+pub fn load_with_base<T>(
+    dir: &Path,
+    profile: &str,
+    each: &mut impl FnMut(&Customer) -> T,
+) -> (LoadOutcome, Vec<T>, SaveBase) {
+    crate::files::remove_dead_temps(dir);
     let path = mirror_path(dir, profile);
     let bytes = match fs::read(&path) {
         Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return (LoadOutcome::Missing, Vec::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return (LoadOutcome::Missing, Vec::new(), SaveBase::unknown());
+        }
         Err(e) => {
             let reason = DiscardReason::Unreadable(e.to_string());
-            return (LoadOutcome::Discarded { path, reason }, Vec::new());
+            return (
+                LoadOutcome::Discarded { path, reason },
+                Vec::new(),
+                SaveBase::unknown(),
+            );
         }
     };
+    let stamp = stamp_of(&bytes);
     match Mirror::from_file(bytes, each) {
-        Ok((m, made)) => (LoadOutcome::Loaded(m), made),
-        Err(reason) => (LoadOutcome::Discarded { path, reason }, Vec::new()),
+        Ok((m, made)) => {
+            let base = SaveBase::of(&m, stamp);
+            (LoadOutcome::Loaded(m), made, base)
+        }
+        Err(reason) => (
+            LoadOutcome::Discarded { path, reason },
+            Vec::new(),
+            SaveBase::unknown(),
+        ),
     }
 }
 
@@ -586,22 +623,40 @@ pub fn load_for_server_with<T>(
     base_url: &str,
     each: &mut impl FnMut(&Customer) -> T,
 ) -> (LoadOutcome, Vec<T>) {
-    match load_with(dir, profile, each) {
-        (LoadOutcome::Loaded(m), _)
+    let (outcome, made, _) = load_for_server_with_base(dir, profile, base_url, each);
+    (outcome, made)
+}
+
+/// [`load_for_server_with`], with the [`SaveBase`] for later [`save_merged`] calls.
+pub fn load_for_server_with_base<T>(
+    dir: &Path,
+    profile: &str,
+    base_url: &str,
+    each: &mut impl FnMut(&Customer) -> T,
+) -> (LoadOutcome, Vec<T>, SaveBase) {
+    match load_with_base(dir, profile, each) {
+        (LoadOutcome::Loaded(m), _, _)
             if m.base_url.trim_end_matches('/') != base_url.trim_end_matches('/') =>
         {
             let path = mirror_path(dir, profile);
             let reason = DiscardReason::OtherServer(m.base_url);
-            (LoadOutcome::Discarded { path, reason }, Vec::new())
+            (
+                LoadOutcome::Discarded { path, reason },
+                Vec::new(),
+                SaveBase::unknown(),
+            )
         }
         other => other,
     }
 }
 
 /// Writes a profile's mirror crash-safely ([`crate::files::write_private`]: temporary file,
-/// fsync, rename) with mode 0600 in a private directory. Returns the path written.
+/// fsync, rename) with mode 0600 in a private directory, holding the mirror's lock. It replaces
+/// whatever the file held (a complete pass, `syncro-tui sync`); the app saves with
+/// [`save_merged`]. Returns the path written.
 pub fn save(dir: &Path, profile: &str, mirror: &Mirror) -> io::Result<PathBuf> {
     create_private_dir(dir)?;
+    let _lock = crate::files::FileLock::acquire(&lock_path(dir, profile))?;
     let path = mirror_path(dir, profile);
     crate::files::write_private(&path, &mirror.to_bytes())?;
     remove_stale_temps(dir, profile);
@@ -609,18 +664,219 @@ pub fn save(dir: &Path, profile: &str, mirror: &Mirror) -> io::Result<PathBuf> {
 }
 
 fn create_private_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
+    crate::files::create_private_dir(dir)
+}
+
+fn lock_path(dir: &Path, profile: &str) -> PathBuf {
+    dir.join(format!("mirror-{}.bin.lock", safe_name(profile)))
+}
+
+/// A file's identity for "has anyone written it since": its length and checksum (from the
+/// header).
+type Stamp = (u64, u32);
+
+fn stamp_of(bytes: &[u8]) -> Option<Stamp> {
+    let header = bytes.get(..HEADER_LEN)?;
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&header[12..20]);
+    let mut crc = [0u8; 4];
+    crc.copy_from_slice(&header[20..24]);
+    Some((u64::from_le_bytes(len), u32::from_le_bytes(crc)))
+}
+
+fn read_stamp(path: &Path) -> io::Result<Option<Stamp>> {
+    use std::io::Read;
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut header = [0u8; HEADER_LEN];
+    match f.read_exact(&mut header) {
+        Ok(()) => Ok(stamp_of(&header)),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(e),
     }
-    #[cfg(not(unix))]
-    {
-        fs::create_dir_all(dir)
+}
+
+/// What an instance knows of the mirror file as it last read or wrote it: whether someone
+/// else wrote it since (the stamp), and which records it held (to tell a record another
+/// instance deleted from one it created). Kept by the caller between saves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveBase {
+    stamp: Option<Stamp>,
+    customers: Vec<Id>,
+    /// `(contact, customer)`, sorted.
+    contacts: Vec<(Id, Id)>,
+}
+
+impl SaveBase {
+    /// Nothing known of the file: the first save keeps every record of both sides.
+    pub fn unknown() -> SaveBase {
+        SaveBase::default()
     }
+
+    fn of(m: &Mirror, stamp: Option<Stamp>) -> SaveBase {
+        SaveBase {
+            stamp,
+            customers: m.customers.iter().map(Packed::id).collect(),
+            contacts: m.owners.clone(),
+        }
+    }
+
+    fn had_customer(&self, id: Id) -> bool {
+        self.customers.binary_search(&id).is_ok()
+    }
+
+    fn had_contact(&self, contact: Id, customer: Id) -> bool {
+        self.contacts.binary_search(&(contact, customer)).is_ok()
+    }
+}
+
+/// A record a merged save took from the file (another instance's), for the caller's copy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Taken {
+    /// This customer (with its contacts) as the file had it, newer than this instance's.
+    Put(Box<Customer>),
+    /// Gone from the file, deleted by another instance.
+    Removed(Id),
+}
+
+/// Saves the app's mirror without reverting what another instance saved (see the module
+/// docs): under the lock, when the file changed since `base`, its records are merged with
+/// `ours` and the result written. Returns the path and what was taken from the file (for
+/// the caller to apply to its own copy and show); `base` is brought up to date.
+pub fn save_merged(
+    dir: &Path,
+    profile: &str,
+    ours: &Mirror,
+    base: &mut SaveBase,
+) -> io::Result<(PathBuf, Vec<Taken>)> {
+    create_private_dir(dir)?;
+    let _lock = crate::files::FileLock::acquire(&lock_path(dir, profile))?;
+    let path = mirror_path(dir, profile);
+    let on_disk = read_stamp(&path)?;
+    let mut taken = Vec::new();
+    let mut merged: Option<Mirror> = None;
+    if on_disk.is_some() && on_disk != base.stamp {
+        // Someone else wrote it: read it whole (a damaged or foreign file is simply replaced).
+        if let Ok(theirs) = fs::read(&path)
+            .map_err(|e| DiscardReason::Unreadable(e.to_string()))
+            .and_then(|b| Mirror::from_bytes(&b))
+            && theirs.base_url.trim_end_matches('/') == ours.base_url.trim_end_matches('/')
+        {
+            let (m, t) = merge(ours, &theirs, base);
+            tracing::info!(
+                taken = t.len(),
+                "mirror: merged with changes another instance saved"
+            );
+            merged = Some(m);
+            taken = t;
+        }
+    }
+    let to_write = merged.as_ref().unwrap_or(ours);
+    let bytes = to_write.to_bytes();
+    crate::files::write_private(&path, &bytes)?;
+    *base = SaveBase::of(to_write, stamp_of(&bytes));
+    remove_stale_temps(dir, profile);
+    Ok((path, taken))
+}
+
+fn newer(
+    a: Option<&crate::api::model::Timestamp>,
+    b: Option<&crate::api::model::Timestamp>,
+) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a > b,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// Merges the file's mirror (`theirs`) into `ours`, record by record (see the module docs).
+fn merge(ours: &Mirror, theirs: &Mirror, base: &SaveBase) -> (Mirror, Vec<Taken>) {
+    let mut out: Vec<Packed> = Vec::with_capacity(ours.customers.len().max(theirs.customers.len()));
+    let mut taken = Vec::new();
+    let (a, b) = (&ours.customers, &theirs.customers);
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let (ida, idb) = (a.get(i).map(Packed::id), b.get(j).map(Packed::id));
+        match (ida, idb) {
+            (Some(x), Some(y)) if x == y => {
+                if a[i] == b[j] {
+                    out.push(a[i].clone());
+                } else {
+                    let (mine, other) = (a[i].unpack(), b[j].unpack());
+                    let c = merge_customer(mine, other, base);
+                    out.push(Packed::pack(&c));
+                    if out.last() != Some(&a[i]) {
+                        taken.push(Taken::Put(Box::new(c)));
+                    }
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(x), y) if y.is_none_or(|y| x < y) => {
+                // Only ours: new here, or deleted there.
+                if base.had_customer(x) {
+                    taken.push(Taken::Removed(x));
+                } else {
+                    out.push(a[i].clone());
+                }
+                i += 1;
+            }
+            (_, Some(y)) => {
+                // Only theirs: created there, or deleted here.
+                if !base.had_customer(y) {
+                    out.push(b[j].clone());
+                    taken.push(Taken::Put(Box::new(b[j].unpack())));
+                }
+                j += 1;
+            }
+            (_, None) => i += 1,
+        }
+    }
+    let mut m = Mirror::new(ours.base_url.clone());
+    m.last_full_sync = ours.last_full_sync.max(theirs.last_full_sync);
+    m.last_incremental_sync = ours.last_incremental_sync.max(theirs.last_incremental_sync);
+    m.contacts_embedded = ours.contacts_embedded.or(theirs.contacts_embedded);
+    m.replace_all_packed(out);
+    (m, taken)
+}
+
+/// One customer both sides hold: the newer fields, and each contact the newer of the two.
+fn merge_customer(mut mine: Customer, mut other: Customer, base: &SaveBase) -> Customer {
+    let id = mine.id;
+    let theirs_newer = newer(other.updated_at.as_ref(), mine.updated_at.as_ref());
+    let mut contacts: Vec<Contact> = Vec::new();
+    let (mut ka, mut kb) = (
+        std::mem::take(&mut mine.contacts),
+        std::mem::take(&mut other.contacts),
+    );
+    let mut win = if theirs_newer { other } else { mine };
+    ka.sort_by_key(|k| k.id);
+    kb.sort_by_key(|k| k.id);
+    let mut kb = kb.into_iter().peekable();
+    for k in ka {
+        while let Some(t) = kb.next_if(|t| t.id < k.id) {
+            if !base.had_contact(t.id, id) {
+                contacts.push(t);
+            }
+        }
+        match kb.next_if(|t| t.id == k.id) {
+            Some(t) if newer(t.updated_at.as_ref(), k.updated_at.as_ref()) => contacts.push(t),
+            Some(_) => contacts.push(k),
+            None if base.had_contact(k.id, id) => {}
+            None => contacts.push(k),
+        }
+    }
+    for t in kb {
+        if !base.had_contact(t.id, id) {
+            contacts.push(t);
+        }
+    }
+    win.contacts = contacts;
+    win
 }
 
 /// Removes temporary files of this profile left by killed writes (old enough that no running

@@ -7,15 +7,22 @@
 //! down after them and retries. Pages are kept by page number and records de-duplicated by id,
 //! so a retried page is neither lost nor counted twice.
 //!
-//! After the first page the size of a full pass is known (`meta.total_pages`). When it fits in
-//! what the limiter's window has left, less a quarter kept for the app, it goes as fast as the
-//! server answers (5,000 customers with embedded contacts: 51 requests, about a second). When it
-//! does not, it goes through the paced handle ([`SyncroClient::paced`]): requests spaced evenly
-//! over the window, so that the app's own requests (and colleagues behind the same IP) are never
-//! stuck behind a burst that fills the window for a minute. At 180 requests per 61 s (the
-//! client's window: the server's minute plus a second of slack) a paced pass of N requests takes
-//! `(N - 1) * 61 / 180` s: 5,000 customers (50 pages of 100) and 10,000 listed contacts (200
-//! pages of 50) are 250 requests, 84.4 s, against the 83.3 s of 250 requests at exactly 3 a
+//! Every request of a pass draws on the limiter's background share ([`SyncroClient::background`],
+//! [`SyncroClient::paced`]): the technician's own requests keep a reserve of the window and are
+//! served first, so a tab or a save during a sync starts at once.
+//!
+//! After the first pages the size of a full pass is known: the customer pages
+//! (`meta.total_pages`) and, when the contacts will have to be paged, the contact pages (the
+//! first contact page's `meta`; contacts with `customer_id: null` make `/contacts` longer than
+//! the embedded lists, so they count). When all of it fits in what the background share of the
+//! window has left, less a quarter kept for colleagues behind the same IP, it goes as fast as
+//! the server answers (5,000 customers with embedded contacts: 51 requests, about a second).
+//! Otherwise it is paced: requests spaced evenly over the window, so that nobody is stuck
+//! behind a burst that fills the window for a minute. The decision is taken again before the
+//! contact pages. At the background share of 175 requests per 61 s (the client's window: the
+//! server's minute plus a second of slack) a paced pass of N requests takes
+//! `(N - 1) * 61 / 175` s: 5,000 customers (50 pages of 100) and 10,000 listed contacts (200
+//! pages of 50) are 250 requests, 86.8 s, against the 83.3 s of 250 requests at exactly 3 a
 //! second. An incremental pass, whose length is not known in advance, is always paced.
 //!
 //! # Cancelling
@@ -39,8 +46,8 @@ use futures::StreamExt;
 
 use super::packed::{Packer, Span};
 use super::store::Mirror;
-use crate::api::model::{Contact, Customer, Id, Page};
-use crate::api::{ApiError, CustomerQuery, SyncroClient};
+use crate::api::model::{Contact, Customer, Id, PageRead, Skipped};
+use crate::api::{ApiError, CustomerQuery, SyncroClient, WaitReason};
 
 /// What a pass is fetching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +77,8 @@ pub struct SyncProgress {
     /// Requests are held by the rate limit (a 429's pause, or a full window) for this long
     /// more; reported while it is longer than [`WAIT_NOTICE`].
     pub waiting: Option<Duration>,
+    /// Why they are held: our own pacing, or a 429 from Syncro.
+    pub waiting_reason: Option<WaitReason>,
 }
 
 /// A hold by the rate limit longer than this is reported (once a second) instead of letting the
@@ -77,9 +86,10 @@ pub struct SyncProgress {
 pub const WAIT_NOTICE: Duration = Duration::from_secs(1);
 
 impl SyncProgress {
-    /// `Syncing customers, page 12 of 50, about 40 s left`, for a status line; while the rate
-    /// limit holds the requests, `Rate limited by Syncro, resuming in 12 s (customers, page 12
-    /// of 50)`.
+    /// `Syncing customers, page 12 of 50, about 40 s left`, for a status line; while a 429
+    /// holds the requests, `Rate limited by Syncro, resuming in 12 s (customers, page 12 of
+    /// 50)`, and while our own limit does, `Waiting for the rate limit (our own pacing), 12 s
+    /// (customers, page 12 of 50)`.
     pub fn status_line(&self) -> String {
         if let Some(wait) = self.waiting {
             let what = match self.phase {
@@ -92,10 +102,13 @@ impl SyncProgress {
                 Some(t) => format!("{what}, page {} of {t}", self.page),
                 None => format!("{what}, page {}", self.page),
             };
-            return format!(
-                "Rate limited by Syncro, resuming in {} ({place})",
-                human_duration(Duration::from_secs(secs))
-            );
+            let wait = human_duration(Duration::from_secs(secs));
+            return match self.waiting_reason {
+                Some(WaitReason::OwnPacing) => {
+                    format!("Waiting for the rate limit (our own pacing), {wait} ({place})")
+                }
+                _ => format!("Rate limited by Syncro, resuming in {wait} ({place})"),
+            };
         }
         let what = match self.phase {
             SyncPhase::Customers => "Syncing customers",
@@ -172,6 +185,8 @@ pub struct SyncReport {
     pub paced: bool,
     /// Wall-clock duration.
     pub seconds: f64,
+    /// Records the server sent that could not be read (left out; the pass went on).
+    pub skipped: Vec<Skipped>,
 }
 
 impl SyncReport {
@@ -195,6 +210,9 @@ impl SyncReport {
                 "slowed by {} rate-limit answers",
                 self.rate_limited
             ));
+        }
+        if !self.skipped.is_empty() {
+            extra.push(Skipped::summary(&self.skipped));
         }
         if extra.is_empty() {
             base
@@ -237,6 +255,8 @@ struct Ctx<'a> {
     paced: bool,
     /// The client's count of 429 answers when the pass started.
     rate_limited_before: u64,
+    /// Records that could not be read, over every page of the pass.
+    skipped: Vec<Skipped>,
 }
 
 impl Ctx<'_> {
@@ -266,12 +286,35 @@ impl Ctx<'_> {
 
     /// Reports a hold by the rate limit, when there is one longer than [`WAIT_NOTICE`].
     fn report_waiting(&mut self, phase: SyncPhase, page: u32, total: Option<u32>, records: usize) {
-        match self.client.limiter().next_slot_in {
+        let snap = self.client.limiter();
+        match snap.background_next_slot_in {
             Some(wait) if wait > WAIT_NOTICE => {
-                self.send(phase, page, total, records, None, Some(wait));
+                let reason = snap.background_wait_reason;
+                self.send_waiting(phase, page, total, records, wait, reason);
             }
             _ => {}
         }
+    }
+
+    fn send_waiting(
+        &mut self,
+        phase: SyncPhase,
+        page: u32,
+        total_pages: Option<u32>,
+        records: usize,
+        wait: Duration,
+        reason: Option<WaitReason>,
+    ) {
+        (self.progress)(SyncProgress {
+            phase,
+            page,
+            total_pages,
+            records,
+            requests: self.requests,
+            eta: None,
+            waiting: Some(wait),
+            waiting_reason: reason,
+        });
     }
 
     fn send(
@@ -291,12 +334,13 @@ impl Ctx<'_> {
             requests: self.requests,
             eta,
             waiting,
+            waiting_reason: None,
         });
     }
 }
 
 /// Safety stop for servers that never say how many pages there are.
-const MAX_PAGES: u32 = 100_000;
+const MAX_PAGES: u32 = crate::api::client::MAX_PAGES;
 
 /// Every page of a list: page 1 to learn `meta.total_pages`, then the rest with bounded
 /// concurrency, kept by page number. If the server reports more pages while we fetch (records
@@ -304,12 +348,12 @@ const MAX_PAGES: u32 = 100_000;
 async fn fetch_all_pages<T, F, Fut>(
     ctx: &mut Ctx<'_>,
     phase: SyncPhase,
-    first: Page<T>,
+    first: PageRead<T>,
     fetch: F,
 ) -> Result<Vec<T>, ApiError>
 where
     F: Fn(u32) -> Fut,
-    Fut: Future<Output = Result<Page<T>, ApiError>>,
+    Fut: Future<Output = Result<PageRead<T>, ApiError>>,
 {
     fetch_all_pages_as(ctx, phase, first, fetch, |items| items).await
 }
@@ -319,14 +363,19 @@ where
 async fn fetch_all_pages_as<T, U, F, Fut>(
     ctx: &mut Ctx<'_>,
     phase: SyncPhase,
-    first: Page<T>,
+    first: PageRead<T>,
     fetch: F,
     mut keep: impl FnMut(Vec<T>) -> Vec<U>,
 ) -> Result<Vec<U>, ApiError>
 where
     F: Fn(u32) -> Fut,
-    Fut: Future<Output = Result<Page<T>, ApiError>>,
+    Fut: Future<Output = Result<PageRead<T>, ApiError>>,
 {
+    let PageRead {
+        page: first,
+        skipped,
+    } = first;
+    ctx.skipped.extend(skipped);
     let mut pages: BTreeMap<u32, Vec<U>> = BTreeMap::new();
     let mut records = first.items.len();
     let known_total = first.meta.total_pages.map(clamp_pages);
@@ -361,7 +410,8 @@ where
                     };
                     let Some((p, result)) = next else { break };
                     ctx.requests += 1;
-                    let page = result?;
+                    let PageRead { page, skipped } = result?;
+                    ctx.skipped.extend(skipped);
                     if let Some(t) = page.meta.total_pages {
                         seen_total = seen_total.max(clamp_pages(t));
                     }
@@ -377,9 +427,11 @@ where
             // No meta: one page after another until an empty one.
             let mut p = 2;
             while p <= MAX_PAGES {
-                let page = fetch(p).await?;
+                let PageRead { page, skipped } = fetch(p).await?;
                 ctx.requests += 1;
-                if page.items.is_empty() {
+                let none_skipped = skipped.is_empty();
+                ctx.skipped.extend(skipped);
+                if page.items.is_empty() && none_skipped {
                     break;
                 }
                 records += page.items.len();
@@ -416,9 +468,10 @@ pub async fn full_sync(
     progress: &mut (dyn FnMut(SyncProgress) + Send),
 ) -> Result<(Mirror, SyncReport), ApiError> {
     let paced = client.paced();
+    let fast = client.background();
     let before = ClientCounters::read(client);
     let mut ctx = Ctx {
-        client,
+        client: &fast,
         opts,
         progress,
         started: Instant::now(),
@@ -426,44 +479,47 @@ pub async fn full_sync(
         later_requests: 0,
         paced: false,
         rate_limited_before: before.rate_limited,
+        skipped: Vec::new(),
     };
 
     // The first customer page and the contacts check at once: both are needed either way.
     let first_query = customer_query(1, None);
     let (first, check) = tokio::join!(
-        client.list_customers(&first_query),
-        client.list_contacts(None, 1)
+        fast.list_customers_read(&first_query),
+        fast.list_contacts_read(None, 1)
     );
     let first = first?;
     ctx.requests += 2;
-    // For the estimate: a first customer page without a single embedded contact while the
-    // contact list has some means the contacts will be paged.
-    ctx.later_requests = match &check {
-        Ok(page) if !page.items.is_empty() && first.items.iter().all(|c| c.contacts.is_empty()) => {
-            page.meta
-                .total_pages
-                .map_or(0, |t| clamp_pages(t).saturating_sub(1).into())
-        }
+    // Every request the pass will need counts before it decides not to pace itself: the
+    // customer pages, and the contact pages when the contacts will be paged.
+    let contact_pages = match &check {
+        Ok(page) if contacts_will_be_paged(previous, &first, page) => page
+            .page
+            .meta
+            .total_pages
+            .map_or(0, |t| clamp_pages(t).saturating_sub(1).into()),
         _ => 0,
     };
-    // Now the size of the pass is known: pace it only when it needs more than the window has.
+    ctx.later_requests = contact_pages;
     let remaining = first
+        .page
         .meta
         .total_pages
-        .map(|t| u64::from(clamp_pages(t).saturating_sub(1)) + ctx.later_requests);
+        .map(|t| u64::from(clamp_pages(t).saturating_sub(1)) + contact_pages);
     if !fits_in_window(client, remaining) {
         ctx.paced = true;
         ctx.client = &paced;
     }
     // A 429 on the way (a colleague uses the budget too) means the window has less to spare
     // than it seemed: the rest of the pass is paced.
-    let (fast, slow) = (client, &paced);
+    let slowed = move || client.stats().rate_limited > before.rate_limited;
     let decided = ctx.paced;
+    let (fast_ref, slow_ref) = (&fast, &paced);
     let pick = move || {
-        if decided || fast.stats().rate_limited > before.rate_limited {
-            slow
+        if decided || slowed() {
+            slow_ref
         } else {
-            fast
+            fast_ref
         }
     };
     let mut packer = Packer::default();
@@ -474,7 +530,7 @@ pub async fn full_sync(
         |p| {
             let q = customer_query(p, None);
             let client = pick();
-            async move { client.list_customers(&q).await }
+            async move { client.list_customers_read(&q).await }
         },
         |items| pack_page(&mut packer, items),
     )
@@ -491,7 +547,8 @@ pub async fn full_sync(
         Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. }) if embedded > 0 => None,
         Err(e) => return Err(e),
     };
-    let listed = first_contacts.filter(|page| {
+    let listed = first_contacts.filter(|read| {
+        let page = &read.page;
         let complete = match page.meta.total_entries {
             Some(total) => embedded as u64 >= total,
             None => {
@@ -509,9 +566,28 @@ pub async fn full_sync(
     });
     let use_embedded = listed.is_none();
     if let Some(first_contacts) = listed {
+        // Decided again with what is known now: a pass that went fast so far goes on fast
+        // only when the contact pages fit in what the window has left.
+        let contact_pages = first_contacts
+            .page
+            .meta
+            .total_pages
+            .map(|t| u64::from(clamp_pages(t).saturating_sub(1)));
+        let decided = ctx.paced || !fits_in_window(client, contact_pages);
+        if decided && !ctx.paced {
+            ctx.paced = true;
+            ctx.client = &paced;
+        }
+        let pick = move || {
+            if decided || slowed() {
+                slow_ref
+            } else {
+                fast_ref
+            }
+        };
         let contacts = fetch_all_pages(&mut ctx, SyncPhase::Contacts, first_contacts, |p| {
             let client = pick();
-            async move { client.list_contacts(None, p).await }
+            async move { client.list_contacts_read(None, p).await }
         })
         .await?;
         packer = attach_contacts(packer, &mut customers, dedup_by_id(contacts, |k| k.id));
@@ -536,9 +612,47 @@ pub async fn full_sync(
         contacts: mirror.contact_count(),
         fetched: mirror.customer_count(),
         removed,
+        skipped: std::mem::take(&mut ctx.skipped),
         ..ClientCounters::read(client).report_since(before, ctx.requests, ctx.started)
     };
     Ok((mirror, report))
+}
+
+/// Whether the contacts of a full pass will come from the paged `/contacts` list rather than
+/// from the customer pages: as the last full pass found, else (a first pass) when the first
+/// customer page embeds none while the list has some, or the list holds more contacts than the
+/// customer pages are likely to embed (contacts without a customer, `customer_id: null`, are
+/// listed but never embedded). Judged from the first pages; the pass checks again with all of
+/// them before it pages the contacts.
+fn contacts_will_be_paged(
+    previous: &Mirror,
+    first: &PageRead<Customer>,
+    contacts: &PageRead<Contact>,
+) -> bool {
+    let listed = &contacts.page;
+    if listed.items.is_empty() && contacts.skipped.is_empty() {
+        return false;
+    }
+    // The last full pass found out (with every page in hand).
+    match previous.contacts_embedded {
+        Some(false) => return true,
+        Some(true) => return false,
+        None => {}
+    }
+    let customers = &first.page.items;
+    let embedded_here: u64 = customers.iter().map(|c| c.contacts.len() as u64).sum();
+    if embedded_here == 0 {
+        return true;
+    }
+    let (Some(listed_total), Some(customer_total)) =
+        (listed.meta.total_entries, first.page.meta.total_entries)
+    else {
+        return false;
+    };
+    // The embedded contacts of the whole account, extrapolated from the first page.
+    let on_page = customers.len().max(1) as u64;
+    let expected = embedded_here.saturating_mul(customer_total) / on_page;
+    listed_total > expected
 }
 
 /// An incremental pass: customers changed (or created) since the newest change in `previous`,
@@ -569,14 +683,16 @@ pub async fn incremental_sync(
         later_requests: 0,
         paced: true,
         rate_limited_before: before.rate_limited,
+        skipped: Vec::new(),
     };
 
     let mut changed: Vec<Customer> = Vec::new();
     let mut page = 1;
     loop {
-        let p = client
-            .list_customers(&customer_query(page, Some("updated_at DESC")))
+        let PageRead { page: p, skipped } = client
+            .list_customers_read(&customer_query(page, Some("updated_at DESC")))
             .await?;
+        ctx.skipped.extend(skipped);
         ctx.requests += 1;
         let more = p.has_next() && !p.items.is_empty();
         let mut reached_older = false;
@@ -606,10 +722,10 @@ pub async fn incremental_sync(
             mirror.put_customer(c);
         } else if refresh_contacts {
             let id = c.id;
-            let first = client.list_contacts(Some(id), 1).await?;
+            let first = client.list_contacts_read(Some(id), 1).await?;
             ctx.requests += 1;
             let contacts = fetch_all_pages(&mut ctx, SyncPhase::Changes, first, |p| async move {
-                client.list_contacts(Some(id), p).await
+                client.list_contacts_read(Some(id), p).await
             })
             .await?;
             c.contacts = dedup_by_id(contacts, |k| k.id);
@@ -626,20 +742,21 @@ pub async fn incremental_sync(
         contacts: mirror.contact_count(),
         fetched,
         removed: 0,
+        skipped: std::mem::take(&mut ctx.skipped),
         ..ClientCounters::read(client).report_since(before, ctx.requests, ctx.started)
     };
     Ok((mirror, report))
 }
 
-/// Share of the window's allowance a pass leaves to the app's own requests when it goes at full
-/// speed.
+/// Share of the window's allowance a pass at full speed leaves unused, for colleagues behind
+/// the same office IP (the technician's own requests have the limiter's reserve on top).
 const RESERVE_DIVISOR: u32 = 4;
 
-/// True when `remaining` more requests fit into what the limiter's window has left, minus a
-/// reserve for the app (a quarter of the allowance): then the pass sends them as fast as the
+/// True when `remaining` more requests fit into what the background share of the limiter's
+/// window has left, minus a quarter of the allowance: then the pass sends them as fast as the
 /// server answers. Otherwise (or when the count is unknown) it is paced: sending more than the
-/// window holds at once would leave every later request, the app's included, waiting for the
-/// window to slide.
+/// window holds at once would leave every later background request waiting for the window to
+/// slide, and colleagues with it.
 fn fits_in_window(client: &SyncroClient, remaining: Option<u64>) -> bool {
     let snap = client.limiter();
     if snap.spacing.is_none() {
@@ -652,9 +769,8 @@ fn fits_in_window(client: &SyncroClient, remaining: Option<u64>) -> bool {
     if snap.paused_for.is_some() {
         return false;
     }
-    let room = snap.allowance.saturating_sub(snap.in_window);
-    let reserve = snap.allowance / RESERVE_DIVISOR;
-    remaining <= u64::from(room.saturating_sub(reserve))
+    let margin = snap.allowance / RESERVE_DIVISOR;
+    remaining <= u64::from(snap.background_room.saturating_sub(margin))
 }
 
 /// Keeps the last record of each id, in first-seen order.
@@ -1063,6 +1179,7 @@ mod tests {
             requests: 12,
             eta: Some(Duration::from_secs(40)),
             waiting: None,
+            waiting_reason: None,
         };
         assert_eq!(
             p.status_line(),
@@ -1070,12 +1187,21 @@ mod tests {
         );
         let held = SyncProgress {
             waiting: Some(Duration::from_millis(11_200)),
+            waiting_reason: Some(WaitReason::RateLimited),
             eta: None,
             ..p.clone()
         };
         assert_eq!(
             held.status_line(),
             "Rate limited by Syncro, resuming in 12 s (customers, page 12 of 50)"
+        );
+        let ours = SyncProgress {
+            waiting_reason: Some(WaitReason::OwnPacing),
+            ..held.clone()
+        };
+        assert_eq!(
+            ours.status_line(),
+            "Waiting for the rate limit (our own pacing), 12 s (customers, page 12 of 50)"
         );
         assert_eq!(human_duration(Duration::from_secs(600)), "10 min");
         assert_eq!(human_duration(Duration::from_secs(3900)), "1 h 5 min");

@@ -120,7 +120,7 @@ impl Options {
     pub fn new(base_url: &str) -> Options {
         Options {
             base_url: base_url.to_string(),
-            api_key: Some("demo".into()),
+            api_key: Some("demo-key-for-tests".into()),
             config: String::new(),
             profile: None,
             size: (120, 40),

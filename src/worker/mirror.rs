@@ -18,6 +18,7 @@ use crate::api::SyncroClient;
 use crate::app::Action;
 use crate::app::mirror::state::{MirrorEvent, MirrorOp};
 use crate::app::view::RowView;
+use crate::mirror::store::{SaveBase, Taken};
 use crate::mirror::{
     self, LoadOutcome, Mirror, SearchIndex, SyncOptions, SyncProgress, SyncReport,
 };
@@ -46,9 +47,18 @@ pub struct MirrorSetup {
 /// Reads the mirror as the app starts: each record is decoded once, and the list's row view is
 /// built from it there and then (see [`crate::mirror::store::load_for_server_with`]).
 pub fn load_for_list(setup: &MirrorSetup) -> (LoadOutcome, Vec<RowView>) {
-    mirror::store::load_for_server_with(&setup.dir, &setup.profile, &setup.server_id, &mut |c| {
-        RowView::build(c, &setup.type_property)
-    })
+    let (outcome, views, _) = load_for_list_with_base(setup);
+    (outcome, views)
+}
+
+/// [`load_for_list`], with what the next save needs to merge with another instance's writes.
+fn load_for_list_with_base(setup: &MirrorSetup) -> (LoadOutcome, Vec<RowView>, SaveBase) {
+    mirror::store::load_for_server_with_base(
+        &setup.dir,
+        &setup.profile,
+        &setup.server_id,
+        &mut |c| RowView::build(c, &setup.type_property),
+    )
 }
 
 #[derive(Debug, Default)]
@@ -64,8 +74,10 @@ struct Shared {
 pub(super) struct MirrorTask {
     setup: MirrorSetup,
     shared: Mutex<Shared>,
-    /// Serialises saves so that an older snapshot never overwrites a newer one.
-    save_lock: Mutex<()>,
+    /// Serialises saves so that an older snapshot never overwrites a newer one; holds what the
+    /// last save (or the load) saw of the file, so that a save merges with what another
+    /// instance wrote instead of reverting it.
+    save_lock: Mutex<SaveBase>,
     /// Set when the app switched to another profile: nothing more is reported.
     stopped: Arc<AtomicBool>,
 }
@@ -88,7 +100,7 @@ impl MirrorTask {
                 ..Shared::default()
             }),
             setup,
-            save_lock: Mutex::new(()),
+            save_lock: Mutex::new(SaveBase::unknown()),
             stopped: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -152,7 +164,8 @@ impl MirrorTask {
 
     fn load(&self, tx: &UnboundedSender<Action>) {
         let s = &self.setup;
-        let (outcome, views) = load_for_list(s);
+        let (outcome, views, base) = load_for_list_with_base(s);
+        *lock(&self.save_lock) = base;
         let notice = outcome.notice();
         let found = matches!(outcome, LoadOutcome::Loaded(_));
         let m = outcome.into_mirror_or_empty(&s.server_id);
@@ -264,6 +277,12 @@ impl MirrorTask {
             changed
         };
         tracing::info!("mirror sync: {}", report.summary());
+        if !report.skipped.is_empty() && !self.stopped.load(Ordering::SeqCst) {
+            let _ = tx.send(Action::Notice {
+                text: crate::api::model::Skipped::summary(&report.skipped),
+                error: true,
+            });
+        }
         self.emit(
             tx,
             MirrorEvent::Synced {
@@ -310,13 +329,55 @@ impl MirrorTask {
     /// Saves the current mirror and, when its records changed, sends a fresh index of it (on a
     /// blocking thread).
     fn save_and_index(&self, tx: &UnboundedSender<Action>, reindex: bool) {
-        let _one_at_a_time = lock(&self.save_lock);
-        let m = lock(&self.shared).mirror.clone();
+        let mut base = lock(&self.save_lock);
+        let mut m = lock(&self.shared).mirror.clone();
         let s = &self.setup;
-        if let Err(e) = mirror::store::save(&s.dir, &s.profile, &m) {
-            tracing::warn!("saving the mirror failed: {e}");
-            self.emit(tx, MirrorEvent::SaveFailed(e.to_string()));
+        let mut reindex = reindex;
+        match mirror::store::save_merged(&s.dir, &s.profile, &m, &mut base) {
+            Ok((_, taken)) if !taken.is_empty() => {
+                // Another instance saved records meanwhile: they go into this copy too (where
+                // this copy has not changed them since the snapshot), and on screen.
+                let mut sh = lock(&self.shared);
+                for t in taken {
+                    let id = match &t {
+                        Taken::Put(c) => c.id,
+                        Taken::Removed(id) => *id,
+                    };
+                    let untouched = {
+                        let (now, then) = (
+                            sh.mirror.records().binary_search_by_key(&id, |p| p.id()),
+                            m.records().binary_search_by_key(&id, |p| p.id()),
+                        );
+                        match (now, then) {
+                            (Ok(a), Ok(b)) => sh.mirror.records()[a] == m.records()[b],
+                            (Err(_), Err(_)) => true,
+                            _ => false,
+                        }
+                    };
+                    if !untouched {
+                        continue;
+                    }
+                    match t {
+                        Taken::Put(c) => {
+                            sh.mirror.put_customer((*c).clone());
+                            self.emit(tx, MirrorEvent::Changed(c));
+                        }
+                        Taken::Removed(id) => {
+                            sh.mirror.remove_customer(id);
+                            self.emit(tx, MirrorEvent::Removed(id));
+                        }
+                    }
+                }
+                m = sh.mirror.clone();
+                reindex = true;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("saving the mirror failed: {e}");
+                self.emit(tx, MirrorEvent::SaveFailed(e.to_string()));
+            }
         }
+        drop(base);
         if reindex {
             self.emit(tx, MirrorEvent::Index(Arc::new(SearchIndex::build(&m))));
         }

@@ -161,8 +161,9 @@ async fn writes_send_only_the_given_fields_and_read_each_envelope() {
     contact.insert("title".into(), json!("IT Manager"));
     Mock::given(method("POST"))
         .and(path(api("/contacts")))
+        // The title goes where Syncro stores it.
         .and(body_json(
-            json!({"name": "Jane Roe", "title": "IT Manager", "customer_id": 8}),
+            json!({"name": "Jane Roe", "properties": {"title": "IT Manager"}, "customer_id": 8}),
         ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "id": 99, "name": "Jane Roe", "customer_id": 8, "properties": {"title": "IT Manager"}
@@ -861,8 +862,9 @@ async fn debug_logs_name_method_path_and_status_but_no_key_or_headers() {
     .await;
     let logs = LogBuffer::default();
     let writer = logs.clone();
+    // The default level: one line per request must be there.
     let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
+        .with_max_level(tracing::Level::INFO)
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
@@ -878,6 +880,11 @@ async fn debug_logs_name_method_path_and_status_but_no_key_or_headers() {
     assert!(
         text.contains("status=503") && text.contains("status=200"),
         "{text}"
+    );
+    assert_eq!(
+        text.matches(" ms=").count(),
+        2,
+        "one line per request: {text}"
     );
     assert!(!text.contains(KEY), "key in logs: {text}");
     assert!(!text.to_lowercase().contains("bearer"), "{text}");
@@ -1115,7 +1122,10 @@ mod against_demo {
         assert_eq!(made.title().as_deref(), Some("IT Manager"));
         assert_eq!(made.phone.as_deref(), Some("657.325.3258 x330"));
         let changed = c
-            .update_contact(made.id, &patch(json!({"title": "Owner"})))
+            .update_contact(
+                made.id,
+                &patch(json!({"name": "Grace Hopper", "title": "Owner"})),
+            )
             .await
             .unwrap();
         assert_eq!(changed.title().as_deref(), Some("Owner"));

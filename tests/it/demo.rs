@@ -399,7 +399,8 @@ async fn contact_title_lives_in_properties() {
     let (status, c) = demo
         .put(
             &format!("/contacts/{id}"),
-            json!({"title": "CFO", "properties": {"Shift": "Late"}}),
+            // Syncro requires `name` on a contact PUT.
+            json!({"name": "Tess", "title": "CFO", "properties": {"Shift": "Late"}}),
         )
         .await;
     assert_eq!(status, 200);
@@ -571,7 +572,10 @@ async fn every_write_bumps_updated_at_and_timestamps_carry_an_offset() {
     }
     let c1 = millis(&demo.get(&format!("/contacts/{contact}")).await["updated_at"]);
     let (_, c) = demo
-        .put(&format!("/contacts/{contact}"), json!({"notes": "x"}))
+        .put(
+            &format!("/contacts/{contact}"),
+            json!({"name": "Ann Test", "notes": "x"}),
+        )
         .await;
     assert!(millis(&c["updated_at"]) > c1);
 }
@@ -787,7 +791,10 @@ async fn state_survives_a_restart() {
     let demo = Demo::with(cfg.clone()).await;
     let (customer, contact) = demo.new_customer("Persistent Plumbing").await;
     let (_, _) = demo
-        .put(&format!("/contacts/{contact}"), json!({"title": "Owner"}))
+        .put(
+            &format!("/contacts/{contact}"),
+            json!({"name": "Ann Test", "title": "Owner"}),
+        )
         .await;
     let first = demo.get("/customers").await["customers"][0]["id"]
         .as_u64()
@@ -1115,7 +1122,10 @@ async fn responses_match_the_spec_examples() {
     );
     let cid = contact["id"].as_u64().unwrap();
     let (_, updated) = demo
-        .put(&format!("/contacts/{cid}"), json!({"notes": "x"}))
+        .put(
+            &format!("/contacts/{cid}"),
+            json!({"name": "Boba Fett", "notes": "x"}),
+        )
         .await;
     assert_shape(
         &example(&spec, "/contacts/{id}", "put", "200"),
@@ -1211,7 +1221,10 @@ async fn responses_match_the_spec_examples() {
         "POST /contacts 422",
     );
     let (status, body) = demo
-        .put(&format!("/contacts/{cid}"), json!({"email": "xxx"}))
+        .put(
+            &format!("/contacts/{cid}"),
+            json!({"name": "Boba Fett", "email": "xxx"}),
+        )
         .await;
     assert_eq!(status, 422);
     assert_shape(

@@ -439,10 +439,20 @@ fn exports_from_customers_one_at_a_time_equal_the_whole_list() {
 fn exports_are_written_to_new_private_files() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("exports");
-    let a =
-        export::write_export(&target, "customers of Acme/..", ExportFormat::Csv, "a\r\n").unwrap();
-    let b =
-        export::write_export(&target, "customers of Acme/..", ExportFormat::Csv, "b\r\n").unwrap();
+    let a = export::write_export(
+        &target,
+        "customers of Acme/..",
+        ExportFormat::Csv,
+        "h\r\na\r\n",
+    )
+    .unwrap();
+    let b = export::write_export(
+        &target,
+        "customers of Acme/..",
+        ExportFormat::Csv,
+        "h\r\nb\r\n",
+    )
+    .unwrap();
     assert_ne!(a, b, "never overwrites");
     assert_eq!(a.parent().unwrap(), target);
     let name = a.file_name().unwrap().to_str().unwrap();
@@ -450,8 +460,8 @@ fn exports_are_written_to_new_private_files() {
         name.starts_with("customers-of-Acme-") && name.ends_with(".csv"),
         "{name}"
     );
-    assert_eq!(std::fs::read_to_string(&a).unwrap(), "a\r\n");
-    assert_eq!(std::fs::read_to_string(&b).unwrap(), "b\r\n");
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "h\r\na\r\n");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "h\r\nb\r\n");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

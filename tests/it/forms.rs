@@ -19,11 +19,16 @@ const TAB: &[u8] = b"\t";
 const DOWN: &[u8] = b"\x1b[B";
 
 fn client(base_url: &str) -> SyncroClient {
-    SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client")
+    SyncroClient::new(ClientConfig::new(
+        base_url,
+        SecretString::from(crate::pty::KEY),
+    ))
+    .expect("client")
 }
 
 fn config() -> DemoConfig {
     DemoConfig {
+        api_key: crate::pty::KEY.into(),
         rate_limit: None,
         ..DemoConfig::default()
     }

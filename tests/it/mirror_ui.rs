@@ -21,6 +21,7 @@ async fn second_start_paints_from_the_mirror_before_any_request_answers() {
     let server = DemoServer::start(
         "127.0.0.1:0".parse().unwrap(),
         DemoConfig {
+            api_key: crate::pty::KEY.into(),
             rate_limit: None,
             ..DemoConfig::default()
         },

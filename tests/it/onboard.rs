@@ -20,7 +20,11 @@ const ESC: &[u8] = b"\x1b";
 const BUSINESS: &str = "Harbor Lights Dental Studio";
 
 fn client(base_url: &str) -> SyncroClient {
-    SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client")
+    SyncroClient::new(ClientConfig::new(
+        base_url,
+        SecretString::from(crate::pty::KEY),
+    ))
+    .expect("client")
 }
 
 /// Every customer whose business name contains [`BUSINESS`], disabled ones included.

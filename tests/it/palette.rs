@@ -9,8 +9,11 @@ use crate::pty::{Session, demo_server, list_shown, prefix};
 
 /// The first page as the app loads it (sorted by name).
 async fn first_page(base_url: &str) -> Vec<Customer> {
-    let client =
-        SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
+    let client = SyncroClient::new(ClientConfig::new(
+        base_url,
+        SecretString::from(crate::pty::KEY),
+    ))
+    .expect("client");
     client
         .list_customers(&CustomerQuery {
             page: 1,
@@ -158,6 +161,7 @@ async fn profile_switches_accounts_and_keeps_the_old_one_when_it_cannot() {
     let second = syncro_tui::demo::DemoServer::start(
         "127.0.0.1:0".parse().unwrap(),
         syncro_tui::demo::DemoConfig {
+            api_key: crate::pty::KEY.into(),
             customers: 30,
             seed: 9,
             rate_limit: None,
@@ -168,7 +172,7 @@ async fn profile_switches_accounts_and_keeps_the_old_one_when_it_cannot() {
     .expect("second demo server");
     let (base_url, other) = (first.base_url(), second.base_url());
     let expected = format!("Customers {0} of {0}", first_page(&other).await.len());
-    // SYNCRO_API_KEY (demo) wins over a profile's key command, so both servers accept it.
+    // SYNCRO_API_KEY (the test key) wins over a profile's key command, so both servers accept it.
     let config =
         format!("[profiles.other]\nbase_url = \"{other}\"\n\n[profiles.empty]\nread_only = true\n");
 

@@ -32,7 +32,7 @@ pub(crate) async fn narrowing_customer(
     wanted: impl AsyncFn(&SyncroClient, &Customer) -> bool,
 ) -> Customer {
     let client =
-        SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
+        SyncroClient::new(ClientConfig::new(base_url, SecretString::from(KEY))).expect("client");
     let page = client
         .list_customers(&CustomerQuery {
             page: 1,
@@ -90,7 +90,7 @@ async fn pick_target(base_url: &str) -> Target {
     })
     .await;
     let client =
-        SyncroClient::new(ClientConfig::new(base_url, SecretString::from("demo"))).expect("client");
+        SyncroClient::new(ClientConfig::new(base_url, SecretString::from(KEY))).expect("client");
     Target {
         email: c.email.clone().unwrap_or_default(),
         name: c.display_name(),
@@ -215,7 +215,7 @@ impl Session {
             })
             .expect("pty");
         cmd.env_clear();
-        cmd.env("SYNCRO_API_KEY", "demo");
+        cmd.env("SYNCRO_API_KEY", KEY);
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", home);
         cmd.env("XDG_CONFIG_HOME", home.join("config"));
@@ -339,11 +339,19 @@ pub(crate) fn app_command(base_url: &str) -> String {
     )
 }
 
+/// The API key of the demo servers the app is started against: as long as a real key must be
+/// (the app refuses keys under 8 characters).
+pub(crate) const KEY: &str = "demo-pty-key-0001";
+
 pub(crate) async fn demo_server() -> DemoServer {
     DemoServer::start(
         "127.0.0.1:0".parse().unwrap(),
         DemoConfig {
+            api_key: KEY.into(),
             rate_limit: None,
+            // The screens these tests read assume the sync that embedded contacts allow (a
+            // handful of requests); contacts without a customer are covered in `hardening`.
+            vendor_contacts: 0,
             ..DemoConfig::default()
         },
     )

@@ -12,14 +12,21 @@ use syncro_tui::api::{ClientConfig, SyncroClient};
 use syncro_tui::demo::{DemoServer, FaultRule};
 use syncro_tui::tui::testing::{Options, Runner};
 
-use crate::pty::demo_server;
+use crate::pty::{KEY, demo_server};
 
 fn start(server: &DemoServer) -> Runner {
-    Runner::start(Options::new(&server.base_url())).unwrap()
+    Runner::start(options(server)).unwrap()
+}
+
+/// The runner's options for this server, with its key.
+fn options(server: &DemoServer) -> Options {
+    let mut o = Options::new(&server.base_url());
+    o.api_key = Some(KEY.into());
+    o
 }
 
 fn client(server: &DemoServer) -> SyncroClient {
-    let mut cfg = ClientConfig::new(server.base_url(), "demo".to_string().into());
+    let mut cfg = ClientConfig::new(server.base_url(), KEY.to_string().into());
     cfg.requests_per_minute = 0;
     SyncroClient::new(cfg).unwrap()
 }
@@ -87,19 +94,19 @@ const PROFILES: &str = r#"
 default_profile = "main"
 [profiles.main]
 base_url = "URL"
-api_key = "demo"
+api_key = "demo-pty-key-0001"
 [profiles.bad]
 base_url = "URL"
 api_key = "wrong-key-123456"
 [profiles.down]
 base_url = "http://127.0.0.1:9/api/v1"
-api_key = "demo"
+api_key = "demo-pty-key-0001"
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_whose_key_is_refused_or_whose_server_is_down_leaves_the_current_one() {
     let server = demo_server().await;
-    let mut options = Options::new(&server.base_url());
+    let mut options = options(&server);
     options.config = PROFILES.replace("URL", &server.base_url());
     options.profile = Some("main".into());
     options.api_key = None;
@@ -252,7 +259,7 @@ async fn a_save_answered_404_offers_to_create_the_record_anew() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hints_and_messages_name_a_rebound_save_key() {
     let server = demo_server().await;
-    let mut options = Options::new(&server.base_url());
+    let mut options = options(&server);
     options.config = "[keys.form]\nsave = \"ctrl-w\"\n".into();
     let r = Runner::start(options).unwrap();
     mirrored(&r).await;
