@@ -78,6 +78,8 @@ fn typed(n: usize, opener: char, head: &str) -> (App, Screen) {
     press(&mut app, KeyCode::Char(opener));
     type_text(&mut app, head);
     let term = screen_showing(&app);
+    // A fast typist's pause between two keys (the searcher may work ahead meanwhile).
+    std::thread::sleep(std::time::Duration::from_millis(120));
     (app, term)
 }
 

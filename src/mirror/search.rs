@@ -194,6 +194,11 @@ const LONG: u8 = u8::MAX;
 /// gives the same results.)
 const NARROW_DIVISOR: usize = if cfg!(test) { 1 } else { 4 };
 
+/// Keep a query's fuzzy matches for the next query when they are at most this fraction of the
+/// name-like fields (8 bytes each, some 10 MB at most for 100,000 customers): continuing them
+/// (a filter test, then a look for the added bytes) always beats a fresh pass.
+const KEEP_FUZZY_DIVISOR: usize = 1;
+
 /// Bit (0..256) of a byte pair in a record's bigram filter.
 fn bigram_bit(a: u8, b: u8) -> usize {
     ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 24) as usize
@@ -557,9 +562,14 @@ impl SearchIndex {
             // The match of the longer query is the previous one continued: only the added
             // bytes are looked for, after where it ended.
             let rest = &q[done.min(q.len())..];
+            let bytes = bytes_mask(rest) as u32;
             return marks
                 .iter()
                 .filter_map(|m| {
+                    // Most fields lack one of the added bytes: their filter says so.
+                    if self.fuzzy[m.field as usize].bytes & bytes != bytes {
+                        return None;
+                    }
                     let end = self.fuzzy_continue(rest, m.end as usize)?;
                     Some(FuzzyMark {
                         field: m.field,
@@ -661,7 +671,8 @@ impl SearchIndex {
             // A one-character query matches prefixes only: a longer one cannot narrow from it.
             records: (q.chars().nth(1).is_some() && substring.len() <= keep)
                 .then(|| substring.iter().map(|c| c.record).collect()),
-            fuzzy: fuzzy.filter(|f| f.len() <= self.fuzzy.len() / NARROW_DIVISOR),
+            fuzzy: fuzzy.filter(|f| f.len() <= self.fuzzy.len() / KEEP_FUZZY_DIVISOR),
+            pending: None,
         }
     }
 
@@ -871,6 +882,9 @@ struct Memory {
     records: Option<Vec<u32>>,
     /// Every name-like field holding `query` fuzzily (None when not computed).
     fuzzy: Option<Vec<FuzzyMark>>,
+    /// `fuzzy` being worked out on another thread for the next, longer query (see
+    /// [`Searcher::matching_customers`]); `None` from it when there are too many to keep.
+    pending: Option<std::thread::JoinHandle<Option<Vec<FuzzyMark>>>>,
 }
 
 impl Memory {
@@ -925,16 +939,28 @@ impl Searcher {
         {
             self.memories.pop();
         }
+        let top = self.memories.last_mut()?;
+        if top.fuzzy.is_none()
+            && let Some(pending) = top.pending.take()
+        {
+            // Worked out while the user typed the next character; if it is not done yet,
+            // waiting costs no more than working it out now.
+            top.fuzzy = pending.join().ok().flatten();
+        }
         self.memories.last()
     }
 
-    fn remember(&mut self, memory: Memory) {
+    fn remember(&mut self, mut memory: Memory) {
         if self
             .memories
             .last()
             .is_some_and(|m| m.query == memory.query)
+            && let Some(old) = self.memories.pop()
+            && memory.fuzzy.is_none()
         {
-            self.memories.pop();
+            // The same query again: what was worked out for it stays.
+            memory.fuzzy = old.fuzzy;
+            memory.pending = old.pending;
         }
         if self.memories.len() == MEMORIES {
             self.memories.remove(0);
@@ -956,7 +982,22 @@ impl Searcher {
     pub fn matching_customers(&mut self, query: &str) -> CustomerMatches {
         let q = normalise_query(query);
         let index = Arc::clone(&self.index);
-        let (matches, memory) = index.run_set(&q, self.memory_for(&q));
+        let (matches, mut memory) = index.run_set(&q, self.memory_for(&q));
+        // Fuzzy matching starts at the third character, and its first pass over every
+        // name-like field is the costliest step of typing. After the second character, that
+        // pass is made for it on another thread while the user types the third, which then
+        // only continues the matches (the result is the same either way).
+        if q.len() == 2 && q.is_ascii() && memory.fuzzy.is_none() && memory.pending.is_none() {
+            let bytes = q.clone().into_bytes();
+            let ix = Arc::clone(&self.index);
+            memory.pending = std::thread::Builder::new()
+                .name("fuzzy-ahead".into())
+                .spawn(move || {
+                    let marks = ix.fuzzy_marks(&bytes, None);
+                    (marks.len() <= ix.fuzzy.len() / KEEP_FUZZY_DIVISOR).then_some(marks)
+                })
+                .ok();
+        }
         self.remember(memory);
         matches
     }
