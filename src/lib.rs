@@ -12,6 +12,7 @@ pub mod demo;
 pub mod drafts;
 pub mod export;
 pub mod files;
+pub mod filter;
 pub mod flows;
 pub mod logging;
 pub mod memory;
