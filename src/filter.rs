@@ -122,14 +122,16 @@ pub fn number_prefix(n: i64) -> u128 {
 /// The rows `0..n` sorted by `cmp` (a total order, ties broken by the caller, e.g. by id),
 /// reversed when `descending`. `prefix(i)` must agree with `cmp`: a smaller prefix means a
 /// smaller row; only rows with equal prefixes are compared with `cmp`. Each row's prefix is
-/// read once, in memory order.
-pub fn sorted_rows(
+/// read once, in memory order. Make the prefix hold every key of the comparison that fits
+/// (`(city, name)` as two `u128`s for a sort by city then name): a key with few values (a
+/// city) alone would leave long runs of equal prefixes to the slow comparison.
+pub fn sorted_rows<K: Ord + Copy>(
     n: usize,
-    prefix: impl Fn(usize) -> u128,
+    prefix: impl Fn(usize) -> K,
     cmp: impl Fn(usize, usize) -> Ordering,
     descending: bool,
 ) -> Vec<usize> {
-    let mut keyed: Vec<(u128, usize)> = (0..n).map(|i| (prefix(i), i)).collect();
+    let mut keyed: Vec<(K, usize)> = (0..n).map(|i| (prefix(i), i)).collect();
     keyed.sort_unstable_by_key(|&(p, _)| p);
     // Runs of equal prefixes, in order: sorted by the full comparison.
     let mut start = 0;
@@ -191,6 +193,20 @@ mod tests {
             assert_eq!(fast, plain, "descending {descending}");
         }
         // Numbers, negative ones too.
+        // Two keys: few values first, then names.
+        let city: Vec<String> = (0..names.len())
+            .map(|i| ["", "tampa", "austin"][i % 3].to_string())
+            .collect();
+        let cmp2 = |a: usize, b: usize| {
+            city[a]
+                .cmp(&city[b])
+                .then(names[a].cmp(&names[b]))
+                .then(ids[a].cmp(&ids[b]))
+        };
+        let mut plain: Vec<usize> = (0..names.len()).collect();
+        plain.sort_by(|&a, &b| cmp2(a, b));
+        let key = |i: usize| (text_prefix(&city[i]), text_prefix(&names[i]));
+        assert_eq!(sorted_rows(names.len(), key, cmp2, false), plain);
         let when: Vec<i64> = (0..300).map(|i| (i * 37 % 101) - 50).collect();
         let cmp = |a: usize, b: usize| when[a].cmp(&when[b]).then(a.cmp(&b));
         let mut plain: Vec<usize> = (0..when.len()).collect();
@@ -199,7 +215,7 @@ mod tests {
             sorted_rows(when.len(), |i| number_prefix(when[i]), cmp, false),
             plain
         );
-        assert!(sorted_rows(0, |_| 0, |_, _| Ordering::Equal, true).is_empty());
+        assert!(sorted_rows(0, |_| 0u8, |_, _| Ordering::Equal, true).is_empty());
     }
 
     #[test]
