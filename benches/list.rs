@@ -1,5 +1,7 @@
-//! Listing every page of 10,000 customers from the demo server over loopback HTTP, client-side
-//! limiter off (and the server's too): the cost of the client's side of a full sync.
+//! Listing every page of the demo generator's account (seed 1) at 1,000, 10,000 and 100,000
+//! customers from the demo server over loopback HTTP, client-side limiter off (and the
+//! server's too): the cost of the client's side of a full sync. The server's data generation is
+//! outside the samples.
 //!
 //! Run: `cargo bench --bench list`
 
@@ -17,7 +19,7 @@ fn main() {
     divan::main();
 }
 
-const CUSTOMERS: usize = 10_000;
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
 /// Disabled customers too, so every one of the 10,000 is listed.
 fn query(page: u32) -> CustomerQuery {
@@ -35,7 +37,7 @@ struct Setup {
     _server: DemoServer,
 }
 
-fn setup() -> Setup {
+fn setup(customers: usize) -> Setup {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -43,7 +45,7 @@ fn setup() -> Setup {
         .unwrap();
     let server = runtime.block_on(async {
         let cfg = DemoConfig {
-            customers: CUSTOMERS,
+            customers,
             seed: 1,
             rate_limit: None,
             ..DemoConfig::default()
@@ -62,24 +64,24 @@ fn setup() -> Setup {
     }
 }
 
-/// One page after the other with `all_customers` (100 requests).
-#[divan::bench(sample_count = 10)]
-fn all_pages_sequential(bencher: Bencher) {
-    let s = setup();
+/// One page after the other with `all_customers` (one request per 100 customers).
+#[divan::bench(args = SIZES, sample_count = 3)]
+fn all_pages_sequential(bencher: Bencher, n: usize) {
+    let s = setup(n);
     bencher.bench_local(|| {
         let all = s
             .runtime
             .block_on(s.client.all_customers(&query(1)))
             .unwrap();
-        assert_eq!(all.len(), CUSTOMERS);
+        assert_eq!(all.len(), n);
         all
     });
 }
 
 /// Page 1 for `meta`, then the other pages four at a time over one shared client.
-#[divan::bench(sample_count = 10)]
-fn all_pages_four_concurrent(bencher: Bencher) {
-    let s = setup();
+#[divan::bench(args = SIZES, sample_count = 3)]
+fn all_pages_four_concurrent(bencher: Bencher, n: usize) {
+    let s = setup(n);
     bencher.bench_local(|| {
         let all: Vec<Customer> = s.runtime.block_on(async {
             let first = s.client.list_customers(&query(1)).await.unwrap();
@@ -98,22 +100,22 @@ fn all_pages_four_concurrent(bencher: Bencher) {
             }
             all
         });
-        assert_eq!(all.len(), CUSTOMERS);
+        assert_eq!(all.len(), n);
         all
     });
 }
 
-/// The floor: the same 100 requests with plain reqwest, bodies read but not decoded. The gap to
+/// The floor: the same requests with plain reqwest, bodies read but not decoded. The gap to
 /// `all_pages_sequential` is the client's own cost (decoding, limiter, bookkeeping).
-#[divan::bench(sample_count = 10)]
-fn raw_http_no_decoding(bencher: Bencher) {
-    let s = setup();
+#[divan::bench(args = SIZES, sample_count = 3)]
+fn raw_http_no_decoding(bencher: Bencher, n: usize) {
+    let s = setup(n);
     let http = reqwest::Client::new();
     let base = s.client.base_url().to_string();
     bencher.bench_local(|| {
         s.runtime.block_on(async {
             let mut bytes = 0;
-            for page in 1..=(CUSTOMERS / 100) {
+            for page in 1..=n.div_ceil(100) {
                 let body = http
                     .get(format!("{base}/customers"))
                     .query(&[("include_disabled", "true"), ("page", &page.to_string())])

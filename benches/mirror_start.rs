@@ -1,145 +1,121 @@
-//! The account mirror in the app, measured.
+//! Start from the mirror, and the readers of the whole account, on the demo generator's data
+//! (seed 1, about three contacts a customer, in the server's order; see `benches/common`).
 //!
-//! - `first_rows_from_mirror_20k`: start to the first frame with rows, from a mirror file of
-//!   20,000 customers and 40,000 contacts: the file read and decoded (as the worker does on a
-//!   blocking task), the customers handed to `update` as the app's first action, the list built
-//!   and sorted, and the first frame drawn at 200x50 (budget: 100 ms). No request is made.
-//! - `filter_keystroke_100k`: one key typed into the list's `/` filter while a mirror of
-//!   100,000 customers is loaded: the mirror's search over every field and contact, the list
-//!   filtered by its answer, and the repaint (budget: 16 ms).
-//! - `unpack_every_customer_100k`: every record of that list decoded once, what a reader of
-//!   the whole account (audit, duplicate checks, export) pays for records held packed.
-//! - `new_customer_duplicate_check_100k`: Ctrl-S on a new customer form over that list, whose
-//!   check for the same e-mail, name or phone decodes only the rows that may match.
+//! - `first_rows_from_mirror`: start to the first frame with rows, inside the process: the
+//!   mirror file read and decoded as the worker does (each record decoded once, the rows'
+//!   views built as it is), the customers handed to `update` as the app's first action, the
+//!   list built and sorted, and the first frame drawn and encoded at 200x50. No request, no
+//!   process start, no config, no terminal set-up: `benches/e2e.rs start` measures those too.
+//!   The parts: `load_for_list` (the worker's read), `loaded_into_app` (the app's side: rows,
+//!   sort, filter) and `first_frame`.
+//! - `index_build`: the search index the worker builds after the first frame.
+//! - `unpack_every_customer`: every record of the list decoded once, what a reader of the whole
+//!   account (audit, duplicate checks, export) pays for records held packed.
+//! - `new_customer_duplicate_check`: Ctrl-S on a new customer form over that list, whose check
+//!   for the same e-mail, name or phone decodes only the rows that may match.
 //!
 //! Run: `cargo bench --bench mirror_start`.
 
-// A benchmark may stop on a failed set-up.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, OnceLock};
+mod common;
 
+use std::sync::Arc;
+
+use common::{account, app_from_file, draw, indexed_app, new_app, screen};
 use divan::Bencher;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use syncro_tui::api::model::Customer;
 use syncro_tui::app::mirror::state::MirrorEvent;
-use syncro_tui::app::view::RowView;
-use syncro_tui::app::{Action, App, fixtures, update};
-use syncro_tui::mirror::{self, Mirror, Packed, SearchIndex};
-use syncro_tui::worker::{MirrorSetup, load_for_list};
-use tui_input::InputRequest;
+use syncro_tui::app::{Action, Cmd, update};
+use syncro_tui::mirror::SearchIndex;
+use syncro_tui::worker::load_for_list;
 
 fn main() {
     divan::main();
 }
 
-/// `n` customers with two contacts each.
-fn customers(n: usize) -> Vec<Customer> {
-    fixtures::many(n)
-        .into_iter()
-        .map(|mut c| {
-            let mut second = c.contacts[0].clone();
-            second.id += 50_000_000;
-            second.name = Some(format!("Second {}", c.id));
-            c.contacts.push(second);
-            c
-        })
-        .collect()
-}
+/// The start budget is for 20,000 customers; the growth shows from 1,000 to 100,000.
+const START_SIZES: [usize; 4] = [1_000, 10_000, 20_000, 100_000];
 
-/// A configured app of 200x50 before its first action.
-fn new_app() -> App {
-    let mut app = App::new(fixtures::config());
-    app.mirror.configured = true;
-    update(&mut app, Action::Resize(200, 50));
-    let _ = syncro_tui::app::update::start(&mut app);
-    app
-}
-
-/// `views`: the rows' views the loader built, or empty for the list to build them.
-fn loaded_app(customers: Vec<Packed>, views: Vec<RowView>) -> App {
-    let mut app = new_app();
-    update(
-        &mut app,
-        Action::Mirror(MirrorEvent::Loaded {
-            customers: Some(customers),
-            views,
-            age: "synced 3 h ago".into(),
-            synced_at: None,
-            notice: None,
-        }),
-    );
-    app
-}
-
-#[divan::bench(sample_count = 20)]
-fn first_rows_from_mirror_20k(bencher: Bencher) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut m = Mirror::new("bench");
-    m.replace_all(customers(20_000));
-    mirror::store::save(dir.path(), "bench", &m).unwrap();
-    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    let setup = MirrorSetup {
-        dir: dir.path().to_path_buf(),
-        profile: "bench".into(),
-        server_id: "bench".into(),
-        type_property: fixtures::config().customer_type_property,
-    };
+#[divan::bench(args = START_SIZES, sample_count = 10)]
+fn first_rows_from_mirror(bencher: Bencher, n: usize) {
+    let setup = &account(n).setup;
     bencher.bench_local(|| {
-        // As the worker reads it at start (the rows' views built while decoding).
-        let (outcome, views) = load_for_list(&setup);
-        let loaded = outcome.into_mirror_or_empty("bench");
-        let app = loaded_app(loaded.records().to_vec(), views);
-        term.clear().unwrap();
-        term.draw(|f| syncro_tui::ui::draw(&app, f)).unwrap();
-        // Both stay alive, as in the app (the worker keeps the mirror): returned, they are
-        // dropped outside the measurement.
-        (loaded, app)
+        let (outcome, views) = load_for_list(setup);
+        let m = outcome.into_mirror_or_empty("bench");
+        let mut app = new_app();
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Loaded {
+                customers: Some(m.records().to_vec()),
+                views,
+                age: "synced 3 h ago".into(),
+                synced_at: None,
+                notice: None,
+            }),
+        );
+        let mut term = screen();
+        draw(&mut term, &app);
+        assert!(!app.list.shown.is_empty());
+        // Both stay alive in the app (the worker keeps the mirror): returned, they are dropped
+        // outside the measurement.
+        (m, app, term)
     });
 }
 
-fn big() -> &'static App {
-    static APP: OnceLock<App> = OnceLock::new();
-    APP.get_or_init(|| {
-        let cs = customers(100_000);
-        let index = SearchIndex::from_customers(&cs);
-        let mut app = loaded_app(cs.iter().map(Packed::pack).collect(), Vec::new());
-        update(
-            &mut app,
-            Action::Mirror(MirrorEvent::Index(Arc::new(index))),
-        );
-        update(&mut app, Action::Cmd(syncro_tui::app::Cmd::Search));
-        app
-    })
+/// The worker's read at start: the file, its checksum, every record decoded once and the rows'
+/// views built.
+#[divan::bench(args = START_SIZES, sample_count = 10)]
+fn load_for_list_part(bencher: Bencher, n: usize) {
+    let setup = &account(n).setup;
+    bencher.bench_local(|| load_for_list(setup));
 }
 
-#[divan::bench(args = ["c", "h", "helper 12", "office@", "springf", "zzzq"], sample_count = 10)]
-fn filter_keystroke_100k(bencher: Bencher, text: &str) {
-    let (head, last) = text.split_at(text.len() - 1);
-    let last = last.chars().next().unwrap();
-    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+/// The app's side of the first action: the rows made, sorted and filtered.
+#[divan::bench(args = START_SIZES, sample_count = 10)]
+fn loaded_into_app_part(bencher: Bencher, n: usize) {
+    let setup = &account(n).setup;
     bencher
         .with_inputs(|| {
-            let mut app = big().clone();
-            for c in head.chars() {
-                update(&mut app, Action::SearchEdit(InputRequest::InsertChar(c)));
-            }
-            app
+            let (outcome, views) = load_for_list(setup);
+            let m = outcome.into_mirror_or_empty("bench");
+            (m.records().to_vec(), views, new_app())
         })
-        .bench_local_values(|mut app| {
-            update(&mut app, Action::SearchEdit(InputRequest::InsertChar(last)));
-            term.draw(|f| syncro_tui::ui::draw(&app, f)).unwrap();
+        .bench_local_values(|(customers, views, mut app)| {
+            update(
+                &mut app,
+                Action::Mirror(MirrorEvent::Loaded {
+                    customers: Some(customers),
+                    views,
+                    age: "synced 3 h ago".into(),
+                    synced_at: None,
+                    notice: None,
+                }),
+            );
             app
         });
 }
 
-/// What a reader of the whole account pays now that records are held packed: every one of
-/// 100,000 customers (and their contacts) decoded once, as the audit, the onboarding's
-/// duplicate check over the list, an export of every row, and the index build do.
-#[divan::bench(sample_count = 5)]
-fn unpack_every_customer_100k(bencher: Bencher) {
-    let app = big();
+/// The first frame of a loaded list, into a blank terminal (every cell is written).
+#[divan::bench(args = START_SIZES, sample_count = 20)]
+fn first_frame_part(bencher: Bencher, n: usize) {
+    let (_m, app) = app_from_file(n);
+    bencher.with_inputs(screen).bench_local_values(|mut term| {
+        draw(&mut term, &app);
+        term
+    });
+}
+
+/// The search index of the whole account (built by the worker after the first frame).
+#[divan::bench(args = common::SIZES, sample_count = 5)]
+fn index_build(bencher: Bencher, n: usize) {
+    let m = common::mirror(n);
+    bencher.bench_local(|| Arc::new(SearchIndex::build(&m)));
+}
+
+/// What a reader of the whole account pays now that records are held packed.
+#[divan::bench(args = common::SIZES, sample_count = 5)]
+fn unpack_every_customer(bencher: Bencher, n: usize) {
+    let app = indexed_app(n);
     bencher.bench_local(|| {
         app.list
             .rows
@@ -149,17 +125,14 @@ fn unpack_every_customer_100k(bencher: Bencher) {
     });
 }
 
-/// Ctrl-S on a new customer with a mirror of 100,000 customers loaded: the check of every
-/// loaded customer and contact for the same e-mail, name or phone before anything is sent.
-/// The rows' views let through only those that may match; only those are decoded.
-#[divan::bench(sample_count = 10)]
-fn new_customer_duplicate_check_100k(bencher: Bencher) {
+/// Ctrl-S on a new customer: the check of every loaded customer and contact for the same
+/// e-mail, name or phone before anything is sent.
+#[divan::bench(args = common::SIZES, sample_count = 10)]
+fn new_customer_duplicate_check(bencher: Bencher, n: usize) {
     bencher
         .with_inputs(|| {
-            let mut app = big().clone();
-            update(&mut app, Action::SearchEdit(InputRequest::DeleteLine));
-            app.stack.clear();
-            update(&mut app, Action::Cmd(syncro_tui::app::Cmd::New));
+            let mut app = indexed_app(n).clone();
+            update(&mut app, Action::Cmd(Cmd::New));
             let f = &mut app.stack.form_mut().expect("a new customer form").form;
             for (key, value) in [
                 ("business_name", "Riverside Dental Care"),
@@ -171,7 +144,7 @@ fn new_customer_duplicate_check_100k(bencher: Bencher) {
             app
         })
         .bench_local_values(|mut app| {
-            let fx = update(&mut app, Action::Cmd(syncro_tui::app::Cmd::FormSave));
+            let fx = update(&mut app, Action::Cmd(Cmd::FormSave));
             assert!(!fx.is_empty(), "the save went on to the server's check");
             (app, fx)
         });

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod drafts;
 pub mod export;
 pub mod files;
+pub mod filter;
 pub mod flows;
 pub mod logging;
 pub mod memory;

@@ -525,13 +525,32 @@ pub fn resort(app: &mut App) {
     let l = &mut app.list;
     let rows = &l.rows;
     let sort = app.sort;
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&a, &b| {
-        let o = compare(&rows[a].view, &rows[b].view, sort.key)
-            .then_with(|| rows[a].id().cmp(&rows[b].id()));
-        if sort.descending { o.reverse() } else { o }
-    });
-    l.order = order;
+    // Each row's key read once, as a prefix that orders as `compare` does; rows compared in
+    // full only where two prefixes are equal (see `crate::filter::sorted_rows`).
+    let prefix = |i: usize| {
+        let v = &rows[i].view;
+        let name = crate::filter::text_prefix(v.name_key());
+        let id = u128::from(v.id);
+        match sort.key {
+            // A name longer than the prefix leaves its ties to `compare`.
+            SortKey::Name => (name, 0),
+            // Empty cities last, then by city, then by name; the name counts only when the
+            // prefix holds the whole city (a longer one sorts after a shorter one it starts).
+            SortKey::City => {
+                let city = v.city_key();
+                let first =
+                    (u128::from(city.is_empty()) << 120) | (crate::filter::text_prefix(city) >> 8);
+                (first, if city.len() <= 15 { name } else { u128::MAX })
+            }
+            SortKey::Created => (crate::filter::number_prefix(v.created), id),
+            SortKey::Updated => (crate::filter::number_prefix(v.updated), id),
+        }
+    };
+    let cmp = |a: usize, b: usize| {
+        compare(&rows[a].view, &rows[b].view, sort.key)
+            .then_with(|| rows[a].view.id.cmp(&rows[b].view.id))
+    };
+    l.order = crate::filter::sorted_rows(rows.len(), prefix, cmp, sort.descending);
     l.filtered_by = String::from("\u{0}");
     refilter(app);
 }
@@ -554,33 +573,41 @@ pub fn refilter(app: &mut App) {
     let in_mirror = app.mirror.matching_customers(&query);
     let type_filter = app.audit.type_filter;
     let l = &mut app.list;
-    let keep = |r: &Row| {
+    let selected_row = l.shown.get(l.cursor).copied();
+    let rows = &l.rows;
+    // The mirror's customers as rows: only those rows are read.
+    let matched = in_mirror
+        .as_ref()
+        .map(|m| crate::filter::rows_matching(m, &l.index, rows.len()));
+    let from_mirror = matched.is_some();
+    let keep = |i: usize| {
+        let r = &rows[i];
         (include_disabled || !r.view.disabled)
             && passes(type_filter, &r.view)
-            && match &in_mirror {
-                Some(ids) => ids.contains(&r.view.id),
-                None => needle.matches(&r.view),
-            }
+            && (from_mirror || needle.matches(&r.view))
     };
     let narrowing = in_mirror.is_none()
         && l.filtered_disabled == include_disabled
         && needle.narrows(&l.filtered_by);
     if narrowing {
-        let rows = &l.rows;
-        l.shown.retain(|&i| keep(&rows[i]));
+        l.shown.retain(|&i| keep(i));
     } else {
-        let rows = &l.rows;
-        l.shown = l
-            .order
-            .iter()
-            .copied()
-            .filter(|&i| keep(&rows[i]))
-            .collect();
+        // Every row tested once in memory order, then read in the list's order.
+        let set = match matched {
+            Some(mut set) => {
+                set.retain(keep);
+                set
+            }
+            None => crate::filter::RowSet::from_rows(rows.len(), keep),
+        };
+        l.shown = set.in_order(&l.order);
     }
     l.filtered_by = needle.text;
     l.filtered_disabled = include_disabled;
-    l.cursor = selected
-        .and_then(|id| l.shown.iter().position(|&i| l.rows[i].id() == id))
+    // The selected row by its index (reading each shown row's id would visit them all).
+    l.cursor = selected_row
+        .filter(|&s| selected.is_some_and(|id| l.rows.get(s).is_some_and(|r| r.view.id == id)))
+        .and_then(|s| l.shown.iter().position(|&i| i == s))
         .unwrap_or(0);
     ensure_visible(app);
     sync_detail(app, true);

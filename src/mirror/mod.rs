@@ -47,7 +47,7 @@ pub mod text;
 
 pub use cli::{DEMO_PROFILE, run_cache_cli, run_sync_cli};
 pub use packed::Packed;
-pub use search::{Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
+pub use search::{CustomerMatches, Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
 pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Mirror};
 pub use sync::{
     SyncOptions, SyncPhase, SyncProgress, SyncReport, full_sync, human_duration, incremental_sync,

@@ -194,6 +194,11 @@ const LONG: u8 = u8::MAX;
 /// gives the same results.)
 const NARROW_DIVISOR: usize = if cfg!(test) { 1 } else { 4 };
 
+/// Keep a query's fuzzy matches for the next query when they are at most this fraction of the
+/// name-like fields (8 bytes each, some 10 MB at most for 100,000 customers): continuing them
+/// (a filter test, then a look for the added bytes) always beats a fresh pass.
+const KEEP_FUZZY_DIVISOR: usize = 1;
+
 /// Bit (0..256) of a byte pair in a record's bigram filter.
 fn bigram_bit(a: u8, b: u8) -> usize {
     ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 24) as usize
@@ -491,93 +496,201 @@ impl SearchIndex {
         self.run(&normalise_query(query), limit, None).0
     }
 
-    fn run(&self, q: &str, limit: usize, prev: Option<&Memory>) -> (SearchResults, Memory) {
-        let mut memory = Memory {
-            query: q.to_string(),
-            records: None,
-            fuzzy: None,
-        };
-        if q.is_empty() || limit == 0 {
-            return (SearchResults::default(), memory);
-        }
-        let prev = prev.filter(|p| q.starts_with(p.query.as_str()));
-        let qb = q.as_bytes();
-        let short = q.chars().nth(1).is_none();
-        let narrow_limit = self.ids.len() / NARROW_DIVISOR;
+    /// The customers whose own record or one of whose contacts matches `query`: the customers
+    /// of every hit of `search(query, usize::MAX)`, without ranking them (see
+    /// [`Searcher::matching_customers`] for typing).
+    pub fn matching_customers(&self, query: &str) -> CustomerMatches {
+        self.run_set(&normalise_query(query), None).0
+    }
 
+    /// Records whose fields contain `q` (or, for one character, start with it), in record
+    /// order, each with its best field when `rank` (else with a score of 0). Narrows from
+    /// `prev` (a query `q` extends) when it remembers few enough records.
+    fn substring_phase(&self, q: &str, prev: Option<&Memory>, rank: bool) -> Vec<Candidate> {
+        let qb = q.as_bytes();
         let mut best: Vec<Candidate> = Vec::new();
-        if short {
+        if q.chars().nth(1).is_none() {
             self.match_prefixes(qb, &mut best);
-        } else {
-            let finder = memmem::Finder::new(qb);
-            let previous = prev
-                .and_then(|p| p.records.as_deref())
-                .filter(|r| r.len() <= narrow_limit);
-            match previous {
-                Some(records) => {
-                    for &r in records {
-                        self.match_record(r as usize, &finder, &mut best);
-                    }
+            return best;
+        }
+        let finder = memmem::Finder::new(qb);
+        let narrow_limit = self.ids.len() / NARROW_DIVISOR;
+        let previous = prev
+            .and_then(|p| p.records.as_deref())
+            .filter(|r| r.len() <= narrow_limit);
+        match previous {
+            Some(records) => {
+                for &r in records {
+                    self.match_record(r as usize, &finder, rank, &mut best);
                 }
-                None => {
-                    let mut qmask = [0u64; 4];
-                    bigrams(qb, &mut qmask);
-                    let scan = |records: std::ops::Range<usize>| {
-                        let mut found = Vec::new();
-                        for r in records {
-                            let g = &self.grams[r];
-                            if (g[0] & qmask[0]) == qmask[0]
-                                && (g[1] & qmask[1]) == qmask[1]
-                                && (g[2] & qmask[2]) == qmask[2]
-                                && (g[3] & qmask[3]) == qmask[3]
-                            {
-                                self.match_record(r, &finder, &mut found);
-                            }
+            }
+            None => {
+                let mut qmask = [0u64; 4];
+                bigrams(qb, &mut qmask);
+                let scan = |records: std::ops::Range<usize>| {
+                    let mut found = Vec::new();
+                    for r in records {
+                        let g = &self.grams[r];
+                        if (g[0] & qmask[0]) == qmask[0]
+                            && (g[1] & qmask[1]) == qmask[1]
+                            && (g[2] & qmask[2]) == qmask[2]
+                            && (g[3] & qmask[3]) == qmask[3]
+                        {
+                            self.match_record(r, &finder, rank, &mut found);
                         }
-                        found
-                    };
-                    // Parts are whole records, in order: joined, they are one scan's result.
-                    for part in in_parts(self.grams.len(), scan) {
-                        best.extend(part);
+                    }
+                    found
+                };
+                // Parts are whole records, in order: joined, they are one scan's result.
+                for part in in_parts(self.grams.len(), scan) {
+                    best.extend(part);
+                }
+            }
+        }
+        best
+    }
+
+    /// Whether fuzzy matching applies to the (folded) query.
+    fn fuzzy_applies(q: &str) -> bool {
+        q.is_ascii() && q.len() >= 3
+    }
+
+    /// The name-like fields holding `q` fuzzily (its bytes in order from a word start), each
+    /// with where that match ends, in text order; narrowed from `prev`'s when it has them.
+    fn fuzzy_marks(&self, q: &[u8], prev: Option<&Memory>) -> Vec<FuzzyMark> {
+        if let Some((done, marks)) = prev.and_then(|p| Some((p.query.len(), p.fuzzy.as_deref()?))) {
+            // The match of the longer query is the previous one continued: only the added
+            // bytes are looked for, after where it ended.
+            let rest = &q[done.min(q.len())..];
+            let bytes = bytes_mask(rest) as u32;
+            return marks
+                .iter()
+                .filter_map(|m| {
+                    // Most fields lack one of the added bytes: their filter says so.
+                    if self.fuzzy[m.field as usize].bytes & bytes != bytes {
+                        return None;
+                    }
+                    let end = self.fuzzy_continue(rest, m.end as usize)?;
+                    Some(FuzzyMark {
+                        field: m.field,
+                        end: end as u32,
+                    })
+                })
+                .collect();
+        }
+        let bytes = bytes_mask(q) as u32;
+        let first = byte_bit(q[0]) as u32;
+        let pass = |fields: std::ops::Range<usize>| {
+            let mut marks = Vec::new();
+            for i in fields {
+                let f = &self.fuzzy[i];
+                if f.bytes & bytes != bytes || f.initials & first == 0 {
+                    continue;
+                }
+                if let Some(end) = fuzzy_end(q, &self.text[f.start as usize..]) {
+                    marks.push(FuzzyMark {
+                        field: i as u32,
+                        end: (f.start as usize + end) as u32,
+                    });
+                }
+            }
+            marks
+        };
+        in_parts(self.fuzzy.len(), pass).concat()
+    }
+
+    /// Continues a fuzzy match that ended at `from` (a position in the text) with `rest`: where
+    /// the longer match ends, or `None` when the field (ended by its tag) does not hold it.
+    fn fuzzy_continue(&self, rest: &[u8], from: usize) -> Option<usize> {
+        let mut end = from;
+        for &want in rest {
+            let field = self.text.get(end..)?;
+            let i = field.iter().position(|&b| b == want || b < 0x20)?;
+            if field[i] != want {
+                return None;
+            }
+            end += i + 1;
+        }
+        Some(end)
+    }
+
+    /// Fuzzy hits among `marks` (fields matching `q` fuzzily): those tight enough, of records
+    /// not in `matched` (sorted record indexes), the best field of each record once.
+    fn fuzzy_hits(
+        &self,
+        q: &[u8],
+        marks: &[FuzzyMark],
+        matched: &[Candidate],
+        rank: bool,
+    ) -> Vec<Candidate> {
+        let mut best = Vec::new();
+        // Marks come in text order: each record is looked up from the previous one.
+        let mut record = 0;
+        for m in marks {
+            let f = self.fuzzy[m.field as usize];
+            let fs = f.start as usize;
+            let end = m.end as usize;
+            // Back from the end: the latest start that still holds every byte in order.
+            let mut k = q.len();
+            let mut tight = fs;
+            for i in (fs..end).rev() {
+                if self.text[i] == q[k - 1] {
+                    k -= 1;
+                    if k == 0 {
+                        tight = i;
+                        break;
                     }
                 }
             }
-            memory.records = Some(best.iter().map(|c| c.record).collect());
+            let span = end - tight;
+            if span > 2 * q.len() + 2 {
+                continue;
+            }
+            record = self.record_of(f.start, record);
+            if matched.binary_search_by_key(&record, |c| c.record).is_ok() {
+                continue;
+            }
+            if !rank {
+                push_best(&mut best, record, Field::Notes, MatchKind::Fuzzy, 0);
+                continue;
+            }
+            let fe = self.tag_at_or_after(fs);
+            let field = self.field_at(fe);
+            let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
+            let score = field.weight() * 100 + closeness;
+            push_best(&mut best, record, field, MatchKind::Fuzzy, score);
         }
+        best
+    }
 
-        if q.is_ascii() && q.len() >= 3 && best.len() < limit {
-            let matched: std::collections::HashSet<u32> = best.iter().map(|c| c.record).collect();
-            let previous = prev
-                .and_then(|p| p.fuzzy.as_deref())
-                .filter(|f| f.len() <= self.fuzzy.len() / NARROW_DIVISOR);
-            let subsequences = match previous {
-                Some(fields) => self.fuzzy_pass(qb, fields.iter().copied(), &matched, &mut best),
-                None => {
-                    let bytes = bytes_mask(qb) as u32;
-                    let first = byte_bit(qb[0]) as u32;
-                    let pass = |fields: std::ops::Range<usize>| {
-                        let candidates = fields.filter(|&i| {
-                            let f = &self.fuzzy[i];
-                            f.bytes & bytes == bytes && f.initials & first != 0
-                        });
-                        let mut found = Vec::new();
-                        let subsequences =
-                            self.fuzzy_pass(qb, candidates.map(|i| i as u32), &matched, &mut found);
-                        (subsequences, found)
-                    };
-                    let mut subsequences = Vec::new();
-                    for (fields, found) in in_parts(self.fuzzy.len(), pass) {
-                        subsequences.extend(fields);
-                        // A record's fields may straddle two parts: its best one is kept.
-                        for c in found {
-                            push_best(&mut best, c.record, c.field, c.kind, c.score);
-                        }
-                    }
-                    subsequences
-                }
-            };
-            memory.fuzzy = Some(subsequences);
+    /// What a query leaves to narrow the next one from.
+    fn memory(&self, q: &str, substring: &[Candidate], fuzzy: Option<Vec<FuzzyMark>>) -> Memory {
+        let keep = self.ids.len() / NARROW_DIVISOR;
+        Memory {
+            query: q.to_string(),
+            // A one-character query matches prefixes only: a longer one cannot narrow from it.
+            records: (q.chars().nth(1).is_some() && substring.len() <= keep)
+                .then(|| substring.iter().map(|c| c.record).collect()),
+            fuzzy: fuzzy.filter(|f| f.len() <= self.fuzzy.len() / KEEP_FUZZY_DIVISOR),
+            pending: None,
         }
+    }
+
+    fn run(&self, q: &str, limit: usize, prev: Option<&Memory>) -> (SearchResults, Memory) {
+        if q.is_empty() || limit == 0 {
+            return (SearchResults::default(), Memory::empty(q));
+        }
+        let prev = prev.filter(|p| q.starts_with(p.query.as_str()));
+        let qb = q.as_bytes();
+        let mut best = self.substring_phase(q, prev, true);
+        let mut fuzzy = None;
+        if Self::fuzzy_applies(q) && best.len() < limit {
+            let marks = self.fuzzy_marks(qb, prev);
+            let hits = self.fuzzy_hits(qb, &marks, &best, true);
+            best.extend(hits);
+            fuzzy = Some(marks);
+        }
+        let memory = self.memory(q, &best, fuzzy);
 
         let total = best.len();
         let by_rank =
@@ -602,6 +715,33 @@ impl SearchIndex {
             })
             .collect();
         (SearchResults { hits, total }, memory)
+    }
+
+    /// [`SearchIndex::run`] without ranking: the customers of every hit.
+    fn run_set(&self, q: &str, prev: Option<&Memory>) -> (CustomerMatches, Memory) {
+        if q.is_empty() {
+            return (CustomerMatches::default(), Memory::empty(q));
+        }
+        let prev = prev.filter(|p| q.starts_with(p.query.as_str()));
+        let qb = q.as_bytes();
+        let substring = self.substring_phase(q, prev, false);
+        let mut fuzzy = None;
+        let mut fuzzy_hits = Vec::new();
+        if Self::fuzzy_applies(q) {
+            let marks = self.fuzzy_marks(qb, prev);
+            fuzzy_hits = self.fuzzy_hits(qb, &marks, &substring, false);
+            fuzzy = Some(marks);
+        }
+        let records = substring.len() + fuzzy_hits.len();
+        let mut ids: Vec<Id> = substring
+            .iter()
+            .chain(&fuzzy_hits)
+            .map(|c| self.ids[self.owner[c.record as usize] as usize])
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let memory = self.memory(q, &substring, fuzzy);
+        (CustomerMatches { ids, records }, memory)
     }
 
     /// One-character queries: records with a field starting with it.
@@ -633,11 +773,24 @@ impl SearchIndex {
         }
     }
 
-    /// The best field of record `r` containing the query, if any.
-    fn match_record(&self, r: usize, finder: &memmem::Finder, best: &mut Vec<Candidate>) {
+    /// The best field of record `r` containing the query, if any (with `rank` false: whether
+    /// any does, with a score of 0).
+    fn match_record(
+        &self,
+        r: usize,
+        finder: &memmem::Finder,
+        rank: bool,
+        best: &mut Vec<Candidate>,
+    ) {
         let start = self.record_start[r] as usize;
         let end = self.record_start[r + 1] as usize;
         if start == end {
+            return;
+        }
+        if !rank {
+            if finder.find(&self.text[start..end]).is_some() {
+                push_best(best, r as u32, Field::Notes, MatchKind::Substring, 0);
+            }
             return;
         }
         let qlen = finder.needle().len();
@@ -664,40 +817,39 @@ impl SearchIndex {
             }
         }
     }
+}
 
-    /// Fuzzy matching over `candidates` (indexes into `self.fuzzy`): returns those holding the
-    /// query's characters in order from a word start (to narrow the next query), and adds the
-    /// ones of records not in `matched` whose match is tight enough to `best`.
-    fn fuzzy_pass(
-        &self,
-        q: &[u8],
-        candidates: impl Iterator<Item = u32>,
-        matched: &std::collections::HashSet<u32>,
-        best: &mut Vec<Candidate>,
-    ) -> Vec<u32> {
-        let mut subsequences = Vec::new();
-        // Candidates come in text order: each record is looked up from the previous one.
-        let mut record = 0;
-        for i in candidates {
-            let f = self.fuzzy[i as usize];
-            let fs = f.start as usize;
-            let Some(span) = fuzzy_window(q, &self.text[fs..]) else {
-                continue;
-            };
-            subsequences.push(i);
-            if span > 2 * q.len() + 2 {
-                continue;
-            }
-            let fe = self.tag_at_or_after(fs);
-            record = self.record_of(f.start, record);
-            if !matched.contains(&record) {
-                let field = self.field_at(fe);
-                let closeness = 99 - ((span - q.len()) * 8 + (fe - fs - span)).min(99) as u32;
-                let score = field.weight() * 100 + closeness;
-                push_best(best, record, field, MatchKind::Fuzzy, score);
-            }
-        }
-        subsequences
+/// The customers a query matches (see [`SearchIndex::matching_customers`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerMatches {
+    /// Their ids, ascending, each once.
+    ids: Vec<Id>,
+    /// Records (customers and contacts) that matched.
+    records: usize,
+}
+
+impl CustomerMatches {
+    /// The customers' ids, ascending.
+    pub fn ids(&self) -> &[Id] {
+        &self.ids
+    }
+
+    pub fn contains(&self, id: Id) -> bool {
+        self.ids.binary_search(&id).is_ok()
+    }
+
+    /// Number of customers.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Number of records (customers and contacts) that matched: `search(q, usize::MAX).total`.
+    pub fn records(&self) -> usize {
+        self.records
     }
 }
 
@@ -712,24 +864,50 @@ struct FuzzyField {
     initials: u32,
 }
 
+/// A name-like field holding a query fuzzily.
+#[derive(Debug, Clone, Copy)]
+struct FuzzyMark {
+    /// Index into `SearchIndex::fuzzy`.
+    field: u32,
+    /// Where the match ends in the text (after its last byte).
+    end: u32,
+}
+
 /// Which records matched a query, to narrow the next, longer one.
 #[derive(Debug, Default)]
 struct Memory {
     query: String,
-    /// Every record containing `query` in some field (None when not computed completely).
+    /// Every record containing `query` in some field (None when not computed completely, or
+    /// when too many for narrowing to pay).
     records: Option<Vec<u32>>,
-    /// Every name-like field (index into `SearchIndex::fuzzy`) holding `query` fuzzily (None
-    /// when not computed).
-    fuzzy: Option<Vec<u32>>,
+    /// Every name-like field holding `query` fuzzily (None when not computed).
+    fuzzy: Option<Vec<FuzzyMark>>,
+    /// `fuzzy` being worked out on another thread for the next, longer query (see
+    /// [`Searcher::matching_customers`]); `None` from it when there are too many to keep.
+    pending: Option<std::thread::JoinHandle<Option<Vec<FuzzyMark>>>>,
 }
 
-/// Search as the user types: remembers the previous query so that each added character only
-/// re-checks the records that still match. The index is shared (`Arc`) so that a new one can
-/// be built off the UI thread and swapped in.
+impl Memory {
+    fn empty(q: &str) -> Memory {
+        Memory {
+            query: q.to_string(),
+            ..Memory::default()
+        }
+    }
+}
+
+/// Queries remembered by a [`Searcher`]: the current one and the ones it extends.
+const MEMORIES: usize = 24;
+
+/// Search as the user types: remembers the previous queries so that each added character only
+/// re-checks the records that still match, and a character taken back (Backspace) finds its
+/// shorter query's matches still there. The index is shared (`Arc`) so that a new one can be
+/// built off the UI thread and swapped in.
 #[derive(Debug, Default)]
 pub struct Searcher {
     index: Arc<SearchIndex>,
-    memory: Option<Memory>,
+    /// The last query's memory on top, under it those of the queries it extends.
+    memories: Vec<Memory>,
 }
 
 impl Searcher {
@@ -737,7 +915,7 @@ impl Searcher {
     pub fn new(index: Arc<SearchIndex>) -> Self {
         Searcher {
             index,
-            memory: None,
+            memories: Vec::new(),
         }
     }
 
@@ -749,15 +927,79 @@ impl Searcher {
     /// Searches a new index from now on (after a sync or an edit rebuilt it).
     pub fn set_index(&mut self, index: Arc<SearchIndex>) {
         self.index = index;
-        self.memory = None;
+        self.memories.clear();
+    }
+
+    /// The memory of the longest remembered query that `q` extends (forgetting the others).
+    fn memory_for(&mut self, q: &str) -> Option<&Memory> {
+        while self
+            .memories
+            .last()
+            .is_some_and(|m| !q.starts_with(m.query.as_str()))
+        {
+            self.memories.pop();
+        }
+        let top = self.memories.last_mut()?;
+        if top.fuzzy.is_none()
+            && let Some(pending) = top.pending.take()
+        {
+            // Worked out while the user typed the next character; if it is not done yet,
+            // waiting costs no more than working it out now.
+            top.fuzzy = pending.join().ok().flatten();
+        }
+        self.memories.last()
+    }
+
+    fn remember(&mut self, mut memory: Memory) {
+        if self
+            .memories
+            .last()
+            .is_some_and(|m| m.query == memory.query)
+            && let Some(old) = self.memories.pop()
+            && memory.fuzzy.is_none()
+        {
+            // The same query again: what was worked out for it stays.
+            memory.fuzzy = old.fuzzy;
+            memory.pending = old.pending;
+        }
+        if self.memories.len() == MEMORIES {
+            self.memories.remove(0);
+        }
+        self.memories.push(memory);
     }
 
     /// The best `limit` results for `query` (case-insensitive, accents ignored).
     pub fn search(&mut self, query: &str, limit: usize) -> SearchResults {
         let q = normalise_query(query);
-        let (results, memory) = self.index.run(&q, limit, self.memory.as_ref());
-        self.memory = Some(memory);
+        let index = Arc::clone(&self.index);
+        let (results, memory) = index.run(&q, limit, self.memory_for(&q));
+        self.remember(memory);
         results
+    }
+
+    /// The customers matching `query`, as [`SearchIndex::matching_customers`], narrowing as
+    /// [`Searcher::search`] does: the list's `/` filter, which needs the set, not a ranking.
+    pub fn matching_customers(&mut self, query: &str) -> CustomerMatches {
+        let q = normalise_query(query);
+        let index = Arc::clone(&self.index);
+        let (matches, mut memory) = index.run_set(&q, self.memory_for(&q));
+        // Fuzzy matching starts at the third character, and its first pass over every
+        // name-like field is the costliest step of typing. After the second character, that
+        // pass is made for it on another thread while the user types the third, which then
+        // only continues the matches (the result is the same either way).
+        if q.len() == 2 && q.is_ascii() && memory.fuzzy.is_none() && memory.pending.is_none() {
+            let bytes = q.clone().into_bytes();
+            let ix = Arc::clone(&self.index);
+            memory.pending = std::thread::Builder::new()
+                .name("fuzzy-ahead".into())
+                .spawn(move || {
+                    let marks = ix.fuzzy_marks(&bytes, None);
+                    (marks.len() <= ix.fuzzy.len() / KEEP_FUZZY_DIVISOR).then_some(marks)
+                })
+                .ok();
+        }
+        self.remember(memory);
+        matches
     }
 }
 
@@ -891,10 +1133,11 @@ fn starts_word(text: &[u8], fs: usize, a: usize) -> bool {
 }
 
 /// If the ASCII query's bytes appear in order in `field`, the first one at the start of a word:
-/// the width of the tightest window holding them from there. The field ends at its tag (a
-/// control byte) or at the end of the slice, so it can be given as the index's text from its
-/// start on, without measuring it first.
-fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
+/// where that match ends (after its last byte; the earliest word start holding the first byte,
+/// then each byte as early as it comes). The field ends at its tag (a control byte) or at the
+/// end of the slice, so it can be given as the index's text from its start on, without
+/// measuring it first. A longer query's match is this one continued.
+fn fuzzy_end(q: &[u8], field: &[u8]) -> Option<usize> {
     let (&first, rest) = q.split_first()?;
     // The earliest word start holding the first byte leaves the most room for the rest. Fields
     // are short: plain loops beat repeated `memchr` calls here.
@@ -910,22 +1153,25 @@ fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
         }
         prev_is_boundary = b.is_ascii() && !b.is_ascii_alphanumeric();
     }
-    let start = start?;
-    let mut end = start + 1;
-    let mut k = 0;
-    while k < rest.len() {
-        let want = rest[k];
+    let mut end = start? + 1;
+    for &want in rest {
         let i = field[end..].iter().position(|&b| b == want || b < 0x20)?;
         if field[end + i] != want {
             return None;
         }
         end += i + 1;
-        k += 1;
     }
-    // Back from the end: the latest start that still holds every byte in order.
+    Some(end)
+}
+
+/// The width of the tightest window holding the fuzzy match of `q` in `field` (see
+/// [`fuzzy_end`]).
+#[cfg(test)]
+fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
+    let end = fuzzy_end(q, field)?;
     let mut k = q.len();
-    let mut tight = start;
-    for i in (start..end).rev() {
+    let mut tight = 0;
+    for i in (0..end).rev() {
         if field[i] == q[k - 1] {
             k -= 1;
             if k == 0 {
@@ -1220,6 +1466,302 @@ mod tests {
             assert_eq!(ids(&ix.search("after", 5)), vec![(10, None)]);
             assert_eq!(ids(&ix.search("c", 5)), vec![(10, None)]);
         }
+    }
+
+    /// The demo generator's account of `n` customers (seed 1) as the app's full sync lists it
+    /// from a demo server on 127.0.0.1, indexed.
+    fn demo_index(n: usize) -> SearchIndex {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let cfg = crate::demo::DemoConfig {
+                customers: n,
+                rate_limit: None,
+                ..Default::default()
+            };
+            let server = crate::demo::DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
+                .await
+                .unwrap();
+            let mut cc = crate::api::ClientConfig::new(
+                server.base_url(),
+                secrecy::SecretString::from("demo"),
+            );
+            cc.requests_per_minute = 0;
+            let client = crate::api::SyncroClient::new(cc).unwrap();
+            let (m, _) = super::super::full_sync(
+                &client,
+                &Mirror::new("test"),
+                &super::super::SyncOptions::default(),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+            server.shutdown().await;
+            SearchIndex::build(&m)
+        })
+    }
+
+    /// The search as documented, the plain way: every field of every record, a naive
+    /// substring search, every name-like field tried fuzzily; no filters, no narrowing, no
+    /// parts, no memchr.
+    fn reference(ix: &SearchIndex, query: &str, limit: usize) -> SearchResults {
+        let q = normalise_query(query);
+        if q.is_empty() || limit == 0 {
+            return SearchResults::default();
+        }
+        let qb = q.as_bytes();
+        let short = q.chars().count() == 1;
+        let mut best: Vec<Candidate> = Vec::new();
+        for r in 0..ix.record_count() {
+            let mut found: Option<Candidate> = None;
+            for (fs, fe) in ix.fields(r) {
+                let hay = &ix.text[fs..fe];
+                let kind = if short {
+                    let whole = hay.len() == qb.len();
+                    let kind = if whole {
+                        MatchKind::Exact
+                    } else {
+                        MatchKind::Prefix
+                    };
+                    hay.starts_with(qb).then_some(kind)
+                } else {
+                    hay.windows(qb.len())
+                        .enumerate()
+                        .filter(|(_, w)| *w == qb)
+                        .map(|(i, _)| {
+                            if i == 0 && hay.len() == qb.len() {
+                                MatchKind::Exact
+                            } else if i == 0 {
+                                MatchKind::Prefix
+                            } else if starts_word(&ix.text, fs, fs + i) {
+                                MatchKind::WordPrefix
+                            } else {
+                                MatchKind::Substring
+                            }
+                        })
+                        .max()
+                };
+                if let Some(kind) = kind {
+                    let field = ix.field_at(fe);
+                    let sc = score(kind, field, fe - fs, qb.len());
+                    if found.is_none_or(|f| sc > f.score) {
+                        found = Some(Candidate {
+                            record: r as u32,
+                            field,
+                            kind,
+                            score: sc,
+                        });
+                    }
+                }
+            }
+            best.extend(found);
+        }
+        if q.is_ascii() && qb.len() >= 3 && best.len() < limit {
+            let matched: std::collections::HashSet<u32> = best.iter().map(|c| c.record).collect();
+            for r in 0..ix.record_count() {
+                if matched.contains(&(r as u32)) {
+                    continue;
+                }
+                let mut found: Option<Candidate> = None;
+                for (fs, fe) in ix.fields(r) {
+                    let field = ix.field_at(fe);
+                    if !field.fuzzy() {
+                        continue;
+                    }
+                    let Some(span) = fuzzy_window(qb, &ix.text[fs..=fe]) else {
+                        continue;
+                    };
+                    if span > 2 * qb.len() + 2 {
+                        continue;
+                    }
+                    let closeness = 99 - ((span - qb.len()) * 8 + (fe - fs - span)).min(99) as u32;
+                    let sc = field.weight() * 100 + closeness;
+                    if found.is_none_or(|f| sc > f.score) {
+                        found = Some(Candidate {
+                            record: r as u32,
+                            field,
+                            kind: MatchKind::Fuzzy,
+                            score: sc,
+                        });
+                    }
+                }
+                best.extend(found);
+            }
+        }
+        let total = best.len();
+        best.sort_by(|a, b| b.score.cmp(&a.score).then(a.record.cmp(&b.record)));
+        best.truncate(limit);
+        let hits = best
+            .into_iter()
+            .map(|c| {
+                let r = c.record as usize;
+                let owner = ix.owner[r] as usize;
+                Hit {
+                    customer_id: ix.ids[owner],
+                    contact_id: (owner != r).then_some(ix.ids[r]),
+                    field: c.field,
+                    kind: c.kind,
+                    score: c.score,
+                }
+            })
+            .collect();
+        SearchResults { hits, total }
+    }
+
+    /// Queries a technician types, taken from the data itself: words of names, e-mail
+    /// fragments, phone digits, typos (a letter dropped), names in other scripts, and a few
+    /// that match nothing.
+    fn queries_from(ix: &SearchIndex, picks: usize) -> Vec<String> {
+        let every = ix.record_count() / picks;
+        let mut out: Vec<String> = [
+            "smith",
+            "@outlook",
+            "8135559",
+            "jonsn",
+            "Νίκος",
+            "佐藤",
+            "müller",
+            "o'brien",
+            "dental",
+            "555",
+            "zzzq",
+            "van der",
+            "ext",
+            "(612) 555",
+            "jo",
+            "x",
+        ]
+        .map(String::from)
+        .to_vec();
+        for r in (0..ix.record_count()).step_by(every) {
+            for (fs, fe) in ix.fields(r).take(2) {
+                let Ok(text) = std::str::from_utf8(&ix.text[fs..fe]) else {
+                    continue;
+                };
+                let word: String = text
+                    .split(' ')
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(7)
+                    .collect();
+                if word.chars().count() >= 3 {
+                    // A typo: the second letter left out.
+                    let typo: String = word
+                        .chars()
+                        .enumerate()
+                        .filter(|&(i, _)| i != 1)
+                        .map(|(_, c)| c)
+                        .collect();
+                    out.push(typo);
+                }
+                let middle: String = text.chars().skip(2).take(5).collect();
+                out.extend([word, middle]);
+            }
+        }
+        out.retain(|q| !q.trim().is_empty());
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Every query, as typed (one character at a time, then taken back one at a time):
+    /// ranked and limited, ranked in full, and the customers of `/`, each the same as the plain
+    /// reference's, set and order.
+    fn same_as_reference(ix: SearchIndex, picks: usize, most: usize) {
+        let ix = Arc::new(ix);
+        let mut queries = queries_from(&ix, picks);
+        assert!(queries.len() > 20, "{}", queries.len());
+        // Every kind of query is kept: spread over the sorted list.
+        let step = queries.len().div_ceil(most);
+        queries = queries.into_iter().step_by(step).collect();
+        let mut known = std::collections::HashMap::new();
+        let mut reference = |ix: &SearchIndex, q: &str, limit: usize| {
+            known
+                .entry((q.to_string(), limit))
+                .or_insert_with(|| reference(ix, q, limit))
+                .clone()
+        };
+        let mut typing = Searcher::new(ix.clone());
+        let mut find = Searcher::new(ix.clone());
+        let mut list = Searcher::new(ix.clone());
+        for q in &queries {
+            let prefixes: Vec<&str> = q
+                .char_indices()
+                .map(|(i, c)| &q[..i + c.len_utf8()])
+                .collect();
+            // Typed, then taken back with Backspace.
+            let keys = prefixes.iter().chain(prefixes.iter().rev().skip(1));
+            for p in keys {
+                let all = reference(&ix, p, usize::MAX);
+                assert_eq!(typing.search(p, usize::MAX), all, "{p:?} typed, all");
+                assert_eq!(
+                    find.search(p, 200),
+                    reference(&ix, p, 200),
+                    "{p:?} typed, 200"
+                );
+                let mut ids: Vec<Id> = all.hits.iter().map(|h| h.customer_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let records = all.total;
+                let m = list.matching_customers(p);
+                assert_eq!(
+                    (m.ids(), m.records()),
+                    (&ids[..], records),
+                    "{p:?} typed, /"
+                );
+            }
+            assert_eq!(
+                ix.search(q, usize::MAX),
+                reference(&ix, q, usize::MAX),
+                "{q:?}"
+            );
+            assert_eq!(ix.search(q, 20), reference(&ix, q, 20), "{q:?}");
+            // Fresh, without a previous query.
+            let all = reference(&ix, q, usize::MAX);
+            let m = ix.matching_customers(q);
+            assert!(all.hits.iter().all(|h| m.contains(h.customer_id)), "{q:?}");
+            assert_eq!(m.records(), all.total, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn demo_data_1k_same_results_as_the_plain_search() {
+        same_as_reference(demo_index(1_000), 12, 60);
+    }
+
+    #[test]
+    fn demo_data_10k_same_results_as_the_plain_search() {
+        same_as_reference(demo_index(10_000), 3, 12);
+    }
+
+    /// The same at 100,000 customers (minutes in a debug build):
+    /// `cargo test --release -- --ignored demo_data_100k`.
+    #[test]
+    #[ignore]
+    fn demo_data_100k_same_results_as_the_plain_search() {
+        same_as_reference(demo_index(100_000), 12, 60);
+    }
+
+    #[test]
+    fn narrowing_and_backspace_give_a_fresh_searchs_customers() {
+        let ix = index();
+        let mut s = Searcher::new(Arc::new(index()));
+        for q in [
+            "a", "ac", "acm", "acme", "acm", "ac", "acx", "j", "jo", "jon", "jons", "jonsn",
+            "jons", "jonsx", "man", "mana", "manager", "3", "32", "325", "東", "東京",
+        ] {
+            assert_eq!(s.matching_customers(q), ix.matching_customers(q), "{q:?}");
+            assert_eq!(s.search(q, 20), ix.search(q, 20), "{q:?}");
+        }
+        let m = ix.matching_customers("manager");
+        assert_eq!(m.ids(), &[1]);
+        assert_eq!(m.records(), 2);
+        assert!(m.contains(1) && !m.contains(2));
+        assert!(ix.matching_customers("").is_empty());
     }
 
     #[test]

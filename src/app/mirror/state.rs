@@ -2,7 +2,6 @@
 //! mirror's state, its searchers and the find-anywhere popup. No `App` here: the logic is in
 //! [`super`] and [`crate::app::find`].
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use tui_input::Input;
@@ -163,7 +162,7 @@ impl MirrorState {
     /// character filters the rows by substring as without a mirror (the mirror matches one
     /// character only at the start of a field, and ranking every record of a large account
     /// costs more than a frame).
-    pub fn matching_customers(&mut self, query: &str) -> Option<HashSet<Id>> {
+    pub fn matching_customers(&mut self, query: &str) -> Option<crate::mirror::CustomerMatches> {
         if !self.active {
             return None;
         }
@@ -172,7 +171,7 @@ impl MirrorState {
             return None;
         }
         let searcher = self.searcher.as_mut()?;
-        let results = searcher.0.search(query, usize::MAX);
-        Some(results.hits.iter().map(|h| h.customer_id).collect())
+        // The customers of every hit, not ranked: the list shows them in its own order.
+        Some(searcher.0.matching_customers(query))
     }
 }
