@@ -360,6 +360,7 @@ impl Worker {
                 target,
                 email,
                 name,
+                fields,
             } => {
                 let sent = self
                     .unknown_creates
@@ -367,7 +368,8 @@ impl Worker {
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&token);
                 tokio::spawn(async move {
-                    let keys = LookupKeys::new(email, name, sent.as_ref());
+                    // What a create whose outcome is unknown sent, else what the form holds.
+                    let keys = LookupKeys::new(email, name, Some(sent.as_ref().unwrap_or(&fields)));
                     let result = match &client {
                         Some(c) => lookup(c, target, &keys).await,
                         None => Err(no_client()),

@@ -140,7 +140,7 @@ pub enum Action {
     /// shown (the model reads no clock).
     Clock(std::time::SystemTime),
     /// How long requests wait for the rate limiter now (`None`: they go at once).
-    RateWait(Option<std::time::Duration>),
+    RateWait(Option<std::time::Duration>, Option<crate::api::WaitReason>),
     /// A mouse click at a screen cell (column, row).
     Click(u16, u16),
     /// Mouse wheel: positive scrolls down.

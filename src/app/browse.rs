@@ -193,6 +193,7 @@ pub fn search_edit(app: &mut App, req: InputRequest) {
     if app.search.text() == before {
         return;
     }
+    app.list.pinned = None;
     panes::refilter(app);
     if app.search.text().trim().is_empty() {
         app.list.remote = None;

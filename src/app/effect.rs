@@ -69,6 +69,9 @@ pub enum Effect {
         target: FormTarget,
         email: Option<String>,
         name: Option<String>,
+        /// What the form would send (first and last name, phone...): the look-up searches by
+        /// those too.
+        fields: Patch,
     },
     /// Retire, reinstate or move a contact; answered by `Action::ContactChanged`.
     ChangeContact(ContactChange),

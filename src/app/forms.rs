@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use tui_input::InputRequest;
 
-use crate::api::ApiError;
 use crate::api::model::{Contact, Customer};
+use crate::api::{ApiError, FieldError};
 use crate::app::action::Cmd;
 use crate::app::dialog::{Answer, Ask, Dialog, Tone};
 use crate::app::effect::Effect;
@@ -618,6 +618,7 @@ fn record_gone(app: &mut App, fx: &mut Vec<Effect>) {
 /// The answer to a create or an update.
 pub fn saved(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &mut Vec<Effect>) {
     let key = save_key(app);
+    let type_property = app.config.customer_type_property.clone();
     let Some(f) = app.stack.form_mut().filter(|f| f.token == token) else {
         return;
     };
@@ -659,6 +660,30 @@ pub fn saved(app: &mut App, token: u64, result: Result<Record, ApiError>, fx: &m
         Err(ApiError::NotFound { .. }) if !create => {
             f.form.state = FormState::Failed("Not saved: the record is gone from Syncro.".into());
             record_gone(app, fx);
+        }
+        Err(ApiError::NotKept { fields }) => {
+            // The server answered but kept the old values of these fields: they stay typed,
+            // marked, for another try (the draft keeps them too).
+            let type_key = format!("{}{}", crate::app::form::PROP_PREFIX, type_property);
+            let errors: Vec<FieldError> = fields
+                .iter()
+                .map(|k| FieldError {
+                    field: Some(if *k == type_key {
+                        crate::app::form::TYPE_KEY.to_string()
+                    } else {
+                        k.clone()
+                    }),
+                    message: "Not kept: Syncro still has the old value".into(),
+                })
+                .collect();
+            f.form.apply_server_errors(&errors);
+            f.form.state = FormState::Failed(format!(
+                "Syncro answered but did not keep the marked fields. {key} sends them again."
+            ));
+            app.say(
+                format!("Not saved: Syncro did not keep {}", fields.join(", ")),
+                true,
+            );
         }
         Err(e) if create && e.outcome_unknown() => {
             f.form.state = FormState::OutcomeUnknown;
@@ -758,6 +783,10 @@ fn apply_record(app: &mut App, record: Record, target: &FormTarget, fx: &mut Vec
                 c.contacts = app.list.rows[i].customer().contacts.clone();
             }
             let id = c.id;
+            if !target.is_create() {
+                // Edited: it stays in sight under the same search, whatever its new values.
+                app.list.pinned = Some(id);
+            }
             panes::insert_customers(app, vec![c], false);
             if !target.is_create() || panes::select_customer(app, id, false) {
                 return Shown::Yes;
@@ -1078,6 +1107,7 @@ fn lookup(f: &mut FormUi, after_unknown: bool, fx: &mut Vec<Effect>) {
         target: f.form.target.clone(),
         email: id.email,
         name: id.name,
+        fields: f.form.patch(),
     });
 }
 

@@ -831,3 +831,85 @@ fn drafts_wait_for_the_search_to_close() {
     press(&mut a, KeyCode::Enter);
     assert_eq!(a.mode(), Mode::Dialog);
 }
+
+#[test]
+fn a_customer_renamed_out_of_the_search_stays_in_sight_until_the_search_changes() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "acme");
+    press(&mut a, KeyCode::Enter);
+    let acme = a.list.selected().unwrap().customer();
+    assert_eq!(acme.id, ACME);
+    let shown = a.list.shown.len();
+    // A save answered with the customer renamed (here by a colleague, taken as theirs).
+    let mut renamed = acme.clone();
+    renamed.business_name = Some("Zenith Holdings".into());
+    renamed.business_then_name = Some("Zenith Holdings".into());
+    press(&mut a, KeyCode::Char('e'));
+    let token = a.stack.form().unwrap().token;
+    a.stack.form_mut().unwrap().pending = Some(crate::app::form::Pending::Save);
+    update(
+        &mut a,
+        Action::FormSaved {
+            token,
+            result: Ok(Record::Customer(renamed)),
+        },
+    );
+    assert_eq!(
+        a.list.shown.len(),
+        shown,
+        "still listed under \"acme\": {:?}",
+        a.message
+    );
+    assert!(
+        a.stack.form().is_none(),
+        "{:?}",
+        a.stack.form().map(|f| &f.form.target)
+    );
+    assert_eq!(a.list.selected().unwrap().id(), ACME);
+    assert_eq!(a.list.selected().unwrap().view.name(), "Zenith Holdings");
+    // Another search lets it go.
+    press(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "e");
+    assert!(!a.list.shown.iter().any(|&i| a.list.rows[i].id() == ACME));
+}
+
+#[test]
+fn fields_the_server_did_not_keep_are_marked_and_stay_typed() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "city");
+    press(&mut a, KeyCode::End);
+    typed(&mut a, "ville");
+    let typed_city = value(&a, "city");
+    let token = a.stack.form().unwrap().token;
+    a.stack.form_mut().unwrap().pending = Some(crate::app::form::Pending::Save);
+    update(
+        &mut a,
+        Action::FormSaved {
+            token,
+            result: Err(ApiError::NotKept {
+                fields: vec!["city".into(), "properties.Customer Type".into()],
+            }),
+        },
+    );
+    let f = &form(&a).form;
+    assert!(
+        f.field("city")
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Not kept")
+    );
+    assert!(f.field(crate::app::form::TYPE_KEY).unwrap().error.is_some());
+    assert_eq!(value(&a, "city"), typed_city, "what was typed stays");
+    assert!(a.message.as_ref().unwrap().error);
+    assert!(
+        a.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("did not keep city")
+    );
+}

@@ -87,6 +87,10 @@ pub struct CustomerList {
     /// Counts every change of the rows (a page, a save, a sync, a removal): what is built from
     /// them (the contacts pane) knows when it is out of date.
     pub version: u64,
+    /// A customer just edited stays listed while the search text is the same, even when its
+    /// new values no longer match it (it does not vanish from under the cursor); the next
+    /// change of the search lets it go.
+    pub pinned: Option<Id>,
 }
 
 /// A server search (`query`) and its pages.

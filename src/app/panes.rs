@@ -267,6 +267,7 @@ pub fn load_tab(app: &mut App, fx: &mut Vec<Effect>) {
 
 /// Clears the search (and closes the search line if it is open).
 pub fn clear_search(app: &mut App, fx: &mut Vec<Effect>) {
+    app.list.pinned = None;
     app.search.input.reset();
     app.search.debounce = Debounce::Idle;
     app.list.remote = None;
@@ -580,6 +581,7 @@ pub fn refilter(app: &mut App) {
         .as_ref()
         .map(|m| crate::filter::rows_matching(m, &l.index, rows.len()));
     let from_mirror = matched.is_some();
+    let pinned = l.pinned.filter(|_| !needle.text.is_empty());
     let keep = |i: usize| {
         let r = &rows[i];
         (include_disabled || !r.view.disabled)
@@ -601,6 +603,25 @@ pub fn refilter(app: &mut App) {
             None => crate::filter::RowSet::from_rows(rows.len(), keep),
         };
         l.shown = set.in_order(&l.order);
+    }
+    // The customer just edited, if the search alone would hide it now.
+    if let Some(&p) = pinned.and_then(|id| l.index.get(&id))
+        && !l.shown.contains(&p)
+        && (include_disabled || !rows[p].view.disabled)
+        && passes(type_filter, &rows[p].view)
+    {
+        // In its place in the order: `shown` follows `order`, so one walk finds how many
+        // shown rows come before it.
+        let mut before = 0;
+        for &o in &l.order {
+            if o == p {
+                break;
+            }
+            if l.shown.get(before) == Some(&o) {
+                before += 1;
+            }
+        }
+        l.shown.insert(before, p);
     }
     l.filtered_by = needle.text;
     l.filtered_disabled = include_disabled;
@@ -700,6 +721,7 @@ pub fn report_error(app: &mut App, context: &str, e: &ApiError) {
 /// Puts `text` in the search line as if typed and kept (`:customer TEXT`): the list filters at
 /// once and the server is asked once the debounce runs out.
 pub fn set_search(app: &mut App, text: &str) {
+    app.list.pinned = None;
     app.search.input = tui_input::Input::new(text.to_string());
     refilter(app);
     if text.trim().is_empty() {

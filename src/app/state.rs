@@ -143,6 +143,8 @@ pub struct App {
     /// How long a request sent now would wait for the client's rate limiter (a 429's pause
     /// or a full window), read on each tick while something loads.
     pub rate_wait: Option<Duration>,
+    /// Why requests wait: our own pacing, or a 429 from Syncro.
+    pub rate_reason: Option<crate::api::WaitReason>,
 }
 
 impl App {
@@ -183,6 +185,7 @@ impl App {
             contact_merge_waiting: Vec::new(),
             marks: Default::default(),
             rate_wait: None,
+            rate_reason: None,
         }
     }
 
@@ -274,10 +277,15 @@ impl App {
     pub fn activity(&self) -> Option<String> {
         let a = self.work()?;
         match self.rate_wait {
-            Some(d) if d >= Duration::from_secs(1) && !a.contains("Rate limited") => Some(format!(
-                "{a} · rate limited by Syncro, resuming in {} s",
-                d.as_secs_f64().ceil() as u64
-            )),
+            Some(d) if d >= Duration::from_secs(1) && !a.contains("Rate limited") => {
+                let s = d.as_secs_f64().ceil() as u64;
+                Some(match self.rate_reason {
+                    Some(crate::api::WaitReason::OwnPacing) => {
+                        format!("{a} · waiting for the rate limit (our own pacing), {s} s")
+                    }
+                    _ => format!("{a} · rate limited by Syncro, resuming in {s} s"),
+                })
+            }
             _ => Some(a),
         }
     }

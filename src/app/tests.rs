@@ -873,7 +873,10 @@ fn a_request_held_by_the_rate_limit_says_so_in_the_status_line() {
     assert!(plain.starts_with("Loading customers"), "{plain}");
     update(
         &mut app,
-        Action::RateWait(Some(Duration::from_millis(11_200))),
+        Action::RateWait(
+            Some(Duration::from_millis(11_200)),
+            Some(crate::api::WaitReason::RateLimited),
+        ),
     );
     let held = app.activity().unwrap();
     assert!(
@@ -882,8 +885,28 @@ fn a_request_held_by_the_rate_limit_says_so_in_the_status_line() {
         "{held}"
     );
     // Waits under a second are the normal pace, not news.
-    update(&mut app, Action::RateWait(Some(Duration::from_millis(400))));
+    // Our own pacing says so: it is not Syncro refusing.
+    update(
+        &mut app,
+        Action::RateWait(
+            Some(Duration::from_millis(3_500)),
+            Some(crate::api::WaitReason::OwnPacing),
+        ),
+    );
+    let own = app.activity().unwrap();
+    assert!(
+        own.ends_with("waiting for the rate limit (our own pacing), 4 s"),
+        "{own}"
+    );
+    // Waits under a second are the normal pace, not news.
+    update(
+        &mut app,
+        Action::RateWait(
+            Some(Duration::from_millis(400)),
+            Some(crate::api::WaitReason::OwnPacing),
+        ),
+    );
     assert_eq!(app.activity().unwrap(), plain);
-    update(&mut app, Action::RateWait(None));
+    update(&mut app, Action::RateWait(None, None));
     assert_eq!(app.activity().unwrap(), plain);
 }

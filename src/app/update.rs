@@ -54,7 +54,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             help::resize(app);
         }
         Action::Tick(now) => tick(app, now, &mut fx),
-        Action::RateWait(wait) => app.rate_wait = wait,
+        Action::RateWait(wait, reason) => {
+            app.rate_wait = wait;
+            app.rate_reason = reason;
+        }
         Action::Clock(now) => app.clock = Some(now),
         Action::Click(col, row) => browse::click(app, col, row),
         Action::Scroll(n) => browse::scroll(app, n, &mut fx),

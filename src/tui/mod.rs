@@ -506,9 +506,13 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
             Wake::Tick => {
                 // The limiter's state is a quick read; the status line says when it holds.
                 // The later of a full window and a pause after a 429.
-                let wait = conn.client.as_ref().and_then(|c| c.limiter().next_slot_in);
-                if wait.map(|d| d.as_secs()) != app.rate_wait.map(|d| d.as_secs()) {
-                    update(&mut app, Action::RateWait(wait));
+                let snap = conn.client.as_ref().map(|c| c.limiter());
+                let wait = snap.as_ref().and_then(|s| s.next_slot_in);
+                let reason = snap.as_ref().and_then(|s| s.wait_reason);
+                if wait.map(|d| d.as_secs()) != app.rate_wait.map(|d| d.as_secs())
+                    || reason != app.rate_reason
+                {
+                    update(&mut app, Action::RateWait(wait, reason));
                 }
                 Some(Action::Tick(Instant::now()))
             }

@@ -571,6 +571,7 @@ async fn a_create_under_any_fault_is_found_and_never_doubled() {
                         target: case.target.clone(),
                         email: case.email.clone(),
                         name: case.name.clone(),
+                        fields: Patch::new(),
                     },
                 )
                 .await,
@@ -644,6 +645,7 @@ async fn the_duplicate_check_finds_a_residential_customer_by_name() {
                 target: FormTarget::NewCustomer,
                 email: None,
                 name: Some("Odalys Prendergast".into()),
+                fields: Patch::new(),
             },
         )
         .await,
@@ -652,6 +654,36 @@ async fn the_duplicate_check_finds_a_residential_customer_by_name() {
         found
             .iter()
             .any(|r| matches!(r, Record::Customer(c) if c.id == made.id)),
+        "{found:?}"
+    );
+    // The check before a create also searches by what the form holds: here only a phone,
+    // typed another way than Syncro stores it.
+    let by_phone = direct
+        .create_customer(&patch(
+            json!({"business_name": "Quillfeather Bindery", "phone": "5035550177"}),
+        ))
+        .await
+        .unwrap();
+    let found = looked_up(
+        run(
+            &worker,
+            &mut rx,
+            Effect::Lookup {
+                token: 2,
+                target: FormTarget::NewCustomer,
+                email: None,
+                name: Some("Quill and Feather".into()),
+                fields: patch(
+                    json!({"business_name": "Quill and Feather", "phone": "(503) 555-0177"}),
+                ),
+            },
+        )
+        .await,
+    );
+    assert!(
+        found
+            .iter()
+            .any(|r| matches!(r, Record::Customer(c) if c.id == by_phone.id)),
         "{found:?}"
     );
 }
