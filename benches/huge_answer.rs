@@ -33,9 +33,17 @@ async fn main() {
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 8192];
                 let _ = s.read(&mut buf).await;
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {BODY}\r\n\r\n"
-                );
+                // `/api/v1/customers?...` says its length; any other path streams without one
+                // (read until the connection closes), so the limit is met while reading.
+                let says_length = String::from_utf8_lossy(&buf).contains("GET /api/v1/customers");
+                let head = if says_length {
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {BODY}\r\n\r\n"
+                    )
+                } else {
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n"
+                        .to_string()
+                };
                 if s.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
@@ -54,30 +62,40 @@ async fn main() {
             });
         }
     });
-    let before = peak_kb();
-    let cfg = ClientConfig::new(
-        format!("http://{addr}/api/v1"),
-        SecretString::from("bench-key-0001".to_string()),
-    );
-    let client = SyncroClient::new(cfg).unwrap();
-    let t = std::time::Instant::now();
-    let result = client
-        .list_customers(&CustomerQuery {
-            page: 1,
-            ..CustomerQuery::default()
-        })
-        .await;
-    let took = t.elapsed();
-    let after = peak_kb();
-    let outcome = match result {
-        Err(ApiError::TooLarge { limit }) => format!("refused as too large (limit {limit} bytes)"),
-        Err(e) => format!("error: {e}"),
-        Ok(p) => format!("read {} customers (unexpected)", p.items.len()),
-    };
-    println!(
-        "a 512 MB answer to a customer page: {outcome} after {:.1} s; peak RSS {} MB before, {} MB after",
-        took.as_secs_f64(),
-        before / 1024,
-        after / 1024
-    );
+    for (label, base) in [
+        (
+            "with its length in the headers",
+            format!("http://{addr}/api/v1"),
+        ),
+        (
+            "streamed without a length",
+            format!("http://{addr}/streamed/api/v1"),
+        ),
+    ] {
+        let before = peak_kb();
+        let cfg = ClientConfig::new(base, SecretString::from("bench-key-0001".to_string()));
+        let client = SyncroClient::new(cfg).unwrap();
+        let t = std::time::Instant::now();
+        let result = client
+            .list_customers(&CustomerQuery {
+                page: 1,
+                ..CustomerQuery::default()
+            })
+            .await;
+        let took = t.elapsed();
+        let after = peak_kb();
+        let outcome = match result {
+            Err(ApiError::TooLarge { limit }) => {
+                format!("refused as too large (limit {limit} bytes)")
+            }
+            Err(e) => format!("error: {e}"),
+            Ok(p) => format!("read {} customers (unexpected)", p.items.len()),
+        };
+        println!(
+            "a 512 MB answer to a customer page, {label}: {outcome} after {:.1} s; peak RSS {} MB before, {} MB after",
+            took.as_secs_f64(),
+            before / 1024,
+            after / 1024
+        );
+    }
 }

@@ -102,7 +102,11 @@ async fn main() {
         pct(0.5),
         pct(0.95),
         pct(1.0),
-        if done { "had finished" } else { "was still running" },
+        if done {
+            "had finished"
+        } else {
+            "was still running"
+        },
         pages.load(Ordering::Relaxed),
         stats.total,
         stats.rate_limited,
