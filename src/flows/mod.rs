@@ -1,5 +1,6 @@
 //! Multi-step workflows over the API: client onboarding ([`onboard`]), customer and contact
-//! merges ([`merge`], [`contact_merge`]) and bulk edits ([`bulk`]).
+//! merges ([`merge`], [`contact_merge`]), bulk edits ([`bulk`]) and the undo of what the change
+//! log recorded ([`undo`]).
 //!
 //! Both are engines without a screen: data in, one step at a time, progress out. The UI runs
 //! them on a worker task (`next_step` in a loop, or `execute`/`run` with a progress callback that
@@ -11,6 +12,7 @@ pub mod bulk;
 pub mod contact_merge;
 pub mod merge;
 pub mod onboard;
+pub mod undo;
 
 use std::fs;
 use std::io::{self, Write};
