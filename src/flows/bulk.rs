@@ -784,10 +784,57 @@ pub fn put_body(now: &Snapshot, fields: &Fields) -> Patch {
     patch
 }
 
+/// The customers `ids` (at most a few dozen) with one list request, `GET /customers?id[]=..`
+/// (disabled ones included), contacts embedded. Should the server not honour `id[]` (unknown
+/// parameters are ignored, not refused, and the answer would be the account's first page),
+/// the customers are read one by one instead of walking the whole account.
+pub async fn customers_by_ids(
+    client: &SyncroClient,
+    ids: &[Id],
+) -> Result<Vec<Customer>, ApiError> {
+    let wanted: HashSet<Id> = ids.iter().copied().collect();
+    let mut out = Vec::new();
+    let mut page = 1u32;
+    loop {
+        let q = CustomerQuery {
+            ids: ids.to_vec(),
+            include_disabled: true,
+            page,
+            ..Default::default()
+        };
+        let p = client.list_customers(&q).await?;
+        if p.items.iter().any(|c| !wanted.contains(&c.id)) {
+            tracing::warn!("the server ignored id[] on /customers; reading customers one by one");
+            return customers_one_by_one(client, ids).await;
+        }
+        let last = p.items.is_empty() || u64::from(page) >= p.meta.total_pages.unwrap_or(0);
+        out.extend(p.items);
+        if last || out.len() >= wanted.len() {
+            return Ok(out);
+        }
+        page += 1;
+    }
+}
+
+async fn customers_one_by_one(
+    client: &SyncroClient,
+    ids: &[Id],
+) -> Result<Vec<Customer>, ApiError> {
+    let mut out = Vec::new();
+    for &id in ids {
+        match client.get_customer(id).await {
+            Ok(c) => out.push(c),
+            Err(ApiError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 /// Reads the records `ids` of `kind` as they are on the server now, in as few requests as
-/// possible: customers by `GET /customers?id[]=..` ([`CHECK_BATCH`] a request); contacts from
-/// the embedded contacts of their customers (`customers`, the same call), and one by one for
-/// those not found there. A record absent from the answer no longer exists.
+/// possible: customers [`CHECK_BATCH`] a request ([`customers_by_ids`]); contacts from the
+/// embedded contacts of their customers (`customers`, the same call), and one by one for those
+/// not found there. A record absent from the answer no longer exists.
 pub async fn read_current(
     client: &SyncroClient,
     kind: RecordKind,
@@ -795,14 +842,7 @@ pub async fn read_current(
     customers: &[Id],
 ) -> Result<HashMap<Id, Snapshot>, ApiError> {
     let mut out = HashMap::new();
-    let fetch = |ids: Vec<Id>| {
-        let q = CustomerQuery {
-            ids,
-            include_disabled: true,
-            ..Default::default()
-        };
-        async move { client.all_customers(&q).await }
-    };
+    let fetch = |ids: Vec<Id>| async move { customers_by_ids(client, &ids).await };
     match kind {
         RecordKind::Customer => {
             for chunk in ids.chunks(CHECK_BATCH) {

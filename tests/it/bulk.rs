@@ -701,3 +701,49 @@ async fn a_create_is_undone_by_a_confirmed_delete_and_a_delete_by_a_re_creation(
     assert!(twice.contacts.is_empty());
     server.shutdown().await;
 }
+
+/// Unknown query parameters are ignored, not refused: a server that ignored `id[]` would answer
+/// with the account's first page. The check then reads the customers one by one instead of
+/// walking every page of the account.
+#[tokio::test]
+async fn a_server_that_ignores_id_filters_is_read_one_by_one_not_walked() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mock = MockServer::start().await;
+    let page: Vec<Value> = (100..200)
+        .map(|id| json!({"id": id, "business_name": format!("C{id}")}))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/api/v1/customers"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"customers": page, "meta": {"total_pages": 1000, "page": 1}}),
+            ),
+        )
+        .mount(&mock)
+        .await;
+    for id in [1, 2] {
+        Mock::given(method("GET"))
+            .and(path(format!("/api/v1/customers/{id}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"customer": {"id": id, "business_name": format!("Wanted {id}")}}),
+            ))
+            .expect(1)
+            .mount(&mock)
+            .await;
+    }
+    let c = client(format!("{}/api/v1", mock.uri()));
+    let got = syncro_tui::flows::bulk::customers_by_ids(&c, &[1, 2])
+        .await
+        .unwrap();
+    let ids: Vec<Id> = got.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![1, 2]);
+    let lists = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/customers")
+        .count();
+    assert_eq!(lists, 1, "one list page, not the whole account");
+}
