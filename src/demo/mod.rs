@@ -248,6 +248,12 @@ pub struct Stats {
     /// Requests per `"METHOD /path"`, numeric ids replaced by `{id}`, base path removed
     /// (`"GET /customers/{id}"`).
     pub by_route: BTreeMap<String, u64>,
+    /// Requests per `"METHOD /path"` with the ids kept (`"PUT /customers/21000001"`), refused
+    /// ones included.
+    pub by_path: BTreeMap<String, u64>,
+    /// Writes (POST, PUT, DELETE) answered with a 2xx, per `"METHOD /path"` with the ids kept:
+    /// what the server applied (refused requests and injected failures are not counted).
+    pub applied: BTreeMap<String, u64>,
 }
 
 /// State shared by the routes and the [`DemoControl`] handles.
@@ -280,6 +286,10 @@ fn route_key(method: &Method, path: &str) -> String {
     format!("{method} {}", normalised.join("/"))
 }
 
+fn path_key(method: &Method, path: &str) -> String {
+    format!("{method} {}", path.strip_prefix(BASE_PATH).unwrap_or(path))
+}
+
 impl Shared {
     fn new(cfg: &DemoConfig) -> Shared {
         Shared {
@@ -309,6 +319,14 @@ impl Shared {
         let mut stats = lock(&self.stats);
         stats.total += 1;
         *stats.by_route.entry(route_key(method, path)).or_default() += 1;
+        *stats.by_path.entry(path_key(method, path)).or_default() += 1;
+    }
+
+    fn count_applied(&self, method: &Method, path: &str) {
+        *lock(&self.stats)
+            .applied
+            .entry(path_key(method, path))
+            .or_default() += 1;
     }
 
     pub(crate) fn count_rate_limited(&self) {
@@ -478,7 +496,14 @@ impl DemoServer {
             shared: shared.clone(),
         });
         let (stop_tx, stop_rx) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, router, store.clone(), cfg.state, stop_rx));
+        let task = tokio::spawn(serve(
+            listener,
+            router,
+            shared.clone(),
+            store.clone(),
+            cfg.state,
+            stop_rx,
+        ));
         Ok(DemoServer {
             addr,
             control: DemoControl { shared, store },
@@ -531,6 +556,7 @@ const STATE_DEBOUNCE: Duration = Duration::from_millis(500);
 async fn serve(
     listener: TcpListener,
     router: axum::Router,
+    shared: Arc<Shared>,
     store: DemoStore,
     state: Option<PathBuf>,
     mut stop: oneshot::Receiver<()>,
@@ -546,7 +572,7 @@ async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let router = router.clone();
-                    connections.spawn(serve_connection(stream, peer, router));
+                    connections.spawn(serve_connection(stream, peer, router, shared.clone()));
                 }
                 // Out of file descriptors and the like: back off briefly, keep serving.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -570,14 +596,30 @@ async fn serve(
     }
 }
 
-async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, router: axum::Router) {
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    router: axum::Router,
+    shared: Arc<Shared>,
+) {
     let service =
         hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
             let mut router = router.clone();
+            let shared = shared.clone();
             async move {
+                let method = req.method().clone();
+                let path = req.uri().path().to_string();
                 let req = req.map(axum::body::Body::new);
-                tower_service::Service::call(&mut router, req).await
+                let answer = tower_service::Service::call(&mut router, req).await;
+                // Counted once the handler has answered: a 2xx write was applied.
+                if let Ok(r) = &answer
+                    && r.status().is_success()
+                    && !matches!(method, Method::GET | Method::HEAD)
+                {
+                    shared.count_applied(&method, &path);
+                }
+                answer
             }
         });
     let _ = hyper::server::conn::http1::Builder::new()
@@ -674,6 +716,14 @@ mod tests {
         assert_eq!(
             route_key(&Method::POST, "/api/v1/contacts"),
             "POST /contacts"
+        );
+    }
+
+    #[test]
+    fn path_keys_keep_ids_and_drop_the_base() {
+        assert_eq!(
+            path_key(&Method::PUT, "/api/v1/customers/21403118"),
+            "PUT /customers/21403118"
         );
     }
 

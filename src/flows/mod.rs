@@ -1,5 +1,6 @@
-//! Multi-step workflows over the API: client onboarding ([`onboard`]) and customer merge
-//! ([`merge`]).
+//! Multi-step workflows over the API: client onboarding ([`onboard`]), customer and contact
+//! merges ([`merge`], [`contact_merge`]), bulk edits ([`bulk`]) and the undo of what the change
+//! log recorded ([`undo`]).
 //!
 //! Both are engines without a screen: data in, one step at a time, progress out. The UI runs
 //! them on a worker task (`next_step` in a loop, or `execute`/`run` with a progress callback that
@@ -7,9 +8,11 @@
 //! file under `<data_dir>/flows/` before and after it runs, so a failure, a quit or a crash
 //! leaves a run that resumes where it stopped and never repeats a create or loses a move.
 
+pub mod bulk;
 pub mod contact_merge;
 pub mod merge;
 pub mod onboard;
+pub mod undo;
 
 use std::fs;
 use std::io::{self, Write};
