@@ -759,6 +759,11 @@ impl ChangeLog {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
         let mut f = opts.open(&self.path)?;
+        // Another instance (or task) appending at the same time must not see our line half
+        // written, nor we its: the check for a torn line and the write go under one lock,
+        // released when `f` closes.
+        #[cfg(unix)]
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)?;
         // A line torn by a crash must not swallow this one: start on a fresh line.
         if f.seek(SeekFrom::End(0))? > 0 {
             f.seek(SeekFrom::End(-1))?;
@@ -842,6 +847,8 @@ pub fn filter<'a>(entries: &'a [Entry], text: &str) -> Vec<&'a Entry> {
             for f in &e.fields {
                 hay.push(f.field.to_lowercase());
                 hay.push(field_label(&f.field).to_lowercase());
+                hay.push(value_text(&f.before).to_lowercase());
+                hay.push(value_text(&f.after).to_lowercase());
             }
             words
                 .iter()

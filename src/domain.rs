@@ -124,6 +124,10 @@ pub enum Record {
     Contact(Contact),
 }
 
+// `Effect` is `Eq`; a record's only floats are coordinates read from JSON, never NaN, so
+// equality is an equivalence.
+impl Eq for Record {}
+
 /// What a delete removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deletion {

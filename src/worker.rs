@@ -6,6 +6,7 @@
 //! the running invoice scan, to stop it when a new one starts).
 
 mod audit;
+mod bulk;
 mod contact_merge;
 mod merge;
 mod mirror;
@@ -20,6 +21,7 @@ use tokio::task::AbortHandle;
 use crate::api::model::{Patch, Skipped};
 use crate::api::{ApiError, CustomerQuery, SyncroClient, all_pages_read};
 use crate::app::{Action, Effect};
+use crate::changelog::{ChangeLog, Entry};
 use crate::domain::FormTarget;
 use crate::domain::{Deletion, Record};
 pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC, load_for_list};
@@ -42,6 +44,27 @@ pub struct Worker {
     /// app sends next with the same token searches by all of them (a residential customer by
     /// first and last name and phone, not only by the one name the look-up carries).
     unknown_creates: Arc<Mutex<HashMap<u64, Patch>>>,
+    /// Every write the app makes is appended here (see [`crate::changelog`]).
+    change_log: Option<Arc<ChangeLog>>,
+}
+
+/// Appends a write to the change log; a failure to log is said (the write itself happened).
+fn log_write(
+    log: &Option<Arc<ChangeLog>>,
+    client: &SyncroClient,
+    tx: &UnboundedSender<Action>,
+    entry: Entry,
+) {
+    let Some(log) = log else {
+        return;
+    };
+    if let Err(e) = log.append(&entry.with_server(client.base_url())) {
+        tracing::warn!("could not append to the change log: {e}");
+        let _ = tx.send(Action::Notice {
+            text: format!("Saved, but not written to the change log: {e}"),
+            error: true,
+        });
+    }
 }
 
 /// Unknown-outcome creates remembered for their look-up (the oldest are forgotten first).
@@ -72,7 +95,23 @@ impl Worker {
             drafts: None,
             data_dir: None,
             unknown_creates: Arc::new(Mutex::new(HashMap::new())),
+            change_log: None,
         }
+    }
+
+    fn ctx(&self, client: Option<SyncroClient>, tx: UnboundedSender<Action>) -> bulk::Ctx {
+        bulk::Ctx {
+            client,
+            data_dir: self.data_dir.clone(),
+            log: self.change_log.clone(),
+            tx,
+        }
+    }
+
+    /// Appends every write to `log` (the profile's change log).
+    pub fn with_change_log(mut self, log: ChangeLog) -> Self {
+        self.change_log = Some(Arc::new(log));
+        self
     }
 
     /// Keeps the account mirror described by `setup` (load, sync, writes).
@@ -175,9 +214,10 @@ impl Worker {
                 });
             }
             Effect::ChangeContact(change) => {
+                let log = self.change_log.clone();
                 tokio::spawn(async move {
                     let result = match &client {
-                        Some(c) => change_contact(c, change).await,
+                        Some(c) => change_contact(c, change, &log, &tx).await,
                         None => Err(no_client()),
                     };
                     let _ = tx.send(Action::ContactChanged { change, result });
@@ -241,9 +281,29 @@ impl Worker {
                 Some(m) => m.spawn(op, client, tx),
                 None => tracing::debug!("no mirror configured; {op:?} ignored"),
             },
-            Effect::Merge(op) => merge::spawn(client, self.data_dir.clone(), op, tx),
-            Effect::ContactMerge(op) => contact_merge::spawn(client, self.data_dir.clone(), op, tx),
-            Effect::Onboard(op) => onboard::spawn(client, self.data_dir.clone(), op, tx),
+            Effect::Merge(op) => merge::spawn(
+                client,
+                self.data_dir.clone(),
+                self.change_log.clone(),
+                op,
+                tx,
+            ),
+            Effect::ContactMerge(op) => contact_merge::spawn(
+                client,
+                self.data_dir.clone(),
+                self.change_log.clone(),
+                op,
+                tx,
+            ),
+            Effect::Bulk(op) => bulk::spawn_bulk(self.ctx(client, tx), op),
+            Effect::Log(op) => bulk::spawn_log(self.ctx(client, tx), op),
+            Effect::Onboard(op) => onboard::spawn(
+                client,
+                self.data_dir.clone(),
+                self.change_log.clone(),
+                op,
+                tx,
+            ),
             Effect::Audit(op) => {
                 audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)
             }
@@ -314,11 +374,13 @@ impl Worker {
                 token,
                 target,
                 patch,
+                before,
             } => {
                 let unknown = self.unknown_creates.clone();
+                let log = self.change_log.clone();
                 tokio::spawn(async move {
                     let create = target.is_create();
-                    let result = match (&client, target) {
+                    let result = match (&client, target.clone()) {
                         (None, _) => Err(no_client()),
                         (Some(c), FormTarget::NewCustomer) => {
                             c.create_customer(&patch).await.map(Record::Customer)
@@ -351,6 +413,23 @@ impl Worker {
                             m.remove(&oldest);
                         }
                         m.insert(token, patch);
+                    } else if let (Some(c), Ok(answer)) = (&client, &result) {
+                        let entry = match (answer, before.as_deref()) {
+                            (_, None) if create => Some(Entry::create(answer.clone())),
+                            (Record::Customer(a), Some(Record::Customer(b))) => {
+                                Some(Entry::update_answered(b, &patch, a))
+                            }
+                            (Record::Contact(a), Some(Record::Contact(b))) => {
+                                Some(Entry::contact_update_answered(b, &patch, a))
+                            }
+                            // An edit saved without a re-read (none in the app today): the
+                            // values before are not known, so the write is not logged as
+                            // undoable.
+                            _ => None,
+                        };
+                        if let Some(e) = entry {
+                            log_write(&log, c, &tx, e);
+                        }
                     }
                     let _ = tx.send(Action::FormSaved { token, result });
                 });
@@ -378,11 +457,28 @@ impl Worker {
                 });
             }
             Effect::Delete(target) => {
+                let log = self.change_log.clone();
                 tokio::spawn(async move {
+                    // The record as it was goes into the change log (a customer with its
+                    // contacts): the API cannot undo a delete, the log can re-create it.
                     let result = match (&client, target) {
                         (None, _) => Err(no_client()),
-                        (Some(c), Deletion::Customer { id }) => c.delete_customer(id).await,
-                        (Some(c), Deletion::Contact { id, .. }) => c.delete_contact(id).await,
+                        (Some(c), Deletion::Customer { id }) => {
+                            let was = c.get_customer(id).await.ok();
+                            let r = c.delete_customer(id).await;
+                            if let (Ok(()), Some(was)) = (&r, was) {
+                                log_write(&log, c, &tx, Entry::delete(was));
+                            }
+                            r
+                        }
+                        (Some(c), Deletion::Contact { id, .. }) => {
+                            let was = c.get_contact(id).await.ok();
+                            let r = c.delete_contact(id).await;
+                            if let (Ok(()), Some(was)) = (&r, was) {
+                                log_write(&log, c, &tx, Entry::delete(was));
+                            }
+                            r
+                        }
                     };
                     let _ = tx.send(Action::Deleted { target, result });
                 });
@@ -591,6 +687,8 @@ async fn scan_invoices(client: Option<SyncroClient>, tx: UnboundedSender<Action>
 async fn change_contact(
     client: &SyncroClient,
     change: crate::domain::ContactChange,
+    log: &Option<Arc<ChangeLog>>,
+    tx: &UnboundedSender<Action>,
 ) -> Result<crate::api::model::Contact, ApiError> {
     use crate::domain::ContactChange;
     use crate::roles::Title;
@@ -614,5 +712,13 @@ async fn change_contact(
             patch.insert("customer_id".into(), Value::from(to));
         }
     }
-    client.update_contact(id, &patch).await
+    let answer = client.update_contact(id, &patch).await?;
+    // Retire, reinstate and move are told apart by the entry itself.
+    log_write(
+        log,
+        client,
+        tx,
+        Entry::contact_update_answered(&now, &patch, &answer),
+    );
+    Ok(answer)
 }

@@ -121,6 +121,10 @@ pub enum Cmd {
     MarkAll,
     /// `u`: clear the marks of the pane.
     ClearMarks,
+    /// `U`: undo the last change the app made (from the change log).
+    UndoLast,
+    /// In the change log: undo the selected change (its whole bulk edit or onboarding).
+    Undo,
 }
 
 /// Everything `update` reacts to.
@@ -128,6 +132,12 @@ pub enum Cmd {
 pub enum Action {
     /// A key, already routed by mode.
     Cmd(Cmd),
+    /// A key typed into a bulk edit's value.
+    BulkEdit(InputRequest),
+    /// A bulk edit's report from the worker.
+    Bulk(crate::app::bulk::state::BulkEvent),
+    /// The change log's and undo's reports from the worker.
+    Log(crate::app::bulk::state::LogEvent),
     /// A key typed into the search field.
     SearchEdit(InputRequest),
     /// A key typed into the command palette.

@@ -29,6 +29,11 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::Mark => return marks::toggle(app, fx),
         Cmd::MarkAll => return marks::mark_all(app, fx),
         Cmd::ClearMarks => return marks::clear(app),
+        Cmd::UndoLast => return crate::app::log::undo_last(app, fx),
+        // With marks, the edit key edits every marked record at once.
+        Cmd::Edit if !app.marks.of(app.pane).is_empty() && app.focus == Focus::List => {
+            return crate::app::bulk::open(app);
+        }
         _ => {}
     }
     if app.pane == Pane::Contacts && contacts::command(app, cmd, fx) {

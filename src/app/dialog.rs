@@ -76,6 +76,16 @@ pub enum Ask {
     MergeNow,
     /// Run the contact merge of the plan on screen.
     MergeContactsNow,
+    /// Run the bulk edit of the preview on screen.
+    BulkNow,
+    /// Undo a change from the change log, as decided (see [`crate::app::log`]).
+    Undo {
+        target: crate::changelog::UndoTarget,
+        /// What agreeing sends: overwrite changed fields, delete created records.
+        consent: crate::flows::undo::Consent,
+    },
+    /// Re-create a deleted record from the change log's copy.
+    Recreate { entry: String },
 }
 
 /// How a dialog looks: its border and title colour.

@@ -61,6 +61,9 @@ pub enum Effect {
         token: u64,
         target: FormTarget,
         patch: Patch,
+        /// The record as the server had it when re-read before the save (an edit), for the
+        /// change log's values before.
+        before: Option<Box<crate::domain::Record>>,
     },
     /// Look for records like the one being created; answered by `Action::FormLookup`.
     /// Customers: by e-mail and by business name. Contacts: the customer's contacts.
@@ -89,4 +92,8 @@ pub enum Effect {
     Suspend,
     /// Check, run, resume or forget an onboarding (see [`crate::app::onboard`]).
     Onboard(crate::app::onboard::state::OnboardOp),
+    /// Bulk edits; answered by `Action::Bulk`.
+    Bulk(crate::app::bulk::state::BulkOp),
+    /// The change log and undo; answered by `Action::Log`.
+    Log(crate::app::bulk::state::LogOp),
 }

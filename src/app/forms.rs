@@ -548,6 +548,7 @@ fn send_update(app: &mut App, fx: &mut Vec<Effect>) {
         token: f.token,
         target: f.form.target.clone(),
         patch,
+        before: f.server.clone().map(Box::new),
     });
 }
 
@@ -1118,6 +1119,7 @@ fn send_create(f: &mut FormUi, fx: &mut Vec<Effect>) {
         token: f.token,
         target: f.form.target.clone(),
         patch: f.form.patch(),
+        before: None,
     });
 }
 

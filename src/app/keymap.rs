@@ -189,6 +189,11 @@ pub static NORMAL: &[Binding] = &[
     ),
     bind(&[ch('u')], Cmd::ClearMarks, "clear the marks"),
     bind(
+        &[ch('U')],
+        Cmd::UndoLast,
+        "undo the last change the app made (asks first)",
+    ),
+    bind(
         &[ch('M')],
         Cmd::Merge,
         "mark for merging; on another customer (or contact of one customer): merge the two",
@@ -341,6 +346,81 @@ pub static PICK: &[Binding] = &[
     bind(&[code(KeyCode::Up)], Cmd::Up, "previous customer"),
     bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
     bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// A bulk edit: the choice of a picked value, the preview, the progress, the result.
+pub static BULK: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        Cmd::Down,
+        "next change / line",
+    ),
+    bind(
+        &[ch('k'), code(KeyCode::Up)],
+        Cmd::Up,
+        "previous change / line",
+    ),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(
+        &[code(KeyCode::Tab), code(KeyCode::Right)],
+        Cmd::FocusNext,
+        "next value",
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Left)],
+        Cmd::FocusPrev,
+        "previous value",
+    ),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "next step: preview, then confirm",
+    ),
+    bind(&[ch('r')], Cmd::Refresh, "resume a stopped run"),
+    bind(&[ch('x')], Cmd::Dismiss, "forget a stopped run"),
+    bind(
+        &[code(KeyCode::Esc)],
+        Cmd::Back,
+        "back (a running edit goes on; the status line reports)",
+    ),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// A bulk edit's choice with a typed value.
+pub static BULK_FORM: &[Binding] = &[
+    bind(&[code(KeyCode::Down)], Cmd::Down, "next change"),
+    bind(&[code(KeyCode::Up)], Cmd::Up, "previous change"),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "preview every record's old and new value",
+    ),
+    bind(&[code(KeyCode::Esc)], Cmd::Back, "back"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// The change log.
+pub static LOG: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next change"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous change"),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(&[ch('g'), code(KeyCode::Home)], Cmd::Top, "newest"),
+    bind(&[ch('G'), code(KeyCode::End)], Cmd::Bottom, "oldest"),
+    bind(&[code(KeyCode::Enter)], Cmd::Open, "open the record"),
+    bind(
+        &[ch('u')],
+        Cmd::Undo,
+        "undo this change (a bulk edit or an onboarding as a whole; asks first)",
+    ),
+    bind(&[ch('r')], Cmd::Refresh, "read the log again"),
+    bind(&[ch('/')], Cmd::Search, "filter (:log TEXT)"),
+    bind(&[ch(':')], Cmd::Palette, "command palette"),
+    bind(&[code(KeyCode::Esc), ch('q')], Cmd::Close, "close"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
@@ -610,11 +690,14 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Onboard => ONBOARD,
         Mode::OnboardForm => ONBOARD_FORM,
         Mode::Pick => PICK,
+        Mode::Bulk => BULK,
+        Mode::BulkForm => BULK_FORM,
+        Mode::Log => LOG,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 13] = [
+pub const MODES: [(Mode, &str); 16] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -628,6 +711,9 @@ pub const MODES: [(Mode, &str); 13] = [
     (Mode::OnboardForm, "Onboarding: a step's form"),
     (Mode::Onboard, "Onboarding: contacts, review, progress"),
     (Mode::Pick, "Pick a customer"),
+    (Mode::BulkForm, "Bulk edit: the change and its value"),
+    (Mode::Bulk, "Bulk edit: preview, progress, result"),
+    (Mode::Log, "Change log (:log)"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -646,6 +732,7 @@ fn text_edit(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         Mode::Dialog => Action::ConfirmEdit,
         Mode::Pick => Action::PickEdit,
         Mode::OnboardForm => Action::OnboardEdit,
+        Mode::BulkForm => Action::BulkEdit,
         _ => return None,
     };
     if let Some((_, req, _)) = EDITING.iter().find(|(k, _, _)| k.matches(ev)) {
@@ -712,6 +799,9 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Onboard => "onboard",
         Mode::OnboardForm => "onboard_form",
         Mode::Pick => "pick",
+        Mode::Bulk => "bulk",
+        Mode::BulkForm => "bulk_form",
+        Mode::Log => "log",
     }
 }
 
@@ -786,6 +876,8 @@ pub fn cmd_name(cmd: Cmd) -> &'static str {
         Cmd::Mark => "mark",
         Cmd::MarkAll => "mark_all",
         Cmd::ClearMarks => "clear_marks",
+        Cmd::UndoLast => "undo_last",
+        Cmd::Undo => "undo",
     }
 }
 
@@ -852,6 +944,22 @@ const HINTS: &[HintRow] = &[
     // The merge screens write the keys of the step in front on their bottom border; the
     // status line does not repeat them (they change from one step to the next).
     (Mode::Merge, None, &[(Cmd::Help, "help")]),
+    // The bulk edit writes its step's keys on its border, as the merge screens do.
+    (Mode::Bulk, None, &[(Cmd::Help, "help")]),
+    (
+        Mode::BulkForm,
+        None,
+        &[(Cmd::Open, "preview"), (Cmd::Back, "back")],
+    ),
+    (
+        Mode::Log,
+        None,
+        &[
+            (Cmd::Open, "open"),
+            (Cmd::Undo, "undo"),
+            (Cmd::Close, "close"),
+        ],
+    ),
     (
         Mode::Form,
         None,
@@ -1043,6 +1151,9 @@ mod tests {
             (Mode::Onboard, _) => "Esc back  Ctrl-c quit",
             (Mode::OnboardForm, _) => "Tab field  Ctrl-s next step  Esc back",
             (Mode::Pick, _) => "Enter pick  Esc cancel",
+            (Mode::Bulk, _) => "? help",
+            (Mode::BulkForm, _) => "Enter preview  Esc back",
+            (Mode::Log, _) => "Enter open  u undo  Esc close",
         }
     }
 

@@ -33,6 +33,12 @@ pub enum Mode {
     OnboardForm,
     /// Picking a customer by typing part of its name: printable keys are text.
     Pick,
+    /// A bulk edit's preview, progress and result, and its choice of a picked value.
+    Bulk,
+    /// A bulk edit's choice with a typed value: printable keys are text.
+    BulkForm,
+    /// The change log (`:log`).
+    Log,
 }
 
 /// What the left pane lists.

@@ -133,6 +133,8 @@ pub enum PickFor {
     NewContact,
     /// The contact moves there.
     MoveContact { contact_id: Id, from: Id },
+    /// The marked contacts of a bulk edit move there.
+    BulkMove,
 }
 
 /// The customer picker: a search over the list's customers by name, e-mail, city or phone.

@@ -22,6 +22,7 @@
 pub mod action;
 pub mod audit;
 pub mod browse;
+pub mod bulk;
 pub mod contact_list;
 pub mod contact_merge;
 pub mod contacts;
@@ -38,6 +39,7 @@ pub mod keymap;
 pub mod kinds;
 pub mod layout;
 pub mod list;
+pub mod log;
 pub mod marks;
 pub mod merge;
 pub mod mirror;

@@ -37,7 +37,7 @@ fn search(app: &mut App) {
     let needle = Needle::new(p.input.value());
     let skip = match p.purpose {
         PickFor::MoveContact { from, .. } => Some(from),
-        PickFor::NewContact => None,
+        PickFor::NewContact | PickFor::BulkMove => None,
     };
     let l = &app.list;
     let mut total = 0;
@@ -115,6 +115,7 @@ fn pick(app: &mut App) {
     };
     match p.purpose {
         PickFor::NewContact => forms::new_contact(app, &to),
+        PickFor::BulkMove => crate::app::bulk::picked(app, to.id, to.display_name()),
         PickFor::MoveContact { contact_id, from } => {
             let Some(source) = app
                 .list

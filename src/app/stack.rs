@@ -12,6 +12,7 @@
 //! pushes it back where it was.
 
 use crate::app::audit::state::AuditView;
+use crate::app::bulk::state::{BulkScreen, BulkStage, LogView};
 use crate::app::dialog::Dialog;
 use crate::app::form::FormUi;
 use crate::app::kinds::Mode;
@@ -52,6 +53,10 @@ pub enum Screen {
     Pick(PickState),
     /// Merging two contacts of one customer.
     ContactMerge(Box<ContactMergeScreen>),
+    /// A change made to every marked record.
+    Bulk(Box<BulkScreen>),
+    /// The change log (`:log`).
+    Log(Box<LogView>),
 }
 
 impl Screen {
@@ -70,6 +75,9 @@ impl Screen {
             Screen::Dialog(_) => Mode::Dialog,
             Screen::Pick(_) => Mode::Pick,
             Screen::ContactMerge(_) => Mode::Merge,
+            Screen::Bulk(b) if b.typing() => Mode::BulkForm,
+            Screen::Bulk(_) => Mode::Bulk,
+            Screen::Log(_) => Mode::Log,
         }
     }
 
@@ -83,7 +91,12 @@ impl Screen {
     pub fn opaque(&self) -> bool {
         matches!(
             self,
-            Screen::Audit(_) | Screen::Merge(_) | Screen::Onboard(_) | Screen::ContactMerge(_)
+            Screen::Audit(_)
+                | Screen::Merge(_)
+                | Screen::Onboard(_)
+                | Screen::ContactMerge(_)
+                | Screen::Bulk(_)
+                | Screen::Log(_)
         )
     }
 
@@ -95,6 +108,12 @@ impl Screen {
             Screen::Onboard(o) => o.step as u8,
             Screen::Merge(m) => m.stage.index(),
             Screen::ContactMerge(m) => m.stage.index(),
+            Screen::Bulk(b) => match b.stage {
+                BulkStage::Choose => 0,
+                BulkStage::Preview { .. } => 1,
+                BulkStage::Running => 2,
+                BulkStage::Done { .. } => 3,
+            },
             _ => 0,
         };
         let kind = match self {
@@ -110,6 +129,8 @@ impl Screen {
             Screen::Dialog(_) => 9,
             Screen::Pick(_) => 10,
             Screen::ContactMerge(_) => 11,
+            Screen::Bulk(_) => 12,
+            Screen::Log(_) => 13,
         };
         (kind, sub)
     }
@@ -128,6 +149,7 @@ pub struct Layer {
 pub struct Parked {
     pub merge: Option<Box<MergeScreen>>,
     pub onboard: Option<Box<OnboardScreen>>,
+    pub bulk: Option<Box<BulkScreen>>,
 }
 
 /// What fills the terminal, as far as repainting goes (see [`Stack::look`]).
@@ -305,6 +327,62 @@ impl Stack {
     accessors!(audit, audit_mut, Audit, AuditView);
     accessors!(results, results_mut, Results, ContactResults);
     accessors!(pick, pick_mut, Pick, PickState);
+    accessors!(boxed log, log_mut, Log, LogView);
+
+    /// The bulk edit, on the stack or parked.
+    pub fn bulk(&self) -> Option<&BulkScreen> {
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|l| match &l.screen {
+                Screen::Bulk(b) => Some(&**b),
+                _ => None,
+            })
+            .or(self.parked.bulk.as_deref())
+    }
+
+    pub fn bulk_mut(&mut self) -> Option<&mut BulkScreen> {
+        if self.has(|s| matches!(s, Screen::Bulk(_))) {
+            self.layers
+                .iter_mut()
+                .rev()
+                .find_map(|l| match &mut l.screen {
+                    Screen::Bulk(b) => Some(&mut **b),
+                    _ => None,
+                })
+        } else {
+            self.parked.bulk.as_deref_mut()
+        }
+    }
+
+    /// Takes the bulk edit off the stack into the parked slot (its run goes on).
+    pub fn park_bulk(&mut self) {
+        if let Some(Screen::Bulk(b)) = self.remove(|s| matches!(s, Screen::Bulk(_))) {
+            self.parked.bulk = Some(b);
+        }
+    }
+
+    /// Takes the bulk edit off the stack or out of its parked slot, for good.
+    pub fn drop_bulk(&mut self) -> Option<Box<BulkScreen>> {
+        match self.remove(|s| matches!(s, Screen::Bulk(_))) {
+            Some(Screen::Bulk(b)) => Some(b),
+            _ => self.parked.bulk.take(),
+        }
+    }
+
+    /// Puts a parked bulk edit back on top.
+    pub fn unpark_bulk(&mut self) -> bool {
+        if self.has(|s| matches!(s, Screen::Bulk(_))) {
+            return true;
+        }
+        match self.parked.bulk.take() {
+            Some(b) => {
+                self.push(Screen::Bulk(b));
+                true
+            }
+            None => false,
+        }
+    }
 
     /// The help overlay's state, when it is open.
     pub fn help_mut(&mut self) -> Option<&mut HelpView> {

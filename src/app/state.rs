@@ -61,6 +61,8 @@ pub struct AppConfig {
     /// Where `:export` writes.
     pub export_dir: std::path::PathBuf,
     pub export: crate::export::ExportOptions,
+    /// Requests a minute the client allows itself (for the bulk edit's estimate; 0: 180).
+    pub requests_per_minute: u32,
 }
 
 /// The account in use, as the help overlay shows it.
@@ -138,6 +140,8 @@ pub struct App {
     pub merge_waiting: Vec<MergeRun>,
     /// Unfinished contact merges of an earlier run, offered like `merge_waiting`.
     pub contact_merge_waiting: Vec<crate::flows::contact_merge::ContactMergeRun>,
+    /// Unfinished bulk edits of an earlier run, offered like `merge_waiting`.
+    pub bulk_waiting: Vec<crate::flows::bulk::BulkRun>,
     /// The rows marked for a bulk edit or an export.
     pub marks: crate::app::marks::Marks,
     /// How long a request sent now would wait for the client's rate limiter (a 429's pause
@@ -184,6 +188,7 @@ impl App {
             merge_waiting: Vec::new(),
             contact_merge_waiting: Vec::new(),
             marks: Default::default(),
+            bulk_waiting: Vec::new(),
             rate_wait: None,
             rate_reason: None,
         }

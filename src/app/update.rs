@@ -15,8 +15,8 @@ use crate::app::kinds::Mode;
 use crate::app::stack::Screen;
 use crate::app::state::App;
 use crate::app::{
-    audit, browse, contact_merge, contacts, find, forms, help, marks, merge, mirror, onboard,
-    palette, panes, pick,
+    audit, browse, bulk, contact_merge, contacts, find, forms, help, log, marks, merge, mirror,
+    onboard, palette, panes, pick,
 };
 
 /// The first effects of a fresh app: the first page of customers, or the start-up problem.
@@ -110,6 +110,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Audit(ev) => audit::event(app, ev, &mut fx),
         Action::Merge(ev) => merge::event(app, ev, &mut fx),
         Action::ContactMerge(ev) => contact_merge::event(app, ev, &mut fx),
+        Action::BulkEdit(req) => bulk::edit(app, req),
+        Action::Bulk(ev) => bulk::event(app, ev, &mut fx),
+        Action::Log(ev) => log::event(app, ev, &mut fx),
         Action::Onboard(ev) => onboard::event(app, ev, &mut fx),
         Action::EditorDone(result) => forms::editor_done(app, result),
         Action::FormReread { token, result } => forms::reread(app, token, result, &mut fx),
@@ -141,7 +144,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     if cmd == Cmd::Help
         && matches!(
             mode,
-            Mode::Normal | Mode::Audit | Mode::Merge | Mode::Onboard
+            Mode::Normal | Mode::Audit | Mode::Merge | Mode::Onboard | Mode::Bulk | Mode::Log
         )
     {
         return help::open(app);
@@ -165,6 +168,8 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Form => forms::command(app, cmd, fx),
         Mode::Onboard | Mode::OnboardForm => onboard::command(app, cmd, fx),
         Mode::Pick => pick::command(app, cmd),
+        Mode::Bulk | Mode::BulkForm => bulk::command(app, cmd, fx),
+        Mode::Log => log::command(app, cmd, fx),
     }
 }
 
@@ -227,6 +232,9 @@ fn answer_dialog(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
         | Ask::OnboardRestoreDraft) => onboard::answer(app, ask, answer, fx),
         Ask::MergeNow => merge::answer(app, answer, fx),
         Ask::MergeContactsNow => contact_merge::answer(app, answer, fx),
+        Ask::BulkNow => bulk::answer(app, answer, fx),
+        Ask::Undo { target, consent } => log::answer(app, target, consent, answer, fx),
+        Ask::Recreate { entry } => log::answer_recreate(app, entry, answer, fx),
     }
 }
 
@@ -241,7 +249,8 @@ fn offer_waiting(app: &mut App) {
     if !app.stack.is_empty() {
         return;
     }
-    if forms::offer_draft(app) || merge::offer(app) || contact_merge::offer(app) {
+    if forms::offer_draft(app) || merge::offer(app) || contact_merge::offer(app) || bulk::offer(app)
+    {
         return;
     }
     onboard::offer(app);

@@ -23,6 +23,7 @@ use super::merge::{CopyField, StepStatus};
 use super::{FlowEnv, FlowError, now};
 use crate::api::model::{Contact, Id, Patch};
 use crate::api::{ApiError, SyncroClient, all_pages};
+use crate::changelog::{ChangeKind, Entry, RecordRef};
 use crate::roles::Title;
 
 /// Contact fields compared by the plan, with their labels.
@@ -300,23 +301,50 @@ impl ContactMergeRun {
         self.steps.iter().all(|s| s.status.is_finished())
     }
 
-    async fn run_step(
-        &self,
-        client: &SyncroClient,
-        step: ContactMergeStep,
-    ) -> Result<(), ApiError> {
+    async fn run_step(&self, env: &FlowEnv, step: ContactMergeStep) -> Result<(), ApiError> {
+        let client = &env.client;
         let p = &self.plan;
+        let group = format!(
+            "contact-merge-{}-{}-{}",
+            p.primary.id, p.duplicate.id, self.started_at
+        );
+        let log = |e: Entry, note: String| {
+            env.log(
+                e.with_kind(ChangeKind::MergeStep)
+                    .with_group(group.clone())
+                    .with_note(note),
+            )
+        };
+        let about_duplicate = || {
+            Entry::new(
+                ChangeKind::MergeStep,
+                crate::changelog::Action::Update,
+                RecordRef::contact(&p.duplicate),
+            )
+        };
         match step {
             ContactMergeStep::CopyFields => {
                 if let Some(patch) = p.copy_patch() {
                     client.update_contact(p.primary.id, &patch).await?;
+                    log(
+                        Entry::contact_update(&p.primary, &patch),
+                        format!("Merge: copied from {}", name(&p.duplicate)),
+                    );
                 }
             }
             ContactMergeStep::MoveTicket { id } => {
                 client.set_ticket_contact(id, p.primary.id).await?;
+                log(
+                    about_duplicate(),
+                    format!("Merge: ticket (id {id}) moved to {}", name(&p.primary)),
+                );
             }
             ContactMergeStep::MoveAsset { id } => {
                 client.set_asset_contact(id, p.primary.id).await?;
+                log(
+                    about_duplicate(),
+                    format!("Merge: asset (id {id}) moved to {}", name(&p.primary)),
+                );
             }
             ContactMergeStep::RetireDuplicate => {
                 let now = client.get_contact(p.duplicate.id).await?;
@@ -340,12 +368,20 @@ impl ContactMergeRun {
                 };
                 patch.insert("notes".into(), Value::String(notes));
                 client.update_contact(p.duplicate.id, &patch).await?;
+                log(
+                    Entry::contact_update(&now, &patch),
+                    format!("Merge: retired, merged into {}", name(&p.primary)),
+                );
             }
             ContactMergeStep::DeleteDuplicate => {
                 match client.delete_contact(p.duplicate.id).await {
                     // Already gone (an earlier attempt whose answer was lost): done.
                     Err(ApiError::NotFound { .. }) => {}
-                    other => other?,
+                    Err(e) => return Err(e),
+                    Ok(()) => log(
+                        Entry::delete(p.duplicate.clone()),
+                        format!("Merge: deleted, merged into {}", name(&p.primary)),
+                    ),
                 }
             }
         }
@@ -367,7 +403,7 @@ impl ContactMergeRun {
                 continue;
             }
             let step = self.steps[i].step;
-            let result = self.run_step(&env.client, step).await;
+            let result = self.run_step(env, step).await;
             let record = &mut self.steps[i];
             record.at = Some(now());
             match result {

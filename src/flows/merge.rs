@@ -25,6 +25,7 @@ use serde_json::Value;
 use super::{FlowEnv, FlowError, now};
 use crate::api::model::{Asset, Contact, Customer, Id, Invoice, Patch, Ticket};
 use crate::api::{ApiError, SyncroClient};
+use crate::changelog::{ChangeKind, Entry, FieldChange, RecordKind, RecordRef};
 
 /// A field of the duplicate that the primary lacks, offered for copying.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -843,14 +844,35 @@ impl MergeRun {
                 // Syncro requires `name` on a contact PUT: the move sends the contact's
                 // current name with its new customer (and checks that both stuck).
                 c.move_contact(id, p, &name).await.map_err(Failure::Api)?;
+                let mut e = self.entry(RecordRef {
+                    kind: RecordKind::Contact,
+                    id,
+                    label: name.clone(),
+                    customer_id: Some(d),
+                });
+                e.fields.push(FieldChange {
+                    field: "customer_id".into(),
+                    before: Value::from(d),
+                    after: Value::from(p),
+                });
+                env.log(e.with_note(format!("Merge: contact moved to {}", self.primary_name)));
                 Ok(Outcome::Done(to))
             }
-            MergeStep::MoveTicket { id, .. } => {
+            MergeStep::MoveTicket { id, number, .. } => {
                 c.set_ticket_customer(id, p).await.map_err(Failure::Api)?;
+                env.log(self.duplicate_entry().with_note(format!(
+                    "Merge: ticket #{} (id {id}) moved to {} (#{p})",
+                    if number.is_empty() { "?" } else { &number },
+                    self.primary_name
+                )));
                 Ok(Outcome::Done(to))
             }
-            MergeStep::MoveAsset { id, .. } => {
+            MergeStep::MoveAsset { id, name } => {
                 c.set_asset_customer(id, p).await.map_err(Failure::Api)?;
+                env.log(self.duplicate_entry().with_note(format!(
+                    "Merge: asset {name} (id {id}) moved to {} (#{p})",
+                    self.primary_name
+                )));
                 Ok(Outcome::Done(to))
             }
             MergeStep::CopyFields { patch } => {
@@ -871,6 +893,12 @@ impl MergeRun {
                 c.update_customer_checked(p, &patch)
                     .await
                     .map_err(Failure::Api)?;
+                env.log(
+                    Entry::update(&current, &patch)
+                        .with_kind(ChangeKind::MergeStep)
+                        .with_group(self.log_group())
+                        .with_note(format!("Merge: copied from {}", self.duplicate_name)),
+                );
                 let keys: Vec<&str> = patch.keys().map(String::as_str).collect();
                 Ok(Outcome::Done(format!(
                     "Copied {} to {}{kept}",
@@ -886,16 +914,31 @@ impl MergeRun {
                     return Ok(Outcome::Skipped("Marked as merged already".into()));
                 }
                 c.update_customer(d, &patch).await.map_err(Failure::Api)?;
+                env.log(
+                    Entry::update(&current, &patch)
+                        .with_kind(ChangeKind::MergeStep)
+                        .with_group(self.log_group())
+                        .with_note(format!(
+                            "Merge: marked as merged into {}",
+                            self.primary_name
+                        )),
+                );
                 Ok(Outcome::Done(format!(
                     "Marked {} (#{d}) as merged into #{p}",
                     self.duplicate_name
                 )))
             }
             MergeStep::DeleteDuplicate => match c.delete_customer(d).await {
-                Ok(()) => Ok(Outcome::Done(format!(
-                    "Deleted {} (#{d})",
-                    self.duplicate_name
-                ))),
+                Ok(()) => {
+                    env.log(self.duplicate_entry().with_note(format!(
+                        "Merge: deleted, everything it held is on {} (#{p})",
+                        self.primary_name
+                    )));
+                    Ok(Outcome::Done(format!(
+                        "Deleted {} (#{d})",
+                        self.duplicate_name
+                    )))
+                }
                 // An earlier attempt deleted it and its answer was lost.
                 Err(ApiError::NotFound { .. }) => Ok(Outcome::Skipped(format!(
                     "{} (#{d}) was already deleted",
@@ -904,6 +947,30 @@ impl MergeRun {
                 Err(e) => Err(Failure::Api(e)),
             },
         }
+    }
+
+    /// The change log's group of this merge: its steps are listed (and refused for undo) as
+    /// one.
+    fn log_group(&self) -> String {
+        format!(
+            "merge-{}-{}-{}",
+            self.primary_id, self.duplicate_id, self.started_at
+        )
+    }
+
+    fn entry(&self, record: RecordRef) -> Entry {
+        let action = crate::changelog::Action::Update;
+        Entry::new(ChangeKind::MergeStep, action, record).with_group(self.log_group())
+    }
+
+    /// An entry about the duplicate customer (a ticket or an asset moved off it, its delete).
+    fn duplicate_entry(&self) -> Entry {
+        self.entry(RecordRef {
+            kind: RecordKind::Customer,
+            id: self.duplicate_id,
+            label: self.duplicate_name.clone(),
+            customer_id: None,
+        })
     }
 
     /// Re-reads what is attached to the duplicate (and that the primary still exists). Anything

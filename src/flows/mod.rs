@@ -33,6 +33,8 @@ pub struct FlowEnv {
     /// The app's data directory ([`crate::config::data_dir`] in the app, a temporary one in
     /// tests): journals go to `flows/` below it, the merge log beside it.
     pub data_dir: PathBuf,
+    /// The profile's change log, where a flow appends what it creates (the onboarding).
+    pub change_log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
 }
 
 impl FlowEnv {
@@ -41,6 +43,26 @@ impl FlowEnv {
             client,
             read_only,
             data_dir: data_dir.into(),
+            change_log: None,
+        }
+    }
+
+    /// Appends what the flow writes to `log`.
+    pub fn with_change_log(
+        mut self,
+        log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
+    ) -> Self {
+        self.change_log = log;
+        self
+    }
+
+    /// Appends one write to the change log, if there is one; a failure is logged, not fatal
+    /// (the write happened).
+    pub fn log(&self, entry: crate::changelog::Entry) {
+        if let Some(log) = &self.change_log
+            && let Err(e) = log.append(&entry.with_server(self.client.base_url()))
+        {
+            tracing::warn!("could not append to the change log: {e}");
         }
     }
 

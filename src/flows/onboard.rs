@@ -706,13 +706,19 @@ impl OnboardRun {
     /// contact's title the create dropped, set by a second request, or not set at all).
     async fn create(&self, env: &FlowEnv, i: usize) -> Result<(Id, Option<String>), ApiError> {
         match self.steps[i].target {
-            Target::Customer => Ok((
-                env.client
+            Target::Customer => {
+                let made = env
+                    .client
                     .create_customer(&self.onboarding.customer)
-                    .await?
-                    .id,
-                None,
-            )),
+                    .await?;
+                let id = made.id;
+                env.log(
+                    crate::changelog::Entry::create(made)
+                        .with_kind(crate::changelog::ChangeKind::Onboard)
+                        .with_group(format!("onboard-{}", self.id)),
+                );
+                Ok((id, None))
+            }
             Target::Contact { index } => {
                 // The customer step comes first and is finished before any contact step runs.
                 let customer = self
@@ -731,7 +737,13 @@ impl OnboardRun {
                     )),
                     _ => None,
                 };
-                Ok((made.contact.id, note))
+                let id = made.contact.id;
+                env.log(
+                    crate::changelog::Entry::create(made.contact)
+                        .with_kind(crate::changelog::ChangeKind::Onboard)
+                        .with_group(format!("onboard-{}", self.id)),
+                );
+                Ok((id, note))
             }
         }
     }

@@ -209,6 +209,11 @@ pub fn decide_with(
             ),
         };
     }
+    if entry.kind == ChangeKind::MergeStep {
+        return UndoDecision::Unavailable {
+            reason: "A merge is not undone from the log: tickets and assets moved to the kept customer cannot be checked back through the API. Move contacts back with a bulk move (Space, e).".into(),
+        };
+    }
     match entry.action {
         Action::Delete => match &entry.snapshot {
             Some(s) => UndoDecision::Recreate(s.clone()),

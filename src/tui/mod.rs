@@ -263,6 +263,7 @@ fn app_config(
             .collect(),
         export_dir: resolved.settings.export_directory(),
         export: crate::export::ExportOptions::from_settings(&resolved.settings),
+        requests_per_minute: resolved.settings.requests_per_minute,
     };
     (config, warnings)
 }
@@ -395,7 +396,12 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
     let (config, warnings) = app_config(&resolved, &conn, &log_path);
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let _ = terminal::WAKE.set(tx.clone());
-    let mut worker = Worker::new(conn.client.clone(), tx.clone()).with_drafts(data_dir.clone());
+    let mut worker = Worker::new(conn.client.clone(), tx.clone())
+        .with_drafts(data_dir.clone())
+        .with_change_log(crate::changelog::ChangeLog::open(
+            &data_dir,
+            &resolved.profile,
+        ));
     let mut app = App::new(config);
     keep_mirror(&mut worker, &mut app, &resolved, &conn, &data_dir);
     show_warnings(&mut app, &warnings);
@@ -465,8 +471,12 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                     tracing::warn!("before switching profile: {e}");
                 }
                 worker.stop();
-                worker =
-                    Worker::new(sw.conn.client.clone(), tx.clone()).with_drafts(data_dir.clone());
+                worker = Worker::new(sw.conn.client.clone(), tx.clone())
+                    .with_drafts(data_dir.clone())
+                    .with_change_log(crate::changelog::ChangeLog::open(
+                        &data_dir,
+                        &sw.resolved.profile,
+                    ));
                 tracing::info!(profile = %sw.resolved.profile, "switched profile");
                 app = app.restart(config);
                 keep_mirror(&mut worker, &mut app, &sw.resolved, &sw.conn, &data_dir);
@@ -636,6 +646,7 @@ fn account_start(app: &mut App) -> Vec<Effect> {
     fx.push(Effect::ContactMerge(
         app::merge::state::ContactMergeOp::Pending,
     ));
+    fx.push(Effect::Bulk(app::bulk::state::BulkOp::Pending));
     fx.push(app::onboard::startup());
     fx
 }

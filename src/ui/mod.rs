@@ -4,12 +4,14 @@
 //! lays it out. Only the rows on screen are built, whatever the list's length.
 
 mod audit;
+mod bulk;
 mod contact_merge;
 mod contacts;
 mod detail;
 mod find;
 mod form;
 mod list;
+mod log;
 mod merge;
 mod onboard;
 mod overlay;
@@ -65,6 +67,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Screen::Onboard(o) => onboard::draw(app, o, frame, &theme),
             Screen::Pick(p) => pick::draw(app, p, frame, &theme),
             Screen::ContactMerge(m) => contact_merge::draw(m, frame, &theme),
+            Screen::Bulk(b) => bulk::draw(app, b, frame, &theme),
+            Screen::Log(v) => log::draw(app, v, frame, &theme),
         }
     }
 }

@@ -16,6 +16,7 @@ pub fn draw(app: &App, p: &PickState, frame: &mut Frame, theme: &Theme) {
     let title = match p.purpose {
         PickFor::NewContact => " New contact: under which customer? ",
         PickFor::MoveContact { .. } => " Move the contact: to which customer? ",
+        PickFor::BulkMove => " Move the marked contacts: to which customer? ",
     };
     let found = if p.total > p.hits.len() {
         format!(

@@ -370,7 +370,7 @@ fn help_overlay_scrolled_to_the_end() {
     snap("help_end", |size| {
         let mut app = fixtures::app(size);
         keys(&mut app, &[KeyCode::Char('?')]);
-        keys(&mut app, &[KeyCode::PageDown; 5]);
+        keys(&mut app, &[KeyCode::PageDown; 30]);
         app
     });
 }

@@ -15,15 +15,17 @@ use crate::flows::{FlowEnv, FlowError};
 pub(super) fn spawn(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
+    log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
     op: ContactMergeOp,
     tx: UnboundedSender<Action>,
 ) {
-    tokio::spawn(async move { run(client, data_dir, op, &tx).await });
+    tokio::spawn(async move { run(client, data_dir, log, op, &tx).await });
 }
 
 async fn run(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
+    log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
     op: ContactMergeOp,
     tx: &UnboundedSender<Action>,
 ) {
@@ -79,7 +81,7 @@ async fn run(
     let Some(dir) = data_dir else {
         return finished("No data directory for the merge journal".into());
     };
-    let env = FlowEnv::new(client, read_only, dir);
+    let env = FlowEnv::new(client, read_only, dir).with_change_log(log);
     let begun = match start {
         Ok(plan) => ContactMergeRun::start(*plan, &env),
         Err((p, d)) => ContactMergeRun::load(&env.data_dir, p, d).and_then(|r| {

@@ -16,10 +16,11 @@ use crate::flows::{FlowEnv, FlowError};
 pub(super) fn spawn(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
+    log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
     op: MergeOp,
     tx: UnboundedSender<Action>,
 ) {
-    tokio::spawn(async move { run(client, data_dir, op, &tx).await });
+    tokio::spawn(async move { run(client, data_dir, log, op, &tx).await });
 }
 
 fn finished(tx: &UnboundedSender<Action>, error: String) {
@@ -42,6 +43,7 @@ fn steps(run: &MergeRun) -> MergeEvent {
 async fn run(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
+    log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
     op: MergeOp,
     tx: &UnboundedSender<Action>,
 ) {
@@ -97,7 +99,7 @@ async fn run(
     let Some(dir) = data_dir else {
         return finished(tx, "No data directory for the merge journal".into());
     };
-    let env = FlowEnv::new(client, read_only, dir);
+    let env = FlowEnv::new(client, read_only, dir).with_change_log(log);
     let begun = match start {
         Ok(plan) => MergeRun::start(&env, &plan),
         Err((p, d)) => MergeRun::load(&env.data_dir, p, d).and_then(|r| {

@@ -17,15 +17,17 @@ use crate::flows::{FlowEnv, FlowError};
 pub(super) fn spawn(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
+    log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
     op: OnboardOp,
     tx: UnboundedSender<Action>,
 ) {
-    tokio::spawn(async move { run(client, data_dir, op, &tx).await });
+    tokio::spawn(async move { run(client, data_dir, log, op, &tx).await });
 }
 
 async fn run(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
+    log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
     op: OnboardOp,
     tx: &UnboundedSender<Action>,
 ) {
@@ -93,7 +95,7 @@ async fn run(
             let (Some(client), Some(dir)) = (client, data_dir) else {
                 return stop(unavailable(), Vec::new());
             };
-            let env = FlowEnv::new(client, read_only, dir);
+            let env = FlowEnv::new(client, read_only, dir).with_change_log(log.clone());
             match OnboardRun::start(&env, *onboarding) {
                 Ok(run) => {
                     // The journal holds the data now; a draft of it would be offered twice.
@@ -115,7 +117,7 @@ async fn run(
             let (Some(client), Some(dir)) = (client, data_dir) else {
                 return stop(unavailable(), Vec::new());
             };
-            let env = FlowEnv::new(client, read_only, dir);
+            let env = FlowEnv::new(client, read_only, dir).with_change_log(log.clone());
             let mut run = match OnboardRun::load(&env.data_dir, &id) {
                 Ok(Some(run)) if !run.server.is_empty() && run.server != env.client.base_url() => {
                     return stop(

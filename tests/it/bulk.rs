@@ -747,3 +747,208 @@ async fn a_server_that_ignores_id_filters_is_read_one_by_one_not_walked() {
         .count();
     assert_eq!(lists, 1, "one list page, not the whole account");
 }
+
+/// What the worker sends back until `done` says the answer is complete.
+async fn worker_run(
+    worker: &syncro_tui::worker::Worker,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<syncro_tui::app::Action>,
+    effect: syncro_tui::app::Effect,
+    done: fn(&syncro_tui::app::Action) -> bool,
+) -> Vec<syncro_tui::app::Action> {
+    worker.spawn(effect);
+    let mut out = Vec::new();
+    loop {
+        let a = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .expect("an answer from the worker")
+            .expect("channel open");
+        let last = done(&a);
+        out.push(a);
+        if last {
+            return out;
+        }
+    }
+}
+
+/// The app's own path: the effects the bulk screen and the log screen emit, run by the worker
+/// against the demo server, the change log on disk, and the answers the screens get.
+#[tokio::test]
+async fn the_worker_runs_a_bulk_edit_logs_it_and_undoes_it_as_a_group() {
+    use syncro_tui::app::bulk::state::{BulkEvent, BulkOp, Decided, LogEvent, LogOp};
+    use syncro_tui::app::{Action as AppAction, Effect};
+    use syncro_tui::changelog::UndoTarget;
+    use syncro_tui::domain::{FormTarget, Record};
+    use syncro_tui::worker::Worker;
+
+    let server = demo(40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let direct = client(server.base_url());
+    let picked = business_customers(&direct, "Government", 3).await;
+    let ids: Vec<Id> = picked.iter().map(|c| c.id).collect();
+    let before: BTreeMap<Id, String> = picked
+        .iter()
+        .map(|c| (c.id, customer_type(c, TYPE).to_string()))
+        .collect();
+    let records: Vec<Record> = picked.iter().cloned().map(Record::Customer).collect();
+    let plan = BulkPlan::new(type_change("Government"), &records).unwrap();
+    assert_eq!(plan.to_write(), 3);
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let log_path = dir.path().join("changes.jsonl");
+    let worker = Worker::new(Some(client(server.base_url())), tx)
+        .with_drafts(dir.path().to_path_buf())
+        .with_change_log(ChangeLog::at(&log_path));
+
+    let answers = worker_run(
+        &worker,
+        &mut rx,
+        Effect::Bulk(BulkOp::Run {
+            plan: Box::new(plan),
+            read_only: false,
+        }),
+        |a| matches!(a, AppAction::Bulk(BulkEvent::Refreshed(_))),
+    )
+    .await;
+    let mut progress = 0;
+    let mut finished = None;
+    let mut refreshed = Vec::new();
+    for a in answers {
+        match a {
+            AppAction::Bulk(BulkEvent::Progress { item, .. }) => {
+                assert_eq!(item.status, ItemStatus::Done);
+                progress += 1;
+            }
+            AppAction::Bulk(BulkEvent::Finished { counts, error }) => {
+                finished = Some((counts, error))
+            }
+            AppAction::Bulk(BulkEvent::Refreshed(c)) => refreshed = c,
+            _ => {}
+        }
+    }
+    assert_eq!(progress, 3);
+    let (counts, error) = finished.expect("the run finished");
+    assert_eq!((counts.done, counts.pending, counts.failed), (3, 0, 0));
+    assert_eq!(error, None);
+    // The list gets the records as the server has them now.
+    assert_eq!(refreshed.len(), 3);
+    assert!(
+        refreshed
+            .iter()
+            .all(|c| customer_type(c, TYPE) == "Government")
+    );
+    for c in current(&direct, &ids).await.values() {
+        assert_eq!(customer_type(c, TYPE), "Government");
+    }
+
+    // A form's edit goes to the same log, with the value before.
+    let one = &picked[0];
+    let mut patch = Patch::new();
+    patch.insert("city".into(), json!("Undoville"));
+    let fresh = current(&direct, &[one.id]).await.remove(&one.id).unwrap();
+    worker_run(
+        &worker,
+        &mut rx,
+        Effect::Save {
+            token: 1,
+            target: FormTarget::EditCustomer { id: one.id },
+            patch,
+            before: Some(Box::new(Record::Customer(fresh.clone()))),
+        },
+        |a| matches!(a, AppAction::FormSaved { .. }),
+    )
+    .await;
+
+    let answers = worker_run(&worker, &mut rx, Effect::Log(LogOp::Read), |a| {
+        matches!(a, AppAction::Log(LogEvent::Entries(_)))
+    })
+    .await;
+    let Some(AppAction::Log(LogEvent::Entries(Ok(entries)))) = answers.into_iter().last() else {
+        panic!("the log's entries");
+    };
+    assert_eq!(
+        entries.len(),
+        4,
+        "three bulk writes and the form's: {entries:#?}"
+    );
+    // Newest first: the form's edit, with the city before and after.
+    assert_eq!(entries[0].record.id, one.id);
+    let city = entries[0]
+        .fields
+        .iter()
+        .find(|f| f.field == "city")
+        .unwrap();
+    assert_eq!(city.after, json!("Undoville"));
+    assert_eq!(city.before, json!(fresh.city.clone()));
+    let group = entries[1].group.clone().expect("bulk writes are one group");
+    assert!(
+        entries[1..]
+            .iter()
+            .all(|e| e.group.as_deref() == Some(group.as_str()))
+    );
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    assert!(!text.contains("demo\""), "the key is never in the log");
+
+    // `U` undoes the last change: the form's edit.
+    let answers = worker_run(&worker, &mut rx, Effect::Log(LogOp::DecideLast), |a| {
+        matches!(a, AppAction::Log(LogEvent::Decided { .. }))
+    })
+    .await;
+    let Some(AppAction::Log(LogEvent::Decided { target, result })) = answers.into_iter().last()
+    else {
+        panic!("a decision");
+    };
+    assert_eq!(target, UndoTarget::Entry(entries[0].id.clone()));
+    assert!(matches!(result, Ok(Decided::One { .. })), "{result:?}");
+    let answers = worker_run(
+        &worker,
+        &mut rx,
+        Effect::Log(LogOp::Undo {
+            target,
+            consent: Consent::default(),
+        }),
+        |a| matches!(a, AppAction::Log(LogEvent::Undone(_))),
+    )
+    .await;
+    assert!(
+        answers
+            .iter()
+            .any(|a| matches!(a, AppAction::Log(LogEvent::Undone(Ok(_))))),
+        "{answers:?}"
+    );
+    let now = current(&direct, &[one.id]).await.remove(&one.id).unwrap();
+    assert_eq!(now.city, fresh.city);
+
+    // `u` on a bulk write undoes the whole group.
+    let target = UndoTarget::Group(group);
+    let answers = worker_run(
+        &worker,
+        &mut rx,
+        Effect::Log(LogOp::Decide(target.clone())),
+        |a| matches!(a, AppAction::Log(LogEvent::Decided { .. })),
+    )
+    .await;
+    assert!(
+        answers.iter().any(|a| matches!(
+            a,
+            AppAction::Log(LogEvent::Decided { result: Ok(Decided::Group(g)), .. }) if g.counts().apply == 3
+        )),
+        "{answers:?}"
+    );
+    worker_run(
+        &worker,
+        &mut rx,
+        Effect::Log(LogOp::Undo {
+            target,
+            consent: Consent::default(),
+        }),
+        |a| matches!(a, AppAction::Log(LogEvent::Undone(_))),
+    )
+    .await;
+    for (id, c) in current(&direct, &ids).await {
+        assert_eq!(
+            customer_type(&c, TYPE),
+            before[&id],
+            "customer {id} as before"
+        );
+    }
+}

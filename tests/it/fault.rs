@@ -556,6 +556,7 @@ async fn a_create_under_any_fault_is_found_and_never_doubled() {
                         token,
                         target: case.target.clone(),
                         patch: case.patch.clone(),
+                        before: None,
                     },
                 )
                 .await,
@@ -759,6 +760,7 @@ async fn an_update_under_any_fault_keeps_every_field_or_says_so() {
                     token,
                     target: FormTarget::EditCustomer { id: target.id },
                     patch: fields,
+                    before: None,
                 },
             )
             .await,
@@ -790,6 +792,7 @@ async fn an_update_under_any_fault_keeps_every_field_or_says_so() {
                         customer_id: target.id,
                     },
                     patch: patch(json!({"title": format!("Title {k}")})),
+                    before: None,
                 },
             )
             .await,
@@ -832,6 +835,7 @@ async fn a_strange_200_without_the_change_names_the_fields_lost() {
                     token: 7,
                     target: FormTarget::EditCustomer { id: target.id },
                     patch: patch(json!({"city": "Nowhere Kept", "email": "lost@faultline.test"})),
+                    before: None,
                 },
             )
             .await,
@@ -883,6 +887,7 @@ async fn a_title_the_create_dropped_is_set_with_a_put_and_said() {
                 token: 1,
                 target: FormTarget::NewContact { customer_id: owner },
                 patch: patch(json!({"name": "Tilda Title", "title": "Billing Contact"})),
+                before: None,
             },
         )
         .await,

@@ -295,7 +295,10 @@ async fn attached(c: &SyncroClient, id: Id) -> (BTreeSet<Id>, BTreeSet<Id>, BTre
 async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
     let server = demo().await;
     let dir = tempfile::tempdir().unwrap();
-    let env = env(&server, &dir, false);
+    let changes = dir.path().join("changes.jsonl");
+    let env = env(&server, &dir, false).with_change_log(Some(std::sync::Arc::new(
+        syncro_tui::changelog::ChangeLog::at(&changes),
+    )));
     let c = &env.client;
     let customers = c.all_customers(&CustomerQuery::default()).await.unwrap();
     let primary = id_of(&customers, "Acme Dental LLC");
@@ -436,6 +439,47 @@ async fn a_merge_interrupted_midway_resumes_and_loses_nothing() {
     let log = std::fs::read_to_string(merge::log_path(&env.data_dir)).unwrap();
     assert!(log.contains("\"delete_duplicate\""), "{log}");
     assert!(log.contains("Already on the primary"), "{log}");
+
+    // The change log has every write of the merge, as one group: each contact moved (with
+    // its customer before and after), each ticket and asset, the copy, the delete. The
+    // interrupted move that was found done is not logged twice.
+    let entries = syncro_tui::changelog::ChangeLog::at(&changes)
+        .read_all()
+        .unwrap();
+    use syncro_tui::changelog::{ChangeKind, RecordKind};
+    assert!(entries.iter().all(|e| e.kind == ChangeKind::MergeStep));
+    let groups: BTreeSet<_> = entries.iter().map(|e| e.group.clone()).collect();
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    let moved: Vec<_> = entries
+        .iter()
+        .filter(|e| e.record.kind == RecordKind::Contact)
+        .collect();
+    assert_eq!(moved.len(), dc.len() + 1, "every contact, the late one too");
+    for e in &moved {
+        assert_eq!(e.fields[0].field, "customer_id");
+        assert_eq!(e.fields[0].before, json!(duplicate));
+        assert_eq!(e.fields[0].after, json!(primary));
+    }
+    let notes_of = |word: &str| {
+        entries
+            .iter()
+            .filter(|e| e.note.as_deref().is_some_and(|n| n.contains(word)))
+            .count()
+    };
+    assert_eq!(
+        notes_of("ticket #"),
+        dt.len() - 1,
+        "the resumed ticket once, not twice"
+    );
+    assert_eq!(notes_of(": asset "), da.len());
+    assert_eq!(notes_of("Merge: copied"), 1);
+    assert_eq!(notes_of("Merge: deleted"), 1);
+    // Undo refuses a merge, and says why.
+    let d = syncro_tui::flows::undo::decide_with(&entries[0], None, None, &server.base_url());
+    assert!(
+        matches!(d, syncro_tui::flows::undo::UndoDecision::Unavailable { ref reason } if reason.contains("merge")),
+        "{d:?}"
+    );
 }
 
 /// Invoices cannot be moved through the API and die with their customer: a duplicate that has

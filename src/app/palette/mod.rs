@@ -35,6 +35,12 @@ pub fn open(app: &mut App) {
     app.palette.history_pos = None;
 }
 
+/// The palette with `text` typed already (the change log's `/`: `log FILTER`).
+pub fn open_with(app: &mut App, text: &str) {
+    open(app);
+    app.palette.input = tui_input::Input::new(text.to_string());
+}
+
 fn close(app: &mut App) {
     app.stack.remove(is_palette);
     app.palette.input.reset();
@@ -233,6 +239,9 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
             }
         }
         Command::Export { what, format } => export_effect(app, what, format, fx),
+        Command::Log(text) => crate::app::log::open(app, &text, fx),
+        Command::Undo => crate::app::log::undo_last(app, fx),
+        Command::Bulk => crate::app::bulk::show(app),
     }
 }
 

@@ -32,6 +32,9 @@ pub enum Verb {
     Onboard,
     Sync,
     Export,
+    Log,
+    Undo,
+    Bulk,
     Profile,
     Refresh,
     Help,
@@ -126,6 +129,30 @@ pub static COMMANDS: &[CommandSpec] = &[
         complete: ArgKind::Export,
     },
     CommandSpec {
+        verb: Verb::Log,
+        name: "log",
+        aliases: &[],
+        args: "[TEXT]",
+        help: "every write the app made on this account, newest first; u undoes one",
+        complete: ArgKind::Text,
+    },
+    CommandSpec {
+        verb: Verb::Undo,
+        name: "undo",
+        aliases: &[],
+        args: "",
+        help: "undo the last change the app made (as U; asks first)",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        verb: Verb::Bulk,
+        name: "bulk",
+        aliases: &[],
+        args: "",
+        help: "show the bulk edit that runs or stopped (e with marks starts one)",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
         verb: Verb::Profile,
         name: "profile",
         aliases: &[],
@@ -191,6 +218,12 @@ pub enum Command {
     },
     /// `:onboard`: the client onboarding flow.
     Onboard,
+    /// `:log [TEXT]`: the change log, filtered.
+    Log(String),
+    /// `:undo`: undo the last change.
+    Undo,
+    /// `:bulk`: the bulk edit that runs or stopped, shown again.
+    Bulk,
 }
 
 /// Parses a command line (without the `:`). Errors are messages for the status line.
@@ -233,6 +266,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
             "full" => Ok(Command::Sync { full: true }),
             _ => Err("Use :sync, or :sync full".into()),
         },
+        Verb::Log => Ok(Command::Log(rest.to_string())),
+        Verb::Undo => no_arguments(Command::Undo),
+        Verb::Bulk => no_arguments(Command::Bulk),
         Verb::Duplicates => no_arguments(Command::Duplicates),
         Verb::Onboard => no_arguments(Command::Onboard),
         Verb::Refresh => no_arguments(Command::Refresh),
