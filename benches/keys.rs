@@ -15,7 +15,8 @@
 //! - `slash_*`: `/` then each character of a word: a name, an e-mail fragment, phone digits, a
 //!   typo (found by the fuzzy pass) and a non-Latin name. One bench per keystroke.
 //! - `find_*`: the same words in `F` (find anywhere).
-//! - `browse`: `j`, PgDn, `s` (sort by the next key), and Esc from a typed search.
+//! - `browse`: `j`, PgDn, `s` (sort by the next key), `*` (mark every row), and Esc from a
+//!   typed search.
 //!
 //! Run: `cargo bench --bench keys` (`-- slash_100k` for one group).
 
@@ -161,6 +162,13 @@ mod browse {
     #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
     fn sort_next(bencher: Bencher, n: usize) {
         key(bencher, n, KeyCode::Char('s'));
+    }
+
+    /// `*`: every row the filter shows marked (here every customer of the account), the
+    /// pane title's count repainted.
+    #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+    fn mark_all(bencher: Bencher, n: usize) {
+        key(bencher, n, KeyCode::Char('*'));
     }
 
     /// Esc in the search field after `smith`: the search cleared, every row shown again.
