@@ -415,6 +415,8 @@ pub fn insert_customers(app: &mut App, items: Vec<Customer>, replace: bool) {
 /// decodes only those that changed.
 pub fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
     let type_property = app.config.customer_type_property.clone();
+    // Before the old rows' views move out below (a row without its view has no id).
+    let keep = app.list.selected().map(|r| r.id());
     let l = &mut app.list;
     let mut rows = Vec::with_capacity(items.len());
     for record in items {
@@ -433,7 +435,7 @@ pub fn insert_shared(app: &mut App, items: Vec<Packed>, replace: bool) {
         };
         rows.push(Row { record, view });
     }
-    insert_rows(app, rows, replace);
+    insert_rows_keeping(app, rows, replace, keep);
 }
 
 /// Puts the list cursor on a customer, if it is shown, and the detail on it (`rebuild` also
@@ -473,13 +475,18 @@ pub fn remove_row(app: &mut App, id: Id) {
 
 /// Adds (or updates) rows already built; `replace` starts the list over.
 pub fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
+    // The cursor stays on the same customer: rows added or replaced (a sync, a colleague's
+    // change arriving) re-sort the list under it.
+    let keep = app.list.selected().map(|r| r.id());
+    insert_rows_keeping(app, items, replace, keep);
+}
+
+fn insert_rows_keeping(app: &mut App, items: Vec<Row>, replace: bool, keep: Option<Id>) {
     let l = &mut app.list;
     l.version += 1;
-    let mut keep = None;
     if replace {
         // `shown` indexes the old rows: drop it with them (a stale index would point past the
-        // new rows), and put the cursor back on the same customer afterwards.
-        keep = l.selected().map(|r| r.id());
+        // new rows).
         l.rows.clear();
         l.index.clear();
         l.shown.clear();

@@ -132,8 +132,10 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
         } => {
             app.mirror.age = Some("synced just now".into());
             app.mirror.synced_at = app.clock;
+            let customers = with_own_writes(&app.mirror.written, customers);
             show_mirror(app, customers, Vec::new());
             if done {
+                app.mirror.written.clear();
                 app.mirror.syncing = None;
                 // The list title says "synced just now"; the summary never hides another
                 // message (an export's path, a profile switch, an error).
@@ -170,6 +172,36 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
     false
 }
 
+/// A pass's customers with the app's own writes laid over them: a record the pass lacks, or
+/// holds in an older version than the app wrote, is the app's copy.
+fn with_own_writes(written: &[Customer], mut customers: Vec<Packed>) -> Vec<Packed> {
+    if written.is_empty() {
+        return customers;
+    }
+    let mine: std::collections::HashMap<Id, &Customer> =
+        written.iter().map(|c| (c.id, c)).collect();
+    let mut seen = std::collections::HashSet::new();
+    for p in &mut customers {
+        if let Some(c) = mine.get(&p.id()) {
+            seen.insert(c.id);
+            let theirs = p.unpack();
+            if theirs
+                .updated_at
+                .is_none_or(|t| c.updated_at.is_some_and(|m| m >= t))
+            {
+                *p = Packed::pack(c);
+            }
+        }
+    }
+    customers.extend(
+        written
+            .iter()
+            .filter(|c| !seen.contains(&c.id))
+            .map(Packed::pack),
+    );
+    customers
+}
+
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
 fn show_mirror(app: &mut App, customers: Vec<Packed>, views: Vec<RowView>) {
     app.mirror.active = true;
@@ -202,8 +234,12 @@ fn push(app: &App, op: MirrorOp, fx: &mut Vec<Effect>) {
 
 /// A customer was created or saved: the mirror (and, when the list comes from it, the list)
 /// take the new record at once.
-pub fn customer_saved(app: &App, customer: &Customer, fx: &mut Vec<Effect>) {
+pub fn customer_saved(app: &mut App, customer: &Customer, fx: &mut Vec<Effect>) {
     push(app, MirrorOp::PutCustomer(Box::new(customer.clone())), fx);
+    if app.mirror.configured && customer.id != 0 {
+        app.mirror.written.retain(|c| c.id != customer.id);
+        app.mirror.written.push(customer.clone());
+    }
 }
 
 /// A contact was created or saved.
@@ -212,8 +248,9 @@ pub fn contact_saved(app: &App, contact: &Contact, fx: &mut Vec<Effect>) {
 }
 
 /// A customer was deleted (or merged away).
-pub fn customer_deleted(app: &App, id: Id, fx: &mut Vec<Effect>) {
+pub fn customer_deleted(app: &mut App, id: Id, fx: &mut Vec<Effect>) {
     push(app, MirrorOp::RemoveCustomer(id), fx);
+    app.mirror.written.retain(|c| c.id != id);
 }
 
 /// A contact was deleted.
@@ -653,13 +690,64 @@ pub(crate) mod tests {
         assert_eq!(selected.customer().contacts.get(at).map(|k| k.id), want);
     }
 
+    /// A pass's result made before the worker's mirror took the app's write (the new customer
+    /// arrives as `Changed` just after) does not take the customer out of the list, nor the
+    /// cursor off it; an older copy in the pass does not undo the app's edit.
+    #[test]
+    fn a_sync_result_older_than_the_apps_write_keeps_the_write() {
+        let mut app = loaded();
+        let before: Vec<Customer> = fixtures::customers();
+        let mut fresh: Customer = serde_json::from_value(serde_json::json!({
+            "id": 31_000_001, "business_name": "Harbor Lights Dental Studio",
+            "updated_at": "2026-12-02T22:00:00Z"
+        }))
+        .unwrap();
+        fresh.contacts = Vec::new();
+        let mut fx = Vec::new();
+        customer_saved(&mut app, &fresh, &mut fx);
+        panes::insert_customers(&mut app, vec![fresh.clone()], false);
+        assert!(panes::select_customer(&mut app, fresh.id, true));
+        let mut renamed = before[0].clone();
+        renamed.business_name = Some("Acme Renamed Here".into());
+        renamed.updated_at = Some("2030-01-01T00:00:00Z".parse().unwrap());
+        customer_saved(&mut app, &renamed, &mut fx);
+        panes::insert_customers(&mut app, vec![renamed.clone()], false);
+
+        // The pass read the account before both writes.
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Synced {
+                customers: shared(before.clone()),
+                summary: "sync".into(),
+                done: true,
+            }),
+        );
+        assert_eq!(app.list.selected().map(|r| r.id()), Some(fresh.id));
+        let i = app.list.index[&renamed.id];
+        assert_eq!(
+            app.list.rows[i].customer().business_name.as_deref(),
+            Some("Acme Renamed Here")
+        );
+        // Once a pass finished, the next one is the mirror's word again (it has the writes).
+        assert!(app.mirror.written.is_empty());
+        update(
+            &mut app,
+            Action::Mirror(MirrorEvent::Synced {
+                customers: shared(before),
+                summary: "sync".into(),
+                done: true,
+            }),
+        );
+        assert!(!app.list.index.contains_key(&fresh.id));
+    }
+
     #[test]
     fn writes_reach_the_mirror_and_the_list() {
         let mut app = loaded();
         let mut fx = Vec::new();
         let mut c = fixtures::customers()[0].clone();
         c.business_name = Some("Acme Renamed".into());
-        customer_saved(&app, &c, &mut fx);
+        customer_saved(&mut app, &c, &mut fx);
         assert_eq!(
             fx,
             vec![Effect::Mirror(MirrorOp::PutCustomer(Box::new(c.clone())))]

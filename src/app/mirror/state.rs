@@ -129,6 +129,11 @@ pub struct MirrorState {
     pub searcher: Option<SharedSearcher>,
     /// A second searcher for the popup, so the list filter's narrowing memory stays its own.
     pub find_searcher: Option<SharedSearcher>,
+    /// Customers the app wrote since the last finished sync. A pass's result can be made
+    /// before the worker's mirror took such a write (it arrives as `Changed` just after):
+    /// until then the list keeps the app's copy, so that a new customer never leaves the list
+    /// and the cursor on it for a moment.
+    pub written: Vec<crate::api::model::Customer>,
 }
 
 impl MirrorState {
