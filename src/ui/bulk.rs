@@ -110,35 +110,45 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
                 fit(&sanitize::line(&plan.change.describe()), w),
                 theme.bold(),
             ));
-            lines.push(Line::styled(
-                fit(
-                    &format!(
-                        "{} to write, {} skipped · {} requests, about {} at {rpm} a minute · nothing sent yet",
-                        count(writes as u64),
-                        count(skipped as u64),
-                        count(plan.requests() as u64),
-                        crate::mirror::human_duration(secs),
-                    ),
-                    w,
-                ),
-                theme.dim(),
-            ));
-            if let Some(e) = &b.error {
-                lines.push(Line::styled(fit(&sanitize::line(e), w), theme.error()));
+            let summary = format!(
+                "{} to write, {} skipped · {} requests, about {} at {rpm} a minute · nothing sent yet",
+                count(writes as u64),
+                count(skipped as u64),
+                count(plan.requests() as u64),
+                crate::mirror::human_duration(secs),
+            );
+            for l in wrap(&summary, w) {
+                lines.push(Line::styled(l, theme.dim()));
             }
-            let name_w = (w / 3).clamp(12, 40);
-            let side = w.saturating_sub(name_w + 5) / 2;
+            if let Some(e) = &b.error {
+                for l in wrap(&sanitize::line(e), w) {
+                    lines.push(Line::styled(l, theme.error()));
+                }
+            }
+            // Columns as wide as what they hold, the new value taking what is left.
+            let rows = plan.preview();
+            let widest = |f: &dyn Fn(&crate::flows::bulk::PreviewRow) -> usize| {
+                rows.iter().map(f).max().unwrap_or(0)
+            };
+            let name_w = widest(&|r| crate::text::width(&r.label))
+                .max(6)
+                .min((w / 3).clamp(12, 40));
+            let avail = w.saturating_sub(name_w + 5);
+            let old_w = widest(&|r| crate::text::width(&r.old))
+                .max(3)
+                .min(avail / 2);
+            let new_w = avail.saturating_sub(old_w);
             lines.push(Line::styled(
                 format!(
                     "  {} {} → {}",
                     cell("Record", name_w),
-                    cell("Now", side),
-                    cell("After", side)
+                    cell("Now", old_w),
+                    cell("After", new_w)
                 ),
                 theme.header(),
             ));
             let room = h.saturating_sub(lines.len());
-            for row in plan.preview().iter().skip(*scroll).take(room) {
+            for row in rows.iter().skip(*scroll).take(room) {
                 let (after, style) = match &row.skip {
                     Some(why) => (format!("(skipped: {why})"), theme.dim()),
                     None => (row.new.clone(), theme.plain()),
@@ -147,8 +157,8 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
                     format!(
                         "  {} {} → {}",
                         cell(&sanitize::line(&row.label), name_w),
-                        cell(&sanitize::line(&row.old), side),
-                        cell(&sanitize::line(&after), side)
+                        cell(&sanitize::line(&row.old), old_w),
+                        cell(&sanitize::line(&after), new_w)
                     ),
                     style,
                 ));
