@@ -445,3 +445,38 @@ fn capital_u_undoes_the_last_change_and_read_only_refuses() {
     assert!(fx.is_empty());
     assert!(app.message.as_ref().unwrap().error);
 }
+
+#[test]
+fn the_preview_and_the_log_read_whole_at_80_columns() {
+    let mut app = two_marked();
+    update(&mut app, Action::Resize(80, 24));
+    while bulk(&app).value.value() != "Government" {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Enter);
+    let screen = crate::ui::tests::render(&app);
+    assert!(
+        screen.contains("Set Customer Type to Government"),
+        "{screen}"
+    );
+    // The summary wraps rather than ending in an ellipsis.
+    assert!(screen.contains("nothing sent"), "{screen}");
+    assert!(!screen.contains("sent …"), "{screen}");
+    assert!(screen.contains("→ Government"), "{screen}");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+
+    let mut e = city_entry(7);
+    e.record.label = "Northwind Traders International Holdings of the Pacific Northwest".into();
+    open_log(&mut app, vec![e]);
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("When (UTC)"), "{screen}");
+    // The list cuts the long name; the selected entry is shown whole under it.
+    let flat: String = screen
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '┃' || c == ' ' || c == '"'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("Pacific Northwest"), "{screen}");
+    assert!(flat.contains("City: Salem → Portland"), "{screen}");
+}
