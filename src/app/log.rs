@@ -90,9 +90,13 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         // The filter is `:log TEXT`: `/` puts it on the prompt to change.
         Cmd::Search => {
             let text = format!("log {}", v.filter);
-            crate::app::palette::open_with(app, &text);
+            app.stack.push(Screen::Palette);
+            app.palette.start(&text);
         }
-        Cmd::Palette => crate::app::palette::open(app),
+        Cmd::Palette => {
+            app.stack.push(Screen::Palette);
+            app.palette.start("");
+        }
         Cmd::Open => {
             let Some(e) = v.shown.get(v.cursor).map(|&i| v.entries[i].clone()) else {
                 return;

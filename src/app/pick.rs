@@ -115,7 +115,13 @@ fn pick(app: &mut App) {
     };
     match p.purpose {
         PickFor::NewContact => forms::new_contact(app, &to),
-        PickFor::BulkMove => crate::app::bulk::picked(app, to.id, to.display_name()),
+        // The bulk edit's move: the customer becomes its target (the screen under the picker).
+        PickFor::BulkMove => {
+            if let Some(b) = app.stack.bulk_mut() {
+                b.target = Some((to.id, crate::sanitize::line(&to.display_name())));
+                b.error = None;
+            }
+        }
         PickFor::MoveContact { contact_id, from } => {
             let Some(source) = app
                 .list

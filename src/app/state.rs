@@ -143,7 +143,7 @@ pub struct App {
     /// Unfinished bulk edits of an earlier run, offered like `merge_waiting`.
     pub bulk_waiting: Vec<crate::flows::bulk::BulkRun>,
     /// The rows marked for a bulk edit or an export.
-    pub marks: crate::app::marks::Marks,
+    pub marks: crate::app::marks::state::Marks,
     /// How long a request sent now would wait for the client's rate limiter (a 429's pause
     /// or a full window), read on each tick while something loads.
     pub rate_wait: Option<Duration>,

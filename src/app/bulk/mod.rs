@@ -305,14 +305,6 @@ pub fn edit(app: &mut App, req: InputRequest) {
     }
 }
 
-/// The customer picked for a move.
-pub fn picked(app: &mut App, id: Id, name: String) {
-    if let Some(b) = app.stack.bulk_mut() {
-        b.target = Some((id, sanitize::line(&name)));
-        b.error = None;
-    }
-}
-
 /// The answer to "Change N records now?".
 pub fn answer(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
     let read_only = app.config.read_only;

@@ -30,15 +30,7 @@ fn is_palette(s: &Screen) -> bool {
 /// `:` pressed: an empty prompt.
 pub fn open(app: &mut App) {
     app.stack.push(Screen::Palette);
-    app.palette.input.reset();
-    app.palette.chosen = None;
-    app.palette.history_pos = None;
-}
-
-/// The palette with `text` typed already (the change log's `/`: `log FILTER`).
-pub fn open_with(app: &mut App, text: &str) {
-    open(app);
-    app.palette.input = tui_input::Input::new(text.to_string());
+    app.palette.start("");
 }
 
 fn close(app: &mut App) {

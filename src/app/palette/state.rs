@@ -471,6 +471,13 @@ impl Palette {
     pub fn text(&self) -> &str {
         self.input.value()
     }
+
+    /// A fresh prompt holding `text` (the palette just opened).
+    pub fn start(&mut self, text: &str) {
+        self.input = Input::new(text.to_string());
+        self.chosen = None;
+        self.history_pos = None;
+    }
 }
 
 /// How many suggestions the popup shows at most.

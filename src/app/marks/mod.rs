@@ -2,11 +2,6 @@
 //! bulk edit or an export. Marks are ids, so they survive filtering, sorting, paging and a
 //! sync; a record that goes away takes its mark with it.
 
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
-
-use rustc_hash::FxHasher;
-
 use crate::api::model::Id;
 use crate::app::effect::Effect;
 use crate::app::kinds::Pane;
@@ -14,36 +9,9 @@ use crate::app::panes;
 use crate::app::state::App;
 use crate::text::plural;
 
-/// A set of record ids with a fast hasher: `*` over a 100,000-customer mirror inserts every id
-/// within a frame.
-pub type IdSet = HashSet<Id, BuildHasherDefault<FxHasher>>;
+pub mod state;
 
-/// The marked records of each pane.
-#[derive(Debug, Clone, Default)]
-pub struct Marks {
-    pub customers: IdSet,
-    pub contacts: IdSet,
-    /// `*` on a paged list: the pages not loaded yet are being fetched; every row the filter
-    /// shows is marked when the last one arrives.
-    pub pending_all: bool,
-}
-
-impl Marks {
-    /// The marks of the pane on the left.
-    pub fn of(&self, pane: Pane) -> &IdSet {
-        match pane {
-            Pane::Customers => &self.customers,
-            Pane::Contacts => &self.contacts,
-        }
-    }
-
-    fn of_mut(&mut self, pane: Pane) -> &mut IdSet {
-        match pane {
-            Pane::Customers => &mut self.customers,
-            Pane::Contacts => &mut self.contacts,
-        }
-    }
-}
+pub use state::{IdSet, Marks};
 
 fn noun(pane: Pane, n: usize) -> String {
     match pane {
