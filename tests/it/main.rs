@@ -3,6 +3,7 @@
 
 //! Integration tests: one binary, one module per area (keeps link time down).
 
+mod arch;
 mod bulk;
 mod client;
 mod config;
