@@ -18,6 +18,7 @@ pub mod filter;
 pub mod flows;
 pub mod house;
 pub mod logging;
+pub mod lookup;
 pub mod memory;
 pub mod mirror;
 pub mod roles;
