@@ -158,7 +158,8 @@ impl Field {
 pub struct Answer {
     pub rank: Rank,
     pub field: Field,
-    /// The value that matched, as stored.
+    /// The value that matched, as stored (for a customer's number matched with a contact's,
+    /// the contact's, which keeps its formatting).
     pub value: String,
     pub customer: Customer,
     /// The contact that matched (or shares the customer's matching number).
@@ -345,17 +346,28 @@ pub fn best_match(q: &Query, c: &Customer) -> Option<Answer> {
         )
     };
     let best = hits.iter().min_by_key(|h| key(h))?;
-    // A match on the customer's own field names the best contact matching as well.
-    let contact = best.contact.or_else(|| {
+    // A match on the customer's own field names the best contact matching as well: for a
+    // number, any contact with the same number (shown as the contact has it, since customers'
+    // numbers are stored as bare digits); otherwise one that matched as well.
+    let phone = |r: Rank| matches!(r, Rank::PhoneExact | Rank::PhoneSuffix);
+    let with = if best.field.is_contact() {
+        None
+    } else {
         hits.iter()
-            .filter(|h| h.field.is_contact() && h.rank == best.rank)
+            .filter(|h| {
+                h.field.is_contact() && (h.rank == best.rank || (phone(h.rank) && phone(best.rank)))
+            })
             .min_by_key(|h| key(h))
-            .and_then(|h| h.contact)
-    });
+    };
+    let contact = best.contact.or(with.and_then(|h| h.contact));
+    let value = match with {
+        Some(h) if phone(best.rank) => h.value.clone(),
+        _ => best.value.clone(),
+    };
     Some(Answer {
         rank: best.rank,
         field: best.field,
-        value: best.value.clone(),
+        value,
         contact: contact.map(|i| c.contacts[i].clone()),
         customer: c.clone(),
         extension: best.extension,
