@@ -44,6 +44,8 @@ use crate::mirror::text::{fold, phone_digits_into, phone_query};
 use crate::mirror::{DEMO_PROFILE, Mirror};
 use crate::sanitize;
 
+pub mod scan;
+
 /// Fewest digits that make a query a phone number.
 pub const MIN_PHONE_DIGITS: usize = 4;
 /// Fewest digits of a stored number that a longer query may end with.
@@ -386,20 +388,45 @@ pub fn lookup<C: Borrow<Customer>>(
     q: &Query,
     limit: usize,
 ) -> Vec<Answer> {
-    let limit = limit.max(1);
-    let mut out: Vec<Answer> = Vec::new();
+    let mut best = Best::new(limit);
     for c in customers {
-        if let Some(a) = best_match(q, c.borrow()) {
-            out.push(a);
-            if out.len() >= limit * 4 {
-                out.sort_by_key(Answer::key);
-                out.truncate(limit);
+        best.offer(q, c.borrow());
+    }
+    best.finish()
+}
+
+/// The best answers seen so far, fed one customer at a time (as a mirror file is decoded).
+#[derive(Debug)]
+pub struct Best {
+    limit: usize,
+    answers: Vec<Answer>,
+}
+
+impl Best {
+    pub fn new(limit: usize) -> Best {
+        Best {
+            limit: limit.max(1),
+            answers: Vec::new(),
+        }
+    }
+
+    /// Considers one customer.
+    pub fn offer(&mut self, q: &Query, c: &Customer) {
+        if let Some(a) = best_match(q, c) {
+            self.answers.push(a);
+            if self.answers.len() >= self.limit * 4 {
+                self.answers.sort_by_key(Answer::key);
+                self.answers.truncate(self.limit);
             }
         }
     }
-    out.sort_by_key(Answer::key);
-    out.truncate(limit);
-    out
+
+    /// The answers, best first.
+    pub fn finish(mut self) -> Vec<Answer> {
+        self.answers.sort_by_key(Answer::key);
+        self.answers.truncate(self.limit);
+        self.answers
+    }
 }
 
 /// The answer as one line for a phone system's pop-up:
@@ -728,17 +755,31 @@ pub fn select_customers<C: Borrow<Customer>>(
     query: Option<&Query>,
     include_disabled: bool,
 ) -> Vec<Customer> {
-    let mut out: Vec<(String, Customer)> = customers
+    let chosen = customers
         .into_iter()
-        .filter_map(|c| {
-            let c = c.borrow();
-            let keep =
-                (include_disabled || !c.disabled) && query.is_none_or(|q| customer_selected(q, c));
-            keep.then(|| (fold(&c.display_name()), clean_customer(c)))
-        })
+        .filter_map(|c| choose_customer(c.borrow(), query, include_disabled))
         .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
-    out.into_iter().map(|(_, c)| c).collect()
+    sort_by_name(chosen)
+}
+
+/// One customer as [`select_customers`] chooses it (sanitised), or `None`.
+pub fn choose_customer(
+    c: &Customer,
+    query: Option<&Query>,
+    include_disabled: bool,
+) -> Option<Customer> {
+    let keep = (include_disabled || !c.disabled) && query.is_none_or(|q| customer_selected(q, c));
+    keep.then(|| clean_customer(c))
+}
+
+/// Customers sorted by name (folded), then id.
+pub fn sort_by_name(customers: Vec<Customer>) -> Vec<Customer> {
+    let mut keyed: Vec<(String, Customer)> = customers
+        .into_iter()
+        .map(|c| (fold(&c.display_name()), c))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+    keyed.into_iter().map(|(_, c)| c).collect()
 }
 
 /// `syncro-tui customers` output of already selected (sanitised) customers.
@@ -787,36 +828,45 @@ pub fn select_contacts<C: Borrow<Customer>>(
     query: Option<&Query>,
     include_disabled: bool,
 ) -> Vec<Customer> {
-    let mut out: Vec<(String, Customer)> = Vec::new();
-    for c in customers {
-        let c = c.borrow();
-        if customer.is_some_and(|id| id != c.id) || (c.disabled && !include_disabled) {
-            continue;
-        }
-        let whole = query.is_none_or(|q| customer_own_match(q, c));
-        let mut kept: Vec<Contact> = c
-            .contacts
-            .iter()
-            .filter(|k| whole || query.is_some_and(|q| contact_own_match(q, k)))
-            .map(clean_contact)
-            .collect();
-        if kept.is_empty() {
-            continue;
-        }
-        kept.sort_by(|a, b| {
-            fold(opt(&a.name))
-                .cmp(&fold(opt(&b.name)))
-                .then(a.id.cmp(&b.id))
-        });
-        let mut shell = clean_customer(&Customer {
-            contacts: Vec::new(),
-            ..c.clone()
-        });
-        shell.contacts = kept;
-        out.push((fold(&shell.display_name()), shell));
+    let chosen = customers
+        .into_iter()
+        .filter_map(|c| choose_contacts(c.borrow(), customer, query, include_disabled))
+        .collect();
+    sort_by_name(chosen)
+}
+
+/// One customer with only the contacts [`select_contacts`] chooses (sanitised, sorted by
+/// name), or `None` when it keeps none.
+pub fn choose_contacts(
+    c: &Customer,
+    customer: Option<Id>,
+    query: Option<&Query>,
+    include_disabled: bool,
+) -> Option<Customer> {
+    if customer.is_some_and(|id| id != c.id) || (c.disabled && !include_disabled) {
+        return None;
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
-    out.into_iter().map(|(_, c)| c).collect()
+    let whole = query.is_none_or(|q| customer_own_match(q, c));
+    let mut kept: Vec<Contact> = c
+        .contacts
+        .iter()
+        .filter(|k| whole || query.is_some_and(|q| contact_own_match(q, k)))
+        .map(clean_contact)
+        .collect();
+    if kept.is_empty() {
+        return None;
+    }
+    kept.sort_by(|a, b| {
+        fold(opt(&a.name))
+            .cmp(&fold(opt(&b.name)))
+            .then(a.id.cmp(&b.id))
+    });
+    let mut shell = clean_customer(&Customer {
+        contacts: Vec::new(),
+        ..c.clone()
+    });
+    shell.contacts = kept;
+    Some(shell)
 }
 
 /// `syncro-tui contacts` output of [`select_contacts`]'s customers.
@@ -999,9 +1049,23 @@ pub fn mirror_target(args: &RunArgs) -> anyhow::Result<MirrorTarget> {
     })
 }
 
+/// Whether a mirror filled from `a` belongs to server `b` (as the store compares them).
+fn same_server(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
 /// The target's mirror; `None` when there is none (a discarded file is said on stderr).
 pub fn load_mirror(t: &MirrorTarget) -> Option<Mirror> {
-    match store::load_for_server(&config::data_dir(), &t.profile, &t.server_id) {
+    visit_mirror(t, &mut |_| ())
+}
+
+/// [`load_mirror`], calling `each` on every customer as the file is decoded: the file's one
+/// decoding pass serves the command too (decoding is most of a lookup's time). When the
+/// mirror is then not used (another server's), `each` has seen its records anyway: the caller
+/// drops what it gathered when this returns `None`.
+pub fn visit_mirror(t: &MirrorTarget, each: &mut dyn FnMut(&Customer)) -> Option<Mirror> {
+    let dir = config::data_dir();
+    match store::load_for_server_with(&dir, &t.profile, &t.server_id, &mut |c| each(c)).0 {
         LoadOutcome::Loaded(m) => Some(m),
         LoadOutcome::Missing => None,
         d @ LoadOutcome::Discarded { .. } => {
@@ -1013,9 +1077,12 @@ pub fn load_mirror(t: &MirrorTarget) -> Option<Mirror> {
     }
 }
 
-fn require_mirror(args: &RunArgs) -> anyhow::Result<(MirrorTarget, Mirror)> {
+fn require_mirror(
+    args: &RunArgs,
+    each: &mut dyn FnMut(&Customer),
+) -> anyhow::Result<(MirrorTarget, Mirror)> {
     let t = mirror_target(args)?;
-    let Some(m) = load_mirror(&t) else {
+    let Some(m) = visit_mirror(&t, each) else {
         bail!(
             "profile {} has no local mirror yet ({}): run `syncro-tui sync`{} first",
             t.profile,
@@ -1102,13 +1169,25 @@ pub fn run_lookup_cli(a: &LookupArgs, args: &RunArgs) -> anyhow::Result<bool> {
     };
     let t = mirror_target(args)?;
     let limit = if a.json || a.all { a.limit } else { 1 };
-    let (answers, source, web_base) = match load_mirror(&t) {
-        Some(m) => {
-            let web = web_base_of(&m.base_url).or(t.web_base.clone());
-            let answers = lookup(m.records().iter().map(|p| p.unpack()), &q, limit);
-            (answers, "mirror", web)
+    // A number or an address: only the records that may hold it are decoded.
+    let path = store::mirror_path(&config::data_dir(), &t.profile);
+    let scanned = scan::RawMirror::read(&path)
+        .filter(|raw| same_server(&raw.base_url, &t.server_id))
+        .and_then(|raw| Some((raw.lookup(&q, limit)?, raw.base_url)));
+    let mut best = Best::new(limit);
+    let loaded = match scanned {
+        Some(_) => None,
+        None => visit_mirror(&t, &mut |c| best.offer(&q, c)),
+    };
+    let (answers, source, web_base) = match (scanned, loaded) {
+        (Some((answers, base)), _) => {
+            (answers, "mirror", web_base_of(&base).or(t.web_base.clone()))
         }
-        None => {
+        (None, Some(m)) => {
+            let web = web_base_of(&m.base_url).or(t.web_base.clone());
+            (best.finish(), "mirror", web)
+        }
+        (None, None) => {
             let found = server_customers(args, q.server_text())?;
             (lookup(found, &q, limit), "server", t.web_base.clone())
         }
@@ -1136,13 +1215,12 @@ fn list_format(json: bool, csv: bool, vcard: bool, no_header: bool) -> ListForma
 
 /// `syncro-tui customers [--query Q] [--json|--csv]`.
 pub fn run_customers_cli(a: &CustomersArgs, args: &RunArgs) -> anyhow::Result<()> {
-    let (t, m) = require_mirror(args)?;
     let q = a.query.as_deref().and_then(Query::parse);
-    let chosen = select_customers(
-        m.records().iter().map(|p| p.unpack()),
-        q.as_ref(),
-        a.include_disabled,
-    );
+    let mut chosen = Vec::new();
+    let (t, _) = require_mirror(args, &mut |c| {
+        chosen.extend(choose_customer(c, q.as_ref(), a.include_disabled))
+    })?;
+    let chosen = sort_by_name(chosen);
     let format = list_format(a.json, a.csv, false, a.no_header);
     print(&format_customers(
         &chosen,
@@ -1153,12 +1231,13 @@ pub fn run_customers_cli(a: &CustomersArgs, args: &RunArgs) -> anyhow::Result<()
 
 /// `syncro-tui contacts [--customer ID|--query Q] [--json|--csv|--vcard]`.
 pub fn run_contacts_cli(a: &ContactsArgs, args: &RunArgs) -> anyhow::Result<()> {
-    let (t, m) = require_mirror(args)?;
     let q = a.query.as_deref().and_then(Query::parse);
-    let records: Box<dyn Iterator<Item = Customer>> = match a.customer {
-        Some(id) => Box::new(m.customer(id).into_iter()),
-        None => Box::new(m.records().iter().map(|p| p.unpack())),
-    };
+    // Naming a customer shows its contacts even when it is disabled.
+    let include_disabled = a.include_disabled || a.customer.is_some();
+    let mut chosen = Vec::new();
+    let (t, m) = require_mirror(args, &mut |c| {
+        chosen.extend(choose_contacts(c, a.customer, q.as_ref(), include_disabled))
+    })?;
     if let Some(id) = a.customer
         && !m.contains(id)
     {
@@ -1167,12 +1246,7 @@ pub fn run_contacts_cli(a: &ContactsArgs, args: &RunArgs) -> anyhow::Result<()> 
             t.profile
         );
     }
-    let chosen = select_contacts(
-        records,
-        a.customer,
-        q.as_ref(),
-        a.include_disabled || a.customer.is_some(),
-    );
+    let chosen = sort_by_name(chosen);
     let format = list_format(a.json, a.csv, a.vcard, a.no_header);
     print(&format_contacts(&chosen, format, csv_options(&t.settings))?)
 }
