@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// Log level for the log file (error, warn, info, debug, trace). RUST_LOG overrides it.
     #[arg(long, value_name = "LEVEL", global = true)]
     pub log_level: Option<String>,
+
+    /// Start on this customer (its ID); `syncro-tui open PHONE` finds the ID and sets it.
+    #[arg(long, value_name = "ID")]
+    pub open: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +76,84 @@ pub enum Command {
     /// The local mirror of the account.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Who is it: the customer and contact of a phone number, an e-mail address or a name, in
+    /// one line for a phone system's pop-up (from the mirror; from the server without one).
+    /// Exit status 1 when nothing matches, 2 on an error.
+    Lookup(LookupArgs),
+    /// Print customers from the mirror: one per line, tab-separated, after a header line.
+    Customers(CustomersArgs),
+    /// Print contacts from the mirror: one per line, tab-separated (e-mail, name, organisation,
+    /// title, ...), after a header line, as mutt's query_command reads it.
+    Contacts(ContactsArgs),
+    /// Start the app on the customer with this phone number, e-mail, name or ID (#ID).
+    Open(OpenArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LookupArgs {
+    /// Phone number (any format: 5550142 finds (503) 555-0142), e-mail address or name.
+    #[arg(required = true, num_args = 1.., value_name = "PHONE|EMAIL|TEXT")]
+    pub query: Vec<String>,
+    /// Print the answers as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print every answer (up to --limit), best first, one per line.
+    #[arg(long)]
+    pub all: bool,
+    /// Most answers printed with --all or --json.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CustomersArgs {
+    /// Only customers whose name, e-mail, phone or city (or one of whose contacts) matches.
+    #[arg(long, short)]
+    pub query: Option<String>,
+    /// Print JSON (an array of the records as the API gives them).
+    #[arg(long, group = "format")]
+    pub json: bool,
+    /// Print CSV (RFC 4180, the columns of the app's export).
+    #[arg(long, group = "format")]
+    pub csv: bool,
+    /// Include disabled customers.
+    #[arg(long)]
+    pub include_disabled: bool,
+    /// Leave out the header line of the tab-separated output.
+    #[arg(long)]
+    pub no_header: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ContactsArgs {
+    /// Only the contacts of this customer (its ID).
+    #[arg(long, value_name = "ID")]
+    pub customer: Option<u64>,
+    /// Only contacts whose name, e-mail, phone or title matches, or whose customer's does.
+    #[arg(long, short)]
+    pub query: Option<String>,
+    /// Print JSON (an array of contacts, each with its customer_name and title).
+    #[arg(long, group = "format")]
+    pub json: bool,
+    /// Print CSV (RFC 4180, the columns of the app's export).
+    #[arg(long, group = "format")]
+    pub csv: bool,
+    /// Print vCards (4.0), one per contact.
+    #[arg(long, group = "format")]
+    pub vcard: bool,
+    /// Include the contacts of disabled customers.
+    #[arg(long)]
+    pub include_disabled: bool,
+    /// Leave out the header line of the tab-separated output.
+    #[arg(long)]
+    pub no_header: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OpenArgs {
+    /// Phone number, e-mail address, name, or customer ID (#ID forces an ID).
+    #[arg(required = true, num_args = 1.., value_name = "PHONE|ID")]
+    pub target: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

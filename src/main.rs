@@ -5,7 +5,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     if matches!(
         cli.command,
-        None | Some(Command::Sync) | Some(Command::Cache(_))
+        None | Some(Command::Sync) | Some(Command::Cache(_)) | Some(Command::Open(_))
     ) {
         prepare_data_dir();
     }
@@ -16,6 +16,21 @@ fn main() -> std::process::ExitCode {
         Some(Command::Man) => syncro_tui::cli::print_man(),
         Some(Command::Sync) => syncro_tui::mirror::run_sync_cli(&cli.run),
         Some(Command::Cache(cmd)) => syncro_tui::mirror::run_cache_cli(cmd, &cli.run),
+        Some(Command::Lookup(args)) => {
+            exit_status(syncro_tui::lookup::run_lookup_cli(&args, &cli.run))
+        }
+        Some(Command::Customers(args)) => {
+            exit_status(syncro_tui::lookup::run_customers_cli(&args, &cli.run).map(|()| true))
+        }
+        Some(Command::Contacts(args)) => {
+            exit_status(syncro_tui::lookup::run_contacts_cli(&args, &cli.run).map(|()| true))
+        }
+        Some(Command::Open(args)) => syncro_tui::lookup::resolve_open_cli(&args, &cli.run)
+            .and_then(|id| {
+                let mut run = cli.run;
+                run.open = Some(id);
+                syncro_tui::tui::run_app(run)
+            }),
         None => syncro_tui::tui::run_app(cli.run),
     };
     match result {
@@ -44,6 +59,18 @@ fn prepare_data_dir() {
                 let _ = syncro_tui::files::secure_dir(&sub);
                 syncro_tui::files::remove_dead_temps_at_start(&sub);
             }
+        }
+    }
+}
+
+/// The scripting commands exit as grep does: 0 with an answer, 1 with none, 2 on an error.
+fn exit_status(result: anyhow::Result<bool>) -> anyhow::Result<()> {
+    match result {
+        Ok(true) => Ok(()),
+        Ok(false) => std::process::exit(1),
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::exit(2)
         }
     }
 }

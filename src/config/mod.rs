@@ -10,6 +10,7 @@
 
 mod check;
 pub mod colors;
+pub mod house;
 pub mod keys;
 
 use std::collections::BTreeMap;
@@ -72,6 +73,10 @@ pub struct Settings {
     pub export_dir: Option<PathBuf>,
     /// Prefix CSV cells that a spreadsheet would run as a formula with `'` (see `export`).
     pub csv_formula_guard: bool,
+    /// `[house]`: the house style for company names and what a complete profile needs.
+    /// Boxed: settings travel inside messages of the event loop, which stay small.
+    #[serde(default)]
+    pub house: Box<house::HouseSettings>,
     /// Keybinding overrides: mode -> action -> key (`[keys.normal] quit = "q"`).
     pub keys: BTreeMap<String, BTreeMap<String, KeySpec>>,
     /// Colour overrides: role -> colour (`[colors] accent = "#ff8800"`).
@@ -100,6 +105,7 @@ impl Default for Settings {
             log_level: None,
             export_dir: None,
             csv_formula_guard: true,
+            house: Box::default(),
             keys: BTreeMap::new(),
             colors: BTreeMap::new(),
             profiles: BTreeMap::new(),

@@ -13,6 +13,8 @@ mod fault;
 mod flows;
 mod forms;
 mod hardening;
+mod house;
+mod lookup;
 mod merge_ui;
 mod mirror;
 mod mirror_ui;
