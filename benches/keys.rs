@@ -17,6 +17,7 @@
 //! - `find_*`: the same words in `F` (find anywhere).
 //! - `browse`: `j`, PgDn, `s` (sort by the next key), `*` (mark every row), and Esc from a
 //!   typed search.
+//! - `contacts_pane`: `c` (the pane opened), `/` and a character in it, `s` in it.
 //!
 //! Run: `cargo bench --bench keys` (`-- slash_100k` for one group).
 
@@ -178,6 +179,89 @@ mod browse {
             .with_inputs(|| typed(n, '/', "smith"))
             .bench_local_values(|(mut app, mut term)| {
                 press(&mut app, KeyCode::Esc);
+                draw(&mut term, &app);
+                (app, term)
+            });
+    }
+}
+
+/// The contacts pane (`c`): every contact of the account (about 2.9 a customer: 291,380 at
+/// 100,000 customers), with the same habits as the customer list. Over a few thousand
+/// customers the pane's rows are built on a worker thread; here that build runs inline, as the
+/// worker runs it, and its answer goes into `update`.
+mod contacts_pane {
+    use super::*;
+    use syncro_tui::app::{Action, Effect, update};
+
+    /// `c` pressed, and the worker's build of the rows (if it asks for one) answered.
+    fn open_pane(app: &mut App) {
+        let a = common::key_action(app, KeyCode::Char('c'));
+        for e in update(app, a) {
+            if let Effect::BuildContacts {
+                generation,
+                customers,
+            } = e
+            {
+                let rows = syncro_tui::app::contact_list::build_rows(&customers);
+                update(app, Action::ContactsBuilt { generation, rows });
+            }
+        }
+    }
+
+    /// The app with the contacts pane open (and `/` pressed and `head` typed when `search`).
+    fn pane(n: usize, search: Option<&str>) -> (App, Screen) {
+        let mut app = indexed_app(n).clone();
+        open_pane(&mut app);
+        assert!(
+            app.contacts.rows.len() > n,
+            "the pane holds the account's contacts"
+        );
+        if let Some(head) = search {
+            press(&mut app, KeyCode::Char('/'));
+            type_text(&mut app, head);
+        }
+        let term = screen_showing(&app);
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        (app, term)
+    }
+
+    /// `c` from the customer list to the pane showing its rows: the key, the rows built (on
+    /// the worker in the app), drawn.
+    #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+    fn open(bencher: Bencher, n: usize) {
+        bencher
+            .with_inputs(|| {
+                let app = indexed_app(n).clone();
+                let term = screen_showing(&app);
+                (app, term)
+            })
+            .bench_local_values(|(mut app, mut term)| {
+                open_pane(&mut app);
+                draw(&mut term, &app);
+                (app, term)
+            });
+    }
+
+    /// `/` in the pane, then one character of a word.
+    #[divan::bench(args = ["smith|1", "smith|3", "smith|5", "@outlook|4", "8135559|4", "Νίκος|3"], sample_count = 10, sample_size = 1)]
+    fn slash_100k(bencher: Bencher, spec: &str) {
+        let (head, key) = split(spec);
+        bencher
+            .with_inputs(|| pane(100_000, Some(&head)))
+            .bench_local_values(|(mut app, mut term)| {
+                press(&mut app, KeyCode::Char(key));
+                draw(&mut term, &app);
+                (app, term)
+            });
+    }
+
+    /// `s`: the pane sorted by its next key.
+    #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+    fn sort_next(bencher: Bencher, n: usize) {
+        bencher
+            .with_inputs(|| pane(n, None))
+            .bench_local_values(|(mut app, mut term)| {
+                press(&mut app, KeyCode::Char('s'));
                 draw(&mut term, &app);
                 (app, term)
             });
