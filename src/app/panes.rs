@@ -757,12 +757,12 @@ pub fn set_search(app: &mut App, text: &str) {
 }
 
 #[cfg(test)]
-mod sort_tests {
+pub(crate) mod sort_tests {
     use super::*;
     use crate::app::fixtures;
 
     /// The demo server's account (seed 1), as the server returns it (by id).
-    fn demo_customers(n: usize) -> Vec<Customer> {
+    pub(crate) fn demo_customers(n: usize) -> Vec<Customer> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
