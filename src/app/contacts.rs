@@ -739,7 +739,7 @@ mod sort_tests {
 
     #[test]
     fn every_contact_sort_gives_the_reference_order_on_demo_data() {
-        let mut customers = crate::app::panes::sort_tests::demo_customers(1_000);
+        let mut customers = crate::app::panes::tests::demo_customers(1_000);
         // Names sharing long beginnings, past the sort prefix: the full comparison decides.
         for (k, c) in customers.iter_mut().enumerate().take(60) {
             c.business_name = Some(format!("{:0>30}{}", k % 3, k % 5));

@@ -757,7 +757,7 @@ pub fn set_search(app: &mut App, text: &str) {
 }
 
 #[cfg(test)]
-pub(crate) mod sort_tests {
+pub(crate) mod tests {
     use super::*;
     use crate::app::fixtures;
 
