@@ -17,7 +17,9 @@
 //!   `BURST_GAP`; one frame is written in well under that). Before the next key the app must be
 //!   quiet for `SETTLE` (the search's debounce ticks are over). Keys: `j`, PgDn, `/` and each
 //!   character of a few words (a name, an e-mail fragment, phone digits, a typo, a non-Latin
-//!   name) then Esc, `F` and the same words then Esc, `s` (each sort key in turn). Each frame is
+//!   name) then Esc, `F` and the same words then Esc, `s` (each sort key in turn), then the
+//!   contacts pane: `c` (open; it is built on a worker the first time, the wait for its rows is
+//!   not timed), `/` and a few words, Esc, `s`, `c` back. Each frame is
 //!   checked (the typed text is on the screen) so a missed frame is not timed as a fast one.
 //! - `start`: from just before the process is spawned (config load, terminal set-up, mirror
 //!   file read) to the end of the first frame whose list shows the mirror's rows (its title
@@ -48,6 +50,8 @@ const PATIENCE: Duration = Duration::from_secs(5);
 /// A name, an e-mail fragment, phone digits, a typo (the fuzzy pass finds `johnson`) and a
 /// non-Latin name, all in the demo generator's data.
 const WORDS: [&str; 5] = ["smith", "@outlook", "8135559", "jonsn", "Νίκος"];
+/// Typed into the contacts pane's filter.
+const CONTACT_WORDS: [&str; 3] = ["smith", "@outlook", "Νίκος"];
 
 struct Opts {
     mode: String,
@@ -414,6 +418,33 @@ fn keys(env: &Env, rounds: usize) {
             let d = app.key(b"s", any);
             put(&mut groups, "s (sort)", d);
         }
+        // The contacts pane (every contact of the account): open, search, sort, back.
+        let d = app.key(b"c", any);
+        put(&mut groups, "c (open)", d);
+        let rows_shown = |s: &str| s.contains(" Contacts ") && !s.contains("reading ");
+        if !rows_shown(&app.screen()) && app.until(Duration::from_secs(60), rows_shown).is_none() {
+            put(&mut groups, "contacts rows", None);
+        }
+        for w in CONTACT_WORDS {
+            let d = app.key(b"/", any);
+            put(&mut groups, "contacts / (open)", d);
+            let mut typed = String::new();
+            for c in w.chars() {
+                typed.push(c);
+                let mut buf = [0u8; 4];
+                let shown = typed.clone();
+                let d = app.key(c.encode_utf8(&mut buf).as_bytes(), |s| s.contains(&shown));
+                put(&mut groups, "contacts / letter", d);
+            }
+            let d = app.key(b"\x1b", any);
+            put(&mut groups, "contacts / Esc", d);
+        }
+        for _ in 0..4 {
+            let d = app.key(b"s", any);
+            put(&mut groups, "contacts s", d);
+        }
+        let d = app.key(b"c", any);
+        put(&mut groups, "c (back)", d);
     }
     println!(
         "keystroke to end of frame, {} customers, {rounds} rounds (min median max ms, count):",

@@ -248,6 +248,9 @@ pub struct ContactList {
     /// The contact marked with `M` (customer, contact): `M` on another contact of the same
     /// customer merges the two.
     pub merge_mark: Option<(Id, Id)>,
+    /// Orders already computed for these rows: `(built, rows, sort, ascending order)`; any
+    /// other build leaves them unused (see `contacts::resort`).
+    pub(crate) sorted: Vec<(Option<u64>, usize, ContactSort, Vec<usize>)>,
 }
 
 impl ContactList {

@@ -8,6 +8,8 @@
 //! The rows are built from the list's customers once the pane is shown (on a worker thread for
 //! a big account, with the pane saying so) and again whenever the list changed.
 
+use std::cmp::Ordering;
+
 use tui_input::InputRequest;
 
 use crate::app::action::Cmd;
@@ -102,29 +104,85 @@ fn customer_key<'a>(app: &'a App, row: &ContactRow) -> &'a str {
         .map_or("", |r| r.view.name_key())
 }
 
-/// Sorts every row, then filters.
-pub fn resort(app: &mut App) {
+/// A text as sort prefix parts: its first 16 bytes, and its length up to 17 (two texts with
+/// equal parts are equal when the length is 16 or less; 17 leaves the rest to the comparison).
+fn text_parts(s: &str) -> (u128, u8) {
+    (crate::filter::text_prefix(s), s.len().min(17) as u8)
+}
+
+/// The order of `rows` by `sort`, ascending (descending is its reversal: ties are broken by
+/// id, so the order is total): each row's keys read once as prefixes, rows compared in full
+/// only where their prefixes are equal (see `crate::filter::sorted_rows`).
+fn sorted_contacts(app: &App, sort: ContactSort) -> Vec<usize> {
     let c = &app.contacts;
-    let key = |i: usize| {
-        let r = &c.rows[i];
-        (r, customer_key(app, r))
+    let customers: Vec<&str> = c.rows.iter().map(|r| customer_key(app, r)).collect();
+    let cmp = |a: usize, b: usize| {
+        let (ra, rb, ca, cb) = (&c.rows[a], &c.rows[b], customers[a], customers[b]);
+        compare(ra, rb, ca, cb, sort)
     };
-    let mut order: Vec<usize> = (0..c.rows.len()).collect();
-    let sort = c.sort;
-    order.sort_by(|&a, &b| {
-        let ((ra, ca), (rb, cb)) = (key(a), key(b));
-        let o = match sort {
-            ContactSort::Name => ra.name_key().cmp(rb.name_key()).then(ca.cmp(cb)),
-            ContactSort::Customer => ca.cmp(cb).then(ra.name_key().cmp(rb.name_key())),
-            ContactSort::Role => ra
-                .first_role()
-                .cmp(&rb.first_role())
-                .then(ra.name_key().cmp(rb.name_key())),
-            ContactSort::Updated => rb.updated.cmp(&ra.updated),
+    // The second key counts only when the first is whole in its prefix.
+    let then = |(_, len): (u128, u8), next: &str| {
+        if len <= 16 {
+            text_parts(next)
+        } else {
+            (u128::MAX, u8::MAX)
         }
-        .then(ra.id.cmp(&rb.id));
-        if c.descending { o.reverse() } else { o }
-    });
+    };
+    let prefix = |i: usize| {
+        let r = &c.rows[i];
+        let (name, cust) = (text_parts(r.name_key()), text_parts(customers[i]));
+        match sort {
+            ContactSort::Name => (0, name, then(name, customers[i])),
+            ContactSort::Customer => (0, cust, then(cust, r.name_key())),
+            ContactSort::Role => (u128::from(r.first_role()), name, (0, 0)),
+            ContactSort::Updated => (
+                // Newest first.
+                u128::from(!((r.updated as u64) ^ (1 << 63))),
+                (u128::from(r.id), 0),
+                (0, 0),
+            ),
+        }
+    };
+    crate::filter::sorted_rows(c.rows.len(), prefix, cmp, false)
+}
+
+/// The pane's order of two contacts (of customers named `ca`, `cb`), ascending.
+fn compare(ra: &ContactRow, rb: &ContactRow, ca: &str, cb: &str, sort: ContactSort) -> Ordering {
+    match sort {
+        ContactSort::Name => ra.name_key().cmp(rb.name_key()).then(ca.cmp(cb)),
+        ContactSort::Customer => ca.cmp(cb).then(ra.name_key().cmp(rb.name_key())),
+        ContactSort::Role => ra
+            .first_role()
+            .cmp(&rb.first_role())
+            .then(ra.name_key().cmp(rb.name_key())),
+        ContactSort::Updated => rb.updated.cmp(&ra.updated),
+    }
+    .then(ra.id.cmp(&rb.id))
+}
+
+/// Sorts every row, then filters. An order already computed for these rows (the same build)
+/// is reused: a sort key pressed again is a look-up.
+pub fn resort(app: &mut App) {
+    let (built, n, sort) = (
+        app.contacts.built,
+        app.contacts.rows.len(),
+        app.contacts.sort,
+    );
+    app.contacts
+        .sorted
+        .retain(|(b, len, _, _)| *b == built && *len == n);
+    let cached = app.contacts.sorted.iter().find(|(_, _, k, _)| *k == sort);
+    let mut order = match cached {
+        Some((_, _, _, order)) => order.clone(),
+        None => {
+            let order = sorted_contacts(app, sort);
+            app.contacts.sorted.push((built, n, sort, order.clone()));
+            order
+        }
+    };
+    if app.contacts.descending {
+        order.reverse();
+    }
     app.contacts.order = order;
     app.contacts.filtered_by = None;
     refilter(app);
@@ -648,5 +706,73 @@ mod tests {
         crate::app::panes::insert_customers(&mut app, vec![acme], false);
         update(&mut app, Action::Tick(std::time::Instant::now()));
         assert!(names(&app).contains(&"Bob the Builder".to_string()));
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::*;
+    use crate::app::fixtures;
+
+    /// The pane's order as it was computed before orders were kept: one `sort_by` over every
+    /// row with the whole comparison, reversed through the comparison for descending.
+    fn reference(app: &App) -> Vec<usize> {
+        let c = &app.contacts;
+        let mut order: Vec<usize> = (0..c.rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ra, rb) = (&c.rows[a], &c.rows[b]);
+            let (ca, cb) = (customer_key(app, ra), customer_key(app, rb));
+            let o = match c.sort {
+                ContactSort::Name => ra.name_key().cmp(rb.name_key()).then(ca.cmp(cb)),
+                ContactSort::Customer => ca.cmp(cb).then(ra.name_key().cmp(rb.name_key())),
+                ContactSort::Role => ra
+                    .first_role()
+                    .cmp(&rb.first_role())
+                    .then(ra.name_key().cmp(rb.name_key())),
+                ContactSort::Updated => rb.updated.cmp(&ra.updated),
+            }
+            .then(ra.id.cmp(&rb.id));
+            if c.descending { o.reverse() } else { o }
+        });
+        order
+    }
+
+    #[test]
+    fn every_contact_sort_gives_the_reference_order_on_demo_data() {
+        let mut customers = crate::app::panes::tests::demo_customers(1_000);
+        // Names sharing long beginnings, past the sort prefix: the full comparison decides.
+        for (k, c) in customers.iter_mut().enumerate().take(60) {
+            c.business_name = Some(format!("{:0>30}{}", k % 3, k % 5));
+            c.business_then_name = c.business_name.clone();
+            for (j, ct) in c.contacts.iter_mut().enumerate() {
+                ct.name = Some(format!("{:x>20}{}", (k + j) % 4, j % 3));
+            }
+        }
+        let n = customers.len() as u64;
+        let mut app = fixtures::app_with((200, 50), customers, 1, n);
+        let mut fx = Vec::new();
+        show(&mut app, &mut fx);
+        assert!(
+            app.contacts.rows.len() > 2_000,
+            "the demo account's contacts"
+        );
+        let sorts = [
+            ContactSort::Name,
+            ContactSort::Customer,
+            ContactSort::Role,
+            ContactSort::Updated,
+        ];
+        // Twice round: the first computes each order, the second reads it back.
+        for round in 0..2 {
+            for sort in sorts {
+                for descending in [false, true] {
+                    app.contacts.sort = sort;
+                    app.contacts.descending = descending;
+                    resort(&mut app);
+                    let label = format!("{sort:?} descending={descending}, round {round}");
+                    assert_eq!(app.contacts.order, reference(&app), "{label}");
+                }
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use tui_input::Input;
 
 use crate::api::model::{Customer, Id};
-use crate::app::kinds::Debounce;
+use crate::app::kinds::{Debounce, SortKey};
 use crate::app::view::RowView;
 use crate::mirror::Packed;
 
@@ -87,6 +87,11 @@ pub struct CustomerList {
     /// Counts every change of the rows (a page, a save, a sync, a removal): what is built from
     /// them (the contacts pane) knows when it is out of date.
     pub version: u64,
+    /// Sort orders already computed for these rows: `(version, rows, key, ascending order)`.
+    /// A sort key pressed again over the same rows is a look-up (and a reversal for the
+    /// descending direction), not a sort; any change of the rows bumps `version` and so
+    /// leaves these unused (see `panes::resort`).
+    pub(crate) sorted: Vec<(u64, usize, SortKey, Vec<usize>)>,
     /// A customer just edited stays listed while the search text is the same, even when its
     /// new values no longer match it (it does not vanish from under the cursor); the next
     /// change of the search lets it go.

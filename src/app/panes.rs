@@ -558,7 +558,23 @@ pub fn resort(app: &mut App) {
         compare(&rows[a].view, &rows[b].view, sort.key)
             .then_with(|| rows[a].view.id.cmp(&rows[b].view.id))
     };
-    l.order = crate::filter::sorted_rows(rows.len(), prefix, cmp, sort.descending);
+    // Orders of rows that have since changed are dropped; the current rows' order for this
+    // key is computed once (ascending; descending is its reversal, ties included).
+    let (version, n) = (l.version, rows.len());
+    l.sorted.retain(|(v, len, _, _)| *v == version && *len == n);
+    let cached = l.sorted.iter().find(|(_, _, k, _)| *k == sort.key);
+    let mut order = match cached {
+        Some((_, _, _, order)) => order.clone(),
+        None => {
+            let order = crate::filter::sorted_rows(n, prefix, cmp, false);
+            l.sorted.push((version, n, sort.key, order.clone()));
+            order
+        }
+    };
+    if sort.descending {
+        order.reverse();
+    }
+    l.order = order;
     l.filtered_by = String::from("\u{0}");
     refilter(app);
 }
@@ -738,4 +754,111 @@ pub fn set_search(app: &mut App, text: &str) {
         app.search.debounce = Debounce::Armed;
     }
     ensure_visible(app);
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::app::fixtures;
+
+    /// The demo server's account (seed 1), as the server returns it (by id).
+    pub(crate) fn demo_customers(n: usize) -> Vec<Customer> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let cfg = crate::demo::DemoConfig {
+                customers: n,
+                rate_limit: None,
+                ..Default::default()
+            };
+            let server = crate::demo::DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
+                .await
+                .unwrap();
+            let mut cc = crate::api::ClientConfig::new(
+                server.base_url(),
+                secrecy::SecretString::from("demo"),
+            );
+            cc.requests_per_minute = 0;
+            let client = crate::api::SyncroClient::new(cc).unwrap();
+            let (m, _) = crate::mirror::full_sync(
+                &client,
+                &crate::mirror::Mirror::new("test"),
+                &crate::mirror::SyncOptions::default(),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+            server.shutdown().await;
+            m.customers()
+        })
+    }
+
+    /// The order as the plain comparison gives it: every row against every other through
+    /// `compare`, ties by id, the whole order reversed for descending.
+    fn reference(app: &App) -> Vec<usize> {
+        let rows = &app.list.rows;
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            compare(&rows[a].view, &rows[b].view, app.sort.key)
+                .then_with(|| rows[a].view.id.cmp(&rows[b].view.id))
+        });
+        if app.sort.descending {
+            order.reverse();
+        }
+        order
+    }
+
+    #[test]
+    fn every_sort_key_pressed_again_gives_the_reference_order_on_demo_data() {
+        let customers = demo_customers(1_000);
+        let n = customers.len() as u64;
+        let mut app = fixtures::app_with((200, 50), customers, 1, n);
+        let keys = [
+            SortKey::Name,
+            SortKey::City,
+            SortKey::Created,
+            SortKey::Updated,
+        ];
+        // Twice round: the first computes each order, the second reads it back.
+        for round in 0..2 {
+            for key in keys {
+                for descending in [false, true] {
+                    app.sort.key = key;
+                    app.sort.descending = descending;
+                    resort(&mut app);
+                    assert_eq!(
+                        app.list.order,
+                        reference(&app),
+                        "{key:?} descending={descending}, round {round}"
+                    );
+                    let shown: Vec<usize> = app
+                        .list
+                        .order
+                        .iter()
+                        .copied()
+                        .filter(|&i| !app.list.rows[i].view.disabled)
+                        .collect();
+                    assert_eq!(app.list.shown, shown, "{key:?} shown rows");
+                }
+            }
+        }
+        // A change of the rows is never answered from an older order.
+        let gone = app.list.rows[app.list.order[0]].id();
+        remove_row(&mut app, gone);
+        for key in keys {
+            app.sort.key = key;
+            app.sort.descending = false;
+            resort(&mut app);
+            assert_eq!(app.list.order, reference(&app), "{key:?} after a removal");
+        }
+        let mut renamed = app.list.rows[0].customer();
+        renamed.business_name = Some("0000 first of all".into());
+        insert_customers(&mut app, vec![renamed], false);
+        app.sort.key = SortKey::Name;
+        resort(&mut app);
+        assert_eq!(app.list.order, reference(&app), "name after an edit");
+    }
 }
