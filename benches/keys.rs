@@ -202,8 +202,8 @@ mod contacts_pane {
                 customers,
             } = e
             {
-                let rows = syncro_tui::app::contact_list::build_rows(&customers);
-                update(app, Action::ContactsBuilt { generation, rows });
+                let built = syncro_tui::app::contact_list::build_pane(&customers);
+                update(app, Action::ContactsBuilt { generation, built });
             }
         }
     }

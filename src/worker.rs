@@ -228,9 +228,9 @@ impl Worker {
                 customers,
             } => {
                 tokio::task::spawn_blocking(move || {
-                    let rows = crate::app::contact_list::build_rows(&customers);
+                    let built = crate::app::contact_list::build_pane(&customers);
                     drop(customers);
-                    let _ = tx.send(Action::ContactsBuilt { generation, rows });
+                    let _ = tx.send(Action::ContactsBuilt { generation, built });
                 });
             }
             Effect::LoadContacts {

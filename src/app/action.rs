@@ -171,10 +171,10 @@ pub enum Action {
         generation: u64,
         result: Result<Vec<Asset>, ApiError>,
     },
-    /// The contacts pane's rows, read on a worker thread.
+    /// The contacts pane's rows and orders, built on a worker thread.
     ContactsBuilt {
         generation: u64,
-        rows: Vec<crate::app::contact_list::ContactRow>,
+        built: crate::app::contact_list::Built,
     },
     /// The customer's contacts, read again.
     ContactsLoaded {

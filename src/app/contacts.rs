@@ -8,12 +8,12 @@
 //! The rows are built from the list's customers once the pane is shown (on a worker thread for
 //! a big account, with the pane saying so) and again whenever the list changed.
 
-use std::cmp::Ordering;
-
 use tui_input::InputRequest;
 
 use crate::app::action::Cmd;
-use crate::app::contact_list::{BUILD_INLINE_MAX, ContactRow, ContactSort, Words, build_rows};
+use crate::app::contact_list::{
+    self, BUILD_INLINE_MAX, ContactRow, ContactSort, Words, build_rows,
+};
 use crate::app::effect::Effect;
 use crate::app::kinds::{Focus, Mode, Pane, Tab};
 use crate::app::layout;
@@ -70,94 +70,41 @@ pub fn settle(app: &mut App, fx: &mut Vec<Effect>) {
         });
         return;
     }
+    // A small account: the rows here, each order when it is first asked for.
     let rows = build_rows(&customers);
-    take_rows(app, version, rows);
+    take_rows(app, version, rows, Vec::new());
 }
 
-/// The rows a worker read.
-pub fn built(app: &mut App, generation: u64, rows: Vec<ContactRow>) {
+/// The rows a worker read, and their orders.
+pub fn built(app: &mut App, generation: u64, built: contact_list::Built) {
     if app.contacts.building.is_some_and(|(v, _)| v == generation) {
         app.contacts.building = None;
     }
     // An answer for a list that has changed since is still better than nothing on screen.
     if app.contacts.built.is_none_or(|b| b < generation) {
-        take_rows(app, generation, rows);
+        take_rows(app, generation, built.rows, built.orders);
     }
 }
 
-fn take_rows(app: &mut App, version: u64, rows: Vec<ContactRow>) {
+fn take_rows(
+    app: &mut App,
+    version: u64,
+    rows: Vec<ContactRow>,
+    orders: Vec<(ContactSort, Vec<usize>)>,
+) {
     let keep = app.contacts.selected().map(|r| r.id);
+    let n = rows.len();
     app.contacts.rows = rows;
     app.contacts.built = Some(version);
+    app.contacts.sorted = orders
+        .into_iter()
+        .filter(|(_, order)| order.len() == n)
+        .map(|(sort, order)| (Some(version), n, sort, order))
+        .collect();
     resort(app);
     if let Some(id) = keep {
         select(app, id);
     }
-}
-
-/// The customer's lowercase name, for a contact's filter and sort.
-fn customer_key<'a>(app: &'a App, row: &ContactRow) -> &'a str {
-    app.list
-        .index
-        .get(&row.customer_id)
-        .and_then(|&i| app.list.rows.get(i))
-        .map_or("", |r| r.view.name_key())
-}
-
-/// A text as sort prefix parts: its first 16 bytes, and its length up to 17 (two texts with
-/// equal parts are equal when the length is 16 or less; 17 leaves the rest to the comparison).
-fn text_parts(s: &str) -> (u128, u8) {
-    (crate::filter::text_prefix(s), s.len().min(17) as u8)
-}
-
-/// The order of `rows` by `sort`, ascending (descending is its reversal: ties are broken by
-/// id, so the order is total): each row's keys read once as prefixes, rows compared in full
-/// only where their prefixes are equal (see `crate::filter::sorted_rows`).
-fn sorted_contacts(app: &App, sort: ContactSort) -> Vec<usize> {
-    let c = &app.contacts;
-    let customers: Vec<&str> = c.rows.iter().map(|r| customer_key(app, r)).collect();
-    let cmp = |a: usize, b: usize| {
-        let (ra, rb, ca, cb) = (&c.rows[a], &c.rows[b], customers[a], customers[b]);
-        compare(ra, rb, ca, cb, sort)
-    };
-    // The second key counts only when the first is whole in its prefix.
-    let then = |(_, len): (u128, u8), next: &str| {
-        if len <= 16 {
-            text_parts(next)
-        } else {
-            (u128::MAX, u8::MAX)
-        }
-    };
-    let prefix = |i: usize| {
-        let r = &c.rows[i];
-        let (name, cust) = (text_parts(r.name_key()), text_parts(customers[i]));
-        match sort {
-            ContactSort::Name => (0, name, then(name, customers[i])),
-            ContactSort::Customer => (0, cust, then(cust, r.name_key())),
-            ContactSort::Role => (u128::from(r.first_role()), name, (0, 0)),
-            ContactSort::Updated => (
-                // Newest first.
-                u128::from(!((r.updated as u64) ^ (1 << 63))),
-                (u128::from(r.id), 0),
-                (0, 0),
-            ),
-        }
-    };
-    crate::filter::sorted_rows(c.rows.len(), prefix, cmp, false)
-}
-
-/// The pane's order of two contacts (of customers named `ca`, `cb`), ascending.
-fn compare(ra: &ContactRow, rb: &ContactRow, ca: &str, cb: &str, sort: ContactSort) -> Ordering {
-    match sort {
-        ContactSort::Name => ra.name_key().cmp(rb.name_key()).then(ca.cmp(cb)),
-        ContactSort::Customer => ca.cmp(cb).then(ra.name_key().cmp(rb.name_key())),
-        ContactSort::Role => ra
-            .first_role()
-            .cmp(&rb.first_role())
-            .then(ra.name_key().cmp(rb.name_key())),
-        ContactSort::Updated => rb.updated.cmp(&ra.updated),
-    }
-    .then(ra.id.cmp(&rb.id))
 }
 
 /// Sorts every row, then filters. An order already computed for these rows (the same build)
@@ -175,7 +122,7 @@ pub fn resort(app: &mut App) {
     let mut order = match cached {
         Some((_, _, _, order)) => order.clone(),
         None => {
-            let order = sorted_contacts(app, sort);
+            let order = contact_list::sorted(&app.contacts.rows, sort);
             app.contacts.sorted.push((built, n, sort, order.clone()));
             order
         }
@@ -195,17 +142,21 @@ pub fn refilter(app: &mut App) {
     let selected = app.contacts.selected().map(|r| r.id);
     let c = &app.contacts;
     let (role, show_retired) = (c.role, c.show_retired);
-    let keep = |i: usize| {
-        let r = &c.rows[i];
+    let matcher = words.matcher();
+    let keep = |r: &ContactRow| {
         (show_retired || !r.retired)
             && role.is_none_or(|role| r.has_role(role))
-            && words.matches(r, customer_key(app, r))
+            && matcher.matches(r)
     };
     let narrowing = c.filtered_by.as_ref().is_some_and(|w| words.narrows(w));
-    let shown: Vec<usize> = if narrowing {
-        c.shown.iter().copied().filter(|&i| keep(i)).collect()
+    let from = if narrowing { &c.shown } else { &c.order };
+    let shown: Vec<usize> = if from.len() < c.rows.len() / 4 {
+        from.iter().copied().filter(|&i| keep(&c.rows[i])).collect()
     } else {
-        c.order.iter().copied().filter(|&i| keep(i)).collect()
+        // Most rows to check: walk them in memory order (sort order jumps all over the heap,
+        // a miss per row), then keep the order's rows that passed.
+        let pass: Vec<bool> = c.rows.iter().map(keep).collect();
+        from.iter().copied().filter(|&i| pass[i]).collect()
     };
     let c = &mut app.contacts;
     c.shown = shown;
@@ -721,7 +672,12 @@ mod sort_tests {
         let mut order: Vec<usize> = (0..c.rows.len()).collect();
         order.sort_by(|&a, &b| {
             let (ra, rb) = (&c.rows[a], &c.rows[b]);
-            let (ca, cb) = (customer_key(app, ra), customer_key(app, rb));
+            // The customer's name as the customer list holds it.
+            let key = |r: &ContactRow| {
+                let i = app.list.index[&r.customer_id];
+                app.list.rows[i].view.name_key()
+            };
+            let (ca, cb) = (key(ra), key(rb));
             let o = match c.sort {
                 ContactSort::Name => ra.name_key().cmp(rb.name_key()).then(ca.cmp(cb)),
                 ContactSort::Customer => ca.cmp(cb).then(ra.name_key().cmp(rb.name_key())),

@@ -86,7 +86,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             generation,
             result,
         } => browse::assets_loaded(app, customer_id, generation, result),
-        Action::ContactsBuilt { generation, rows } => contacts::built(app, generation, rows),
+        Action::ContactsBuilt { generation, built } => contacts::built(app, generation, built),
         Action::ContactsLoaded {
             customer_id,
             generation,
