@@ -829,11 +829,13 @@ pub static CUSTOMER_FIELDS: &[FieldSpec<Customer>] = &[
     spec!("referred_by", "Referred by", Text, |c, _| text(
         &c.referred_by
     )),
-    spec!("ref_customer_id", "Referral", CustomerRef, |c, _| {
-        c.ref_customer_id.map(|i| i.to_string()).unwrap_or_default()
-    }),
     spec!("tax_rate_id", "Tax rate ID", Integer, |c, _| {
         c.tax_rate_id.map(|i| i.to_string()).unwrap_or_default()
+    }),
+    // After the fields that were there before it, so that tabbing to them by count (a
+    // technician's habit, a script) still lands where it did.
+    spec!("ref_customer_id", "Referral", CustomerRef, |c, _| {
+        c.ref_customer_id.map(|i| i.to_string()).unwrap_or_default()
     }),
     spec!("notes", "Notes", Multiline, |c, _| text(&c.notes)),
 ];
