@@ -125,6 +125,10 @@ pub enum Cmd {
     UndoLast,
     /// In the change log: undo the selected change (its whole bulk edit or onboarding).
     Undo,
+    /// In a report (`:referrals`): write it as CSV to the export directory.
+    Export,
+    /// In a customer form: take the house-style name suggested under the name field.
+    FormApplyName,
 }
 
 /// Everything `update` reacts to.

@@ -90,6 +90,9 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 app.focus = Focus::List;
             } else if !app.search.text().is_empty() {
                 panes::clear_search(app, fx);
+            } else if app.list.only.is_some() {
+                panes::set_only(app, None);
+                app.note("Showing every customer again");
             } else {
                 app.message = None;
             }

@@ -31,6 +31,9 @@ pub enum FieldKind {
     CustomerType,
     /// A contact's roles: a pick list of several (letters toggle them).
     Roles,
+    /// Another customer, by its ID (`ref_customer_id`, the customer who referred this one):
+    /// picked by name with a search (typing opens it), Backspace clears it.
+    CustomerRef,
 }
 
 /// The key of a contact form's roles (a virtual field: the roles are sent inside the title).
@@ -261,6 +264,19 @@ impl Form {
             field.error = None;
             return;
         }
+        if field.kind == FieldKind::CustomerRef {
+            // Set by the customer picker (see `app::pick`); the delete keys clear it.
+            if matches!(
+                req,
+                InputRequest::DeletePrevChar
+                    | InputRequest::DeleteNextChar
+                    | InputRequest::DeleteLine
+            ) {
+                field.set_value(String::new());
+                field.error = None;
+            }
+            return;
+        }
         if field.kind == FieldKind::CustomerType {
             let cur = CUSTOMER_TYPES
                 .iter()
@@ -298,6 +314,64 @@ impl Form {
 
     fn customer_type(&self) -> &str {
         self.field(TYPE_KEY).map(Field::value).unwrap_or("Business")
+    }
+
+    /// The house-style name, when the business name typed breaks the style (customer forms
+    /// of a non-residential customer only).
+    pub fn name_suggestion(
+        &self,
+        style: &crate::config::house::HouseStyle,
+    ) -> Option<crate::house::Suggestion> {
+        if !self.target.is_customer() || self.customer_type() == "Residential" {
+            return None;
+        }
+        crate::house::check(self.field("business_name")?.value(), style)
+    }
+
+    /// Takes the house-style name into the business name field; false when there is none to
+    /// take.
+    pub fn apply_name_suggestion(&mut self, style: &crate::config::house::HouseStyle) -> bool {
+        let Some(s) = self.name_suggestion(style) else {
+            return false;
+        };
+        if let Some(f) = self.field_mut("business_name") {
+            f.set_value(s.fixed);
+            f.error = None;
+        }
+        true
+    }
+
+    /// What the customer would lack of what the house requires, as the form holds it, with
+    /// `contacts` (the customer's, for an edit; none yet for a new one).
+    pub fn missing(
+        &self,
+        contacts: &[Contact],
+        rules: &crate::config::house::Completeness,
+    ) -> Vec<crate::house::Missing> {
+        if !self.target.is_customer() {
+            return Vec::new();
+        }
+        let get = |k: &str| {
+            self.field(k)
+                .map(|f| f.value().to_string())
+                .filter(|v| !v.trim().is_empty())
+        };
+        let residential = self.customer_type() == "Residential";
+        let c = Customer {
+            business_name: if residential {
+                None
+            } else {
+                get("business_name")
+            },
+            email: get("email"),
+            phone: get("phone"),
+            mobile: get("mobile"),
+            address: get("address"),
+            city: get("city"),
+            contacts: contacts.to_vec(),
+            ..Customer::default()
+        };
+        crate::house::missing(&c, rules)
     }
 
     /// Checks the form before anything is sent; errors are put on their fields.
@@ -405,7 +479,7 @@ impl Form {
             } else if let Some(name) = f.key.strip_prefix(PROP_PREFIX) {
                 props.insert(name.to_string(), Value::String(value));
                 props_changed = true;
-            } else if f.kind == FieldKind::Integer {
+            } else if f.kind == FieldKind::CustomerRef {
                 let v = value.trim();
                 if create && v.is_empty() {
                     continue;
@@ -414,6 +488,14 @@ impl Form {
                     f.key.clone(),
                     v.parse::<u64>().map(Value::from).unwrap_or(Value::Null),
                 );
+            } else if f.kind == FieldKind::Integer {
+                let v = value.trim();
+                if create && v.is_empty() {
+                    continue;
+                }
+                // `#77` as typed from Syncro's page is the ID 77.
+                let id = crate::house::parse_tax_rate_id(v).ok().flatten();
+                patch.insert(f.key.clone(), id.map(Value::from).unwrap_or(Value::Null));
             } else {
                 if create && value.is_empty() {
                     continue;
@@ -750,6 +832,11 @@ pub static CUSTOMER_FIELDS: &[FieldSpec<Customer>] = &[
     spec!("tax_rate_id", "Tax rate ID", Integer, |c, _| {
         c.tax_rate_id.map(|i| i.to_string()).unwrap_or_default()
     }),
+    // After the fields that were there before it, so that tabbing to them by count (a
+    // technician's habit, a script) still lands where it did.
+    spec!("ref_customer_id", "Referral", CustomerRef, |c, _| {
+        c.ref_customer_id.map(|i| i.to_string()).unwrap_or_default()
+    }),
     spec!("notes", "Notes", Multiline, |c, _| text(&c.notes)),
 ];
 
@@ -817,8 +904,11 @@ pub fn validate_value(kind: FieldKind, v: &str) -> Option<String> {
         FieldKind::Phone if !v.chars().any(|c| c.is_ascii_digit()) => {
             Some("A phone number needs digits".into())
         }
-        FieldKind::Integer if v.parse::<u64>().is_err() => {
-            Some("A whole number (the tax rate's ID)".into())
+        // The only number field is the tax rate ID: the API lists no tax rates to pick from
+        // (see `crate::house::tax`), so the message says where to look the ID up.
+        FieldKind::Integer => crate::house::parse_tax_rate_id(v).err(),
+        FieldKind::CustomerRef if v.parse::<u64>().is_err() => {
+            Some("Pick the customer: type part of its name".into())
         }
         FieldKind::CustomerType if !CUSTOMER_TYPES.contains(&v) => {
             Some(format!("One of {}", CUSTOMER_TYPES.join(", ")))
@@ -1037,6 +1127,93 @@ mod tests {
         let mut c = Form::new_contact(10);
         assert!(!c.validate());
         assert_eq!(c.focused().key, "name");
+    }
+
+    #[test]
+    fn the_tax_rate_id_is_checked_and_says_where_to_find_it() {
+        let mut f = Form::edit_customer(&customer(), "Customer Type");
+        focus(&mut f, "tax_rate_id");
+        type_text(&mut f, "8.25%");
+        assert!(!f.validate());
+        assert_eq!(f.focused().key, "tax_rate_id");
+        let e = f.focused().error.clone().unwrap();
+        assert!(e.contains("looks like a rate"), "{e}");
+        assert!(e.contains("Admin → Invoices - Tax Rates"), "{e}");
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "0");
+        assert!(!f.validate(), "0 is no tax rate's ID");
+        // An ID copied with its `#` from Syncro's page is sent as the number.
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "#4411");
+        assert!(f.validate());
+        assert_eq!(f.patch()["tax_rate_id"], json!(4411));
+        // Empty is fine (Syncro then uses the default rate): as it was, nothing to send.
+        f.edit_focused(InputRequest::DeleteLine);
+        assert!(f.validate());
+        assert!(!f.patch().contains_key("tax_rate_id"));
+    }
+
+    #[test]
+    fn the_name_hint_follows_the_house_style_and_one_call_applies_it() {
+        let style = crate::config::house::HouseStyle::default();
+        let mut f = Form::new_customer("Customer Type");
+        type_text(&mut f, "ACME DENTAL llc");
+        let s = f.name_suggestion(&style).unwrap();
+        assert_eq!(s.fixed, "Acme Dental LLC");
+        assert!(f.apply_name_suggestion(&style));
+        assert_eq!(f.field("business_name").unwrap().value(), "Acme Dental LLC");
+        assert_eq!(f.name_suggestion(&style), None, "a fixed name passes");
+        assert!(!f.apply_name_suggestion(&style));
+        // A residential customer has no company name to check; contact forms neither.
+        focus(&mut f, "business_name");
+        f.edit_focused(InputRequest::DeleteLine);
+        type_text(&mut f, "acme");
+        focus(&mut f, TYPE_KEY);
+        f.edit_focused(InputRequest::InsertChar('r'));
+        assert_eq!(f.name_suggestion(&style), None);
+        assert_eq!(Form::new_contact(1).name_suggestion(&style), None);
+    }
+
+    #[test]
+    fn the_form_says_what_the_profile_lacks_as_typed() {
+        let rules = crate::config::house::Completeness::default();
+        let mut f = Form::edit_customer(&customer(), "Customer Type");
+        use crate::house::Missing;
+        // The fixture has an e-mail and a phone, a city but no street, and no contacts.
+        assert_eq!(
+            f.missing(&[], &rules),
+            [
+                Missing::Address,
+                Missing::BillingContact,
+                Missing::DecisionMaker
+            ]
+        );
+        focus(&mut f, "address");
+        type_text(&mut f, "1 Main St");
+        let owner = Contact {
+            properties: serde_json::from_value(json!({"title": "Decision Maker - Owner"})).unwrap(),
+            ..contact()
+        };
+        assert_eq!(f.missing(&[owner], &rules), [Missing::BillingContact]);
+        focus(&mut f, "phone");
+        f.edit_focused(InputRequest::DeleteLine);
+        assert!(f.missing(&[], &rules).contains(&Missing::Phone));
+        assert_eq!(Form::new_contact(1).missing(&[], &rules), []);
+    }
+
+    #[test]
+    fn the_referral_is_a_customer_id_cleared_by_backspace_and_sent_as_a_number() {
+        let mut f = Form::edit_customer(&customer(), "Customer Type");
+        focus(&mut f, "ref_customer_id");
+        // Letters do not type into it (they open the picker, see `app::pick`).
+        f.edit_focused(InputRequest::InsertChar('a'));
+        assert_eq!(f.focused().value(), "");
+        f.fields[f.focus].set_value("21000001".into());
+        assert!(f.validate());
+        assert_eq!(f.patch()["ref_customer_id"], json!(21000001));
+        f.edit_focused(InputRequest::DeletePrevChar);
+        assert_eq!(f.focused().value(), "");
+        assert!(!f.patch().contains_key("ref_customer_id"), "as it was");
     }
 
     #[test]

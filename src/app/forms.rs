@@ -367,6 +367,9 @@ pub fn ask_quit(app: &mut App) {
 
 /// Keys while a form is open.
 pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    if cmd == Cmd::FormApplyName {
+        return apply_house_name(app);
+    }
     let Some(f) = app.stack.form_mut() else {
         return;
     };
@@ -1090,6 +1093,23 @@ fn create_anew(app: &mut App) {
 }
 
 /// Marks a change: the draft gets written soon, and a duplicate check must run again.
+/// Ctrl-T: the business name as the house style writes it (the hint under the field).
+fn apply_house_name(app: &mut App) {
+    let style = app.config.house.names.clone();
+    let Some(f) = app.stack.form_mut() else {
+        return;
+    };
+    if f.pending.is_some() || !f.form.conflicts.is_empty() {
+        return;
+    }
+    if f.form.apply_name_suggestion(&style) {
+        changed(f);
+        app.note("Name written in the house style (Ctrl-r on the field reverts it)");
+    } else {
+        app.say("The name follows the house style: nothing to change", false);
+    }
+}
+
 fn changed(f: &mut FormUi) {
     if f.draft == Debounce::Idle {
         f.draft = Debounce::Armed;

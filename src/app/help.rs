@@ -106,6 +106,10 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                 text: "customer type: pick from the list".into(),
             });
             out.push(HelpLine::Entry {
+                keys: "letter Backspace".into(),
+                text: "Referral (a customer): search it by name / clear it".into(),
+            });
+            out.push(HelpLine::Entry {
                 keys: "m t".into(),
                 text: "conflicts: keep mine / take the server's (Enter goes on)".into(),
             });

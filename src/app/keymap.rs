@@ -289,6 +289,11 @@ pub static FORM: &[Binding] = &[
         Cmd::FormOpenMatch,
         "open the existing record found instead",
     ),
+    bind(
+        &[ctrl('t')],
+        Cmd::FormApplyName,
+        "take the house-style name suggested under the name",
+    ),
     bind(&[ctrl('c')], Cmd::Quit, "quit (asks first)"),
     bind(
         &[ctrl('z')],
@@ -419,6 +424,28 @@ pub static LOG: &[Binding] = &[
     ),
     bind(&[ch('r')], Cmd::Refresh, "read the log again"),
     bind(&[ch('/')], Cmd::Search, "filter (:log TEXT)"),
+    bind(&[ch(':')], Cmd::Palette, "command palette"),
+    bind(&[code(KeyCode::Esc), ch('q')], Cmd::Close, "close"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// A report over the customers (`:referrals`, `:names`, `:incomplete`).
+pub static REPORT: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next row"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous row"),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(&[ch('g'), code(KeyCode::Home)], Cmd::Top, "first row"),
+    bind(&[ch('G'), code(KeyCode::End)], Cmd::Bottom, "last row"),
+    bind(
+        &[code(KeyCode::Enter)],
+        Cmd::Open,
+        "the source's customers / open the customer",
+    ),
+    bind(&[ch('e')], Cmd::Edit, "names: fix them all (bulk edit)"),
+    bind(&[ch('x')], Cmd::Export, "referrals: export as CSV"),
+    bind(&[ch('r')], Cmd::Refresh, "count again"),
     bind(&[ch(':')], Cmd::Palette, "command palette"),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Close, "close"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
@@ -693,11 +720,12 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Bulk => BULK,
         Mode::BulkForm => BULK_FORM,
         Mode::Log => LOG,
+        Mode::Report => REPORT,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 16] = [
+pub const MODES: [(Mode, &str); 17] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -714,6 +742,7 @@ pub const MODES: [(Mode, &str); 16] = [
     (Mode::BulkForm, "Bulk edit: the change and its value"),
     (Mode::Bulk, "Bulk edit: preview, progress, result"),
     (Mode::Log, "Change log (:log)"),
+    (Mode::Report, "Reports (:referrals, :names, :incomplete)"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -802,6 +831,7 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Bulk => "bulk",
         Mode::BulkForm => "bulk_form",
         Mode::Log => "log",
+        Mode::Report => "report",
     }
 }
 
@@ -878,6 +908,8 @@ pub fn cmd_name(cmd: Cmd) -> &'static str {
         Cmd::ClearMarks => "clear_marks",
         Cmd::UndoLast => "undo_last",
         Cmd::Undo => "undo",
+        Cmd::Export => "export",
+        Cmd::FormApplyName => "form_apply_name",
     }
 }
 
@@ -959,6 +991,11 @@ const HINTS: &[HintRow] = &[
             (Cmd::Undo, "undo"),
             (Cmd::Close, "close"),
         ],
+    ),
+    (
+        Mode::Report,
+        None,
+        &[(Cmd::Open, "open"), (Cmd::Close, "close")],
     ),
     (
         Mode::Form,
@@ -1154,6 +1191,7 @@ mod tests {
             (Mode::Bulk, _) => "? help",
             (Mode::BulkForm, _) => "Enter preview  Esc back",
             (Mode::Log, _) => "Enter open  u undo  Esc close",
+            (Mode::Report, _) => "Enter open  Esc close",
         }
     }
 

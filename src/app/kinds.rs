@@ -39,6 +39,8 @@ pub enum Mode {
     BulkForm,
     /// The change log (`:log`).
     Log,
+    /// A report over the customers: `:referrals`, `:names`, `:incomplete`.
+    Report,
 }
 
 /// What the left pane lists.

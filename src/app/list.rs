@@ -96,6 +96,17 @@ pub struct CustomerList {
     /// new values no longer match it (it does not vanish from under the cursor); the next
     /// change of the search lets it go.
     pub pinned: Option<Id>,
+    /// Only these customers are shown (a referral source picked in `:referrals`); Esc on the
+    /// list lets it go.
+    pub only: Option<Only>,
+}
+
+/// A set of customers the list is narrowed to, with what they have in common for its title.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Only {
+    /// "referred by ABC Co".
+    pub label: String,
+    pub ids: std::collections::HashSet<Id>,
 }
 
 /// A server search (`query`) and its pages.
@@ -140,6 +151,8 @@ pub enum PickFor {
     MoveContact { contact_id: Id, from: Id },
     /// The marked contacts of a bulk edit move there.
     BulkMove,
+    /// The customer who referred the one in the open form (`ref_customer_id`).
+    Referrer,
 }
 
 /// The customer picker: a search over the list's customers by name, e-mail, city or phone.

@@ -47,6 +47,7 @@ pub mod onboard;
 pub mod palette;
 pub mod panes;
 pub mod pick;
+pub mod report;
 pub mod stack;
 pub mod state;
 pub mod update;

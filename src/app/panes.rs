@@ -187,10 +187,16 @@ pub fn sync_detail(app: &mut App, rebuild: bool) {
     }
     let changed = selected != app.detail.customer_id;
     app.detail.customer_id = selected;
-    app.detail.view = app
-        .list
-        .selected()
-        .map(|r| CustomerView::build(&r.customer(), &app.config.customer_type_property));
+    app.detail.view = app.list.selected().map(|r| {
+        let c = r.customer();
+        let mut v = CustomerView::build(&c, &app.config.customer_type_property);
+        if let Some(id) = c.ref_customer_id
+            && let Some(&i) = app.list.index.get(&id)
+        {
+            v.name_referrer(id, app.list.rows[i].view.name());
+        }
+        v
+    });
     if changed {
         app.detail.cursors = [0; 5];
         app.detail.scroll = [0; 5];
@@ -605,10 +611,12 @@ pub fn refilter(app: &mut App) {
         .map(|m| crate::filter::rows_matching(m, &l.index, rows.len()));
     let from_mirror = matched.is_some();
     let pinned = l.pinned.filter(|_| !needle.text.is_empty());
+    let only = l.only.as_ref().map(|o| &o.ids);
     let keep = |i: usize| {
         let r = &rows[i];
         (include_disabled || !r.view.disabled)
             && passes(type_filter, &r.view)
+            && only.is_none_or(|ids| ids.contains(&r.view.id))
             && (from_mirror || needle.matches(&r.view))
     };
     let narrowing = in_mirror.is_none()
@@ -632,6 +640,7 @@ pub fn refilter(app: &mut App) {
         && !l.shown.contains(&p)
         && (include_disabled || !rows[p].view.disabled)
         && passes(type_filter, &rows[p].view)
+        && only.is_none_or(|ids| ids.contains(&rows[p].view.id))
     {
         // In its place in the order: `shown` follows `order`, so one walk finds how many
         // shown rows come before it.
@@ -716,6 +725,14 @@ pub fn hidden_why(app: &App, id: Id) -> String {
     if !passes(app.audit.type_filter, view) {
         return "The type filter hides it: t shows the next type".into();
     }
+    if let Some(o) = &app.list.only
+        && !o.ids.contains(&id)
+    {
+        return format!(
+            "The list shows only the customers {}: Esc on the list shows them all",
+            o.label
+        );
+    }
     if !app.search.text().is_empty() {
         return "The search hides it: Esc clears the search".into();
     }
@@ -739,6 +756,15 @@ pub fn report_error(app: &mut App, context: &str, e: &ApiError) {
         app.stack.push(Screen::Dialog(Box::new(d)));
     }
     app.say(text, true);
+}
+
+/// Narrows the list to `only` (or shows every customer again with `None`); the search and the
+/// other filters still apply.
+pub fn set_only(app: &mut App, only: Option<crate::app::list::Only>) {
+    app.list.only = only;
+    app.list.pinned = None;
+    refilter_from_scratch(app);
+    ensure_visible(app);
 }
 
 /// Puts `text` in the search line as if typed and kept (`:customer TEXT`): the list filters at

@@ -5,7 +5,9 @@ use tui_input::InputRequest;
 
 use crate::api::model::Id;
 use crate::app::action::Cmd;
+use crate::app::form::FieldKind;
 use crate::app::forms;
+use crate::app::kinds::Mode;
 use crate::app::list::{PICK_LIMIT, PickFor, PickState};
 use crate::app::stack::Screen;
 use crate::app::state::App;
@@ -38,6 +40,8 @@ fn search(app: &mut App) {
     let skip = match p.purpose {
         PickFor::MoveContact { from, .. } => Some(from),
         PickFor::NewContact | PickFor::BulkMove => None,
+        // A customer does not refer itself.
+        PickFor::Referrer => editing_customer(app),
     };
     let l = &app.list;
     let mut total = 0;
@@ -98,6 +102,50 @@ pub fn command(app: &mut App, cmd: Cmd) {
     }
 }
 
+/// The customer form in front (a form or the onboarding's customer step) when its focused
+/// field is a customer picked by name.
+fn referral_field(app: &App) -> Option<&crate::app::form::Form> {
+    let form = match app.mode() {
+        Mode::Form => app.stack.form().map(|f| &f.form),
+        Mode::OnboardForm => app.stack.onboard().and_then(|o| o.form()),
+        _ => None,
+    }?;
+    (form.focused().kind == FieldKind::CustomerRef).then_some(form)
+}
+
+fn referral_field_mut(app: &mut App) -> Option<&mut crate::app::form::Form> {
+    let form = if app.stack.form().is_some() {
+        app.stack.form_mut().map(|f| &mut f.form)
+    } else {
+        app.stack.onboard_mut().and_then(|o| o.form_mut())
+    }?;
+    (form.focused().kind == FieldKind::CustomerRef).then_some(form)
+}
+
+fn editing_customer(app: &App) -> Option<Id> {
+    match app.stack.form()?.form.target {
+        crate::domain::FormTarget::EditCustomer { id } => Some(id),
+        _ => None,
+    }
+}
+
+/// A key typed into a form: on a field that holds a customer (the referral), a letter opens
+/// the picker with it typed; true when the key was taken.
+pub fn form_key(app: &mut App, req: &InputRequest) -> bool {
+    let InputRequest::InsertChar(c) = *req else {
+        return false;
+    };
+    if referral_field(app).is_none() {
+        return false;
+    }
+    open(app, PickFor::Referrer);
+    if let Some(p) = app.stack.pick_mut() {
+        p.input = tui_input::Input::new(c.to_string());
+    }
+    search(app);
+    true
+}
+
 fn pick(app: &mut App) {
     let Some(Screen::Pick(p)) = app.stack.remove(is_pick) else {
         return;
@@ -115,6 +163,13 @@ fn pick(app: &mut App) {
     };
     match p.purpose {
         PickFor::NewContact => forms::new_contact(app, &to),
+        PickFor::Referrer => {
+            if let Some(f) = referral_field_mut(app) {
+                let i = f.focus;
+                f.fields[i].set_value(to.id.to_string());
+                f.fields[i].error = None;
+            }
+        }
         // The bulk edit's move: the customer becomes its target (the screen under the picker).
         PickFor::BulkMove => {
             if let Some(b) = app.stack.bulk_mut() {

@@ -21,6 +21,7 @@ use crate::app::merge::state::{ContactMergeScreen, MergeScreen};
 use crate::app::mirror::state::FindPopup;
 use crate::app::onboard::state::OnboardScreen;
 use crate::app::palette::state::ContactResults;
+use crate::app::report::state::ReportView;
 
 /// The help overlay's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub enum Screen {
     Bulk(Box<BulkScreen>),
     /// The change log (`:log`).
     Log(Box<LogView>),
+    /// A report over the customers (`:referrals`, `:names`, `:incomplete`).
+    Report(Box<ReportView>),
 }
 
 impl Screen {
@@ -78,6 +81,7 @@ impl Screen {
             Screen::Bulk(b) if b.typing() => Mode::BulkForm,
             Screen::Bulk(_) => Mode::Bulk,
             Screen::Log(_) => Mode::Log,
+            Screen::Report(_) => Mode::Report,
         }
     }
 
@@ -97,6 +101,7 @@ impl Screen {
                 | Screen::ContactMerge(_)
                 | Screen::Bulk(_)
                 | Screen::Log(_)
+                | Screen::Report(_)
         )
     }
 
@@ -108,6 +113,7 @@ impl Screen {
             Screen::Onboard(o) => o.step as u8,
             Screen::Merge(m) => m.stage.index(),
             Screen::ContactMerge(m) => m.stage.index(),
+            Screen::Report(r) => r.kind() as u8,
             Screen::Bulk(b) => match b.stage {
                 BulkStage::Choose => 0,
                 BulkStage::Preview { .. } => 1,
@@ -131,6 +137,7 @@ impl Screen {
             Screen::ContactMerge(_) => 11,
             Screen::Bulk(_) => 12,
             Screen::Log(_) => 13,
+            Screen::Report(_) => 14,
         };
         (kind, sub)
     }
@@ -328,6 +335,7 @@ impl Stack {
     accessors!(results, results_mut, Results, ContactResults);
     accessors!(pick, pick_mut, Pick, PickState);
     accessors!(boxed log, log_mut, Log, LogView);
+    accessors!(boxed report, report_mut, Report, ReportView);
 
     /// The bulk edit, on the stack or parked.
     pub fn bulk(&self) -> Option<&BulkScreen> {

@@ -63,6 +63,9 @@ pub struct AppConfig {
     pub export: crate::export::ExportOptions,
     /// Requests a minute the client allows itself (for the bulk edit's estimate; 0: 180).
     pub requests_per_minute: u32,
+    /// The house rules (`[house]`): the style of company names and what a complete profile
+    /// needs, for the forms' hints, `:names` and `:incomplete`.
+    pub house: crate::config::house::HouseSettings,
 }
 
 /// The account in use, as the help overlay shows it.

@@ -16,7 +16,7 @@ use crate::app::stack::Screen;
 use crate::app::state::App;
 use crate::app::{
     audit, browse, bulk, contact_merge, contacts, find, forms, help, log, marks, merge, mirror,
-    onboard, palette, panes, pick,
+    onboard, palette, panes, pick, report,
 };
 
 /// The first effects of a fresh app: the first page of customers, or the start-up problem.
@@ -41,6 +41,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SearchEdit(req) => browse::search_edit(app, req),
         Action::PaletteEdit(req) => palette::edit(app, req),
         Action::FindEdit(req) => find::edit(app, req),
+        // A field that holds a customer takes a letter as the start of its search.
+        Action::FormEdit(req) | Action::OnboardEdit(req) if pick::form_key(app, &req) => {}
         Action::FormEdit(req) => forms::edit(app, req),
         Action::OnboardEdit(req) => onboard::edit(app, req),
         Action::PickEdit(req) => pick::edit(app, req),
@@ -144,7 +146,13 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     if cmd == Cmd::Help
         && matches!(
             mode,
-            Mode::Normal | Mode::Audit | Mode::Merge | Mode::Onboard | Mode::Bulk | Mode::Log
+            Mode::Normal
+                | Mode::Audit
+                | Mode::Merge
+                | Mode::Onboard
+                | Mode::Bulk
+                | Mode::Log
+                | Mode::Report
         )
     {
         return help::open(app);
@@ -170,6 +178,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Pick => pick::command(app, cmd),
         Mode::Bulk | Mode::BulkForm => bulk::command(app, cmd, fx),
         Mode::Log => log::command(app, cmd, fx),
+        Mode::Report => report::command(app, cmd, fx),
     }
 }
 

@@ -353,6 +353,9 @@ fn city_line(city: Option<&str>, state: Option<&str>, zip: Option<&str>) -> Stri
     }
 }
 
+/// The Overview's label of the customer who referred this one (`ref_customer_id`).
+pub const REFERRAL_LABEL: &str = "Referral";
+
 /// A customer's detail, ready to draw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerView {
@@ -410,6 +413,15 @@ impl CustomerView {
             Some(&cl),
         );
         push(&mut f, "Referred by", c.referred_by.as_deref());
+        // Named by `CustomerView::name_referrer` where the list holds the customer.
+        if let Some(r) = c.ref_customer_id {
+            push_shown(
+                &mut f,
+                REFERRAL_LABEL,
+                format!("customer #{r} (not loaded)"),
+                r.to_string(),
+            );
+        }
         if let Some(t) = c.tax_rate_id {
             push_shown(&mut f, "Tax rate", format!("#{t}"), t.to_string());
         }
@@ -440,6 +452,17 @@ impl CustomerView {
             disabled: c.disabled,
             fields: f,
             contacts: c.contacts.iter().map(ContactView::build).collect(),
+        }
+    }
+}
+
+impl CustomerView {
+    /// Names the referring customer (`ref_customer_id`) on the Overview: "Acme Dental LLC
+    /// (#21000001)". `name` is as the list shows it (sanitised already).
+    pub fn name_referrer(&mut self, id: Id, name: &str) {
+        if let Some(line) = self.fields.iter_mut().find(|l| l.label == REFERRAL_LABEL) {
+            line.value = format!("{name} (#{id})");
+            line.copy = sanitize::plain(name);
         }
     }
 }

@@ -81,6 +81,12 @@ pub enum BulkChange {
     AppendNotes { text: String },
     /// Customers: a custom property set to a value.
     Property { name: String, value: String },
+    /// Customers: the business name written in the house style (`[house.names]`, see
+    /// [`crate::house::naming`]); each record gets its own fixed name, worked out from the
+    /// name as the app holds it. Customers without a business name (residential) are skipped.
+    HouseName {
+        style: crate::config::house::HouseStyle,
+    },
     /// Contacts: a role added to the title (the rest of the title stays).
     AddRole {
         #[serde(with = "role_label")]
@@ -127,7 +133,8 @@ impl BulkChange {
             | BulkChange::TaxRateId { .. }
             | BulkChange::Location { .. }
             | BulkChange::AppendNotes { .. }
-            | BulkChange::Property { .. } => RecordKind::Customer,
+            | BulkChange::Property { .. }
+            | BulkChange::HouseName { .. } => RecordKind::Customer,
             _ => RecordKind::Contact,
         }
     }
@@ -148,6 +155,7 @@ impl BulkChange {
             }
             BulkChange::AppendNotes { text } => format!("Append {text:?} to the notes"),
             BulkChange::Property { name, value } => format!("Set {name} to {value:?}"),
+            BulkChange::HouseName { .. } => "Write the business names in the house style".into(),
             BulkChange::AddRole { role } => format!("Add the {} role", role.name()),
             BulkChange::RemoveRole { role } => format!("Remove the {} role", role.name()),
             BulkChange::JobTitle { job } => format!("Set the job title to {job:?}"),
@@ -180,6 +188,10 @@ impl BulkChange {
             BulkChange::Property { name, .. } if name.trim().is_empty() => {
                 Some("The custom property has no name".into())
             }
+            BulkChange::HouseName { style } if !style.enabled => Some(
+                "The house style for names is off ([house.names] enabled = false in the config)"
+                    .into(),
+            ),
             BulkChange::Location {
                 city: None,
                 state: None,
@@ -271,6 +283,36 @@ impl BulkChange {
                 &format!("{PROPERTY_PREFIX}{name}"),
                 Value::String(value.trim().to_string()),
             ),
+            BulkChange::HouseName { style } => {
+                let name = c.business_name.clone().unwrap_or_default();
+                p.old = shown(&Value::String(name.clone()));
+                p.new = p.old.clone();
+                if name.trim().is_empty() {
+                    p.skip = Some(
+                        "No business name (residential): the house style is for company names"
+                            .into(),
+                    );
+                    return p;
+                }
+                match crate::house::check(&name, style) {
+                    None => {
+                        p.skip = Some("Already in the house style".into());
+                        return p;
+                    }
+                    // Values are compared trimmed (here and in the run's check), so a change
+                    // of the surrounding spaces alone would never be sent.
+                    Some(s) if s.fixed.trim() == name.trim() => {
+                        p.skip = Some(
+                            "Only the spaces around the name differ: fix it in the form (e)".into(),
+                        );
+                        return p;
+                    }
+                    Some(s) => {
+                        p.new = shown(&Value::String(s.fixed.clone()));
+                        field(&mut p, "business_name", Value::String(s.fixed));
+                    }
+                }
+            }
             _ => {}
         }
         p.finish()

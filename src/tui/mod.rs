@@ -264,6 +264,7 @@ fn app_config(
         export_dir: resolved.settings.export_directory(),
         export: crate::export::ExportOptions::from_settings(&resolved.settings),
         requests_per_minute: resolved.settings.requests_per_minute,
+        house: (*resolved.settings.house).clone(),
     };
     (config, warnings)
 }

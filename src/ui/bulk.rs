@@ -130,9 +130,16 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
             let widest = |f: &dyn Fn(&crate::flows::bulk::PreviewRow) -> usize| {
                 rows.iter().map(f).max().unwrap_or(0)
             };
-            let name_w = widest(&|r| crate::text::width(&r.label))
-                .max(6)
-                .min((w / 3).clamp(12, 40));
+            // A change of the name itself (the house style): the record is its old value, so
+            // the column would only repeat it.
+            let named_by_old = rows.iter().all(|r| r.label == r.old);
+            let name_w = if named_by_old {
+                0
+            } else {
+                widest(&|r| crate::text::width(&r.label))
+                    .max(6)
+                    .min((w / 3).clamp(12, 40))
+            };
             let avail = w.saturating_sub(name_w + 5);
             let old_w = widest(&|r| crate::text::width(&r.old))
                 .max(3)
@@ -140,8 +147,8 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
             let new_w = avail.saturating_sub(old_w);
             lines.push(Line::styled(
                 format!(
-                    "  {} {} → {}",
-                    cell("Record", name_w),
+                    "  {}{} → {}",
+                    record_cell("Record", name_w),
                     cell("Now", old_w),
                     cell("After", new_w)
                 ),
@@ -155,8 +162,8 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
                 };
                 lines.push(Line::styled(
                     format!(
-                        "  {} {} → {}",
-                        cell(&sanitize::line(&row.label), name_w),
+                        "  {}{} → {}",
+                        record_cell(&sanitize::line(&row.label), name_w),
                         cell(&sanitize::line(&row.old), old_w),
                         cell(&sanitize::line(&after), new_w)
                     ),
@@ -220,4 +227,13 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The record column of the preview with its separating space; nothing when it is left out.
+fn record_cell(text: &str, w: usize) -> String {
+    if w == 0 {
+        String::new()
+    } else {
+        format!("{} ", cell(text, w))
+    }
 }

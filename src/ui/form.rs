@@ -102,6 +102,25 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
             ));
         }
     }
+    // What the house requires and the profile lacks, as typed (not blocking).
+    let missing = form_missing(app, f);
+    if !missing.is_empty() {
+        let labels: Vec<&str> = missing.iter().map(|m| m.label()).collect();
+        let mut text = format!("Incomplete for the house: no {}", labels.join(", no "));
+        if form.target.is_create()
+            && missing.iter().any(|m| {
+                matches!(
+                    m,
+                    crate::house::Missing::BillingContact | crate::house::Missing::DecisionMaker
+                )
+            })
+        {
+            text.push_str(" (contacts: add them once it is saved)");
+        }
+        for l in wrap(&text, w) {
+            top.push(Line::styled(l, theme.dim()));
+        }
+    }
     // Messages take at most half the pane; the fields get the rest.
     top.truncate(usize::from(inner.height / 2));
     let top_h = top.len() as u16;
@@ -117,6 +136,21 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
     }
 }
 
+/// What the customer in the form lacks of `[house.required]`, with its contacts as the list
+/// holds them.
+fn form_missing(app: &App, f: &FormUi) -> Vec<crate::house::Missing> {
+    let contacts = match f.form.target {
+        crate::domain::FormTarget::EditCustomer { id } => app
+            .list
+            .index
+            .get(&id)
+            .map(|&i| app.list.rows[i].customer().contacts)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    f.form.missing(&contacts, &app.config.house.required)
+}
+
 fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     let form = &f.form;
     let w = usize::from(area.width);
@@ -126,15 +160,35 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     for (i, fld) in form.fields.iter().enumerate() {
         let look = FieldLook {
             label: &fld.label,
-            pick: matches!(fld.kind, FieldKind::CustomerType | FieldKind::Roles),
+            pick: matches!(
+                fld.kind,
+                FieldKind::CustomerType | FieldKind::Roles | FieldKind::CustomerRef
+            ),
             mark_changed: fld.is_changed(),
+            shown: customer_ref(app, fld, i == form.focus),
         };
         lines.push((
             field_line(fld, &look, i == form.focus, cols, theme),
             Some(i),
         ));
         if let Some(e) = &fld.error {
-            lines.push((error_line(e, cols, w, theme), None));
+            for l in error_lines(e, cols, w, theme) {
+                lines.push((l, None));
+            }
+        }
+        if fld.key == "business_name"
+            && let Some(s) = form.name_suggestion(&app.config.house.names)
+        {
+            let key = app
+                .config
+                .keymap
+                .key_label(Mode::Form, Cmd::FormApplyName)
+                .map(|k| format!(" · {k} takes it"))
+                .unwrap_or_default();
+            let text = format!("House style: {}{key} ({})", s.fixed, s.reasons.join("; "));
+            for l in note_lines(&text, cols, w, theme.accent()) {
+                lines.push((l, None));
+            }
         }
     }
     let note = form.target.not_writable();
@@ -147,7 +201,7 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     let typing = app.mode() == Mode::Form
         && !matches!(
             form.focused().kind,
-            FieldKind::CustomerType | FieldKind::Roles
+            FieldKind::CustomerType | FieldKind::Roles | FieldKind::CustomerRef
         )
         && f.pending.is_none();
     show_fields(frame, area, form, lines, cols, typing);
@@ -177,6 +231,38 @@ pub(crate) struct FieldLook<'a> {
     pub pick: bool,
     /// The `●` of a changed field.
     pub mark_changed: bool,
+    /// What to show instead of the value (a customer's name for its ID).
+    pub shown: Option<String>,
+}
+
+/// A field that holds a customer's ID, shown by the customer's name as the list has it:
+/// `‹ Acme Dental LLC (#21000001) ›`, with its keys when focused.
+pub(crate) fn customer_ref(
+    app: &App,
+    fld: &crate::app::form::Field,
+    focused: bool,
+) -> Option<String> {
+    if fld.kind != FieldKind::CustomerRef {
+        return None;
+    }
+    let v = fld.value().trim();
+    let name = if v.is_empty() {
+        "none".to_string()
+    } else {
+        match v
+            .parse::<u64>()
+            .ok()
+            .and_then(|id| app.list.index.get(&id).map(|&i| (id, i)))
+        {
+            Some((id, i)) => format!("{} (#{id})", app.list.rows[i].view.name()),
+            None => format!("customer #{}", sanitize::line(v)),
+        }
+    };
+    Some(if focused {
+        format!("‹ {name} ›  type to search, Backspace clears")
+    } else {
+        format!("‹ {name} ›")
+    })
 }
 
 /// One field's line: change marker, label, and the value scrolled to the cursor when focused.
@@ -195,7 +281,9 @@ pub(crate) fn field_line(
     } else {
         theme.label()
     };
-    let shown = if fld.kind == FieldKind::Roles {
+    let shown = if let Some(s) = &look.shown {
+        s.clone()
+    } else if fld.kind == FieldKind::Roles {
         let value = if fld.value().is_empty() {
             "none"
         } else {
@@ -236,15 +324,32 @@ pub(crate) fn field_line(
     ])
 }
 
-/// The line under a field with an error.
-pub(crate) fn error_line(e: &str, cols: FieldCols, w: usize, theme: &Theme) -> Line<'static> {
-    Line::styled(
-        fit(
-            &format!("{}  ↳ {}", " ".repeat(cols.label), sanitize::line(e)),
-            w,
-        ),
-        theme.error(),
-    )
+/// The lines under a field with an error: wrapped under the value, so that a long message
+/// (the tax rate ID's, which says where to find it) is read whole.
+pub(crate) fn error_lines(e: &str, cols: FieldCols, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    note_lines(e, cols, w, theme.error())
+}
+
+/// A note under a field (an error, a hint), wrapped in the value column after `↳`.
+pub(crate) fn note_lines(
+    text: &str,
+    cols: FieldCols,
+    w: usize,
+    style: ratatui::style::Style,
+) -> Vec<Line<'static>> {
+    let indent = cols.label + 4;
+    let body = w.saturating_sub(indent).max(10);
+    wrap(&sanitize::line(text), body)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let lead = if i == 0 { "↳ " } else { "  " };
+            Line::styled(
+                fit(&format!("{}{lead}{l}", " ".repeat(cols.label + 2)), w),
+                style,
+            )
+        })
+        .collect()
 }
 
 /// Draws the field lines (each tagged with its field's index, if any) scrolled so that the
@@ -263,8 +368,12 @@ pub(crate) fn show_fields(
         .iter()
         .position(|(_, i)| *i == Some(form.focus))
         .unwrap_or(0);
-    // Keep the focused field (and its error) on screen.
-    let last = focus_line + usize::from(form.focused().error.is_some());
+    // Keep the focused field (and its error or hint lines) on screen.
+    let under = lines[(focus_line + 1).min(lines.len())..]
+        .iter()
+        .take_while(|(_, i)| i.is_none())
+        .count();
+    let last = focus_line + under;
     let offset = (last + 1).saturating_sub(h).min(focus_line);
     let shown: Vec<Line> = lines
         .into_iter()

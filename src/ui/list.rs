@@ -107,6 +107,13 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
             theme.dim(),
         ));
     }
+    // A referral source's customers only: said before the sort, which matters less.
+    if let Some(o) = &app.list.only {
+        spans.push(Span::styled(
+            format!("· {} ", fit(&sanitize::line(&o.label), 32)),
+            theme.accent(),
+        ));
+    }
     spans.push(Span::styled(
         format!("· {} ", app.sort.label()),
         theme.dim(),
@@ -117,6 +124,7 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     if let Some(t) = app.audit.type_filter {
         spans.push(Span::styled(format!("· {t} "), theme.accent()));
     }
+
     let marked = app.marks.customers.len();
     if marked > 0 {
         spans.push(Span::styled(

@@ -17,6 +17,7 @@ mod onboard;
 mod overlay;
 mod palette;
 mod pick;
+mod report;
 mod status;
 pub use crate::text;
 pub mod theme;
@@ -69,6 +70,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Screen::ContactMerge(m) => contact_merge::draw(m, frame, &theme),
             Screen::Bulk(b) => bulk::draw(app, b, frame, &theme),
             Screen::Log(v) => log::draw(app, v, frame, &theme),
+            Screen::Report(r) => report::draw(app, r, frame, &theme),
         }
     }
 }

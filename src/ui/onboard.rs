@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::Theme;
-use super::form::{FieldCols, FieldLook, error_line, field_line, show_fields};
+use super::form::{FieldCols, FieldLook, error_lines, field_line, show_fields};
 use super::text::{cell, fit, width, wrap};
 use crate::app::App;
 use crate::app::form::{FieldKind, Form};
@@ -49,6 +49,7 @@ pub fn draw(app: &App, s: &OnboardScreen, frame: &mut Frame, theme: &Theme) {
     );
     match s.step {
         Step::Customer => form_body(
+            app,
             s,
             &s.customer,
             "The customer: business information, type, tax rate and referral source.",
@@ -57,6 +58,7 @@ pub fn draw(app: &App, s: &OnboardScreen, frame: &mut Frame, theme: &Theme) {
             theme,
         ),
         Step::Primary => form_body(
+            app,
             s,
             &s.primary,
             "The primary contact: the decision maker. A name and an e-mail are required.",
@@ -66,6 +68,7 @@ pub fn draw(app: &App, s: &OnboardScreen, frame: &mut Frame, theme: &Theme) {
         ),
         Step::Contacts => match s.editing.and_then(|i| s.extras.get(i)) {
             Some(f) => form_body(
+                app,
                 s,
                 f,
                 "A further contact: its role goes into the title.",
@@ -127,6 +130,7 @@ fn indicator(s: &OnboardScreen, w: usize, theme: &Theme) -> Line<'static> {
 }
 
 fn form_body(
+    app: &App,
     s: &OnboardScreen,
     form: &Form,
     intro: &str,
@@ -149,7 +153,9 @@ fn form_body(
     let cols = FieldCols::new(w);
     let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
     for (i, fld) in form.fields.iter().enumerate() {
-        let pick = fld.kind == FieldKind::CustomerType || fld.key == ROLE_KEY;
+        let pick = fld.kind == FieldKind::CustomerType
+            || fld.kind == FieldKind::CustomerRef
+            || fld.key == ROLE_KEY;
         let residential = form
             .field(crate::app::form::TYPE_KEY)
             .is_some_and(|f| f.value() == "Residential");
@@ -169,13 +175,16 @@ fn form_body(
             label: &label,
             pick,
             mark_changed: fld.is_changed() && !pick,
+            shown: super::form::customer_ref(app, fld, i == form.focus),
         };
         lines.push((
             field_line(fld, &look, i == form.focus, cols, theme),
             Some(i),
         ));
         if let Some(e) = &fld.error {
-            lines.push((error_line(e, cols, w, theme), None));
+            for l in error_lines(e, cols, w, theme) {
+                lines.push((l, None));
+            }
         }
         if fld.key == "title" {
             let title = title_preview(s, form);
@@ -192,7 +201,9 @@ fn form_body(
         }
     }
     let fld = form.focused();
-    let pick = fld.kind == FieldKind::CustomerType || fld.key == ROLE_KEY;
+    let pick = fld.kind == FieldKind::CustomerType
+        || fld.kind == FieldKind::CustomerRef
+        || fld.key == ROLE_KEY;
     show_fields(frame, area, form, lines, cols, !pick);
 }
 
@@ -399,6 +410,20 @@ fn review(app: &App, s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'st
             fit(&format!("✓ No duplicates found {scope}"), w),
             theme.plain(),
         ));
+    }
+    // After the duplicates, which matter more: what the house requires and the new customer will lack (it does not stop the create).
+    let missing = crate::app::report::state::onboarding_missing(&onb, &app.config.house.required);
+    if !missing.is_empty() {
+        let hints: Vec<&str> = missing.iter().map(|m| m.hint()).collect();
+        for l in wrap(
+            &format!(
+                "Incomplete for the house ([house.required]): {}",
+                hints.join("; ")
+            ),
+            w,
+        ) {
+            lines.push(Line::styled(l, theme.dim()));
+        }
     }
     if s.problems.is_empty() {
         let n = contacts.len();

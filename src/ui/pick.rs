@@ -17,6 +17,7 @@ pub fn draw(app: &App, p: &PickState, frame: &mut Frame, theme: &Theme) {
         PickFor::NewContact => " New contact: under which customer? ",
         PickFor::MoveContact { .. } => " Move the contact: to which customer? ",
         PickFor::BulkMove => " Move the marked contacts: to which customer? ",
+        PickFor::Referrer => " Referred by which customer? ",
     };
     let found = if p.total > p.hits.len() {
         format!(

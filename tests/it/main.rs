@@ -14,6 +14,7 @@ mod flows;
 mod forms;
 mod hardening;
 mod house;
+mod house_ui;
 mod lookup;
 mod merge_ui;
 mod mirror;

@@ -93,6 +93,40 @@ pub fn open(app: &mut App) {
     initial_value(app);
 }
 
+/// A bulk edit of `ids` (customers) with `choice` made, at its preview (`e` in `:names`: the
+/// names fixed to the house style). Esc on the preview goes back to the choice, as after `e`.
+pub fn open_with(app: &mut App, mut ids: Vec<Id>, choice: state::Choice) {
+    if app.config.read_only {
+        return app.say(forms::READ_ONLY, true);
+    }
+    if unpark(app) {
+        return;
+    }
+    app.stack.drop_bulk();
+    ids.sort_unstable();
+    ids.dedup();
+    let at = state::CUSTOMER_CHOICES
+        .iter()
+        .position(|c| *c == choice)
+        .unwrap_or(0);
+    app.stack.push(Screen::Bulk(Box::new(BulkScreen {
+        contacts: false,
+        ids,
+        choice: at,
+        value: tui_input::Input::default(),
+        target: None,
+        error: None,
+        stage: BulkStage::Choose,
+        run_id: None,
+        what: String::new(),
+        items: Vec::new(),
+        scroll: 0,
+    })));
+    initial_value(app);
+    // Nothing is sent from the choice: Enter there only plans the preview.
+    command(app, Cmd::Open, &mut Vec::new());
+}
+
 /// A pick list starts on its first value; text starts empty.
 fn initial_value(app: &mut App) {
     if let Some(b) = app.stack.bulk_mut() {
@@ -147,6 +181,7 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     let vp = viewport(app.size);
     let read_only = app.config.read_only;
     let type_property = app.config.customer_type_property.clone();
+    let style = app.config.house.names.clone();
     let Some(b) = app.stack.bulk_mut() else {
         return;
     };
@@ -181,7 +216,7 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             }
             match b
                 .current()
-                .change(b.value.value(), &type_property, b.target.clone())
+                .change(b.value.value(), &type_property, b.target.clone(), &style)
             {
                 Err(e) => b.error = Some(e),
                 Ok(change) => {

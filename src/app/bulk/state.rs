@@ -95,6 +95,7 @@ pub enum Choice {
     Location,
     AppendNotes,
     Property,
+    HouseName,
     AddRole,
     RemoveRole,
     JobTitle,
@@ -123,6 +124,7 @@ pub const CUSTOMER_CHOICES: &[Choice] = &[
     Choice::Location,
     Choice::AppendNotes,
     Choice::Property,
+    Choice::HouseName,
 ];
 
 pub const CONTACT_CHOICES: &[Choice] = &[
@@ -151,6 +153,7 @@ impl Choice {
             Choice::Location => "City, state, ZIP",
             Choice::AppendNotes => "Append to the notes",
             Choice::Property => "A custom property",
+            Choice::HouseName => "Business name in the house style",
             Choice::AddRole => "Add a role",
             Choice::RemoveRole => "Remove a role",
             Choice::JobTitle => "Job title (roles kept)",
@@ -169,6 +172,7 @@ impl Choice {
             Choice::Location => "City, ST, ZIP (an empty part is left as it is)",
             Choice::AppendNotes => "the line to add at the end of the notes",
             Choice::Property => "Name = value",
+            Choice::HouseName => "each name fixed as [house.names] says: Enter previews",
             Choice::AddRole | Choice::RemoveRole => "Tab picks the role",
             Choice::JobTitle => "the job title",
             Choice::MoveTo => "Enter picks the customer",
@@ -181,18 +185,19 @@ impl Choice {
             Choice::CustomerType => ValueKind::Pick(crate::domain::CUSTOMER_TYPES),
             Choice::AddRole | Choice::RemoveRole => ValueKind::Pick(ROLE_NAMES),
             Choice::MoveTo => ValueKind::Customer,
-            Choice::Retire | Choice::Reinstate => ValueKind::None,
+            Choice::Retire | Choice::Reinstate | Choice::HouseName => ValueKind::None,
             _ => ValueKind::Text,
         }
     }
 
     /// The change this choice makes with `value` (the typed text or the picked entry), or why
-    /// the value does not do.
+    /// the value does not do. `style` is the house style for names (`[house.names]`).
     pub fn change(
         self,
         value: &str,
         type_property: &str,
         target: Option<(Id, String)>,
+        style: &crate::config::house::HouseStyle,
     ) -> Result<BulkChange, String> {
         let v = value.trim();
         let role = || {
@@ -223,14 +228,7 @@ impl Choice {
                 value: need("the referral source")?,
             },
             Choice::TaxRateId => BulkChange::TaxRateId {
-                value: if v.is_empty() {
-                    None
-                } else {
-                    Some(
-                        v.parse::<Id>()
-                            .map_err(|_| "The tax rate ID is a whole number".to_string())?,
-                    )
-                },
+                value: crate::house::parse_tax_rate_id(v)?,
             },
             Choice::Location => {
                 let mut parts = v.split(',').map(|p| {
@@ -271,6 +269,9 @@ impl Choice {
                     target.ok_or_else(|| "Enter picks the customer to move them to".to_string())?;
                 BulkChange::MoveTo { customer_id, label }
             }
+            Choice::HouseName => BulkChange::HouseName {
+                style: style.clone(),
+            },
             Choice::Retire => BulkChange::Retire,
             Choice::Reinstate => BulkChange::Reinstate,
         })

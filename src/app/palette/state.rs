@@ -5,6 +5,7 @@ use tui_input::Input;
 
 use crate::api::model::Id;
 use crate::app::list::Row;
+use crate::app::report::state::ReportKind;
 use crate::export::ExportFormat;
 use crate::sanitize;
 
@@ -35,6 +36,9 @@ pub enum Verb {
     Log,
     Undo,
     Bulk,
+    Referrals,
+    Names,
+    Incomplete,
     Profile,
     Refresh,
     Help,
@@ -153,6 +157,30 @@ pub static COMMANDS: &[CommandSpec] = &[
         complete: ArgKind::None,
     },
     CommandSpec {
+        verb: Verb::Referrals,
+        name: "referrals",
+        aliases: &["ref"],
+        args: "",
+        help: "customers by referral source, new per month; Enter lists a source's, x exports CSV",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        verb: Verb::Names,
+        name: "names",
+        aliases: &[],
+        args: "",
+        help: "customers whose name breaks the house style; e fixes them (bulk edit)",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        verb: Verb::Incomplete,
+        name: "incomplete",
+        aliases: &["inc"],
+        args: "",
+        help: "customers that lack what the house requires (phone, address, e-mail, contacts)",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
         verb: Verb::Profile,
         name: "profile",
         aliases: &[],
@@ -224,6 +252,8 @@ pub enum Command {
     Undo,
     /// `:bulk`: the bulk edit that runs or stopped, shown again.
     Bulk,
+    /// `:referrals`, `:names`, `:incomplete`: a report over the customers.
+    Report(crate::app::report::state::ReportKind),
 }
 
 /// Parses a command line (without the `:`). Errors are messages for the status line.
@@ -269,6 +299,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         Verb::Log => Ok(Command::Log(rest.to_string())),
         Verb::Undo => no_arguments(Command::Undo),
         Verb::Bulk => no_arguments(Command::Bulk),
+        Verb::Referrals => no_arguments(Command::Report(ReportKind::Referrals)),
+        Verb::Names => no_arguments(Command::Report(ReportKind::Names)),
+        Verb::Incomplete => no_arguments(Command::Report(ReportKind::Incomplete)),
         Verb::Duplicates => no_arguments(Command::Duplicates),
         Verb::Onboard => no_arguments(Command::Onboard),
         Verb::Refresh => no_arguments(Command::Refresh),
