@@ -39,7 +39,7 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 [ -n "$url" ] || { echo "the demo server did not start" >&2; exit 1; }
-SYNCRO_API_KEY=demo-key-0000 "$bin" --base-url "$url" sync 2>/dev/null || { echo "the sync failed" >&2; exit 1; }
+SYNCRO_API_KEY=demo-key-0000 "$bin" --base-url "$url" sync 2>"$work/sync.err" || { echo "the sync failed:" >&2; cat "$work/sync.err" >&2; exit 1; }
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 ls -l "$XDG_DATA_HOME"/syncro-tui/mirror-*.bin | awk '{print "mirror file: " $5 " bytes"}'
 

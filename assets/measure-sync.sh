@@ -2,7 +2,7 @@
 # Times `syncro-tui sync` of 5,000 customers and 10,000 contacts against the demo server at
 # Syncro's rate limit (180 requests a minute per IP), end to end:
 #   1. starts `syncro-tui demo-server` on a free loopback port,
-#   2. runs `time syncro-tui --base-url URL sync` with SYNCRO_API_KEY=demo in a throw-away HOME,
+#   2. runs `time syncro-tui --base-url URL sync` with SYNCRO_API_KEY=demo-key-0000 in a throw-away HOME,
 #   3. prints the summary line and stops the server.
 #
 # Usage: assets/measure-sync.sh [listed|embedded]
@@ -82,5 +82,5 @@ fi
 echo "\$ time syncro-tui --base-url $url sync" >&2
 mkdir -p "$work/home"
 export HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CONFIG_HOME="$work/home/config"
-export SYNCRO_API_KEY=demo
+export SYNCRO_API_KEY=demo-key-0000
 time "$bin" --base-url "$url" sync

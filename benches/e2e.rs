@@ -194,7 +194,7 @@ impl Env {
             ("HOME", h.into()),
             ("XDG_CONFIG_HOME", h.join("config").into()),
             ("XDG_DATA_HOME", h.join("data").into()),
-            ("SYNCRO_API_KEY", "demo".into()),
+            ("SYNCRO_API_KEY", "demo-key-0000".into()),
             ("TERM", "xterm-256color".into()),
             ("PATH", std::env::var_os("PATH").unwrap_or_default()),
         ]

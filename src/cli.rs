@@ -192,7 +192,7 @@ pub struct DemoServerArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// API key the server accepts.
-    #[arg(long, default_value = "demo")]
+    #[arg(long, default_value = crate::demo::DEMO_KEY)]
     pub api_key: String,
     /// Keep changes across restarts in this JSON file.
     #[arg(long, value_name = "FILE")]

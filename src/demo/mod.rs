@@ -41,6 +41,11 @@ pub use store::DemoStore;
 
 use limit::RateLimiter;
 
+/// The key `syncro-tui demo-server` accepts unless told another: long enough for the app's
+/// check that refuses keys shorter than 8 characters (the in-process demo and the tests' servers
+/// keep `demo`, which they hand to the client themselves).
+pub const DEMO_KEY: &str = "demo-key-0000";
+
 /// How the demo server behaves.
 #[derive(Clone)]
 pub struct DemoConfig {
