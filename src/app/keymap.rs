@@ -424,6 +424,32 @@ pub static LOG: &[Binding] = &[
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
 ];
 
+/// The onboarding follow-ups (`:onboarding`).
+pub static FOLLOWUPS: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next item"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous item"),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(&[ch('g'), code(KeyCode::Home)], Cmd::Top, "first item"),
+    bind(&[ch('G'), code(KeyCode::End)], Cmd::Bottom, "last item"),
+    bind(
+        &[ch(' ')],
+        Cmd::ConfirmToggle,
+        "tick the item by hand, or untick it",
+    ),
+    bind(
+        &[ch('o')],
+        Cmd::OpenInBrowser,
+        "open its page in Syncro's web app",
+    ),
+    bind(&[code(KeyCode::Enter)], Cmd::Open, "open the customer"),
+    bind(&[ch('r')], Cmd::Refresh, "look again at what the API shows"),
+    bind(&[ch(':')], Cmd::Palette, "command palette"),
+    bind(&[code(KeyCode::Esc), ch('q')], Cmd::Close, "close"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
 /// The duplicate audit screen.
 pub static AUDIT: &[Binding] = &[
     bind(&[ch('?')], Cmd::Help, "help"),
@@ -693,11 +719,12 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Bulk => BULK,
         Mode::BulkForm => BULK_FORM,
         Mode::Log => LOG,
+        Mode::Followups => FOLLOWUPS,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 16] = [
+pub const MODES: [(Mode, &str); 17] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -714,6 +741,7 @@ pub const MODES: [(Mode, &str); 16] = [
     (Mode::BulkForm, "Bulk edit: the change and its value"),
     (Mode::Bulk, "Bulk edit: preview, progress, result"),
     (Mode::Log, "Change log (:log)"),
+    (Mode::Followups, "Onboarding follow-ups (:onboarding)"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -802,6 +830,7 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::Bulk => "bulk",
         Mode::BulkForm => "bulk_form",
         Mode::Log => "log",
+        Mode::Followups => "followups",
     }
 }
 
@@ -957,6 +986,16 @@ const HINTS: &[HintRow] = &[
         &[
             (Cmd::Open, "open"),
             (Cmd::Undo, "undo"),
+            (Cmd::Close, "close"),
+        ],
+    ),
+    (
+        Mode::Followups,
+        None,
+        &[
+            (Cmd::ConfirmToggle, "tick"),
+            (Cmd::OpenInBrowser, "open in Syncro"),
+            (Cmd::Open, "customer"),
             (Cmd::Close, "close"),
         ],
     ),
@@ -1154,6 +1193,7 @@ mod tests {
             (Mode::Bulk, _) => "? help",
             (Mode::BulkForm, _) => "Enter preview  Esc back",
             (Mode::Log, _) => "Enter open  u undo  Esc close",
+            (Mode::Followups, _) => "Space tick  o open in Syncro  Enter customer  Esc close",
         }
     }
 

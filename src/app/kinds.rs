@@ -39,6 +39,8 @@ pub enum Mode {
     BulkForm,
     /// The change log (`:log`).
     Log,
+    /// The onboarding follow-ups (`:onboarding`).
+    Followups,
 }
 
 /// What the left pane lists.

@@ -14,6 +14,7 @@
 use crate::app::audit::state::AuditView;
 use crate::app::bulk::state::{BulkScreen, BulkStage, LogView};
 use crate::app::dialog::Dialog;
+use crate::app::followup::state::FollowupView;
 use crate::app::form::FormUi;
 use crate::app::kinds::Mode;
 use crate::app::list::PickState;
@@ -57,6 +58,8 @@ pub enum Screen {
     Bulk(Box<BulkScreen>),
     /// The change log (`:log`).
     Log(Box<LogView>),
+    /// The open onboarding follow-ups (`:onboarding`).
+    Followups(FollowupView),
 }
 
 impl Screen {
@@ -78,6 +81,7 @@ impl Screen {
             Screen::Bulk(b) if b.typing() => Mode::BulkForm,
             Screen::Bulk(_) => Mode::Bulk,
             Screen::Log(_) => Mode::Log,
+            Screen::Followups(_) => Mode::Followups,
         }
     }
 
@@ -97,6 +101,7 @@ impl Screen {
                 | Screen::ContactMerge(_)
                 | Screen::Bulk(_)
                 | Screen::Log(_)
+                | Screen::Followups(_)
         )
     }
 
@@ -131,6 +136,7 @@ impl Screen {
             Screen::ContactMerge(_) => 11,
             Screen::Bulk(_) => 12,
             Screen::Log(_) => 13,
+            Screen::Followups(_) => 14,
         };
         (kind, sub)
     }
@@ -328,6 +334,7 @@ impl Stack {
     accessors!(results, results_mut, Results, ContactResults);
     accessors!(pick, pick_mut, Pick, PickState);
     accessors!(boxed log, log_mut, Log, LogView);
+    accessors!(followups, followups_mut, Followups, FollowupView);
 
     /// The bulk edit, on the stack or parked.
     pub fn bulk(&self) -> Option<&BulkScreen> {

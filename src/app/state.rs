@@ -149,6 +149,8 @@ pub struct App {
     pub rate_wait: Option<Duration>,
     /// Why requests wait: our own pacing, or a 429 from Syncro.
     pub rate_reason: Option<crate::api::WaitReason>,
+    /// The onboarding follow-ups of this account.
+    pub followups: crate::app::followup::state::Followups,
 }
 
 impl App {
@@ -191,6 +193,7 @@ impl App {
             bulk_waiting: Vec::new(),
             rate_wait: None,
             rate_reason: None,
+            followups: Default::default(),
         }
     }
 

@@ -401,6 +401,10 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
         .with_change_log(crate::changelog::ChangeLog::open(
             &data_dir,
             &resolved.profile,
+        ))
+        .with_followups(crate::followup::FollowupStore::open(
+            &data_dir,
+            &resolved.profile,
         ));
     let mut app = App::new(config);
     keep_mirror(&mut worker, &mut app, &resolved, &conn, &data_dir);
@@ -474,6 +478,10 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                 worker = Worker::new(sw.conn.client.clone(), tx.clone())
                     .with_drafts(data_dir.clone())
                     .with_change_log(crate::changelog::ChangeLog::open(
+                        &data_dir,
+                        &sw.resolved.profile,
+                    ))
+                    .with_followups(crate::followup::FollowupStore::open(
                         &data_dir,
                         &sw.resolved.profile,
                     ));
@@ -648,6 +656,7 @@ fn account_start(app: &mut App) -> Vec<Effect> {
     ));
     fx.push(Effect::Bulk(app::bulk::state::BulkOp::Pending));
     fx.push(app::onboard::startup());
+    fx.push(app::followup::startup());
     fx
 }
 

@@ -9,6 +9,7 @@ mod contact_merge;
 mod contacts;
 mod detail;
 mod find;
+mod followup;
 mod form;
 mod list;
 mod log;
@@ -69,6 +70,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Screen::ContactMerge(m) => contact_merge::draw(m, frame, &theme),
             Screen::Bulk(b) => bulk::draw(app, b, frame, &theme),
             Screen::Log(v) => log::draw(app, v, frame, &theme),
+            Screen::Followups(v) => followup::draw(app, v, frame, &theme),
         }
     }
 }

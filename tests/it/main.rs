@@ -11,6 +11,7 @@ mod demo;
 mod export;
 mod fault;
 mod flows;
+mod followup;
 mod forms;
 mod hardening;
 mod house;

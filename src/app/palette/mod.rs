@@ -234,6 +234,7 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
         Command::Log(text) => crate::app::log::open(app, &text, fx),
         Command::Undo => crate::app::log::undo_last(app, fx),
         Command::Bulk => crate::app::bulk::show(app),
+        Command::Onboarding => crate::app::followup::open(app, fx),
     }
 }
 

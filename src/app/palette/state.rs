@@ -30,6 +30,7 @@ pub enum Verb {
     Contacts,
     Duplicates,
     Onboard,
+    Onboarding,
     Sync,
     Export,
     Log,
@@ -110,6 +111,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         aliases: &["on"],
         args: "",
         help: "onboard a new client: customer, primary contact, more contacts, review, create",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        verb: Verb::Onboarding,
+        name: "onboarding",
+        aliases: &[],
+        args: "",
+        help: "onboarding follow-ups still open: RMM agent, inventory, contract, billing",
         complete: ArgKind::None,
     },
     CommandSpec {
@@ -224,6 +233,8 @@ pub enum Command {
     Undo,
     /// `:bulk`: the bulk edit that runs or stopped, shown again.
     Bulk,
+    /// `:onboarding`: the open onboarding follow-ups.
+    Onboarding,
 }
 
 /// Parses a command line (without the `:`). Errors are messages for the status line.
@@ -271,6 +282,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         Verb::Bulk => no_arguments(Command::Bulk),
         Verb::Duplicates => no_arguments(Command::Duplicates),
         Verb::Onboard => no_arguments(Command::Onboard),
+        Verb::Onboarding => no_arguments(Command::Onboarding),
         Verb::Refresh => no_arguments(Command::Refresh),
         Verb::Help => no_arguments(Command::Help),
         Verb::Quit => no_arguments(Command::Quit),
