@@ -120,7 +120,7 @@ impl Item {
     }
 }
 
-const BILLING_BY_HAND: &str = "by hand: the API shows no billing schedule";
+const BILLING_BY_HAND: &str = "by hand only (not in the API)";
 
 /// How an item got done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -320,10 +320,13 @@ pub async fn look(client: &SyncroClient, customer: Id) -> Result<Seen, ApiError>
     Ok(seen)
 }
 
-/// The checklists of one profile, in `<data_dir>/followups-<profile>.json`.
+/// The checklists of one profile, in `<data_dir>/followups-<profile>.json`, and the server
+/// they are on (the base URL; `demo` for the built-in demo server, whose port changes at
+/// every start but whose data does not).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowupStore {
     path: PathBuf,
+    server: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -335,13 +338,19 @@ struct FileV1 {
 const VERSION: u32 = 1;
 
 impl FollowupStore {
-    pub fn open(data_dir: &Path, profile: &str) -> FollowupStore {
+    pub fn open(data_dir: &Path, profile: &str, server: &str) -> FollowupStore {
         FollowupStore {
             path: data_dir.join(format!(
                 "followups-{}.json",
                 crate::mirror::store::safe_name(profile)
             )),
+            server: server.to_string(),
         }
+    }
+
+    /// The server this store's checklists belong to.
+    pub fn server(&self) -> &str {
+        &self.server
     }
 
     pub fn path(&self) -> &Path {
@@ -385,7 +394,8 @@ impl FollowupStore {
 
     /// Starts the checklist of a customer the onboarding created (once: an existing one of the
     /// same customer and server is kept as it is).
-    pub fn start(&self, customer: Id, name: &str, server: &str) -> io::Result<Vec<Checklist>> {
+    pub fn start(&self, customer: Id, name: &str) -> io::Result<Vec<Checklist>> {
+        let server = self.server.as_str();
         self.update(|lists| {
             if !lists
                 .iter()
@@ -478,21 +488,21 @@ mod tests {
     fn the_file_survives_a_restart_and_a_start_is_idempotent() {
         let dir = std::env::temp_dir().join(format!("followup-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let store = FollowupStore::open(&dir, "main");
+        let store = FollowupStore::open(&dir, "main", "https://a/api/v1");
         assert!(store.load().unwrap().is_empty());
-        store.start(5, "Acme", "https://a/api/v1").unwrap();
-        store.start(5, "Acme again", "https://a/api/v1").unwrap();
+        store.start(5, "Acme").unwrap();
+        store.start(5, "Acme again").unwrap();
         let (_, lists) = store
             .update(|l| l[0].toggle(Item::Contract, "2026-05-01T00:00:00.000Z"))
             .unwrap();
         assert_eq!(lists.len(), 1);
-        let again = FollowupStore::open(&dir, "main").load().unwrap();
+        let again = FollowupStore::open(&dir, "main", "x").load().unwrap();
         assert_eq!(again, lists);
         assert_eq!(again[0].name, "Acme");
         assert!(again[0].state(Item::Contract).unwrap().done.is_some());
         // Another profile has its own file.
         assert!(
-            FollowupStore::open(&dir, "other")
+            FollowupStore::open(&dir, "other", "x")
                 .load()
                 .unwrap()
                 .is_empty()
@@ -500,7 +510,7 @@ mod tests {
         // A damaged file is an error and is left alone.
         std::fs::write(store.path(), b"{not json").unwrap();
         assert!(store.load().is_err());
-        assert!(store.start(6, "B", "s").is_err());
+        assert!(store.start(6, "B").is_err());
         assert_eq!(std::fs::read(store.path()).unwrap(), b"{not json");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -297,6 +297,21 @@ fn keep_mirror(
     app.mirror.configured = true;
 }
 
+/// The profile's onboarding follow-ups, on the server in use (`demo` for the demo data, as
+/// the mirror names it: the in-process server's port changes at every start).
+fn followup_store(
+    data_dir: &std::path::Path,
+    resolved: &Resolved,
+    conn: &Connection,
+) -> crate::followup::FollowupStore {
+    let server = match (&conn.client, conn.demo) {
+        (_, true) => crate::mirror::DEMO_PROFILE.to_string(),
+        (Some(c), false) => c.base_url().to_string(),
+        (None, false) => conn.server.clone(),
+    };
+    crate::followup::FollowupStore::open(data_dir, &resolved.profile, &server)
+}
+
 fn show_warnings(app: &mut App, warnings: &[String]) {
     for w in warnings {
         tracing::warn!("{w}");
@@ -402,10 +417,7 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
             &data_dir,
             &resolved.profile,
         ))
-        .with_followups(crate::followup::FollowupStore::open(
-            &data_dir,
-            &resolved.profile,
-        ));
+        .with_followups(followup_store(&data_dir, &resolved, &conn));
     let mut app = App::new(config);
     keep_mirror(&mut worker, &mut app, &resolved, &conn, &data_dir);
     show_warnings(&mut app, &warnings);
@@ -481,10 +493,7 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                         &data_dir,
                         &sw.resolved.profile,
                     ))
-                    .with_followups(crate::followup::FollowupStore::open(
-                        &data_dir,
-                        &sw.resolved.profile,
-                    ));
+                    .with_followups(followup_store(&data_dir, &sw.resolved, &sw.conn));
                 tracing::info!(profile = %sw.resolved.profile, "switched profile");
                 app = app.restart(config);
                 keep_mirror(&mut worker, &mut app, &sw.resolved, &sw.conn, &data_dir);

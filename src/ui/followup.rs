@@ -71,7 +71,7 @@ pub fn draw(app: &App, v: &FollowupView, frame: &mut Frame, theme: &Theme) {
         let first = c.items.first().map(|s| s.item) == Some(item);
         let name = if first || k == v.offset {
             let (done, all) = c.progress();
-            format!("{} {done}/{all}", sanitize::line(&c.name))
+            format!("{done}/{all} {}", sanitize::line(&c.name))
         } else {
             String::new()
         };
@@ -103,7 +103,9 @@ pub fn draw(app: &App, v: &FollowupView, frame: &mut Frame, theme: &Theme) {
             "{} (#{}) · {} · o opens {}",
             sanitize::line(&c.name),
             c.customer_id,
-            item_text(c, item, f.checking.contains(&c.customer_id)),
+            item_text(c, item, f.checking.contains(&c.customer_id))
+                .trim_start_matches(['✓', '·'])
+                .trim_start(),
             item.web_path(c.customer_id)
         );
         let detail = Rect::new(

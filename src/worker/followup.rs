@@ -45,7 +45,7 @@ pub(super) fn spawn(
         }
         return;
     };
-    let server = client.base_url().to_string();
+    let server = store.server().to_string();
     tokio::spawn(async move {
         match op {
             FollowupOp::Load => {

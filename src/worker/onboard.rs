@@ -191,12 +191,8 @@ async fn execute(
     // customer until done. Written before anything else is asked of the server, so a quit or
     // a crash from here on still leaves the checklist.
     if let (Some(store), Some(id)) = (followups, run.customer_id()) {
-        let (store, name, server) = (
-            store.clone(),
-            run.onboarding.customer_name(),
-            env.client.base_url().to_string(),
-        );
-        let started = tokio::task::spawn_blocking(move || store.start(id, &name, &server)).await;
+        let (store, name) = (store.clone(), run.onboarding.customer_name());
+        let started = tokio::task::spawn_blocking(move || store.start(id, &name)).await;
         if let Ok(Err(e)) | Err(e) = started.map_err(std::io::Error::other) {
             tracing::warn!("could not write the onboarding follow-ups: {e}");
             let _ = tx.send(Action::Notice {

@@ -36,8 +36,8 @@ async fn the_checklist_counts_assets_ticks_when_one_is_created_and_survives_a_re
     // What the onboarding's worker writes once the customer and its contacts exist.
     let data_dir = std::env::temp_dir().join(format!("syncro-tui-followup-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let store = FollowupStore::open(&data_dir, "main");
-    store.start(id, NAME, client.base_url()).unwrap();
+    let store = FollowupStore::open(&data_dir, "main", client.base_url());
+    store.start(id, NAME).unwrap();
 
     let r = Runner::start(options(&base, &data_dir)).unwrap();
     r.wait_for_text("synced just now").await;
@@ -48,10 +48,10 @@ async fn the_checklist_counts_assets_ticks_when_one_is_created_and_survives_a_re
     let s = r
         .wait_for_text("· Import existing inventory: no asset yet")
         .await;
-    assert!(s.contains(&format!("{NAME} 0/4")), "{s}");
+    assert!(s.contains(&format!("0/4 {NAME}")), "{s}");
     assert!(s.contains("· Deploy the RMM agent: no asset yet"), "{s}");
     assert!(
-        s.contains("· Set the billing schedule: by hand: the API shows no billing schedule"),
+        s.contains("· Set the billing schedule: by hand only (not in the API)"),
         "{s}"
     );
 
@@ -75,7 +75,7 @@ async fn the_checklist_counts_assets_ticks_when_one_is_created_and_survives_a_re
         s.contains("✓ Deploy the RMM agent: 1 asset reports through the agent"),
         "{s}"
     );
-    assert!(s.contains(&format!("{NAME} 2/4")), "{s}");
+    assert!(s.contains(&format!("2/4 {NAME}")), "{s}");
     // The billing schedule by hand (the last item).
     r.keys("G ");
     r.wait_for_text("✓ Set the billing schedule: ticked by hand")
@@ -96,7 +96,7 @@ async fn the_checklist_counts_assets_ticks_when_one_is_created_and_survives_a_re
     let s = r
         .wait_for_text("· Create the contract: no contract yet")
         .await;
-    assert!(s.contains(&format!("{NAME} 3/4")), "{s}");
+    assert!(s.contains(&format!("3/4 {NAME}")), "{s}");
     assert!(
         s.contains("✓ Set the billing schedule: ticked by hand"),
         "{s}"

@@ -78,10 +78,7 @@ fn toggle(app: &mut App, customer: Id, item: Item, fx: &mut Vec<Effect>) {
 fn open_page(app: &mut App, customer: Id, item: Item, fx: &mut Vec<Effect>) {
     let path = item.web_path(customer);
     let text = if app.config.demo {
-        format!(
-            "Demo data: in Syncro this opens https://SUBDOMAIN.syncromsp.com{path} ({})",
-            item.label().to_lowercase()
-        )
+        format!("Demo data: in Syncro this opens https://SUBDOMAIN.syncromsp.com{path}")
     } else if let Some(base) = &app.config.web_base {
         let url = format!("{base}{path}");
         let text = format!("Opening {url}");

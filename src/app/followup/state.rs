@@ -104,7 +104,7 @@ pub fn overview_lines(f: &Followups, customer: Id) -> Vec<FieldLine> {
     let checking = f.checking.contains(&customer);
     let mut out = vec![FieldLine {
         label: "Follow-ups".into(),
-        value: format!("{done} of {all} done · Space ticks, o opens it in Syncro"),
+        value: format!("{done} of {all} done · Space ticks · o opens in Syncro"),
         copy: format!("{done} of {all} done"),
     }];
     for s in &c.items {

@@ -46,7 +46,7 @@ fn an_open_checklist_leads_the_overview_and_is_looked_at_once() {
     assert_eq!(view.fields[0].label, "Follow-ups");
     assert_eq!(
         view.fields[0].value,
-        "0 of 4 done · Space ticks, o opens it in Syncro"
+        "0 of 4 done · Space ticks · o opens in Syncro"
     );
     assert!(
         view.fields[2]
