@@ -48,6 +48,8 @@ pub struct AppConfig {
     pub light: bool,
     /// Mouse capture (wheel and clicks).
     pub mouse: bool,
+    /// E-mail addresses and phone numbers are terminal hyperlinks (OSC 8).
+    pub hyperlinks: bool,
     /// The custom property that holds the customer type (Business, Government, Non-Profit).
     pub customer_type_property: String,
     /// The keys in effect (defaults with the config file's overrides).

@@ -68,6 +68,11 @@ pub trait Host {
     }
     /// A frame was drawn.
     fn drawn(&mut self) {}
+    /// The e-mail addresses and phone numbers on the frame just drawn, to make links of
+    /// (OSC 8; only when `hyperlinks` is on). A terminal host writes them after the frame.
+    fn links(&mut self, _spans: Vec<crate::ui::links::LinkSpan>) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// What the loop needs to connect, and reconnect on `:profile`.
@@ -248,6 +253,10 @@ fn app_config(
         color: !no_color(),
         light,
         mouse: resolved.settings.mouse,
+        hyperlinks: crate::config::hyperlinks_on(
+            resolved.settings.hyperlinks,
+            std::env::var("TERM").ok().as_deref(),
+        ),
         customer_type_property: resolved.settings.customer_type_property.clone(),
         keymap,
         colors,
@@ -464,10 +473,23 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                 }
                 painted = now;
             }
-            host.terminal()
-                .draw(|f| crate::ui::draw(&app, f))
-                .map_err(term_error)?;
+            let links = {
+                let frame = host
+                    .terminal()
+                    .draw(|f| crate::ui::draw(&app, f))
+                    .map_err(term_error)?;
+                // Always taken, so that nothing offered lingers into the next frame.
+                let offers = crate::ui::links::take();
+                if app.config.hyperlinks {
+                    crate::ui::links::find(frame.buffer, &offers)
+                } else {
+                    Vec::new()
+                }
+            };
             host.drawn();
+            if let Err(e) = host.links(links) {
+                tracing::warn!("could not write the links: {e}");
+            }
             dirty = false;
         }
         let wake = tokio::select! {

@@ -11,6 +11,7 @@ mod detail;
 mod find;
 mod followup;
 mod form;
+pub mod links;
 mod list;
 mod log;
 mod merge;

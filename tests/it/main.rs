@@ -15,6 +15,7 @@ mod followup;
 mod forms;
 mod hardening;
 mod house;
+mod links;
 mod lookup;
 mod merge_ui;
 mod mirror;
