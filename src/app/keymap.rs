@@ -164,7 +164,7 @@ pub static NORMAL: &[Binding] = &[
     bind(
         &[ch('o')],
         Cmd::OpenInBrowser,
-        "open the customer in Syncro",
+        "open the customer in Syncro (a follow-up line: its page)",
     ),
     bind(
         &[ch('F')],
@@ -180,7 +180,7 @@ pub static NORMAL: &[Binding] = &[
     bind(
         &[ch(' ')],
         Cmd::Mark,
-        "mark the row (or unmark it) for a bulk edit or an export",
+        "mark the row (or unmark it); on a follow-up line: tick it",
     ),
     bind(
         &[ch('*')],
