@@ -43,7 +43,16 @@ pub fn draw(app: &App, v: &FollowupView, frame: &mut Frame, theme: &Theme) {
         return;
     }
     let w = usize::from(inner.width);
-    let name_w = (w * 3 / 10).clamp(10, 32);
+    // As wide as the longest "0/4 Name": a name is cut only when the items need the room.
+    let longest = f
+        .lists
+        .iter()
+        .map(|c| super::text::width(&sanitize::line(&c.name)) + 4)
+        .max()
+        .unwrap_or(8);
+    // The items' texts take up to 60 columns; a narrow screen splits 3:7.
+    let cap = (w * 3 / 10).max(w.saturating_sub(60)).min(w / 2).max(10);
+    let name_w = longest.clamp(10, cap);
     let item_w = w.saturating_sub(name_w + 1);
     let mut lines = vec![Line::styled(
         format!(
