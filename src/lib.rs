@@ -16,6 +16,7 @@ pub mod export;
 pub mod files;
 pub mod filter;
 pub mod flows;
+pub mod followup;
 pub mod house;
 pub mod logging;
 pub mod lookup;

@@ -8,6 +8,7 @@
 mod audit;
 mod bulk;
 mod contact_merge;
+mod followup;
 mod merge;
 mod mirror;
 mod onboard;
@@ -46,6 +47,8 @@ pub struct Worker {
     unknown_creates: Arc<Mutex<HashMap<u64, Patch>>>,
     /// Every write the app makes is appended here (see [`crate::changelog`]).
     change_log: Option<Arc<ChangeLog>>,
+    /// The profile's onboarding follow-ups (see [`crate::followup`]).
+    followups: Option<Arc<crate::followup::FollowupStore>>,
 }
 
 /// Appends a write to the change log; a failure to log is said (the write itself happened).
@@ -96,6 +99,7 @@ impl Worker {
             data_dir: None,
             unknown_creates: Arc::new(Mutex::new(HashMap::new())),
             change_log: None,
+            followups: None,
         }
     }
 
@@ -111,6 +115,12 @@ impl Worker {
     /// Appends every write to `log` (the profile's change log).
     pub fn with_change_log(mut self, log: ChangeLog) -> Self {
         self.change_log = Some(Arc::new(log));
+        self
+    }
+
+    /// Keeps the profile's onboarding follow-ups in `store`.
+    pub fn with_followups(mut self, store: crate::followup::FollowupStore) -> Self {
+        self.followups = Some(Arc::new(store));
         self
     }
 
@@ -301,9 +311,11 @@ impl Worker {
                 client,
                 self.data_dir.clone(),
                 self.change_log.clone(),
+                self.followups.clone(),
                 op,
                 tx,
             ),
+            Effect::Followup(op) => followup::spawn(client, self.followups.clone(), op, tx),
             Effect::Audit(op) => {
                 audit::spawn(self.mirror.as_ref().map(|m| m.setup().clone()), op, tx)
             }

@@ -17,7 +17,8 @@ use tokio::time::Instant;
 use super::error::ApiError;
 use super::limiter::{LimiterSnapshot, Priority, RateLimiter};
 use super::model::{
-    Asset, Contact, Customer, CustomerQuery, Id, Invoice, Page, PageRead, Patch, Skipped, Ticket,
+    Asset, Contact, Contract, Customer, CustomerQuery, Id, Invoice, Page, PageRead, Patch, Skipped,
+    Ticket,
 };
 use super::retry::{self, Decision, RetryPolicy};
 
@@ -563,6 +564,13 @@ impl SyncroClient {
             ("page".to_string(), page.max(1).to_string()),
         ];
         self.request_page("/customer_assets", &q).await
+    }
+
+    /// `GET /contracts?page=`: one page of the account's contracts (50 a page in the spec;
+    /// no customer filter is documented, so none is sent).
+    pub async fn list_contracts(&self, page: u32) -> Result<Page<Contract>, ApiError> {
+        let q = vec![("page".to_string(), page.max(1).to_string())];
+        Ok(self.request_page("/contracts", &q).await?.page)
     }
 
     /// One page of the account's invoices. The API cannot filter them by customer.

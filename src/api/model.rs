@@ -419,6 +419,35 @@ pub struct Asset {
     pub updated_at: Option<Timestamp>,
 }
 
+impl Asset {
+    /// Whether the Syncro agent (RMM) reports on this asset: agent-managed assets carry the
+    /// agent's inventory in `properties.kabuto_information` (Syncro's agent was Kabuto), a
+    /// non-empty object with `general`, `last_synced_at` and more [CODE: public scripts read
+    /// it]. The spec excerpt shows only an empty `rmm_store`; an asset added by hand has no
+    /// such property.
+    pub fn has_agent(&self) -> bool {
+        self.properties
+            .get("kabuto_information")
+            .and_then(Value::as_object)
+            .is_some_and(|o| !o.is_empty())
+    }
+}
+
+/// A contract (`GET /contracts`, key `contracts`). The API documents no customer filter, so
+/// a customer's contracts are found by reading the list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Contract {
+    #[serde(deserialize_with = "de::id")]
+    pub id: Id,
+    #[serde(deserialize_with = "de::opt_id")]
+    pub customer_id: Option<Id>,
+    #[serde(deserialize_with = "de::opt_string")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "de::opt_string")]
+    pub status: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Invoice {
@@ -581,6 +610,7 @@ const LIST_KEYS: &[(&[u8], &str)] = &[
     (b"tickets", "ticket"),
     (b"assets", "asset"),
     (b"invoices", "invoice"),
+    (b"contracts", "contract"),
     (b"items", "record"),
 ];
 
@@ -1084,7 +1114,8 @@ pub mod de {
             let mut meta = Meta::default();
             while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                 match &*key {
-                    "customers" | "contacts" | "tickets" | "assets" | "invoices" | "items" => {
+                    "customers" | "contacts" | "tickets" | "assets" | "invoices" | "contracts"
+                    | "items" => {
                         let List(list) = map.next_value::<List<T>>()?;
                         if items.as_ref().is_none_or(|i| i.is_empty()) {
                             items = Some(list);

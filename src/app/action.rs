@@ -142,6 +142,8 @@ pub enum Action {
     Bulk(crate::app::bulk::state::BulkEvent),
     /// The change log's and undo's reports from the worker.
     Log(crate::app::bulk::state::LogEvent),
+    /// The onboarding follow-ups (see [`crate::app::followup`]).
+    Followup(crate::app::followup::state::FollowupEvent),
     /// A key typed into the search field.
     SearchEdit(InputRequest),
     /// A key typed into the command palette.

@@ -26,6 +26,9 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         return contacts::toggle(app, fx);
     }
     match cmd {
+        // On a follow-up line of the Overview, Space ticks it and `o` opens its page.
+        Cmd::Mark if crate::app::followup::toggle_here(app, fx) => return,
+        Cmd::OpenInBrowser if crate::app::followup::open_here(app, fx) => return,
         Cmd::Mark => return marks::toggle(app, fx),
         Cmd::MarkAll => return marks::mark_all(app, fx),
         Cmd::ClearMarks => return marks::clear(app),

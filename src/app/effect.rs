@@ -96,4 +96,6 @@ pub enum Effect {
     Bulk(crate::app::bulk::state::BulkOp),
     /// The change log and undo; answered by `Action::Log`.
     Log(crate::app::bulk::state::LogOp),
+    /// The onboarding follow-ups; answered by `Action::Followup`.
+    Followup(crate::app::followup::state::FollowupOp),
 }

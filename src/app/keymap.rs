@@ -164,7 +164,7 @@ pub static NORMAL: &[Binding] = &[
     bind(
         &[ch('o')],
         Cmd::OpenInBrowser,
-        "open the customer in Syncro",
+        "open the customer in Syncro (a follow-up line: its page)",
     ),
     bind(
         &[ch('F')],
@@ -180,7 +180,7 @@ pub static NORMAL: &[Binding] = &[
     bind(
         &[ch(' ')],
         Cmd::Mark,
-        "mark the row (or unmark it) for a bulk edit or an export",
+        "mark the row (or unmark it); on a follow-up line: tick it",
     ),
     bind(
         &[ch('*')],
@@ -446,6 +446,32 @@ pub static REPORT: &[Binding] = &[
     bind(&[ch('e')], Cmd::Edit, "names: fix them all (bulk edit)"),
     bind(&[ch('x')], Cmd::Export, "referrals: export as CSV"),
     bind(&[ch('r')], Cmd::Refresh, "count again"),
+    bind(&[ch(':')], Cmd::Palette, "command palette"),
+    bind(&[code(KeyCode::Esc), ch('q')], Cmd::Close, "close"),
+    bind(&[ctrl('c')], Cmd::Quit, "quit"),
+];
+
+/// The onboarding follow-ups (`:onboarding`).
+pub static FOLLOWUPS: &[Binding] = &[
+    bind(&[ch('?')], Cmd::Help, "help"),
+    bind(&[ch('j'), code(KeyCode::Down)], Cmd::Down, "next item"),
+    bind(&[ch('k'), code(KeyCode::Up)], Cmd::Up, "previous item"),
+    bind(&[code(KeyCode::PageDown)], Cmd::PageDown, "page down"),
+    bind(&[code(KeyCode::PageUp)], Cmd::PageUp, "page up"),
+    bind(&[ch('g'), code(KeyCode::Home)], Cmd::Top, "first item"),
+    bind(&[ch('G'), code(KeyCode::End)], Cmd::Bottom, "last item"),
+    bind(
+        &[ch(' ')],
+        Cmd::ConfirmToggle,
+        "tick the item by hand, or untick it",
+    ),
+    bind(
+        &[ch('o')],
+        Cmd::OpenInBrowser,
+        "open its page in Syncro's web app",
+    ),
+    bind(&[code(KeyCode::Enter)], Cmd::Open, "open the customer"),
+    bind(&[ch('r')], Cmd::Refresh, "look again at what the API shows"),
     bind(&[ch(':')], Cmd::Palette, "command palette"),
     bind(&[code(KeyCode::Esc), ch('q')], Cmd::Close, "close"),
     bind(&[ctrl('c')], Cmd::Quit, "quit"),
@@ -721,11 +747,12 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::BulkForm => BULK_FORM,
         Mode::Log => LOG,
         Mode::Report => REPORT,
+        Mode::Followups => FOLLOWUPS,
     }
 }
 
 /// The modes in the order the help shows them, with their headings.
-pub const MODES: [(Mode, &str); 17] = [
+pub const MODES: [(Mode, &str); 18] = [
     (Mode::Normal, "List and detail"),
     (Mode::Search, "Search field"),
     (Mode::Find, "Find anywhere"),
@@ -743,6 +770,7 @@ pub const MODES: [(Mode, &str); 17] = [
     (Mode::Bulk, "Bulk edit: preview, progress, result"),
     (Mode::Log, "Change log (:log)"),
     (Mode::Report, "Reports (:referrals, :names, :incomplete)"),
+    (Mode::Followups, "Onboarding follow-ups (:onboarding)"),
 ];
 
 /// The action a key stands for in a mode with the default keys, if any (see [`Keymap`] for
@@ -832,6 +860,7 @@ pub fn mode_name(mode: Mode) -> &'static str {
         Mode::BulkForm => "bulk_form",
         Mode::Log => "log",
         Mode::Report => "report",
+        Mode::Followups => "followups",
     }
 }
 
@@ -996,6 +1025,16 @@ const HINTS: &[HintRow] = &[
         Mode::Report,
         None,
         &[(Cmd::Open, "open"), (Cmd::Close, "close")],
+    ),
+    (
+        Mode::Followups,
+        None,
+        &[
+            (Cmd::ConfirmToggle, "tick"),
+            (Cmd::OpenInBrowser, "open in Syncro"),
+            (Cmd::Open, "customer"),
+            (Cmd::Close, "close"),
+        ],
     ),
     (
         Mode::Form,
@@ -1192,6 +1231,7 @@ mod tests {
             (Mode::BulkForm, _) => "Enter preview  Esc back",
             (Mode::Log, _) => "Enter open  u undo  Esc close",
             (Mode::Report, _) => "Enter open  Esc close",
+            (Mode::Followups, _) => "Space tick  o open in Syncro  Enter customer  Esc close",
         }
     }
 

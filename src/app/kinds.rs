@@ -41,6 +41,8 @@ pub enum Mode {
     Log,
     /// A report over the customers: `:referrals`, `:names`, `:incomplete`.
     Report,
+    /// The onboarding follow-ups (`:onboarding`).
+    Followups,
 }
 
 /// What the left pane lists.

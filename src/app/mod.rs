@@ -32,6 +32,7 @@ pub mod effect;
 pub mod find;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod followup;
 pub mod form;
 pub mod forms;
 pub mod help;

@@ -197,6 +197,11 @@ pub fn sync_detail(app: &mut App, rebuild: bool) {
         }
         v
     });
+    // An open onboarding checklist goes at the top of the Overview.
+    if let Some(v) = &mut app.detail.view {
+        let lines = crate::app::followup::state::overview_lines(&app.followups, v.id);
+        v.fields.splice(0..0, lines);
+    }
     if changed {
         app.detail.cursors = [0; 5];
         app.detail.scroll = [0; 5];
@@ -219,7 +224,7 @@ fn tab_needs_load(app: &App) -> bool {
     };
     let extras = app.extras.get(&id);
     match app.detail.tab {
-        Tab::Overview => false,
+        Tab::Overview => app.followups.wants_check(id),
         Tab::Contacts => extras.is_none_or(|e| e.contacts == Load::NotAsked),
         Tab::Tickets => extras.is_none_or(|e| e.tickets == Load::NotAsked),
         Tab::Assets => extras.is_none_or(|e| e.assets == Load::NotAsked),
@@ -238,7 +243,17 @@ pub fn load_tab(app: &mut App, fx: &mut Vec<Effect>) {
     };
     let generation = app.generation();
     match app.detail.tab {
-        Tab::Overview => {}
+        Tab::Overview => {
+            // The follow-ups shown at its top are looked at once (the checklist's own keys).
+            let f = &mut app.followups;
+            if f.checking.insert(customer_id) {
+                fx.push(Effect::Followup(
+                    crate::app::followup::state::FollowupOp::Check {
+                        customers: vec![customer_id],
+                    },
+                ));
+            }
+        }
         Tab::Contacts => {
             app.extras.entry(customer_id).or_default().contacts = Load::Loading { generation };
             fx.push(Effect::LoadContacts {

@@ -14,6 +14,7 @@
 use crate::app::audit::state::AuditView;
 use crate::app::bulk::state::{BulkScreen, BulkStage, LogView};
 use crate::app::dialog::Dialog;
+use crate::app::followup::state::FollowupView;
 use crate::app::form::FormUi;
 use crate::app::kinds::Mode;
 use crate::app::list::PickState;
@@ -60,6 +61,8 @@ pub enum Screen {
     Log(Box<LogView>),
     /// A report over the customers (`:referrals`, `:names`, `:incomplete`).
     Report(Box<ReportView>),
+    /// The open onboarding follow-ups (`:onboarding`).
+    Followups(FollowupView),
 }
 
 impl Screen {
@@ -82,6 +85,7 @@ impl Screen {
             Screen::Bulk(_) => Mode::Bulk,
             Screen::Log(_) => Mode::Log,
             Screen::Report(_) => Mode::Report,
+            Screen::Followups(_) => Mode::Followups,
         }
     }
 
@@ -102,6 +106,7 @@ impl Screen {
                 | Screen::Bulk(_)
                 | Screen::Log(_)
                 | Screen::Report(_)
+                | Screen::Followups(_)
         )
     }
 
@@ -138,6 +143,7 @@ impl Screen {
             Screen::Bulk(_) => 12,
             Screen::Log(_) => 13,
             Screen::Report(_) => 14,
+            Screen::Followups(_) => 15,
         };
         (kind, sub)
     }
@@ -336,6 +342,7 @@ impl Stack {
     accessors!(pick, pick_mut, Pick, PickState);
     accessors!(boxed log, log_mut, Log, LogView);
     accessors!(boxed report, report_mut, Report, ReportView);
+    accessors!(followups, followups_mut, Followups, FollowupView);
 
     /// The bulk edit, on the stack or parked.
     pub fn bulk(&self) -> Option<&BulkScreen> {

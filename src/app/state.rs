@@ -48,6 +48,8 @@ pub struct AppConfig {
     pub light: bool,
     /// Mouse capture (wheel and clicks).
     pub mouse: bool,
+    /// E-mail addresses and phone numbers are terminal hyperlinks (OSC 8).
+    pub hyperlinks: bool,
     /// The custom property that holds the customer type (Business, Government, Non-Profit).
     pub customer_type_property: String,
     /// The keys in effect (defaults with the config file's overrides).
@@ -152,6 +154,8 @@ pub struct App {
     pub rate_wait: Option<Duration>,
     /// Why requests wait: our own pacing, or a 429 from Syncro.
     pub rate_reason: Option<crate::api::WaitReason>,
+    /// The onboarding follow-ups of this account.
+    pub followups: crate::app::followup::state::Followups,
 }
 
 impl App {
@@ -194,6 +198,7 @@ impl App {
             bulk_waiting: Vec::new(),
             rate_wait: None,
             rate_reason: None,
+            followups: Default::default(),
         }
     }
 

@@ -115,6 +115,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::BulkEdit(req) => bulk::edit(app, req),
         Action::Bulk(ev) => bulk::event(app, ev, &mut fx),
         Action::Log(ev) => log::event(app, ev, &mut fx),
+        Action::Followup(ev) => crate::app::followup::event(app, ev, &mut fx),
         Action::Onboard(ev) => onboard::event(app, ev, &mut fx),
         Action::EditorDone(result) => forms::editor_done(app, result),
         Action::FormReread { token, result } => forms::reread(app, token, result, &mut fx),
@@ -153,6 +154,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
                 | Mode::Bulk
                 | Mode::Log
                 | Mode::Report
+                | Mode::Followups
         )
     {
         return help::open(app);
@@ -179,6 +181,7 @@ fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Mode::Bulk | Mode::BulkForm => bulk::command(app, cmd, fx),
         Mode::Log => log::command(app, cmd, fx),
         Mode::Report => report::command(app, cmd, fx),
+        Mode::Followups => crate::app::followup::command(app, cmd, fx),
     }
 }
 

@@ -31,6 +31,15 @@ pub use check::{CheckReport, check};
 pub use colors::parse_color;
 pub use keys::{KeyBinding, KeyParseError, parse_key};
 
+/// Whether to write hyperlinks: the config's `hyperlinks` when set, else on unless `TERM`
+/// names a terminal that prints unknown escape sequences or has no use for them (`dumb`, the
+/// Linux console) or is unset. Terminals without OSC 8 ignore it (xterm, tmux before 3.4).
+pub fn hyperlinks_on(setting: Option<bool>, term: Option<&str>) -> bool {
+    setting.unwrap_or_else(|| {
+        term.is_some_and(|t| !t.is_empty() && !matches!(t, "dumb" | "linux" | "vt100" | "vt220"))
+    })
+}
+
 /// Name used for the config and data directories.
 pub const APP_NAME: &str = "syncro-tui";
 
@@ -50,6 +59,9 @@ pub struct Settings {
     pub read_only: bool,
     /// Mouse wheel scrolling and clicks.
     pub mouse: bool,
+    /// E-mail addresses and phone numbers as terminal hyperlinks (OSC 8, `mailto:`/`tel:`);
+    /// unset: on, except where `TERM` is `dumb` or `linux` (see [`hyperlinks_on`]).
+    pub hyperlinks: Option<bool>,
     /// `dark` or `light`.
     pub theme: String,
     /// Custom property holding the customer type (Business, Government, Non-Profit).
@@ -94,6 +106,7 @@ impl Default for Settings {
             default_profile: None,
             read_only: false,
             mouse: false,
+            hyperlinks: None,
             theme: "dark".into(),
             customer_type_property: "Customer Type".into(),
             retired_prefix: crate::roles::RETIRED_PREFIX.trim().into(),
@@ -1197,5 +1210,17 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert!(s.profiles.is_empty() && s.keys.is_empty() && s.colors.is_empty());
         assert_eq!(s.theme, "dark");
+    }
+
+    #[test]
+    fn hyperlinks_follow_the_setting_else_the_terminal() {
+        assert!(hyperlinks_on(None, Some("xterm-256color")));
+        assert!(hyperlinks_on(None, Some("tmux-256color")));
+        for t in ["dumb", "linux", "vt100", ""] {
+            assert!(!hyperlinks_on(None, Some(t)), "{t}");
+        }
+        assert!(!hyperlinks_on(None, None));
+        assert!(!hyperlinks_on(Some(false), Some("xterm-256color")));
+        assert!(hyperlinks_on(Some(true), Some("dumb")));
     }
 }

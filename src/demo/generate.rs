@@ -856,6 +856,8 @@ impl Gen {
             properties,
             created_at: created,
             updated_at: updated,
+            // Workstations and servers run the agent; printers, switches and the rest do not.
+            agent: matches!(asset_type, "Desktop" | "Laptop" | "Server"),
         });
     }
 

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::limit::retry_after_secs;
 use super::store::{
-    ContactRec, CustomerRec, Data, DemoStore, Field, Props, bump, digits, now_millis,
+    AssetRec, ContactRec, CustomerRec, Data, DemoStore, Field, Props, bump, digits, now_millis,
 };
 use super::{FaultBody, Shared, wire};
 
@@ -30,6 +30,8 @@ const CONTACTS_PER_PAGE: usize = 50;
 const TICKETS_PER_PAGE: usize = 50;
 const ASSETS_PER_PAGE: usize = 50;
 const INVOICES_PER_PAGE: usize = 25;
+/// The spec's `/contracts` page size ("each 'page' contains 50 results", and its example meta).
+const CONTRACTS_PER_PAGE: usize = 50;
 const AUTOCOMPLETE_LIMIT: usize = 25;
 
 /// What every handler sees.
@@ -58,10 +60,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tickets", get(list_tickets))
         .route("/tickets/{id}", get(show_ticket).put(update_ticket))
-        .route("/customer_assets", get(list_assets))
+        .route("/customer_assets", get(list_assets).post(create_asset))
         .route("/customer_assets/{id}", get(show_asset).put(update_asset))
         .route("/invoices", get(list_invoices))
-        .route("/invoices/{id}", get(show_invoice));
+        .route("/invoices/{id}", get(show_invoice))
+        .route("/contracts", get(list_contracts));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(not_found_route)
@@ -1000,7 +1003,7 @@ async fn update_ticket(
 async fn list_assets(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q);
     let data = st.store.lock();
-    let list: Vec<_> = match p.id("customer_id") {
+    let mut list: Vec<_> = match p.id("customer_id") {
         Some(cid) => data
             .assets_of
             .get(&cid)
@@ -1010,9 +1013,92 @@ async fn list_assets(State(st): State<AppState>, RawQuery(q): RawQuery) -> Respo
             .collect(),
         None => data.assets.values().collect(),
     };
+    // The spec's `query` ("Search query"): here a substring of the name, type or serial.
+    // `asset_type_id` and `snmp_enabled` are ignored (the demo has no asset type ids and no
+    // SNMP), as an unknown parameter would be.
+    if let Some(q) = p
+        .text("query")
+        .map(str::to_lowercase)
+        .filter(|q| !q.is_empty())
+    {
+        list.retain(|a| {
+            a.name.to_lowercase().contains(&q)
+                || a.asset_type.to_lowercase().contains(&q)
+                || a.asset_serial
+                    .as_deref()
+                    .is_some_and(|s| s.to_lowercase().contains(&q))
+        });
+    }
     let (meta, range) = paginate(list.len(), p.page(), ASSETS_PER_PAGE);
     let out: Vec<Value> = list[range].iter().map(|a| wire::asset(&data, a)).collect();
     ok(json!({"assets": out, "meta": meta}))
+}
+
+/// `POST /customer_assets`: not in the excerpt, but in Syncro's full API document ("Creates
+/// an Asset": `name`, `customer_id`, `asset_type_name` or `asset_type_id`, `asset_serial`,
+/// `properties`), answered like a show. The app never creates assets; tests and scripts do.
+async fn create_asset(State(st): State<AppState>, body: Bytes) -> Response {
+    let body = match body_object(&body, "asset") {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let response = {
+        let mut data = st.store.lock();
+        let mut a = AssetRec::default();
+        let mut errors = Vec::new();
+        for (k, v) in &body {
+            match k.as_str() {
+                "name" => a.name = as_text(v).unwrap_or_default(),
+                "asset_type_name" | "asset_type" => a.asset_type = as_text(v).unwrap_or_default(),
+                "asset_type_id" if a.asset_type.is_empty() => {
+                    a.asset_type = as_id(v).map(|id| format!("Type {id}")).unwrap_or_default()
+                }
+                "asset_serial" => a.asset_serial = as_text(v),
+                "contact_id" => a.contact_id = as_id(v),
+                "properties" => merge_properties(&mut a.properties, v),
+                "customer_id" => match as_id(v) {
+                    Some(id) if data.customers.contains_key(&id) => a.customer_id = id,
+                    _ => errors.push("Customer must exist"),
+                },
+                _ => {}
+            }
+        }
+        if !body.contains_key("customer_id") {
+            errors.push("Customer must exist");
+        }
+        if a.name.trim().is_empty() {
+            errors.push("Name can't be blank");
+        }
+        if a.asset_type.trim().is_empty() {
+            errors.push("Asset type can't be blank");
+        }
+        if !errors.is_empty() {
+            return customer_422(errors.into_iter().map(String::from).collect(), None);
+        }
+        let now = now_millis();
+        a.id = data.next_ids.asset.max(1);
+        a.created_at = now;
+        a.updated_at = now;
+        let id = a.id;
+        data.insert_asset(a);
+        match data.assets.get(&id) {
+            Some(a) => ok(json!({"asset": wire::asset(&data, a)})),
+            None => not_found(),
+        }
+    };
+    st.store.touch();
+    response
+}
+
+/// `GET /contracts?page=`: the account's contracts, oldest first. The spec documents only
+/// `page`, so `customer_id` (like any unknown parameter) is ignored.
+async fn list_contracts(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    let p = Params::parse(q);
+    let data = st.store.lock();
+    let list: Vec<_> = data.contracts.values().collect();
+    let (meta, range) = paginate(list.len(), p.page(), CONTRACTS_PER_PAGE);
+    let out: Vec<Value> = list[range].iter().map(|k| wire::contract(k)).collect();
+    ok(json!({"contracts": out, "meta": meta}))
 }
 
 async fn show_asset(State(st): State<AppState>, Path(id): Path<String>) -> Response {

@@ -331,6 +331,28 @@ pub struct AssetRec {
     pub properties: Props,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// The Syncro agent runs on it: its answer then carries the agent's inventory in
+    /// `properties.kabuto_information` (built at answer time, so the generated data costs
+    /// nothing more to hold).
+    pub agent: bool,
+}
+
+/// A contract as the server stores it (`GET /contracts`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContractRec {
+    pub id: u64,
+    pub customer_id: u64,
+    pub name: String,
+    pub contract_amount: Option<String>,
+    pub start_date: Option<Millis>,
+    pub end_date: Option<Millis>,
+    pub description: Option<String>,
+    /// "Opportunity", "Active", ...
+    pub status: String,
+    pub likelihood: Option<u32>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
 }
 
 /// An invoice as the server stores it.
@@ -360,6 +382,7 @@ pub struct Data {
     pub tickets: BTreeMap<u64, TicketRec>,
     pub assets: BTreeMap<u64, AssetRec>,
     pub invoices: BTreeMap<u64, InvoiceRec>,
+    pub contracts: BTreeMap<u64, ContractRec>,
     /// customer id -> contact ids, ascending.
     pub contacts_of: HashMap<u64, Vec<u64>>,
     /// customer id -> ticket ids, ascending.
@@ -383,6 +406,7 @@ pub struct NextIds {
     pub asset: u64,
     pub invoice: u64,
     pub invoice_number: u64,
+    pub contract: u64,
 }
 
 /// The `--state` file: plain lists, versioned.
@@ -395,6 +419,9 @@ struct StateFile {
     tickets: Vec<TicketRec>,
     assets: Vec<AssetRec>,
     invoices: Vec<InvoiceRec>,
+    /// Absent in state files written before contracts were served.
+    #[serde(default)]
+    contracts: Vec<ContractRec>,
 }
 
 const STATE_VERSION: u32 = 1;
@@ -445,6 +472,12 @@ impl Data {
         self.next_ids.asset = self.next_ids.asset.max(a.id + 1);
         index_add(&mut self.assets_of, a.customer_id, a.id);
         self.assets.insert(a.id, a);
+    }
+
+    /// Insert a contract.
+    pub fn insert_contract(&mut self, c: ContractRec) {
+        self.next_ids.contract = self.next_ids.contract.max(c.id + 1);
+        self.contracts.insert(c.id, c);
     }
 
     /// Insert an invoice.
@@ -553,6 +586,7 @@ impl Data {
             self.assets.remove(&aid);
         }
         self.invoices.retain(|_, inv| inv.customer_id != id);
+        self.contracts.retain(|_, k| k.customer_id != id);
         Some(c)
     }
 
@@ -565,6 +599,7 @@ impl Data {
             tickets: self.tickets.values().cloned().collect(),
             assets: self.assets.values().cloned().collect(),
             invoices: self.invoices.values().cloned().collect(),
+            contracts: self.contracts.values().cloned().collect(),
         }
     }
 
@@ -578,6 +613,7 @@ impl Data {
         s.tickets.into_iter().for_each(|t| d.insert_ticket(t));
         s.assets.into_iter().for_each(|a| d.insert_asset(a));
         s.invoices.into_iter().for_each(|i| d.insert_invoice(i));
+        s.contracts.into_iter().for_each(|c| d.insert_contract(c));
         d
     }
 }
@@ -690,6 +726,33 @@ impl DemoStore {
     /// Number of contacts.
     pub fn contact_count(&self) -> usize {
         self.lock().contacts.len()
+    }
+
+    /// Adds a contract for `customer_id` (the spec documents no create, so tests and scripts
+    /// put contracts here); returns its id.
+    pub fn add_contract(&self, customer_id: u64, name: &str, status: &str) -> u64 {
+        let id = {
+            let mut data = self.lock();
+            let now = now_millis();
+            let id = data.next_ids.contract.max(1);
+            data.insert_contract(ContractRec {
+                id,
+                customer_id,
+                name: name.to_string(),
+                contract_amount: Some("0".into()),
+                description: Some(name.to_string()),
+                status: status.to_string(),
+                likelihood: Some(100),
+                start_date: Some(now),
+                // A year, as the spec's example runs.
+                end_date: Some(now + 365 * 24 * 3600 * 1000),
+                created_at: now,
+                updated_at: now,
+            });
+            id
+        };
+        self.touch();
+        id
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Data> {

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 
 use super::store::{
-    AssetRec, ContactRec, CustomerRec, Data, InvoiceRec, Millis, TicketRec, digits,
+    AssetRec, ContactRec, ContractRec, CustomerRec, Data, InvoiceRec, Millis, TicketRec, digits,
 };
 
 /// The demo account's local offset: real Syncro timestamps carry the account's zone, not `Z`.
@@ -324,6 +324,17 @@ pub fn asset(data: &Data, a: &AssetRec) -> Value {
             "account_id": ACCOUNT_ID,
         })
     });
+    // What the agent reports about the machine, as agent-managed assets carry it.
+    let mut properties = a.properties.to_map();
+    if a.agent && !properties.contains_key("kabuto_information") {
+        properties.insert(
+            "kabuto_information".into(),
+            json!({
+                "last_synced_at": timestamp(a.updated_at),
+                "general": {"name": a.name, "form_factor": a.asset_type},
+            }),
+        );
+    }
     json!({
         "id": a.id,
         "name": a.name,
@@ -331,7 +342,7 @@ pub fn asset(data: &Data, a: &AssetRec) -> Value {
         "contact_id": a.contact_id,
         "created_at": created,
         "updated_at": timestamp(a.updated_at),
-        "properties": a.properties,
+        "properties": properties,
         "asset_type": a.asset_type,
         "asset_serial": a.asset_serial,
         "external_rmm_link": null,
@@ -364,6 +375,27 @@ pub fn asset(data: &Data, a: &AssetRec) -> Value {
             "override_autoresolve_offline_alert": null,
         },
         "address": address,
+    })
+}
+
+/// A contract, with the fields of the spec's example.
+pub fn contract(k: &ContractRec) -> Value {
+    json!({
+        "id": k.id,
+        "account_id": ACCOUNT_ID,
+        "customer_id": k.customer_id,
+        "name": k.name,
+        "contract_amount": k.contract_amount,
+        "start_date": k.start_date.map(timestamp),
+        "end_date": k.end_date.map(timestamp),
+        "primary_contact": null,
+        "description": k.description,
+        "created_at": timestamp(k.created_at),
+        "updated_at": timestamp(k.updated_at),
+        "status": k.status,
+        "likelihood": k.likelihood,
+        "apply_to_all": false,
+        "sla_id": null,
     })
 }
 

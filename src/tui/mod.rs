@@ -68,6 +68,11 @@ pub trait Host {
     }
     /// A frame was drawn.
     fn drawn(&mut self) {}
+    /// The e-mail addresses and phone numbers on the frame just drawn, to make links of
+    /// (OSC 8; only when `hyperlinks` is on). A terminal host writes them after the frame.
+    fn links(&mut self, _spans: Vec<crate::ui::links::LinkSpan>) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// What the loop needs to connect, and reconnect on `:profile`.
@@ -248,6 +253,10 @@ fn app_config(
         color: !no_color(),
         light,
         mouse: resolved.settings.mouse,
+        hyperlinks: crate::config::hyperlinks_on(
+            resolved.settings.hyperlinks,
+            std::env::var("TERM").ok().as_deref(),
+        ),
         customer_type_property: resolved.settings.customer_type_property.clone(),
         keymap,
         colors,
@@ -296,6 +305,21 @@ fn keep_mirror(
         type_property: app.config.customer_type_property.clone(),
     });
     app.mirror.configured = true;
+}
+
+/// The profile's onboarding follow-ups, on the server in use (`demo` for the demo data, as
+/// the mirror names it: the in-process server's port changes at every start).
+fn followup_store(
+    data_dir: &std::path::Path,
+    resolved: &Resolved,
+    conn: &Connection,
+) -> crate::followup::FollowupStore {
+    let server = match (&conn.client, conn.demo) {
+        (_, true) => crate::mirror::DEMO_PROFILE.to_string(),
+        (Some(c), false) => c.base_url().to_string(),
+        (None, false) => conn.server.clone(),
+    };
+    crate::followup::FollowupStore::open(data_dir, &resolved.profile, &server)
 }
 
 fn show_warnings(app: &mut App, warnings: &[String]) {
@@ -402,7 +426,8 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
         .with_change_log(crate::changelog::ChangeLog::open(
             &data_dir,
             &resolved.profile,
-        ));
+        ))
+        .with_followups(followup_store(&data_dir, &resolved, &conn));
     let mut app = App::new(config);
     keep_mirror(&mut worker, &mut app, &resolved, &conn, &data_dir);
     show_warnings(&mut app, &warnings);
@@ -449,10 +474,23 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                 }
                 painted = now;
             }
-            host.terminal()
-                .draw(|f| crate::ui::draw(&app, f))
-                .map_err(term_error)?;
+            let links = {
+                let frame = host
+                    .terminal()
+                    .draw(|f| crate::ui::draw(&app, f))
+                    .map_err(term_error)?;
+                // Always taken, so that nothing offered lingers into the next frame.
+                let offers = crate::ui::links::take();
+                if app.config.hyperlinks {
+                    crate::ui::links::find(frame.buffer, &offers)
+                } else {
+                    Vec::new()
+                }
+            };
             host.drawn();
+            if let Err(e) = host.links(links) {
+                tracing::warn!("could not write the links: {e}");
+            }
             dirty = false;
         }
         let wake = tokio::select! {
@@ -477,7 +515,8 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                     .with_change_log(crate::changelog::ChangeLog::open(
                         &data_dir,
                         &sw.resolved.profile,
-                    ));
+                    ))
+                    .with_followups(followup_store(&data_dir, &sw.resolved, &sw.conn));
                 tracing::info!(profile = %sw.resolved.profile, "switched profile");
                 app = app.restart(config);
                 keep_mirror(&mut worker, &mut app, &sw.resolved, &sw.conn, &data_dir);
@@ -649,6 +688,7 @@ fn account_start(app: &mut App) -> Vec<Effect> {
     ));
     fx.push(Effect::Bulk(app::bulk::state::BulkOp::Pending));
     fx.push(app::onboard::startup());
+    fx.push(app::followup::startup());
     fx
 }
 

@@ -202,6 +202,9 @@ pub struct TerminalHost {
     sigint: Signal,
     sigquit: Signal,
     sigusr1: Signal,
+    /// The links written over the last frames and still on screen: ratatui leaves unchanged
+    /// cells alone, and the terminal keeps a link on its cells until they are written again.
+    links: Vec<crate::ui::links::LinkSpan>,
 }
 
 impl TerminalHost {
@@ -216,6 +219,7 @@ impl TerminalHost {
             sigint: signal(SignalKind::interrupt())?,
             sigquit: signal(SignalKind::quit())?,
             sigusr1: signal(SignalKind::user_defined1())?,
+            links: Vec::new(),
         })
     }
 }
@@ -230,7 +234,13 @@ impl Host for TerminalHost {
     async fn next_input(&mut self) -> Input {
         tokio::select! {
             ev = self.events.next() => match ev {
-                Some(Ok(ev)) => Input::Event(ev),
+                Some(Ok(ev)) => {
+                    // A resize repaints every cell: the links go with them.
+                    if matches!(ev, crossterm::event::Event::Resize(..)) {
+                        self.links.clear();
+                    }
+                    Input::Event(ev)
+                }
                 Some(Err(e)) => Input::Failed(e),
                 None => Input::Closed,
             },
@@ -244,7 +254,23 @@ impl Host for TerminalHost {
     }
 
     fn repaint(&mut self) -> anyhow::Result<()> {
+        self.links.clear();
         repaint(&mut self.terminal)
+    }
+
+    fn links(&mut self, spans: Vec<crate::ui::links::LinkSpan>) -> std::io::Result<()> {
+        let new: Vec<_> = spans
+            .iter()
+            .filter(|s| !self.links.contains(s))
+            .cloned()
+            .collect();
+        self.links = spans;
+        if new.is_empty() {
+            return Ok(());
+        }
+        let backend = self.terminal.backend_mut();
+        backend.write_all(crate::ui::links::encode(&new).as_bytes())?;
+        backend.flush()
     }
 
     fn copy(&mut self, text: &str) -> std::io::Result<()> {
@@ -261,6 +287,7 @@ impl Host for TerminalHost {
     fn edit(&mut self, value: &str) -> Result<String, String> {
         // The event reader must not read the keys meant for the editor.
         self.events = EventStream::new();
+        self.links.clear();
         let result = edit_externally(value, self.mouse, &mut self.terminal);
         self.events = EventStream::new();
         result
@@ -268,6 +295,7 @@ impl Host for TerminalHost {
 
     fn suspend(&mut self) -> anyhow::Result<()> {
         self.events = EventStream::new();
+        self.links.clear();
         let result = suspend(self.mouse, &mut self.terminal);
         self.events = EventStream::new();
         result

@@ -26,6 +26,8 @@ pub struct Recorded {
     pub copies: Vec<String>,
     pub urls: Vec<String>,
     pub suspends: usize,
+    /// The targets of the links on the last frame (`mailto:…`, `tel:…`).
+    pub links: Vec<String>,
 }
 
 struct Shared {
@@ -78,6 +80,11 @@ impl Host for TestHost {
 
     fn suspend(&mut self) -> anyhow::Result<()> {
         lock(&self.shared.recorded).suspends += 1;
+        Ok(())
+    }
+
+    fn links(&mut self, spans: Vec<crate::ui::links::LinkSpan>) -> std::io::Result<()> {
+        lock(&self.shared.recorded).links = spans.into_iter().map(|s| s.target).collect();
         Ok(())
     }
 

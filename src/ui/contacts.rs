@@ -185,6 +185,9 @@ pub fn draw_list(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             (false, true) => format!("{}{}", crate::roles::retired_prefix(), v.name),
             (false, false) => v.name.clone(),
         };
+        super::links::offer_email(&v.email, &v.email);
+        super::links::offer_phone(&v.phone, &v.phone);
+        super::links::offer_phone(&v.mobile, &v.mobile);
         let cells: Vec<String> = cols
             .iter()
             .map(|(col, _)| match *col {

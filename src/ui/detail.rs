@@ -199,6 +199,12 @@ pub(super) fn record(
         } else {
             theme.plain()
         };
+        // Addresses and numbers become links where they stand whole (see `links`).
+        match f.label.as_str() {
+            "E-mail" => super::links::offer_email(&f.value, &f.copy),
+            "Phone" | "Mobile" => super::links::offer_phone(&f.value, &f.copy),
+            _ => {}
+        }
         for (k, piece) in wrap(&f.value, value_w).into_iter().enumerate() {
             let label = if k == 0 { f.label.as_str() } else { "" };
             lines.push(Line::from(vec![
@@ -356,6 +362,9 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
                 } else {
                     c.name.clone()
                 };
+                super::links::offer_email(&c.email, &c.email);
+                super::links::offer_phone(&c.phone, &c.phone);
+                super::links::offer_phone(&c.mobile, &c.mobile);
                 vec![
                     name,
                     c.roles.clone(),

@@ -9,7 +9,9 @@ mod contact_merge;
 mod contacts;
 mod detail;
 mod find;
+mod followup;
 mod form;
+pub mod links;
 mod list;
 mod log;
 mod merge;
@@ -71,6 +73,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Screen::Bulk(b) => bulk::draw(app, b, frame, &theme),
             Screen::Log(v) => log::draw(app, v, frame, &theme),
             Screen::Report(r) => report::draw(app, r, frame, &theme),
+            Screen::Followups(v) => followup::draw(app, v, frame, &theme),
         }
     }
 }

@@ -493,13 +493,18 @@ fn outcome(run: &RunView, theme: &Theme) -> Vec<Line<'static>> {
                 run.lines.len()
             )),
         ],
-        RunState::Done { customer_id } => vec![Line::styled(
-            format!(
-                "Done: customer #{customer_id} with {}. Enter goes to it.",
-                crate::text::plural(run.lines.len().saturating_sub(1), "contact")
+        RunState::Done { customer_id } => vec![
+            Line::styled(
+                format!(
+                    "Done: customer #{customer_id} with {}. Enter goes to it.",
+                    crate::text::plural(run.lines.len().saturating_sub(1), "contact")
+                ),
+                theme.bold(),
             ),
-            theme.bold(),
-        )],
+            Line::raw(
+                "Still to do (its Overview and :onboarding list them): deploy the RMM agent, import the inventory, create the contract, set the billing schedule.",
+            ),
+        ],
     }
 }
 

@@ -11,6 +11,7 @@ use crate::app::Action;
 use crate::app::onboard::state::{OnboardEvent, OnboardOp, StepState, step_states};
 use crate::flows::onboard::{self, OnboardRun};
 use crate::flows::{FlowEnv, FlowError};
+use crate::followup::FollowupStore;
 
 /// Runs `op` on its own task (file work on a blocking one); the reports arrive as
 /// `Action::Onboard`.
@@ -18,16 +19,18 @@ pub(super) fn spawn(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
     log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
+    followups: Option<std::sync::Arc<FollowupStore>>,
     op: OnboardOp,
     tx: UnboundedSender<Action>,
 ) {
-    tokio::spawn(async move { run(client, data_dir, log, op, &tx).await });
+    tokio::spawn(async move { run(client, data_dir, log, followups, op, &tx).await });
 }
 
 async fn run(
     client: Option<SyncroClient>,
     data_dir: Option<PathBuf>,
     log: Option<std::sync::Arc<crate::changelog::ChangeLog>>,
+    followups: Option<std::sync::Arc<FollowupStore>>,
     op: OnboardOp,
     tx: &UnboundedSender<Action>,
 ) {
@@ -102,7 +105,7 @@ async fn run(
                     if let Err(e) = onboard::remove_draft(&env.data_dir) {
                         tracing::warn!("could not remove the onboarding draft: {e}");
                     }
-                    execute(&env, run, tx).await
+                    execute(&env, run, followups.as_deref(), tx).await
                 }
                 Err(e) => stop(e.to_string(), Vec::new()),
             }
@@ -146,7 +149,7 @@ async fn run(
                     return stop(e.to_string(), step_states(&run));
                 }
             }
-            execute(&env, run, tx).await;
+            execute(&env, run, followups.as_deref(), tx).await;
         }
     }
 }
@@ -156,7 +159,12 @@ fn unavailable() -> String {
 }
 
 /// Runs every remaining step, reporting each; then reads the new customer back.
-async fn execute(env: &FlowEnv, mut run: OnboardRun, tx: &UnboundedSender<Action>) {
+async fn execute(
+    env: &FlowEnv,
+    mut run: OnboardRun,
+    followups: Option<&FollowupStore>,
+    tx: &UnboundedSender<Action>,
+) {
     let send = |ev: OnboardEvent| {
         let _ = tx.send(Action::Onboard(ev));
     };
@@ -178,6 +186,20 @@ async fn execute(env: &FlowEnv, mut run: OnboardRun, tx: &UnboundedSender<Action
             steps: step_states(&run),
             customer: None,
         });
+    }
+    // Everything exists: the follow-ups (agent, inventory, contract, billing) stay with the
+    // customer until done. Written before anything else is asked of the server, so a quit or
+    // a crash from here on still leaves the checklist.
+    if let (Some(store), Some(id)) = (followups, run.customer_id()) {
+        let (store, name) = (store.clone(), run.onboarding.customer_name());
+        let started = tokio::task::spawn_blocking(move || store.start(id, &name)).await;
+        if let Ok(Err(e)) | Err(e) = started.map_err(std::io::Error::other) {
+            tracing::warn!("could not write the onboarding follow-ups: {e}");
+            let _ = tx.send(Action::Notice {
+                text: format!("Onboarded, but the follow-up checklist could not be written: {e}"),
+                error: true,
+            });
+        }
     }
     // Read back with its contacts, for the list and the mirror; the onboarding succeeded even
     // when this read fails (the list then catches up on the next refresh).

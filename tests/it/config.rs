@@ -78,7 +78,7 @@ fn the_example_documents_every_setting() {
     let defaults = toml::Value::try_from(Settings::default()).unwrap();
     let mut fields: Vec<String> = defaults.as_table().unwrap().keys().cloned().collect();
     // Options that default to None are not serialised: list them by hand.
-    fields.extend(["default_profile", "log_level", "export_dir"].map(String::from));
+    fields.extend(["default_profile", "log_level", "export_dir", "hyperlinks"].map(String::from));
     let profile = toml::Value::try_from(config::Profile::default()).unwrap();
     fields.extend(profile.as_table().unwrap().keys().cloned());
     fields.extend(["subdomain", "base_url", "api_key_command", "api_key"].map(String::from));

@@ -1349,3 +1349,87 @@ async fn the_cli_prints_its_url_and_flushes_state_on_sigterm() {
     let saved = std::fs::read_to_string(&state).expect("state written on SIGTERM");
     assert!(saved.contains("Signal Services"));
 }
+
+#[tokio::test]
+async fn assets_can_be_created_searched_and_carry_the_agent() {
+    let spec = spec();
+    let demo = Demo::start().await;
+    let cid = demo.get("/customers").await["customers"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let before = demo
+        .get(&format!("/customer_assets?customer_id={cid}"))
+        .await["meta"]["total_entries"]
+        .as_u64()
+        .unwrap();
+
+    // Refused without a name, a type or an existing customer (422, the customer shape).
+    let (status, body) = demo
+        .post("/customer_assets", json!({"customer_id": cid, "name": "X"}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["message"][0], "Asset type can't be blank");
+    let (status, _) = demo
+        .post(
+            "/customer_assets",
+            json!({"customer_id": 999_999_999u64, "name": "X", "asset_type_name": "Laptop"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    let (status, created) = demo
+        .post(
+            "/customer_assets",
+            json!({"customer_id": cid, "name": "FRONT-DESK-PC", "asset_type_name": "Desktop",
+                   "asset_serial": "SN-QZ-1", "properties": {"Room": "Lobby"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let a = &created["asset"];
+    assert_eq!(a["name"], "FRONT-DESK-PC");
+    assert_eq!(a["customer_id"], cid);
+    // Added by hand: no agent inventory.
+    assert!(a["properties"].get("kabuto_information").is_none());
+    let list = demo
+        .get(&format!("/customer_assets?customer_id={cid}"))
+        .await;
+    assert_eq!(list["meta"]["total_entries"].as_u64().unwrap(), before + 1);
+    let found = demo.get("/customer_assets?query=sn-qz").await;
+    assert_eq!(found["assets"].as_array().unwrap().len(), 1);
+    assert_eq!(found["assets"][0]["name"], "FRONT-DESK-PC");
+
+    // Generated workstations run the agent; its inventory is in the properties.
+    let all = demo.get("/customer_assets").await;
+    let agent = all["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["asset_type"] == "Laptop" || a["asset_type"] == "Desktop")
+        .expect("a generated workstation");
+    assert!(agent["properties"]["kabuto_information"]["last_synced_at"].is_string());
+
+    // Contracts: the spec's envelope, 50 a page, `customer_id` ignored (not documented).
+    let empty = demo.get("/contracts").await;
+    assert_eq!(empty["contracts"], json!([]));
+    let kid = demo
+        .server
+        .control()
+        .store()
+        .add_contract(cid, "Managed Services", "Active");
+    let other = demo.get("/customers").await["customers"][1]["id"]
+        .as_u64()
+        .unwrap();
+    demo.server
+        .control()
+        .store()
+        .add_contract(other, "Break-fix", "Opportunity");
+    let contracts = demo.get("/contracts?customer_id=1").await;
+    assert_eq!(contracts["contracts"].as_array().unwrap().len(), 2);
+    assert_eq!(contracts["contracts"][0]["id"], kid);
+    assert_eq!(contracts["meta"]["per_page"], 50);
+    assert_list_shape(
+        &example(&spec, "/contracts", "get", "200"),
+        &contracts,
+        "contracts",
+    );
+}

@@ -656,6 +656,8 @@ fn finished(
             if let Some(c) = customer {
                 created(app, *c, fx);
             }
+            // The worker started the customer's follow-up checklist: read it for the Overview.
+            fx.push(crate::app::followup::startup());
             app.say(
                 format!(
                     "Onboarded: the customer and {} created",

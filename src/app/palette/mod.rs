@@ -235,6 +235,7 @@ pub fn run(app: &mut App, command: Command, fx: &mut Vec<Effect>) {
         Command::Undo => crate::app::log::undo_last(app, fx),
         Command::Bulk => crate::app::bulk::show(app),
         Command::Report(kind) => crate::app::report::open(app, kind),
+        Command::Onboarding => crate::app::followup::open(app, fx),
     }
 }
 

@@ -31,6 +31,7 @@ pub enum Verb {
     Contacts,
     Duplicates,
     Onboard,
+    Onboarding,
     Sync,
     Export,
     Log,
@@ -114,6 +115,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         aliases: &["on"],
         args: "",
         help: "onboard a new client: customer, primary contact, more contacts, review, create",
+        complete: ArgKind::None,
+    },
+    CommandSpec {
+        verb: Verb::Onboarding,
+        name: "onboarding",
+        aliases: &[],
+        args: "",
+        help: "onboarding follow-ups still open: RMM agent, inventory, contract, billing",
         complete: ArgKind::None,
     },
     CommandSpec {
@@ -254,6 +263,8 @@ pub enum Command {
     Bulk,
     /// `:referrals`, `:names`, `:incomplete`: a report over the customers.
     Report(crate::app::report::state::ReportKind),
+    /// `:onboarding`: the open onboarding follow-ups.
+    Onboarding,
 }
 
 /// Parses a command line (without the `:`). Errors are messages for the status line.
@@ -304,6 +315,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         Verb::Incomplete => no_arguments(Command::Report(ReportKind::Incomplete)),
         Verb::Duplicates => no_arguments(Command::Duplicates),
         Verb::Onboard => no_arguments(Command::Onboard),
+        Verb::Onboarding => no_arguments(Command::Onboarding),
         Verb::Refresh => no_arguments(Command::Refresh),
         Verb::Help => no_arguments(Command::Help),
         Verb::Quit => no_arguments(Command::Quit),
