@@ -480,7 +480,8 @@ pub fn one_line(a: &Answer) -> String {
     };
     if !shown.trim().is_empty() {
         s.push_str(" · ");
-        s.push_str(&sanitize::line(shown.trim()));
+        // A customer's number is stored as digits: shown as the app shows it.
+        s.push_str(&crate::app::view::phone_display(shown.trim()));
     }
     if c.disabled {
         s.push_str(" (disabled)");
@@ -1084,7 +1085,7 @@ fn require_mirror(
     let t = mirror_target(args)?;
     let Some(m) = visit_mirror(&t, each) else {
         bail!(
-            "profile {} has no local mirror yet ({}): run `syncro-tui sync`{} first",
+            "profile {} has no local mirror yet ({}): run `syncro-tui{} sync` first",
             t.profile,
             store::mirror_path(&config::data_dir(), &t.profile).display(),
             if t.profile == DEMO_PROFILE {
@@ -1376,6 +1377,12 @@ mod tests {
         assert_eq!(ids, [7, 5]);
         assert_eq!(answers[0].rank, Rank::PhoneExact);
         assert_eq!(answers[1].rank, Rank::PhoneSuffix);
+        // A number stored as digits reads as the app shows it.
+        assert!(
+            one_line(&answers[1]).ends_with("· +1 (503) 555-0142"),
+            "{}",
+            one_line(&answers[1])
+        );
     }
 
     #[test]
