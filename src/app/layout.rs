@@ -63,9 +63,10 @@ pub fn detail_viewport(size: (u16, u16)) -> usize {
     usize::from(s.detail.height.saturating_sub(3)).max(1)
 }
 
-/// The help overlay: centred, at most 84 columns wide, nearly the full height.
+/// The help overlay: centred, at most 120 columns wide (descriptions wrap below that), nearly
+/// the full height.
 pub fn help_area(size: (u16, u16)) -> Rect {
-    let w = size.0.saturating_sub(4).min(84);
+    let w = size.0.saturating_sub(4).min(120);
     let h = size.1.saturating_sub(2);
     Rect::new((size.0 - w) / 2, (size.1 - h) / 2, w, h)
 }

@@ -854,7 +854,9 @@ fn help_from_the_audit_opens_at_its_keys_and_returns_to_it() {
     assert_eq!(app.mode(), Mode::Audit);
     key(&mut app, KeyCode::Char('?'));
     assert_eq!(app.mode(), Mode::Help);
-    let lines = crate::app::help::help_lines(&app.config);
+    // The help as drawn: its lines wrapped to the overlay's inner width.
+    let w = usize::from(crate::app::layout::help_area(app.size).width - 2);
+    let lines = crate::app::help::screen_lines(&app.config, w);
     assert!(
         matches!(&lines[app.stack.help().map_or(0, |h| h.scroll)], crate::app::help::HelpLine::Heading(h) if h == "Duplicate audit"),
         "{:?}",

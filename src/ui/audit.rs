@@ -15,6 +15,15 @@ use crate::app::view::phone_display;
 use crate::roles::Title;
 use crate::sanitize;
 
+/// The audit's keys, on its bottom border and in the status line.
+pub(super) fn footer(v: &AuditView) -> &'static str {
+    if v.compare {
+        " Enter list · m merge · x not a duplicate · Esc back "
+    } else {
+        " Enter compare · m merge · x not a duplicate · Esc back "
+    }
+}
+
 pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
@@ -34,11 +43,7 @@ pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
             count(v.scanned as u64)
         )
     };
-    let bottom = if v.compare {
-        " Esc back · m merge · x not a duplicate "
-    } else {
-        " Enter compare · x not a duplicate · Esc back "
-    };
+    let bottom = footer(v);
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
@@ -46,7 +51,10 @@ pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
             Span::styled(" Duplicate audit ", theme.bold()),
             Span::styled(title, theme.dim()),
         ]))
-        .title_bottom(Line::styled(bottom, theme.dim()));
+        .title_bottom(Line::styled(
+            super::form::fit_footer(bottom, usize::from(area.width.saturating_sub(2))),
+            theme.dim(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 || inner.width < 10 {

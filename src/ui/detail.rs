@@ -113,35 +113,44 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
 }
 
-/// " 1 Overview  2 Contacts …", shortened to fit: the other tabs lose letters from the last
-/// one backwards, then all but the active one show only their number.
+/// "1 Overview 2 Contacts  3 Tickets  …": every tab with its whole name when they all fit,
+/// else the active tab's name with the others' numbers. A name is never cut: a half word
+/// ("Inv", "Asst") reads as a different word.
 fn tabs_line(active: Tab, avail: usize, theme: &Theme) -> Line<'static> {
-    const SHORT: [&str; 5] = ["Over", "Cont", "Tick", "Asst", "Inv"];
-    let build = |short_from: usize, digits_only: bool| -> Vec<Span<'static>> {
-        Tab::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| {
-                if t == active {
-                    Span::styled(format!(" {} {} ", i + 1, t.title()), theme.selected())
-                } else if digits_only {
-                    Span::styled(format!(" {}", i + 1), theme.dim())
-                } else if i >= short_from {
-                    Span::styled(format!(" {} {}", i + 1, SHORT[i]), theme.dim())
-                } else {
-                    Span::styled(format!(" {} {}", i + 1, t.title()), theme.dim())
-                }
-            })
-            .collect()
-    };
-    let fits = |spans: &[Span]| spans.iter().map(|s| width(&s.content)).sum::<usize>() <= avail;
-    for short_from in (0..=Tab::ALL.len()).rev() {
-        let spans = build(short_from, false);
-        if fits(&spans) {
-            return Line::from(spans);
+    let build = |names: bool| -> Vec<Span<'static>> {
+        let mut spans: Vec<Span<'static>> = Vec::new();
+        let mut after_active = false;
+        for (i, &t) in Tab::ALL.iter().enumerate() {
+            if t == active {
+                spans.push(Span::styled(
+                    format!(" {} {} ", i + 1, t.title()),
+                    theme.selected(),
+                ));
+                after_active = true;
+                continue;
+            }
+            // One space between two tabs; the active tab's padding stands for it.
+            let sep = if i == 0 || after_active { "" } else { " " };
+            after_active = false;
+            let text = if names {
+                format!("{sep}{} {}", i + 1, t.title())
+            } else {
+                format!("{sep}{}", i + 1)
+            };
+            spans.push(Span::styled(text, theme.dim()));
         }
+        spans
+    };
+    let total = |spans: &[Span]| spans.iter().map(|s| width(&s.content)).sum::<usize>();
+    let mut spans = build(true);
+    if total(&spans) > avail {
+        spans = build(false);
     }
-    Line::from(build(0, true))
+    // A space before the first tab when it is not the active one (whose padding is its own).
+    if active != Tab::ALL[0] && total(&spans) < avail {
+        spans.insert(0, Span::raw(" "));
+    }
+    Line::from(spans)
 }
 
 /// The rows of a loaded tab, or the lines to show instead (loading, failed, empty).
@@ -451,5 +460,40 @@ fn invoices(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
             vec![Line::styled("No invoices for this customer.", theme.dim())],
         ),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(active: Tab, w: usize) -> String {
+        let line = tabs_line(active, w, &Theme::new(false, false));
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    /// Every word of the tab bar is a tab's number or a tab's whole name, at every width and
+    /// with every tab active; the active tab's name is always there, and at 120 columns (a
+    /// 52-cell detail) every name is.
+    #[test]
+    fn tab_labels_are_never_cut_mid_word() {
+        let names: Vec<&str> = Tab::ALL.iter().map(|t| t.title()).collect();
+        for &active in &Tab::ALL {
+            for w in 20..=120 {
+                let text = bar(active, w);
+                for word in text.split_whitespace() {
+                    assert!(
+                        word.parse::<usize>().is_ok_and(|n| (1..=5).contains(&n))
+                            || names.contains(&word),
+                        "{word:?} in {text:?} at {w}"
+                    );
+                }
+                assert!(text.contains(active.title()), "{text:?} at {w}");
+                assert!(!text.contains('…'), "{text:?}");
+            }
+            let at_120 = bar(active, 52);
+            assert!(names.iter().all(|n| at_120.contains(n)), "{at_120:?}");
+            assert!(width(&at_120) <= 52);
+        }
     }
 }

@@ -16,6 +16,48 @@ use crate::sanitize;
 /// Width of the label column.
 const LABEL_W: usize = 15;
 
+/// The form's keys in force (a rebound save key shows as itself), on its bottom border and in
+/// the status line.
+pub(super) fn footer(app: &App, f: &FormUi) -> String {
+    let km = &app.config.keymap;
+    let key = |cmd: Cmd| km.key_label(Mode::Form, cmd);
+    let save = key(Cmd::FormSave).unwrap_or_else(|| "save key".into());
+    if f.form.conflicts.is_empty() {
+        let mut parts = vec![format!("{save} save")];
+        for (cmd, what) in [
+            (Cmd::FormCancel, "cancel"),
+            (Cmd::FormNext, "next"),
+            (Cmd::FormEditor, "editor"),
+            (Cmd::FormRevert, "revert"),
+        ] {
+            if let Some(k) = key(cmd) {
+                parts.push(format!("{k} {what}"));
+            }
+        }
+        format!(" {} ", parts.join(" · "))
+    } else {
+        let enter = key(Cmd::FormEnter).unwrap_or_else(|| "Enter".into());
+        let back = key(Cmd::FormCancel).unwrap_or_else(|| "Esc".into());
+        format!(" m mine · t theirs · ↑↓ field · {enter} go on · {back} back ")
+    }
+}
+
+/// A footer cut to `w` cells at a ` · ` between two keys, never inside one: the keys that go
+/// are the last (the least used); the status line still has them all.
+pub(super) fn fit_footer(footer: &str, w: usize) -> String {
+    if width(footer) <= w {
+        return footer.to_string();
+    }
+    let parts: Vec<&str> = footer.trim().split(" · ").collect();
+    for n in (1..parts.len()).rev() {
+        let s = format!(" {} ", parts[..n].join(" · "));
+        if width(&s) <= w {
+            return s;
+        }
+    }
+    String::new()
+}
+
 /// Draws the open form over the whole detail pane.
 pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     let form = &f.form;
@@ -29,27 +71,10 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
     if form.is_dirty() {
         title.push(Span::styled("● ", theme.accent()));
     }
-    // The keys in force (a rebound save key shows as itself).
     let km = &app.config.keymap;
     let key = |cmd: Cmd| km.key_label(Mode::Form, cmd);
     let save = key(Cmd::FormSave).unwrap_or_else(|| "save key".into());
-    let hint = if form.conflicts.is_empty() {
-        let mut parts = vec![format!("{save} save")];
-        for (cmd, what) in [
-            (Cmd::FormCancel, "cancel"),
-            (Cmd::FormEditor, "editor"),
-            (Cmd::FormRevert, "revert"),
-        ] {
-            if let Some(k) = key(cmd) {
-                parts.push(format!("{k} {what}"));
-            }
-        }
-        format!(" {} ", parts.join(" · "))
-    } else {
-        let enter = key(Cmd::FormEnter).unwrap_or_else(|| "Enter".into());
-        let back = key(Cmd::FormCancel).unwrap_or_else(|| "Esc".into());
-        format!(" m mine · t theirs · ↑↓ field · {enter} go on · {back} back ")
-    };
+    let hint = fit_footer(&footer(app, f), usize::from(area.width.saturating_sub(2)));
     let open = key(Cmd::FormOpenMatch).unwrap_or_else(|| "Ctrl-o".into());
     let block = Block::bordered()
         .border_type(BorderType::Thick)

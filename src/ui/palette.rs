@@ -86,6 +86,9 @@ pub fn prompt(app: &App, frame: &mut Frame, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The `:contact` results' keys, on their bottom border and in the status line.
+pub(super) const RESULTS_FOOTER: &str = " Enter jump · Esc close ";
+
 /// The contacts `:contact` found: name, e-mail/phone/title, customer. Enter jumps.
 pub fn results(r: &ContactResults, frame: &mut Frame, theme: &Theme) {
     let area = layout::help_area((frame.area().width, frame.area().height));
@@ -97,7 +100,7 @@ pub fn results(r: &ContactResults, frame: &mut Frame, theme: &Theme) {
             format!(" Contacts matching \"{}\" ({}) ", r.query, r.hits.len()),
             theme.bold(),
         ))
-        .title_bottom(Line::styled(" Enter jump · Esc close ", theme.dim()));
+        .title_bottom(Line::styled(RESULTS_FOOTER, theme.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
