@@ -145,6 +145,11 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
          the API key in the URL."
             .into(),
     ));
+    out.push(HelpLine::Text(
+        "Times are shown in the zone Syncro gives them, which follows each time (UTC or \
+         -05:00); the change log's times are UTC."
+            .into(),
+    ));
     out
 }
 

@@ -70,7 +70,9 @@ pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
 fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let w = usize::from(area.width);
     let conf_w = 5;
-    // The reason column is as wide as its longest entry, up to half the screen.
+    // The reason column is as wide as its longest entry, leaving the records at least 24
+    // cells (their names are in full in the comparison, Enter): why a group is there is what
+    // the technician reads first.
     let longest = v
         .findings
         .iter()
@@ -80,7 +82,7 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
         })
         .max()
         .unwrap_or(0);
-    let reason_w = longest.clamp(12, (w / 2).max(12));
+    let reason_w = longest.clamp(12, w.saturating_sub(conf_w + 2 + 24).max(12));
     let names_w = w.saturating_sub(conf_w + reason_w + 2);
     let mut lines = vec![Line::styled(
         format!(
@@ -376,7 +378,7 @@ mod tests {
 
     #[test]
     fn duplicate_audit_screens() {
-        for size in [(100, 30), (80, 24)] {
+        for size in [(100, 30), (80, 24), (120, 40), (200, 50)] {
             let mut app = crate::app::audit::tests::app_with_duplicate();
             update(&mut app, Action::Resize(size.0, size.1));
             key(&mut app, KeyCode::Char('A'));

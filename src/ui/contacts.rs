@@ -67,8 +67,8 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The columns that fit: name first, then customer, role, e-mail, phone, title as the width
-/// allows.
+/// The columns that fit: name first, then customer, e-mail, phone, role, title as the width
+/// allows (at 120 columns the e-mail is there).
 fn columns(avail: usize) -> Vec<(&'static str, usize)> {
     if avail < 60 {
         // A narrow pane: the name and its customer share it.
@@ -78,22 +78,38 @@ fn columns(avail: usize) -> Vec<(&'static str, usize)> {
             ("Customer", customer),
         ];
     }
+    // By priority: who (name, customer), then how to reach them, then what they do. Each
+    // column comes in at its narrow width while the name keeps 18 cells; the room left grows
+    // them, the name first, then in this order, and the name takes what remains.
     let wanted = [
-        ("Customer", 22usize),
-        ("Role", 10),
-        ("E-mail", 26),
-        ("Phone", 15),
-        ("Title", 18),
+        ("Customer", 18usize, 30usize),
+        ("E-mail", 24, 34),
+        ("Phone", 15, 20),
+        ("Role", 10, 16),
+        ("Title", 16, 28),
     ];
     let mut chosen: Vec<(&'static str, usize)> = Vec::new();
-    for (c, w) in wanted {
+    for (c, w, _) in wanted {
         let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
         if 18 + used + w < avail {
             chosen.push((c, w));
         }
     }
     let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
-    let mut cols = vec![("Name", avail.saturating_sub(used))];
+    let mut name = avail.saturating_sub(used);
+    if name > 30 {
+        let mut spare = name - 30;
+        name = 30;
+        for (col, _, wide) in wanted {
+            if let Some((_, w)) = chosen.iter_mut().find(|(c, _)| *c == col) {
+                let more = wide.saturating_sub(*w).min(spare);
+                *w += more;
+                spare -= more;
+            }
+        }
+        name += spare;
+    }
+    let mut cols = vec![("Name", name)];
     cols.extend(chosen);
     cols
 }

@@ -225,9 +225,75 @@ pub(super) fn record(
     frame.render_widget(Paragraph::new(visible), area);
 }
 
-/// A table of `(title, width, drop priority)` columns; width 0 takes the rest (at least
-/// `min_flex`), higher drop priorities go first when the pane is narrow. Only the visible rows
-/// are drawn.
+/// The columns a [`table`] shows, in their order, and their widths.
+fn table_widths(
+    avail: usize,
+    cols: &[(&str, usize, u8)],
+    min_flex: usize,
+    rows: &[Vec<String>],
+) -> (Vec<usize>, Vec<usize>) {
+    /// A column that does not fit whole still comes in with this many cells.
+    const SQUEEZED: usize = 16;
+    let natural: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, &(title, cap, _))| {
+            let widest = rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |c| width(c)))
+                .max()
+                .unwrap_or(0)
+                .max(width(title));
+            if cap == 0 { widest } else { widest.min(cap) }
+        })
+        .collect();
+    let flex = cols.iter().position(|c| c.1 == 0);
+    let mut w: Vec<Option<usize>> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.2 {
+            0 if Some(i) == flex => Some(natural[i].min(min_flex)),
+            0 => Some(natural[i]),
+            _ => None,
+        })
+        .collect();
+    let used = |w: &[Option<usize>]| -> usize {
+        w.iter()
+            .flatten()
+            .map(|x| x + 1)
+            .sum::<usize>()
+            .saturating_sub(1)
+    };
+    let mut by_priority: Vec<usize> = (0..cols.len()).filter(|&i| cols[i].2 > 0).collect();
+    by_priority.sort_by_key(|&i| cols[i].2);
+    for i in by_priority {
+        // A column empty in every row says nothing.
+        if rows.iter().all(|r| r.get(i).is_none_or(|c| c.is_empty())) {
+            continue;
+        }
+        let room = avail.saturating_sub(used(&w) + 1);
+        if natural[i] <= room {
+            w[i] = Some(natural[i]);
+        } else if room >= SQUEEZED {
+            w[i] = Some(room);
+            break;
+        }
+    }
+    // The flexible column takes what is left (or gives back what is missing).
+    if let Some(f) = flex {
+        let others = used(&w) - w[f].unwrap_or(0);
+        w[f] = Some(avail.saturating_sub(others).max(1));
+    }
+    let keep: Vec<usize> = (0..cols.len()).filter(|&i| w[i].is_some()).collect();
+    let widths = keep.iter().map(|&i| w[i].unwrap_or(0)).collect();
+    (keep, widths)
+}
+
+/// A table of `(title, width, drop priority)` columns, sized by what they hold: each column is
+/// as wide as its widest cell (at most `width`; the column of width 0 takes the rest, at least
+/// `min_flex`). Columns of priority 0 always show; the others join in priority order while they
+/// fit whole (one that does not fit whole still shows if it gets 16 cells, and takes the rest); one empty
+/// in every row is left out. Only the visible rows are drawn.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn table(
     frame: &mut Frame,
@@ -241,39 +307,7 @@ pub(super) fn table(
     theme: &Theme,
 ) {
     let avail = usize::from(area.width);
-    let mut keep: Vec<usize> = (0..cols.len()).collect();
-    let need = |keep: &[usize]| -> usize {
-        keep.iter()
-            .map(|&i| if cols[i].1 == 0 { min_flex } else { cols[i].1 } + 1)
-            .sum::<usize>()
-            .saturating_sub(1)
-    };
-    while need(&keep) > avail {
-        let Some((pos, _)) = keep
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| cols[**i].2 > 0)
-            .max_by_key(|(_, i)| cols[**i].2)
-        else {
-            break;
-        };
-        keep.remove(pos);
-    }
-    let fixed: usize = keep
-        .iter()
-        .filter(|&&i| cols[i].1 > 0)
-        .map(|&i| cols[i].1 + 1)
-        .sum();
-    let widths: Vec<usize> = keep
-        .iter()
-        .map(|&i| {
-            if cols[i].1 == 0 {
-                avail.saturating_sub(fixed).max(1)
-            } else {
-                cols[i].1
-            }
-        })
-        .collect();
+    let (keep, widths) = table_widths(avail, cols, min_flex, &rows);
     let render = |cells: &[String]| -> String {
         keep.iter()
             .zip(&widths)
@@ -351,12 +385,12 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
         &[
             ("Name", 0, 0),
             ("Role", 10, 2),
-            ("Title", 14, 3),
-            ("E-mail", 24, 4),
-            ("Phone", 17, 0),
-            ("Mobile", 17, 5),
+            ("Title", 24, 3),
+            ("E-mail", 32, 1),
+            ("Phone", 20, 0),
+            ("Mobile", 20, 4),
         ],
-        12,
+        16,
         view.contacts
             .iter()
             .map(|c| {
@@ -470,6 +504,45 @@ mod tests {
     fn bar(active: Tab, w: usize) -> String {
         let line = tabs_line(active, w, &Theme::new(false, false));
         line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    /// The contacts table at 120 columns (a 52-cell detail) shows the e-mail beside the name
+    /// and phone, and on a wide screen every column whole.
+    #[test]
+    fn the_contacts_table_shows_the_email_at_120_columns() {
+        let cols = [
+            ("Name", 0, 0),
+            ("Role", 10, 2),
+            ("Title", 24, 3),
+            ("E-mail", 32, 1),
+            ("Phone", 20, 0),
+            ("Mobile", 20, 4),
+        ];
+        let row = |n: &str, e: &str, p: &str| {
+            vec![
+                n.to_string(),
+                "DM".into(),
+                "Office Manager".into(),
+                e.to_string(),
+                p.to_string(),
+                String::new(),
+            ]
+        };
+        let rows = vec![
+            row(
+                "Sandra Okafor",
+                "sandra.okafor@harbor.example",
+                "(503) 555-0142",
+            ),
+            row("Tom Reyes", "tom@harbor.example", "(503) 555-0143 x12"),
+        ];
+        let (keep, widths) = table_widths(52, &cols, 16, &rows);
+        assert_eq!(keep, [0, 3, 4], "{widths:?}");
+        assert_eq!(widths.iter().map(|w| w + 1).sum::<usize>() - 1, 52);
+        assert!(widths[0] >= 13 && widths[2] >= 18, "{widths:?}");
+        let (keep, widths) = table_widths(118, &cols, 16, &rows);
+        assert_eq!(keep, [0, 1, 2, 3, 4], "{widths:?}");
+        assert!(widths[3] >= 28, "{widths:?}");
     }
 
     /// Every word of the tab bar is a tab's number or a tab's whole name, at every width and

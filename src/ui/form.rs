@@ -159,7 +159,11 @@ fn fields(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
             Some(i),
         ));
         if let Some(e) = &fld.error {
-            lines.push((error_line(e, cols, w, theme), None));
+            lines.extend(
+                error_lines(e, cols, w, theme)
+                    .into_iter()
+                    .map(|l| (l, None)),
+            );
         }
     }
     let note = form.target.not_writable();
@@ -261,15 +265,19 @@ pub(crate) fn field_line(
     ])
 }
 
-/// The line under a field with an error.
-pub(crate) fn error_line(e: &str, cols: FieldCols, w: usize, theme: &Theme) -> Line<'static> {
-    Line::styled(
-        fit(
-            &format!("{}  ↳ {}", " ".repeat(cols.label), sanitize::line(e)),
-            w,
-        ),
-        theme.error(),
-    )
+/// The lines under a field with an error: the message under the value, wrapped rather than
+/// cut ("↳ Not an e-mail address (expected name@example.com)" in full on a narrow pane).
+pub(crate) fn error_lines(e: &str, cols: FieldCols, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let indent = " ".repeat(cols.label);
+    let text_w = w.saturating_sub(cols.label + 4).max(10);
+    wrap(&sanitize::line(e), text_w)
+        .into_iter()
+        .enumerate()
+        .map(|(k, l)| {
+            let lead = if k == 0 { "↳ " } else { "  " };
+            Line::styled(fit(&format!("{indent}  {lead}{l}"), w), theme.error())
+        })
+        .collect()
 }
 
 /// Draws the field lines (each tagged with its field's index, if any) scrolled so that the
@@ -288,8 +296,16 @@ pub(crate) fn show_fields(
         .iter()
         .position(|(_, i)| *i == Some(form.focus))
         .unwrap_or(0);
-    // Keep the focused field (and its error) on screen.
-    let last = focus_line + usize::from(form.focused().error.is_some());
+    // Keep the focused field (and its error, the untagged lines under it) on screen.
+    let error_h = match &form.focused().error {
+        // The error's lines follow the field's, untagged, up to a blank line or the next field.
+        Some(_) => lines[(focus_line + 1).min(lines.len())..]
+            .iter()
+            .take_while(|(l, i)| i.is_none() && !l.spans.is_empty())
+            .count(),
+        None => 0,
+    };
+    let last = focus_line + error_h;
     let offset = (last + 1).saturating_sub(h).min(focus_line);
     let shown: Vec<Line> = lines
         .into_iter()
@@ -326,13 +342,13 @@ fn skip_cols(s: &str, cols: usize) -> String {
 fn conflicts(f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     let form = &f.form;
     let w = usize::from(area.width);
-    let mut lines = vec![Line::styled(
-        fit(
-            "Changed on the server since you opened the form. Choose per field:",
-            w,
-        ),
-        theme.header(),
-    )];
+    let mut lines: Vec<Line> = wrap(
+        "Changed on the server since you opened the form. Choose per field:",
+        w,
+    )
+    .into_iter()
+    .map(|l| Line::styled(l, theme.header()))
+    .collect();
     let mut focus_line = 0;
     for (i, c) in form.conflicts.iter().enumerate() {
         let focused = i == form.conflict_focus;
@@ -370,15 +386,18 @@ fn conflicts(f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
         lines.push(choice(true));
         lines.push(choice(false));
     }
-    lines.push(Line::styled(
-        fit(
+    let after = lines.len();
+    lines.extend(
+        wrap(
             "Fields you did not change are not sent: a colleague's edits to them stay.",
             w,
-        ),
-        theme.dim(),
-    ));
+        )
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim())),
+    );
     let h = usize::from(area.height);
-    let offset = (focus_line + 3).saturating_sub(h);
+    // The focused field and its two choices on screen; the closing note when there is room.
+    let offset = (focus_line + 3).saturating_sub(h).min(after);
     let shown: Vec<Line> = lines.into_iter().skip(offset).take(h).collect();
     frame.render_widget(Paragraph::new(shown), area);
 }
@@ -393,7 +412,7 @@ mod tests {
     use crate::app::{Action, App, Effect, fixtures, update};
     use crate::domain::Record;
 
-    const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+    const SIZES: [(u16, u16); 4] = [(100, 30), (80, 24), (120, 40), (200, 50)];
 
     fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
         match map_key(app.mode(), &KeyEvent::new(code, mods)) {

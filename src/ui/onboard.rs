@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::Theme;
-use super::form::{FieldCols, FieldLook, error_line, field_line, show_fields};
+use super::form::{FieldCols, FieldLook, error_lines, field_line, show_fields};
 use super::text::{cell, fit, width, wrap};
 use crate::app::App;
 use crate::app::form::{FieldKind, Form};
@@ -191,7 +191,11 @@ fn form_body(
             Some(i),
         ));
         if let Some(e) = &fld.error {
-            lines.push((error_line(e, cols, w, theme), None));
+            lines.extend(
+                error_lines(e, cols, w, theme)
+                    .into_iter()
+                    .map(|l| (l, None)),
+            );
         }
         if fld.key == "title" {
             let title = title_preview(s, form);
@@ -549,7 +553,7 @@ mod tests {
 
     #[test]
     fn onboarding_review_with_duplicates() {
-        for size in [(100, 30), (80, 24)] {
+        for size in [(100, 30), (80, 24), (120, 40), (200, 50)] {
             // The fixture's "Acme Plumbing, Inc." and Bob's e-mail.
             let mut app = at_contacts("ACME Plumbing");
             add_contact(&mut app, 't', "Bob B.", "bob@acme.test", "");
