@@ -19,6 +19,7 @@ pub mod flows;
 pub mod house;
 pub mod logging;
 pub mod lookup;
+pub mod man;
 pub mod memory;
 pub mod mirror;
 pub mod roles;

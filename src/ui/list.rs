@@ -97,9 +97,9 @@ fn line_of(cells: &[(Col, usize)], text: impl Fn(Col) -> String) -> String {
     parts.join(" ")
 }
 
-/// The list's title, fitted to `w` cells: when it is too long the parts that are said
-/// elsewhere go first (the search text, on the search line; then where the search ran; then
-/// the sort, in the header), so the counts, the marks, the filters and the mirror's age stay.
+/// The list's title, fitted to `w` cells: when it is too long the least needed parts go first
+/// (the search text, which the search line shows; the sort; where the search ran), so the
+/// counts, the marks, the filters and the mirror's age stay.
 fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
     // (text, style, rank): the higher the rank, the sooner the part goes.
     let mut parts: Vec<(String, ratatui::style::Style, u8)> = Vec::new();
@@ -137,7 +137,7 @@ fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
             ),
             _ => "· server… ".to_string(),
         };
-        parts.push((server, theme.dim(), 2));
+        parts.push((server, theme.dim(), 1));
         // The search text is also on the search line; here it is the least important part.
         parts.push((
             format!("· \"{}\" ", fit(&sanitize::line(search), 24)),
@@ -145,7 +145,7 @@ fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
             3,
         ));
     }
-    parts.push((format!("· {} ", app.sort.label()), theme.dim(), 1));
+    parts.push((format!("· {} ", app.sort.label()), theme.dim(), 2));
     if app.include_disabled {
         parts.push(("· +disabled ".into(), theme.dim(), 0));
     }
@@ -166,13 +166,15 @@ fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
     let total = |parts: &[(String, ratatui::style::Style, u8)]| -> usize {
         parts.iter().map(|(t, _, _)| width(t)).sum()
     };
-    for rank in (1..=3).rev() {
-        if total(&parts) <= w {
-            break;
+    // Too long: the search text goes (it is on the search line), then the sort, then the
+    // age loses its "synced" ("· 3 h ago"), then where the search ran.
+    let drop = |parts: &mut Vec<(String, ratatui::style::Style, u8)>, rank: u8| {
+        if total(parts) > w {
+            parts.retain(|(_, _, r)| *r != rank);
         }
-        parts.retain(|(_, _, r)| *r != rank);
-    }
-    // Narrower still: the age without its "synced" ("· 3 h ago").
+    };
+    drop(&mut parts, 3);
+    drop(&mut parts, 2);
     if total(&parts) > w
         && let Some(age) = parts
             .iter_mut()
@@ -180,6 +182,7 @@ fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
     {
         age.0 = age.0.replacen("synced ", "", 1);
     }
+    drop(&mut parts, 1);
     Line::from(
         parts
             .into_iter()
@@ -394,8 +397,8 @@ mod tests {
     }
 
     /// With a search and the mirror's age, the title at 120 columns keeps the count, where the
-    /// search ran, the sort and the age whole, without a cut: the search text, on the search
-    /// line anyway, goes first.
+    /// search ran and the age whole, without a cut: the search text, on the search line
+    /// anyway, and the sort go first.
     #[test]
     fn the_title_keeps_what_matters_whole() {
         use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -413,12 +416,13 @@ mod tests {
             screen.lines().next().unwrap_or_default().to_string()
         };
         let wide = text((120, 40));
-        for part in ["3 matching", "whole account", "name ↑", "synced 3 h ago"] {
+        for part in ["3 matching", "whole account", "synced 3 h ago"] {
             assert!(wide.contains(part), "{part} in {wide}");
         }
         assert!(!wide.contains('…'), "{wide}");
         let narrow = text((80, 24));
-        assert!(narrow.contains("3 matching · 3 h ago"), "{narrow}");
+        assert!(narrow.contains("3 matching · "), "{narrow}");
+        assert!(narrow.contains("3 h ago"), "{narrow}");
         assert!(!narrow.contains('…'), "{narrow}");
     }
 
