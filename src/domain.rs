@@ -9,6 +9,11 @@ use serde_json::Value;
 
 use crate::api::model::{Contact, Customer, Id, Properties};
 
+/// The one answer to anything that would write while the app is read-only (forms, deletes,
+/// merges, bulk edits, onboarding, undo, a resumed run), wherever it is refused.
+pub const READ_ONLY: &str = "Read-only mode: nothing is sent to Syncro. To make changes, start \
+     without --read-only and set read_only = false (for the app or the profile) in the config.";
+
 /// The customer types technicians sort clients into. Syncro has no field for it: Residential
 /// means "no business name", the others live in a custom property (see syncro-api.md).
 pub const CUSTOMER_TYPES: &[&str] = &["Business", "Residential", "Government", "Non-Profit"];

@@ -82,8 +82,8 @@ fn columns(avail: usize) -> Vec<(&'static str, usize)> {
     // column comes in at its narrow width while the name keeps 18 cells; the room left grows
     // them, the name first, then in this order, and the name takes what remains.
     let wanted = [
-        ("Customer", 18usize, 30usize),
-        ("E-mail", 24, 34),
+        ("Customer", 16usize, 30usize),
+        ("E-mail", 22, 34),
         ("Phone", 15, 20),
         ("Role", 10, 16),
         ("Title", 16, 28),
