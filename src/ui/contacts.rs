@@ -80,7 +80,8 @@ fn columns(avail: usize) -> Vec<(&'static str, usize)> {
     }
     // By priority: who (name, customer), then how to reach them, then what they do. Each
     // column comes in at its narrow width while the name keeps 18 cells; the room left grows
-    // them, the name first, then in this order, and the name takes what remains.
+    // the name to 24, then the e-mail, the customer, the phone, the role and the title, and
+    // the name takes what remains.
     let wanted = [
         ("Customer", 16usize, 30usize),
         ("E-mail", 22, 34),
@@ -97,10 +98,12 @@ fn columns(avail: usize) -> Vec<(&'static str, usize)> {
     }
     let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
     let mut name = avail.saturating_sub(used);
-    if name > 30 {
-        let mut spare = name - 30;
-        name = 30;
-        for (col, _, wide) in wanted {
+    if name > 24 {
+        let mut spare = name - 24;
+        name = 24;
+        let mut growth = wanted;
+        growth.swap(0, 1);
+        for (col, _, wide) in growth {
             if let Some((_, w)) = chosen.iter_mut().find(|(c, _)| *c == col) {
                 let more = wide.saturating_sub(*w).min(spare);
                 *w += more;
@@ -339,4 +342,32 @@ pub fn draw_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         false,
         theme,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// At 120 columns the pane shows the e-mail; at 200 it has its room (no more cut at 22
+    /// cells) and every column is there; the columns always fill the pane exactly.
+    #[test]
+    fn the_columns_grow_with_the_width_by_priority() {
+        let pane = |w: u16| {
+            let s = crate::app::layout::screen(Rect::new(0, 0, w, 40));
+            usize::from(s.list.width) - 2
+        };
+        let at = |w: u16| columns(pane(w));
+        let width_of = |cols: &[(&str, usize)], name: &str| {
+            cols.iter().find(|(c, _)| *c == name).map_or(0, |(_, w)| *w)
+        };
+        assert!(width_of(&at(120), "E-mail") >= 22, "{:?}", at(120));
+        let wide = at(200);
+        assert_eq!(wide.len(), 6, "{wide:?}");
+        assert!(width_of(&wide, "E-mail") >= 30, "{wide:?}");
+        assert!(width_of(&wide, "Name") >= 24, "{wide:?}");
+        for w in [60usize, 64, 90, 118, 140, 200] {
+            let total: usize = columns(w).iter().map(|(_, x)| x + 1).sum::<usize>() - 1;
+            assert_eq!(total, w, "{:?}", columns(w));
+        }
+    }
 }
