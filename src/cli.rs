@@ -61,6 +61,9 @@ pub struct RunArgs {
 pub enum Command {
     /// Run the Syncro-compatible demo server (for trying the app, tests and benchmarks).
     DemoServer(DemoServerArgs),
+    /// The app's demo mode: its data is kept in the data directory between runs.
+    #[command(subcommand)]
+    Demo(DemoCommand),
     /// Configuration: where the file is, and whether the key works.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -157,6 +160,13 @@ pub struct OpenArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Start the demo over: forget its server's data, its mirror, its change log and its
+    /// dismissed duplicates (the next start generates the demo data afresh).
+    Reset,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Remove the profile's local mirror (the next sync rebuilds it).
     Clear,
@@ -245,11 +255,11 @@ pub fn print_completions(shell: Shell) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the man page (roff) generated from these clap definitions: synopsis, description,
-/// the options and the subcommands.
+/// Writes the man page (roff): the command line from these clap definitions, the keys and the
+/// palette's commands from the help screen's tables, the config keys, files and environment
+/// (see [`crate::man`]).
 pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    use clap::CommandFactory;
-    clap_mangen::Man::new(Cli::command()).render(out)
+    crate::man::write_man(out)
 }
 
 /// `syncro-tui man`.

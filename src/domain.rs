@@ -9,6 +9,11 @@ use serde_json::Value;
 
 use crate::api::model::{Contact, Customer, Id, Properties};
 
+/// The one answer to anything that would write while the app is read-only (forms, deletes,
+/// merges, bulk edits, onboarding, undo, a resumed run), wherever it is refused.
+pub const READ_ONLY: &str = "Read-only mode: nothing is sent to Syncro. To make changes, start \
+     without --read-only and set read_only = false (for the app or the profile) in the config.";
+
 /// The customer types technicians sort clients into. Syncro has no field for it: Residential
 /// means "no business name", the others live in a custom property (see syncro-api.md).
 pub const CUSTOMER_TYPES: &[&str] = &["Business", "Residential", "Government", "Non-Profit"];
@@ -101,6 +106,36 @@ pub struct Draft {
     pub type_property: String,
 }
 
+/// A phone number and the extension typed into it: `555-123-4569 x12`, `(503) 555-0142 ext. 7`
+/// and `… extension 7` give the number and `12` / `7`; a number without one gives `None`.
+pub fn split_extension(phone: &str) -> (&str, Option<&str>) {
+    let lower = phone.to_ascii_lowercase();
+    for mark in [" extension", " ext.", " ext", " x", "x"] {
+        if let Some(at) = lower.rfind(mark) {
+            let ext = phone[at + mark.len()..].trim_start_matches([' ', '.', ':']);
+            let number = phone[..at].trim_end();
+            if !ext.is_empty()
+                && ext.chars().all(|c| c.is_ascii_digit())
+                && number.chars().filter(char::is_ascii_digit).count() >= 7
+            {
+                return (number, Some(ext));
+            }
+        }
+    }
+    (phone.trim(), None)
+}
+
+/// A contact's phone with its extension, as one value to show: the extension Syncro keeps in
+/// its own field goes after the number (`555-123-4569 x12`) unless the number already has one.
+pub fn phone_with_extension(phone: &str, extension: Option<&str>) -> String {
+    match extension.map(str::trim).filter(|x| !x.is_empty()) {
+        Some(x) if !phone.trim().is_empty() && split_extension(phone).1.is_none() => {
+            format!("{} x{x}", phone.trim())
+        }
+        _ => phone.to_string(),
+    }
+}
+
 /// A practical e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.
 pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
@@ -149,4 +184,36 @@ pub enum ContactChange {
         from: Id,
         to: Id,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_are_found_in_the_ways_people_type_them() {
+        assert_eq!(
+            split_extension("555-123-4569 x12"),
+            ("555-123-4569", Some("12"))
+        );
+        assert_eq!(
+            split_extension("(503) 555-0142 ext. 7"),
+            ("(503) 555-0142", Some("7"))
+        );
+        assert_eq!(
+            split_extension("503.555.0142 x330"),
+            ("503.555.0142", Some("330"))
+        );
+        assert_eq!(split_extension("(503) 555-0142"), ("(503) 555-0142", None));
+        assert_eq!(split_extension("x12"), ("x12", None));
+        assert_eq!(
+            phone_with_extension("555-123-4569", Some("12")),
+            "555-123-4569 x12"
+        );
+        assert_eq!(
+            phone_with_extension("555-123-4569 x12", Some("12")),
+            "555-123-4569 x12"
+        );
+        assert_eq!(phone_with_extension("", Some("12")), "");
+    }
 }

@@ -243,6 +243,15 @@ pub fn embedded_contacts_vcard<C: Borrow<Customer>>(
 fn contact_csv_rows(out: &mut String, rows: &[ContactRow<'_>], opts: ExportOptions) {
     for r in rows {
         let k = r.contact;
+        // An extension typed into the phone goes to the extension column, as Syncro's own
+        // field would hold it; one in that field stays there.
+        let (phone, extension) = match (opt(&k.phone), opt(&k.extension)) {
+            (p, x) if !x.is_empty() => (p, x),
+            (p, _) => match crate::domain::split_extension(&p) {
+                (number, Some(x)) => (number.to_string(), x.to_string()),
+                _ => (p, String::new()),
+            },
+        };
         let row = [
             k.id.to_string(),
             k.customer_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -250,8 +259,8 @@ fn contact_csv_rows(out: &mut String, rows: &[ContactRow<'_>], opts: ExportOptio
             opt(&k.name),
             k.title().unwrap_or_default(),
             opt(&k.email),
-            opt(&k.phone),
-            opt(&k.extension),
+            phone,
+            extension,
             opt(&k.mobile),
             opt(&k.address1),
             opt(&k.address2),
@@ -657,6 +666,29 @@ mod tests {
         let err = write_export(dir.path(), "x", ExportFormat::Json, "[]").unwrap_err();
         assert!(err.to_string().contains("nothing to export"));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// An extension typed into the phone lands in the CSV's extension column; one Syncro
+    /// keeps in its own field stays there, with the phone as it is.
+    #[test]
+    fn extensions_go_to_their_column() {
+        let typed = Contact {
+            id: 1,
+            phone: Some("555-123-4569 x12".into()),
+            ..Contact::default()
+        };
+        let kept = Contact {
+            id: 2,
+            phone: Some("555-123-4570".into()),
+            extension: Some("7".into()),
+            ..Contact::default()
+        };
+        let rows = contact_rows(std::slice::from_ref(&typed), &[]);
+        let text = contacts_csv(&rows, ExportOptions::default());
+        assert!(text.contains(",555-123-4569,12,"), "{text}");
+        let rows = contact_rows(std::slice::from_ref(&kept), &[]);
+        let text = contacts_csv(&rows, ExportOptions::default());
+        assert!(text.contains(",555-123-4570,7,"), "{text}");
     }
 
     /// A write that fails half-way (a full disk, a lost network drive) leaves no empty or

@@ -20,6 +20,7 @@ pub mod followup;
 pub mod house;
 pub mod logging;
 pub mod lookup;
+pub mod man;
 pub mod memory;
 pub mod mirror;
 pub mod roles;

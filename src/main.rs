@@ -11,6 +11,7 @@ fn main() -> std::process::ExitCode {
     }
     let result = match cli.command {
         Some(Command::DemoServer(args)) => syncro_tui::demo::run_cli(args),
+        Some(Command::Demo(cmd)) => syncro_tui::mirror::run_demo_cli(cmd),
         Some(Command::Config(cmd)) => syncro_tui::config::run_cli(cmd, &cli.run),
         Some(Command::Completions { shell }) => syncro_tui::cli::print_completions(shell),
         Some(Command::Man) => syncro_tui::cli::print_man(),

@@ -6,6 +6,8 @@
 //! the running invoice scan, to stop it when a new one starts).
 
 mod audit;
+/// Where a profile's dismissed duplicate groups are kept (for `syncro-tui demo reset`).
+pub use audit::dismissed_path;
 mod bulk;
 mod contact_merge;
 mod followup;

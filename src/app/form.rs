@@ -500,6 +500,13 @@ impl Form {
                 if create && value.is_empty() {
                     continue;
                 }
+                // Syncro keeps a customer's phone as its digits: send those, as it will store
+                // them (a contact's phone is kept as typed).
+                let value = if self.target.is_customer() && f.kind == FieldKind::Phone {
+                    digits(&value)
+                } else {
+                    value
+                };
                 patch.insert(f.key.clone(), Value::String(value));
             }
         }
@@ -797,6 +804,14 @@ fn text(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
+/// A phone as the form shows it: as the list and the detail show it (`(503) 555-0142`, not the
+/// digits Syncro keeps for a customer), but otherwise as typed, control characters included,
+/// so that nothing is changed behind the technician's back.
+fn phone(v: &Option<String>) -> String {
+    let raw = text(v);
+    crate::app::view::phone_format(&raw).unwrap_or(raw)
+}
+
 macro_rules! spec {
     ($key:expr, $label:expr, $kind:ident, $read:expr) => {
         FieldSpec {
@@ -819,8 +834,8 @@ pub static CUSTOMER_FIELDS: &[FieldSpec<Customer>] = &[
         customer_type(c, tp).to_string()
     }),
     spec!("email", "E-mail", Email, |c, _| text(&c.email)),
-    spec!("phone", "Phone", Phone, |c, _| text(&c.phone)),
-    spec!("mobile", "Mobile", Phone, |c, _| text(&c.mobile)),
+    spec!("phone", "Phone", Phone, |c, _| phone(&c.phone)),
+    spec!("mobile", "Mobile", Phone, |c, _| phone(&c.mobile)),
     spec!("address", "Address", Text, |c, _| text(&c.address)),
     spec!("address_2", "Address 2", Text, |c, _| text(&c.address_2)),
     spec!("city", "City", Text, |c, _| text(&c.city)),
@@ -851,8 +866,8 @@ pub static CONTACT_FIELDS: &[FieldSpec<Contact>] = &[
         Title::read(&c.title().unwrap_or_default()).job
     }),
     spec!("email", "E-mail", Email, |c, _| text(&c.email)),
-    spec!("phone", "Phone", Phone, |c, _| text(&c.phone)),
-    spec!("mobile", "Mobile", Phone, |c, _| text(&c.mobile)),
+    spec!("phone", "Phone", Phone, |c, _| phone(&c.phone)),
+    spec!("mobile", "Mobile", Phone, |c, _| phone(&c.mobile)),
     spec!("address1", "Address 1", Text, |c, _| text(&c.address1)),
     spec!("address2", "Address 2", Text, |c, _| text(&c.address2)),
     spec!("city", "City", Text, |c, _| text(&c.city)),

@@ -34,8 +34,8 @@ use crate::sanitize;
 /// tick past the pause: two ticks later. A kill -9 loses at most 240 ms of typing.
 pub const DRAFT_DEBOUNCE: Duration = Duration::from_millis(160);
 /// What every write key says in read-only mode.
-pub const READ_ONLY: &str =
-    "Read-only mode: writes are disabled. Turn read_only off in the config to make changes.";
+/// The one answer to a write refused in read-only mode (see [`crate::domain::READ_ONLY`]).
+pub const READ_ONLY: &str = crate::domain::READ_ONLY;
 
 /// The key that saves a form, as the keymap in force has it (`Ctrl-s`, or the override).
 pub fn save_key(app: &App) -> String {

@@ -796,7 +796,8 @@ fn a_customer_edit_sends_its_fields_over_a_colleagues_changes() {
     );
     let (token, patch) = save_of(&fx);
     assert_eq!(patch.len(), 2, "{patch:?}");
-    assert_eq!(patch["phone"], json!("555 000 1234"));
+    // Sent as the digits Syncro keeps for a customer.
+    assert_eq!(patch["phone"], json!("5550001234"));
     // The type lives in a property; the colleague's property change is kept in the map.
     assert_eq!(
         patch["properties"],
@@ -912,4 +913,45 @@ fn fields_the_server_did_not_keep_are_marked_and_stay_typed() {
             .text
             .contains("did not keep city")
     );
+}
+
+/// A customer's phone reads the same in the list, the detail, the form and a copy
+/// (`(555) 123-4567`, never the stored `5551234567`); a changed one is saved as its digits,
+/// which is what Syncro keeps.
+#[test]
+fn a_phone_reads_the_same_in_list_detail_form_and_copy() {
+    let mut app = app();
+    let i = app.list.index[&ACME];
+    assert_eq!(
+        app.list.rows[i].customer().phone.as_deref(),
+        Some("5551234567")
+    );
+    let list = app.list.rows[i].view.phone().to_string();
+    let detail = app
+        .detail
+        .view
+        .as_ref()
+        .and_then(|v| v.fields.iter().find(|f| f.label == "Phone"))
+        .map(|f| (f.value.clone(), f.copy.clone()))
+        .expect("the overview has the phone");
+    press(&mut app, KeyCode::Char('e'));
+    let form = value(&app, "phone");
+    assert_eq!(list, "(555) 123-4567");
+    assert_eq!(detail, (list.clone(), list.clone()));
+    assert_eq!(form, list);
+    // Unchanged, it is not sent.
+    assert!(!form_patch(&app).contains_key("phone"));
+    focus_field(&mut app, "phone");
+    ctrl(&mut app, 'u');
+    typed(&mut app, "(503) 555-0142");
+    assert_eq!(
+        value(&app, "phone"),
+        "(503) 555-0142",
+        "the form keeps what was typed"
+    );
+    assert_eq!(form_patch(&app)["phone"], json!("5035550142"));
+}
+
+fn form_patch(app: &App) -> crate::api::model::Patch {
+    form(app).form.patch()
 }

@@ -145,9 +145,62 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
         "Search matches names, e-mails, city, phone digits and the customer's contacts.".into(),
     ));
     out.push(HelpLine::Text(
-        "y copies phone numbers as stored (digits); o never puts the API key in the URL.".into(),
+        "Phone numbers read the same everywhere, and y copies them as shown; o never puts \
+         the API key in the URL."
+            .into(),
+    ));
+    out.push(HelpLine::Text(
+        "Times are shown in the zone Syncro gives them, which follows each time (UTC or \
+         -05:00); the change log's times are UTC."
+            .into(),
     ));
     out
+}
+
+/// The width of the keys column of the help overlay `width` cells wide.
+pub fn keys_width(width: usize) -> usize {
+    22.min(width / 2)
+}
+
+/// The help overlay's lines as they are drawn `width` cells wide: a description too long for
+/// its line wraps under itself, and keys too long for their column (`:export ...`) take a line
+/// of their own with the description below. Nothing is cut.
+pub fn screen_lines(config: &AppConfig, width: usize) -> Vec<HelpLine> {
+    let keys_w = keys_width(width);
+    let text_w = width.saturating_sub(keys_w + 3).max(10);
+    let mut out = Vec::new();
+    for line in help_lines(config) {
+        match line {
+            HelpLine::Entry { keys, text } => {
+                let mut first = keys;
+                if crate::text::width(&first) > keys_w {
+                    out.push(HelpLine::Entry {
+                        keys: first,
+                        text: String::new(),
+                    });
+                    first = String::new();
+                }
+                for piece in crate::text::wrap(&text, text_w) {
+                    out.push(HelpLine::Entry {
+                        keys: std::mem::take(&mut first),
+                        text: piece,
+                    });
+                }
+            }
+            HelpLine::Text(t) => out.extend(
+                crate::text::wrap(&t, width.max(1))
+                    .into_iter()
+                    .map(HelpLine::Text),
+            ),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The inside width of the help overlay on a terminal of this size.
+fn inner_width(app: &App) -> usize {
+    usize::from(layout::help_area(app.size).width.saturating_sub(2))
 }
 
 /// `?`: the help overlay, scrolled to the keys of the screen in front (the list starts at the
@@ -158,7 +211,7 @@ pub fn open(app: &mut App) {
     if from != Mode::Normal
         && let Some((_, title)) = MODES.iter().find(|(m, _)| *m == from)
     {
-        let at = help_lines(&app.config)
+        let at = screen_lines(&app.config, inner_width(app))
             .iter()
             .position(|l| matches!(l, HelpLine::Heading(h) if h == title));
         scroll = at.unwrap_or(0).min(max_scroll(app));
@@ -200,5 +253,7 @@ fn viewport(app: &App) -> usize {
 }
 
 fn max_scroll(app: &App) -> usize {
-    help_lines(&app.config).len().saturating_sub(viewport(app))
+    screen_lines(&app.config, inner_width(app))
+        .len()
+        .saturating_sub(viewport(app))
 }

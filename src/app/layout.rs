@@ -19,8 +19,11 @@ pub fn screen(area: Rect) -> Screen {
     let body_h = area.height.saturating_sub(1);
     let status = Rect::new(area.x, area.y + body_h, area.width, area.height.min(1));
     // The list gets a little more room on wide screens, where its extra columns fit.
-    // At 80 columns the detail needs 40 inside its border for its tab bar.
-    let list_w = if area.width >= 100 {
+    // At 80 columns the detail needs 40 inside its border for its tab bar. From 160 columns
+    // the detail has more than it uses, and the list's columns grow into the difference.
+    let list_w = if area.width >= 160 {
+        area.width * 3 / 5
+    } else if area.width >= 100 {
         area.width * 11 / 20
     } else {
         area.width * 19 / 40
@@ -63,9 +66,10 @@ pub fn detail_viewport(size: (u16, u16)) -> usize {
     usize::from(s.detail.height.saturating_sub(3)).max(1)
 }
 
-/// The help overlay: centred, at most 84 columns wide, nearly the full height.
+/// The help overlay: centred, at most 120 columns wide (descriptions wrap below that), nearly
+/// the full height.
 pub fn help_area(size: (u16, u16)) -> Rect {
-    let w = size.0.saturating_sub(4).min(84);
+    let w = size.0.saturating_sub(4).min(120);
     let h = size.1.saturating_sub(2);
     Rect::new((size.0 - w) / 2, (size.1 - h) / 2, w, h)
 }

@@ -595,7 +595,7 @@ fn sort_cycles_and_reverses() {
 }
 
 #[test]
-fn copy_takes_the_focused_value_sanitised_and_raw_phone_digits() {
+fn copy_takes_the_focused_value_sanitised_and_the_phone_as_shown() {
     let mut app = fixtures::app((100, 30));
     key(&mut app, KeyCode::Char('/'));
     chars(&mut app, "evil");
@@ -614,7 +614,8 @@ fn copy_takes_the_focused_value_sanitised_and_raw_phone_digits() {
         key(&mut app, KeyCode::Char('j'));
     }
     let fx = key(&mut app, KeyCode::Char('y'));
-    assert_eq!(fx, vec![Effect::Copy("5550001111".into())]);
+    // As shown, as in the form and the list.
+    assert_eq!(fx, vec![Effect::Copy("(555) 000-1111".into())]);
     assert!(
         app.message
             .as_ref()
@@ -854,7 +855,9 @@ fn help_from_the_audit_opens_at_its_keys_and_returns_to_it() {
     assert_eq!(app.mode(), Mode::Audit);
     key(&mut app, KeyCode::Char('?'));
     assert_eq!(app.mode(), Mode::Help);
-    let lines = crate::app::help::help_lines(&app.config);
+    // The help as drawn: its lines wrapped to the overlay's inner width.
+    let w = usize::from(crate::app::layout::help_area(app.size).width - 2);
+    let lines = crate::app::help::screen_lines(&app.config, w);
     assert!(
         matches!(&lines[app.stack.help().map_or(0, |h| h.scroll)], crate::app::help::HelpLine::Heading(h) if h == "Duplicate audit"),
         "{:?}",
@@ -909,4 +912,56 @@ fn a_request_held_by_the_rate_limit_says_so_in_the_status_line() {
     assert_eq!(app.activity().unwrap(), plain);
     update(&mut app, Action::RateWait(None, None));
     assert_eq!(app.activity().unwrap(), plain);
+}
+
+/// The dialogs a technician meets on the way to a destructive answer (deleting a contact or a
+/// customer, throwing an edited form away, undoing a change) open on the safe answer, and
+/// Enter at once does what is highlighted: nothing is deleted or thrown away.
+#[test]
+fn destructive_dialogs_open_on_the_safe_answer_and_enter_does_what_is_highlighted() {
+    type Open = fn(&mut App);
+    let opens: [(&str, Open); 4] = [
+        ("delete contact", |app| {
+            key(app, KeyCode::Tab);
+            key(app, KeyCode::Char('2'));
+            key(app, KeyCode::Char('d'));
+        }),
+        ("delete customer", |app| {
+            key(app, KeyCode::Char('D'));
+        }),
+        ("discard edits", |app| {
+            key(app, KeyCode::Char('e'));
+            chars(app, "!");
+            key(app, KeyCode::Esc);
+        }),
+        ("quit with edits", |app| {
+            key(app, KeyCode::Char('e'));
+            chars(app, "!");
+            key_mod(app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        }),
+    ];
+    for (what, open) in opens {
+        let mut app = fixtures::app((100, 30));
+        open(&mut app);
+        let d = app
+            .stack
+            .dialog()
+            .unwrap_or_else(|| panic!("{what}: no dialog"));
+        let lit = d.highlighted().map(|c| c.answer);
+        assert!(
+            lit.is_none() || lit == Some(d.cancel),
+            "{what}: opens on {lit:?}, the safe answer is {:?}",
+            d.cancel
+        );
+        let fx = key(&mut app, KeyCode::Enter);
+        assert!(
+            !fx.iter()
+                .any(|e| matches!(e, Effect::Delete(_) | Effect::RemoveDraft(_))),
+            "{what}: Enter did {fx:?}"
+        );
+        assert!(!app.quit, "{what}: Enter quit");
+        if what != "delete customer" {
+            assert!(app.stack.dialog().is_none(), "{what}: Enter answers");
+        }
+    }
 }

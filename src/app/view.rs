@@ -239,27 +239,42 @@ impl Needle {
 
 /// A phone number for display. Customer phones arrive as digits only: a US number of 10 digits
 /// (or 11 starting with 1) is shown as `(555) 123-4567`; anything else is shown as it came.
-/// Copying (`y`) takes the raw value, which every dialer and CRM accepts.
+/// The list, the detail, the forms and a copy (`y`) all show it this way; searches match the
+/// digits, and a customer's phone is saved as its digits (what Syncro keeps).
 pub fn phone_display(raw: &str) -> String {
-    let d = raw.trim();
-    if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) {
-        let us = match d.len() {
-            10 => Some(d),
-            11 if d.starts_with('1') => Some(&d[1..]),
-            _ => None,
-        };
-        if let Some(n) = us {
-            let prefix = if d.len() == 11 { "+1 " } else { "" };
-            return format!("{prefix}({}) {}-{}", &n[..3], &n[3..6], &n[6..]);
-        }
+    match phone_format(raw) {
+        Some(f) => f,
+        None => sanitize::line(raw.trim()),
     }
-    sanitize::line(d)
 }
 
-/// A timestamp in the record's own offset, to the minute (the app reads no clock or time zone).
+/// The US format of a phone number given as digits only, `None` for any other text (which
+/// is shown as it is).
+pub fn phone_format(raw: &str) -> Option<String> {
+    let d = raw.trim();
+    if d.is_empty() || !d.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = match d.len() {
+        10 => d,
+        11 if d.starts_with('1') => &d[1..],
+        _ => return None,
+    };
+    let prefix = if d.len() == 11 { "+1 " } else { "" };
+    Some(format!("{prefix}({}) {}-{}", &n[..3], &n[3..6], &n[6..]))
+}
+
+/// A timestamp in the record's own offset, to the minute, with that offset (`UTC` or
+/// `-05:00`): the app reads no clock or time zone, so the zone is said rather than implied.
 pub fn time_display(t: Option<&Timestamp>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    t.map(|t| {
+        if t.offset().local_minus_utc() == 0 {
+            t.format("%Y-%m-%d %H:%M UTC").to_string()
+        } else {
+            t.format("%Y-%m-%d %H:%M %:z").to_string()
+        }
+    })
+    .unwrap_or_default()
 }
 
 fn date_display(t: Option<&Timestamp>) -> String {
@@ -317,7 +332,9 @@ fn push_multiline(lines: &mut Vec<FieldLine>, label: &str, raw: Option<&str>) {
 
 fn push_phone(lines: &mut Vec<FieldLine>, label: &str, raw: Option<&str>) {
     if let Some(v) = raw.filter(|v| !v.trim().is_empty()) {
-        push_shown(lines, label, phone_display(v), sanitize::plain(v));
+        // Copied as shown: one way to read a number everywhere.
+        let shown = phone_display(v);
+        push_shown(lines, label, shown.clone(), shown);
     }
 }
 
@@ -529,8 +546,14 @@ impl ContactView {
             Some(title.job.as_str()).filter(|j| !j.is_empty()),
         );
         push(&mut f, "E-mail", c.email.as_deref());
-        push_phone(&mut f, "Phone", c.phone.as_deref());
-        push(&mut f, "Extension", c.extension.as_deref());
+        // The extension stays with its phone (Syncro keeps it in a field of its own).
+        let phone = c.phone.as_deref().map(|p| {
+            crate::domain::phone_with_extension(&phone_display(p), c.extension.as_deref())
+        });
+        push_phone(&mut f, "Phone", phone.as_deref());
+        if c.phone.as_deref().is_none_or(|p| p.trim().is_empty()) {
+            push(&mut f, "Extension", c.extension.as_deref());
+        }
         push_phone(&mut f, "Mobile", c.mobile.as_deref());
         push(&mut f, "Address", c.address1.as_deref());
         push(&mut f, "Address 2", c.address2.as_deref());
@@ -575,7 +598,13 @@ impl ContactView {
             roles: short.join(", "),
             retired: title.retired,
             email: sanitize::line(c.email.as_deref().unwrap_or("")),
-            phone: c.phone.as_deref().map(phone_display).unwrap_or_default(),
+            phone: c
+                .phone
+                .as_deref()
+                .map(|p| {
+                    crate::domain::phone_with_extension(&phone_display(p), c.extension.as_deref())
+                })
+                .unwrap_or_default(),
             mobile: c.mobile.as_deref().map(phone_display).unwrap_or_default(),
             fields: f,
         }

@@ -95,6 +95,22 @@ impl std::fmt::Debug for DemoConfig {
     }
 }
 
+/// The file, in the data directory, where the app's demo mode (the app, `sync`, `lookup`)
+/// keeps its demo server's data: the demo's changes survive a restart, as the demo's mirror
+/// does, so the two always tell the same story. `syncro-tui demo reset` removes both.
+pub const APP_STATE_FILE: &str = "demo-server.json";
+
+impl DemoConfig {
+    /// The demo server of the app's demo mode: the default data, kept in
+    /// [`APP_STATE_FILE`] under `data_dir`.
+    pub fn for_app(data_dir: &std::path::Path) -> DemoConfig {
+        DemoConfig {
+            state: Some(data_dir.join(APP_STATE_FILE)),
+            ..DemoConfig::default()
+        }
+    }
+}
+
 impl Default for DemoConfig {
     fn default() -> Self {
         DemoConfig {

@@ -85,9 +85,7 @@ pub fn journal_dir(data_dir: &Path) -> PathBuf {
 /// Why a flow stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
-    #[error(
-        "Read-only mode: {what} was refused and nothing was sent. Turn read-only off to make changes."
-    )]
+    #[error("{} ({what} was refused.)", crate::domain::READ_ONLY)]
     ReadOnly { what: String },
 
     /// One step failed; the run recorded it and resumes at this step.

@@ -1112,7 +1112,7 @@ fn server_customers(args: &RunArgs, query: &str) -> anyhow::Result<Vec<Customer>
                     .context("no client settings for the server")?,
             )?,
             Target::Demo => {
-                let cfg = DemoConfig::default();
+                let cfg = DemoConfig::for_app(&config::data_dir());
                 let key = SecretString::from(cfg.api_key.clone());
                 let server = DemoServer::start(([127, 0, 0, 1], 0).into(), cfg)
                     .await

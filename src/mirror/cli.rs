@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use super::store;
 use super::sync::{SyncOptions, SyncProgress, full_sync};
 use crate::api::{ClientConfig, SyncroClient};
-use crate::cli::{CacheCommand, RunArgs};
+use crate::cli::{CacheCommand, DemoCommand, RunArgs};
 use crate::config::{self, Target};
 use crate::demo::{DemoConfig, DemoServer};
 
@@ -30,7 +30,8 @@ async fn sync_command(args: &RunArgs) -> anyhow::Result<()> {
     let (base_url, api_key) = match resolved.target {
         Target::Live { base_url, api_key } => (base_url, api_key),
         Target::Demo => {
-            let cfg = DemoConfig::default();
+            // The same demo data as the app's, kept in the data directory.
+            let cfg = DemoConfig::for_app(&config::data_dir());
             let key = SecretString::from(cfg.api_key.clone());
             let server = DemoServer::start(([127, 0, 0, 1], 0).into(), cfg)
                 .await
@@ -133,6 +134,50 @@ pub fn run_cache_cli(cmd: CacheCommand, args: &RunArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `syncro-tui demo reset`: the demo starts over at the next start.
+pub fn run_demo_cli(cmd: DemoCommand) -> anyhow::Result<()> {
+    match cmd {
+        DemoCommand::Reset => {
+            let dir = config::data_dir();
+            let removed = demo_reset(&dir)?;
+            if removed.is_empty() {
+                println!("The demo had nothing kept in {}.", dir.display());
+            } else {
+                for p in &removed {
+                    println!("Removed {}", p.display());
+                }
+                println!("The demo starts over with fresh data at the next start.");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Removes what the demo mode keeps in `data_dir` (its server's data, its mirror, its change
+/// log, its dismissed duplicate groups) and returns the files that were there. Run it with
+/// the app stopped: a running demo writes its data back when it quits.
+pub fn demo_reset(data_dir: &std::path::Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut removed = Vec::new();
+    let mirror = store::mirror_path(data_dir, DEMO_PROFILE);
+    if store::clear(data_dir, DEMO_PROFILE)
+        .with_context(|| format!("removing {}", mirror.display()))?
+    {
+        removed.push(mirror);
+    }
+    for path in [
+        data_dir.join(crate::demo::APP_STATE_FILE),
+        crate::changelog::log_path(data_dir, DEMO_PROFILE),
+        crate::worker::dismissed_path(data_dir, DEMO_PROFILE),
+    ] {
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", path.display())),
+        }
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ pub mod store;
 pub mod sync;
 pub mod text;
 
-pub use cli::{DEMO_PROFILE, run_cache_cli, run_sync_cli};
+pub use cli::{DEMO_PROFILE, demo_reset, run_cache_cli, run_demo_cli, run_sync_cli};
 pub use packed::Packed;
 pub use search::{CustomerMatches, Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
 pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Mirror};

@@ -162,16 +162,22 @@ struct Connection {
     problem: Option<Dialog>,
 }
 
-async fn connect(resolved: &Resolved, args: &RunArgs) -> anyhow::Result<Connection> {
+async fn connect(
+    resolved: &Resolved,
+    args: &RunArgs,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Connection> {
     let client_for = |base: &str, key: SecretString| {
         SyncroClient::new(resolved.settings.client_config(base, key)).map_err(anyhow::Error::from)
     };
     Ok(match &resolved.target {
         Target::Demo => {
             let addr: SocketAddr = "127.0.0.1:0".parse()?;
-            let server = crate::demo::DemoServer::start(addr, crate::demo::DemoConfig::default())
-                .await
-                .context("starting the built-in demo server")?;
+            // Its data lives in the data directory, beside the demo's mirror.
+            let server =
+                crate::demo::DemoServer::start(addr, crate::demo::DemoConfig::for_app(data_dir))
+                    .await
+                    .context("starting the built-in demo server")?;
             let base = server.base_url();
             Connection {
                 client: Some(client_for(&base, SecretString::from("demo"))?),
@@ -351,13 +357,18 @@ struct Switched {
 /// `:profile NAME`: resolves the profile (its key command runs on a blocking thread), connects
 /// and asks the server for a first page. Errors are messages for the status line; the old
 /// connection stays in use.
-async fn switch_profile(from: Resolved, args: RunArgs, name: String) -> Result<Switched, String> {
+async fn switch_profile(
+    from: Resolved,
+    args: RunArgs,
+    data_dir: PathBuf,
+    name: String,
+) -> Result<Switched, String> {
     let label = crate::sanitize::line(&name);
     let resolved = tokio::task::spawn_blocking(move || from.switch_profile(&name))
         .await
         .map_err(|e| format!("Could not switch to {label}, the current profile stays: {e}"))?
         .map_err(|e| format!("Could not switch to {label}, the current profile stays: {e:#}"))?;
-    let conn = connect(&resolved, &args).await.map_err(|e| {
+    let conn = connect(&resolved, &args, &data_dir).await.map_err(|e| {
         format!("Could not connect profile {label}: {e:#}; the current profile stays")
     })?;
     // The account is checked before anything is replaced: a refused key or a server that
@@ -417,7 +428,7 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
         data_dir,
         clock: wall,
     } = setup;
-    let mut conn = connect(&resolved, &args).await?;
+    let mut conn = connect(&resolved, &args, &data_dir).await?;
     let (config, warnings) = app_config(&resolved, &conn, &log_path);
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let _ = terminal::WAKE.set(tx.clone());
@@ -453,6 +464,7 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
         switch_tx: &switch_tx,
         resolved: &resolved,
         args: &args,
+        data_dir: &data_dir,
     };
     effects.run(&mut app, fx, host);
 
@@ -538,6 +550,7 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                     switch_tx: &switch_tx,
                     resolved: &resolved,
                     args: &args,
+                    data_dir: &data_dir,
                 }
                 .run(&mut app, fx, host);
                 dirty = true;
@@ -580,6 +593,7 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
                 switch_tx: &switch_tx,
                 resolved: &resolved,
                 args: &args,
+                data_dir: &data_dir,
             };
             effects.run(&mut app, fx, host);
             if let Some(value) = editor {
@@ -609,7 +623,13 @@ pub async fn run_loop<H: Host>(host: &mut H, setup: Setup) -> anyhow::Result<Vec
         }
     }
     // A form with changes is kept as a draft, whatever ended the loop.
-    Ok(save_typed(&app, &data_dir))
+    let failed = save_typed(&app, &data_dir);
+    // The demo server writes its data before the process ends, so that the demo's mirror
+    // never holds a record its server has forgotten.
+    if let Some(demo) = conn._demo.take() {
+        demo.shutdown().await;
+    }
+    Ok(failed)
 }
 
 /// A drawing error of the host's terminal.
@@ -632,6 +652,7 @@ struct Effects<'a> {
     switch_tx: &'a UnboundedSender<Result<Switched, String>>,
     resolved: &'a Resolved,
     args: &'a RunArgs,
+    data_dir: &'a std::path::Path,
 }
 
 impl Effects<'_> {
@@ -663,13 +684,14 @@ impl Effects<'_> {
                     }
                 }
                 Effect::SwitchProfile(name) => {
-                    let (from, args, tx) = (
+                    let (from, args, tx, dir) = (
                         self.resolved.clone(),
                         self.args.clone(),
                         self.switch_tx.clone(),
+                        self.data_dir.to_path_buf(),
                     );
                     tokio::spawn(async move {
-                        let _ = tx.send(switch_profile(from, args, name).await);
+                        let _ = tx.send(switch_profile(from, args, dir, name).await);
                     });
                 }
                 other => self.worker.spawn(other),

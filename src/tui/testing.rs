@@ -124,6 +124,15 @@ pub struct Options {
 }
 
 impl Options {
+    /// The app's demo mode, as with no server and no key configured: the app starts its
+    /// own demo server (on 127.0.0.1, port 0) with its data in the data directory.
+    pub fn demo() -> Options {
+        Options {
+            api_key: None,
+            ..Options::new("")
+        }
+    }
+
     pub fn new(base_url: &str) -> Options {
         Options {
             base_url: base_url.to_string(),
@@ -170,7 +179,8 @@ impl Runner {
         let config_path = dir.join("config.toml");
         std::fs::write(&config_path, &options.config)?;
         let args = RunArgs {
-            base_url: options.profile.is_none().then(|| options.base_url.clone()),
+            base_url: (options.profile.is_none() && !options.base_url.is_empty())
+                .then(|| options.base_url.clone()),
             profile: options.profile.clone(),
             config: Some(config_path),
             ..RunArgs::default()

@@ -15,6 +15,15 @@ use crate::app::view::phone_display;
 use crate::roles::Title;
 use crate::sanitize;
 
+/// The audit's keys, on its bottom border and in the status line.
+pub(super) fn footer(v: &AuditView) -> &'static str {
+    if v.compare {
+        " Enter list · m merge · x not a duplicate · Esc back "
+    } else {
+        " Enter compare · m merge · x not a duplicate · Esc back "
+    }
+}
+
 pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
@@ -34,11 +43,7 @@ pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
             count(v.scanned as u64)
         )
     };
-    let bottom = if v.compare {
-        " Esc back · m merge · x not a duplicate "
-    } else {
-        " Enter compare · x not a duplicate · Esc back "
-    };
+    let bottom = footer(v);
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
@@ -46,7 +51,10 @@ pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
             Span::styled(" Duplicate audit ", theme.bold()),
             Span::styled(title, theme.dim()),
         ]))
-        .title_bottom(Line::styled(bottom, theme.dim()));
+        .title_bottom(Line::styled(
+            super::form::fit_footer(bottom, usize::from(area.width.saturating_sub(2))),
+            theme.dim(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 || inner.width < 10 {
@@ -62,7 +70,9 @@ pub fn draw(app: &App, v: &AuditView, frame: &mut Frame, theme: &Theme) {
 fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let w = usize::from(area.width);
     let conf_w = 5;
-    // The reason column is as wide as its longest entry, up to half the screen.
+    // The reason column is as wide as its longest entry, leaving the records at least 24
+    // cells (their names are in full in the comparison, Enter): why a group is there is what
+    // the technician reads first.
     let longest = v
         .findings
         .iter()
@@ -72,7 +82,7 @@ fn groups_list(app: &App, v: &AuditView, frame: &mut Frame, area: Rect, theme: &
         })
         .max()
         .unwrap_or(0);
-    let reason_w = longest.clamp(12, (w / 2).max(12));
+    let reason_w = longest.clamp(12, w.saturating_sub(conf_w + 2 + 24).max(12));
     let names_w = w.saturating_sub(conf_w + reason_w + 2);
     let mut lines = vec![Line::styled(
         format!(
@@ -368,7 +378,7 @@ mod tests {
 
     #[test]
     fn duplicate_audit_screens() {
-        for size in [(100, 30), (80, 24)] {
+        for size in [(100, 30), (80, 24), (120, 40), (200, 50)] {
             let mut app = crate::app::audit::tests::app_with_duplicate();
             update(&mut app, Action::Resize(size.0, size.1));
             key(&mut app, KeyCode::Char('A'));

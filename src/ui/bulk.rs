@@ -13,6 +13,23 @@ use crate::app::bulk::state::{BulkScreen, BulkStage, ValueKind, status_mark};
 use crate::flows::bulk::ItemStatus;
 use crate::sanitize;
 
+/// The bulk edit's keys for the stage in front, on its bottom border and in the status line.
+pub(super) fn footer(b: &BulkScreen) -> &'static str {
+    match &b.stage {
+        BulkStage::Choose => match b.current().value_kind() {
+            ValueKind::Pick(_) => " ↑/↓ change · Tab value · Enter preview · Esc back ",
+            ValueKind::Customer => {
+                " ↑/↓ change · Enter pick the customer, then preview · Esc back "
+            }
+            _ => " ↑/↓ change · type the value · Enter preview · Esc back ",
+        },
+        BulkStage::Preview { .. } => " ↑/↓ PgUp/PgDn scroll · Enter change them… · Esc back ",
+        BulkStage::Running => " ↑/↓ scroll · Esc hide (it goes on) ",
+        BulkStage::Done { error: Some(_), .. } => " r resume · x forget · Esc back ",
+        BulkStage::Done { .. } => " ↑/↓ scroll · Esc back ",
+    }
+}
+
 pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
@@ -25,25 +42,13 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
         }
         _ => format!(" Bulk edit · {} · {n} {noun} ", sanitize::line(&b.what)),
     };
-    let keys = match &b.stage {
-        BulkStage::Choose => match b.current().value_kind() {
-            ValueKind::Pick(_) => " ↑/↓ change · Tab value · Enter preview · Esc back ",
-            ValueKind::Customer => {
-                " ↑/↓ change · Enter pick the customer, then preview · Esc back "
-            }
-            _ => " ↑/↓ change · type the value · Enter preview · Esc back ",
-        },
-        BulkStage::Preview { .. } => " ↑/↓ PgUp/PgDn scroll · Enter change them… · Esc back ",
-        BulkStage::Running => " ↑/↓ scroll · Esc hide (it goes on) ",
-        BulkStage::Done { error: Some(_), .. } => " r resume · x forget · Esc back ",
-        BulkStage::Done { .. } => " ↑/↓ scroll · Esc back ",
-    };
+    let keys = footer(b);
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
         .title(Span::styled(title, theme.bold()))
         .title_bottom(Line::styled(
-            fit(keys, usize::from(area.width.saturating_sub(2))),
+            super::form::fit_footer(keys, usize::from(area.width.saturating_sub(2))),
             theme.dim(),
         ));
     let inner = block.inner(area);

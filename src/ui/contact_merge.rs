@@ -21,11 +21,10 @@ fn name(c: &Contact) -> String {
     )
 }
 
-pub fn draw(m: &ContactMergeScreen, frame: &mut Frame, theme: &Theme) {
-    let full = frame.area();
-    let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
-    super::overlay::clear(frame, area);
-    let bottom = match &m.stage {
+/// The contact merge's keys for the stage in front, on its bottom border and in the status
+/// line.
+pub(super) fn footer(m: &ContactMergeScreen) -> &'static str {
+    match &m.stage {
         ContactStage::Choose { .. } => " ←/→ or 1/2 the one that stays · Enter plan · Esc back ",
         ContactStage::Planning => " Esc back ",
         ContactStage::Plan { .. } => {
@@ -34,7 +33,14 @@ pub fn draw(m: &ContactMergeScreen, frame: &mut Frame, theme: &Theme) {
         ContactStage::Running => " the steps run ",
         ContactStage::Done { error: Some(_) } => " r resume · x forget · Esc back ",
         ContactStage::Done { .. } => " Esc back ",
-    };
+    }
+}
+
+pub fn draw(m: &ContactMergeScreen, frame: &mut Frame, theme: &Theme) {
+    let full = frame.area();
+    let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
+    super::overlay::clear(frame, area);
+    let bottom = footer(m);
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
@@ -43,7 +49,7 @@ pub fn draw(m: &ContactMergeScreen, frame: &mut Frame, theme: &Theme) {
             theme.bold(),
         ))
         .title_bottom(Line::styled(
-            fit(bottom, usize::from(area.width.saturating_sub(2))),
+            super::form::fit_footer(bottom, usize::from(area.width.saturating_sub(2))),
             theme.dim(),
         ));
     let inner = block.inner(area);

@@ -67,8 +67,8 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The columns that fit: name first, then customer, role, e-mail, phone, title as the width
-/// allows.
+/// The columns that fit: name first, then customer, e-mail, phone, role, title as the width
+/// allows (at 120 columns the e-mail is there).
 fn columns(avail: usize) -> Vec<(&'static str, usize)> {
     if avail < 60 {
         // A narrow pane: the name and its customer share it.
@@ -78,22 +78,41 @@ fn columns(avail: usize) -> Vec<(&'static str, usize)> {
             ("Customer", customer),
         ];
     }
+    // By priority: who (name, customer), then how to reach them, then what they do. Each
+    // column comes in at its narrow width while the name keeps 18 cells; the room left grows
+    // the name to 24, then the e-mail, the customer, the phone, the role and the title, and
+    // the name takes what remains.
     let wanted = [
-        ("Customer", 22usize),
-        ("Role", 10),
-        ("E-mail", 26),
-        ("Phone", 15),
-        ("Title", 18),
+        ("Customer", 16usize, 30usize),
+        ("E-mail", 22, 34),
+        ("Phone", 15, 20),
+        ("Role", 10, 16),
+        ("Title", 16, 28),
     ];
     let mut chosen: Vec<(&'static str, usize)> = Vec::new();
-    for (c, w) in wanted {
+    for (c, w, _) in wanted {
         let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
         if 18 + used + w < avail {
             chosen.push((c, w));
         }
     }
     let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
-    let mut cols = vec![("Name", avail.saturating_sub(used))];
+    let mut name = avail.saturating_sub(used);
+    if name > 24 {
+        let mut spare = name - 24;
+        name = 24;
+        let mut growth = wanted;
+        growth.swap(0, 1);
+        for (col, _, wide) in growth {
+            if let Some((_, w)) = chosen.iter_mut().find(|(c, _)| *c == col) {
+                let more = wide.saturating_sub(*w).min(spare);
+                *w += more;
+                spare -= more;
+            }
+        }
+        name += spare;
+    }
+    let mut cols = vec![("Name", name)];
     cols.extend(chosen);
     cols
 }
@@ -326,4 +345,32 @@ pub fn draw_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         false,
         theme,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// At 120 columns the pane shows the e-mail; at 200 it has its room (no more cut at 22
+    /// cells) and every column is there; the columns always fill the pane exactly.
+    #[test]
+    fn the_columns_grow_with_the_width_by_priority() {
+        let pane = |w: u16| {
+            let s = crate::app::layout::screen(Rect::new(0, 0, w, 40));
+            usize::from(s.list.width) - 2
+        };
+        let at = |w: u16| columns(pane(w));
+        let width_of = |cols: &[(&str, usize)], name: &str| {
+            cols.iter().find(|(c, _)| *c == name).map_or(0, |(_, w)| *w)
+        };
+        assert!(width_of(&at(120), "E-mail") >= 22, "{:?}", at(120));
+        let wide = at(200);
+        assert_eq!(wide.len(), 6, "{wide:?}");
+        assert!(width_of(&wide, "E-mail") >= 30, "{wide:?}");
+        assert!(width_of(&wide, "Name") >= 24, "{wide:?}");
+        for w in [60usize, 64, 90, 118, 140, 200] {
+            let total: usize = columns(w).iter().map(|(_, x)| x + 1).sum::<usize>() - 1;
+            assert_eq!(total, w, "{:?}", columns(w));
+        }
+    }
 }

@@ -113,35 +113,44 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
 }
 
-/// " 1 Overview  2 Contacts …", shortened to fit: the other tabs lose letters from the last
-/// one backwards, then all but the active one show only their number.
+/// "1 Overview 2 Contacts  3 Tickets  …": every tab with its whole name when they all fit,
+/// else the active tab's name with the others' numbers. A name is never cut: a half word
+/// ("Inv", "Asst") reads as a different word.
 fn tabs_line(active: Tab, avail: usize, theme: &Theme) -> Line<'static> {
-    const SHORT: [&str; 5] = ["Over", "Cont", "Tick", "Asst", "Inv"];
-    let build = |short_from: usize, digits_only: bool| -> Vec<Span<'static>> {
-        Tab::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| {
-                if t == active {
-                    Span::styled(format!(" {} {} ", i + 1, t.title()), theme.selected())
-                } else if digits_only {
-                    Span::styled(format!(" {}", i + 1), theme.dim())
-                } else if i >= short_from {
-                    Span::styled(format!(" {} {}", i + 1, SHORT[i]), theme.dim())
-                } else {
-                    Span::styled(format!(" {} {}", i + 1, t.title()), theme.dim())
-                }
-            })
-            .collect()
-    };
-    let fits = |spans: &[Span]| spans.iter().map(|s| width(&s.content)).sum::<usize>() <= avail;
-    for short_from in (0..=Tab::ALL.len()).rev() {
-        let spans = build(short_from, false);
-        if fits(&spans) {
-            return Line::from(spans);
+    let build = |names: bool| -> Vec<Span<'static>> {
+        let mut spans: Vec<Span<'static>> = Vec::new();
+        let mut after_active = false;
+        for (i, &t) in Tab::ALL.iter().enumerate() {
+            if t == active {
+                spans.push(Span::styled(
+                    format!(" {} {} ", i + 1, t.title()),
+                    theme.selected(),
+                ));
+                after_active = true;
+                continue;
+            }
+            // One space between two tabs; the active tab's padding stands for it.
+            let sep = if i == 0 || after_active { "" } else { " " };
+            after_active = false;
+            let text = if names {
+                format!("{sep}{} {}", i + 1, t.title())
+            } else {
+                format!("{sep}{}", i + 1)
+            };
+            spans.push(Span::styled(text, theme.dim()));
         }
+        spans
+    };
+    let total = |spans: &[Span]| spans.iter().map(|s| width(&s.content)).sum::<usize>();
+    let mut spans = build(true);
+    if total(&spans) > avail {
+        spans = build(false);
     }
-    Line::from(build(0, true))
+    // A space before the first tab when it is not the active one (whose padding is its own).
+    if active != Tab::ALL[0] && total(&spans) < avail {
+        spans.insert(0, Span::raw(" "));
+    }
+    Line::from(spans)
 }
 
 /// The rows of a loaded tab, or the lines to show instead (loading, failed, empty).
@@ -222,9 +231,75 @@ pub(super) fn record(
     frame.render_widget(Paragraph::new(visible), area);
 }
 
-/// A table of `(title, width, drop priority)` columns; width 0 takes the rest (at least
-/// `min_flex`), higher drop priorities go first when the pane is narrow. Only the visible rows
-/// are drawn.
+/// The columns a [`table`] shows, in their order, and their widths.
+fn table_widths(
+    avail: usize,
+    cols: &[(&str, usize, u8)],
+    min_flex: usize,
+    rows: &[Vec<String>],
+) -> (Vec<usize>, Vec<usize>) {
+    /// A column that does not fit whole still comes in with this many cells.
+    const SQUEEZED: usize = 16;
+    let natural: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, &(title, cap, _))| {
+            let widest = rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |c| width(c)))
+                .max()
+                .unwrap_or(0)
+                .max(width(title));
+            if cap == 0 { widest } else { widest.min(cap) }
+        })
+        .collect();
+    let flex = cols.iter().position(|c| c.1 == 0);
+    let mut w: Vec<Option<usize>> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.2 {
+            0 if Some(i) == flex => Some(natural[i].min(min_flex)),
+            0 => Some(natural[i]),
+            _ => None,
+        })
+        .collect();
+    let used = |w: &[Option<usize>]| -> usize {
+        w.iter()
+            .flatten()
+            .map(|x| x + 1)
+            .sum::<usize>()
+            .saturating_sub(1)
+    };
+    let mut by_priority: Vec<usize> = (0..cols.len()).filter(|&i| cols[i].2 > 0).collect();
+    by_priority.sort_by_key(|&i| cols[i].2);
+    for i in by_priority {
+        // A column empty in every row says nothing.
+        if rows.iter().all(|r| r.get(i).is_none_or(|c| c.is_empty())) {
+            continue;
+        }
+        let room = avail.saturating_sub(used(&w) + 1);
+        if natural[i] <= room {
+            w[i] = Some(natural[i]);
+        } else if room >= SQUEEZED {
+            w[i] = Some(room);
+            break;
+        }
+    }
+    // The flexible column takes what is left (or gives back what is missing).
+    if let Some(f) = flex {
+        let others = used(&w) - w[f].unwrap_or(0);
+        w[f] = Some(avail.saturating_sub(others).max(1));
+    }
+    let keep: Vec<usize> = (0..cols.len()).filter(|&i| w[i].is_some()).collect();
+    let widths = keep.iter().map(|&i| w[i].unwrap_or(0)).collect();
+    (keep, widths)
+}
+
+/// A table of `(title, width, drop priority)` columns, sized by what they hold: each column is
+/// as wide as its widest cell (at most `width`; the column of width 0 takes the rest, at least
+/// `min_flex`). Columns of priority 0 always show; the others join in priority order while they
+/// fit whole (one that does not fit whole still shows if it gets 16 cells, and takes the rest); one empty
+/// in every row is left out. Only the visible rows are drawn.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn table(
     frame: &mut Frame,
@@ -238,39 +313,7 @@ pub(super) fn table(
     theme: &Theme,
 ) {
     let avail = usize::from(area.width);
-    let mut keep: Vec<usize> = (0..cols.len()).collect();
-    let need = |keep: &[usize]| -> usize {
-        keep.iter()
-            .map(|&i| if cols[i].1 == 0 { min_flex } else { cols[i].1 } + 1)
-            .sum::<usize>()
-            .saturating_sub(1)
-    };
-    while need(&keep) > avail {
-        let Some((pos, _)) = keep
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| cols[**i].2 > 0)
-            .max_by_key(|(_, i)| cols[**i].2)
-        else {
-            break;
-        };
-        keep.remove(pos);
-    }
-    let fixed: usize = keep
-        .iter()
-        .filter(|&&i| cols[i].1 > 0)
-        .map(|&i| cols[i].1 + 1)
-        .sum();
-    let widths: Vec<usize> = keep
-        .iter()
-        .map(|&i| {
-            if cols[i].1 == 0 {
-                avail.saturating_sub(fixed).max(1)
-            } else {
-                cols[i].1
-            }
-        })
-        .collect();
+    let (keep, widths) = table_widths(avail, cols, min_flex, &rows);
     let render = |cells: &[String]| -> String {
         keep.iter()
             .zip(&widths)
@@ -348,12 +391,12 @@ fn contacts(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
         &[
             ("Name", 0, 0),
             ("Role", 10, 2),
-            ("Title", 14, 3),
-            ("E-mail", 24, 4),
-            ("Phone", 17, 0),
-            ("Mobile", 17, 5),
+            ("Title", 24, 3),
+            ("E-mail", 32, 1),
+            ("Phone", 20, 0),
+            ("Mobile", 20, 4),
         ],
-        12,
+        16,
         view.contacts
             .iter()
             .map(|c| {
@@ -460,5 +503,79 @@ fn invoices(app: &App, frame: &mut Frame, area: Rect, focused: bool, theme: &The
             vec![Line::styled("No invoices for this customer.", theme.dim())],
         ),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(active: Tab, w: usize) -> String {
+        let line = tabs_line(active, w, &Theme::new(false, false));
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    /// The contacts table at 120 columns (a 52-cell detail) shows the e-mail beside the name
+    /// and phone, and on a wide screen every column whole.
+    #[test]
+    fn the_contacts_table_shows_the_email_at_120_columns() {
+        let cols = [
+            ("Name", 0, 0),
+            ("Role", 10, 2),
+            ("Title", 24, 3),
+            ("E-mail", 32, 1),
+            ("Phone", 20, 0),
+            ("Mobile", 20, 4),
+        ];
+        let row = |n: &str, e: &str, p: &str| {
+            vec![
+                n.to_string(),
+                "DM".into(),
+                "Office Manager".into(),
+                e.to_string(),
+                p.to_string(),
+                String::new(),
+            ]
+        };
+        let rows = vec![
+            row(
+                "Sandra Okafor",
+                "sandra.okafor@harbor.example",
+                "(503) 555-0142",
+            ),
+            row("Tom Reyes", "tom@harbor.example", "(503) 555-0143 x12"),
+        ];
+        let (keep, widths) = table_widths(52, &cols, 16, &rows);
+        assert_eq!(keep, [0, 3, 4], "{widths:?}");
+        assert_eq!(widths.iter().map(|w| w + 1).sum::<usize>() - 1, 52);
+        assert!(widths[0] >= 13 && widths[2] >= 18, "{widths:?}");
+        let (keep, widths) = table_widths(118, &cols, 16, &rows);
+        assert_eq!(keep, [0, 1, 2, 3, 4], "{widths:?}");
+        assert!(widths[3] >= 28, "{widths:?}");
+    }
+
+    /// Every word of the tab bar is a tab's number or a tab's whole name, at every width and
+    /// with every tab active; the active tab's name is always there, and at 120 columns (a
+    /// 52-cell detail) every name is.
+    #[test]
+    fn tab_labels_are_never_cut_mid_word() {
+        let names: Vec<&str> = Tab::ALL.iter().map(|t| t.title()).collect();
+        for &active in &Tab::ALL {
+            for w in 20..=120 {
+                let text = bar(active, w);
+                for word in text.split_whitespace() {
+                    assert!(
+                        word.parse::<usize>().is_ok_and(|n| (1..=5).contains(&n))
+                            || names.contains(&word),
+                        "{word:?} in {text:?} at {w}"
+                    );
+                }
+                assert!(text.contains(active.title()), "{text:?} at {w}");
+                assert!(!text.contains('…'), "{text:?}");
+            }
+            let at_120 = bar(active, 52);
+            assert!(names.iter().all(|n| at_120.contains(n)), "{at_120:?}");
+            assert!(width(&at_120) <= 52);
+        }
     }
 }

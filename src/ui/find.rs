@@ -47,6 +47,9 @@ fn row_text(r: &FindRow, w: usize) -> String {
     columns([&r.name, &customer, &r.matched, kind_label(r.kind)], w)
 }
 
+/// The find popup's keys, on its bottom border and in the status line.
+pub(super) const FOOTER: &str = " Enter go to · ↑↓ move · Esc close ";
+
 pub fn draw(app: &App, f: &FindPopup, frame: &mut Frame, theme: &Theme) {
     let size = frame.area();
     let area = finder::area((size.width, size.height));
@@ -72,10 +75,7 @@ pub fn draw(app: &App, f: &FindPopup, frame: &mut Frame, theme: &Theme) {
             ),
             Span::styled(count, theme.dim()),
         ]))
-        .title_bottom(Line::styled(
-            " Enter go to · ↑↓ move · Esc close ",
-            theme.dim(),
-        ));
+        .title_bottom(Line::styled(FOOTER, theme.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 || inner.width < 4 {

@@ -16,6 +16,10 @@ use crate::text::plural;
 /// Lines under the list for the selected item in full.
 const DETAIL_LINES: u16 = 2;
 
+/// The follow-ups' keys, on the bottom border and in the status line.
+pub(super) const FOOTER: &str =
+    " Space tick · o open in Syncro · Enter customer · r look again · Esc close ";
+
 pub fn draw(app: &App, v: &FollowupView, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
@@ -31,10 +35,7 @@ pub fn draw(app: &App, v: &FollowupView, frame: &mut Frame, theme: &Theme) {
         .border_style(theme.focus_border())
         .title(Line::from(title))
         .title_bottom(Line::styled(
-            fit(
-                " Space tick · o open in Syncro · Enter customer · r look again · Esc close ",
-                usize::from(area.width.saturating_sub(2)),
-            ),
+            fit(FOOTER, usize::from(area.width.saturating_sub(2))),
             theme.dim(),
         ));
     let inner = block.inner(area);

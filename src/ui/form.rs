@@ -16,6 +16,48 @@ use crate::sanitize;
 /// Width of the label column.
 const LABEL_W: usize = 15;
 
+/// The form's keys in force (a rebound save key shows as itself), on its bottom border and in
+/// the status line.
+pub(super) fn footer(app: &App, f: &FormUi) -> String {
+    let km = &app.config.keymap;
+    let key = |cmd: Cmd| km.key_label(Mode::Form, cmd);
+    let save = key(Cmd::FormSave).unwrap_or_else(|| "save key".into());
+    if f.form.conflicts.is_empty() {
+        let mut parts = vec![format!("{save} save")];
+        for (cmd, what) in [
+            (Cmd::FormCancel, "cancel"),
+            (Cmd::FormNext, "next"),
+            (Cmd::FormEditor, "editor"),
+            (Cmd::FormRevert, "revert"),
+        ] {
+            if let Some(k) = key(cmd) {
+                parts.push(format!("{k} {what}"));
+            }
+        }
+        format!(" {} ", parts.join(" · "))
+    } else {
+        let enter = key(Cmd::FormEnter).unwrap_or_else(|| "Enter".into());
+        let back = key(Cmd::FormCancel).unwrap_or_else(|| "Esc".into());
+        format!(" m mine · t theirs · ↑↓ field · {enter} go on · {back} back ")
+    }
+}
+
+/// A footer cut to `w` cells at a ` · ` between two keys, never inside one: the keys that go
+/// are the last (the least used); the status line still has them all.
+pub(super) fn fit_footer(footer: &str, w: usize) -> String {
+    if width(footer) <= w {
+        return footer.to_string();
+    }
+    let parts: Vec<&str> = footer.trim().split(" · ").collect();
+    for n in (1..parts.len()).rev() {
+        let s = format!(" {} ", parts[..n].join(" · "));
+        if width(&s) <= w {
+            return s;
+        }
+    }
+    String::new()
+}
+
 /// Draws the open form over the whole detail pane.
 pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     let form = &f.form;
@@ -29,27 +71,10 @@ pub fn draw(app: &App, f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme)
     if form.is_dirty() {
         title.push(Span::styled("● ", theme.accent()));
     }
-    // The keys in force (a rebound save key shows as itself).
     let km = &app.config.keymap;
     let key = |cmd: Cmd| km.key_label(Mode::Form, cmd);
     let save = key(Cmd::FormSave).unwrap_or_else(|| "save key".into());
-    let hint = if form.conflicts.is_empty() {
-        let mut parts = vec![format!("{save} save")];
-        for (cmd, what) in [
-            (Cmd::FormCancel, "cancel"),
-            (Cmd::FormEditor, "editor"),
-            (Cmd::FormRevert, "revert"),
-        ] {
-            if let Some(k) = key(cmd) {
-                parts.push(format!("{k} {what}"));
-            }
-        }
-        format!(" {} ", parts.join(" · "))
-    } else {
-        let enter = key(Cmd::FormEnter).unwrap_or_else(|| "Enter".into());
-        let back = key(Cmd::FormCancel).unwrap_or_else(|| "Esc".into());
-        format!(" m mine · t theirs · ↑↓ field · {enter} go on · {back} back ")
-    };
+    let hint = fit_footer(&footer(app, f), usize::from(area.width.saturating_sub(2)));
     let open = key(Cmd::FormOpenMatch).unwrap_or_else(|| "Ctrl-o".into());
     let block = Block::bordered()
         .border_type(BorderType::Thick)
@@ -368,10 +393,11 @@ pub(crate) fn show_fields(
         .iter()
         .position(|(_, i)| *i == Some(form.focus))
         .unwrap_or(0);
-    // Keep the focused field (and its error or hint lines) on screen.
+    // Keep the focused field (and its error or hint lines, untagged up to a blank line or the
+    // next field) on screen.
     let under = lines[(focus_line + 1).min(lines.len())..]
         .iter()
-        .take_while(|(_, i)| i.is_none())
+        .take_while(|(l, i)| i.is_none() && !l.spans.is_empty())
         .count();
     let last = focus_line + under;
     let offset = (last + 1).saturating_sub(h).min(focus_line);
@@ -410,13 +436,13 @@ fn skip_cols(s: &str, cols: usize) -> String {
 fn conflicts(f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
     let form = &f.form;
     let w = usize::from(area.width);
-    let mut lines = vec![Line::styled(
-        fit(
-            "Changed on the server since you opened the form. Choose per field:",
-            w,
-        ),
-        theme.header(),
-    )];
+    let mut lines: Vec<Line> = wrap(
+        "Changed on the server since you opened the form. Choose per field:",
+        w,
+    )
+    .into_iter()
+    .map(|l| Line::styled(l, theme.header()))
+    .collect();
     let mut focus_line = 0;
     for (i, c) in form.conflicts.iter().enumerate() {
         let focused = i == form.conflict_focus;
@@ -454,15 +480,18 @@ fn conflicts(f: &FormUi, frame: &mut Frame, area: Rect, theme: &Theme) {
         lines.push(choice(true));
         lines.push(choice(false));
     }
-    lines.push(Line::styled(
-        fit(
+    let after = lines.len();
+    lines.extend(
+        wrap(
             "Fields you did not change are not sent: a colleague's edits to them stay.",
             w,
-        ),
-        theme.dim(),
-    ));
+        )
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim())),
+    );
     let h = usize::from(area.height);
-    let offset = (focus_line + 3).saturating_sub(h);
+    // The focused field and its two choices on screen; the closing note when there is room.
+    let offset = (focus_line + 3).saturating_sub(h).min(after);
     let shown: Vec<Line> = lines.into_iter().skip(offset).take(h).collect();
     frame.render_widget(Paragraph::new(shown), area);
 }
@@ -477,7 +506,7 @@ mod tests {
     use crate::app::{Action, App, Effect, fixtures, update};
     use crate::domain::Record;
 
-    const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+    const SIZES: [(u16, u16); 4] = [(100, 30), (80, 24), (120, 40), (200, 50)];
 
     fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
         match map_key(app.mode(), &KeyEvent::new(code, mods)) {

@@ -39,6 +39,9 @@ impl Col {
 /// (Bus, Res, Gov, NPO), e-mail, city and person follow only while the name keeps at least 24
 /// cells.
 /// Sorting by city brings the city column forward, so the order can be seen.
+///
+/// On a wide pane the room left grows the columns, by priority: the name to [`NAME_ROOM`],
+/// then each column to its wide width (e-mail first), then the name takes the rest.
 fn columns(avail: usize, city_first: bool) -> Vec<(Col, usize)> {
     let mut chosen: Vec<(Col, usize)> = Vec::new();
     let mut wanted = vec![
@@ -60,36 +63,70 @@ fn columns(avail: usize, city_first: bool) -> Vec<(Col, usize)> {
         }
     }
     let used: usize = chosen.iter().map(|(_, w)| w + 1).sum();
-    chosen.push((Col::Name, avail.saturating_sub(used)));
+    let mut name = avail.saturating_sub(used);
+    if name > NAME_ROOM {
+        let mut spare = name - NAME_ROOM;
+        name = NAME_ROOM;
+        for (col, wide) in GROWTH {
+            if let Some((_, w)) = chosen.iter_mut().find(|(c, _)| *c == col) {
+                let more = wide.saturating_sub(*w).min(spare);
+                *w += more;
+                spare -= more;
+            }
+        }
+        name += spare;
+    }
+    chosen.push((Col::Name, name));
     chosen.sort_by_key(|(c, _)| *c);
     chosen
 }
+
+/// The name's width before the other columns grow on a wide pane.
+const NAME_ROOM: usize = 32;
+
+/// The other columns' widths on a wide pane, in the order they grow to them.
+const GROWTH: [(Col, usize); 4] = [
+    (Col::Email, 32),
+    (Col::Phone, 20),
+    (Col::City, 20),
+    (Col::Person, 24),
+];
 
 fn line_of(cells: &[(Col, usize)], text: impl Fn(Col) -> String) -> String {
     let parts: Vec<String> = cells.iter().map(|&(c, w)| cell(&text(c), w)).collect();
     parts.join(" ")
 }
 
-fn title(app: &App, theme: &Theme) -> Line<'static> {
+/// The list's title, fitted to `w` cells: when it is too long the least needed parts go first
+/// (the search text, which the search line shows; the sort; where the search ran), so the
+/// counts, the marks, the filters and the mirror's age stay.
+fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
+    // (text, style, rank): the higher the rank, the sooner the part goes.
+    let mut parts: Vec<(String, ratatui::style::Style, u8)> = Vec::new();
     let l = &app.list;
-    let mut spans = vec![Span::styled(" Customers ", theme.bold())];
+    parts.push((" Customers ".into(), theme.bold(), 0));
     let search = app.search.text().trim();
     if search.is_empty() {
         match l.browse.total_entries {
-            Some(t) => spans.push(Span::raw(format!(
-                "{} of {} ",
-                count(l.shown.len() as u64),
-                count(t)
-            ))),
+            Some(t) => parts.push((
+                format!("{} of {} ", count(l.shown.len() as u64), count(t)),
+                theme.plain(),
+                0,
+            )),
             None if l.browse.error.is_some() => {}
-            None if l.browse.pages_loaded == 0 => spans.push(Span::styled("… ", theme.dim())),
-            None => spans.push(Span::raw(format!("{} of ? ", count(l.shown.len() as u64)))),
+            None if l.browse.pages_loaded == 0 => parts.push(("… ".into(), theme.dim(), 0)),
+            None => parts.push((
+                format!("{} of ? ", count(l.shown.len() as u64)),
+                theme.plain(),
+                0,
+            )),
         }
     } else {
-        spans.push(Span::raw(format!(
-            "{} matching ",
-            count(l.shown.len() as u64)
-        )));
+        parts.push((
+            format!("{} matching ", count(l.shown.len() as u64)),
+            theme.plain(),
+            0,
+        ));
         let server = match &l.remote {
             _ if app.mirror.active => "· whole account ".to_string(),
             Some(r) if r.paging.error.is_some() => "· server failed ".to_string(),
@@ -100,47 +137,73 @@ fn title(app: &App, theme: &Theme) -> Line<'static> {
             ),
             _ => "· server… ".to_string(),
         };
-        spans.push(Span::styled(server, theme.dim()));
+        parts.push((server, theme.dim(), 1));
         // The search text is also on the search line; here it is the least important part.
-        spans.push(Span::styled(
-            format!("· \"{}\" ", fit(&sanitize::line(search), 12)),
+        parts.push((
+            format!("· \"{}\" ", fit(&sanitize::line(search), 24)),
             theme.dim(),
+            3,
         ));
     }
     // A referral source's customers only: said before the sort, which matters less.
     if let Some(o) = &app.list.only {
-        spans.push(Span::styled(
+        parts.push((
             format!("· {} ", fit(&sanitize::line(&o.label), 32)),
             theme.accent(),
+            0,
         ));
     }
-    spans.push(Span::styled(
-        format!("· {} ", app.sort.label()),
-        theme.dim(),
-    ));
+    parts.push((format!("· {} ", app.sort.label()), theme.dim(), 2));
     if app.include_disabled {
-        spans.push(Span::styled("· +disabled ", theme.dim()));
+        parts.push(("· +disabled ".into(), theme.dim(), 0));
     }
     if let Some(t) = app.audit.type_filter {
-        spans.push(Span::styled(format!("· {t} "), theme.accent()));
+        parts.push((format!("· {t} "), theme.accent(), 0));
     }
 
     let marked = app.marks.customers.len();
     if marked > 0 {
-        spans.push(Span::styled(
+        parts.push((
             format!("· {} marked ", count(marked as u64)),
             theme.accent(),
+            0,
         ));
     }
     if let Some(age) = &app.mirror.age_text(app.clock) {
-        spans.push(Span::styled(format!("· {age} "), theme.dim()));
+        parts.push((format!("· {age} "), theme.dim(), 0));
     }
-    Line::from(spans)
+    let total = |parts: &[(String, ratatui::style::Style, u8)]| -> usize {
+        parts.iter().map(|(t, _, _)| width(t)).sum()
+    };
+    // Too long: the search text goes (it is on the search line), then the sort, then the
+    // age loses its "synced" ("· 3 h ago"), then where the search ran.
+    let drop = |parts: &mut Vec<(String, ratatui::style::Style, u8)>, rank: u8| {
+        if total(parts) > w {
+            parts.retain(|(_, _, r)| *r != rank);
+        }
+    };
+    drop(&mut parts, 3);
+    drop(&mut parts, 2);
+    if total(&parts) > w
+        && let Some(age) = parts
+            .iter_mut()
+            .find(|(t, _, _)| t.starts_with("· synced "))
+    {
+        age.0 = age.0.replacen("synced ", "", 1);
+    }
+    drop(&mut parts, 1);
+    Line::from(
+        parts
+            .into_iter()
+            .map(|(t, style, _)| Span::styled(t, style))
+            .collect::<Vec<_>>(),
+    )
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = app.focus == Focus::List && matches!(app.mode(), Mode::Normal | Mode::Search);
-    frame.render_widget(pane(title(app, theme), focused, theme), area);
+    let title_w = usize::from(area.width.saturating_sub(2));
+    frame.render_widget(pane(title(app, theme, title_w), focused, theme), area);
     let inner = inner(area);
     if inner.height == 0 || inner.width == 0 {
         return;
@@ -340,5 +403,63 @@ mod tests {
         }
         let sorted_by_city: Vec<Col> = columns(36, true).into_iter().map(|(c, _)| c).collect();
         assert_eq!(sorted_by_city, [Col::Name, Col::City]);
+    }
+
+    /// With a search and the mirror's age, the title at 120 columns keeps the count, where the
+    /// search ran and the age whole, without a cut: the search text, on the search line
+    /// anyway, and the sort go first.
+    #[test]
+    fn the_title_keeps_what_matters_whole() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let text = |size: (u16, u16)| {
+            let mut app = crate::app::fixtures::app(size);
+            app.mirror.active = true;
+            app.mirror.age = Some("synced 3 h ago".into());
+            for k in "/northwind".chars() {
+                let ev = KeyEvent::new(KeyCode::Char(k), KeyModifiers::NONE);
+                if let Some(a) = crate::app::keymap::map_key(app.mode(), &ev) {
+                    crate::app::update(&mut app, a);
+                }
+            }
+            let screen = crate::ui::tests::render(&app);
+            screen.lines().next().unwrap_or_default().to_string()
+        };
+        let wide = text((120, 40));
+        for part in ["3 matching", "whole account", "synced 3 h ago"] {
+            assert!(wide.contains(part), "{part} in {wide}");
+        }
+        assert!(!wide.contains('…'), "{wide}");
+        let narrow = text((80, 24));
+        assert!(narrow.contains("3 matching · "), "{narrow}");
+        assert!(narrow.contains("3 h ago"), "{narrow}");
+        assert!(!narrow.contains('…'), "{narrow}");
+    }
+
+    /// At 200 columns the room goes to the name first, then the e-mail (which no longer stops
+    /// at 22 cells), and no column ever gets narrower as the pane widens.
+    #[test]
+    fn columns_grow_with_the_width_by_priority() {
+        let width = |w: usize, col: Col| {
+            columns(w, false)
+                .into_iter()
+                .find(|(c, _)| *c == col)
+                .map_or(0, |(_, w)| w)
+        };
+        let pane = usize::from(
+            crate::app::layout::screen(Rect::new(0, 0, 200, 50))
+                .list
+                .width,
+        ) - 2;
+        assert!(
+            width(pane, Col::Name) >= NAME_ROOM,
+            "{:?}",
+            columns(pane, false)
+        );
+        assert!(width(pane, Col::Email) >= 30, "{:?}", columns(pane, false));
+        for col in [Col::Name, Col::Email, Col::Phone, Col::City, Col::Person] {
+            for w in 108..250 {
+                assert!(width(w + 1, col) >= width(w, col), "{col:?} at {w}");
+            }
+        }
     }
 }

@@ -13,6 +13,10 @@ use crate::app::log::DETAIL_LINES;
 use crate::changelog::{Action, ChangeKind, Entry, RecordKind};
 use crate::sanitize;
 
+/// The change log's keys, on its bottom border and in the status line.
+pub(super) const FOOTER: &str =
+    " Enter open · u undo (asks first) · / filter · r read again · Esc close ";
+
 pub fn draw(app: &App, v: &LogView, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
@@ -37,10 +41,7 @@ pub fn draw(app: &App, v: &LogView, frame: &mut Frame, theme: &Theme) {
         .border_style(theme.focus_border())
         .title(Line::from(title))
         .title_bottom(Line::styled(
-            fit(
-                " Enter open · u undo (asks first) · / filter · r read again · Esc close ",
-                usize::from(area.width.saturating_sub(2)),
-            ),
+            super::form::fit_footer(FOOTER, usize::from(area.width.saturating_sub(2))),
             theme.dim(),
         ));
     let inner = block.inner(area);

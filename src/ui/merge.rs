@@ -16,23 +16,31 @@ use crate::text::fit;
 /// How many names a plan section lists before "and N more".
 const NAMES: usize = 4;
 
-pub fn draw(m: &MergeScreen, frame: &mut Frame, theme: &Theme) {
-    let full = frame.area();
-    let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
-    super::overlay::clear(frame, area);
-    let bottom = match &m.stage {
+/// The merge's keys for the stage in front, on its bottom border and in the status line.
+pub(super) fn footer(m: &MergeScreen) -> &'static str {
+    match &m.stage {
         Stage::Choose { .. } => " ←/→ or 1/2 primary · Enter plan · Esc back ",
         Stage::Planning => " Esc back ",
         Stage::Plan { .. } => " ↑/↓ field · Space copy or not · Enter merge… · Esc back ",
         Stage::Running => " Esc hide (the merge goes on) ",
         Stage::Done { error: Some(_), .. } => " r resume · x forget · Esc back ",
         Stage::Done { .. } => " Esc back ",
-    };
+    }
+}
+
+pub fn draw(m: &MergeScreen, frame: &mut Frame, theme: &Theme) {
+    let full = frame.area();
+    let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
+    super::overlay::clear(frame, area);
+    let bottom = footer(m);
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
         .title(Span::styled(" Merge customers ", theme.bold()))
-        .title_bottom(Line::styled(bottom, theme.dim()));
+        .title_bottom(Line::styled(
+            super::form::fit_footer(bottom, usize::from(area.width.saturating_sub(2))),
+            theme.dim(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 || inner.width < 10 {

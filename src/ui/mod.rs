@@ -54,7 +54,6 @@ pub fn draw(app: &App, frame: &mut Frame) {
         list::draw(app, frame, screen.list, &theme);
         detail::draw(app, frame, screen.detail, &theme);
     }
-    status::draw(app, frame, screen.status, &theme);
     // The screens over the panes, bottom first, from the last one that fills the screen.
     for layer in app.stack.visible() {
         match &layer.screen {
@@ -75,6 +74,11 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Screen::Report(r) => report::draw(app, r, frame, &theme),
             Screen::Followups(v) => followup::draw(app, v, frame, &theme),
         }
+    }
+    // Last, as a long message takes the lines above it; the palette's prompt is the status
+    // line while it is open.
+    if !matches!(app.stack.top(), Some(Screen::Palette)) {
+        status::draw(app, frame, area, &theme);
     }
 }
 

@@ -24,7 +24,10 @@ pub fn draw(app: &App, s: &OnboardScreen, frame: &mut Frame, theme: &Theme) {
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
         .title(Span::styled(" Onboard a new client ", theme.bold()))
-        .title_bottom(Line::styled(hint(s), theme.dim()));
+        .title_bottom(Line::styled(
+            super::form::fit_footer(&hint(app, s), usize::from(area.width.saturating_sub(2))),
+            theme.dim(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 4 || inner.width < 20 {
@@ -87,17 +90,30 @@ fn paragraph(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-fn hint(s: &OnboardScreen) -> &'static str {
+/// The step's keys, on the bottom border and in the status line, with the save key in force.
+pub(super) fn hint(app: &App, s: &OnboardScreen) -> String {
+    let mode = if s.editing.is_some() || matches!(s.step, Step::Customer | Step::Primary) {
+        crate::app::Mode::OnboardForm
+    } else {
+        crate::app::Mode::Onboard
+    };
+    let next = app
+        .config
+        .keymap
+        .key_label(mode, crate::app::Cmd::FormSave)
+        .unwrap_or_else(|| "Ctrl-s".into());
     match s.step {
-        Step::Customer => " Tab field · Ctrl-S next step · Esc leave ",
-        Step::Primary => " Tab field · Ctrl-S next step · Esc back ",
-        Step::Contacts if s.editing.is_some() => " ←/→ role · Tab field · Ctrl-S done · Esc back ",
-        Step::Contacts => " a add · Enter edit · d remove · Ctrl-S review · Esc back ",
-        Step::Review => " Enter create · Esc back ",
+        Step::Customer => format!(" Tab field · {next} next step · Esc leave "),
+        Step::Primary => format!(" Tab field · {next} next step · Esc back "),
+        Step::Contacts if s.editing.is_some() => {
+            format!(" ←/→ role · Tab field · {next} done · Esc back ")
+        }
+        Step::Contacts => format!(" a add · Enter edit · d remove · {next} review · Esc back "),
+        Step::Review => " Enter create · Esc back ".into(),
         Step::Create => match s.run.as_ref().map(|r| &r.state) {
-            Some(RunState::Running) => " Esc hide (the creates go on) ",
-            Some(RunState::Stopped(_)) => " r resume · e correct · D forget · Esc later ",
-            _ => " Enter go to the customer ",
+            Some(RunState::Running) => " Esc hide (the creates go on) ".into(),
+            Some(RunState::Stopped(_)) => " r resume · e correct · D forget · Esc later ".into(),
+            _ => " Enter go to the customer ".into(),
         },
     }
 }
@@ -259,7 +275,7 @@ fn contacts(s: &OnboardScreen, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     ];
     if s.extras.is_empty() {
         lines.push(Line::styled(
-            "  None yet: a adds one. Ctrl-S goes on to the review.",
+            "  None yet: a adds one. Ctrl-s goes on to the review.",
             theme.dim(),
         ));
     }
@@ -563,7 +579,7 @@ mod tests {
 
     #[test]
     fn onboarding_review_with_duplicates() {
-        for size in [(100, 30), (80, 24)] {
+        for size in [(100, 30), (80, 24), (120, 40), (200, 50)] {
             // The fixture's "Acme Plumbing, Inc." and Bob's e-mail.
             let mut app = at_contacts("ACME Plumbing");
             add_contact(&mut app, 't', "Bob B.", "bob@acme.test", "");

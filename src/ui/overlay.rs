@@ -5,11 +5,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::Theme;
-use super::text::{cell, fit};
+use super::text::{cell, fit, width};
 use crate::app::dialog::{Dialog, Tone};
-use crate::app::help::{HelpLine, help_lines};
+use crate::app::help::{HelpLine, screen_lines};
 use crate::app::stack::HelpView;
 use crate::app::{App, layout};
+
+/// The help overlay's keys, on its bottom border and in the status line.
+pub(super) const HELP_FOOTER: &str = " j/k scroll · Esc close ";
 
 pub fn help(app: &App, view: &HelpView, frame: &mut Frame, theme: &Theme) {
     let area = layout::help_area(size_of(frame));
@@ -18,20 +21,24 @@ pub fn help(app: &App, view: &HelpView, frame: &mut Frame, theme: &Theme) {
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border())
         .title(Line::styled(" Help ", theme.bold()))
-        .title_bottom(Line::styled(" j/k scroll · Esc close ", theme.dim()));
+        .title_bottom(Line::styled(HELP_FOOTER, theme.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
-    let keys_w = 22.min(w / 2);
-    let lines: Vec<Line> = help_lines(&app.config)
+    let keys_w = crate::app::help::keys_width(w);
+    let lines: Vec<Line> = screen_lines(&app.config, w)
         .into_iter()
         .skip(view.scroll)
         .take(usize::from(inner.height))
         .map(|l| match l {
             HelpLine::Heading(h) => Line::styled(h, theme.header()),
+            HelpLine::Entry { keys, .. } if width(&keys) > keys_w => Line::styled(
+                format!("  {}", fit(&keys, w.saturating_sub(2))),
+                theme.accent(),
+            ),
             HelpLine::Entry { keys, text } => Line::from(vec![
-                Span::styled(format!("  {}", cell(&keys, keys_w)), theme.accent()),
-                Span::raw(fit(&text, w.saturating_sub(keys_w + 3))),
+                Span::styled(format!("  {} ", cell(&keys, keys_w)), theme.accent()),
+                Span::raw(text),
             ]),
             HelpLine::Text(t) => Line::raw(fit(&t, w)),
             HelpLine::Blank => Line::raw(""),
@@ -103,30 +110,13 @@ pub fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme) {
         Tone::Danger => (theme.error(), theme.bold()),
         Tone::Error => (theme.error(), theme.error()),
     };
-    let cancel = d
-        .choices
-        .iter()
-        .find(|c| c.answer == d.cancel)
-        .map_or_else(|| "close".into(), |c| lower_first(&c.label));
-    let hint = match (lit, &d.typed) {
-        (None, Some(_)) => format!(" type the name, then Enter · Esc {cancel} "),
-        (Some(c), Some(_)) => format!(" Enter {} · Esc {cancel} ", lower_first(&c.label)),
-        (Some(c), None) if d.choices.len() > 1 && c.answer == d.cancel => {
-            format!(" Enter or Esc {} · ←→ choose ", lower_first(&c.label))
-        }
-        (Some(c), None) if d.choices.len() > 1 => format!(
-            " Enter {} · ←→ choose · Esc {cancel} ",
-            lower_first(&c.label)
-        ),
-        (Some(c), None) => format!(" Enter {} ", lower_first(&c.label)),
-        (None, None) => format!(" Esc {cancel} "),
-    };
+    let hint = dialog_hint(d);
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(border)
         .title(Line::styled(format!(" {} ", d.title), title_style))
         .title_bottom(Line::styled(
-            fit(&hint, usize::from(area.width.saturating_sub(2))),
+            super::form::fit_footer(&hint, usize::from(area.width.saturating_sub(2))),
             theme.dim(),
         ));
     let inner = block.inner(area);
@@ -138,6 +128,30 @@ pub fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme) {
         inner.height.saturating_sub(1),
     );
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A dialog's keys, on its bottom border and in the status line: what Enter does (the
+/// highlighted choice), how to choose, what Esc answers.
+pub(super) fn dialog_hint(d: &Dialog) -> String {
+    let lit = d.highlighted();
+    let cancel = d
+        .choices
+        .iter()
+        .find(|c| c.answer == d.cancel)
+        .map_or_else(|| "close".into(), |c| lower_first(&c.label));
+    match (lit, &d.typed) {
+        (None, Some(_)) => format!(" type the name, then Enter · Esc {cancel} "),
+        (Some(c), Some(_)) => format!(" Enter {} · Esc {cancel} ", lower_first(&c.label)),
+        (Some(c), None) if d.choices.len() > 1 && c.answer == d.cancel => {
+            format!(" Enter or Esc {} · ←→ choose ", lower_first(&c.label))
+        }
+        (Some(c), None) if d.choices.len() > 1 => format!(
+            " Enter {} · ←→ choose · Esc {cancel} ",
+            lower_first(&c.label)
+        ),
+        (Some(c), None) => format!(" Enter {} ", lower_first(&c.label)),
+        (None, None) => format!(" Esc {cancel} "),
+    }
 }
 
 /// "Restore it" as it reads inside a sentence ("Enter restore it"); "OK" stays "OK".

@@ -45,7 +45,14 @@ pub fn prompt(app: &App, frame: &mut Frame, theme: &Theme) {
         return;
     }
     let rows = sugg.len().min(POPUP_ROWS);
-    let w = area.width.min(76);
+    // As wide as the longest description needs (the screen's width at most): a description is
+    // cut only when the screen has no more room.
+    let needed = sugg.iter().map(|s| width(&s.label)).max().unwrap_or(0)
+        + sugg.iter().map(|s| width(&s.help)).max().unwrap_or(0)
+        + 5;
+    let w = area
+        .width
+        .min(u16::try_from(needed).unwrap_or(u16::MAX).max(40));
     let h = (rows as u16 + 2).min(line_area.y);
     if h < 3 {
         return;
@@ -86,6 +93,9 @@ pub fn prompt(app: &App, frame: &mut Frame, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The `:contact` results' keys, on their bottom border and in the status line.
+pub(super) const RESULTS_FOOTER: &str = " Enter jump · Esc close ";
+
 /// The contacts `:contact` found: name, e-mail/phone/title, customer. Enter jumps.
 pub fn results(r: &ContactResults, frame: &mut Frame, theme: &Theme) {
     let area = layout::help_area((frame.area().width, frame.area().height));
@@ -97,7 +107,7 @@ pub fn results(r: &ContactResults, frame: &mut Frame, theme: &Theme) {
             format!(" Contacts matching \"{}\" ({}) ", r.query, r.hits.len()),
             theme.bold(),
         ))
-        .title_bottom(Line::styled(" Enter jump · Esc close ", theme.dim()));
+        .title_bottom(Line::styled(RESULTS_FOOTER, theme.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
@@ -161,7 +171,7 @@ mod tests {
 
     #[test]
     fn palette_prompt_and_popup() {
-        for size in [(100, 30), (80, 24)] {
+        for size in [(100, 30), (80, 24), (120, 40), (200, 50)] {
             let mut app = fixtures::app(size);
             typed(&mut app, &chars(":"));
             let all = terminal(&app).backend().to_string();
@@ -175,7 +185,7 @@ mod tests {
 
     #[test]
     fn contact_results() {
-        for size in [(100, 30), (80, 24)] {
+        for size in [(100, 30), (80, 24), (120, 40), (200, 50)] {
             let mut app = fixtures::app(size);
             typed(&mut app, &chars(":contact acme.test"));
             typed(&mut app, &[KeyCode::Enter]);

@@ -9,6 +9,9 @@ use super::text::{cell, count, fit};
 use crate::app::App;
 use crate::app::list::{PickFor, PickState};
 
+/// The picker's keys, on its bottom border and in the status line.
+pub(super) const FOOTER: &str = " Enter pick · ↑↓ move · Esc cancel ";
+
 pub fn draw(app: &App, p: &PickState, frame: &mut Frame, theme: &Theme) {
     let size = frame.area();
     let area = crate::app::find::area((size.width, size.height));
@@ -33,10 +36,7 @@ pub fn draw(app: &App, p: &PickState, frame: &mut Frame, theme: &Theme) {
         .border_style(theme.focus_border())
         .title(Line::styled(title, theme.bold()))
         .title(Line::styled(found, theme.dim()).right_aligned())
-        .title_bottom(Line::styled(
-            " Enter pick · ↑↓ move · Esc cancel ",
-            theme.dim(),
-        ));
+        .title_bottom(Line::styled(FOOTER, theme.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 {

@@ -20,23 +20,32 @@ const MONTH_W: usize = 8;
 /// Width of the customers column.
 const COUNT_W: usize = 9;
 
+/// The report's keys, on its bottom border and in the status line.
+pub(super) fn footer(v: &ReportView) -> &'static str {
+    match &v.data {
+        ReportData::Referrals(_) => {
+            " Enter list its customers · x export CSV · r count again · Esc close "
+        }
+        ReportData::Names(_) => {
+            " Enter open · e fix them all (preview first) · r count again · Esc close "
+        }
+        ReportData::Incomplete(_) => " Enter open the customer · r count again · Esc close ",
+    }
+}
+
 pub fn draw(app: &App, v: &ReportView, frame: &mut Frame, theme: &Theme) {
     let full = frame.area();
     let area = Rect::new(full.x, full.y, full.width, full.height.saturating_sub(1));
     super::overlay::clear(frame, area);
-    let (title, keys) = match &v.data {
-        ReportData::Referrals(r) => (
-            format!(" Referral sources · {} ", plural(r.groups.len(), "source")),
-            " Enter list its customers · x export CSV · r count again · Esc close ",
-        ),
-        ReportData::Names(n) => (
-            format!(" Names off the house style · {} ", count(n.len() as u64)),
-            " Enter open · e fix them all (preview first) · r count again · Esc close ",
-        ),
-        ReportData::Incomplete(n) => (
-            format!(" Incomplete profiles · {} ", count(n.len() as u64)),
-            " Enter open the customer · r count again · Esc close ",
-        ),
+    let keys = footer(v);
+    let title = match &v.data {
+        ReportData::Referrals(r) => {
+            format!(" Referral sources · {} ", plural(r.groups.len(), "source"))
+        }
+        ReportData::Names(n) => format!(" Names off the house style · {} ", count(n.len() as u64)),
+        ReportData::Incomplete(n) => {
+            format!(" Incomplete profiles · {} ", count(n.len() as u64))
+        }
     };
     let w_all = usize::from(area.width.saturating_sub(2));
     let block = Block::bordered()

@@ -13,6 +13,9 @@ use crate::app::keymap::map_key;
 use crate::app::{Action, App, Dialog, Effect, Load, update};
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+/// The widths technicians use beside the two above: half a screen next to a browser, and a
+/// wide monitor (issue 16: every width must look deliberate).
+const WIDE: [(u16, u16); 2] = [(120, 40), (200, 50)];
 
 /// The whole screen as text, with no raw control character on it (for every module's tests).
 pub(crate) fn render(app: &App) -> String {
@@ -42,7 +45,17 @@ fn typed(app: &mut App, s: &str) {
 }
 
 fn snap(name: &str, build: impl Fn((u16, u16)) -> App) {
-    for size in SIZES {
+    snap_at(&SIZES, name, &build);
+}
+
+/// As [`snap`], and at 120x40 and 200x50 too.
+fn snap_wide(name: &str, build: impl Fn((u16, u16)) -> App) {
+    snap_at(&SIZES, name, &build);
+    snap_at(&WIDE, name, &build);
+}
+
+fn snap_at(sizes: &[(u16, u16)], name: &str, build: &impl Fn((u16, u16)) -> App) {
+    for &size in sizes {
         let app = build(size);
         insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), render(&app));
     }
@@ -79,7 +92,7 @@ fn load_tickets(app: &mut App) {
 
 #[test]
 fn list() {
-    snap("list", fixtures::app);
+    snap_wide("list", fixtures::app);
 }
 
 #[test]
@@ -93,7 +106,7 @@ fn list_with_hostile_customer_selected() {
 
 #[test]
 fn overview_with_notes_focused() {
-    snap("overview", |size| {
+    snap_wide("overview", |size| {
         let mut app = on(size, "Acme");
         keys(
             &mut app,
@@ -105,7 +118,7 @@ fn overview_with_notes_focused() {
 
 #[test]
 fn contacts_tab() {
-    snap("contacts", |size| {
+    snap_wide("contacts", |size| {
         let mut app = on(size, "Acme");
         keys(
             &mut app,
@@ -117,7 +130,7 @@ fn contacts_tab() {
 
 #[test]
 fn contact_record() {
-    snap("contact_record", |size| {
+    snap_wide("contact_record", |size| {
         let mut app = on(size, "Acme");
         keys(
             &mut app,
@@ -143,7 +156,7 @@ fn contacts_with_wide_and_bidi_text() {
 
 #[test]
 fn tickets_tab() {
-    snap("tickets", |size| {
+    snap_wide("tickets", |size| {
         let mut app = on(size, "Acme");
         keys(&mut app, &[KeyCode::Char('3'), KeyCode::Tab]);
         load_tickets(&mut app);
@@ -162,7 +175,7 @@ fn tickets_loading() {
 
 #[test]
 fn assets_tab() {
-    snap("assets", |size| {
+    snap_wide("assets", |size| {
         let mut app = on(size, "Acme");
         keys(&mut app, &[KeyCode::Char('4')]);
         let id = app.detail.customer_id.unwrap();
@@ -182,7 +195,7 @@ fn assets_tab() {
 
 #[test]
 fn invoices_tab_while_scanning() {
-    snap("invoices", |size| {
+    snap_wide("invoices", |size| {
         let mut app = on(size, "Acme");
         let fx = keys(&mut app, &[KeyCode::Char('5')]);
         let Some(Effect::ScanInvoices { generation }) = fx.first().cloned() else {
@@ -205,7 +218,7 @@ fn invoices_tab_while_scanning() {
 
 #[test]
 fn help_overlay() {
-    snap("help", |size| {
+    snap_wide("help", |size| {
         let mut app = fixtures::app(size);
         keys(&mut app, &[KeyCode::Char('?')]);
         app
@@ -214,7 +227,7 @@ fn help_overlay() {
 
 #[test]
 fn search_in_progress() {
-    snap("search", |size| {
+    snap_wide("search", |size| {
         let mut app = fixtures::app(size);
         keys(&mut app, &[KeyCode::Char('/')]);
         typed(&mut app, "test");

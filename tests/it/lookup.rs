@@ -245,7 +245,10 @@ async fn contacts_print_as_lines_json_csv_and_one_vcard_each() {
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), fresh.contacts.len());
     assert_eq!(&records[0][name_col], "Lee Park");
-    assert_eq!(&records[0][phone_col], "+1 971.867.5309 x12");
+    // The extension typed into the phone is in the extension column.
+    let ext_col = headers.iter().position(|h| h == "extension").unwrap();
+    assert_eq!(&records[0][phone_col], "+1 971.867.5309");
+    assert_eq!(&records[0][ext_col], "12");
     let one = ok(&s.run(false, &["contacts", "--customer", &id, "--vcard"]));
     assert_eq!(one.matches("BEGIN:VCARD").count(), fresh.contacts.len());
     assert!(one.contains("ORG:Harbor Freight Inc.\r\n"), "{one}");

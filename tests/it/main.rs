@@ -8,6 +8,7 @@ mod bulk;
 mod client;
 mod config;
 mod demo;
+mod demo_mode;
 mod export;
 mod fault;
 mod flows;

@@ -21,8 +21,7 @@ use crate::flows::merge::StepStatus;
 use crate::sanitize;
 use state::{MergeEvent, MergeOp, MergeScreen, Stage, StepLine, summary};
 
-const READ_ONLY: &str =
-    "Read-only mode: merging is refused. Turn read_only off in the config to make changes.";
+use crate::app::forms::READ_ONLY;
 
 /// `m` in the audit's comparison: the merge of the group's first two customers.
 pub fn open(app: &mut App) {

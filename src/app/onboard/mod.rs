@@ -45,7 +45,7 @@ use state::{
     extra_form, lines, role_name,
 };
 
-const READ_ONLY: &str = "Read-only mode: onboarding creates records and is refused. Turn read_only off in the config to make changes.";
+use crate::app::forms::READ_ONLY;
 
 fn ask(app: &mut App, d: Dialog) {
     app.stack.push(Screen::Dialog(Box::new(d)));
