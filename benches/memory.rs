@@ -173,6 +173,32 @@ fn main() {
     }
     update(&mut app, Action::Mirror(MirrorEvent::Index(index)));
 
+    // The contacts pane (`c`): its rows and their four orders, built as the worker builds them.
+    let before = live();
+    let packed: Vec<syncro_tui::mirror::Packed> =
+        app.list.rows.iter().map(|r| r.record.clone()).collect();
+    let built = syncro_tui::app::contact_list::build_pane(&packed);
+    drop(packed);
+    let (n, text): (usize, usize) = (
+        built.rows.len(),
+        built.rows.iter().map(|r| r.heap_bytes()).sum(),
+    );
+    let orders: usize = built.orders.iter().map(|(_, o)| o.capacity() * 8).sum();
+    let generation = app.list.version;
+    update(&mut app, Action::ContactsBuilt { generation, built });
+    println!(
+        "contacts pane (open):               {}",
+        mb(live() - before)
+    );
+    println!(
+        "  rows ({} of {} B inline):     {}",
+        n,
+        std::mem::size_of::<syncro_tui::app::contact_list::ContactRow>(),
+        mb(n * std::mem::size_of::<syncro_tui::app::contact_list::ContactRow>())
+    );
+    println!("  their text:                       {}", mb(text));
+    println!("  the four orders:                  {}", mb(orders));
+
     println!("total held:                         {}", mb(live() - base));
     println!(
         "(inline sizes: Customer {} B, Contact {} B; text and properties are on the heap)",
