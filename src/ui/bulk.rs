@@ -37,9 +37,9 @@ pub fn draw(app: &App, b: &BulkScreen, frame: &mut Frame, theme: &Theme) {
     let noun = if b.contacts { "contacts" } else { "customers" };
     let n = count(b.ids.len() as u64);
     let title = match &b.stage {
-        BulkStage::Choose | BulkStage::Preview { .. } => {
-            format!(" Bulk edit · {n} marked {noun} ")
-        }
+        BulkStage::Choose => format!(" Bulk edit · {n} marked {noun} "),
+        // A preview may come from a report (`:names`) as well as from marks.
+        BulkStage::Preview { .. } => format!(" Bulk edit · {n} {noun} "),
         _ => format!(" Bulk edit · {} · {n} {noun} ", sanitize::line(&b.what)),
     };
     let keys = footer(b);

@@ -191,6 +191,10 @@ fn names_lists_the_names_off_style_and_e_fixes_them_through_the_bulk_edit() {
         ]
     );
     assert_eq!(plan.to_write(), 2);
+    // Nothing was marked: the screen does not say so.
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("Bulk edit · 2 customers"), "{screen}");
+    assert!(!screen.contains("marked"), "{screen}");
     // Nothing is sent before the question is answered.
     let fx = key(&mut app, KeyCode::Enter);
     assert!(fx.is_empty(), "{fx:?}");
