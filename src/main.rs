@@ -17,8 +17,8 @@ fn main() -> std::process::ExitCode {
         // The list's rows go into the file too: the app's next start paints from them.
         Some(Command::Sync) => syncro_tui::mirror::run_sync_cli_with_views(
             &cli.run,
-            Some(&|m, type_property| {
-                syncro_tui::app::view::views_section(m.records(), type_property)
+            Some(&|m, type_property, out| {
+                syncro_tui::app::view::write_views_section(m.records(), type_property, out);
             }),
         ),
         Some(Command::Cache(cmd)) => syncro_tui::mirror::run_cache_cli(cmd, &cli.run),

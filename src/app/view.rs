@@ -206,11 +206,22 @@ const FIXED: usize = 8 + 8 + 8 + 4 * PARTS + 4 + 1 + 1;
 /// once and its view built, then the views and the rows' order by name (the list's default
 /// sort) written end to end. Read back by [`read_views_section`].
 pub fn views_section(records: &[crate::mirror::Packed], type_property: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_views_section(records, type_property, &mut out);
+    out
+}
+
+/// [`views_section`], appended to `out` (the mirror file's bytes as they are written).
+pub fn write_views_section(
+    records: &[crate::mirror::Packed],
+    type_property: &str,
+    out: &mut Vec<u8>,
+) {
     let views: Vec<RowView> = records
         .iter()
         .map(|p| RowView::build(&p.unpack(), type_property))
         .collect();
-    encode_views(&views, type_property)
+    encode_views_into(&views, type_property, out);
 }
 
 /// The rows `0..n` of `views` in the list's default order: by name, ties by id (what
@@ -230,9 +241,16 @@ fn by_name(a: &RowView, b: &RowView) -> std::cmp::Ordering {
 
 /// [`views_section`] of views already built.
 pub fn encode_views(views: &[RowView], type_property: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_views_into(views, type_property, &mut out);
+    out
+}
+
+/// [`encode_views`], appended to `out`.
+pub fn encode_views_into(views: &[RowView], type_property: &str, out: &mut Vec<u8>) {
     let order = name_order(views);
     let text: usize = views.iter().map(|v| v.text.len()).sum();
-    let mut out = Vec::with_capacity(16 + type_property.len() + views.len() * (4 + FIXED) + text);
+    out.reserve(16 + type_property.len() + views.len() * (4 + FIXED) + text);
     let u32_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     out.extend_from_slice(&VIEWS_VERSION.to_le_bytes());
     out.extend_from_slice(&u32_of(type_property.len()).to_le_bytes());
@@ -255,7 +273,6 @@ pub fn encode_views(views: &[RowView], type_property: &str) -> Vec<u8> {
     for v in views {
         out.extend_from_slice(v.text.as_bytes());
     }
-    out
 }
 
 /// The rows' views and their order by name, read from a views section written by

@@ -23,7 +23,7 @@ pub fn run_sync_cli(args: &RunArgs) -> anyhow::Result<()> {
 
 /// What a views section holds for a mirror, given the custom property of a customer's type
 /// (the list's rows; built above this layer, see `app::view::views_section`).
-pub type SectionOf<'a> = Option<&'a dyn Fn(&super::Mirror, &str) -> Vec<u8>>;
+pub type SectionOf<'a> = Option<&'a dyn Fn(&super::Mirror, &str, &mut Vec<u8>)>;
 
 /// [`run_sync_cli`], saving the mirror with a views section made by `views`, so that the app's
 /// next start paints without decoding the records.
@@ -95,7 +95,8 @@ async fn sync_command(args: &RunArgs, views: SectionOf<'_>) -> anyhow::Result<()
     let (mut mirror, report) = result.context("sync failed; the previous mirror is unchanged")?;
     mirror.base_url = server_id;
     let type_property = resolved.settings.customer_type_property.clone();
-    let section = views.map(|f| move |m: &super::Mirror| f(m, &type_property));
+    let section =
+        views.map(|f| move |m: &super::Mirror, out: &mut Vec<u8>| f(m, &type_property, out));
     let section: store::ViewsOf<'_> = section.as_ref().map(|f| f as _);
     let path = store::save_with_views(&dir, &profile, &mirror, section)
         .with_context(|| format!("writing the mirror in {}", dir.display()))?;

@@ -369,30 +369,53 @@ impl Mirror {
     /// [`Mirror::to_bytes`], followed by a views section holding the contacts' owners and
     /// `views` (the caller's, read back by [`Mirror::from_file_or_views`]) when given.
     pub fn to_bytes_with_views(&self, views: Option<&[u8]>) -> Vec<u8> {
+        match views {
+            Some(v) => self.to_bytes_writing_views(Some(&|_, out| out.extend_from_slice(v)), 0),
+            None => self.to_bytes_writing_views(None, 0),
+        }
+    }
+
+    /// [`Mirror::to_bytes_with_views`], the caller's part of the section written by `views`
+    /// straight into the file's bytes (about `views_len` bytes): no copy of it is made.
+    fn to_bytes_writing_views(&self, views: ViewsOf<'_>, views_len: usize) -> Vec<u8> {
+        // The body is encoded straight into the file's bytes (no second copy of the account);
+        // each record adds its length's varint (at most 5 bytes) to its bytes.
+        let records: usize = self.customers.iter().map(|p| p.len() + 5).sum();
+        let section_len = views.map_or(0, |_| 8 + 16 * self.owners.len() + views_len);
+        let mut out = Vec::with_capacity(
+            HEADER_LEN + self.base_url.len() + 64 + records + VIEWS_HEADER_LEN + section_len,
+        );
+        let header = |out: &mut Vec<u8>| {
+            out.extend_from_slice(MAGIC);
+            out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            out.extend_from_slice(&[0; 12]);
+        };
+        header(&mut out);
         // Encoding plain structs into a Vec cannot fail; an empty body would be discarded on load.
-        let body = postcard::to_allocvec(&self.to_body()).unwrap_or_default();
-        let section_len = views.map_or(0, |v| 8 + 16 * self.owners.len() + v.len());
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len() + VIEWS_HEADER_LEN + section_len);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        drop(body);
+        let mut out = postcard::to_extend(&self.to_body(), out).unwrap_or_else(|_| {
+            let mut out = Vec::new();
+            header(&mut out);
+            out
+        });
+        let body_len = out.len() - HEADER_LEN;
+        let crc = crc32fast::hash(&out[HEADER_LEN..]);
+        out[12..20].copy_from_slice(&(body_len as u64).to_le_bytes());
+        out[20..24].copy_from_slice(&crc.to_le_bytes());
         if let Some(views) = views {
             out.extend_from_slice(VIEWS_MAGIC);
-            out.extend_from_slice(&(section_len as u64).to_le_bytes());
-            let crc_at = out.len();
-            out.extend_from_slice(&[0; 4]);
+            let len_at = out.len();
+            out.extend_from_slice(&[0; 12]);
             let start = out.len();
             out.extend_from_slice(&(self.owners.len() as u64).to_le_bytes());
             for &(contact, customer) in &self.owners {
                 out.extend_from_slice(&contact.to_le_bytes());
                 out.extend_from_slice(&customer.to_le_bytes());
             }
-            out.extend_from_slice(views);
+            views(self, &mut out);
+            let len = (out.len() - start) as u64;
             let crc = crc32fast::hash(&out[start..]);
-            out[crc_at..start].copy_from_slice(&crc.to_le_bytes());
+            out[len_at..len_at + 8].copy_from_slice(&len.to_le_bytes());
+            out[len_at + 8..start].copy_from_slice(&crc.to_le_bytes());
         }
         out
     }
@@ -888,9 +911,14 @@ pub fn save(dir: &Path, profile: &str, mirror: &Mirror) -> io::Result<PathBuf> {
     save_with_views(dir, profile, mirror, None)
 }
 
-/// The caller's part of a views section, built from the mirror about to be written (see
-/// [`Mirror::to_bytes_with_views`]).
-pub type ViewsOf<'a> = Option<&'a dyn Fn(&Mirror) -> Vec<u8>>;
+/// Writes the caller's part of a views section, built from the mirror about to be written,
+/// at the end of the file's bytes (see [`Mirror::to_bytes_with_views`]).
+pub type ViewsOf<'a> = Option<&'a dyn Fn(&Mirror, &mut Vec<u8>)>;
+
+/// Room for the views section of `m`: about what the list's rows of the demo data take.
+fn views_room(m: &Mirror, views: ViewsOf<'_>) -> usize {
+    views.map_or(0, |_| m.customer_count() * 520)
+}
 
 /// [`save`], with a views section made by `views`.
 pub fn save_with_views(
@@ -902,8 +930,8 @@ pub fn save_with_views(
     create_private_dir(dir)?;
     let _lock = crate::files::FileLock::acquire(&lock_path(dir, profile))?;
     let path = mirror_path(dir, profile);
-    let section = views.map(|f| f(mirror));
-    crate::files::write_private(&path, &mirror.to_bytes_with_views(section.as_deref()))?;
+    let bytes = mirror.to_bytes_writing_views(views, views_room(mirror, views));
+    crate::files::write_private(&path, &bytes)?;
     remove_stale_temps(dir, profile);
     Ok(path)
 }
@@ -1031,9 +1059,7 @@ pub fn save_merged_with_views(
         }
     }
     let to_write = merged.as_ref().unwrap_or(ours);
-    let section = views.map(|f| f(to_write));
-    let bytes = to_write.to_bytes_with_views(section.as_deref());
-    drop(section);
+    let bytes = to_write.to_bytes_writing_views(views, views_room(to_write, views));
     crate::files::write_private(&path, &bytes)?;
     *base = SaveBase::of(to_write, stamp_of(&bytes));
     remove_stale_temps(dir, profile);
@@ -1398,7 +1424,9 @@ mod tests {
         assert!(matches!(made, Made::Decoded(ids) if ids == vec![1, 3]));
         // Saved and loaded through the store.
         let dir = tempfile::tempdir().unwrap();
-        let views = |m: &Mirror| format!("{} rows", m.customer_count()).into_bytes();
+        let views = |m: &Mirror, out: &mut Vec<u8>| {
+            out.extend_from_slice(format!("{} rows", m.customer_count()).as_bytes());
+        };
         save_with_views(dir.path(), "p", &m, Some(&views)).unwrap();
         let (outcome, made, _) = load_or_views(
             dir.path(),

@@ -89,8 +89,8 @@ fn load_for_list_with_base(setup: &MirrorSetup) -> (LoadOutcome, StartRows, Save
 }
 
 /// The views section of a mirror about to be saved, for the list's rows at the next start.
-pub fn views_of(type_property: &str) -> impl Fn(&Mirror) -> Vec<u8> + '_ {
-    move |m| view::views_section(m.records(), type_property)
+pub fn views_of(type_property: &str) -> impl Fn(&Mirror, &mut Vec<u8>) + '_ {
+    move |m, out| view::write_views_section(m.records(), type_property, out)
 }
 
 #[derive(Debug, Default)]
