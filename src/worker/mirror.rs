@@ -117,6 +117,15 @@ pub(super) struct MirrorTask {
     ready: tokio::sync::watch::Sender<bool>,
 }
 
+/// Marks the mirror ready for a sync when dropped.
+struct ReadyOnDrop<'a>(&'a tokio::sync::watch::Sender<bool>);
+
+impl Drop for ReadyOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.send_replace(true);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -185,8 +194,10 @@ impl MirrorTask {
                 }
                 self.ready.send_replace(false);
                 tokio::task::spawn_blocking(move || {
+                    // Ready again however the load ends (a panic included): a sync never waits
+                    // for ever.
+                    let _ready = ReadyOnDrop(&task.ready);
                     task.load(&tx);
-                    task.ready.send_replace(true);
                 });
             }
             MirrorOp::Sync { full } => {
@@ -243,6 +254,8 @@ impl MirrorTask {
                 crate::memory::release_free_memory();
                 return;
             }
+            // Checked: a sync may start from these records while the index is built.
+            self.ready.send_replace(true);
             self.emit(
                 tx,
                 MirrorEvent::Index(Arc::new(SearchIndex::build(&snapshot))),
