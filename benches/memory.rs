@@ -116,9 +116,9 @@ fn main() {
         type_property: fixtures::config().customer_type_property,
     };
     // As the worker reads it at start: the rows' views are built while decoding.
-    let (outcome, views) = load_for_list(&setup);
-    let views_bytes: usize = views.iter().map(|v| v.heap_bytes()).sum::<usize>()
-        + views.capacity() * std::mem::size_of::<syncro_tui::app::view::RowView>();
+    let (outcome, rows) = load_for_list(&setup);
+    let views_bytes: usize = rows.views.iter().map(|v| v.heap_bytes()).sum::<usize>()
+        + rows.views.capacity() * std::mem::size_of::<syncro_tui::app::view::RowView>();
     let m = outcome.into_mirror_or_empty("bench");
     let mirror_bytes = live() - base - views_bytes;
     println!(
@@ -142,7 +142,8 @@ fn main() {
         &mut app,
         Action::Mirror(MirrorEvent::Loaded {
             customers: Some(customers),
-            views,
+            views: rows.views,
+            order: rows.order,
             age: "synced just now".into(),
             synced_at: None,
             notice: None,

@@ -2,12 +2,15 @@
 //! (seed 1, about three contacts a customer, in the server's order; see `benches/common`).
 //!
 //! - `first_rows_from_mirror`: start to the first frame with rows, inside the process: the
-//!   mirror file read and decoded as the worker does (each record decoded once, the rows'
-//!   views built as it is), the customers handed to `update` as the app's first action, the
-//!   list built and sorted, and the first frame drawn and encoded at 200x50. No request, no
-//!   process start, no config, no terminal set-up: `benches/e2e.rs start` measures those too.
-//!   The parts: `load_for_list` (the worker's read), `loaded_into_app` (the app's side: rows,
-//!   sort, filter) and `first_frame`.
+//!   mirror file read as the worker does (the rows' views and their order by name read from
+//!   the file's views section, no record decoded), the customers handed to `update` as the
+//!   app's first action, the list built, and the first frame drawn and encoded at 200x50. No
+//!   request, no process start, no config, no terminal set-up: `benches/e2e.rs start` measures
+//!   those too. The parts: `load_for_list` (the worker's read; `_without_views`: a file saved
+//!   without the section, every record decoded and its view built, as before the section),
+//!   `loaded_into_app` (the app's side: rows, sort, filter) and `first_frame`.
+//! - `records_check_after_first_frame`: the worker's decode check of every record, which a
+//!   start from the views makes after the first frame.
 //! - `index_build`: the search index the worker builds after the first frame.
 //! - `unpack_every_customer`: every record of the list decoded once, what a reader of the whole
 //!   account (audit, duplicate checks, export) pays for records held packed.
@@ -40,14 +43,15 @@ const START_SIZES: [usize; 4] = [1_000, 10_000, 20_000, 100_000];
 fn first_rows_from_mirror(bencher: Bencher, n: usize) {
     let setup = &account(n).setup;
     bencher.bench_local(|| {
-        let (outcome, views) = load_for_list(setup);
+        let (outcome, rows) = load_for_list(setup);
         let m = outcome.into_mirror_or_empty("bench");
         let mut app = new_app();
         update(
             &mut app,
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(m.records().to_vec()),
-                views,
+                views: rows.views,
+                order: rows.order,
                 age: "synced 3 h ago".into(),
                 synced_at: None,
                 notice: None,
@@ -70,22 +74,38 @@ fn load_for_list_part(bencher: Bencher, n: usize) {
     bencher.bench_local(|| load_for_list(setup));
 }
 
+/// [`load_for_list_part`] from a file without the views section (as saved before it): every
+/// record decoded and its view built.
+#[divan::bench(args = START_SIZES, sample_count = 10)]
+fn load_for_list_part_without_views(bencher: Bencher, n: usize) {
+    let setup = &account(n).plain;
+    bencher.bench_local(|| load_for_list(setup));
+}
+
+/// The worker's check of every record after the first frame (a start from the views).
+#[divan::bench(args = START_SIZES, sample_count = 10)]
+fn records_check_after_first_frame(bencher: Bencher, n: usize) {
+    let m = common::mirror(n);
+    bencher.bench_local(|| m.check().is_ok());
+}
+
 /// The app's side of the first action: the rows made, sorted and filtered.
 #[divan::bench(args = START_SIZES, sample_count = 10)]
 fn loaded_into_app_part(bencher: Bencher, n: usize) {
     let setup = &account(n).setup;
     bencher
         .with_inputs(|| {
-            let (outcome, views) = load_for_list(setup);
+            let (outcome, rows) = load_for_list(setup);
             let m = outcome.into_mirror_or_empty("bench");
-            (m.records().to_vec(), views, new_app())
+            (m.records().to_vec(), rows, new_app())
         })
-        .bench_local_values(|(customers, views, mut app)| {
+        .bench_local_values(|(customers, rows, mut app)| {
             update(
                 &mut app,
                 Action::Mirror(MirrorEvent::Loaded {
                     customers: Some(customers),
-                    views,
+                    views: rows.views,
+                    order: rows.order,
                     age: "synced 3 h ago".into(),
                     synced_at: None,
                     notice: None,

@@ -15,7 +15,13 @@ fn main() -> std::process::ExitCode {
         Some(Command::Config(cmd)) => syncro_tui::config::run_cli(cmd, &cli.run),
         Some(Command::Completions { shell }) => syncro_tui::cli::print_completions(shell),
         Some(Command::Man) => syncro_tui::cli::print_man(),
-        Some(Command::Sync) => syncro_tui::mirror::run_sync_cli(&cli.run),
+        // The list's rows go into the file too: the app's next start paints from them.
+        Some(Command::Sync) => syncro_tui::mirror::run_sync_cli_with_views(
+            &cli.run,
+            Some(&|m, type_property, out| {
+                syncro_tui::app::view::write_views_section(m.records(), type_property, out);
+            }),
+        ),
         Some(Command::Cache(cmd)) => syncro_tui::mirror::run_cache_cli(cmd, &cli.run),
         Some(Command::Lookup(args)) => {
             exit_status(syncro_tui::lookup::run_lookup_cli(&args, &cli.run))

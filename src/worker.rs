@@ -27,7 +27,7 @@ use crate::app::{Action, Effect};
 use crate::changelog::{ChangeLog, Entry};
 use crate::domain::FormTarget;
 use crate::domain::{Deletion, Record};
-pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC, load_for_list};
+pub use mirror::{FULL_SYNC_EVERY, MirrorSetup, PERIODIC_SYNC, StartRows, load_for_list, views_of};
 
 /// Carries out network effects.
 #[derive(Debug, Clone)]

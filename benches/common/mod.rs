@@ -41,7 +41,10 @@ pub const HEIGHT: u16 = 50;
 /// A mirror file of a demo account, in a directory that lives as long as the process.
 pub struct Account {
     _dir: tempfile::TempDir,
+    /// The mirror file with its views section (as the app saves it).
     pub setup: MirrorSetup,
+    /// The same account in a file without views (as saved before them).
+    pub plain: MirrorSetup,
     pub customers: usize,
     pub contacts: usize,
 }
@@ -81,7 +84,12 @@ fn build_account(n: usize) -> Account {
         .expect("sync");
         server.shutdown().await;
         m.base_url = "bench".into();
-        mirror::store::save(dir.path(), "bench", &m).expect("save");
+        // As the app and `syncro-tui sync` save it: with the rows' views; and, as a file of
+        // the format before them, without (profile `bench-plain`).
+        let type_property = fixtures::config().customer_type_property;
+        let views = syncro_tui::worker::views_of(&type_property);
+        mirror::store::save_with_views(dir.path(), "bench", &m, Some(&views)).expect("save");
+        mirror::store::save(dir.path(), "bench-plain", &m).expect("save");
         (m.customer_count(), m.contact_count())
     });
     let setup = MirrorSetup {
@@ -90,12 +98,17 @@ fn build_account(n: usize) -> Account {
         server_id: "bench".into(),
         type_property: fixtures::config().customer_type_property,
     };
+    let plain = MirrorSetup {
+        profile: "bench-plain".into(),
+        ..setup.clone()
+    };
     eprintln!(
         "bench data: {customers} customers, {contacts} contacts (demo generator, seed {SEED})"
     );
     Account {
         _dir: dir,
         setup,
+        plain,
         customers,
         contacts,
     }
@@ -137,14 +150,15 @@ pub fn new_app() -> App {
 /// What the worker reads at start (records and rows' views) and the app makes of it, without
 /// the search index.
 pub fn app_from_file(n: usize) -> (Mirror, App) {
-    let (outcome, views) = load_for_list(&account(n).setup);
+    let (outcome, rows) = load_for_list(&account(n).setup);
     let m = outcome.into_mirror_or_empty("bench");
     let mut app = new_app();
     update(
         &mut app,
         Action::Mirror(MirrorEvent::Loaded {
             customers: Some(m.records().to_vec()),
-            views,
+            views: rows.views,
+            order: rows.order,
             age: "synced 3 h ago".into(),
             synced_at: None,
             notice: None,

@@ -502,7 +502,32 @@ pub fn insert_rows(app: &mut App, items: Vec<Row>, replace: bool) {
     insert_rows_keeping(app, items, replace, keep);
 }
 
+/// [`insert_rows`] replacing every row, with the rows' order by name already known (read from
+/// the mirror file with the views, where it was checked to be sorted by name, then id): the
+/// name sort is a look-up instead of a sort.
+pub fn replace_rows_sorted(app: &mut App, items: Vec<Row>, by_name: Vec<usize>) {
+    let keep = app.list.selected().map(|r| r.id());
+    let n = items.len();
+    insert_rows_with(
+        app,
+        items,
+        true,
+        keep,
+        Some(by_name).filter(|o| o.len() == n),
+    );
+}
+
 fn insert_rows_keeping(app: &mut App, items: Vec<Row>, replace: bool, keep: Option<Id>) {
+    insert_rows_with(app, items, replace, keep, None);
+}
+
+fn insert_rows_with(
+    app: &mut App,
+    items: Vec<Row>,
+    replace: bool,
+    keep: Option<Id>,
+    by_name: Option<Vec<usize>>,
+) {
     let l = &mut app.list;
     l.version += 1;
     if replace {
@@ -528,6 +553,11 @@ fn insert_rows_keeping(app: &mut App, items: Vec<Row>, replace: bool, keep: Opti
         // The list is the whole account: its count follows every customer added or removed,
         // whichever screen made it.
         complete_paging(app);
+    }
+    if let Some(order) = by_name {
+        let l = &mut app.list;
+        l.sorted
+            .push((l.version, l.rows.len(), SortKey::Name, order));
     }
     resort(app);
     if let Some(id) = keep {

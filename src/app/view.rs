@@ -189,6 +189,184 @@ impl RowView {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The rows' views stored in the mirror file (its views section), so that a start paints the
+// list without decoding a record.
+
+/// Version of what [`views_section`] writes. Bump it whenever [`RowView::build`] (or what it
+/// calls: sanitising, the phone display, the customer type) changes what it makes: a file
+/// written by another version is read the old way, every record decoded.
+pub const VIEWS_VERSION: u32 = 1;
+
+/// Bytes of a row's fixed part in the section: id, created, updated, the ends, the text's
+/// length, disabled and kind.
+const FIXED: usize = 8 + 8 + 8 + 4 * PARTS + 4 + 1 + 1;
+
+/// The list's rows of every record, for the mirror file's views section: each record decoded
+/// once and its view built, then the views and the rows' order by name (the list's default
+/// sort) written end to end. Read back by [`read_views_section`].
+pub fn views_section(records: &[crate::mirror::Packed], type_property: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_views_section(records, type_property, &mut out);
+    out
+}
+
+/// [`views_section`], appended to `out` (the mirror file's bytes as they are written).
+pub fn write_views_section(
+    records: &[crate::mirror::Packed],
+    type_property: &str,
+    out: &mut Vec<u8>,
+) {
+    let views: Vec<RowView> = records
+        .iter()
+        .map(|p| RowView::build(&p.unpack(), type_property))
+        .collect();
+    encode_views_into(&views, type_property, out);
+}
+
+/// The rows `0..n` of `views` in the list's default order: by name, ties by id (what
+/// `panes::resort` makes for the name sort, ascending).
+pub fn name_order(views: &[RowView]) -> Vec<usize> {
+    crate::filter::sorted_rows(
+        views.len(),
+        |i| crate::filter::text_prefix(views[i].name_key()),
+        |a, b| by_name(&views[a], &views[b]),
+        false,
+    )
+}
+
+fn by_name(a: &RowView, b: &RowView) -> std::cmp::Ordering {
+    a.name_key().cmp(b.name_key()).then_with(|| a.id.cmp(&b.id))
+}
+
+/// [`views_section`] of views already built.
+pub fn encode_views(views: &[RowView], type_property: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_views_into(views, type_property, &mut out);
+    out
+}
+
+/// [`encode_views`], appended to `out`.
+pub fn encode_views_into(views: &[RowView], type_property: &str, out: &mut Vec<u8>) {
+    let order = name_order(views);
+    let text: usize = views.iter().map(|v| v.text.len()).sum();
+    out.reserve(16 + type_property.len() + views.len() * (4 + FIXED) + text);
+    let u32_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    out.extend_from_slice(&VIEWS_VERSION.to_le_bytes());
+    out.extend_from_slice(&u32_of(type_property.len()).to_le_bytes());
+    out.extend_from_slice(type_property.as_bytes());
+    out.extend_from_slice(&(views.len() as u64).to_le_bytes());
+    for i in order {
+        out.extend_from_slice(&u32_of(i).to_le_bytes());
+    }
+    for v in views {
+        out.extend_from_slice(&v.id.to_le_bytes());
+        out.extend_from_slice(&v.created.to_le_bytes());
+        out.extend_from_slice(&v.updated.to_le_bytes());
+        for e in v.ends {
+            out.extend_from_slice(&e.to_le_bytes());
+        }
+        out.extend_from_slice(&u32_of(v.text.len()).to_le_bytes());
+        out.push(u8::from(v.disabled));
+        out.push(v.kind);
+    }
+    for v in views {
+        out.extend_from_slice(v.text.as_bytes());
+    }
+}
+
+/// The rows' views and their order by name, read from a views section written by
+/// [`views_section`] for the records whose ids are `ids` (in the mirror's order), with this
+/// `type_property`. `None` when the section is of another version or another type property,
+/// does not fit those records, or is damaged: the caller decodes the records instead. The order
+/// is checked (every row once, sorted by name then id), so it is what the list's sort makes.
+pub fn read_views_section(
+    bytes: &[u8],
+    ids: &[Id],
+    type_property: &str,
+) -> Option<(Vec<RowView>, Vec<usize>)> {
+    let mut r = Reader(bytes);
+    if r.u32()? != VIEWS_VERSION {
+        return None;
+    }
+    let prop_len = r.u32()? as usize;
+    if r.take(prop_len)? != type_property.as_bytes() {
+        return None;
+    }
+    let n = usize::try_from(r.u64()?).ok()?;
+    if n != ids.len() {
+        return None;
+    }
+    let order_bytes = r.take(n.checked_mul(4)?)?;
+    let fixed = r.take(n.checked_mul(FIXED)?)?;
+    let mut text = r.0;
+    let mut views = Vec::with_capacity(n);
+    for (f, &id) in fixed.chunks_exact(FIXED).zip(ids) {
+        let mut f = Reader(f);
+        let mut v = RowView {
+            id: f.u64()?,
+            created: f.u64()? as i64,
+            updated: f.u64()? as i64,
+            ..RowView::default()
+        };
+        if v.id != id {
+            return None;
+        }
+        for e in &mut v.ends {
+            *e = f.u32()?;
+        }
+        let len = f.u32()? as usize;
+        v.disabled = f.take(1)?[0] != 0;
+        v.kind = f.take(1)?[0];
+        let (mine, rest) = (text.get(..len)?, text.get(len..)?);
+        text = rest;
+        v.text = std::str::from_utf8(mine).ok()?.into();
+        if v.ends.iter().any(|&e| e as usize > len) {
+            return None;
+        }
+        views.push(v);
+    }
+    if !text.is_empty() {
+        return None;
+    }
+    let mut seen = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    for b in order_bytes.chunks_exact(4) {
+        let i = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+        if std::mem::replace(seen.get_mut(i)?, true) {
+            return None;
+        }
+        order.push(i);
+    }
+    let sorted = order
+        .windows(2)
+        .all(|w| by_name(&views[w[0]], &views[w[1]]).is_lt());
+    sorted.then_some((views, order))
+}
+
+/// Reads little-endian numbers and byte strings from the front of a slice.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let b = self.take(4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let b = self.take(8)?;
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        Some(u64::from_le_bytes(w))
+    }
+}
+
 /// A search needle, prepared once per keystroke.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needle {

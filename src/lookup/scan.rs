@@ -16,7 +16,8 @@
 //!   domain in any ASCII case.
 //!
 //! The file is checked as the store checks it (magic, version, length, checksum, server); the
-//! body's layout (`format::Body`) is read here for version 3 only. Any other version, a body
+//! body's layout (`format::Body`) is read here for versions 3 and 4 only (4 added the views
+//! section after the body, which is not read here). Any other version, a body
 //! that does not read back exactly, or a text query returns `None` and the caller takes the
 //! full load: slower, never wrong.
 
@@ -27,9 +28,12 @@ use super::{Answer, Best, MIN_STORED_SUFFIX, Query};
 use crate::mirror::{FORMAT_VERSION, Packed};
 
 /// The body layout this reader knows (version 3 changed only the records, which are decoded
-/// by the store's own code). When the version is bumped again, check `format::Body` and move
-/// this along: until then every lookup takes the full load, and the tests here fail.
-const KNOWN_VERSION: u32 = 3;
+/// by the store's own code; version 4 only added the views section after the body). When the
+/// version is bumped again, check `format::Body` and move this along: until then every lookup
+/// takes the full load, and the tests here fail.
+const KNOWN_VERSION: u32 = 4;
+/// The version before the views section: the same body, nothing after it.
+const PLAIN_VERSION: u32 = 3;
 const MAGIC: &[u8; 8] = b"SYNCMIRR";
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
@@ -110,12 +114,14 @@ impl RawMirror {
         let word = |r: std::ops::Range<usize>| -> Option<u32> {
             Some(u32::from_le_bytes(bytes.get(r)?.try_into().ok()?))
         };
-        if word(8..12)? != KNOWN_VERSION {
+        let version = word(8..12)?;
+        if version != KNOWN_VERSION && version != PLAIN_VERSION {
             return None;
         }
-        let len = u64::from_le_bytes(bytes.get(12..20)?.try_into().ok()?);
-        let body = &bytes[HEADER_LEN..];
-        if body.len() as u64 != len || crc32fast::hash(body) != word(20..24)? {
+        let len = usize::try_from(u64::from_le_bytes(bytes.get(12..20)?.try_into().ok()?)).ok()?;
+        let body = bytes.get(HEADER_LEN..HEADER_LEN.checked_add(len)?)?;
+        let trailing = bytes.len() - HEADER_LEN - len;
+        if (version == PLAIN_VERSION && trailing != 0) || crc32fast::hash(body) != word(20..24)? {
             return None;
         }
         let mut c = Cursor { b: body, i: 0 };
@@ -277,6 +283,12 @@ mod tests {
         let m = sample();
         let raw = RawMirror::parse(m.to_bytes()).unwrap();
         assert_eq!(raw.len(), m.customer_count());
+        // With a views section after the body (not read here), and in the format before it.
+        let with_views = RawMirror::parse(m.to_bytes_with_views(Some(b"rows"))).unwrap();
+        assert_eq!(with_views.records, raw.records);
+        let mut plain = m.to_bytes();
+        plain[8..12].copy_from_slice(&3u32.to_le_bytes());
+        assert_eq!(RawMirror::parse(plain).unwrap().records, raw.records);
         assert_eq!(raw.base_url, m.base_url);
         for text in [
             "5550142",

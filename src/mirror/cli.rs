@@ -18,11 +18,21 @@ pub const DEMO_PROFILE: &str = "demo";
 /// `syncro-tui sync [--profile NAME]`: a full pass into the profile's mirror, a progress line on
 /// stderr (when it is a terminal) and one summary line on stdout.
 pub fn run_sync_cli(args: &RunArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(sync_command(args))
+    run_sync_cli_with_views(args, None)
 }
 
-async fn sync_command(args: &RunArgs) -> anyhow::Result<()> {
+/// What a views section holds for a mirror, given the custom property of a customer's type
+/// (the list's rows; built above this layer, see `app::view::views_section`).
+pub type SectionOf<'a> = Option<&'a dyn Fn(&super::Mirror, &str, &mut Vec<u8>)>;
+
+/// [`run_sync_cli`], saving the mirror with a views section made by `views`, so that the app's
+/// next start paints without decoding the records.
+pub fn run_sync_cli_with_views(args: &RunArgs, views: SectionOf<'_>) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(sync_command(args, views))
+}
+
+async fn sync_command(args: &RunArgs, views: SectionOf<'_>) -> anyhow::Result<()> {
     let resolved = config::resolve(args)?;
     let rpm = resolved.settings.requests_per_minute;
     // Keep the demo server alive for the whole sync.
@@ -85,7 +95,11 @@ async fn sync_command(args: &RunArgs) -> anyhow::Result<()> {
     }
     let (mut mirror, report) = result.context("sync failed; the previous mirror is unchanged")?;
     mirror.base_url = server_id;
-    let path = store::save(&dir, &profile, &mirror)
+    let type_property = resolved.settings.customer_type_property.clone();
+    let section =
+        views.map(|f| move |m: &super::Mirror, out: &mut Vec<u8>| f(m, &type_property, out));
+    let section: store::ViewsOf<'_> = section.as_ref().map(|f| f as _);
+    let path = store::save_with_views(&dir, &profile, &mirror, section)
         .with_context(|| format!("writing the mirror in {}", dir.display()))?;
     println!("{} -> {}", report.summary(), path.display());
     if let Some(server) = demo {

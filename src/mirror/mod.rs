@@ -45,10 +45,12 @@ pub mod store;
 pub mod sync;
 pub mod text;
 
-pub use cli::{DEMO_PROFILE, demo_reset, run_cache_cli, run_demo_cli, run_sync_cli};
+pub use cli::{
+    DEMO_PROFILE, demo_reset, run_cache_cli, run_demo_cli, run_sync_cli, run_sync_cli_with_views,
+};
 pub use packed::Packed;
 pub use search::{CustomerMatches, Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
-pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Mirror};
+pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Made, Mirror};
 pub use sync::{
     SyncOptions, SyncPhase, SyncProgress, SyncReport, full_sync, human_duration, incremental_sync,
 };

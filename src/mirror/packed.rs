@@ -69,6 +69,21 @@ impl Packed {
         Ok((record, customer))
     }
 
+    /// A record of a mirror file already read into `block`, not decoded (the caller checks it
+    /// later, see [`crate::mirror::Mirror::check`]). `None` when the span is not in the block.
+    pub(crate) fn in_file_unchecked(
+        block: &Arc<Vec<u8>>,
+        start: usize,
+        end: usize,
+    ) -> Option<Packed> {
+        block.get(start..end)?;
+        Some(Packed {
+            block: block.clone(),
+            start: u32::try_from(start).ok()?,
+            len: u32::try_from(end - start).ok()?,
+        })
+    }
+
     /// The customer, decoded.
     pub fn unpack(&self) -> Customer {
         match format::decode_customer(self.bytes()) {
@@ -87,15 +102,7 @@ impl Packed {
 
     /// The customer's id, read from the front of the encoding without decoding the rest.
     pub fn id(&self) -> Id {
-        // The id is the record's first field, a LEB128 varint (postcard's integer encoding).
-        let mut id: u64 = 0;
-        for (i, b) in self.bytes().iter().take(10).enumerate() {
-            id |= u64::from(b & 0x7f) << (7 * i);
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        id
+        leading_id(self.bytes())
     }
 
     /// The encoding itself (what the mirror file stores).
@@ -104,6 +111,12 @@ impl Packed {
         self.block
             .get(start..start + self.len as usize)
             .unwrap_or_default()
+    }
+
+    /// Bytes of the block the record shares (the whole file's records, for one loaded).
+    #[cfg(test)]
+    pub(crate) fn block_len(&self) -> usize {
+        self.block.len()
     }
 
     /// Bytes of the encoding.
@@ -120,6 +133,19 @@ impl Packed {
     pub fn ptr_eq(a: &Packed, b: &Packed) -> bool {
         Arc::ptr_eq(&a.block, &b.block) && a.start == b.start && a.len == b.len
     }
+}
+
+/// The id at the front of a customer's encoding, without decoding the rest: the record's first
+/// field, a LEB128 varint (postcard's integer encoding).
+pub(crate) fn leading_id(bytes: &[u8]) -> Id {
+    let mut id: u64 = 0;
+    for (i, b) in bytes.iter().take(10).enumerate() {
+        id |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    id
 }
 
 /// Equal when the encodings are: the same customer with the same contacts.

@@ -5,9 +5,21 @@
 //! ```text
 //! magic "SYNCMIRR" (8 bytes) | format version u32 LE | body length u64 LE | CRC-32 of body u32 LE
 //! body: postcard encoding of `format::Body` (each customer a length-prefixed record)
+//! then, from version 4, optionally the views section:
+//! magic "SYNCVIEW" (8 bytes) | section length u64 LE | CRC-32 of section u32 LE
+//! section: contact count u64 LE | (contact id u64 LE, customer id u64 LE) per contact, sorted
+//!          | the caller's views (opaque here: the list's rows, see `app::view`)
 //! ```
 //! A file with another magic, another version, a wrong length or a wrong checksum is discarded
-//! (never trusted, never a panic) and the caller rebuilds the mirror with a sync.
+//! (never trusted, never a panic) and the caller rebuilds the mirror with a sync. Version 3
+//! files (no views section) are read as before. The views section is derived data: a damaged
+//! one is ignored and the records are decoded instead.
+//!
+//! # Start without decoding
+//! With a views section, [`Mirror::from_file_or_views`] hands the section to the caller and
+//! keeps the records as they are, undecoded: the list is painted from the views. The records'
+//! decode check then runs on the worker after the first frame ([`Mirror::check`]); a record
+//! that fails it discards the mirror, as a damaged file is discarded at load.
 //!
 //! # Crash safety
 //! A save writes a temporary file in the same directory (mode 0600 on unix), flushes it to disk,
@@ -35,14 +47,19 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 
 use super::format::{self, Body, BodyRef};
-use super::packed::Packed;
+use super::packed::{Packed, leading_id};
 use crate::api::model::{Contact, Customer, Id};
 
 /// Version of the file format. Bump it whenever `format::Body` or its records change shape.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The format before the views section; read as before (every record decoded at load).
+const OLD_FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"SYNCMIRR";
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
+const VIEWS_MAGIC: &[u8; 8] = b"SYNCVIEW";
+const VIEWS_HEADER_LEN: usize = 8 + 8 + 4;
 /// Temporary files older than this are leftovers of a killed write and may be removed.
 const STALE_TEMP_AGE: Duration = Duration::from_secs(600);
 
@@ -343,16 +360,63 @@ impl Mirror {
         Ok((m, made))
     }
 
-    /// Encodes the mirror as the bytes of a mirror file (header and body).
+    /// Encodes the mirror as the bytes of a mirror file (header and body), without a views
+    /// section.
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.to_bytes_with_views(None)
+    }
+
+    /// [`Mirror::to_bytes`], followed by a views section holding the contacts' owners and
+    /// `views` (the caller's, read back by [`Mirror::from_file_or_views`]) when given.
+    pub fn to_bytes_with_views(&self, views: Option<&[u8]>) -> Vec<u8> {
+        match views {
+            Some(v) => self.to_bytes_writing_views(Some(&|_, out| out.extend_from_slice(v)), 0),
+            None => self.to_bytes_writing_views(None, 0),
+        }
+    }
+
+    /// [`Mirror::to_bytes_with_views`], the caller's part of the section written by `views`
+    /// straight into the file's bytes (about `views_len` bytes): no copy of it is made.
+    fn to_bytes_writing_views(&self, views: ViewsOf<'_>, views_len: usize) -> Vec<u8> {
+        // The body is encoded straight into the file's bytes (no second copy of the account);
+        // each record adds its length's varint (at most 5 bytes) to its bytes.
+        let records: usize = self.customers.iter().map(|p| p.len() + 5).sum();
+        let section_len = views.map_or(0, |_| 8 + 16 * self.owners.len() + views_len);
+        let mut out = Vec::with_capacity(
+            HEADER_LEN + self.base_url.len() + 64 + records + VIEWS_HEADER_LEN + section_len,
+        );
+        let header = |out: &mut Vec<u8>| {
+            out.extend_from_slice(MAGIC);
+            out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            out.extend_from_slice(&[0; 12]);
+        };
+        header(&mut out);
         // Encoding plain structs into a Vec cannot fail; an empty body would be discarded on load.
-        let body = postcard::to_allocvec(&self.to_body()).unwrap_or_default();
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        out.extend_from_slice(&body);
+        let mut out = postcard::to_extend(&self.to_body(), out).unwrap_or_else(|_| {
+            let mut out = Vec::new();
+            header(&mut out);
+            out
+        });
+        let body_len = out.len() - HEADER_LEN;
+        let crc = crc32fast::hash(&out[HEADER_LEN..]);
+        out[12..20].copy_from_slice(&(body_len as u64).to_le_bytes());
+        out[20..24].copy_from_slice(&crc.to_le_bytes());
+        if let Some(views) = views {
+            out.extend_from_slice(VIEWS_MAGIC);
+            let len_at = out.len();
+            out.extend_from_slice(&[0; 12]);
+            let start = out.len();
+            out.extend_from_slice(&(self.owners.len() as u64).to_le_bytes());
+            for &(contact, customer) in &self.owners {
+                out.extend_from_slice(&contact.to_le_bytes());
+                out.extend_from_slice(&customer.to_le_bytes());
+            }
+            views(self, &mut out);
+            let len = (out.len() - start) as u64;
+            let crc = crc32fast::hash(&out[start..]);
+            out[len_at..len_at + 8].copy_from_slice(&len.to_le_bytes());
+            out[len_at + 8..start].copy_from_slice(&crc.to_le_bytes());
+        }
         out
     }
 
@@ -365,11 +429,26 @@ impl Mirror {
     /// them. Calls `each` on every customer as it is decoded (each record is decoded once, at
     /// load): what a caller builds from every record, like the list's rows, costs no second
     /// decode. What `each` made comes back in the mirror's order (one per record), or empty in
-    /// the rare case of a file that was not saved sorted.
+    /// the rare case of a file that was not saved sorted. A views section is not used.
     pub fn from_file<T>(
         bytes: Vec<u8>,
         each: &mut impl FnMut(&Customer) -> T,
     ) -> Result<(Self, Vec<T>), DiscardReason> {
+        let (m, made) = Self::from_file_or_views(bytes, |_, _| None::<()>, each)?;
+        Ok((m, made.decoded()))
+    }
+
+    /// [`Mirror::from_file`], but when the file has a views section, `views` is called first
+    /// with the caller's part of it and the customers' ids (in the file's order): what it returns
+    /// ([`Made::Stored`]) stands for what `each` would have made, and no record is decoded
+    /// (the caller runs [`Mirror::check`] later, off the screen's path). When there is no
+    /// section, it is damaged, or `views` refuses it (`None`), every record is decoded as
+    /// [`Mirror::from_file`] does ([`Made::Decoded`]). The section is not kept in memory.
+    pub fn from_file_or_views<T, V>(
+        mut bytes: Vec<u8>,
+        views: impl FnOnce(&[u8], &[Id]) -> Option<V>,
+        each: &mut impl FnMut(&Customer) -> T,
+    ) -> Result<(Self, Made<T, V>), DiscardReason> {
         if bytes.len() < HEADER_LEN {
             return Err(if bytes.starts_with(&MAGIC[..bytes.len().min(8)]) {
                 DiscardReason::Truncated
@@ -377,37 +456,185 @@ impl Mirror {
                 DiscardReason::NotAMirror
             });
         }
-        let (header, body) = bytes.split_at(HEADER_LEN);
+        let (header, rest) = bytes.split_at(HEADER_LEN);
         if &header[..8] != MAGIC {
             return Err(DiscardReason::NotAMirror);
         }
-        let word = |r: std::ops::Range<usize>| -> [u8; 4] {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(&header[r]);
-            b
-        };
-        let version = u32::from_le_bytes(word(8..12));
-        if version < FORMAT_VERSION {
+        let version = u32::from_le_bytes(word(&header[8..12]));
+        if version < OLD_FORMAT_VERSION {
             return Err(DiscardReason::OlderVersion(version));
         }
         if version > FORMAT_VERSION {
             return Err(DiscardReason::NewerVersion(version));
         }
-        let mut len = [0u8; 8];
-        len.copy_from_slice(&header[12..20]);
-        let len = u64::from_le_bytes(len);
-        let crc = u32::from_le_bytes(word(20..24));
-        if (body.len() as u64) < len {
+        let len = u64::from_le_bytes(dword(&header[12..20]));
+        let crc = u32::from_le_bytes(word(&header[20..24]));
+        if (rest.len() as u64) < len {
             return Err(DiscardReason::Truncated);
         }
-        if (body.len() as u64) > len || crc32fast::hash(body) != crc {
+        // Fits: `len` is at most the bytes' length.
+        let body_end = HEADER_LEN + len as usize;
+        let (body, trailing) = rest.split_at(len as usize);
+        if (version == OLD_FORMAT_VERSION && !trailing.is_empty()) || crc32fast::hash(body) != crc {
             return Err(DiscardReason::Corrupt("checksum mismatch".into()));
         }
+        let mut stored = None;
+        if let Some((owners, section)) = views_section(trailing) {
+            let decoded: Body<'_> =
+                postcard::from_bytes(body).map_err(|e| DiscardReason::Corrupt(e.to_string()))?;
+            let base = bytes.as_ptr() as usize;
+            let spans: Vec<(usize, usize)> = decoded
+                .customers
+                .iter()
+                .map(|r| {
+                    let start = (r.as_ptr() as usize).wrapping_sub(base);
+                    (start, start.saturating_add(r.len()))
+                })
+                .collect();
+            let ids: Vec<Id> = decoded.customers.iter().map(|r| leading_id(r)).collect();
+            let in_order = ids.windows(2).all(|w| w[0] < w[1]);
+            if let Some(made) = views(section, &ids).filter(|_| in_order) {
+                let meta = Mirror {
+                    base_url: decoded.base_url,
+                    last_full_sync: decoded.last_full_sync.and_then(format::from_instant),
+                    last_incremental_sync: decoded
+                        .last_incremental_sync
+                        .and_then(format::from_instant),
+                    contacts_embedded: decoded.contacts_embedded,
+                    customers: Vec::new(),
+                    owners,
+                };
+                stored = Some((meta, spans, made));
+            }
+        }
+        // The views section was copied out (or is not used): the records' block ends with
+        // the body.
+        bytes.truncate(body_end);
+        bytes.shrink_to_fit();
         let file = Arc::new(bytes);
+        if let Some((mut m, spans, made)) = stored {
+            let customers: Option<Vec<Packed>> = spans
+                .into_iter()
+                .map(|(start, end)| Packed::in_file_unchecked(&file, start, end))
+                .collect();
+            if let Some(customers) =
+                customers.filter(|_| m.owners.windows(2).all(|w| w[0].0 < w[1].0))
+            {
+                m.customers = customers;
+                return Ok((m, Made::Stored(made)));
+            }
+            tracing::warn!("mirror: the views section does not fit the records; decoding them");
+        }
         let body = file.get(HEADER_LEN..).unwrap_or_default();
         let decoded: Body<'_> =
             postcard::from_bytes(body).map_err(|e| DiscardReason::Corrupt(e.to_string()))?;
-        Mirror::from_body(&file, decoded, each)
+        let (m, made) = Mirror::from_body(&file, decoded, each)?;
+        Ok((m, Made::Decoded(made)))
+    }
+
+    /// Decodes every record once, as a load without views does: each must decode, be where its
+    /// id says, hold its contacts sorted, and the contacts' owners must be theirs. An error
+    /// means the file was damaged: the mirror is to be discarded as at load.
+    pub fn check(&self) -> Result<(), DiscardReason> {
+        let mut owners = Vec::with_capacity(self.owners.len());
+        for p in &self.customers {
+            let c = format::decode_customer(p.bytes())
+                .map_err(|e| DiscardReason::Corrupt(format!("a customer record: {e}")))?;
+            if c.id != p.id() || !c.contacts.is_sorted_by_key(|k| k.id) {
+                return Err(DiscardReason::Corrupt(format!(
+                    "customer {} is not as saved",
+                    p.id()
+                )));
+            }
+            owners.extend(c.contacts.iter().map(|k| (k.id, c.id)));
+        }
+        owners.sort_by_key(|o| o.0);
+        owners.dedup_by_key(|o| o.0);
+        if owners != self.owners {
+            return Err(DiscardReason::Corrupt(
+                "the contacts do not match their customers".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn word(b: &[u8]) -> [u8; 4] {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(b);
+    w
+}
+
+fn dword(b: &[u8]) -> [u8; 8] {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(b);
+    w
+}
+
+/// Every contact's id with its customer's, sorted by contact id.
+type Owners = Vec<(Id, Id)>;
+
+/// The views section after a body: the contacts' owners and the caller's part. `None` when
+/// there is none, or it is truncated or damaged (then the records are decoded instead).
+fn views_section(trailing: &[u8]) -> Option<(Owners, &[u8])> {
+    if trailing.is_empty() {
+        return None;
+    }
+    let damaged = |why: &str| {
+        tracing::warn!("mirror: the views section is {why}; decoding every record");
+        None
+    };
+    if trailing.len() < VIEWS_HEADER_LEN || &trailing[..8] != VIEWS_MAGIC {
+        return damaged("truncated or not one");
+    }
+    let len = u64::from_le_bytes(dword(&trailing[8..16]));
+    let crc = u32::from_le_bytes(word(&trailing[16..20]));
+    let section = &trailing[VIEWS_HEADER_LEN..];
+    if section.len() as u64 != len {
+        return damaged("of the wrong length");
+    }
+    if crc32fast::hash(section) != crc {
+        return damaged("damaged");
+    }
+    let count = usize::try_from(u64::from_le_bytes(dword(section.get(..8)?))).ok()?;
+    let pairs_end = count.checked_mul(16)?.checked_add(8)?;
+    let Some(pairs) = section.get(8..pairs_end) else {
+        return damaged("short of its contacts");
+    };
+    let owners = pairs
+        .chunks_exact(16)
+        .map(|p| {
+            (
+                u64::from_le_bytes(dword(&p[..8])),
+                u64::from_le_bytes(dword(&p[8..])),
+            )
+        })
+        .collect();
+    Some((owners, &section[pairs_end..]))
+}
+
+/// What came with a loaded mirror besides its records (see [`Mirror::from_file_or_views`]).
+#[derive(Debug)]
+pub enum Made<T, V> {
+    /// Every record was decoded: what `each` made of each, in the mirror's order.
+    Decoded(Vec<T>),
+    /// The views section was used: no record was decoded yet ([`Mirror::check`]).
+    Stored(V),
+}
+
+impl<T, V> Made<T, V> {
+    /// What `each` made (empty when the views section was used).
+    pub fn decoded(self) -> Vec<T> {
+        match self {
+            Made::Decoded(v) => v,
+            Made::Stored(_) => Vec::new(),
+        }
+    }
+}
+
+impl<T, V> Default for Made<T, V> {
+    fn default() -> Self {
+        Made::Decoded(Vec::new())
     }
 }
 
@@ -580,31 +807,43 @@ pub fn load_with_base<T>(
     profile: &str,
     each: &mut impl FnMut(&Customer) -> T,
 ) -> (LoadOutcome, Vec<T>, SaveBase) {
+    let (outcome, made, base) = load_or_views(dir, profile, |_, _| None::<()>, each);
+    (outcome, made.decoded(), base)
+}
+
+/// [`load_with_base`], using the file's views section when `views` accepts it (see
+/// [`Mirror::from_file_or_views`]).
+pub fn load_or_views<T, V>(
+    dir: &Path,
+    profile: &str,
+    views: impl FnOnce(&[u8], &[Id]) -> Option<V>,
+    each: &mut impl FnMut(&Customer) -> T,
+) -> (LoadOutcome, Made<T, V>, SaveBase) {
     crate::files::remove_dead_temps(dir);
     let path = mirror_path(dir, profile);
     let bytes = match fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return (LoadOutcome::Missing, Vec::new(), SaveBase::unknown());
+            return (LoadOutcome::Missing, Made::default(), SaveBase::unknown());
         }
         Err(e) => {
             let reason = DiscardReason::Unreadable(e.to_string());
             return (
                 LoadOutcome::Discarded { path, reason },
-                Vec::new(),
+                Made::default(),
                 SaveBase::unknown(),
             );
         }
     };
     let stamp = stamp_of(&bytes);
-    match Mirror::from_file(bytes, each) {
+    match Mirror::from_file_or_views(bytes, views, each) {
         Ok((m, made)) => {
             let base = SaveBase::of(&m, stamp);
             (LoadOutcome::Loaded(m), made, base)
         }
         Err(reason) => (
             LoadOutcome::Discarded { path, reason },
-            Vec::new(),
+            Made::default(),
             SaveBase::unknown(),
         ),
     }
@@ -634,7 +873,21 @@ pub fn load_for_server_with_base<T>(
     base_url: &str,
     each: &mut impl FnMut(&Customer) -> T,
 ) -> (LoadOutcome, Vec<T>, SaveBase) {
-    match load_with_base(dir, profile, each) {
+    let (outcome, made, base) =
+        load_for_server_or_views(dir, profile, base_url, |_, _| None::<()>, each);
+    (outcome, made.decoded(), base)
+}
+
+/// [`load_for_server_with_base`], using the file's views section when `views` accepts it
+/// (see [`Mirror::from_file_or_views`]).
+pub fn load_for_server_or_views<T, V>(
+    dir: &Path,
+    profile: &str,
+    base_url: &str,
+    views: impl FnOnce(&[u8], &[Id]) -> Option<V>,
+    each: &mut impl FnMut(&Customer) -> T,
+) -> (LoadOutcome, Made<T, V>, SaveBase) {
+    match load_or_views(dir, profile, views, each) {
         (LoadOutcome::Loaded(m), _, _)
             if m.base_url.trim_end_matches('/') != base_url.trim_end_matches('/') =>
         {
@@ -642,7 +895,7 @@ pub fn load_for_server_with_base<T>(
             let reason = DiscardReason::OtherServer(m.base_url);
             (
                 LoadOutcome::Discarded { path, reason },
-                Vec::new(),
+                Made::default(),
                 SaveBase::unknown(),
             )
         }
@@ -655,10 +908,30 @@ pub fn load_for_server_with_base<T>(
 /// whatever the file held (a complete pass, `syncro-tui sync`); the app saves with
 /// [`save_merged`]. Returns the path written.
 pub fn save(dir: &Path, profile: &str, mirror: &Mirror) -> io::Result<PathBuf> {
+    save_with_views(dir, profile, mirror, None)
+}
+
+/// Writes the caller's part of a views section, built from the mirror about to be written,
+/// at the end of the file's bytes (see [`Mirror::to_bytes_with_views`]).
+pub type ViewsOf<'a> = Option<&'a dyn Fn(&Mirror, &mut Vec<u8>)>;
+
+/// Room for the views section of `m`: about what the list's rows of the demo data take.
+fn views_room(m: &Mirror, views: ViewsOf<'_>) -> usize {
+    views.map_or(0, |_| m.customer_count() * 520)
+}
+
+/// [`save`], with a views section made by `views`.
+pub fn save_with_views(
+    dir: &Path,
+    profile: &str,
+    mirror: &Mirror,
+    views: ViewsOf<'_>,
+) -> io::Result<PathBuf> {
     create_private_dir(dir)?;
     let _lock = crate::files::FileLock::acquire(&lock_path(dir, profile))?;
     let path = mirror_path(dir, profile);
-    crate::files::write_private(&path, &mirror.to_bytes())?;
+    let bytes = mirror.to_bytes_writing_views(views, views_room(mirror, views));
+    crate::files::write_private(&path, &bytes)?;
     remove_stale_temps(dir, profile);
     Ok(path)
 }
@@ -752,6 +1025,17 @@ pub fn save_merged(
     ours: &Mirror,
     base: &mut SaveBase,
 ) -> io::Result<(PathBuf, Vec<Taken>)> {
+    save_merged_with_views(dir, profile, ours, base, None)
+}
+
+/// [`save_merged`], with a views section made by `views` (of what is written).
+pub fn save_merged_with_views(
+    dir: &Path,
+    profile: &str,
+    ours: &Mirror,
+    base: &mut SaveBase,
+    views: ViewsOf<'_>,
+) -> io::Result<(PathBuf, Vec<Taken>)> {
     create_private_dir(dir)?;
     let _lock = crate::files::FileLock::acquire(&lock_path(dir, profile))?;
     let path = mirror_path(dir, profile);
@@ -775,7 +1059,7 @@ pub fn save_merged(
         }
     }
     let to_write = merged.as_ref().unwrap_or(ours);
-    let bytes = to_write.to_bytes();
+    let bytes = to_write.to_bytes_writing_views(views, views_room(to_write, views));
     crate::files::write_private(&path, &bytes)?;
     *base = SaveBase::of(to_write, stamp_of(&bytes));
     remove_stale_temps(dir, profile);
@@ -1081,12 +1365,150 @@ mod tests {
             discard_reason(dir.path(), b"{\"customers\": []} and more text"),
             DiscardReason::NotAMirror
         );
-        let mut long = good.clone();
+        // Extra bytes after the body of a file of the format before the views section.
+        let mut long = as_version(&good, OLD_FORMAT_VERSION);
         long.push(0);
         assert!(matches!(
             discard_reason(dir.path(), &long),
             DiscardReason::Corrupt(_)
         ));
+        // In this format they are a views section, here a damaged one: the records are used.
+        let mut long = good.clone();
+        long.push(0);
+        assert_eq!(Mirror::from_bytes(&long).unwrap(), sample());
+    }
+
+    /// `bytes` with another format version in the header.
+    fn as_version(bytes: &[u8], version: u32) -> Vec<u8> {
+        let mut b = bytes.to_vec();
+        b[8..12].copy_from_slice(&version.to_le_bytes());
+        b
+    }
+
+    /// What the views callback saw, and the mirror, of a file read with one.
+    /// The section and the ids the views callback was given.
+    type Seen = (Vec<u8>, Vec<Id>);
+
+    fn read_with_views(bytes: &[u8]) -> (Mirror, Made<u64, Seen>) {
+        Mirror::from_file_or_views(
+            bytes.to_vec(),
+            |section, ids| Some((section.to_vec(), ids.to_vec())),
+            &mut |c| c.id,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_views_section_is_handed_over_and_no_record_decoded() {
+        let m = sample();
+        let bytes = m.to_bytes_with_views(Some(b"the rows"));
+        let (loaded, made) = read_with_views(&bytes);
+        assert_eq!(loaded, m);
+        assert_eq!(loaded.contact_count(), 3);
+        assert_eq!(loaded.contact_owner(12), Some(1));
+        match made {
+            Made::Stored((section, ids)) => {
+                assert_eq!(section, b"the rows");
+                assert_eq!(ids, vec![1, 3]);
+            }
+            Made::Decoded(_) => panic!("the views section was not used"),
+        }
+        assert_eq!(loaded.check(), Ok(()));
+        // The section is not kept: the records' block ends with the body.
+        let body_end = bytes.len() - VIEWS_HEADER_LEN - (8 + 16 * 3 + 8);
+        assert_eq!(loaded.records()[0].block_len(), body_end);
+        // Refused by the caller: every record decoded, as without a section.
+        let (again, made) =
+            Mirror::from_file_or_views(bytes, |_, _| None::<()>, &mut |c| c.id).unwrap();
+        assert_eq!(again, m);
+        assert!(matches!(made, Made::Decoded(ids) if ids == vec![1, 3]));
+        // Saved and loaded through the store.
+        let dir = tempfile::tempdir().unwrap();
+        let views = |m: &Mirror, out: &mut Vec<u8>| {
+            out.extend_from_slice(format!("{} rows", m.customer_count()).as_bytes());
+        };
+        save_with_views(dir.path(), "p", &m, Some(&views)).unwrap();
+        let (outcome, made, _) = load_or_views(
+            dir.path(),
+            "p",
+            |section, _| Some(section.to_vec()),
+            &mut |_| (),
+        );
+        assert!(matches!(outcome, LoadOutcome::Loaded(ref l) if *l == m));
+        assert!(matches!(made, Made::Stored(s) if s == b"2 rows"));
+    }
+
+    /// A truncated or damaged views section never loses the records nor panics: they are
+    /// decoded as without one.
+    #[test]
+    fn a_damaged_views_section_falls_back_to_the_records() {
+        let m = sample();
+        let plain = m.to_bytes();
+        let bytes = m.to_bytes_with_views(Some(b"the rows of the list"));
+        for cut in plain.len() + 1..bytes.len() {
+            let (loaded, made) = read_with_views(&bytes[..cut]);
+            assert_eq!(loaded, m, "cut at {cut}");
+            assert!(
+                matches!(made, Made::Decoded(ref ids) if *ids == vec![1, 3]),
+                "cut at {cut}"
+            );
+        }
+        for i in plain.len()..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x10;
+            let (loaded, made) = read_with_views(&bad);
+            assert_eq!(loaded, m, "bit flipped at {i}");
+            assert!(matches!(made, Made::Decoded(_)), "bit flipped at {i}");
+        }
+        // Owners that are not sorted (a section written wrongly, its checksum right).
+        let mut shuffled = m.clone();
+        shuffled.owners.reverse();
+        let (loaded, made) = read_with_views(&shuffled.to_bytes_with_views(Some(b"x")));
+        assert_eq!(loaded, m);
+        assert!(matches!(made, Made::Decoded(_)));
+    }
+
+    /// A file of the format before the views section loads as before.
+    #[test]
+    fn files_of_the_previous_format_load_as_before() {
+        let m = sample();
+        let old = as_version(&m.to_bytes(), OLD_FORMAT_VERSION);
+        let (loaded, made) = read_with_views(&old);
+        assert_eq!(loaded, m);
+        assert!(matches!(made, Made::Decoded(ids) if ids == vec![1, 3]));
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(mirror_path(dir.path(), "p"), &old).unwrap();
+        assert!(matches!(load(dir.path(), "p"), LoadOutcome::Loaded(l) if l == m));
+    }
+
+    /// A record that does not decode, in a file with views: the start does not notice (no
+    /// record is decoded), the check after it does, as a load without views would have.
+    #[test]
+    fn the_check_after_the_start_finds_a_record_that_does_not_decode() {
+        let good = Packed::pack(&customer(1, "Acme", vec![contact(11, 1, "A")]));
+        let broken = Arc::new(vec![0x05u8, 0xff, 0xff]);
+        let mut m = Mirror::new("http://127.0.0.1:9/api/v1");
+        m.customers = vec![good, Packed::in_file_unchecked(&broken, 0, 3).unwrap()];
+        m.owners = vec![(11, 1)];
+        let bytes = m.to_bytes_with_views(Some(b"rows"));
+        let (loaded, made) = read_with_views(&bytes);
+        assert!(matches!(made, Made::Stored(_)));
+        match loaded.check() {
+            Err(DiscardReason::Corrupt(why)) => {
+                assert!(why.starts_with("a customer record"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Without views the same file is discarded at load, as before.
+        assert!(matches!(
+            Mirror::from_bytes(&m.to_bytes()),
+            Err(DiscardReason::Corrupt(_))
+        ));
+        // Owners that are not the records' contacts fail the check too.
+        let mut wrong = sample();
+        wrong.owners[0].1 = 3;
+        let (loaded, _) = read_with_views(&wrong.to_bytes_with_views(Some(b"x")));
+        assert!(matches!(loaded.check(), Err(DiscardReason::Corrupt(_))));
     }
 
     #[test]

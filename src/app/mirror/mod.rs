@@ -94,6 +94,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
         MirrorEvent::Loaded {
             customers,
             views,
+            order,
             age,
             synced_at,
             notice,
@@ -105,7 +106,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
                 Some(customers) => {
                     app.mirror.age = Some(age);
                     app.mirror.synced_at = synced_at;
-                    show_mirror(app, customers, views);
+                    show_mirror(app, customers, views, order);
                     start_sync(app, false, fx);
                     return true;
                 }
@@ -113,6 +114,20 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
                 None => panes::maybe_load_more(app, fx),
             }
             start_sync(app, false, fx);
+        }
+        MirrorEvent::Discarded(notice) => {
+            app.say(sanitize::line(&notice), true);
+            app.mirror.active = false;
+            app.mirror.age = None;
+            app.mirror.synced_at = None;
+            app.mirror.searcher = None;
+            app.mirror.find_searcher = None;
+            // The list pages from the server again, as at a start without a mirror, while the
+            // sync the load asked for builds a new one.
+            let generation = app.generation();
+            app.list.browse = Paging::fresh(generation);
+            panes::insert_rows(app, Vec::new(), true);
+            panes::maybe_load_more(app, fx);
         }
         MirrorEvent::Index(index) => {
             app.mirror.searcher = Some(SharedSearcher(Searcher::new(index.clone())));
@@ -133,7 +148,7 @@ pub fn event(app: &mut App, ev: MirrorEvent, fx: &mut Vec<Effect>) -> bool {
             app.mirror.age = Some("synced just now".into());
             app.mirror.synced_at = app.clock;
             let customers = with_own_writes(&app.mirror.written, customers);
-            show_mirror(app, customers, Vec::new());
+            show_mirror(app, customers, Vec::new(), None);
             if done {
                 app.mirror.written.clear();
                 app.mirror.syncing = None;
@@ -203,7 +218,12 @@ fn with_own_writes(written: &[Customer], mut customers: Vec<Packed>) -> Vec<Pack
 }
 
 /// Replaces the list with the mirror's customers, keeping the cursor on the same customer.
-fn show_mirror(app: &mut App, customers: Vec<Packed>, views: Vec<RowView>) {
+fn show_mirror(
+    app: &mut App,
+    customers: Vec<Packed>,
+    views: Vec<RowView>,
+    order: Option<Vec<usize>>,
+) {
     app.mirror.active = true;
     // No paging: every customer is here. Answers to earlier page requests are dropped.
     let generation = app.generation();
@@ -217,7 +237,10 @@ fn show_mirror(app: &mut App, customers: Vec<Packed>, views: Vec<RowView>) {
             .zip(views)
             .map(|(record, view)| Row { record, view })
             .collect();
-        panes::insert_rows(app, rows, true);
+        match order {
+            Some(order) => panes::replace_rows_sorted(app, rows, order),
+            None => panes::insert_rows(app, rows, true),
+        }
     } else {
         panes::insert_shared(app, customers, true);
     }
@@ -316,6 +339,7 @@ pub(crate) mod tests {
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(shared(customers.clone())),
                 views: Vec::new(),
+                order: None,
                 age: "synced 3 h ago".into(),
                 synced_at: None,
                 notice: None,
@@ -346,6 +370,7 @@ pub(crate) mod tests {
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(shared(fixtures::customers())),
                 views: Vec::new(),
+                order: None,
                 age: "synced 3 h ago".into(),
                 synced_at: None,
                 notice: None,
@@ -379,6 +404,7 @@ pub(crate) mod tests {
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(records.clone()),
                 views: Vec::new(),
+                order: None,
                 age: "synced 3 h ago".into(),
                 synced_at: None,
                 notice: None,
@@ -418,6 +444,7 @@ pub(crate) mod tests {
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(shared(fixtures::customers())),
                 views: Vec::new(),
+                order: None,
                 age: "synced 3 h ago".into(),
                 synced_at: None,
                 notice: None,
@@ -446,6 +473,7 @@ pub(crate) mod tests {
             Action::Mirror(MirrorEvent::Loaded {
                 customers: None,
                 views: Vec::new(),
+                order: None,
                 age: "never synced".into(),
                 synced_at: None,
                 notice: None,
@@ -477,6 +505,7 @@ pub(crate) mod tests {
             Action::Mirror(MirrorEvent::Loaded {
                 customers: None,
                 views: Vec::new(),
+                order: None,
                 age: "never synced".into(),
                 synced_at: None,
                 notice: None,
@@ -629,6 +658,7 @@ pub(crate) mod tests {
             Action::Mirror(MirrorEvent::Loaded {
                 customers: Some(shared(customers.clone())),
                 views: Vec::new(),
+                order: None,
                 age: "synced 3 h ago".into(),
                 synced_at: None,
                 notice: None,

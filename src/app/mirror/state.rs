@@ -45,6 +45,9 @@ pub enum MirrorEvent {
         /// The rows' views of `customers`, in the same order, when the loader built them as it
         /// decoded the file; empty when the list is to build them.
         views: Vec<RowView>,
+        /// The rows' order by name (the list's default sort), read with the views from the
+        /// file (checked there), so that the first frame does not wait for a sort.
+        order: Option<Vec<usize>>,
         /// `synced 3 h ago`
         age: String,
         /// When the mirror was last synced, if ever: the list title counts from it.
@@ -52,6 +55,10 @@ pub enum MirrorEvent {
         /// A discarded file, for the status line.
         notice: Option<String>,
     },
+    /// The mirror just loaded failed the check of its records made after the first frame: it
+    /// is discarded, as a damaged file is at load (the notice says so), and the next sync
+    /// rebuilds it.
+    Discarded(String),
     /// A new search index (after a load, a sync or a write).
     Index(Arc<SearchIndex>),
     /// A sync step, for the status line (`Syncing customers, page 12 of 50, about 40 s left`).
