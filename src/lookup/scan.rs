@@ -148,9 +148,26 @@ impl RawMirror {
         })
     }
 
-    /// Reads the file at `path`; `None` when it is missing or not readable this way.
+    /// Reads the file at `path`; `None` when it is missing or not readable this way. Only the
+    /// header and the body are read: the rows' views after it (a third of a version 4 file)
+    /// are not needed to find a caller.
     pub fn read(path: &Path) -> Option<RawMirror> {
-        RawMirror::parse(std::fs::read(path).ok()?)
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).ok()?;
+        let file_len = f.metadata().ok()?.len();
+        let mut head = [0u8; HEADER_LEN];
+        f.read_exact(&mut head).ok()?;
+        let version = u32::from_le_bytes(head[8..12].try_into().ok()?);
+        let len = u64::from_le_bytes(head[12..20].try_into().ok()?);
+        let body_end = (HEADER_LEN as u64).checked_add(len)?;
+        // A version 3 file ends with its body; anything else is left to the full load.
+        if body_end > file_len || (version == PLAIN_VERSION && body_end != file_len) {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(body_end).ok()?);
+        bytes.extend_from_slice(&head);
+        f.take(len).read_to_end(&mut bytes).ok()?;
+        RawMirror::parse(bytes)
     }
 
     /// Number of customers.
@@ -323,6 +340,30 @@ mod tests {
         assert!(!may_hold_number(b"0142", b"15035550142"));
         assert!(may_hold_domain(b"x JANE@Acme.Example y", b"acme.example"));
         assert!(!may_hold_domain(b"jane@acme.exampl", b"acme.example"));
+    }
+
+    #[test]
+    fn a_file_is_read_up_to_its_body_only() {
+        let m = sample();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.bin");
+        std::fs::write(&path, m.to_bytes_with_views(Some(b"rows"))).unwrap();
+        let from_file = RawMirror::read(&path).unwrap();
+        let whole = RawMirror::parse(m.to_bytes_with_views(Some(b"rows"))).unwrap();
+        assert_eq!(from_file.records, whole.records);
+        assert_eq!(
+            from_file.bytes.len(),
+            whole.records.last().unwrap().1.max(HEADER_LEN)
+        );
+        // A version 3 file with bytes after its body, or a file cut short, is not read here.
+        let mut plain = m.to_bytes();
+        plain[8..12].copy_from_slice(&PLAIN_VERSION.to_le_bytes());
+        let crc_ok = plain.clone();
+        plain.extend_from_slice(b"junk");
+        std::fs::write(&path, &plain).unwrap();
+        assert!(RawMirror::read(&path).is_none());
+        std::fs::write(&path, &crc_ok[..crc_ok.len() - 1]).unwrap();
+        assert!(RawMirror::read(&path).is_none());
     }
 
     #[test]
