@@ -834,37 +834,7 @@ pub(crate) mod tests {
 
     /// The demo server's account (seed 1), as the server returns it (by id).
     pub(crate) fn demo_customers(n: usize) -> Vec<Customer> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let cfg = crate::demo::DemoConfig {
-                customers: n,
-                rate_limit: None,
-                ..Default::default()
-            };
-            let server = crate::demo::DemoServer::start("127.0.0.1:0".parse().unwrap(), cfg)
-                .await
-                .unwrap();
-            let mut cc = crate::api::ClientConfig::new(
-                server.base_url(),
-                secrecy::SecretString::from("demo"),
-            );
-            cc.requests_per_minute = 0;
-            let client = crate::api::SyncroClient::new(cc).unwrap();
-            let (m, _) = crate::mirror::full_sync(
-                &client,
-                &crate::mirror::Mirror::new("test"),
-                &crate::mirror::SyncOptions::default(),
-                &mut |_| {},
-            )
-            .await
-            .unwrap();
-            server.shutdown().await;
-            m.customers()
-        })
+        crate::mirror::search::tests::demo_mirror(n).customers()
     }
 
     /// The order as the plain comparison gives it: every row against every other through

@@ -1184,7 +1184,7 @@ fn fuzzy_window(q: &[u8], field: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::model::Properties;
     use serde_json::json;
@@ -1469,8 +1469,8 @@ mod tests {
     }
 
     /// The demo generator's account of `n` customers (seed 1) as the app's full sync lists it
-    /// from a demo server on 127.0.0.1, indexed.
-    fn demo_index(n: usize) -> SearchIndex {
+    /// from a demo server on 127.0.0.1 (by id, as the server returns it).
+    pub(crate) fn demo_mirror(n: usize) -> Mirror {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -1500,8 +1500,13 @@ mod tests {
             .await
             .unwrap();
             server.shutdown().await;
-            SearchIndex::build(&m)
+            m
         })
+    }
+
+    /// The same account, indexed.
+    fn demo_index(n: usize) -> SearchIndex {
+        SearchIndex::build(&demo_mirror(n))
     }
 
     /// The search as documented, the plain way: every field of every record, a naive
