@@ -3,6 +3,7 @@
 
 use ratatui::layout::Rect;
 
+use super::action::Cmd;
 use super::view::FieldLine;
 use crate::text;
 
@@ -134,4 +135,19 @@ pub fn scroll_to(offset: usize, first: usize, last: usize, height: usize) -> usi
     } else {
         offset
     }
+}
+
+/// Where a list's movement key (`j` `k`, PgDn PgUp, `g` `G`) takes the cursor of a list of
+/// `len` rows whose viewport shows `vp`; `None` for any other key.
+pub fn list_target(cmd: Cmd, cur: usize, len: usize, vp: usize) -> Option<usize> {
+    let to = match cmd {
+        Cmd::Down => cur + 1,
+        Cmd::Up => cur.saturating_sub(1),
+        Cmd::PageDown => cur + vp,
+        Cmd::PageUp => cur.saturating_sub(vp),
+        Cmd::Top => 0,
+        Cmd::Bottom => len.saturating_sub(1),
+        _ => return None,
+    };
+    Some(to.min(len.saturating_sub(1)))
 }

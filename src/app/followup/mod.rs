@@ -131,24 +131,15 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         return;
     };
     let cur = v.cursor.min(n.saturating_sub(1));
-    let go = |v: &mut FollowupView, to: usize| {
-        v.cursor = to.min(n.saturating_sub(1));
-        if v.cursor < v.offset {
-            v.offset = v.cursor;
-        } else if v.cursor >= v.offset + vp {
-            v.offset = v.cursor + 1 - vp;
-        }
-    };
+    if let Some(to) = crate::app::layout::list_target(cmd, cur, n, vp) {
+        v.cursor = to;
+        v.offset = crate::app::layout::scroll_to(v.offset, to, to, vp);
+        return;
+    }
     let here = rows
         .get(cur)
         .map(|&(i, item)| (app.followups.lists[i].customer_id, item));
     match cmd {
-        Cmd::Down => go(v, cur + 1),
-        Cmd::Up => go(v, cur.saturating_sub(1)),
-        Cmd::PageDown => go(v, cur + vp),
-        Cmd::PageUp => go(v, cur.saturating_sub(vp)),
-        Cmd::Top => go(v, 0),
-        Cmd::Bottom => go(v, n.saturating_sub(1)),
         Cmd::Close | Cmd::Back => {
             app.stack.remove(is_list);
         }

@@ -143,21 +143,12 @@ pub fn command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
     };
     let n = v.len();
     let cur = v.cursor;
-    let go = |v: &mut ReportView, to: usize| {
-        v.cursor = to.min(n.saturating_sub(1));
-        if v.cursor < v.offset {
-            v.offset = v.cursor;
-        } else if v.cursor >= v.offset + vp {
-            v.offset = v.cursor + 1 - vp;
-        }
-    };
+    if let Some(to) = crate::app::layout::list_target(cmd, cur, n, vp) {
+        v.cursor = to;
+        v.offset = crate::app::layout::scroll_to(v.offset, to, to, vp);
+        return;
+    }
     match cmd {
-        Cmd::Down => go(v, cur + 1),
-        Cmd::Up => go(v, cur.saturating_sub(1)),
-        Cmd::PageDown => go(v, cur + vp),
-        Cmd::PageUp => go(v, cur.saturating_sub(vp)),
-        Cmd::Top => go(v, 0),
-        Cmd::Bottom => go(v, n.saturating_sub(1)),
         Cmd::Close | Cmd::Back => {
             app.stack.remove(is_report);
         }
