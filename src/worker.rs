@@ -235,6 +235,25 @@ impl Worker {
                     let _ = tx.send(Action::ContactChanged { change, result });
                 });
             }
+            Effect::SortOrders {
+                version,
+                views,
+                keys,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let orders = keys
+                        .into_iter()
+                        .map(|k| {
+                            (
+                                k,
+                                crate::app::panes::sort_order(views.len(), |i| &views[i], k),
+                            )
+                        })
+                        .collect();
+                    drop(views);
+                    let _ = tx.send(Action::ListOrders { version, orders });
+                });
+            }
             Effect::BuildContacts {
                 generation,
                 customers,

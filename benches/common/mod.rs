@@ -23,7 +23,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use secrecy::SecretString;
 use syncro_tui::api::{ClientConfig, SyncroClient};
 use syncro_tui::app::mirror::state::MirrorEvent;
-use syncro_tui::app::{Action, App, fixtures, keymap, update};
+use syncro_tui::app::{Action, App, Effect, fixtures, keymap, panes, update};
 use syncro_tui::demo::{DemoConfig, DemoServer};
 use syncro_tui::mirror::{self, Mirror, SearchIndex, SyncOptions};
 use syncro_tui::worker::{MirrorSetup, load_for_list};
@@ -150,10 +150,16 @@ pub fn new_app() -> App {
 /// What the worker reads at start (records and rows' views) and the app makes of it, without
 /// the search index.
 pub fn app_from_file(n: usize) -> (Mirror, App) {
+    let (m, app, _) = app_from_file_asking(n);
+    (m, app)
+}
+
+/// [`app_from_file`], with the effects the app asked for.
+fn app_from_file_asking(n: usize) -> (Mirror, App, Vec<Effect>) {
     let (outcome, rows) = load_for_list(&account(n).setup);
     let m = outcome.into_mirror_or_empty("bench");
     let mut app = new_app();
-    update(
+    let fx = update(
         &mut app,
         Action::Mirror(MirrorEvent::Loaded {
             customers: Some(m.records().to_vec()),
@@ -164,7 +170,26 @@ pub fn app_from_file(n: usize) -> (Mirror, App) {
             notice: None,
         }),
     );
-    (m, app)
+    (m, app, fx)
+}
+
+/// Answers the list's requests for its other sort orders as the worker does (inline), until
+/// the app asks for none.
+fn answer_sort_orders(app: &mut App, mut fx: Vec<Effect>) {
+    while let Some(Effect::SortOrders {
+        version,
+        views,
+        keys,
+    }) = fx
+        .into_iter()
+        .find(|e| matches!(e, Effect::SortOrders { .. }))
+    {
+        let orders = keys
+            .into_iter()
+            .map(|k| (k, panes::sort_order(views.len(), |i| &views[i], k)))
+            .collect();
+        fx = update(app, Action::ListOrders { version, orders });
+    }
 }
 
 /// The app of `n` customers as a technician has it a moment after start: painted from the
@@ -176,9 +201,11 @@ pub fn indexed_app(n: usize) -> &'static App {
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     all.entry(n).or_insert_with(|| {
-        let (m, mut app) = app_from_file(n);
+        let (m, mut app, mut fx) = app_from_file_asking(n);
         let index = Arc::new(SearchIndex::build(&m));
-        update(&mut app, Action::Mirror(MirrorEvent::Index(index)));
+        fx.extend(update(&mut app, Action::Mirror(MirrorEvent::Index(index))));
+        // The worker's sort orders arrive a moment after start, as in the app.
+        answer_sort_orders(&mut app, fx);
         Box::leak(Box::new(app))
     })
 }

@@ -177,6 +177,12 @@ pub enum Action {
         generation: u64,
         result: Result<Vec<Asset>, ApiError>,
     },
+    /// The customer list's orders by these sort keys, for the rows of `version` (a worker
+    /// sorted them; see `panes::settle_orders`).
+    ListOrders {
+        version: u64,
+        orders: Vec<(crate::app::kinds::SortKey, Vec<usize>)>,
+    },
     /// The contacts pane's rows and orders, built on a worker thread.
     ContactsBuilt {
         generation: u64,

@@ -24,6 +24,13 @@ pub enum Effect {
         generation: u64,
         customers: Vec<crate::mirror::Packed>,
     },
+    /// The list's order for each of `keys` over these rows' views (a copy sharing their text),
+    /// so that no `s` sorts a big list on the UI thread; answered by `Action::ListOrders`.
+    SortOrders {
+        version: u64,
+        views: Vec<crate::app::view::RowView>,
+        keys: Vec<crate::app::kinds::SortKey>,
+    },
     /// Every page of the customer's assets; answered by `Action::AssetsLoaded`.
     LoadAssets { customer_id: Id, generation: u64 },
     /// Walk every page of `/invoices`; answered page by page by `Action::InvoicesPage`.

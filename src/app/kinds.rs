@@ -109,6 +109,13 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    pub const ALL: [SortKey; 4] = [
+        SortKey::Name,
+        SortKey::City,
+        SortKey::Created,
+        SortKey::Updated,
+    ];
+
     pub fn next(self) -> SortKey {
         match self {
             SortKey::Name => SortKey::City,

@@ -92,6 +92,10 @@ pub struct CustomerList {
     /// descending direction), not a sort; any change of the rows bumps `version` and so
     /// leaves these unused (see `panes::resort`).
     pub(crate) sorted: Vec<(u64, usize, SortKey, Vec<usize>)>,
+    /// The `version` whose other orders were last asked of the worker, and whether that
+    /// answer is still to come (see `panes::settle_orders`).
+    pub(crate) orders_asked: Option<u64>,
+    pub(crate) orders_in_flight: bool,
     /// A customer just edited stays listed while the search text is the same, even when its
     /// new values no longer match it (it does not vanish from under the cursor); the next
     /// change of the search lets it go.

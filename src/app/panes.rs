@@ -579,26 +579,24 @@ fn compare(a: &RowView, b: &RowView, key: SortKey) -> Ordering {
     }
 }
 
-/// Sorts every row by the current sort, then filters.
-pub fn resort(app: &mut App) {
-    let l = &mut app.list;
-    let rows = &l.rows;
-    let sort = app.sort;
+/// Every row's position in ascending `key` order (ties by id): what `resort` shows, and what
+/// the worker computes ahead for the keys not yet asked for ([`settle_orders`]).
+pub fn sort_order<'a>(n: usize, view: impl Fn(usize) -> &'a RowView, key: SortKey) -> Vec<usize> {
     // Each row's key read once, as a prefix that orders as `compare` does; rows compared in
     // full only where two prefixes are equal (see `crate::filter::sorted_rows`).
     let prefix = |i: usize| {
-        let v = &rows[i].view;
-        let name = crate::filter::text_prefix(v.name_key());
+        let v = view(i);
         let id = u128::from(v.id);
-        match sort.key {
+        match key {
             // A name longer than the prefix leaves its ties to `compare`.
-            SortKey::Name => (name, 0),
+            SortKey::Name => (crate::filter::text_prefix(v.name_key()), 0),
             // Empty cities last, then by city, then by name; the name counts only when the
             // prefix holds the whole city (a longer one sorts after a shorter one it starts).
             SortKey::City => {
                 let city = v.city_key();
                 let first =
                     (u128::from(city.is_empty()) << 120) | (crate::filter::text_prefix(city) >> 8);
+                let name = crate::filter::text_prefix(v.name_key());
                 (first, if city.len() <= 15 { name } else { u128::MAX })
             }
             SortKey::Created => (crate::filter::number_prefix(v.created), id),
@@ -606,9 +604,68 @@ pub fn resort(app: &mut App) {
         }
     };
     let cmp = |a: usize, b: usize| {
-        compare(&rows[a].view, &rows[b].view, sort.key)
-            .then_with(|| rows[a].view.id.cmp(&rows[b].view.id))
+        let (va, vb) = (view(a), view(b));
+        compare(va, vb, key).then_with(|| va.id.cmp(&vb.id))
     };
+    crate::filter::sorted_rows(n, prefix, cmp, false)
+}
+
+/// Rows at or above this many get their other sort keys' orders computed on the worker after
+/// each change, so that no `s` sorts them on the UI thread (100,000 rows by city: 25 ms).
+pub const ORDERS_ON_WORKER_MIN: usize = 5_000;
+
+/// After every action: when the rows have changed and the list is big, ask the worker for the
+/// orders of the sort keys not computed yet (one request in flight; an answer for rows that
+/// have changed since is dropped and asked for again).
+pub fn settle_orders(app: &mut App, fx: &mut Vec<Effect>) {
+    let l = &mut app.list;
+    let (version, n) = (l.version, l.rows.len());
+    if n < ORDERS_ON_WORKER_MIN || l.orders_in_flight || l.orders_asked == Some(version) {
+        return;
+    }
+    l.orders_asked = Some(version);
+    let known = |key: SortKey| {
+        l.sorted
+            .iter()
+            .any(|(v, len, k, _)| *v == version && *len == n && *k == key)
+    };
+    let keys: Vec<SortKey> = SortKey::ALL.into_iter().filter(|&k| !known(k)).collect();
+    if keys.is_empty() {
+        return;
+    }
+    l.orders_in_flight = true;
+    fx.push(Effect::SortOrders {
+        version,
+        views: l.rows.iter().map(|r| r.view.clone()).collect(),
+        keys,
+    });
+}
+
+/// The worker's orders for the rows of `version`: kept when the rows are still those (if they
+/// have changed, the next [`settle_orders`] asks again for the rows as they are now).
+pub fn orders_built(app: &mut App, version: u64, orders: Vec<(SortKey, Vec<usize>)>) {
+    let l = &mut app.list;
+    l.orders_in_flight = false;
+    let n = l.rows.len();
+    if l.version != version {
+        return;
+    }
+    for (key, order) in orders {
+        let known = l
+            .sorted
+            .iter()
+            .any(|(v, len, k, _)| *v == version && *len == n && *k == key);
+        if order.len() == n && !known {
+            l.sorted.push((version, n, key, order));
+        }
+    }
+}
+
+/// Sorts every row by the current sort, then filters.
+pub fn resort(app: &mut App) {
+    let l = &mut app.list;
+    let rows = &l.rows;
+    let sort = app.sort;
     // Orders of rows that have since changed are dropped; the current rows' order for this
     // key is computed once (ascending; descending is its reversal, ties included).
     let (version, n) = (l.version, rows.len());
@@ -617,7 +674,7 @@ pub fn resort(app: &mut App) {
     let mut order = match cached {
         Some((_, _, _, order)) => order.clone(),
         None => {
-            let order = crate::filter::sorted_rows(n, prefix, cmp, false);
+            let order = sort_order(n, |i| &rows[i].view, sort.key);
             l.sorted.push((version, n, sort.key, order.clone()));
             order
         }
@@ -901,5 +958,96 @@ pub(crate) mod tests {
         app.sort.key = SortKey::Name;
         resort(&mut app);
         assert_eq!(app.list.order, reference(&app), "name after an edit");
+    }
+
+    /// What the worker answers to `Effect::SortOrders`.
+    fn worker_orders(views: &[RowView], keys: &[SortKey]) -> Vec<(SortKey, Vec<usize>)> {
+        keys.iter()
+            .map(|&k| (k, sort_order(views.len(), |i| &views[i], k)))
+            .collect()
+    }
+
+    #[test]
+    fn a_big_lists_other_orders_come_from_the_worker_and_a_stale_answer_is_asked_again() {
+        let customers = demo_customers(ORDERS_ON_WORKER_MIN + 50);
+        let mut app = fixtures::app_with((200, 50), Vec::new(), 1, 0);
+        insert_customers(&mut app, customers, true);
+        let mut fx = Vec::new();
+        settle_orders(&mut app, &mut fx);
+        let [
+            Effect::SortOrders {
+                version,
+                views,
+                keys,
+            },
+        ] = fx.as_slice()
+        else {
+            panic!("one request for the other orders: {fx:?}");
+        };
+        // The key in force is sorted already; the worker is asked for the three others.
+        assert_eq!(keys, &[SortKey::City, SortKey::Created, SortKey::Updated]);
+        assert_eq!(views.len(), app.list.rows.len());
+        let mut again = Vec::new();
+        settle_orders(&mut app, &mut again);
+        assert!(again.is_empty(), "one request at a time: {again:?}");
+
+        // The rows change before the answer comes: it is not used, and the orders are asked
+        // for again, for the rows as they are now.
+        let gone = app.list.rows[app.list.order[0]].id();
+        remove_row(&mut app, gone);
+        orders_built(&mut app, *version, worker_orders(views, keys));
+        let current = app.list.version;
+        assert!(
+            !app.list
+                .sorted
+                .iter()
+                .any(|(v, _, k, _)| *v == current && *k != app.sort.key),
+            "no order of the old rows kept as the new ones'"
+        );
+        let mut fx = Vec::new();
+        settle_orders(&mut app, &mut fx);
+        let [
+            Effect::SortOrders {
+                version,
+                views,
+                keys,
+            },
+        ] = fx.as_slice()
+        else {
+            panic!("asked again after the rows changed: {fx:?}");
+        };
+        assert_eq!(*version, current);
+        assert_eq!(views.len(), app.list.rows.len());
+        orders_built(&mut app, *version, worker_orders(views, keys));
+        assert_eq!(app.list.sorted.len(), 4, "every key's order is known");
+
+        // Every key, both ways, is now a look-up, and gives the reference order.
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                app.sort.key = key;
+                app.sort.descending = descending;
+                resort(&mut app);
+                assert_eq!(app.list.sorted.len(), 4, "{key:?}: nothing sorted again");
+                assert_eq!(
+                    app.list.order,
+                    reference(&app),
+                    "{key:?} descending={descending}"
+                );
+            }
+        }
+        // Nothing more to ask while the rows stay the same.
+        let mut none = Vec::new();
+        settle_orders(&mut app, &mut none);
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn a_small_list_sorts_on_the_ui_thread_and_asks_the_worker_nothing() {
+        let customers = demo_customers(1_000);
+        let n = customers.len() as u64;
+        let mut app = fixtures::app_with((200, 50), customers, 1, n);
+        let mut fx = Vec::new();
+        settle_orders(&mut app, &mut fx);
+        assert!(fx.is_empty(), "{fx:?}");
     }
 }

@@ -88,6 +88,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             generation,
             result,
         } => browse::assets_loaded(app, customer_id, generation, result),
+        Action::ListOrders { version, orders } => panes::orders_built(app, version, orders),
         Action::ContactsBuilt { generation, built } => contacts::built(app, generation, built),
         Action::ContactsLoaded {
             customer_id,
@@ -129,6 +130,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
     offer_waiting(app);
     contacts::settle(app, &mut fx);
+    panes::settle_orders(app, &mut fx);
     app.settle_message();
     fx
 }

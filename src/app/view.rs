@@ -12,10 +12,12 @@ use crate::sanitize;
 /// 100,000 rows are kept, so the text is packed: every string of the row lives end to end in one
 /// allocation, read through the accessors (`name()`, `email()`, ...). The sort keys are the
 /// lowercase name and city at the start of the search text, not copies of them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowView {
     /// Name, person, e-mail, phone and city as shown, then the search text, then the digits.
-    text: Box<str>,
+    /// Shared, so a copy of every row's view (the sort orders built on a worker) costs a count
+    /// each, not a copy of the text.
+    text: std::sync::Arc<str>,
     /// Where each part of `text` ends (see the `END_*` indexes); `text.len()` ends the digits.
     ends: [u32; PARTS],
     pub created: i64,
@@ -27,6 +29,38 @@ pub struct RowView {
     /// The customer's type (see [`crate::domain::customer_type`]) as an index into
     /// [`crate::domain::CUSTOMER_TYPES`]: the Type column and the `t` filter read it.
     kind: u8,
+    /// Which bytes the search text holds ([`text_mask`]): a filter keystroke skips every row
+    /// lacking one of the needle's bytes without reading its text, and one letter or digit is
+    /// answered by the mask alone (each has a bit of its own).
+    mask: u64,
+}
+
+/// Bit (0..64) of a byte in a row's [`RowView::mask`]: one for each lowercase letter, each
+/// digit and each of `@ . - & '` (what e-mails and company names hold), the other bytes
+/// hashed into the rest.
+fn mask_bit(b: u8) -> u64 {
+    let bit = match b {
+        b'a'..=b'z' => u32::from(b - b'a'),
+        b'0'..=b'9' => 26 + u32::from(b - b'0'),
+        b'@' => 36,
+        b'.' => 37,
+        b'-' => 38,
+        b'&' => 39,
+        b'\'' => 40,
+        _ => 41 + u32::from(b).wrapping_mul(0x9E37_79B1) % 23,
+    };
+    1 << bit
+}
+
+/// Whether a byte has a bit of its own in [`mask_bit`] (so the mask alone says whether a text
+/// holds it).
+fn own_bit(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b"@.-&'".contains(&b)
+}
+
+/// The bytes a text holds, as a 64-bit filter (see [`mask_bit`]).
+pub fn text_mask(text: &str) -> u64 {
+    text.bytes().fold(0, |m, b| m | mask_bit(b))
 }
 
 const SEP: char = '\u{1}';
@@ -97,6 +131,7 @@ impl RowView {
             }
         }
         mark(&text, END_HAYSTACK);
+        let mask = text_mask(&text[ends[END_CITY] as usize..]);
         // Phone digits of the customer and its contacts, for searches like `555 123`.
         let phones = [c.phone.as_deref(), c.mobile.as_deref()].into_iter();
         let contact_phones = c
@@ -108,14 +143,15 @@ impl RowView {
             text.push(SEP);
         }
         RowView {
-            // Built by appending: trimmed (`into_boxed_str`), as 100,000 rows keep it.
-            text: text.into_boxed_str(),
+            // Built by appending: copied once at its length, as 100,000 rows keep it.
+            text: text.as_str().into(),
             ends,
             created: c.created_at.map_or(0, |t| t.timestamp_millis()),
             updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
             id: c.id,
             disabled: c.disabled,
             kind: kind_index(crate::domain::customer_type(c, type_property)),
+            mask,
         }
     }
 
@@ -196,11 +232,11 @@ impl RowView {
 /// Version of what [`views_section`] writes. Bump it whenever [`RowView::build`] (or what it
 /// calls: sanitising, the phone display, the customer type) changes what it makes: a file
 /// written by another version is read the old way, every record decoded.
-pub const VIEWS_VERSION: u32 = 1;
+pub const VIEWS_VERSION: u32 = 2;
 
-/// Bytes of a row's fixed part in the section: id, created, updated, the ends, the text's
-/// length, disabled and kind.
-const FIXED: usize = 8 + 8 + 8 + 4 * PARTS + 4 + 1 + 1;
+/// Bytes of a row's fixed part in the section: id, created, updated, the search text's mask,
+/// the ends, the text's length, disabled and kind.
+const FIXED: usize = 8 + 8 + 8 + 8 + 4 * PARTS + 4 + 1 + 1;
 
 /// The list's rows of every record, for the mirror file's views section: each record decoded
 /// once and its view built, then the views and the rows' order by name (the list's default
@@ -263,6 +299,7 @@ pub fn encode_views_into(views: &[RowView], type_property: &str, out: &mut Vec<u
         out.extend_from_slice(&v.id.to_le_bytes());
         out.extend_from_slice(&v.created.to_le_bytes());
         out.extend_from_slice(&v.updated.to_le_bytes());
+        out.extend_from_slice(&v.mask.to_le_bytes());
         for e in v.ends {
             out.extend_from_slice(&e.to_le_bytes());
         }
@@ -307,6 +344,7 @@ pub fn read_views_section(
             id: f.u64()?,
             created: f.u64()? as i64,
             updated: f.u64()? as i64,
+            mask: f.u64()?,
             ..RowView::default()
         };
         if v.id != id {
@@ -373,6 +411,10 @@ pub struct Needle {
     pub text: String,
     /// The digits, when the needle looks like a phone number (digits, spaces, `+()-.`).
     pub digits: Option<String>,
+    /// The bytes of `text` ([`text_mask`]), and whether the mask alone answers (one letter,
+    /// digit or `@`: a row's mask has its bit exactly when its search text holds it).
+    mask: u64,
+    by_mask: bool,
 }
 
 impl Needle {
@@ -383,7 +425,14 @@ impl Needle {
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +()-.".contains(c));
         let digits = phone_like.then(|| text.chars().filter(char::is_ascii_digit).collect());
-        Needle { text, digits }
+        let mask = text_mask(&text);
+        let by_mask = text.len() == 1 && own_bit(text.as_bytes()[0]);
+        Needle {
+            text,
+            digits,
+            mask,
+            by_mask,
+        }
     }
 
     /// Whether every row this needle matches was also matched by the needle `previous`, so
@@ -407,7 +456,8 @@ impl Needle {
     /// Case-insensitive substring over the row's fields and its contacts; phone digits too.
     pub fn matches(&self, v: &RowView) -> bool {
         self.text.is_empty()
-            || v.haystack().contains(&self.text)
+            || (v.mask & self.mask == self.mask
+                && (self.by_mask || v.haystack().contains(&self.text)))
             || self
                 .digits
                 .as_deref()
@@ -901,6 +951,78 @@ mod tests {
         assert_eq!(phone_display("493012345678"), "493012345678");
         assert_eq!(phone_display("657.325.3258 x330"), "657.325.3258 x330");
         assert_eq!(phone_display(""), "");
+    }
+
+    /// The needle's byte filter changes no answer: over the demo account, every needle (each
+    /// letter and digit, which the filter answers alone, and longer or non-Latin ones) matches
+    /// exactly the rows a plain substring search over the row's texts matches.
+    #[test]
+    fn the_byte_filter_matches_exactly_what_a_plain_substring_search_does() {
+        let customers = crate::app::panes::tests::demo_customers(1_000);
+        let views: Vec<RowView> = customers
+            .iter()
+            .map(|c| RowView::build(c, "Customer Type"))
+            .collect();
+        let mut needles: Vec<String> = ('a'..='z').chain('0'..='9').map(String::from).collect();
+        needles.extend(
+            [
+                "S",
+                "@",
+                ".",
+                "-",
+                "&",
+                "'",
+                "+",
+                "_",
+                "ν",
+                "Ν",
+                "ö",
+                "é",
+                "東",
+                "smith",
+                "@outlook",
+                "jonsn",
+                "813 555",
+                "(813) 555",
+                "8135559",
+                "νίκος",
+                "o'",
+                "xq",
+                "zz",
+            ]
+            .map(String::from),
+        );
+        // Words and phone digits from the data itself.
+        for v in views.iter().step_by(97) {
+            needles.extend(v.name_key().split(' ').next().map(String::from));
+            needles.extend(v.digits().get(3..9).map(String::from));
+        }
+        let plain = |n: &Needle, v: &RowView| {
+            n.text.is_empty()
+                || v.haystack().contains(&n.text)
+                || n.digits
+                    .as_deref()
+                    .is_some_and(|d| d.len() >= 3 && v.digits().contains(d))
+        };
+        let mut matched = 0;
+        for raw in &needles {
+            let n = Needle::new(raw);
+            for v in &views {
+                let expected = plain(&n, v);
+                assert_eq!(n.matches(v), expected, "{raw:?} on {:?}", v.name());
+                matched += usize::from(expected);
+            }
+        }
+        assert!(matched > 10_000, "the needles match rows: {matched}");
+        // The masks are kept in the mirror file's views section and read back as they were.
+        let ids: Vec<Id> = views.iter().map(|v| v.id).collect();
+        let section = encode_views(&views, "Customer Type");
+        let (back, _) = read_views_section(&section, &ids, "Customer Type").unwrap();
+        assert!(
+            back.iter()
+                .zip(&views)
+                .all(|(a, b)| a.mask == b.mask && a == b)
+        );
     }
 
     #[test]
