@@ -41,6 +41,7 @@ use super::text::{fold_into, phone_digits_into};
 use crate::api::model::Customer;
 
 const MAGIC: &[u8; 8] = b"SYNCLIDX";
+const MIRROR_MAGIC: &[u8; 8] = b"SYNCMIRR";
 /// Version of the index file; another is not read (the lookup scans instead).
 const INDEX_VERSION: u32 = 1;
 /// The mirror file's header: magic, version, body length, body checksum.
@@ -347,8 +348,12 @@ impl LookupIndex {
         let index_len = index.metadata().ok()?.len();
         let mut h = [0u8; FIXED_LEN];
         read_at(&index, &mut h, 0)?;
+        // The records are decoded here as this version encodes them: a mirror of another
+        // format (which the full load would refuse or convert) is not read through the index.
         if &h[..8] != MAGIC
             || u32_at(&h, 8) != INDEX_VERSION
+            || &mhead[..8] != MIRROR_MAGIC
+            || u32_at(&mhead, 8) != super::FORMAT_VERSION
             || h[12..12 + MIRROR_HEADER_LEN] != mhead
             || u64_at(&h, 36) != mirror_len
         {
@@ -615,6 +620,12 @@ mod tests {
         assert!(LookupIndex::open(&path).is_none());
         // The same body with other views after it: another file length.
         std::fs::write(&path, m.to_bytes_with_views(Some(b"other views"))).unwrap();
+        assert!(LookupIndex::open(&path).is_none());
+        // A mirror of another format, even with an index built of it.
+        let mut v3 = m.to_bytes();
+        v3[8..12].copy_from_slice(&3u32.to_le_bytes());
+        std::fs::write(&path, &v3).unwrap();
+        std::fs::write(index_path(&path), build(&v3).unwrap()).unwrap();
         assert!(LookupIndex::open(&path).is_none());
         // A damaged header, a missing index.
         let (_dir, path) = saved(&m);
