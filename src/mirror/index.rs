@@ -100,13 +100,9 @@ pub fn domain_key(domain: &str) -> u64 {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-/// What one record puts in the index.
-fn keys_of(
-    c: &Customer,
-    phones: &mut Vec<[u8; 8]>,
-    emails: &mut Vec<u64>,
-    words: &mut Vec<String>,
-) {
+/// What one record puts in the index: its numbers' keys, its e-mail keys, and its names
+/// folded (each followed by a space).
+fn keys_of(c: &Customer, phones: &mut Vec<[u8; 8]>, emails: &mut Vec<u64>, names: &mut String) {
     let mut digits = String::new();
     let mut phone = |v: &Option<String>| {
         digits.clear();
@@ -137,16 +133,9 @@ fn keys_of(
     for k in &c.contacts {
         email(&k.email);
     }
-    let mut folded = String::new();
     let mut name = |n: &str| {
-        folded.clear();
-        fold_into(n, &mut folded);
-        words.extend(
-            folded
-                .split(' ')
-                .filter(|w| !w.is_empty())
-                .map(str::to_string),
-        );
+        fold_into(n, names);
+        names.push(' ');
     };
     name(&c.display_name());
     name(&c.person_name());
@@ -176,7 +165,7 @@ pub fn build(file: &[u8]) -> Option<Vec<u8>> {
     let mut emails: Vec<(u64, u32)> = Vec::new();
     let mut words: std::collections::HashMap<String, Vec<u32>> = Default::default();
     let mut records: Vec<u8> = Vec::with_capacity(spans.len() * RECORD_ENTRY as usize);
-    let (mut p, mut e, mut w) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut p, mut e, mut w) = (Vec::new(), Vec::new(), String::new());
     for (ordinal, &(start, end)) in (0u32..).zip(&spans) {
         let bytes = &body[start..end];
         let c = format::decode_customer(bytes).ok()?;
@@ -188,12 +177,18 @@ pub fn build(file: &[u8]) -> Option<Vec<u8>> {
         p.dedup();
         e.sort_unstable();
         e.dedup();
-        w.sort_unstable();
-        w.dedup();
         phones.extend(p.iter().map(|&k| (k, ordinal)));
         emails.extend(e.iter().map(|&k| (k, ordinal)));
-        for word in w.drain(..) {
-            words.entry(word).or_default().push(ordinal);
+        let mut ws: Vec<&str> = w.split(' ').filter(|w| !w.is_empty()).collect();
+        ws.sort_unstable();
+        ws.dedup();
+        for word in ws {
+            match words.get_mut(word) {
+                Some(p) => p.push(ordinal),
+                None => {
+                    words.insert(word.to_string(), vec![ordinal]);
+                }
+            }
         }
         put_u64(&mut records, (MIRROR_HEADER_LEN + start) as u64);
         put_u32(&mut records, u32::try_from(end - start).ok()?);
