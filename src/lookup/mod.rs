@@ -18,6 +18,11 @@
 //! older record (lower id). The answer names the customer and the contact that matched (for a
 //! match on the customer's own number, the contact with the same number if there is one).
 //!
+//! # Where the answers come from
+//! `lookup` asks the mirror's lookup index first ([`indexed`]: only the records it names are
+//! read), then scans the records' bytes ([`scan`]: numbers and addresses), then decodes the
+//! whole mirror; each path ranks with the same [`Best`], so the answer does not depend on it.
+//!
 //! # Output
 //! Everything printed passes [`crate::sanitize`] (records are untrusted): one-line and
 //! tab-separated text through [`sanitize::line`] (so no tab or line break is left inside a

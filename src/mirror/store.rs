@@ -21,6 +21,11 @@
 //! decode check then runs on the worker after the first frame ([`Mirror::check`]); a record
 //! that fails it discards the mirror, as a damaged file is discarded at load.
 //!
+//! # The lookup index
+//! Every save then writes `mirror-<profile>.bin.idx` beside the file ([`super::index`]),
+//! which `syncro-tui lookup` reads instead of the body. Nothing here reads it: the load reads
+//! the mirror file alone, as before.
+//!
 //! # Crash safety
 //! A save writes a temporary file in the same directory (mode 0600 on unix), flushes it to disk,
 //! then renames it over the mirror. A kill at any point leaves either the previous mirror or the
