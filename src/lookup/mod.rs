@@ -18,6 +18,11 @@
 //! older record (lower id). The answer names the customer and the contact that matched (for a
 //! match on the customer's own number, the contact with the same number if there is one).
 //!
+//! # Where the answers come from
+//! `lookup` asks the mirror's lookup index first ([`indexed`]: only the records it names are
+//! read), then scans the records' bytes ([`scan`]: numbers and addresses), then decodes the
+//! whole mirror; each path ranks with the same [`Best`], so the answer does not depend on it.
+//!
 //! # Output
 //! Everything printed passes [`crate::sanitize`] (records are untrusted): one-line and
 //! tab-separated text through [`sanitize::line`] (so no tab or line break is left inside a
@@ -39,11 +44,13 @@ use crate::cli::{ContactsArgs, CustomersArgs, LookupArgs, OpenArgs, RunArgs};
 use crate::config::{self, Settings, Target};
 use crate::demo::{DemoConfig, DemoServer};
 use crate::export::{self, ExportOptions};
+use crate::mirror::index;
 use crate::mirror::store::{self, LoadOutcome};
 use crate::mirror::text::{fold, phone_digits_into, phone_query};
 use crate::mirror::{DEMO_PROFILE, Mirror};
 use crate::sanitize;
 
+pub mod indexed;
 pub mod scan;
 
 /// Fewest digits that make a query a phone number.
@@ -413,12 +420,22 @@ impl Best {
     /// Considers one customer.
     pub fn offer(&mut self, q: &Query, c: &Customer) {
         if let Some(a) = best_match(q, c) {
-            self.answers.push(a);
-            if self.answers.len() >= self.limit * 4 {
-                self.answers.sort_by_key(Answer::key);
-                self.answers.truncate(self.limit);
-            }
+            self.push(a);
         }
+    }
+
+    /// Considers one customer's best match ([`best_match`]).
+    pub fn push(&mut self, a: Answer) {
+        self.answers.push(a);
+        if self.answers.len() >= self.limit * 4 {
+            self.answers.sort_by_key(Answer::key);
+            self.answers.truncate(self.limit);
+        }
+    }
+
+    /// How many answers [`Best::finish`] returns at most.
+    pub fn limit(&self) -> usize {
+        self.limit
     }
 
     /// The answers, best first.
@@ -1170,11 +1187,18 @@ pub fn run_lookup_cli(a: &LookupArgs, args: &RunArgs) -> anyhow::Result<bool> {
     };
     let t = mirror_target(args)?;
     let limit = if a.json || a.all { a.limit } else { 1 };
-    // A number or an address: only the records that may hold it are decoded.
+    // The index beside the mirror names the records that can match: only those are read.
+    // Without it (or when it cannot tell), a number or an address is looked for in the
+    // records' bytes and only the records that may hold it are decoded.
     let path = store::mirror_path(&config::data_dir(), &t.profile);
-    let scanned = scan::RawMirror::read(&path)
-        .filter(|raw| same_server(&raw.base_url, &t.server_id))
-        .and_then(|raw| Some((raw.lookup(&q, limit)?, raw.base_url)));
+    let scanned = index::LookupIndex::open(&path)
+        .filter(|ix| same_server(&ix.base_url, &t.server_id))
+        .and_then(|ix| Some((indexed::lookup(&ix, &q, limit)?, ix.base_url)))
+        .or_else(|| {
+            scan::RawMirror::read(&path)
+                .filter(|raw| same_server(&raw.base_url, &t.server_id))
+                .and_then(|raw| Some((raw.lookup(&q, limit)?, raw.base_url)))
+        });
     let mut best = Best::new(limit);
     let loaded = match scanned {
         Some(_) => None,

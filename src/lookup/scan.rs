@@ -25,7 +25,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{Answer, Best, MIN_STORED_SUFFIX, Query};
-use crate::mirror::{FORMAT_VERSION, Packed};
+use crate::mirror::{FORMAT_VERSION, Packed, body_layout};
 
 /// The body layout this reader knows (version 3 changed only the records, which are decoded
 /// by the store's own code; version 4 only added the views section after the body). When the
@@ -43,65 +43,6 @@ pub struct RawMirror {
     pub base_url: String,
     /// Each record's bytes: `bytes[start..end]`.
     records: Vec<(usize, usize)>,
-}
-
-struct Cursor<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn byte(&mut self) -> Option<u8> {
-        let v = *self.b.get(self.i)?;
-        self.i += 1;
-        Some(v)
-    }
-
-    /// A LEB128 varint (postcard's integers and lengths).
-    fn varint(&mut self) -> Option<u64> {
-        let mut v: u64 = 0;
-        for k in 0..10 {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << (7 * k);
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
-    }
-
-    fn take(&mut self, n: u64) -> Option<(usize, usize)> {
-        let n = usize::try_from(n).ok()?;
-        let start = self.i;
-        let end = start.checked_add(n)?;
-        if end > self.b.len() {
-            return None;
-        }
-        self.i = end;
-        Some((start, end))
-    }
-
-    /// `Option<(i64, u32)>`.
-    fn opt_instant(&mut self) -> Option<()> {
-        match self.byte()? {
-            0 => Some(()),
-            1 => {
-                self.varint()?;
-                self.varint()?;
-                Some(())
-            }
-            _ => None,
-        }
-    }
-
-    /// `Option<bool>`.
-    fn opt_bool(&mut self) -> Option<()> {
-        match self.byte()? {
-            0 => Some(()),
-            1 => (self.byte()? <= 1).then_some(()),
-            _ => None,
-        }
-    }
 }
 
 impl RawMirror {
@@ -124,23 +65,11 @@ impl RawMirror {
         if (version == PLAIN_VERSION && trailing != 0) || crc32fast::hash(body) != word(20..24)? {
             return None;
         }
-        let mut c = Cursor { b: body, i: 0 };
-        let n = c.varint()?;
-        let (s, e) = c.take(n)?;
-        let base_url = std::str::from_utf8(&body[s..e]).ok()?.to_string();
-        c.opt_instant()?;
-        c.opt_instant()?;
-        c.opt_bool()?;
-        let count = usize::try_from(c.varint()?).ok()?;
-        let mut records = Vec::with_capacity(count.min(body.len()));
-        for _ in 0..count {
-            let n = c.varint()?;
-            let (s, e) = c.take(n)?;
-            records.push((HEADER_LEN + s, HEADER_LEN + e));
-        }
-        if c.i != body.len() {
-            return None;
-        }
+        let (base_url, spans) = body_layout(body)?;
+        let records = spans
+            .into_iter()
+            .map(|(s, e)| (HEADER_LEN + s, HEADER_LEN + e))
+            .collect();
         Some(RawMirror {
             bytes: Arc::new(bytes),
             base_url,

@@ -273,6 +273,86 @@ mod props {
     }
 }
 
+/// Where a body's records are, read without decoding them: the server's URL and each
+/// record's bytes as `body[start..end]`. `None` when the bytes are not one whole [`Body`] (its
+/// fields read here by hand, as postcard writes them: LEB128 varints for integers and
+/// lengths, a tag byte for each `Option`).
+pub(crate) fn body_layout(body: &[u8]) -> Option<(String, Vec<(usize, usize)>)> {
+    let mut c = Cursor { b: body, i: 0 };
+    let n = c.varint()?;
+    let (s, e) = c.take(n)?;
+    let base_url = std::str::from_utf8(&body[s..e]).ok()?.to_string();
+    c.opt_instant()?;
+    c.opt_instant()?;
+    c.opt_bool()?;
+    let count = usize::try_from(c.varint()?).ok()?;
+    let mut records = Vec::with_capacity(count.min(body.len()));
+    for _ in 0..count {
+        let n = c.varint()?;
+        records.push(c.take(n)?);
+    }
+    (c.i == body.len()).then_some((base_url, records))
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let v = *self.b.get(self.i)?;
+        self.i += 1;
+        Some(v)
+    }
+
+    /// A LEB128 varint (postcard's integers and lengths).
+    fn varint(&mut self) -> Option<u64> {
+        let mut v: u64 = 0;
+        for k in 0..10 {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << (7 * k);
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn take(&mut self, n: u64) -> Option<(usize, usize)> {
+        let n = usize::try_from(n).ok()?;
+        let start = self.i;
+        let end = start.checked_add(n)?;
+        if end > self.b.len() {
+            return None;
+        }
+        self.i = end;
+        Some((start, end))
+    }
+
+    /// `Option<(i64, u32)>`.
+    fn opt_instant(&mut self) -> Option<()> {
+        match self.byte()? {
+            0 => Some(()),
+            1 => {
+                self.varint()?;
+                self.varint()?;
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// `Option<bool>`.
+    fn opt_bool(&mut self) -> Option<()> {
+        match self.byte()? {
+            0 => Some(()),
+            1 => (self.byte()? <= 1).then_some(()),
+            _ => None,
+        }
+    }
+}
+
 /// Seconds and nanoseconds since the epoch for the sync times kept in the file.
 pub(crate) fn instant(t: &DateTime<Utc>) -> (i64, u32) {
     (t.timestamp(), t.timestamp_subsec_nanos())

@@ -39,6 +39,7 @@
 
 mod cli;
 mod format;
+pub mod index;
 mod packed;
 pub mod search;
 pub mod store;
@@ -48,6 +49,7 @@ pub mod text;
 pub use cli::{
     DEMO_PROFILE, demo_reset, run_cache_cli, run_demo_cli, run_sync_cli, run_sync_cli_with_views,
 };
+pub(crate) use format::body_layout;
 pub use packed::Packed;
 pub use search::{CustomerMatches, Field, Hit, MatchKind, SearchIndex, SearchResults, Searcher};
 pub use store::{DiscardReason, FORMAT_VERSION, LoadOutcome, Made, Mirror};

@@ -21,6 +21,11 @@
 //! decode check then runs on the worker after the first frame ([`Mirror::check`]); a record
 //! that fails it discards the mirror, as a damaged file is discarded at load.
 //!
+//! # The lookup index
+//! Every save then writes `mirror-<profile>.bin.idx` beside the file ([`super::index`]),
+//! which `syncro-tui lookup` reads instead of the body. Nothing here reads it: the load reads
+//! the mirror file alone, as before.
+//!
 //! # Crash safety
 //! A save writes a temporary file in the same directory (mode 0600 on unix), flushes it to disk,
 //! then renames it over the mirror. A kill at any point leaves either the previous mirror or the
@@ -932,8 +937,25 @@ pub fn save_with_views(
     let path = mirror_path(dir, profile);
     let bytes = mirror.to_bytes_writing_views(views, views_room(mirror, views));
     crate::files::write_private(&path, &bytes)?;
+    write_index(&path, &bytes);
     remove_stale_temps(dir, profile);
     Ok(path)
+}
+
+/// Writes the lookup index of the mirror file just written at `path` (see
+/// [`super::index`]). The index is derived data: when it cannot be written the save still
+/// stands, and the old index, which no longer matches the file, is removed (a lookup scans the
+/// mirror without it).
+fn write_index(path: &Path, bytes: &[u8]) {
+    let idx = super::index::index_path(path);
+    let written = match super::index::build(bytes) {
+        Some(index) => crate::files::write_private(&idx, &index),
+        None => Err(io::Error::other("the mirror's records do not decode")),
+    };
+    if let Err(e) = written {
+        tracing::warn!("mirror: the lookup index was not written: {e}");
+        let _ = fs::remove_file(&idx);
+    }
 }
 
 fn create_private_dir(dir: &Path) -> io::Result<()> {
@@ -1061,6 +1083,7 @@ pub fn save_merged_with_views(
     let to_write = merged.as_ref().unwrap_or(ours);
     let bytes = to_write.to_bytes_writing_views(views, views_room(to_write, views));
     crate::files::write_private(&path, &bytes)?;
+    write_index(&path, &bytes);
     *base = SaveBase::of(to_write, stamp_of(&bytes));
     remove_stale_temps(dir, profile);
     Ok((path, taken))
@@ -1188,14 +1211,19 @@ fn remove_stale_temps(dir: &Path, profile: &str) {
     }
 }
 
-/// Removes a profile's mirror (and its leftover temporary files). Returns whether a mirror
-/// file existed.
+/// Removes a profile's mirror (with its lookup index and its leftover temporary files).
+/// Returns whether a mirror file existed.
 pub fn clear(dir: &Path, profile: &str) -> io::Result<bool> {
-    let existed = match fs::remove_file(mirror_path(dir, profile)) {
+    let path = mirror_path(dir, profile);
+    let existed = match fs::remove_file(&path) {
         Ok(()) => true,
         Err(e) if e.kind() == io::ErrorKind::NotFound => false,
         Err(e) => return Err(e),
     };
+    match fs::remove_file(super::index::index_path(&path)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let prefix = temp_prefix(profile);
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.flatten() {
@@ -1643,6 +1671,54 @@ mod tests {
         assert!(!temp.exists());
         assert!(matches!(load(dir.path(), "p"), LoadOutcome::Missing));
         assert!(!clear(dir.path(), "p").unwrap());
+    }
+
+    #[test]
+    fn every_save_writes_a_lookup_index_of_what_it_wrote() {
+        use super::super::index::{LookupIndex, index_path};
+        let dir = tempfile::tempdir().unwrap();
+        let names = |path: &Path| -> Vec<Id> {
+            let ix = LookupIndex::open(path).expect("an index of the file");
+            (0..ix.len() as u32)
+                .map(|i| ix.customer(i).unwrap().id)
+                .collect()
+        };
+        // A full save (sync), with and without views.
+        let path = save(dir.path(), "p", &sample()).unwrap();
+        assert_eq!(names(&path), [1, 3]);
+        let views = |_: &Mirror, out: &mut Vec<u8>| out.extend_from_slice(b"rows");
+        save_with_views(dir.path(), "p", &sample(), Some(&views)).unwrap();
+        assert_eq!(names(&path), [1, 3]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(index_path(&path))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // The app's merged saves: its own change, then another instance's merged in.
+        let (LoadOutcome::Loaded(mut ours), _, mut base) =
+            load_with_base(dir.path(), "p", &mut |_| ())
+        else {
+            panic!("not loaded");
+        };
+        ours.put_customer(customer(2, "Second", vec![]));
+        save_merged_with_views(dir.path(), "p", &ours, &mut base, Some(&views)).unwrap();
+        assert_eq!(names(&path), [1, 2, 3]);
+        let mut theirs = ours.clone();
+        theirs.put_customer(customer(4, "Fourth", vec![]));
+        save(dir.path(), "p", &theirs).unwrap();
+        ours.remove_customer(1);
+        let (_, taken) = save_merged(dir.path(), "p", &ours, &mut base).unwrap();
+        assert!(!taken.is_empty());
+        assert_eq!(names(&path), [2, 3, 4]);
+        // A mirror written by other means has no index that fits; clearing removes both.
+        fs::write(&path, sample().to_bytes()).unwrap();
+        assert!(LookupIndex::open(&path).is_none());
+        assert!(clear(dir.path(), "p").unwrap());
+        assert!(!index_path(&path).exists());
     }
 
     #[test]

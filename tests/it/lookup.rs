@@ -153,6 +153,66 @@ async fn lookup_finds_a_contact_by_the_last_digits_of_a_formatted_number() {
     assert!(text(&open.stderr).contains("cannot open"));
 }
 
+/// The lookup index `sync` writes beside the mirror (`mirror-<profile>.bin.idx`).
+fn index_file(s: &Setup) -> PathBuf {
+    let data = s.home.path().join("data");
+    let mut found = Vec::new();
+    for dir in [data.clone(), data.join("syncro-tui")] {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_name().to_string_lossy().ends_with(".bin.idx") {
+                found.push(e.path());
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookup_answers_the_same_with_the_index_stale_or_gone() {
+    let s = Setup::new(300).await;
+    harbor(&s).await;
+    s.sync();
+    let index = index_file(&s);
+    let queries: &[&[&str]] = &[
+        &["lookup", "971.867.5309"],
+        &["lookup", "--all", "0142"],
+        &["lookup", "--json", "LEE@harbor.example"],
+        &["lookup", "--all", "someone@harbor.example"],
+        &["lookup", "harbor freight"],
+        &["lookup", "--all", "--limit", "3", "acme"],
+        // The middle of a word: the index cannot tell, the scan answers.
+        &["lookup", "arbor"],
+        &["lookup", "5559999999"],
+    ];
+    let answers = |s: &Setup| -> Vec<(Option<i32>, String)> {
+        queries
+            .iter()
+            .map(|q| {
+                let out = s.run(false, q);
+                (out.status.code(), text(&out.stdout))
+            })
+            .collect()
+    };
+    let with_index = answers(&s);
+    assert!(
+        with_index[0]
+            .1
+            .starts_with("Harbor Freight Inc. — Lee Park")
+    );
+    assert_eq!(with_index[6].0, Some(0), "{:?}", with_index[6]);
+    assert_eq!(with_index[7].0, Some(1));
+    // An index that does not fit the mirror is not used; nor is a missing one.
+    std::fs::write(&index, b"SYNCLIDX of another file").unwrap();
+    assert_eq!(answers(&s), with_index);
+    std::fs::remove_file(&index).unwrap();
+    assert_eq!(answers(&s), with_index);
+    // The next sync writes it again.
+    s.sync();
+    assert_eq!(index_file(&s), index);
+    assert_eq!(answers(&s), with_index);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_mirror_lookup_asks_the_server() {
     let s = Setup::new(200).await;
