@@ -252,6 +252,9 @@ impl Worker {
                         .collect();
                     drop(views);
                     let _ = tx.send(Action::ListOrders { version, orders });
+                    // The copy of the views and the sort's keys were freed on this thread's
+                    // arena: give those pages back.
+                    crate::memory::release_free_memory();
                 });
             }
             Effect::BuildContacts {
