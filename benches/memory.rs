@@ -184,7 +184,7 @@ fn main() {
         built.rows.len(),
         built.rows.iter().map(|r| r.heap_bytes()).sum(),
     );
-    let orders: usize = built.orders.iter().map(|(_, o)| o.capacity() * 8).sum();
+    let orders: usize = built.orders.iter().map(|(_, o)| o.capacity() * 4).sum();
     let generation = app.list.version;
     update(&mut app, Action::ContactsBuilt { generation, built });
     println!(

@@ -56,7 +56,7 @@ impl ContactSort {
 }
 
 /// One contact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ContactRow {
     pub id: Id,
     pub customer_id: Id,
@@ -70,17 +70,73 @@ pub struct ContactRow {
     /// and the city, then the customer's name (from `customer_start`), separated; then the
     /// phone digits. The customer's name is here so that a filter word is looked for once per
     /// row and a sort reads it without a look-up: rows are built again when the customer list
-    /// changes, so it never goes stale.
-    hay: Box<str>,
+    /// changes, so it never goes stale. It lives at `at` in `arena`, a text shared by every row
+    /// built together: 290,000 rows are one allocation, not 290,000 (no per-allocation
+    /// overhead, and nothing left scattered between the build's freed temporaries).
+    arena: std::sync::Arc<str>,
+    at: u32,
+    len: u32,
     name_end: u32,
     customer_start: u32,
     digits_start: u32,
 }
 
+impl PartialEq for ContactRow {
+    fn eq(&self, other: &ContactRow) -> bool {
+        (
+            self.id,
+            self.customer_id,
+            self.pos,
+            self.roles,
+            self.retired,
+            self.updated,
+        ) == (
+            other.id,
+            other.customer_id,
+            other.pos,
+            other.roles,
+            other.retired,
+            other.updated,
+        ) && (self.name_end, self.customer_start, self.digits_start)
+            == (other.name_end, other.customer_start, other.digits_start)
+            && self.hay() == other.hay()
+    }
+}
+
+impl Eq for ContactRow {}
+
 const SEP: char = '\u{1}';
 
+/// Rows built together: their texts go end to end into `text`, which becomes the rows' shared
+/// arena when [`RowsBuilder::finish`] is called.
+#[derive(Default)]
+struct RowsBuilder {
+    rows: Vec<ContactRow>,
+    text: String,
+}
+
+impl RowsBuilder {
+    fn add(&mut self, customer: &Customer, pos: usize) {
+        if let Some(row) = ContactRow::build(customer, pos, &mut self.text) {
+            self.rows.push(row);
+        }
+    }
+
+    fn finish(self) -> Vec<ContactRow> {
+        let arena: std::sync::Arc<str> = self.text.as_str().into();
+        drop(self.text);
+        let mut rows = self.rows;
+        for r in &mut rows {
+            r.arena = arena.clone();
+        }
+        rows
+    }
+}
+
 impl ContactRow {
-    fn build(customer: &Customer, pos: usize) -> Option<ContactRow> {
+    /// The row of the customer's contact at `pos`, its text appended to `text` (the arena the
+    /// row is given when its builder finishes).
+    fn build(customer: &Customer, pos: usize, text: &mut String) -> Option<ContactRow> {
         let c = customer.contacts.get(pos)?;
         let title = Title::read(&c.title().unwrap_or_default());
         let mut roles = 0u8;
@@ -89,9 +145,10 @@ impl ContactRow {
                 roles |= 1 << i;
             }
         }
-        let mut hay = String::with_capacity(96);
+        let at = text.len();
+        let hay = text;
         hay.push_str(&sanitize::line(c.name.as_deref().unwrap_or("")).to_lowercase());
-        let name_end = hay.len() as u32;
+        let name_end = (hay.len() - at) as u32;
         hay.push(SEP);
         for r in &title.roles {
             hay.push_str(&r.name().to_lowercase());
@@ -109,10 +166,10 @@ impl ContactRow {
             hay.push_str("left");
             hay.push(SEP);
         }
-        let customer_start = hay.len() as u32;
+        let customer_start = (hay.len() - at) as u32;
         hay.push_str(&sanitize::line(&customer.display_name()).to_lowercase());
         hay.push(SEP);
-        let digits_start = hay.len() as u32;
+        let digits_start = (hay.len() - at) as u32;
         for p in [c.phone.as_deref(), c.mobile.as_deref()]
             .into_iter()
             .flatten()
@@ -127,35 +184,46 @@ impl ContactRow {
             roles,
             retired: title.retired,
             updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
-            hay: hay.into_boxed_str(),
+            arena: std::sync::Arc::from(""),
+            // Offsets are u32: an arena of 4 GB cannot be built from an account's contacts.
+            at: at as u32,
+            len: (hay.len() - at) as u32,
             name_end,
             customer_start,
             digits_start,
         })
     }
 
+    /// The row's whole text (see `arena`).
+    fn hay(&self) -> &str {
+        let at = self.at as usize;
+        self.arena
+            .get(at..at + self.len as usize)
+            .unwrap_or_default()
+    }
+
     /// The lowercase name, to sort by.
     pub fn name_key(&self) -> &str {
-        self.hay.get(..self.name_end as usize).unwrap_or_default()
+        self.hay().get(..self.name_end as usize).unwrap_or_default()
     }
 
     /// The customer's lowercase name (as the customer list sorts it).
     pub fn customer_key(&self) -> &str {
         let end = (self.digits_start as usize).saturating_sub(SEP.len_utf8());
-        self.hay
+        self.hay()
             .get(self.customer_start as usize..end)
             .unwrap_or_default()
     }
 
     /// The lowercase text a filter word is looked for in (the customer's name included).
     pub fn text(&self) -> &str {
-        self.hay
+        self.hay()
             .get(..self.digits_start as usize)
             .unwrap_or_default()
     }
 
     pub fn digits(&self) -> &str {
-        self.hay
+        self.hay()
             .get(self.digits_start as usize..)
             .unwrap_or_default()
     }
@@ -176,9 +244,9 @@ impl ContactRow {
         }
     }
 
-    /// Bytes held on the heap, for the memory bench.
+    /// Bytes of the arena this row's text takes, for the memory bench.
     pub fn heap_bytes(&self) -> usize {
-        self.hay.len()
+        self.len as usize
     }
 }
 
@@ -241,8 +309,9 @@ fn compare(ra: &ContactRow, rb: &ContactRow, ca: &str, cb: &str, sort: ContactSo
 #[derive(Debug, Clone, Default)]
 pub struct Built {
     pub rows: Vec<ContactRow>,
-    /// Each sort key's ascending order (indices into `rows`).
-    pub orders: Vec<(ContactSort, Vec<usize>)>,
+    /// Each sort key's ascending order (indices into `rows`, as `u32`: half the memory of
+    /// four orders of 290,000 rows).
+    pub orders: Vec<(ContactSort, Vec<u32>)>,
 }
 
 /// The rows of these customers' contacts, and each sort key's order of them.
@@ -264,30 +333,37 @@ pub fn build_pane(customers: &[Packed]) -> Built {
         let rows = &rows;
         let parts: Vec<_> = ContactSort::ALL
             .iter()
-            .map(|&sort| s.spawn(move || (sort, sorted(rows, sort))))
+            .map(|&sort| s.spawn(move || (sort, narrow(sorted(rows, sort)))))
             .collect();
         parts.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     Built { rows, orders }
 }
 
+/// An order as kept (row indices as `u32`; a pane holds far fewer than 4 billion rows).
+pub fn narrow(order: Vec<usize>) -> Vec<u32> {
+    order.into_iter().map(|i| i as u32).collect()
+}
+
 /// Every contact of these customers, in their order.
 pub fn build_rows(customers: &[Packed]) -> Vec<ContactRow> {
-    let mut rows = Vec::new();
+    let mut b = RowsBuilder::default();
     for p in customers {
         let c = p.unpack();
         for pos in 0..c.contacts.len() {
-            rows.extend(ContactRow::build(&c, pos));
+            b.add(&c, pos);
         }
     }
-    rows
+    b.finish()
 }
 
 /// The contacts rows of one customer (after a save or a read of its contacts).
 pub fn rows_of(customer: &Customer) -> Vec<ContactRow> {
-    (0..customer.contacts.len())
-        .filter_map(|pos| ContactRow::build(customer, pos))
-        .collect()
+    let mut b = RowsBuilder::default();
+    for pos in 0..customer.contacts.len() {
+        b.add(customer, pos);
+    }
+    b.finish()
 }
 
 /// A filter typed into the contacts pane: every word must be found in the contact (its name,
@@ -388,7 +464,7 @@ pub struct ContactList {
     pub merge_mark: Option<(Id, Id)>,
     /// Orders already computed for these rows: `(built, rows, sort, ascending order)`; any
     /// other build leaves them unused (see `contacts::resort`).
-    pub(crate) sorted: Vec<(Option<u64>, usize, ContactSort, Vec<usize>)>,
+    pub(crate) sorted: Vec<(Option<u64>, usize, ContactSort, Vec<u32>)>,
 }
 
 impl ContactList {
@@ -466,13 +542,13 @@ mod tests {
         assert_eq!(built.rows, rows, "the same rows in the same order");
         assert_eq!(built.orders.len(), ContactSort::ALL.len());
         for (sort, order) in &built.orders {
-            assert_eq!(order, &sorted(&rows, *sort), "{sort:?}");
+            assert_eq!(order, &narrow(sorted(&rows, *sort)), "{sort:?}");
         }
         let by_customer = &built.orders[1].1;
         assert!(
             by_customer
                 .windows(2)
-                .all(|w| rows[w[0]].customer_key() <= rows[w[1]].customer_key())
+                .all(|w| rows[w[0] as usize].customer_key() <= rows[w[1] as usize].customer_key())
         );
     }
 

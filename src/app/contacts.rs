@@ -90,7 +90,7 @@ fn take_rows(
     app: &mut App,
     version: u64,
     rows: Vec<ContactRow>,
-    orders: Vec<(ContactSort, Vec<usize>)>,
+    orders: Vec<(ContactSort, Vec<u32>)>,
 ) {
     let keep = app.contacts.selected().map(|r| r.id);
     let n = rows.len();
@@ -120,10 +120,11 @@ pub fn resort(app: &mut App) {
         .retain(|(b, len, _, _)| *b == built && *len == n);
     let cached = app.contacts.sorted.iter().find(|(_, _, k, _)| *k == sort);
     let mut order = match cached {
-        Some((_, _, _, order)) => order.clone(),
+        Some((_, _, _, order)) => order.iter().map(|&i| i as usize).collect(),
         None => {
             let order = contact_list::sorted(&app.contacts.rows, sort);
-            app.contacts.sorted.push((built, n, sort, order.clone()));
+            let kept = contact_list::narrow(order.clone());
+            app.contacts.sorted.push((built, n, sort, kept));
             order
         }
     };
