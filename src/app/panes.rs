@@ -615,9 +615,14 @@ pub fn sort_order<'a>(n: usize, view: impl Fn(usize) -> &'a RowView, key: SortKe
 pub const ORDERS_ON_WORKER_MIN: usize = 5_000;
 
 /// After every action: when the rows have changed and the list is big, ask the worker for the
-/// orders of the sort keys not computed yet (one request in flight; an answer for rows that
+/// orders of the sort keys not computed yet (once the mirror's index is there, at a start) (one request in flight; an answer for rows that
 /// have changed since is dropped and asked for again).
 pub fn settle_orders(app: &mut App, fx: &mut Vec<Effect>) {
+    // Not while a start from the mirror is still checking its records and building the index
+    // (the worker's busiest moment, beside the first frames): asked once the index arrives.
+    if app.mirror.active && app.mirror.searcher.is_none() {
+        return;
+    }
     let l = &mut app.list;
     let (version, n) = (l.version, l.rows.len());
     if n < ORDERS_ON_WORKER_MIN || l.orders_in_flight || l.orders_asked == Some(version) {
@@ -973,6 +978,14 @@ pub(crate) mod tests {
         let mut app = fixtures::app_with((200, 50), Vec::new(), 1, 0);
         insert_customers(&mut app, customers, true);
         let mut fx = Vec::new();
+        // A start from the mirror whose index is still being built: not yet.
+        app.mirror.active = true;
+        settle_orders(&mut app, &mut fx);
+        assert!(
+            fx.is_empty(),
+            "asked while the start's index is built: {fx:?}"
+        );
+        app.mirror.active = false;
         settle_orders(&mut app, &mut fx);
         let [
             Effect::SortOrders {
