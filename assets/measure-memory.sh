@@ -130,4 +130,5 @@ if [ -n "${CONTACTS_PANE:-}" ]; then
         sleep 0.5
     done
     echo "contacts pane open: VmRSS $(( $(status VmRSS) / 1024 )) MB, VmHWM $(( $(status VmHWM) / 1024 )) MB"
+    grep -h "contacts pane built" "$XDG_DATA_HOME"/syncro-tui/syncro-tui.log 2>/dev/null | tail -1 || true
 fi

@@ -200,9 +200,10 @@ mod contacts_pane {
             if let Effect::BuildContacts {
                 generation,
                 customers,
+                views,
             } = e
             {
-                let built = syncro_tui::app::contact_list::build_pane(&customers);
+                let built = syncro_tui::app::contact_list::build_pane(&customers, &views);
                 update(app, Action::ContactsBuilt { generation, built });
             }
         }

@@ -178,27 +178,27 @@ fn main() {
     let before = live();
     let packed: Vec<syncro_tui::mirror::Packed> =
         app.list.rows.iter().map(|r| r.record.clone()).collect();
-    let built = syncro_tui::app::contact_list::build_pane(&packed);
-    drop(packed);
-    let (n, text): (usize, usize) = (
-        built.rows.len(),
-        built.rows.iter().map(|r| r.heap_bytes()).sum(),
-    );
+    let views: Vec<syncro_tui::app::view::RowView> =
+        app.list.rows.iter().map(|r| r.view.clone()).collect();
+    let built = syncro_tui::app::contact_list::build_pane(&packed, &views);
+    drop((packed, views));
+    let n = built.rows.len();
+    let parts = built.rows.heap_parts();
     let orders: usize = built.orders.iter().map(|(_, o)| o.capacity() * 4).sum();
     let generation = app.list.version;
     update(&mut app, Action::ContactsBuilt { generation, built });
     println!(
-        "contacts pane (open):               {}",
+        "contacts pane (open, {n} contacts):  {}",
         mb(live() - before)
     );
-    println!(
-        "  rows ({} of {} B inline):     {}",
-        n,
-        std::mem::size_of::<syncro_tui::app::contact_list::ContactRow>(),
-        mb(n * std::mem::size_of::<syncro_tui::app::contact_list::ContactRow>())
-    );
-    println!("  their text:                       {}", mb(text));
+    for (part, bytes) in parts {
+        println!("  {part:<33} {}", mb(bytes));
+    }
     println!("  the four orders:                  {}", mb(orders));
+    println!(
+        "  (rows {} B inline; names, e-mails, phones and customers' names read from the list's rows)",
+        std::mem::size_of::<syncro_tui::app::contact_list::ContactRow>()
+    );
 
     println!("total held:                         {}", mb(live() - base));
     println!(

@@ -2,6 +2,8 @@ use clap::Parser;
 use syncro_tui::cli::{Cli, Command};
 
 fn main() -> std::process::ExitCode {
+    // Before any thread starts: the threads share two allocator arenas (see the function).
+    syncro_tui::memory::limit_arenas();
     let cli = Cli::parse();
     if matches!(
         cli.command,

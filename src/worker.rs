@@ -260,10 +260,11 @@ impl Worker {
             Effect::BuildContacts {
                 generation,
                 customers,
+                views,
             } => {
                 tokio::task::spawn_blocking(move || {
-                    let built = crate::app::contact_list::build_pane(&customers);
-                    drop(customers);
+                    let built = crate::app::contact_list::build_pane(&customers, &views);
+                    drop((customers, views));
                     let _ = tx.send(Action::ContactsBuilt { generation, built });
                     // The build's decoded records and texts were freed on several threads'
                     // arenas: give those pages back (about 30 MB at 100,000 customers).

@@ -1,15 +1,19 @@
 //! The contacts pane's data: one row per contact of every customer the list holds (the whole
 //! account with the mirror), what its filter and sort read, and the filter, sort and cursor.
 //!
-//! A row keeps only what filtering and sorting need (about 100 bytes: the lowercase search
-//! text, the roles, the dates); what the pane draws is decoded from the customer's packed
-//! record for the rows on screen only.
+//! A row keeps only what filtering and sorting need (56 bytes, and its job title and city):
+//! the contact's name, e-mail and phone digits, and its customer's name, are read where the
+//! customer list's row already holds them, lowercase, for its own search (one copy of the
+//! account's text, not two); what the pane draws is decoded from the customer's packed record
+//! for the rows on screen only.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use tui_input::Input;
 
 use crate::api::model::{Customer, Id};
+use crate::app::view::{ContactSpan, RowView};
 use crate::mirror::Packed;
 use crate::roles::{ContactRole, Title};
 use crate::sanitize;
@@ -55,179 +59,231 @@ impl ContactSort {
     }
 }
 
-/// One contact.
-#[derive(Debug, Clone)]
+/// One contact. Its texts are not its own: the name, e-mail and phone digits are read where
+/// its customer's list row already holds them (that row's [`RowView`] text, shared, not
+/// copied), the customer's name likewise, and the job title and city from the pane's arena;
+/// the roles and the retired marker are bits. Reading them takes the [`Rows`] the row
+/// belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactRow {
     pub id: Id,
     pub customer_id: Id,
+    pub updated: i64,
     /// Position in the customer's contacts (to find the record again).
     pub pos: u32,
+    /// The customer's entry in [`Rows::owners`].
+    owner: u32,
+    /// The lowercase name and e-mail in the owner's text (see [`ContactSpan`]).
+    at: u32,
+    len: u32,
+    digits_at: u32,
+    /// The lowercase job title and city in the arena.
+    extra_at: u32,
+    /// The name's length (at most 64 KB of it is sorted by).
+    name_len: u16,
+    digits_len: u16,
+    extra_len: u16,
     /// Bit `i` set: the role `ContactRole::ALL[i]`.
     pub roles: u8,
     pub retired: bool,
-    pub updated: i64,
-    /// Lowercase: the name (to `name_end`), then the roles' names, the job title, the e-mail
-    /// and the city, then the customer's name (from `customer_start`), separated; then the
-    /// phone digits. The customer's name is here so that a filter word is looked for once per
-    /// row and a sort reads it without a look-up: rows are built again when the customer list
-    /// changes, so it never goes stale. It lives at `at` in `arena`, a text shared by every row
-    /// built together: 290,000 rows are one allocation, not 290,000 (no per-allocation
-    /// overhead, and nothing left scattered between the build's freed temporaries).
-    arena: std::sync::Arc<str>,
-    at: u32,
-    len: u32,
-    name_end: u32,
-    customer_start: u32,
-    digits_start: u32,
 }
 
-impl PartialEq for ContactRow {
-    fn eq(&self, other: &ContactRow) -> bool {
-        (
-            self.id,
-            self.customer_id,
-            self.pos,
-            self.roles,
-            self.retired,
-            self.updated,
-        ) == (
-            other.id,
-            other.customer_id,
-            other.pos,
-            other.roles,
-            other.retired,
-            other.updated,
-        ) && (self.name_end, self.customer_start, self.digits_start)
-            == (other.name_end, other.customer_start, other.digits_start)
-            && self.hay() == other.hay()
+/// A customer whose contacts the pane lists: the text its list row holds (see
+/// [`RowView::shared_text`]) and where the lowercase name is in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Owner {
+    text: Arc<str>,
+    name_at: u32,
+    name_len: u32,
+}
+
+/// The contacts pane's rows and the texts they are read from. Derefs to the rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    rows: Vec<ContactRow>,
+    owners: Vec<Owner>,
+    /// Every row's lowercase job title and city, end to end.
+    arena: String,
+    /// Customers whose list row was missing or of another version of the record: their
+    /// texts were built for the pane (a copy of their own).
+    pub built_here: usize,
+}
+
+impl std::ops::Deref for Rows {
+    type Target = [ContactRow];
+    fn deref(&self) -> &[ContactRow] {
+        &self.rows
     }
 }
-
-impl Eq for ContactRow {}
 
 const SEP: char = '\u{1}';
 
-/// Rows built together: their texts go end to end into `text`, which becomes the rows' shared
-/// arena when [`RowsBuilder::finish`] is called.
-#[derive(Default)]
-struct RowsBuilder {
-    rows: Vec<ContactRow>,
-    text: String,
+/// The longest prefix of `s` that a 16-bit length holds, cut at a character.
+fn cut16(s: &str) -> &str {
+    let mut n = s.len().min(usize::from(u16::MAX));
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    &s[..n]
 }
 
-impl RowsBuilder {
-    fn add(&mut self, customer: &Customer, pos: usize) {
-        if let Some(row) = ContactRow::build(customer, pos, &mut self.text) {
-            self.rows.push(row);
+impl Rows {
+    /// Adds the rows of `customer`'s contacts, read from `view` (its list row) when that view
+    /// is of this record, else from a view built here (counted in `built_here`).
+    fn add(&mut self, customer: &Customer, view: Option<&RowView>) {
+        if customer.contacts.is_empty() {
+            return;
         }
-    }
-
-    fn finish(self) -> Vec<ContactRow> {
-        let arena: std::sync::Arc<str> = self.text.as_str().into();
-        drop(self.text);
-        let mut rows = self.rows;
-        for r in &mut rows {
-            r.arena = arena.clone();
-        }
-        rows
-    }
-}
-
-impl ContactRow {
-    /// The row of the customer's contact at `pos`, its text appended to `text` (the arena the
-    /// row is given when its builder finishes).
-    fn build(customer: &Customer, pos: usize, text: &mut String) -> Option<ContactRow> {
-        let c = customer.contacts.get(pos)?;
-        let title = Title::read(&c.title().unwrap_or_default());
-        let mut roles = 0u8;
-        for (i, r) in ContactRole::ALL.iter().enumerate() {
-            if title.has(*r) {
-                roles |= 1 << i;
+        let spans = view.and_then(|v| Some((v, v.contact_spans(customer)?)));
+        let own;
+        let (view, spans) = match spans {
+            Some(found) => found,
+            None => {
+                self.built_here += 1;
+                own = RowView::build(customer, "");
+                match own.contact_spans(customer) {
+                    Some(spans) => (&own, spans),
+                    None => return,
+                }
             }
-        }
-        let at = text.len();
-        let hay = text;
-        hay.push_str(&sanitize::line(c.name.as_deref().unwrap_or("")).to_lowercase());
-        let name_end = (hay.len() - at) as u32;
-        hay.push(SEP);
-        for r in &title.roles {
-            hay.push_str(&r.name().to_lowercase());
-            hay.push(SEP);
-        }
-        for part in [
-            title.job.as_str(),
-            c.email.as_deref().unwrap_or(""),
-            c.city.as_deref().unwrap_or(""),
-        ] {
-            hay.push_str(&sanitize::line(part).to_lowercase());
-            hay.push(SEP);
-        }
-        if title.retired {
-            hay.push_str("left");
-            hay.push(SEP);
-        }
-        let customer_start = (hay.len() - at) as u32;
-        hay.push_str(&sanitize::line(&customer.display_name()).to_lowercase());
-        hay.push(SEP);
-        let digits_start = (hay.len() - at) as u32;
-        for p in [c.phone.as_deref(), c.mobile.as_deref()]
-            .into_iter()
-            .flatten()
-        {
-            hay.extend(p.chars().filter(char::is_ascii_digit));
-            hay.push(SEP);
-        }
-        Some(ContactRow {
-            id: c.id,
-            customer_id: customer.id,
-            pos: pos as u32,
-            roles,
-            retired: title.retired,
-            updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
-            arena: std::sync::Arc::from(""),
+        };
+        let (name_at, name_len) = view.name_key_span();
+        let owner = self.owners.len() as u32;
+        let text = view.shared_text();
+        // A name is sorted by its first 64 KB, cut at a character.
+        let name_len_of = |span: &ContactSpan| {
+            let at = span.at as usize;
+            let name = text
+                .get(at..at + span.name_len as usize)
+                .unwrap_or_default();
+            cut16(name).len() as u16
+        };
+        self.owners.push(Owner {
+            text: text.clone(),
+            name_at,
+            name_len,
+        });
+        for (pos, (c, span)) in customer.contacts.iter().zip(spans).enumerate() {
+            let title = Title::read(&c.title().unwrap_or_default());
+            let mut roles = 0u8;
+            for (i, r) in ContactRole::ALL.iter().enumerate() {
+                if title.has(*r) {
+                    roles |= 1 << i;
+                }
+            }
+            let extra_at = self.arena.len();
+            for part in [title.job.as_str(), c.city.as_deref().unwrap_or("")] {
+                // Each half of the 16-bit length at most.
+                let part = sanitize::line(part).to_lowercase();
+                let mut n = part.len().min(usize::from(u16::MAX / 2) - 1);
+                while !part.is_char_boundary(n) {
+                    n -= 1;
+                }
+                self.arena.push_str(&part[..n]);
+                self.arena.push(SEP);
+            }
             // Offsets are u32: an arena of 4 GB cannot be built from an account's contacts.
-            at: at as u32,
-            len: (hay.len() - at) as u32,
-            name_end,
-            customer_start,
-            digits_start,
-        })
+            self.rows.push(ContactRow {
+                id: c.id,
+                customer_id: customer.id,
+                updated: c.updated_at.map_or(0, |t| t.timestamp_millis()),
+                pos: pos as u32,
+                owner,
+                at: span.at,
+                len: span.len,
+                digits_at: span.digits_at,
+                extra_at: extra_at as u32,
+                name_len: name_len_of(&span),
+                digits_len: span.digits_len.min(u32::from(u16::MAX)) as u16,
+                extra_len: (self.arena.len() - extra_at) as u16,
+                roles,
+                retired: title.retired,
+            });
+        }
     }
 
-    /// The row's whole text (see `arena`).
-    fn hay(&self) -> &str {
-        let at = self.at as usize;
-        self.arena
-            .get(at..at + self.len as usize)
+    /// `other`'s rows after these (the parts of a build on several threads, in order).
+    fn append(&mut self, other: Rows) {
+        let (owners, arena) = (self.owners.len() as u32, self.arena.len() as u32);
+        self.rows.extend(other.rows.into_iter().map(|mut r| {
+            r.owner += owners;
+            r.extra_at += arena;
+            r
+        }));
+        self.owners.extend(other.owners);
+        self.arena.push_str(&other.arena);
+        self.built_here += other.built_here;
+    }
+
+    /// Gives back what the build reserved beyond what it holds.
+    fn shrink(&mut self) {
+        self.rows.shrink_to_fit();
+        self.owners.shrink_to_fit();
+        self.arena.shrink_to_fit();
+    }
+
+    fn owner(&self, r: &ContactRow) -> Option<&Owner> {
+        self.owners.get(r.owner as usize)
+    }
+
+    fn owner_text(&self, r: &ContactRow, at: u32, len: usize) -> &str {
+        let at = at as usize;
+        self.owner(r)
+            .and_then(|o| o.text.get(at..at + len))
             .unwrap_or_default()
     }
 
     /// The lowercase name, to sort by.
-    pub fn name_key(&self) -> &str {
-        self.hay().get(..self.name_end as usize).unwrap_or_default()
+    pub fn name_key(&self, r: &ContactRow) -> &str {
+        self.owner_text(r, r.at, usize::from(r.name_len))
     }
 
     /// The customer's lowercase name (as the customer list sorts it).
-    pub fn customer_key(&self) -> &str {
-        let end = (self.digits_start as usize).saturating_sub(SEP.len_utf8());
-        self.hay()
-            .get(self.customer_start as usize..end)
+    pub fn customer_key(&self, r: &ContactRow) -> &str {
+        self.owner(r)
+            .and_then(|o| {
+                let at = o.name_at as usize;
+                o.text.get(at..at + o.name_len as usize)
+            })
             .unwrap_or_default()
     }
 
-    /// The lowercase text a filter word is looked for in (the customer's name included).
-    pub fn text(&self) -> &str {
-        self.hay()
-            .get(..self.digits_start as usize)
+    /// The lowercase name and e-mail, each followed by the separator.
+    fn own_text(&self, r: &ContactRow) -> &str {
+        self.owner_text(r, r.at, r.len as usize)
+    }
+
+    /// The lowercase job title and city, each followed by the separator.
+    fn extra(&self, r: &ContactRow) -> &str {
+        let at = r.extra_at as usize;
+        self.arena
+            .get(at..at + usize::from(r.extra_len))
             .unwrap_or_default()
     }
 
-    pub fn digits(&self) -> &str {
-        self.hay()
-            .get(self.digits_start as usize..)
-            .unwrap_or_default()
+    /// The phone's and the mobile's digits, each followed by the separator.
+    pub fn digits(&self, r: &ContactRow) -> &str {
+        self.owner_text(r, r.digits_at, usize::from(r.digits_len))
     }
 
+    /// Bytes these rows hold on the heap: the rows, the customers' entries, the arena (the
+    /// texts read from the list's rows are theirs, counted there).
+    pub fn heap_parts(&self) -> [(&'static str, usize); 3] {
+        [
+            (
+                "rows",
+                self.rows.capacity() * std::mem::size_of::<ContactRow>(),
+            ),
+            (
+                "customers",
+                self.owners.capacity() * std::mem::size_of::<Owner>(),
+            ),
+            ("titles and cities", self.arena.capacity()),
+        ]
+    }
+}
+
+impl ContactRow {
     pub fn has_role(&self, role: ContactRole) -> bool {
         ContactRole::ALL
             .iter()
@@ -243,11 +299,6 @@ impl ContactRow {
             self.roles.trailing_zeros()
         }
     }
-
-    /// Bytes of the arena this row's text takes, for the memory bench.
-    pub fn heap_bytes(&self) -> usize {
-        self.len as usize
-    }
 }
 
 /// A text as sort prefix parts: its first 16 bytes, and its length up to 17 (two texts with
@@ -259,11 +310,8 @@ fn text_parts(s: &str) -> (u128, u8) {
 /// The order of `rows` by `sort`, ascending (descending is its reversal: ties are broken by
 /// id, so the order is total): each row's keys read once as prefixes, rows compared in full
 /// only where their prefixes are equal (see `crate::filter::sorted_rows`).
-pub fn sorted(rows: &[ContactRow], sort: ContactSort) -> Vec<usize> {
-    let cmp = |a: usize, b: usize| {
-        let (ra, rb) = (&rows[a], &rows[b]);
-        compare(ra, rb, ra.customer_key(), rb.customer_key(), sort)
-    };
+pub fn sorted(rows: &Rows, sort: ContactSort) -> Vec<usize> {
+    let cmp = |a: usize, b: usize| compare(rows, &rows[a], &rows[b], sort);
     // The second key counts only when the first is whole in its prefix.
     let then = |(_, len): (u128, u8), next: &str| {
         if len <= 16 {
@@ -274,10 +322,11 @@ pub fn sorted(rows: &[ContactRow], sort: ContactSort) -> Vec<usize> {
     };
     let prefix = |i: usize| {
         let r = &rows[i];
-        let (name, cust) = (text_parts(r.name_key()), text_parts(r.customer_key()));
+        let (name_key, customer_key) = (rows.name_key(r), rows.customer_key(r));
+        let (name, cust) = (text_parts(name_key), text_parts(customer_key));
         match sort {
-            ContactSort::Name => (0, name, then(name, r.customer_key())),
-            ContactSort::Customer => (0, cust, then(cust, r.name_key())),
+            ContactSort::Name => (0, name, then(name, customer_key)),
+            ContactSort::Customer => (0, cust, then(cust, name_key)),
             ContactSort::Role => (u128::from(r.first_role()), name, (0, 0)),
             ContactSort::Updated => (
                 // Newest first.
@@ -290,15 +339,14 @@ pub fn sorted(rows: &[ContactRow], sort: ContactSort) -> Vec<usize> {
     crate::filter::sorted_rows(rows.len(), prefix, cmp, false)
 }
 
-/// The pane's order of two contacts (of customers named `ca`, `cb`), ascending.
-fn compare(ra: &ContactRow, rb: &ContactRow, ca: &str, cb: &str, sort: ContactSort) -> Ordering {
+/// The pane's order of two of its contacts, ascending.
+pub fn compare(rows: &Rows, ra: &ContactRow, rb: &ContactRow, sort: ContactSort) -> Ordering {
+    let (na, nb) = (rows.name_key(ra), rows.name_key(rb));
+    let (ca, cb) = (rows.customer_key(ra), rows.customer_key(rb));
     match sort {
-        ContactSort::Name => ra.name_key().cmp(rb.name_key()).then(ca.cmp(cb)),
-        ContactSort::Customer => ca.cmp(cb).then(ra.name_key().cmp(rb.name_key())),
-        ContactSort::Role => ra
-            .first_role()
-            .cmp(&rb.first_role())
-            .then(ra.name_key().cmp(rb.name_key())),
+        ContactSort::Name => na.cmp(nb).then(ca.cmp(cb)),
+        ContactSort::Customer => ca.cmp(cb).then(na.cmp(nb)),
+        ContactSort::Role => ra.first_role().cmp(&rb.first_role()).then(na.cmp(nb)),
         ContactSort::Updated => rb.updated.cmp(&ra.updated),
     }
     .then(ra.id.cmp(&rb.id))
@@ -308,27 +356,40 @@ fn compare(ra: &ContactRow, rb: &ContactRow, ca: &str, cb: &str, sort: ContactSo
 /// neither `c` nor a first `s` sorts hundreds of thousands of rows on the UI thread.
 #[derive(Debug, Clone, Default)]
 pub struct Built {
-    pub rows: Vec<ContactRow>,
+    pub rows: Rows,
     /// Each sort key's ascending order (indices into `rows`, as `u32`: half the memory of
     /// four orders of 290,000 rows).
     pub orders: Vec<(ContactSort, Vec<u32>)>,
 }
 
-/// The rows of these customers' contacts, and each sort key's order of them.
-pub fn build_pane(customers: &[Packed]) -> Built {
+/// The rows of these customers' contacts, and each sort key's order of them. `views` are the
+/// customers' list rows (the same records, in the same order); the rows read their texts there.
+pub fn build_pane(customers: &[Packed], views: &[RowView]) -> Built {
     // On every core: a pane of 290,000 contacts is read in about half the time on two.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
     let chunk = customers.len().div_ceil(threads).max(1);
-    let rows: Vec<ContactRow> = std::thread::scope(|s| {
+    let rows: Rows = std::thread::scope(|s| {
         let parts: Vec<_> = customers
             .chunks(chunk)
-            .map(|part| s.spawn(move || build_rows(part)))
+            .enumerate()
+            .map(|(k, part)| {
+                let views = views.get(k * chunk..(k * chunk + part.len()).min(views.len()));
+                s.spawn(move || build_rows(part, views.unwrap_or_default()))
+            })
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        let mut rows = Rows::default();
+        for part in parts {
+            rows.append(part.join().unwrap_or_default());
+        }
+        rows.shrink();
+        rows
     });
+    tracing::info!(
+        contacts = rows.len(),
+        customers = rows.owners.len(),
+        texts_built_here = rows.built_here,
+        "contacts pane built"
+    );
     let orders = std::thread::scope(|s| {
         let rows = &rows;
         let parts: Vec<_> = ContactSort::ALL
@@ -345,25 +406,22 @@ pub fn narrow(order: Vec<usize>) -> Vec<u32> {
     order.into_iter().map(|i| i as u32).collect()
 }
 
-/// Every contact of these customers, in their order.
-pub fn build_rows(customers: &[Packed]) -> Vec<ContactRow> {
-    let mut b = RowsBuilder::default();
-    for p in customers {
-        let c = p.unpack();
-        for pos in 0..c.contacts.len() {
-            b.add(&c, pos);
-        }
+/// Every contact of these customers, in their order; `views` are their list rows (a view
+/// missing or of another version of the record: the texts are built here).
+pub fn build_rows(customers: &[Packed], views: &[RowView]) -> Rows {
+    let mut rows = Rows::default();
+    for (i, p) in customers.iter().enumerate() {
+        rows.add(&p.unpack(), views.get(i));
     }
-    b.finish()
+    rows.shrink();
+    rows
 }
 
-/// The contacts rows of one customer (after a save or a read of its contacts).
-pub fn rows_of(customer: &Customer) -> Vec<ContactRow> {
-    let mut b = RowsBuilder::default();
-    for pos in 0..customer.contacts.len() {
-        b.add(customer, pos);
-    }
-    b.finish()
+/// The contacts rows of one customer.
+pub fn rows_of(customer: &Customer) -> Rows {
+    let mut rows = Rows::default();
+    rows.add(customer, None);
+    rows
 }
 
 /// A filter typed into the contacts pane: every word must be found in the contact (its name,
@@ -398,8 +456,8 @@ impl Words {
     }
 
     /// Whether the contact (or its customer) has every word.
-    pub fn matches(&self, row: &ContactRow) -> bool {
-        self.matcher().matches(row)
+    pub fn matches(&self, rows: &Rows, row: &ContactRow) -> bool {
+        self.matcher().matches(rows, row)
     }
 
     /// The words prepared for a walk over many rows: each searcher is built once.
@@ -410,33 +468,101 @@ impl Words {
                 .iter()
                 .map(|w| {
                     let digits = w.len() >= 3 && w.bytes().all(|b| b.is_ascii_digit());
-                    (memchr::memmem::Finder::new(w.as_bytes()), digits)
+                    // The roles whose name holds the word, and whether the retired marker does.
+                    let mut roles = 0u8;
+                    for (i, r) in ContactRole::ALL.iter().enumerate() {
+                        if r.name().to_lowercase().contains(w.as_str()) {
+                            roles |= 1 << i;
+                        }
+                    }
+                    Word {
+                        finder: memchr::memmem::Finder::new(w.as_bytes()),
+                        digits,
+                        roles,
+                        left: LEFT.contains(w.as_str()),
+                    }
                 })
                 .collect(),
         }
     }
 }
 
+/// The word a retired contact's text holds, as the list marks them.
+const LEFT: &str = "left";
+
+/// One word of a filter, ready to test (see `Words::matcher`).
+struct Word<'a> {
+    finder: memchr::memmem::Finder<'a>,
+    /// Three digits or more: looked for in the phone numbers too.
+    digits: bool,
+    /// The roles (bits as in `ContactRow::roles`) whose name holds the word.
+    roles: u8,
+    /// The word is part of `left`: every retired contact has it.
+    left: bool,
+}
+
 /// A filter's words ready to test row after row (see `Words::matcher`).
 pub struct Matcher<'a> {
-    /// Each word's searcher, and whether it is three digits or more (looked for in the phone
-    /// numbers too).
-    words: Vec<(memchr::memmem::Finder<'a>, bool)>,
+    words: Vec<Word<'a>>,
 }
 
 impl Matcher<'_> {
-    pub fn matches(&self, row: &ContactRow) -> bool {
-        self.words.iter().all(|(w, digits)| {
-            w.find(row.text().as_bytes()).is_some()
-                || (*digits && w.find(row.digits().as_bytes()).is_some())
+    pub fn matches(&self, rows: &Rows, row: &ContactRow) -> bool {
+        self.matches_given(rows, row, self.in_customer(rows, row))
+    }
+
+    /// Which words (bit `i`: word `i`, the first 64) the row's customer's name holds: the same
+    /// for all its contacts, so a walk over rows in build order reads it once per customer.
+    fn in_customer(&self, rows: &Rows, row: &ContactRow) -> u64 {
+        let name = rows.customer_key(row).as_bytes();
+        self.words
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, w)| w.finder.find(name).is_some())
+            .fold(0, |m, (i, _)| m | 1 << i)
+    }
+
+    fn matches_given(&self, rows: &Rows, row: &ContactRow, in_customer: u64) -> bool {
+        self.words.iter().enumerate().all(|(i, w)| {
+            let found = |text: &str| w.finder.find(text.as_bytes()).is_some();
+            (i < 64 && in_customer & (1 << i) != 0)
+                || w.roles & row.roles != 0
+                || (w.left && row.retired)
+                || found(rows.own_text(row))
+                || found(rows.extra(row))
+                || (w.digits && found(rows.digits(row)))
+                || (i >= 64 && found(rows.customer_key(row)))
         })
+    }
+
+    /// Each row's pass (`keep` and every word), walked in build order: a customer's name is
+    /// searched once for all its contacts.
+    pub fn pass_all(&self, rows: &Rows, keep: impl Fn(&ContactRow) -> bool) -> Vec<bool> {
+        let mut last: Option<(u32, u64)> = None;
+        rows.iter()
+            .map(|r| {
+                if !keep(r) {
+                    return false;
+                }
+                let in_customer = match last {
+                    Some((owner, hits)) if owner == r.owner => hits,
+                    _ => {
+                        let hits = self.in_customer(rows, r);
+                        last = Some((r.owner, hits));
+                        hits
+                    }
+                };
+                self.matches_given(rows, r, in_customer)
+            })
+            .collect()
     }
 }
 
 /// The contacts pane.
 #[derive(Debug, Clone, Default)]
 pub struct ContactList {
-    pub rows: Vec<ContactRow>,
+    pub rows: Rows,
     /// All rows in sort order (indices into `rows`).
     pub order: Vec<usize>,
     /// Rows passing the filters, in sort order.
@@ -500,10 +626,12 @@ mod tests {
     fn rows_carry_roles_the_retired_marker_and_search_text() {
         let rows = rows_of(&customer());
         assert_eq!(rows.len(), 3);
+        assert_eq!(rows.digits(&rows[0]), "5035550142\u{1}");
+        assert_eq!(rows.extra(&rows[0]), "owner\u{1}\u{1}");
         assert!(rows[0].has_role(ContactRole::DecisionMaker));
         assert!(rows[0].has_role(ContactRole::Billing));
         assert!(!rows[0].has_role(ContactRole::Technical));
-        assert_eq!(rows[0].name_key(), "tom baker");
+        assert_eq!(rows.name_key(&rows[0]), "tom baker");
         assert!(rows[1].retired && rows[1].has_role(ContactRole::Technical));
         assert_eq!(rows[2].first_role(), u32::MAX);
         assert_eq!(rows[0].first_role(), 0);
@@ -512,8 +640,8 @@ mod tests {
     #[test]
     fn every_word_must_match_the_contact_or_its_customer() {
         let rows = rows_of(&customer());
-        assert_eq!(rows[1].customer_key(), "acme dental");
-        let m = |q: &str, i: usize| Words::new(q).matches(&rows[i]);
+        assert_eq!(rows.customer_key(&rows[1]), "acme dental");
+        let m = |q: &str, i: usize| Words::new(q).matches(&rows, &rows[i]);
         assert!(m("acme tom", 0));
         assert!(m("TOM  owner", 0));
         assert!(m("billing", 0));
@@ -521,7 +649,22 @@ mod tests {
         assert!(!m("acme ann owner", 1));
         assert!(m("left", 1));
         assert!(!m("tom zed", 0));
-        assert!(Words::new("").matches(&rows[2]));
+        assert!(Words::new("").matches(&rows, &rows[2]));
+        // The walk over every row answers as each row asked alone.
+        for q in [
+            "acme",
+            "tom acme",
+            "dental left",
+            "ann",
+            "zed",
+            "5550",
+            "contact",
+        ] {
+            let words = Words::new(q);
+            let m = words.matcher();
+            let each: Vec<bool> = rows.iter().map(|r| m.matches(&rows, r)).collect();
+            assert_eq!(m.pass_all(&rows, |_| true), each, "{q}");
+        }
         // A word does not match across two fields.
         assert!(!m("managerac", 2));
     }
@@ -536,8 +679,25 @@ mod tests {
             customers.push(extra);
         }
         let packed = Packed::pack_all(&customers);
-        let built = build_pane(&packed);
-        let rows = build_rows(&packed);
+        let views: Vec<RowView> = customers.iter().map(|c| RowView::build(c, "")).collect();
+        let built = build_pane(&packed, &views);
+        let rows = build_rows(&packed, &views);
+        // Without the views (or with views of other records) the texts are built here, and
+        // read the same.
+        let alone = build_rows(&packed, &[]);
+        let others = build_rows(&packed, &views[1..]);
+        for other in [&alone, &others] {
+            assert_eq!(other.len(), rows.len());
+            for (a, b) in other.iter().zip(rows.iter()) {
+                assert_eq!(other.name_key(a), rows.name_key(b));
+                assert_eq!(other.customer_key(a), rows.customer_key(b));
+                assert_eq!(other.own_text(a), rows.own_text(b));
+                assert_eq!(other.digits(a), rows.digits(b));
+                assert_eq!(other.extra(a), rows.extra(b));
+            }
+        }
+        // The rows read the views' text, not a copy of it.
+        assert!(Arc::ptr_eq(&rows.owners[0].text, &views[0].shared_text()));
         assert!(rows.len() > 100, "{}", rows.len());
         assert_eq!(built.rows, rows, "the same rows in the same order");
         assert_eq!(built.orders.len(), ContactSort::ALL.len());
@@ -548,8 +708,62 @@ mod tests {
         assert!(
             by_customer
                 .windows(2)
-                .all(|w| rows[w[0] as usize].customer_key() <= rows[w[1] as usize].customer_key())
+                .all(|w| rows.customer_key(&rows[w[0] as usize])
+                    <= rows.customer_key(&rows[w[1] as usize]))
         );
+    }
+
+    #[test]
+    fn a_view_of_another_version_of_the_record_is_not_read() {
+        let c = customer();
+        let view = RowView::build(&c, "");
+        let spans = view.contact_spans(&c).expect("the record's own view");
+        assert_eq!(spans.len(), 3);
+        let text = view.shared_text();
+        let at = spans[0].at as usize;
+        assert_eq!(
+            &text[at..at + spans[0].len as usize],
+            "tom baker\u{1}tom@acme.test\u{1}"
+        );
+        // Each change a view would not show: another name, contact, e-mail, phone, or id.
+        let mut changed = Vec::new();
+        for k in 0..5 {
+            let mut d = c.clone();
+            match k {
+                0 => d.business_name = Some("Acme Dental Group".into()),
+                1 => d.contacts[1].name = Some("Ann Leigh".into()),
+                2 => d.contacts[2].email = Some("bob@acme.test".into()),
+                3 => d.contacts[0].mobile = Some("555 0199".into()),
+                _ => d.id += 1,
+            }
+            changed.push(d);
+        }
+        for d in &changed {
+            assert_eq!(view.contact_spans(d), None, "{d:?}");
+            // Its rows read texts built for it instead, and say the new values.
+            let mut rows = Rows::default();
+            rows.add(d, Some(&view));
+            assert_eq!(rows.built_here, 1);
+            assert_eq!(rows.len(), 3);
+        }
+        let mut rows = Rows::default();
+        rows.add(&changed[1], Some(&view));
+        assert_eq!(rows.name_key(&rows[1]), "ann leigh");
+    }
+
+    #[test]
+    fn a_name_past_64_kb_is_cut_at_a_character_and_still_found() {
+        let mut c = customer();
+        // Three-byte characters: 65,535 is not a boundary.
+        c.contacts[0].name = Some(format!("{}zed", "€".repeat(30_000)));
+        c.contacts[0].properties = Default::default();
+        let rows = rows_of(&c);
+        let key = rows.name_key(&rows[0]);
+        assert!(key.len() <= 65_535 && key.len() > 65_000, "{}", key.len());
+        assert!(key.chars().all(|ch| ch == '€'));
+        // The filter searches the whole name.
+        assert!(Words::new("€zed").matches(&rows, &rows[0]));
+        assert!(Words::new("tom@acme").matches(&rows, &rows[0]));
     }
 
     #[test]

@@ -62,16 +62,20 @@ pub fn settle(app: &mut App, fx: &mut Vec<Effect>) {
     }
     let customers: Vec<crate::mirror::Packed> =
         app.list.rows.iter().map(|r| r.record.clone()).collect();
+    // The rows read their texts where the list's rows hold them (counts, not copies).
+    let views: Vec<crate::app::view::RowView> =
+        app.list.rows.iter().map(|r| r.view.clone()).collect();
     if customers.len() > BUILD_INLINE_MAX {
         app.contacts.building = Some((version, customers.len()));
         fx.push(Effect::BuildContacts {
             generation: version,
             customers,
+            views,
         });
         return;
     }
     // A small account: the rows here, each order when it is first asked for.
-    let rows = build_rows(&customers);
+    let rows = build_rows(&customers, &views);
     take_rows(app, version, rows, Vec::new());
 }
 
@@ -89,7 +93,7 @@ pub fn built(app: &mut App, generation: u64, built: contact_list::Built) {
 fn take_rows(
     app: &mut App,
     version: u64,
-    rows: Vec<ContactRow>,
+    rows: contact_list::Rows,
     orders: Vec<(ContactSort, Vec<u32>)>,
 ) {
     let keep = app.contacts.selected().map(|r| r.id);
@@ -144,19 +148,20 @@ pub fn refilter(app: &mut App) {
     let c = &app.contacts;
     let (role, show_retired) = (c.role, c.show_retired);
     let matcher = words.matcher();
-    let keep = |r: &ContactRow| {
-        (show_retired || !r.retired)
-            && role.is_none_or(|role| r.has_role(role))
-            && matcher.matches(r)
-    };
+    let keep =
+        |r: &ContactRow| (show_retired || !r.retired) && role.is_none_or(|role| r.has_role(role));
     let narrowing = c.filtered_by.as_ref().is_some_and(|w| words.narrows(w));
     let from = if narrowing { &c.shown } else { &c.order };
     let shown: Vec<usize> = if from.len() < c.rows.len() / 4 {
-        from.iter().copied().filter(|&i| keep(&c.rows[i])).collect()
+        from.iter()
+            .copied()
+            .filter(|&i| keep(&c.rows[i]) && matcher.matches(&c.rows, &c.rows[i]))
+            .collect()
     } else {
         // Most rows to check: walk them in memory order (sort order jumps all over the heap,
-        // a miss per row), then keep the order's rows that passed.
-        let pass: Vec<bool> = c.rows.iter().map(keep).collect();
+        // a miss per row; and a customer's name is searched once for all its contacts), then
+        // keep the order's rows that passed.
+        let pass = matcher.pass_all(&c.rows, keep);
         from.iter().copied().filter(|&i| pass[i]).collect()
     };
     let c = &mut app.contacts;
@@ -679,13 +684,14 @@ mod sort_tests {
                 app.list.rows[i].view.name_key()
             };
             let (ca, cb) = (key(ra), key(rb));
+            let name = |r: &ContactRow| c.rows.name_key(r);
             let o = match c.sort {
-                ContactSort::Name => ra.name_key().cmp(rb.name_key()).then(ca.cmp(cb)),
-                ContactSort::Customer => ca.cmp(cb).then(ra.name_key().cmp(rb.name_key())),
+                ContactSort::Name => name(ra).cmp(name(rb)).then(ca.cmp(cb)),
+                ContactSort::Customer => ca.cmp(cb).then(name(ra).cmp(name(rb))),
                 ContactSort::Role => ra
                     .first_role()
                     .cmp(&rb.first_role())
-                    .then(ra.name_key().cmp(rb.name_key())),
+                    .then(name(ra).cmp(name(rb))),
                 ContactSort::Updated => rb.updated.cmp(&ra.updated),
             }
             .then(ra.id.cmp(&rb.id));

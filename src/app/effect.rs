@@ -23,6 +23,8 @@ pub enum Effect {
     BuildContacts {
         generation: u64,
         customers: Vec<crate::mirror::Packed>,
+        /// The customers' list rows, whose texts the pane's rows read (shared, not copied).
+        views: Vec<crate::app::view::RowView>,
     },
     /// The list's order for each of `keys` over these rows' views (a copy sharing their text),
     /// so that no `s` sorts a big list on the UI thread; answered by `Action::ListOrders`.

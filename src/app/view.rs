@@ -223,6 +223,96 @@ impl RowView {
     pub fn city_key(&self) -> &str {
         self.part(Some(START_CITY_KEY), END_CITY_KEY)
     }
+
+    /// The row's text itself (another count on it, not a copy): the contacts pane searches
+    /// the contacts' names, e-mails and phone digits, and the customer's name, where this
+    /// view holds them (see [`RowView::contact_spans`]).
+    pub fn shared_text(&self) -> std::sync::Arc<str> {
+        self.text.clone()
+    }
+
+    /// Where [`RowView::name_key`] lies in [`RowView::shared_text`]: start and length.
+    pub fn name_key_span(&self) -> (u32, u32) {
+        let start = self.ends[END_CITY];
+        (start, self.ends[END_NAME_KEY].saturating_sub(start))
+    }
+
+    /// Where each of `c`'s contacts lies in this view's text, in the customer's order: the
+    /// lowercase name and e-mail (each followed by the separator) and the phone digits. `None`
+    /// when the text is not what [`RowView::build`] makes of `c` (a view of another version
+    /// of the record): every span is checked against the record.
+    pub fn contact_spans(&self, c: &Customer) -> Option<Vec<ContactSpan>> {
+        let text = self.text.as_bytes();
+        let mut pos = self.ends[START_CITY_KEY] as usize;
+        let expect = |pos: &mut usize, part: &[u8]| -> Option<()> {
+            let end = *pos + part.len();
+            (text.get(*pos..end)? == part && text.get(end) == Some(&(SEP as u8))).then(|| {
+                *pos = end + 1;
+            })
+        };
+        let name = sanitize::line(&c.display_name()).to_lowercase();
+        if self.id != c.id || self.name_key() != name {
+            return None;
+        }
+        let city = sanitize::line(c.city.as_deref().unwrap_or("")).to_lowercase();
+        expect(&mut pos, city.as_bytes())?;
+        let mut spans = Vec::with_capacity(c.contacts.len());
+        for ct in &c.contacts {
+            let at = pos;
+            let mut name_len = 0;
+            if let Some(name) = ct.name.as_deref() {
+                let name = sanitize::line(name).to_lowercase();
+                expect(&mut pos, name.as_bytes())?;
+                name_len = name.len();
+            }
+            if let Some(email) = ct.email.as_deref() {
+                expect(&mut pos, sanitize::line(email).to_lowercase().as_bytes())?;
+            }
+            spans.push(ContactSpan {
+                at: at as u32,
+                len: (pos - at) as u32,
+                name_len: name_len as u32,
+                digits_at: 0,
+                digits_len: 0,
+            });
+        }
+        if pos != self.ends[END_HAYSTACK] as usize {
+            return None;
+        }
+        let digits = |pos: &mut usize, phone: Option<&str>| -> Option<()> {
+            match phone {
+                Some(p) => {
+                    let d: Vec<u8> = p.bytes().filter(u8::is_ascii_digit).collect();
+                    expect(pos, &d)
+                }
+                None => Some(()),
+            }
+        };
+        for p in [c.phone.as_deref(), c.mobile.as_deref()] {
+            digits(&mut pos, p)?;
+        }
+        for (ct, span) in c.contacts.iter().zip(&mut spans) {
+            let at = pos;
+            digits(&mut pos, ct.phone.as_deref())?;
+            digits(&mut pos, ct.mobile.as_deref())?;
+            span.digits_at = at as u32;
+            span.digits_len = (pos - at) as u32;
+        }
+        (pos == text.len()).then_some(spans)
+    }
+}
+
+/// Where one contact's search text lies in its customer's [`RowView`] text (see
+/// [`RowView::contact_spans`]): `at..at + len` holds the lowercase name (its first `name_len`
+/// bytes) and e-mail, each followed by the separator; `digits_at..digits_at + digits_len` the
+/// digits of the phone and the mobile, each followed by the separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactSpan {
+    pub at: u32,
+    pub len: u32,
+    pub name_len: u32,
+    pub digits_at: u32,
+    pub digits_len: u32,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ fn records(app: &App, b: &BulkScreen) -> Vec<Record> {
             .collect();
     }
     let mut owners: std::collections::BTreeMap<Id, Vec<Id>> = Default::default();
-    for r in &app.contacts.rows {
+    for r in app.contacts.rows.iter() {
         if b.ids.binary_search(&r.id).is_ok() {
             owners.entry(r.customer_id).or_default().push(r.id);
         }
