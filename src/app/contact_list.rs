@@ -508,7 +508,7 @@ pub struct Matcher<'a> {
 
 impl Matcher<'_> {
     pub fn matches(&self, rows: &Rows, row: &ContactRow) -> bool {
-        self.matches_given(rows, row, self.in_customer(rows, row))
+        self.words.is_empty() || self.matches_given(rows, row, self.in_customer(rows, row))
     }
 
     /// Which words (bit `i`: word `i`, the first 64) the row's customer's name holds: the same
@@ -539,6 +539,10 @@ impl Matcher<'_> {
     /// Each row's pass (`keep` and every word), walked in build order: a customer's name is
     /// searched once for all its contacts.
     pub fn pass_all(&self, rows: &Rows, keep: impl Fn(&ContactRow) -> bool) -> Vec<bool> {
+        if self.words.is_empty() {
+            // No text read at all: a customer's name lies elsewhere in memory, one miss each.
+            return rows.iter().map(keep).collect();
+        }
         let mut last: Option<(u32, u64)> = None;
         rows.iter()
             .map(|r| {
