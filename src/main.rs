@@ -3,7 +3,7 @@ use syncro_tui::cli::{Cli, Command};
 
 fn main() -> std::process::ExitCode {
     // Before any thread starts: the threads share two allocator arenas (see the function).
-    syncro_tui::memory::limit_arenas();
+    syncro_tui::memory::tune_allocator();
     let cli = Cli::parse();
     if matches!(
         cli.command,

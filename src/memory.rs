@@ -22,33 +22,36 @@ pub fn release_free_memory() {
     }
 }
 
-/// At most this many glibc allocator arenas (see [`limit_arenas`]).
-pub const ARENAS: i32 = 2;
+/// Blocks of this size and larger get pages of their own (see [`tune_allocator`]).
+pub const MMAP_THRESHOLD: i32 = 1 << 20;
 
-/// Makes every thread allocate from at most [`ARENAS`] arenas, unless `MALLOC_ARENA_MAX` says
-/// otherwise. glibc gives each new thread an arena of its own (up to eight per core); the
-/// threads that build the contacts pane, the search index and the sort orders each leave
-/// their arena's pages half used, whole free pages given back by [`release_free_memory`] but
-/// the rest kept: at 100,000 customers the pane open cost 76 MB of RSS for the 34 MB it holds
-/// (343 MB in all, against 289 MB with two arenas, measured with
-/// `CONTACTS_PANE=1 assets/measure-memory.sh 100000`). Two arenas are what two cores contend
-/// for anyway. Call it first in `main`, before any thread exists. Does nothing where the
-/// allocator is not glibc's.
-pub fn limit_arenas() {
+/// Makes glibc's allocator map every block of [`MMAP_THRESHOLD`] or more on pages of its own,
+/// unless `MALLOC_MMAP_THRESHOLD_` says otherwise. glibc starts at 128 KiB but raises the
+/// threshold each time such a block is freed, up to 32 MiB, after which the big vectors of
+/// the index, the sort orders and the contacts pane land inside the arenas of the threads that
+/// build them; when they are dropped or grown, the arena keeps their pages, interleaved with
+/// small live blocks, and neither reuse nor [`release_free_memory`] gives them back. At
+/// 100,000 customers opening the contacts pane (34 MB held) cost 55 to 89 MB of RSS
+/// (309 to 343 MB in all) and now costs about 31 MB (285 MB), and two full syncs leave the
+/// process at 255 MB, measured with `CONTACTS_PANE=1` and `FULL_SYNCS=2
+/// assets/measure-memory.sh 100000`. Limiting the number of arenas instead cut the pane to
+/// 289 MB but left two full syncs at 286 MB. Call it first in `main`, before any thread
+/// exists. Does nothing where the allocator is not glibc's.
+pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
+        if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some() {
             return;
         }
         unsafe extern "C" {
             fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
         }
-        // glibc's `M_ARENA_MAX` (malloc.h).
-        const M_ARENA_MAX: std::ffi::c_int = -8;
+        // glibc's `M_MMAP_THRESHOLD` (malloc.h).
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
         // SAFETY: `mallopt` only sets a parameter of glibc's allocator under its own lock;
-        // arenas that exist stay valid, it bounds how many more are made.
+        // blocks already allocated stay where they are, it decides where new ones go.
         unsafe {
-            mallopt(M_ARENA_MAX, ARENAS);
+            mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
         }
     }
 }
