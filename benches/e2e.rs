@@ -435,6 +435,7 @@ fn keys(env: &Env, rounds: usize) {
                 let shown = typed.clone();
                 let d = app.key(c.encode_utf8(&mut buf).as_bytes(), |s| s.contains(&shown));
                 put(&mut groups, "contacts / letter", d);
+                put(&mut groups, &format!("contacts / {w}"), d);
             }
             let d = app.key(b"\x1b", any);
             put(&mut groups, "contacts / Esc", d);

@@ -23,6 +23,7 @@ pub mod lookup;
 pub mod man;
 pub mod memory;
 pub mod mirror;
+pub mod parallel;
 pub mod roles;
 pub mod sanitize;
 pub mod text;

@@ -15,6 +15,7 @@ use tui_input::Input;
 use crate::api::model::{Customer, Id};
 use crate::app::view::{ContactSpan, RowView};
 use crate::mirror::Packed;
+use crate::parallel::in_parts;
 use crate::roles::{ContactRole, Title};
 use crate::sanitize;
 
@@ -88,6 +89,68 @@ pub struct ContactRow {
     pub retired: bool,
 }
 
+/// A text's bytes as a set of 56 classes: `a`-`z`, `0`-`9`, `@` and `.` each their own, the
+/// other ASCII bytes in 6 classes and the rest (UTF-8's) in 12. A text lacking one of a word's
+/// classes cannot hold the word; a word of one byte with a class of its own is in the text
+/// exactly when its class is.
+fn byte_class(b: u8) -> u32 {
+    match b {
+        b'a'..=b'z' => u32::from(b - b'a'),
+        b'0'..=b'9' => 26 + u32::from(b - b'0'),
+        b'@' => 36,
+        b'.' => 37,
+        0..=0x7f => 38 + u32::from(b) % 6,
+        _ => 44 + u32::from(b) % 12,
+    }
+}
+
+/// Byte classes with a class of their own (see [`byte_class`]).
+const OWN_CLASSES: u32 = 38;
+const SKETCH: u64 = (1 << 56) - 1;
+const RETIRED: u64 = 1 << 63;
+
+/// The classes of the bytes of `s` (see [`byte_class`]).
+fn sketch(s: &str) -> u64 {
+    s.bytes().fold(0, |m, b| m | 1 << byte_class(b))
+}
+
+/// A row's bits, kept apart from the rows (8 bytes a row: a filter over 290,000 contacts
+/// decides most rows from them without reading the rows): which bytes its texts and its
+/// customer's name hold (see [`sketch`]), its roles and the retired marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bits(u64);
+
+impl Bits {
+    fn new(sketch: u64, roles: u8, retired: bool) -> Bits {
+        Bits((sketch & SKETCH) | u64::from(roles & 0x7f) << 56 | if retired { RETIRED } else { 0 })
+    }
+
+    pub fn retired(self) -> bool {
+        self.0 & RETIRED != 0
+    }
+
+    /// Bit `i` set: the role `ContactRole::ALL[i]`.
+    pub fn roles(self) -> u8 {
+        (self.0 >> 56) as u8 & 0x7f
+    }
+
+    pub fn has_role(self, role: ContactRole) -> bool {
+        self.roles() & role_bit(role) != 0
+    }
+
+    fn sketch(self) -> u64 {
+        self.0 & SKETCH
+    }
+}
+
+/// The role's bit in `ContactRow::roles`.
+pub fn role_bit(role: ContactRole) -> u8 {
+    ContactRole::ALL
+        .iter()
+        .position(|r| *r == role)
+        .map_or(0, |i| 1 << i)
+}
+
 /// A customer whose contacts the pane lists: the text its list row holds (see
 /// [`RowView::shared_text`]) and where the lowercase name is in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +170,10 @@ pub struct Rows {
     /// Customers whose list row was missing or of another version of the record: their
     /// texts were built for the pane (a copy of their own).
     pub built_here: usize,
+    /// Rows of contacts who left (counted as built: the pane's title shows it every frame).
+    retired: usize,
+    /// Each row's [`Bits`], in the rows' order.
+    bits: Vec<Bits>,
 }
 
 impl std::ops::Deref for Rows {
@@ -158,6 +225,10 @@ impl Rows {
                 .unwrap_or_default();
             cut16(name).len() as u16
         };
+        let customer_sketch = sketch(
+            text.get(name_at as usize..(name_at + name_len) as usize)
+                .unwrap_or_default(),
+        );
         self.owners.push(Owner {
             text: text.clone(),
             name_at,
@@ -182,6 +253,10 @@ impl Rows {
                 self.arena.push_str(&part[..n]);
                 self.arena.push(SEP);
             }
+            let own = text
+                .get(span.at as usize..(span.at + span.len) as usize)
+                .unwrap_or_default();
+            let sketch = customer_sketch | sketch(own) | sketch(&self.arena[extra_at..]);
             // Offsets are u32: an arena of 4 GB cannot be built from an account's contacts.
             self.rows.push(ContactRow {
                 id: c.id,
@@ -199,6 +274,8 @@ impl Rows {
                 roles,
                 retired: title.retired,
             });
+            self.bits.push(Bits::new(sketch, roles, title.retired));
+            self.retired += usize::from(title.retired);
         }
     }
 
@@ -213,13 +290,21 @@ impl Rows {
         self.owners.extend(other.owners);
         self.arena.push_str(&other.arena);
         self.built_here += other.built_here;
+        self.retired += other.retired;
+        self.bits.extend(other.bits);
     }
 
     /// Gives back what the build reserved beyond what it holds.
     fn shrink(&mut self) {
         self.rows.shrink_to_fit();
+        self.bits.shrink_to_fit();
         self.owners.shrink_to_fit();
         self.arena.shrink_to_fit();
+    }
+
+    /// Row `i`'s bits (see [`Bits`]).
+    pub fn bits(&self, i: usize) -> Option<Bits> {
+        self.bits.get(i).copied()
     }
 
     fn owner(&self, r: &ContactRow) -> Option<&Owner> {
@@ -272,7 +357,8 @@ impl Rows {
         [
             (
                 "rows",
-                self.rows.capacity() * std::mem::size_of::<ContactRow>(),
+                self.rows.capacity() * std::mem::size_of::<ContactRow>()
+                    + self.bits.capacity() * std::mem::size_of::<Bits>(),
             ),
             (
                 "customers",
@@ -285,10 +371,7 @@ impl Rows {
 
 impl ContactRow {
     pub fn has_role(&self, role: ContactRole) -> bool {
-        ContactRole::ALL
-            .iter()
-            .position(|r| *r == role)
-            .is_some_and(|i| self.roles & (1 << i) != 0)
+        self.roles & role_bit(role) != 0
     }
 
     /// The first role's position (rows without a role sort last).
@@ -455,9 +538,9 @@ impl Words {
                 .all(|(old, new)| new.starts_with(old.as_str()))
     }
 
-    /// Whether the contact (or its customer) has every word.
-    pub fn matches(&self, rows: &Rows, row: &ContactRow) -> bool {
-        self.matcher().matches(rows, row)
+    /// Whether the contact in row `i` (or its customer) has every word.
+    pub fn matches(&self, rows: &Rows, i: usize) -> bool {
+        self.matcher().matches(rows, i)
     }
 
     /// The words prepared for a walk over many rows: each searcher is built once.
@@ -475,7 +558,13 @@ impl Words {
                             roles |= 1 << i;
                         }
                     }
+                    let exact = match w.as_bytes() {
+                        [b] => byte_class(*b) < OWN_CLASSES,
+                        _ => false,
+                    };
                     Word {
+                        classes: sketch(w),
+                        exact,
                         finder: memchr::memmem::Finder::new(w.as_bytes()),
                         digits,
                         roles,
@@ -499,6 +588,10 @@ struct Word<'a> {
     roles: u8,
     /// The word is part of `left`: every retired contact has it.
     left: bool,
+    /// Its bytes' classes (see [`sketch`]).
+    classes: u64,
+    /// One byte with a class of its own: a row's sketch answers for its texts exactly.
+    exact: bool,
 }
 
 /// A filter's words ready to test row after row (see `Words::matcher`).
@@ -507,8 +600,35 @@ pub struct Matcher<'a> {
 }
 
 impl Matcher<'_> {
-    pub fn matches(&self, rows: &Rows, row: &ContactRow) -> bool {
-        self.words.is_empty() || self.matches_given(rows, row, self.in_customer(rows, row))
+    /// Whether row `i` has every word (a row past the rows has none).
+    pub fn matches(&self, rows: &Rows, i: usize) -> bool {
+        let (Some(row), Some(&bits)) = (rows.get(i), rows.bits.get(i)) else {
+            return false;
+        };
+        self.words.is_empty()
+            || self
+                .quick(bits)
+                .unwrap_or_else(|| self.matches_given(rows, row, self.in_customer(rows, row)))
+    }
+
+    /// The answer from the row's bits alone, where they give it: a word whose bytes are not
+    /// all in the row's texts fails it (unless a role, the retired marker or the phone's
+    /// digits hold it), and a row holding every word exactly passes. `None`: read the texts.
+    fn quick(&self, bits: Bits) -> Option<bool> {
+        let mut all = true;
+        for w in &self.words {
+            let other = w.roles & bits.roles() != 0 || (w.left && bits.retired());
+            let bytes_in = w.classes & !bits.sketch() == 0;
+            if w.exact {
+                all &= other || bytes_in;
+            } else {
+                all = false;
+            }
+            if !bytes_in && !other && !w.digits {
+                return Some(false);
+            }
+        }
+        all.then_some(true)
     }
 
     /// Which words (bit `i`: word `i`, the first 64) the row's customer's name holds: the same
@@ -537,29 +657,40 @@ impl Matcher<'_> {
     }
 
     /// Each row's pass (`keep` and every word), walked in build order: a customer's name is
-    /// searched once for all its contacts.
-    pub fn pass_all(&self, rows: &Rows, keep: impl Fn(&ContactRow) -> bool) -> Vec<bool> {
+    /// searched once for all its contacts. A big pane is read in one part per core.
+    /// `keep` is asked first, of the row's bits; most rows are then decided by their bits.
+    pub fn pass_all(&self, rows: &Rows, keep: impl Fn(Bits) -> bool + Sync) -> Vec<bool> {
         if self.words.is_empty() {
-            // No text read at all: a customer's name lies elsewhere in memory, one miss each.
-            return rows.iter().map(keep).collect();
+            return rows.bits.iter().map(|&b| keep(b)).collect();
         }
-        let mut last: Option<(u32, u64)> = None;
-        rows.iter()
-            .map(|r| {
-                if !keep(r) {
-                    return false;
-                }
-                let in_customer = match last {
-                    Some((owner, hits)) if owner == r.owner => hits,
-                    _ => {
-                        let hits = self.in_customer(rows, r);
-                        last = Some((r.owner, hits));
-                        hits
+        let parts = in_parts(rows.len(), |range| {
+            let mut last: Option<(u32, u64)> = None;
+            rows[range.clone()]
+                .iter()
+                .zip(&rows.bits[range])
+                .map(|(r, &bits)| {
+                    if !keep(bits) {
+                        return false;
                     }
-                };
-                self.matches_given(rows, r, in_customer)
-            })
-            .collect()
+                    if let Some(quick) = self.quick(bits) {
+                        return quick;
+                    }
+                    let in_customer = match last {
+                        Some((owner, hits)) if owner == r.owner => hits,
+                        _ => {
+                            let hits = self.in_customer(rows, r);
+                            last = Some((r.owner, hits));
+                            hits
+                        }
+                    };
+                    self.matches_given(rows, r, in_customer)
+                })
+                .collect::<Vec<bool>>()
+        });
+        if parts.len() == 1 {
+            return parts.into_iter().next().unwrap_or_default();
+        }
+        parts.concat()
     }
 }
 
@@ -599,12 +730,12 @@ pub struct ContactList {
 
 impl ContactList {
     pub fn selected(&self) -> Option<&ContactRow> {
-        self.shown.get(self.cursor).map(|&i| &self.rows[i])
+        self.shown.get(self.cursor).and_then(|&i| self.rows.get(i))
     }
 
     /// Contacts who left, among all.
     pub fn retired_count(&self) -> usize {
-        self.rows.iter().filter(|r| r.retired).count()
+        self.rows.retired
     }
 }
 
@@ -639,13 +770,19 @@ mod tests {
         assert!(rows[1].retired && rows[1].has_role(ContactRole::Technical));
         assert_eq!(rows[2].first_role(), u32::MAX);
         assert_eq!(rows[0].first_role(), 0);
+        // The bits kept apart say the same, and the contacts who left are counted.
+        for (i, r) in rows.iter().enumerate() {
+            let bits = rows.bits(i).unwrap();
+            assert_eq!((bits.roles(), bits.retired()), (r.roles, r.retired));
+        }
+        assert_eq!(rows.retired, 1);
     }
 
     #[test]
     fn every_word_must_match_the_contact_or_its_customer() {
         let rows = rows_of(&customer());
         assert_eq!(rows.customer_key(&rows[1]), "acme dental");
-        let m = |q: &str, i: usize| Words::new(q).matches(&rows, &rows[i]);
+        let m = |q: &str, i: usize| Words::new(q).matches(&rows, i);
         assert!(m("acme tom", 0));
         assert!(m("TOM  owner", 0));
         assert!(m("billing", 0));
@@ -653,7 +790,7 @@ mod tests {
         assert!(!m("acme ann owner", 1));
         assert!(m("left", 1));
         assert!(!m("tom zed", 0));
-        assert!(Words::new("").matches(&rows, &rows[2]));
+        assert!(Words::new("").matches(&rows, 2));
         // The walk over every row answers as each row asked alone.
         for q in [
             "acme",
@@ -666,11 +803,67 @@ mod tests {
         ] {
             let words = Words::new(q);
             let m = words.matcher();
-            let each: Vec<bool> = rows.iter().map(|r| m.matches(&rows, r)).collect();
+            let each: Vec<bool> = (0..rows.len()).map(|i| m.matches(&rows, i)).collect();
             assert_eq!(m.pass_all(&rows, |_| true), each, "{q}");
         }
         // A word does not match across two fields.
         assert!(!m("managerac", 2));
+    }
+
+    /// The bits decide only what reading the texts would: for letters, digits, signs, other
+    /// scripts, roles and the retired marker, every row answers as its texts do.
+    #[test]
+    fn the_rows_bits_answer_as_their_texts() {
+        let mut c = customer();
+        c.contacts[2].name = Some("Νίκος Παπαδόπουλος".into());
+        c.contacts[2].email = Some("n.p@outlook.test".into());
+        let rows = rows_of(&c);
+        let queries = [
+            "a",
+            "t",
+            "z",
+            "@",
+            ".",
+            "5",
+            "0",
+            "-",
+            "(",
+            "*",
+            "_",
+            "#",
+            "ν",
+            "ί",
+            "é",
+            "b",
+            "l",
+            "left",
+            "acme t",
+            "t acme",
+            "o 5",
+            "νίκος",
+            "outlook",
+            "555",
+            "zz",
+            "d",
+            "e l",
+            "bill",
+            "tech",
+        ];
+        for q in queries {
+            let words = Words::new(q);
+            let m = words.matcher();
+            let read: Vec<bool> = rows
+                .iter()
+                .map(|r| m.matches_given(&rows, r, m.in_customer(&rows, r)))
+                .collect();
+            let each: Vec<bool> = (0..rows.len()).map(|i| m.matches(&rows, i)).collect();
+            assert_eq!(each, read, "{q}");
+            assert_eq!(m.pass_all(&rows, |_| true), read, "{q}");
+        }
+        // A byte not in any text, and a first letter, are decided without reading.
+        let (q, t) = (Words::new("q"), Words::new("t"));
+        assert_eq!(q.matcher().quick(rows.bits[0]), Some(false));
+        assert_eq!(t.matcher().quick(rows.bits[0]), Some(true));
     }
 
     #[test]
@@ -766,8 +959,8 @@ mod tests {
         assert!(key.len() <= 65_535 && key.len() > 65_000, "{}", key.len());
         assert!(key.chars().all(|ch| ch == '€'));
         // The filter searches the whole name.
-        assert!(Words::new("€zed").matches(&rows, &rows[0]));
-        assert!(Words::new("tom@acme").matches(&rows, &rows[0]));
+        assert!(Words::new("€zed").matches(&rows, 0));
+        assert!(Words::new("tom@acme").matches(&rows, 0));
     }
 
     #[test]

@@ -11,9 +11,7 @@
 use tui_input::InputRequest;
 
 use crate::app::action::Cmd;
-use crate::app::contact_list::{
-    self, BUILD_INLINE_MAX, ContactRow, ContactSort, Words, build_rows,
-};
+use crate::app::contact_list::{self, BUILD_INLINE_MAX, Bits, ContactSort, Words, build_rows};
 use crate::app::effect::Effect;
 use crate::app::kinds::{Focus, Mode, Pane, Tab};
 use crate::app::layout;
@@ -99,6 +97,9 @@ fn take_rows(
     let keep = app.contacts.selected().map(|r| r.id);
     let n = rows.len();
     app.contacts.rows = rows;
+    // The rows shown were of the rows replaced; the selected contact is found again by id.
+    app.contacts.shown.clear();
+    app.contacts.cursor = 0;
     app.contacts.built = Some(version);
     app.contacts.sorted = orders
         .into_iter()
@@ -129,7 +130,7 @@ fn reorder(app: &mut App) {
         resort(app);
         return;
     }
-    let selected = c.selected().map(|r| r.id);
+    let selected = c.shown.get(c.cursor).copied();
     let mut shown = vec![false; c.rows.len()];
     for &i in &c.shown {
         shown[i] = true;
@@ -139,7 +140,7 @@ fn reorder(app: &mut App) {
     c.shown = order.iter().copied().filter(|&i| shown[i]).collect();
     c.order = order;
     c.cursor = selected
-        .and_then(|id| c.shown.iter().position(|&i| c.rows[i].id == id))
+        .and_then(|sel| c.shown.iter().position(|&i| i == sel))
         .unwrap_or(0);
     keep_visible(app);
 }
@@ -174,18 +175,19 @@ fn sort_order(app: &mut App) -> Vec<usize> {
 /// a word only narrows, so then only the rows shown are checked.
 pub fn refilter(app: &mut App) {
     let words = Words::new(app.contacts.search.value());
-    let selected = app.contacts.selected().map(|r| r.id);
+    // The same rows before and after: the selected one is found again by its index, without
+    // reading a row per row shown.
+    let selected = app.contacts.shown.get(app.contacts.cursor).copied();
     let c = &app.contacts;
     let (role, show_retired) = (c.role, c.show_retired);
     let matcher = words.matcher();
-    let keep =
-        |r: &ContactRow| (show_retired || !r.retired) && role.is_none_or(|role| r.has_role(role));
+    let keep = |b: Bits| (show_retired || !b.retired()) && role.is_none_or(|role| b.has_role(role));
     let narrowing = c.filtered_by.as_ref().is_some_and(|w| words.narrows(w));
     let from = if narrowing { &c.shown } else { &c.order };
     let shown: Vec<usize> = if from.len() < c.rows.len() / 4 {
         from.iter()
             .copied()
-            .filter(|&i| keep(&c.rows[i]) && matcher.matches(&c.rows, &c.rows[i]))
+            .filter(|&i| c.rows.bits(i).is_some_and(keep) && matcher.matches(&c.rows, i))
             .collect()
     } else {
         // Most rows to check: walk them in memory order (sort order jumps all over the heap,
@@ -203,7 +205,7 @@ pub fn refilter(app: &mut App) {
     }
     let c = &mut app.contacts;
     c.cursor = selected
-        .and_then(|id| c.shown.iter().position(|&i| c.rows[i].id == id))
+        .and_then(|sel| c.shown.iter().position(|&i| i == sel))
         .unwrap_or(0);
     keep_visible(app);
 }
@@ -699,6 +701,7 @@ mod tests {
 #[cfg(test)]
 mod sort_tests {
     use super::*;
+    use crate::app::contact_list::ContactRow;
     use crate::app::fixtures;
 
     /// The pane's order as it was computed before orders were kept: one `sort_by` over every

@@ -34,6 +34,7 @@ use super::packed::Packed;
 use super::store::Mirror;
 use super::text::{fold_into, phone_digits_into, phone_query};
 use crate::api::model::{Contact, Customer, Id};
+use crate::parallel::in_parts;
 
 /// Which field of a record matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1031,32 +1032,6 @@ struct Candidate {
     score: u32,
 }
 
-/// Below this many items a full scan runs on the calling thread alone.
-const PARALLEL_MIN: usize = if cfg!(test) { 2 } else { 50_000 };
-
-/// Runs `part` over `0..n` cut into one consecutive range per core (at most four), the first on
-/// the calling thread, and returns the parts' results in order. A fresh query over 100,000
-/// customers scans every record: on two cores it answers in about half the time.
-fn in_parts<R: Send>(n: usize, part: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get().min(4));
-    let parts = if n < PARALLEL_MIN { 1 } else { cores };
-    if parts <= 1 {
-        return vec![part(0..n)];
-    }
-    let size = n.div_ceil(parts);
-    let part = &part;
-    std::thread::scope(|s| {
-        let others: Vec<_> = (1..parts)
-            .map(|i| s.spawn(move || part(i * size..((i + 1) * size).min(n))))
-            .collect();
-        let mut out = vec![part(0..size.min(n))];
-        for h in others {
-            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-        out
-    })
-}
-
 fn push_best(best: &mut Vec<Candidate>, record: u32, field: Field, kind: MatchKind, score: u32) {
     match best.last_mut() {
         Some(last) if last.record == record => {
@@ -1379,20 +1354,6 @@ pub(crate) mod tests {
         assert_eq!(r.hits[0].kind, MatchKind::Prefix);
         // Scattered letters far apart are not a match.
         assert!(ix.search("asrl", 5).hits.is_empty());
-    }
-
-    /// The parts cover the range once, in order, whatever the number of cores; a tiny range
-    /// stays whole.
-    #[test]
-    fn parts_cover_the_range_in_order() {
-        for n in [0, 1, 2, 3, 7, 100, 1001] {
-            let parts = in_parts(n, |r| r.collect::<Vec<usize>>());
-            let joined: Vec<usize> = parts.iter().flatten().copied().collect();
-            assert_eq!(joined, (0..n).collect::<Vec<_>>());
-            if n < PARALLEL_MIN {
-                assert_eq!(parts.len(), 1);
-            }
-        }
     }
 
     #[test]
