@@ -191,22 +191,9 @@ mod browse {
 /// worker runs it, and its answer goes into `update`.
 mod contacts_pane {
     use super::*;
-    use syncro_tui::app::{Action, Effect, update};
 
-    /// `c` pressed, and the worker's build of the rows (if it asks for one) answered.
     fn open_pane(app: &mut App) {
-        let a = common::key_action(app, KeyCode::Char('c'));
-        for e in update(app, a) {
-            if let Effect::BuildContacts {
-                generation,
-                customers,
-                views,
-            } = e
-            {
-                let built = syncro_tui::app::contact_list::build_pane(&customers, &views);
-                update(app, Action::ContactsBuilt { generation, built });
-            }
-        }
+        common::open_contacts_pane(app);
     }
 
     /// The app with the contacts pane open (and `/` pressed and `head` typed when `search`).

@@ -6,6 +6,7 @@
 //!   rows, so the list, the detail pane and the status line change), diffed and encoded into
 //!   escape sequences as the app's terminal does. Only the visible rows are built, so every
 //!   size should cost the same (budget: 1 ms).
+//!   `contacts_pane_at_200x50`: the same in the contacts pane.
 //! - `first_rows`: from a new `App` to the first frame with customer rows on the demo data: the
 //!   first page requested over real HTTP from a demo server on 127.0.0.1, decoded, turned into
 //!   rows and drawn (budget: 100 ms). `with_demo_start` also starts the demo server (data
@@ -40,6 +41,23 @@ mod frame {
     #[divan::bench(args = common::SIZES)]
     fn at_200x50(bencher: Bencher, n: usize) {
         let a = indexed_app(n).clone();
+        let mut b = a.clone();
+        press(&mut b, KeyCode::Char('j'));
+        let mut term = screen();
+        draw(&mut term, &a);
+        let mut flip = false;
+        bencher.bench_local(|| {
+            flip = !flip;
+            draw(&mut term, if flip { &b } else { &a });
+        });
+    }
+
+    /// The same in the contacts pane (every contact of the account: 291,380 at 100,000
+    /// customers), the cursor alternating between two contacts of different customers.
+    #[divan::bench(args = common::SIZES)]
+    fn contacts_pane_at_200x50(bencher: Bencher, n: usize) {
+        let mut a = indexed_app(n).clone();
+        common::open_contacts_pane(&mut a);
         let mut b = a.clone();
         press(&mut b, KeyCode::Char('j'));
         let mut term = screen();

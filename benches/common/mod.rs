@@ -234,6 +234,23 @@ pub fn press(app: &mut App, code: KeyCode) {
     update(app, a);
 }
 
+/// `c` pressed (the contacts pane), and the worker's build of its rows (if it asks for one)
+/// answered inline, as the worker builds them.
+pub fn open_contacts_pane(app: &mut App) {
+    let a = key_action(app, KeyCode::Char('c'));
+    for e in update(app, a) {
+        if let Effect::BuildContacts {
+            generation,
+            customers,
+            views,
+        } = e
+        {
+            let built = syncro_tui::app::contact_list::build_pane(&customers, &views);
+            update(app, Action::ContactsBuilt { generation, built });
+        }
+    }
+}
+
 /// Types `text` one key at a time.
 pub fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
