@@ -6,7 +6,8 @@
 //!   rows, so the list, the detail pane and the status line change), diffed and encoded into
 //!   escape sequences as the app's terminal does. Only the visible rows are built, so every
 //!   size should cost the same (budget: 1 ms).
-//!   `contacts_pane_at_200x50`: the same in the contacts pane.
+//!   `contacts_pane_at_200x50`: the same in the contacts pane; `contacts_pane_links_at_200x50`:
+//!   the pane's frame with the links the loop writes after it (hyperlinks on).
 //! - `first_rows`: from a new `App` to the first frame with customer rows on the demo data: the
 //!   first page requested over real HTTP from a demo server on 127.0.0.1, decoded, turned into
 //!   rows and drawn (budget: 100 ms). `with_demo_start` also starts the demo server (data
@@ -49,6 +50,40 @@ mod frame {
         bencher.bench_local(|| {
             flip = !flip;
             draw(&mut term, if flip { &b } else { &a });
+        });
+    }
+
+    /// What the loop does after each frame when hyperlinks are on (the default): the e-mail
+    /// addresses and phone numbers the frame offered are found on it, and those not linked on
+    /// the frame before are written as links. Here the contacts pane (an e-mail and a phone on
+    /// every row) alternates with the same pane filtered by a letter, so most rows change.
+    #[divan::bench(args = common::SIZES)]
+    fn contacts_pane_links_at_200x50(bencher: Bencher, n: usize) {
+        use syncro_tui::ui::links;
+        let mut a = indexed_app(n).clone();
+        common::open_contacts_pane(&mut a);
+        let mut b = a.clone();
+        press(&mut b, KeyCode::Char('/'));
+        press(&mut b, KeyCode::Char('s'));
+        let mut term = screen();
+        draw(&mut term, &a);
+        links::take();
+        let mut last: Vec<links::LinkSpan> = Vec::new();
+        let mut flip = false;
+        bencher.bench_local(|| {
+            flip = !flip;
+            let frame = term
+                .draw(|f| syncro_tui::ui::draw(if flip { &b } else { &a }, f))
+                .expect("draw");
+            let spans = links::find(frame.buffer, &links::take());
+            let new: Vec<_> = spans
+                .iter()
+                .filter(|s| !last.contains(s))
+                .cloned()
+                .collect();
+            let out = links::encode(&new);
+            last = spans;
+            divan::black_box(out.len())
         });
     }
 

@@ -866,6 +866,45 @@ mod tests {
         assert_eq!(t.matcher().quick(rows.bits[0]), Some(true));
     }
 
+    /// The walk over every row answers, on the demo generator's data, as each row read alone: short and long words, several words, digits, a word found in
+    /// the customer's name, words that overlap themselves and one holding the fields'
+    /// separator.
+    #[test]
+    fn the_walk_over_every_row_answers_as_each_row_alone() {
+        let customers = crate::app::panes::tests::demo_customers(400);
+        let packed = Packed::pack_all(&customers);
+        let views: Vec<RowView> = customers.iter().map(|c| RowView::build(c, "")).collect();
+        let rows = build_rows(&packed, &views);
+        assert!(rows.len() > 1_000);
+        let seps: Vec<String> = ["a", "m", "s", "j", "d", "k"]
+            .iter()
+            .flat_map(|l| [format!("{l}{SEP}"), format!("{SEP}{l}")])
+            .collect();
+        let queries = [
+            "sm", "smi", "smith", "@o", "@outlook", "an", "ann", "com", "e a", "law ma", "ss",
+            "aa", "555", "8135", "0142", "νί", "left", "bill", "tech a", "manager", "inc", "o m",
+            "la", "ar",
+        ];
+        for q in queries.into_iter().chain(seps.iter().map(String::as_str)) {
+            let words = Words::new(q);
+            let m = words.matcher();
+            let read: Vec<bool> = rows
+                .iter()
+                .map(|r| m.matches_given(&rows, r, m.in_customer(&rows, r)))
+                .collect();
+            let keep_all = m.pass_all(&rows, |_| true);
+            assert_eq!(keep_all, read, "{q}");
+            // And with rows held back before reading (the retired ones, a role).
+            let some: Vec<bool> = rows
+                .iter()
+                .zip(&read)
+                .map(|(r, &ok)| ok && !r.retired && r.roles & 1 == 0)
+                .collect();
+            let kept = m.pass_all(&rows, |b| !b.retired() && b.roles() & 1 == 0);
+            assert_eq!(kept, some, "{q}");
+        }
+    }
+
     #[test]
     fn the_pane_built_on_every_core_is_the_pane_built_on_one() {
         let mut customers = crate::app::fixtures::customers();

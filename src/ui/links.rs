@@ -140,56 +140,77 @@ fn word(sym: &str) -> bool {
         .is_some_and(|c| c.is_alphanumeric() || "@.-_+".contains(c))
 }
 
-/// The offered texts as they stand whole in `buf`.
+/// The offered texts as they stand whole in `buf`, row by row and in the order offered.
+///
+/// The screen is read into one text (a line per row) and each offer looked for in it once:
+/// a frame of the contacts pane offers an e-mail and a phone per row, and looking for each in
+/// each row cost more than drawing the frame.
 pub fn find(buf: &Buffer, offers: &[Offer]) -> Vec<LinkSpan> {
-    let mut out = Vec::new();
-    if offers.is_empty() {
-        return out;
-    }
     let area = buf.area;
+    let width = usize::from(area.width);
+    if offers.is_empty() || width == 0 {
+        return Vec::new();
+    }
+    let cell_at = |c: usize| {
+        let x = area.left() + (c % width) as u16;
+        let y = area.top() + (c / width) as u16;
+        (x, y)
+    };
+    // Each cell's byte offset in the text (non-decreasing: a wide character's trailing cell
+    // is empty); a row ends with a newline, which no offer holds.
+    let mut text = String::new();
+    let mut at: Vec<usize> = Vec::with_capacity(width * usize::from(area.height));
     for y in area.top()..area.bottom() {
-        // The row as text, with the cell each character came from.
-        let mut text = String::new();
-        let mut at: Vec<(usize, u16)> = Vec::new();
         for x in area.left()..area.right() {
-            let sym = buf[(x, y)].symbol();
-            at.push((text.len(), x));
-            text.push_str(sym);
+            at.push(text.len());
+            text.push_str(buf[(x, y)].symbol());
         }
-        for o in offers {
-            for (i, _) in text.match_indices(o.shown.as_str()) {
-                let Some(first) = at.iter().position(|&(b, _)| b == i) else {
-                    continue;
-                };
-                let end = i + o.shown.len();
-                let last = at.iter().position(|&(b, _)| b >= end).unwrap_or(at.len());
-                let before = first
-                    .checked_sub(1)
-                    .is_some_and(|k| word(buf[(at[k].1, y)].symbol()));
-                let after = at
-                    .get(last)
-                    .is_some_and(|&(_, x)| word(buf[(x, y)].symbol()));
-                if before || after {
-                    continue;
-                }
-                let cells = at[first..last]
-                    .iter()
-                    .map(|&(_, x)| {
-                        let c = &buf[(x, y)];
-                        (c.symbol().to_string(), c.style())
-                    })
-                    .filter(|(s, _)| !s.is_empty())
-                    .collect();
-                out.push(LinkSpan {
-                    x: at[first].1,
+        text.push('\n');
+    }
+    let mut found: Vec<(usize, usize, usize, LinkSpan)> = Vec::new();
+    for (k, o) in offers.iter().enumerate() {
+        if o.shown.is_empty() || o.shown.contains('\n') {
+            continue;
+        }
+        for i in memchr::memmem::find_iter(text.as_bytes(), o.shown.as_bytes()) {
+            // The first cell the match starts at (one starting inside a cell is no link).
+            let first = at.partition_point(|&b| b < i);
+            if at.get(first) != Some(&i) {
+                continue;
+            }
+            let row = first / width;
+            let (row_start, row_end) = (row * width, (row + 1) * width);
+            let end = i + o.shown.len();
+            let last = first + at[first..row_end].partition_point(|&b| b < end);
+            let sym = |c: usize| buf[cell_at(c)].symbol();
+            let before = first > row_start && word(sym(first - 1));
+            let after = last < row_end && word(sym(last));
+            if before || after {
+                continue;
+            }
+            let cells = (first..last)
+                .map(|c| {
+                    let cell = &buf[cell_at(c)];
+                    (cell.symbol().to_string(), cell.style())
+                })
+                .filter(|(s, _)| !s.is_empty())
+                .collect();
+            let (x, y) = cell_at(first);
+            found.push((
+                row,
+                k,
+                first,
+                LinkSpan {
+                    x,
                     y,
                     cells,
                     target: o.target.clone(),
-                });
-            }
+                },
+            ));
         }
     }
-    out
+    found.sort_by_key(|&(row, k, first, _)| (row, k, first));
+    found.into_iter().map(|(_, _, _, span)| span).collect()
 }
 
 /// Opens a link to `target` (already encoded: printable ASCII only).
@@ -372,6 +393,41 @@ mod tests {
             [(8, 0, "mailto:sandy@acme.com"), (8, 3, "tel:5035550142")]
         );
         assert_eq!(found[0].cells.len(), "sandy@acme.com".len());
+    }
+
+    /// Wide characters before a value, a value at a row's end with a word starting the next
+    /// row, the same value on two rows and a buffer not at the origin: each link where it
+    /// stands, row by row, in the order offered.
+    #[test]
+    fn links_are_found_by_their_cells_across_wide_text_and_row_ends() {
+        let mut b = Buffer::empty(Rect::new(3, 2, 20, 3));
+        b.set_string(3, 2, "日本 a@b.jp 555-0142", Style::default());
+        b.set_string(3, 3, "        555-0142 a@b", Style::default());
+        b.set_string(3, 4, ".jp a@b.jp", Style::default());
+        let offers = vec![
+            Offer {
+                shown: "555-0142".into(),
+                target: "tel:5550142".into(),
+            },
+            Offer {
+                shown: "a@b.jp".into(),
+                target: "mailto:a@b.jp".into(),
+            },
+        ];
+        let found = find(&b, &offers);
+        let at: Vec<(u16, u16, &str, usize)> = found
+            .iter()
+            .map(|s| (s.x, s.y, s.target.as_str(), s.cells.len()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (15, 2, "tel:5550142", 8),
+                (8, 2, "mailto:a@b.jp", 6),
+                (11, 3, "tel:5550142", 8),
+                (7, 4, "mailto:a@b.jp", 6),
+            ]
+        );
     }
 
     /// What a terminal shows after ratatui's bytes and the links' bytes.
