@@ -9,62 +9,96 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{count, fit};
+use super::text::{count, fit, width};
 use super::{Theme, inner, pane};
 use crate::api::model::{Customer, Id};
 use crate::app::view::{ContactView, FieldLine, phone_display};
 use crate::app::{App, Focus, Mode, contacts, layout};
 use crate::sanitize;
 
-fn title(app: &App, theme: &Theme) -> Line<'static> {
+/// The pane's title, fitted to `w` cells: when it is too long the least needed parts go first
+/// (the sort, then the count of contacts who left shortens, then goes), so the counts, the
+/// role filter and the marks stay whole.
+fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
     let c = &app.contacts;
-    let mut spans = vec![Span::styled(" Contacts ", theme.bold())];
-    let whole = app.mirror.active;
+    // (text, style, rank): the higher the rank, the sooner the part goes.
+    let mut parts: Vec<(String, ratatui::style::Style, u8)> =
+        vec![(" Contacts ".into(), theme.bold(), 0)];
     if let Some((_, n)) = c.building.filter(|_| c.built.is_none()) {
-        spans.push(Span::styled(
+        parts.push((
             format!("reading {} customers… ", count(n as u64)),
             theme.dim(),
+            0,
         ));
-        return Line::from(spans);
-    }
-    spans.push(Span::raw(format!(
-        "{} of {} ",
-        count(c.shown.len() as u64),
-        count(c.rows.len() as u64)
-    )));
-    if !whole {
-        spans.push(Span::styled("· loaded customers only ", theme.accent()));
-    }
-    if let Some(r) = c.role {
-        spans.push(Span::styled(format!("· {} ", r.name()), theme.accent()));
-    }
-    let marked = app.marks.contacts.len();
-    if marked > 0 {
-        spans.push(Span::styled(
-            format!("· {} marked ", count(marked as u64)),
-            theme.accent(),
+    } else {
+        parts.push((
+            format!(
+                "{} of {} ",
+                count(c.shown.len() as u64),
+                count(c.rows.len() as u64)
+            ),
+            theme.plain(),
+            0,
         ));
-    }
-    let retired = c.retired_count();
-    if retired > 0 {
-        spans.push(Span::styled(
-            if c.show_retired {
+        if !app.mirror.active {
+            parts.push(("· loaded customers only ".into(), theme.accent(), 0));
+        }
+        if let Some(r) = c.role {
+            parts.push((format!("· {} ", r.name()), theme.accent(), 0));
+        }
+        let marked = app.marks.contacts.len();
+        if marked > 0 {
+            parts.push((
+                format!("· {} marked ", count(marked as u64)),
+                theme.accent(),
+                0,
+            ));
+        }
+        let retired = c.retired_count();
+        if retired > 0 {
+            let text = if c.show_retired {
                 format!("· +{} who left ", count(retired as u64))
             } else {
                 format!("· {} who left hidden ", count(retired as u64))
-            },
+            };
+            parts.push((text, theme.dim(), 1));
+        }
+        parts.push((
+            format!(
+                "· {} {} ",
+                c.sort.label(),
+                if c.descending { "↓" } else { "↑" }
+            ),
             theme.dim(),
+            2,
         ));
     }
-    spans.push(Span::styled(
-        format!(
-            "· {} {} ",
-            c.sort.label(),
-            if c.descending { "↓" } else { "↑" }
-        ),
-        theme.dim(),
-    ));
-    Line::from(spans)
+    let total = |parts: &[(String, ratatui::style::Style, u8)]| -> usize {
+        parts.iter().map(|(t, _, _)| width(t)).sum()
+    };
+    if total(&parts) > w {
+        parts.retain(|(_, _, r)| *r != 2);
+    }
+    if total(&parts) > w
+        && let Some(left) = parts.iter_mut().find(|(_, _, r)| *r == 1)
+    {
+        // "· 1 who left hidden" reads "· 1 hidden" when short of room.
+        let n = count(c.retired_count() as u64);
+        left.0 = if c.show_retired {
+            format!("· +{n} left ")
+        } else {
+            format!("· {n} hidden ")
+        };
+    }
+    if total(&parts) > w {
+        parts.retain(|(_, _, r)| *r != 1);
+    }
+    Line::from(
+        parts
+            .into_iter()
+            .map(|(t, style, _)| Span::styled(t, style))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// The columns that fit: name first, then customer, e-mail, phone, role, title as the width
@@ -120,7 +154,8 @@ fn columns(avail: usize) -> Vec<(&'static str, usize)> {
 pub fn draw_list(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let c = &app.contacts;
     let focused = app.focus == Focus::List && matches!(app.mode(), Mode::Normal | Mode::Search);
-    frame.render_widget(pane(title(app, theme), focused, theme), area);
+    let title_w = usize::from(area.width.saturating_sub(2));
+    frame.render_widget(pane(title(app, theme, title_w), focused, theme), area);
     let inner = inner(area);
     if inner.height == 0 || inner.width == 0 {
         return;
@@ -350,6 +385,31 @@ pub fn draw_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On the demo account (a contact who left among them) the pane's title is whole at 80
+    /// columns: the sort goes, the count of contacts who left shortens; at 120 all is there.
+    #[test]
+    fn the_title_drops_what_matters_least_rather_than_cut_a_word() {
+        let title = |size: (u16, u16)| {
+            let customers = crate::app::panes::tests::demo_customers(300);
+            let n = customers.len() as u64;
+            let mut app = crate::app::fixtures::app_with(size, customers, 1, n);
+            app.mirror.active = true;
+            contacts::show(&mut app, &mut Vec::new());
+            assert!(app.contacts.retired_count() > 0);
+            let screen = crate::ui::tests::render(&app);
+            let first = screen.lines().next().unwrap_or_default().to_string();
+            first.split('┓').next().unwrap_or_default().to_string()
+        };
+        let narrow = title((80, 24));
+        assert!(narrow.contains(" of "), "{narrow}");
+        assert!(narrow.contains(" 1 hidden "), "{narrow}");
+        assert!(!narrow.contains("name ↑"), "{narrow}");
+        let wide = title((120, 40));
+        for part in ["who left hidden", "name ↑"] {
+            assert!(wide.contains(part), "{part} in {wide}");
+        }
+    }
 
     /// At 120 columns the pane shows the e-mail; at 200 it has its room (no more cut at 22
     /// cells) and every column is there; the columns always fill the pane exactly.
