@@ -810,6 +810,13 @@ mod tests {
         assert!(!m("managerac", 2));
     }
 
+    /// Each row's answer read from its texts alone, row by row.
+    fn read_each(rows: &Rows, m: &Matcher<'_>) -> Vec<bool> {
+        rows.iter()
+            .map(|r| m.matches_given(rows, r, m.in_customer(rows, r)))
+            .collect()
+    }
+
     /// The bits decide only what reading the texts would: for letters, digits, signs, other
     /// scripts, roles and the retired marker, every row answers as its texts do.
     #[test]
@@ -852,10 +859,7 @@ mod tests {
         for q in queries {
             let words = Words::new(q);
             let m = words.matcher();
-            let read: Vec<bool> = rows
-                .iter()
-                .map(|r| m.matches_given(&rows, r, m.in_customer(&rows, r)))
-                .collect();
+            let read = read_each(&rows, &m);
             let each: Vec<bool> = (0..rows.len()).map(|i| m.matches(&rows, i)).collect();
             assert_eq!(each, read, "{q}");
             assert_eq!(m.pass_all(&rows, |_| true), read, "{q}");
@@ -866,9 +870,9 @@ mod tests {
         assert_eq!(t.matcher().quick(rows.bits[0]), Some(true));
     }
 
-    /// The walk over every row answers, on the demo generator's data, as each row read alone: short and long words, several words, digits, a word found in
-    /// the customer's name, words that overlap themselves and one holding the fields'
-    /// separator.
+    /// The walk over every row answers, on the demo generator's data, as each row read alone:
+    /// short and long words, several words, digits, a word found in the customer's name, words
+    /// that overlap themselves and words holding the fields' separator.
     #[test]
     fn the_walk_over_every_row_answers_as_each_row_alone() {
         let customers = crate::app::panes::tests::demo_customers(400);
@@ -888,10 +892,7 @@ mod tests {
         for q in queries.into_iter().chain(seps.iter().map(String::as_str)) {
             let words = Words::new(q);
             let m = words.matcher();
-            let read: Vec<bool> = rows
-                .iter()
-                .map(|r| m.matches_given(&rows, r, m.in_customer(&rows, r)))
-                .collect();
+            let read = read_each(&rows, &m);
             let keep_all = m.pass_all(&rows, |_| true);
             assert_eq!(keep_all, read, "{q}");
             // And with rows held back before reading (the retired ones, a role).

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::text::{count, fit, width};
-use super::{Theme, inner, pane};
+use super::text::{count, fit};
+use super::{Theme, TitleParts, inner, pane};
 use crate::api::model::{Customer, Id};
 use crate::app::view::{ContactView, FieldLine, phone_display};
 use crate::app::{App, Focus, Mode, contacts, layout};
@@ -20,85 +20,71 @@ use crate::sanitize;
 /// (the sort, then the count of contacts who left shortens, then goes), so the counts, the
 /// role filter and the marks stay whole.
 fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
+    const LEFT: u8 = 1;
+    const SORT: u8 = 2;
     let c = &app.contacts;
-    // (text, style, rank): the higher the rank, the sooner the part goes.
-    let mut parts: Vec<(String, ratatui::style::Style, u8)> =
-        vec![(" Contacts ".into(), theme.bold(), 0)];
+    let mut parts = TitleParts::default();
+    parts.push(" Contacts ", theme.bold(), 0);
     if let Some((_, n)) = c.building.filter(|_| c.built.is_none()) {
-        parts.push((
+        parts.push(
             format!("reading {} customers… ", count(n as u64)),
             theme.dim(),
             0,
-        ));
-    } else {
-        parts.push((
-            format!(
-                "{} of {} ",
-                count(c.shown.len() as u64),
-                count(c.rows.len() as u64)
-            ),
-            theme.plain(),
+        );
+        return parts.line();
+    }
+    parts.push(
+        format!(
+            "{} of {} ",
+            count(c.shown.len() as u64),
+            count(c.rows.len() as u64)
+        ),
+        theme.plain(),
+        0,
+    );
+    if !app.mirror.active {
+        parts.push("· loaded customers only ", theme.accent(), 0);
+    }
+    if let Some(r) = c.role {
+        parts.push(format!("· {} ", r.name()), theme.accent(), 0);
+    }
+    let marked = app.marks.contacts.len();
+    if marked > 0 {
+        parts.push(
+            format!("· {} marked ", count(marked as u64)),
+            theme.accent(),
             0,
-        ));
-        if !app.mirror.active {
-            parts.push(("· loaded customers only ".into(), theme.accent(), 0));
-        }
-        if let Some(r) = c.role {
-            parts.push((format!("· {} ", r.name()), theme.accent(), 0));
-        }
-        let marked = app.marks.contacts.len();
-        if marked > 0 {
-            parts.push((
-                format!("· {} marked ", count(marked as u64)),
-                theme.accent(),
-                0,
-            ));
-        }
-        let retired = c.retired_count();
-        if retired > 0 {
-            let text = if c.show_retired {
-                format!("· +{} who left ", count(retired as u64))
-            } else {
-                format!("· {} who left hidden ", count(retired as u64))
-            };
-            parts.push((text, theme.dim(), 1));
-        }
-        parts.push((
-            format!(
-                "· {} {} ",
-                c.sort.label(),
-                if c.descending { "↓" } else { "↑" }
-            ),
-            theme.dim(),
-            2,
-        ));
+        );
     }
-    let total = |parts: &[(String, ratatui::style::Style, u8)]| -> usize {
-        parts.iter().map(|(t, _, _)| width(t)).sum()
-    };
-    if total(&parts) > w {
-        parts.retain(|(_, _, r)| *r != 2);
-    }
-    if total(&parts) > w
-        && let Some(left) = parts.iter_mut().find(|(_, _, r)| *r == 1)
-    {
-        // "· 1 who left hidden" reads "· 1 hidden" when short of room.
-        let n = count(c.retired_count() as u64);
-        left.0 = if c.show_retired {
-            format!("· +{n} left ")
+    let left = count(c.retired_count() as u64);
+    if c.retired_count() > 0 {
+        let text = if c.show_retired {
+            format!("· +{left} who left ")
         } else {
-            format!("· {n} hidden ")
+            format!("· {left} who left hidden ")
         };
+        parts.push(text, theme.dim(), LEFT);
     }
-    if total(&parts) > w {
-        parts.retain(|(_, _, r)| *r != 1);
-    }
-    Line::from(
-        parts
-            .into_iter()
-            .map(|(t, style, _)| Span::styled(t, style))
-            .collect::<Vec<_>>(),
-    )
+    parts.push(
+        format!(
+            "· {} {} ",
+            c.sort.label(),
+            if c.descending { "↓" } else { "↑" }
+        ),
+        theme.dim(),
+        SORT,
+    );
+    parts.drop_over(w, SORT);
+    // "· 1 who left hidden" reads "· 1 hidden" when short of room.
+    parts.shorten_over(w, LEFT, |_| {
+        if c.show_retired {
+            format!("· +{left} left ")
+        } else {
+            format!("· {left} hidden ")
+        }
+    });
+    parts.drop_over(w, LEFT);
+    parts.line()
 }
 
 /// The columns that fit: name first, then customer, e-mail, phone, role, title as the width

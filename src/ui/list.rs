@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text::{cell, count, fit, width};
-use super::{Theme, inner, pane};
+use super::{Theme, TitleParts, inner, pane};
 use crate::app::{App, Focus, Mode, layout};
 use crate::sanitize;
 
@@ -101,32 +101,33 @@ fn line_of(cells: &[(Col, usize)], text: impl Fn(Col) -> String) -> String {
 /// (the search text, which the search line shows; the sort; where the search ran), so the
 /// counts, the marks, the filters and the mirror's age stay.
 fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
-    // (text, style, rank): the higher the rank, the sooner the part goes.
-    let mut parts: Vec<(String, ratatui::style::Style, u8)> = Vec::new();
+    // The age is shortened, never dropped.
+    const AGE: u8 = 4;
+    let mut parts = TitleParts::default();
     let l = &app.list;
-    parts.push((" Customers ".into(), theme.bold(), 0));
+    parts.push(" Customers ", theme.bold(), 0);
     let search = app.search.text().trim();
     if search.is_empty() {
         match l.browse.total_entries {
-            Some(t) => parts.push((
+            Some(t) => parts.push(
                 format!("{} of {} ", count(l.shown.len() as u64), count(t)),
                 theme.plain(),
                 0,
-            )),
+            ),
             None if l.browse.error.is_some() => {}
-            None if l.browse.pages_loaded == 0 => parts.push(("… ".into(), theme.dim(), 0)),
-            None => parts.push((
+            None if l.browse.pages_loaded == 0 => parts.push("… ", theme.dim(), 0),
+            None => parts.push(
                 format!("{} of ? ", count(l.shown.len() as u64)),
                 theme.plain(),
                 0,
-            )),
+            ),
         }
     } else {
-        parts.push((
+        parts.push(
             format!("{} matching ", count(l.shown.len() as u64)),
             theme.plain(),
             0,
-        ));
+        );
         let server = match &l.remote {
             _ if app.mirror.active => "· whole account ".to_string(),
             Some(r) if r.paging.error.is_some() => "· server failed ".to_string(),
@@ -137,67 +138,48 @@ fn title(app: &App, theme: &Theme, w: usize) -> Line<'static> {
             ),
             _ => "· server… ".to_string(),
         };
-        parts.push((server, theme.dim(), 1));
+        parts.push(server, theme.dim(), 1);
         // The search text is also on the search line; here it is the least important part.
-        parts.push((
+        parts.push(
             format!("· \"{}\" ", fit(&sanitize::line(search), 24)),
             theme.dim(),
             3,
-        ));
+        );
     }
     // A referral source's customers only: said before the sort, which matters less.
     if let Some(o) = &app.list.only {
-        parts.push((
+        parts.push(
             format!("· {} ", fit(&sanitize::line(&o.label), 32)),
             theme.accent(),
             0,
-        ));
+        );
     }
-    parts.push((format!("· {} ", app.sort.label()), theme.dim(), 2));
+    parts.push(format!("· {} ", app.sort.label()), theme.dim(), 2);
     if app.include_disabled {
-        parts.push(("· +disabled ".into(), theme.dim(), 0));
+        parts.push("· +disabled ", theme.dim(), 0);
     }
     if let Some(t) = app.audit.type_filter {
-        parts.push((format!("· {t} "), theme.accent(), 0));
+        parts.push(format!("· {t} "), theme.accent(), 0);
     }
 
     let marked = app.marks.customers.len();
     if marked > 0 {
-        parts.push((
+        parts.push(
             format!("· {} marked ", count(marked as u64)),
             theme.accent(),
             0,
-        ));
+        );
     }
     if let Some(age) = &app.mirror.age_text(app.clock) {
-        parts.push((format!("· {age} "), theme.dim(), 0));
+        parts.push(format!("· {age} "), theme.dim(), AGE);
     }
-    let total = |parts: &[(String, ratatui::style::Style, u8)]| -> usize {
-        parts.iter().map(|(t, _, _)| width(t)).sum()
-    };
     // Too long: the search text goes (it is on the search line), then the sort, then the
     // age loses its "synced" ("· 3 h ago"), then where the search ran.
-    let drop = |parts: &mut Vec<(String, ratatui::style::Style, u8)>, rank: u8| {
-        if total(parts) > w {
-            parts.retain(|(_, _, r)| *r != rank);
-        }
-    };
-    drop(&mut parts, 3);
-    drop(&mut parts, 2);
-    if total(&parts) > w
-        && let Some(age) = parts
-            .iter_mut()
-            .find(|(t, _, _)| t.starts_with("· synced "))
-    {
-        age.0 = age.0.replacen("synced ", "", 1);
-    }
-    drop(&mut parts, 1);
-    Line::from(
-        parts
-            .into_iter()
-            .map(|(t, style, _)| Span::styled(t, style))
-            .collect::<Vec<_>>(),
-    )
+    parts.drop_over(w, 3);
+    parts.drop_over(w, 2);
+    parts.shorten_over(w, AGE, |age| age.replacen("· synced ", "· ", 1));
+    parts.drop_over(w, 1);
+    parts.line()
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {

@@ -98,6 +98,46 @@ fn pane<'a>(
     }
 }
 
+/// A pane's title as parts that give way when it is too long for its border: each part has a
+/// rank, and the higher the rank, the sooner the part goes. No part is ever cut.
+#[derive(Default)]
+struct TitleParts(Vec<(String, ratatui::style::Style, u8)>);
+
+impl TitleParts {
+    fn push(&mut self, text: impl Into<String>, style: ratatui::style::Style, rank: u8) {
+        self.0.push((text.into(), style, rank));
+    }
+
+    fn width(&self) -> usize {
+        self.0.iter().map(|(t, _, _)| text::width(t)).sum()
+    }
+
+    /// Drops the parts of `rank` if the title is wider than `w`.
+    fn drop_over(&mut self, w: usize, rank: u8) {
+        if self.width() > w {
+            self.0.retain(|(_, _, r)| *r != rank);
+        }
+    }
+
+    /// Rewrites the first part of `rank` with `shorter` if the title is wider than `w`.
+    fn shorten_over(&mut self, w: usize, rank: u8, shorter: impl FnOnce(&str) -> String) {
+        if self.width() > w
+            && let Some(part) = self.0.iter_mut().find(|(_, _, r)| *r == rank)
+        {
+            part.0 = shorter(&part.0);
+        }
+    }
+
+    fn line(self) -> ratatui::text::Line<'static> {
+        ratatui::text::Line::from(
+            self.0
+                .into_iter()
+                .map(|(t, style, _)| ratatui::text::Span::styled(t, style))
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
 fn inner(area: Rect) -> Rect {
     Rect::new(
         area.x + 1,
