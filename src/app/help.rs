@@ -78,6 +78,36 @@ pub fn help_lines(config: &AppConfig) -> Vec<HelpLine> {
                 text: "typed into the search (q and j too)".into(),
             });
         }
+        if mode == Mode::Normal {
+            // The same keys in the contacts pane, where they mean something else.
+            let keys_of = |cmd: Cmd| -> String {
+                config
+                    .keymap
+                    .bindings(mode)
+                    .iter()
+                    .filter(|b| b.cmd == cmd)
+                    .flat_map(|b| b.keys.iter().map(Key::label).collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            out.push(HelpLine::Blank);
+            out.push(HelpLine::Text(
+                "In the contacts pane (c), these keys act on contacts:".into(),
+            ));
+            for (cmd, text) in [
+                (Cmd::SortNext, "sort by name, customer, role, updated"),
+                (Cmd::ToggleDisabled, "show / hide contacts who left"),
+                (Cmd::Open, "on the contact's detail: open its customer"),
+            ] {
+                let keys = keys_of(cmd);
+                if !keys.is_empty() {
+                    out.push(HelpLine::Entry {
+                        keys,
+                        text: text.into(),
+                    });
+                }
+            }
+        }
         if mode == Mode::Palette {
             out.push(HelpLine::Entry {
                 keys: "any other key".into(),
@@ -256,4 +286,35 @@ fn max_scroll(app: &App) -> usize {
     screen_lines(&app.config, inner_width(app))
         .len()
         .saturating_sub(viewport(app))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The help says what `s`, `x` and Enter do in the contacts pane, with the keys bound.
+    #[test]
+    fn the_help_says_what_the_keys_do_in_the_contacts_pane() {
+        let lines = help_lines(&AppConfig::default());
+        let entry = |text: &str| {
+            lines.iter().find_map(|l| match l {
+                HelpLine::Entry { keys, text: t } if t == text => Some(keys.clone()),
+                _ => None,
+            })
+        };
+        assert!(
+            lines.iter().any(
+                |l| matches!(l, HelpLine::Text(t) if t.starts_with("In the contacts pane (c)"))
+            )
+        );
+        assert_eq!(
+            entry("sort by name, customer, role, updated").as_deref(),
+            Some("s")
+        );
+        assert_eq!(entry("show / hide contacts who left").as_deref(), Some("x"));
+        assert!(
+            entry("on the contact's detail: open its customer")
+                .is_some_and(|k| k.contains("Enter"))
+        );
+    }
 }
